@@ -1,0 +1,118 @@
+#include "core/bech32m.h"
+
+namespace vt {
+namespace {
+
+constexpr char kCharset[] = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
+constexpr uint32_t kBech32mConst = 0x2bc830a3;
+
+uint32_t polymod(const std::vector<uint8_t>& values) {
+  static constexpr uint32_t kGen[5] = {0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3};
+  uint32_t chk = 1;
+  for (uint8_t v : values) {
+    uint32_t top = chk >> 25;
+    chk = (chk & 0x1ffffff) << 5 ^ v;
+    for (int i = 0; i < 5; ++i)
+      if (top >> i & 1) chk ^= kGen[i];
+  }
+  return chk;
+}
+
+std::vector<uint8_t> hrp_expand(std::string_view hrp) {
+  std::vector<uint8_t> out;
+  for (char c : hrp) out.push_back(static_cast<uint8_t>(c) >> 5);
+  out.push_back(0);
+  for (char c : hrp) out.push_back(static_cast<uint8_t>(c) & 31);
+  return out;
+}
+
+int charset_index(char c) {
+  for (int i = 0; i < 32; ++i)
+    if (kCharset[i] == c) return i;
+  return -1;
+}
+
+}  // namespace
+
+std::string bech32m_encode(std::string_view hrp, const std::vector<uint8_t>& data5) {
+  std::vector<uint8_t> values = hrp_expand(hrp);
+  values.insert(values.end(), data5.begin(), data5.end());
+  values.insert(values.end(), 6, 0);
+  uint32_t mod = polymod(values) ^ kBech32mConst;
+  std::string out(hrp);
+  out.push_back('1');
+  for (uint8_t d : data5) out.push_back(kCharset[d]);
+  for (int i = 0; i < 6; ++i) out.push_back(kCharset[(mod >> (5 * (5 - i))) & 31]);
+  return out;
+}
+
+Result<Bech32Data> bech32m_decode(std::string_view str) {
+  if (str.size() > 90) return make_error("bech32m string longer than 90 characters");
+  bool lower = false, upper = false;
+  for (char c : str) {
+    if (c < 33 || c > 126) return make_error("bech32m string has a character outside 33..126");
+    if (c >= 'a' && c <= 'z') lower = true;
+    if (c >= 'A' && c <= 'Z') upper = true;
+  }
+  if (lower && upper) return make_error("bech32m string mixes upper and lower case");
+  size_t sep = str.rfind('1');
+  if (sep == std::string_view::npos || sep == 0 || sep + 7 > str.size())
+    return make_error("bech32m string has no separator, an empty prefix or a short checksum");
+  Bech32Data out;
+  for (char c : str.substr(0, sep)) out.hrp.push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c));
+  std::vector<uint8_t> data;
+  for (char c : str.substr(sep + 1)) {
+    char lc = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    int v = charset_index(lc);
+    if (v < 0) return make_error(std::string("bech32m data has an invalid character '") + c + "'");
+    data.push_back(static_cast<uint8_t>(v));
+  }
+  std::vector<uint8_t> values = hrp_expand(out.hrp);
+  values.insert(values.end(), data.begin(), data.end());
+  if (polymod(values) != kBech32mConst) return make_error("bech32m checksum does not match (a typo?)");
+  out.data5.assign(data.begin(), data.end() - 6);
+  return out;
+}
+
+Result<std::vector<uint8_t>> convert_bits(const std::vector<uint8_t>& in, int from, int to, bool pad) {
+  uint32_t acc = 0;
+  int bits = 0;
+  const uint32_t maxv = (1u << to) - 1;
+  std::vector<uint8_t> out;
+  for (uint8_t v : in) {
+    if (v >> from) return make_error("value does not fit in " + std::to_string(from) + " bits");
+    acc = acc << from | v;
+    bits += from;
+    while (bits >= to) {
+      bits -= to;
+      out.push_back(static_cast<uint8_t>(acc >> bits & maxv));
+    }
+  }
+  if (pad) {
+    if (bits) out.push_back(static_cast<uint8_t>(acc << (to - bits) & maxv));
+  } else if (bits >= from || (acc << (to - bits) & maxv)) {
+    return make_error("non-zero or excess padding bits");
+  }
+  return out;
+}
+
+std::string address_to_string(const Address& address) {
+  auto data5 = convert_bits(std::vector<uint8_t>(address.begin(), address.end()), 8, 5, true);
+  return bech32m_encode(kAddressPrefix, data5.value());
+}
+
+Result<Address> address_from_string(std::string_view str) {
+  auto decoded = bech32m_decode(str);
+  if (!decoded) return make_error("invalid address: " + decoded.error());
+  if (decoded->hrp != kAddressPrefix)
+    return make_error("invalid address: prefix is '" + decoded->hrp + "', expected 'vt'");
+  auto bytes = convert_bits(decoded->data5, 5, 8, false);
+  if (!bytes) return make_error("invalid address: " + bytes.error());
+  if (bytes->size() != 32)
+    return make_error("invalid address: payload is " + std::to_string(bytes->size()) + " bytes, expected 32");
+  Address a;
+  std::copy(bytes->begin(), bytes->end(), a.begin());
+  return a;
+}
+
+}  // namespace vt

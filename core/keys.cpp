@@ -1,0 +1,121 @@
+#include "core/keys.h"
+
+#include <secp256k1.h>
+#include <secp256k1_extrakeys.h>
+#include <secp256k1_schnorrsig.h>
+#include <sodium.h>
+
+#include <cstdlib>
+#include <cstring>
+
+namespace vt {
+namespace {
+
+void ensure_sodium() {
+  static const bool ready = [] {
+    if (sodium_init() < 0) std::abort();  // no secure randomness: nothing is safe to do
+    return true;
+  }();
+  (void)ready;
+}
+
+const secp256k1_context* secp_context() {
+  static secp256k1_context* ctx = [] {
+    secp256k1_context* c = secp256k1_context_create(SECP256K1_CONTEXT_SIGN | SECP256K1_CONTEXT_VERIFY);
+    std::array<uint8_t, 32> seed;
+    random_bytes(seed);
+    // Blinding against side channels; the context is read-only afterwards.
+    if (!secp256k1_context_randomize(c, seed.data())) std::abort();
+    return c;
+  }();
+  return ctx;
+}
+
+}  // namespace
+
+void random_bytes(std::span<uint8_t> out) {
+  ensure_sodium();
+  randombytes_buf(out.data(), out.size());
+}
+
+Result<SchnorrKey> SchnorrKey::from_secret(const std::array<uint8_t, 32>& secret) {
+  secp256k1_keypair kp;
+  if (!secp256k1_keypair_create(secp_context(), &kp, secret.data()))
+    return make_error("secret key is zero or not below the secp256k1 group order");
+  secp256k1_xonly_pubkey xonly;
+  int parity = 0;
+  if (!secp256k1_keypair_xonly_pub(secp_context(), &xonly, &parity, &kp)) std::abort();
+  SchnorrKey key;
+  key.secret_ = secret;
+  secp256k1_xonly_pubkey_serialize(secp_context(), key.pubkey_.data(), &xonly);
+  sodium_memzero(&kp, sizeof kp);
+  return key;
+}
+
+SchnorrKey SchnorrKey::generate() {
+  for (;;) {
+    std::array<uint8_t, 32> secret;
+    random_bytes(secret);
+    auto key = from_secret(secret);
+    sodium_memzero(secret.data(), secret.size());
+    if (key) return std::move(key).value();
+  }
+}
+
+SchnorrKey::~SchnorrKey() { sodium_memzero(secret_.data(), secret_.size()); }
+
+SchnorrSig SchnorrKey::sign(const Hash256& msg, const std::array<uint8_t, 32>& aux) const {
+  secp256k1_keypair kp;
+  if (!secp256k1_keypair_create(secp_context(), &kp, secret_.data())) std::abort();
+  SchnorrSig sig;
+  if (!secp256k1_schnorrsig_sign32(secp_context(), sig.data(), msg.data(), &kp, aux.data()))
+    std::abort();
+  sodium_memzero(&kp, sizeof kp);
+  return sig;
+}
+
+SchnorrSig SchnorrKey::sign(const Hash256& msg) const {
+  std::array<uint8_t, 32> aux;
+  random_bytes(aux);
+  return sign(msg, aux);
+}
+
+bool schnorr_verify(const SchnorrPubkey& pubkey, ByteView msg, const SchnorrSig& sig) {
+  secp256k1_xonly_pubkey xonly;
+  if (!secp256k1_xonly_pubkey_parse(secp_context(), &xonly, pubkey.data())) return false;
+  return secp256k1_schnorrsig_verify(secp_context(), sig.data(), msg.data(), msg.size(), &xonly) == 1;
+}
+
+Ed25519Key Ed25519Key::from_seed(const std::array<uint8_t, 32>& seed) {
+  ensure_sodium();
+  Ed25519Key key;
+  key.seed_ = seed;
+  crypto_sign_seed_keypair(key.pubkey_.data(), key.secret_.data(), seed.data());
+  return key;
+}
+
+Ed25519Key Ed25519Key::generate() {
+  std::array<uint8_t, 32> seed;
+  random_bytes(seed);
+  Ed25519Key key = from_seed(seed);
+  sodium_memzero(seed.data(), seed.size());
+  return key;
+}
+
+Ed25519Key::~Ed25519Key() {
+  sodium_memzero(seed_.data(), seed_.size());
+  sodium_memzero(secret_.data(), secret_.size());
+}
+
+Ed25519Sig Ed25519Key::sign(ByteView msg) const {
+  Ed25519Sig sig;
+  crypto_sign_detached(sig.data(), nullptr, msg.data(), msg.size(), secret_.data());
+  return sig;
+}
+
+bool ed25519_verify(const Ed25519Pubkey& pubkey, ByteView msg, const Ed25519Sig& sig) {
+  ensure_sodium();
+  return crypto_sign_verify_detached(sig.data(), msg.data(), msg.size(), pubkey.data()) == 0;
+}
+
+}  // namespace vt
