@@ -1,0 +1,78 @@
+#include "ledger/block.h"
+
+#include "core/encoding.h"
+#include "core/merkle.h"
+#include "core/sha256.h"
+
+namespace vt::ledger {
+
+namespace {
+void write_header(Writer& w, const BlockHeader& h) {
+  w.str(h.chain_id).u64(h.height).u64(h.time_ms).fixed(h.prev_hash).fixed(h.tx_root).fixed(h.state_root);
+  w.fixed(h.receipts_root).fixed(h.proposer);
+}
+
+BlockHeader read_header(Reader& r) {
+  BlockHeader h;
+  h.chain_id = r.str("header.chain_id", 64);
+  h.height = r.u64("header.height");
+  h.time_ms = r.u64("header.time_ms");
+  h.prev_hash = r.fixed<32>("header.prev_hash");
+  h.tx_root = r.fixed<32>("header.tx_root");
+  h.state_root = r.fixed<32>("header.state_root");
+  h.receipts_root = r.fixed<32>("header.receipts_root");
+  h.proposer = r.fixed<32>("header.proposer");
+  return h;
+}
+}  // namespace
+
+Bytes encode(const BlockHeader& h) {
+  Writer w;
+  write_header(w, h);
+  return w.take();
+}
+
+Hash256 block_hash(const BlockHeader& h) { return tagged_hash("veritrain/block", encode(h)); }
+
+Hash256 compute_tx_root(const std::vector<Transaction>& txs) {
+  std::vector<Hash256> leaves;
+  leaves.reserve(txs.size());
+  for (const auto& tx : txs) leaves.push_back(tx_hash(tx));
+  return merkle_root(leaves);
+}
+
+Bytes encode(const Block& b) {
+  Writer w;
+  write_header(w, b.header);
+  w.u32(static_cast<uint32_t>(b.txs.size()));
+  for (const auto& tx : b.txs) w.bytes(encode(tx));
+  return w.take();
+}
+
+Result<BlockHeader> decode_header(ByteView in) {
+  Reader r(in);
+  BlockHeader h = read_header(r);
+  if (auto s = r.finish(); !s) return make_error("malformed block header: " + s.error());
+  return h;
+}
+
+Result<Block> decode_block(ByteView in, size_t max_bytes, size_t max_txs, size_t max_tx_bytes) {
+  if (in.size() > max_bytes)
+    return make_error("block is " + std::to_string(in.size()) + " bytes, the limit is " + std::to_string(max_bytes));
+  Reader r(in);
+  Block b;
+  b.header = read_header(r);
+  uint32_t n = r.u32("block.tx_count");
+  if (r.ok() && n > max_txs) return make_error("block has " + std::to_string(n) + " transactions, the limit is " + std::to_string(max_txs));
+  for (uint32_t i = 0; i < n && r.ok(); ++i) {
+    Bytes raw = r.bytes("block.tx", max_tx_bytes);
+    if (!r.ok()) break;
+    auto tx = decode_transaction(raw, max_tx_bytes);
+    if (!tx) return make_error("block transaction " + std::to_string(i) + ": " + tx.error());
+    b.txs.push_back(std::move(tx).value());
+  }
+  if (auto s = r.finish(); !s) return make_error("malformed block: " + s.error());
+  return b;
+}
+
+}  // namespace vt::ledger

@@ -1,0 +1,41 @@
+// Blocks: a header that commits to the previous block, the transactions and the
+// state after them, plus the transactions. Consensus signatures (the commit) are
+// stored beside the block, not inside the hashed header.
+#pragma once
+
+#include <vector>
+
+#include "core/bytes.h"
+#include "core/keys.h"
+#include "core/result.h"
+#include "ledger/transaction.h"
+
+namespace vt::ledger {
+
+struct BlockHeader {
+  std::string chain_id;
+  uint64_t height = 0;
+  uint64_t time_ms = 0;  // proposer's clock, unix milliseconds; must not go back
+  Hash256 prev_hash{};
+  Hash256 tx_root{};       // merkle_root of the transaction hashes
+  Hash256 state_root{};    // state root after executing this block
+  Hash256 receipts_root{}; // merkle_root of receipt hashes (outcomes are committed too)
+  Ed25519Pubkey proposer{};
+  bool operator==(const BlockHeader&) const = default;
+};
+
+struct Block {
+  BlockHeader header;
+  std::vector<Transaction> txs;
+  bool operator==(const Block&) const = default;
+};
+
+Hash256 block_hash(const BlockHeader& h);  // tagged_hash("veritrain/block", header encoding)
+Hash256 compute_tx_root(const std::vector<Transaction>& txs);
+
+Bytes encode(const BlockHeader& h);
+Bytes encode(const Block& b);
+Result<BlockHeader> decode_header(ByteView in);
+Result<Block> decode_block(ByteView in, size_t max_bytes, size_t max_txs, size_t max_tx_bytes);
+
+}  // namespace vt::ledger

@@ -1,0 +1,63 @@
+// The state machine: executes a block's transactions against the committed state.
+// Pure and deterministic: no clocks, no I/O; the block's height, time and
+// proposer come in as a BlockContext. One BlockExecutor per block, single-owner.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/result.h"
+#include "ledger/params.h"
+#include "ledger/receipt.h"
+#include "ledger/state.h"
+#include "ledger/transaction.h"
+
+namespace vt::ledger {
+
+struct BlockContext {
+  uint64_t height = 0;
+  uint64_t time_ms = 0;
+  Address fee_recipient{};  // the proposer's operator account
+};
+
+struct BlockResult {
+  std::vector<Event> begin_events;  // expiries and unbonding releases at the block's start
+  std::vector<Receipt> receipts;    // one per transaction, in block order
+  ChangeSet changes;                // everything the block writes
+};
+
+// A canonical job spec: the stored document and its hash.
+struct CanonicalSpec {
+  std::string json;
+  Hash256 hash{};
+};
+// Checks a job spec document and returns its canonical form (the JSON rules of
+// kernels/job_spec.h once that lands; until then: a JSON object within size).
+Result<CanonicalSpec> canonical_job_spec(std::string_view json, size_t max_bytes);
+
+// Checks that can reject a transaction before it reaches a block: size, chain
+// id, fee, signature, nonce (must equal the account's next nonce unless
+// allow_future_nonce) and that the sender can pay the fee.
+Status check_transaction(const StateReader& state, const Params& params, const Transaction& tx,
+                         size_t encoded_size, bool allow_future_nonce);
+
+class BlockExecutor {
+ public:
+  // Runs the block's start (unbonding releases, job expiries) right away.
+  BlockExecutor(const StateReader& committed, const BlockContext& ctx);
+  // Admission failure (bad signature, nonce, fee...): error, nothing changes and the
+  // transaction must not be in the block. Otherwise its receipt.
+  Result<Receipt> apply(const Transaction& tx, size_t encoded_size);
+  const Params& params() const { return params_; }
+  BlockResult finish() &&;
+
+ private:
+  void begin_block();
+  BlockContext ctx_;
+  Params params_;
+  Overlay block_;
+  BlockResult result_;
+};
+
+}  // namespace vt::ledger

@@ -1,0 +1,150 @@
+#include "ledger/genesis.h"
+
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "core/decimal.h"
+#include "core/encoding.h"
+#include "core/sha256.h"
+#include "ledger/state_access.h"
+
+namespace vt::ledger {
+
+namespace {
+
+using nlohmann::json;
+
+// Reads field `name` of `obj` as a u64 given as a decimal string (or a JSON integer).
+Result<uint64_t> u64_field(const json& obj, const std::string& path, const char* name) {
+  std::string where = path + name;
+  if (!obj.contains(name)) return make_error(where + ": missing");
+  const json& v = obj.at(name);
+  if (v.is_number_unsigned()) return v.get<uint64_t>();
+  if (!v.is_string()) return make_error(where + ": must be a decimal string");
+  auto n = parse_u64_decimal(v.get<std::string>());
+  if (!n) return make_error(where + ": " + n.error());
+  return n;
+}
+
+Result<std::string> string_field(const json& obj, const std::string& path, const char* name) {
+  if (!obj.contains(name)) return make_error(path + name + ": missing");
+  if (!obj.at(name).is_string()) return make_error(path + name + ": must be a string");
+  return obj.at(name).get<std::string>();
+}
+
+#define TRY_ASSIGN(lhs, expr)              \
+  do {                                     \
+    auto _r = (expr);                      \
+    if (!_r) return _r.take_error();       \
+    lhs = std::move(_r).value();           \
+  } while (0)
+
+Result<Params> parse_params(const json& p, const std::string& chain_id) {
+  if (!p.is_object()) return make_error("params: must be an object");
+  static const std::set<std::string> known = {"min_fee", "min_provider_stake", "unbonding_blocks",
+                                              "min_job_deadline_blocks", "max_job_deadline_blocks",
+                                              "expiry_slash_bps", "max_spec_bytes", "max_tx_bytes",
+                                              "max_block_txs", "max_block_bytes"};
+  for (const auto& [k, v] : p.items())
+    if (!known.count(k)) return make_error("params." + k + ": unknown parameter");
+  Params out;
+  out.chain_id = chain_id;
+  uint64_t v = 0;
+  const std::string path = "params.";
+  TRY_ASSIGN(out.min_fee, u64_field(p, path, "min_fee"));
+  TRY_ASSIGN(out.min_provider_stake, u64_field(p, path, "min_provider_stake"));
+  TRY_ASSIGN(out.unbonding_blocks, u64_field(p, path, "unbonding_blocks"));
+  TRY_ASSIGN(out.min_job_deadline_blocks, u64_field(p, path, "min_job_deadline_blocks"));
+  TRY_ASSIGN(out.max_job_deadline_blocks, u64_field(p, path, "max_job_deadline_blocks"));
+  struct U32 {
+    const char* name;
+    uint32_t* dst;
+  };
+  for (U32 f : {U32{"expiry_slash_bps", &out.expiry_slash_bps}, U32{"max_spec_bytes", &out.max_spec_bytes},
+                U32{"max_tx_bytes", &out.max_tx_bytes}, U32{"max_block_txs", &out.max_block_txs},
+                U32{"max_block_bytes", &out.max_block_bytes}}) {
+    TRY_ASSIGN(v, u64_field(p, path, f.name));
+    if (v > UINT32_MAX) return make_error(path + f.name + ": too large");
+    *f.dst = static_cast<uint32_t>(v);
+  }
+  if (auto s = validate(out); !s) return make_error((s.error().rfind("chain_id", 0) == 0 ? "" : path) + s.error());
+  return out;
+}
+
+}  // namespace
+
+Result<Genesis> parse_genesis(std::string_view text) {
+  json doc = json::parse(text, nullptr, false);
+  if (doc.is_discarded()) return make_error("genesis is not valid JSON");
+  if (!doc.is_object()) return make_error("genesis must be a JSON object");
+  static const std::set<std::string> known = {"chain_id", "genesis_time_ms", "params", "accounts", "validators"};
+  for (const auto& [k, v] : doc.items())
+    if (!known.count(k)) return make_error(k + ": unknown genesis field");
+  Genesis g;
+  std::string chain_id;
+  TRY_ASSIGN(chain_id, string_field(doc, "", "chain_id"));
+  TRY_ASSIGN(g.genesis_time_ms, u64_field(doc, "", "genesis_time_ms"));
+  if (!doc.contains("params")) return make_error("params: missing");
+  TRY_ASSIGN(g.params, parse_params(doc["params"], chain_id));
+
+  if (!doc.contains("accounts") || !doc["accounts"].is_array()) return make_error("accounts: must be an array");
+  Amount total = 0;
+  std::set<Address> seen;
+  for (size_t i = 0; i < doc["accounts"].size(); ++i) {
+    const json& a = doc["accounts"][i];
+    std::string path = "accounts[" + std::to_string(i) + "].";
+    if (!a.is_object()) return make_error(path.substr(0, path.size() - 1) + ": must be an object");
+    std::string text_addr;
+    TRY_ASSIGN(text_addr, string_field(a, path, "address"));
+    auto address = address_from_string(text_addr);
+    if (!address) return make_error(path + "address: " + address.error());
+    GenesisBalance b{address.value(), 0};
+    TRY_ASSIGN(b.amount, u64_field(a, path, "balance"));
+    if (!seen.insert(b.address).second) return make_error(path + "address: listed twice");
+    if (add_overflows(total, b.amount)) return make_error(path + "balance: total supply exceeds 2^64-1");
+    total += b.amount;
+    g.balances.push_back(b);
+  }
+
+  if (!doc.contains("validators") || !doc["validators"].is_array() || doc["validators"].empty())
+    return make_error("validators: must be a non-empty array");
+  std::set<Ed25519Pubkey> keys_seen;
+  for (size_t i = 0; i < doc["validators"].size(); ++i) {
+    const json& v = doc["validators"][i];
+    std::string path = "validators[" + std::to_string(i) + "].";
+    if (!v.is_object()) return make_error(path.substr(0, path.size() - 1) + ": must be an object");
+    Validator val;
+    std::string text;
+    TRY_ASSIGN(text, string_field(v, path, "consensus_key"));
+    auto key = hash_from_hex(text);
+    if (!key) return make_error(path + "consensus_key: " + key.error());
+    val.consensus_key = key.value();
+    TRY_ASSIGN(text, string_field(v, path, "operator"));
+    auto op = address_from_string(text);
+    if (!op) return make_error(path + "operator: " + op.error());
+    val.operator_address = op.value();
+    TRY_ASSIGN(val.power, u64_field(v, path, "power"));
+    if (val.power == 0) return make_error(path + "power: must be positive");
+    if (!keys_seen.insert(val.consensus_key).second) return make_error(path + "consensus_key: listed twice");
+    g.validators.push_back(val);
+  }
+  return g;
+}
+
+#undef TRY_ASSIGN
+
+ChangeSet genesis_changes(const Genesis& g) {
+  StateStore empty;
+  Overlay o(empty);
+  write_params(o, g.params);
+  o.put(keys::next_job_id(), Writer().u64(1).take());
+  for (const auto& b : g.balances) write_account(o, b.address, Account{b.amount, 0});
+  for (const auto& v : g.validators) write_validator(o, v);
+  return o.take_changes();
+}
+
+Hash256 genesis_hash(const Genesis& g, const Hash256& state_root) {
+  return tagged_hash("veritrain/genesis", Writer().str(g.params.chain_id).u64(g.genesis_time_ms).fixed(state_root).take());
+}
+
+}  // namespace vt::ledger

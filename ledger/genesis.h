@@ -1,0 +1,33 @@
+// Genesis: the chain's parameters, initial balances and validators, read from
+// JSON (schema in genesis/README.md). A bad genesis is refused naming the field.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+#include "ledger/objects.h"
+#include "ledger/params.h"
+#include "ledger/state.h"
+
+namespace vt::ledger {
+
+struct GenesisBalance {
+  Address address{};
+  Amount amount = 0;
+};
+
+struct Genesis {
+  uint64_t genesis_time_ms = 0;
+  Params params;
+  std::vector<GenesisBalance> balances;
+  std::vector<Validator> validators;
+};
+
+Result<Genesis> parse_genesis(std::string_view json);
+// The state at height 0.
+ChangeSet genesis_changes(const Genesis& g);
+// Hash identifying the genesis (prev_hash of block 1): tagged hash of its state root and time.
+Hash256 genesis_hash(const Genesis& g, const Hash256& state_root);
+
+}  // namespace vt::ledger

@@ -1,0 +1,61 @@
+#include "ledger/params.h"
+
+#include "core/encoding.h"
+
+namespace vt::ledger {
+
+Bytes encode(const Params& p) {
+  return Writer()
+      .str(p.chain_id)
+      .u64(p.min_fee)
+      .u64(p.min_provider_stake)
+      .u64(p.unbonding_blocks)
+      .u64(p.min_job_deadline_blocks)
+      .u64(p.max_job_deadline_blocks)
+      .u32(p.expiry_slash_bps)
+      .u32(p.max_spec_bytes)
+      .u32(p.max_tx_bytes)
+      .u32(p.max_block_txs)
+      .u32(p.max_block_bytes)
+      .take();
+}
+
+Result<Params> decode_params(ByteView in) {
+  Reader r(in);
+  Params p;
+  p.chain_id = r.str("params.chain_id", 64);
+  p.min_fee = r.u64("params.min_fee");
+  p.min_provider_stake = r.u64("params.min_provider_stake");
+  p.unbonding_blocks = r.u64("params.unbonding_blocks");
+  p.min_job_deadline_blocks = r.u64("params.min_job_deadline_blocks");
+  p.max_job_deadline_blocks = r.u64("params.max_job_deadline_blocks");
+  p.expiry_slash_bps = r.u32("params.expiry_slash_bps");
+  p.max_spec_bytes = r.u32("params.max_spec_bytes");
+  p.max_tx_bytes = r.u32("params.max_tx_bytes");
+  p.max_block_txs = r.u32("params.max_block_txs");
+  p.max_block_bytes = r.u32("params.max_block_bytes");
+  if (auto s = r.finish(); !s) return s.take_error();
+  if (auto s = validate(p); !s) return s.take_error();
+  return p;
+}
+
+Status validate(const Params& p) {
+  if (p.chain_id.empty() || p.chain_id.size() > 64) return make_error("chain_id: must be 1 to 64 characters");
+  for (char c : p.chain_id)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_'))
+      return make_error("chain_id: only letters, digits, '-' and '_' are allowed");
+  if (p.min_provider_stake == 0) return make_error("min_provider_stake: must be positive");
+  if (p.min_job_deadline_blocks == 0) return make_error("min_job_deadline_blocks: must be positive");
+  if (p.max_job_deadline_blocks < p.min_job_deadline_blocks)
+    return make_error("max_job_deadline_blocks: must be at least min_job_deadline_blocks");
+  if (p.expiry_slash_bps > 10000) return make_error("expiry_slash_bps: must be at most 10000");
+  if (p.max_spec_bytes < 64 || p.max_spec_bytes > (1u << 20))
+    return make_error("max_spec_bytes: must be between 64 and 1048576");
+  if (p.max_tx_bytes < p.max_spec_bytes + 512)
+    return make_error("max_tx_bytes: must exceed max_spec_bytes by at least 512");
+  if (p.max_block_txs == 0) return make_error("max_block_txs: must be positive");
+  if (p.max_block_bytes < p.max_tx_bytes) return make_error("max_block_bytes: must be at least max_tx_bytes");
+  return Status::success();
+}
+
+}  // namespace vt::ledger

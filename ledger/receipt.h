@@ -1,0 +1,36 @@
+// Receipts: what happened to an included transaction, with events for explorers.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/bytes.h"
+#include "core/result.h"
+#include "ledger/objects.h"
+
+namespace vt::ledger {
+
+struct Event {
+  std::string type;  // e.g. "transfer", "job_expired"
+  std::vector<std::pair<std::string, std::string>> attrs;
+  bool operator==(const Event&) const = default;
+};
+
+// A message that fails still pays its fee and uses its nonce; none of its other
+// effects are kept.
+struct Receipt {
+  bool success = true;
+  std::string reason;  // why the message failed, empty on success
+  Amount fee = 0;
+  std::vector<Event> events;
+  bool operator==(const Receipt&) const = default;
+};
+
+Bytes encode(const Receipt& r);
+Result<Receipt> decode_receipt(ByteView in);
+Bytes encode_events(const std::vector<Event>& events);
+Result<std::vector<Event>> decode_events(ByteView in);
+Hash256 receipt_hash(const Receipt& r);
+
+}  // namespace vt::ledger

@@ -1,0 +1,57 @@
+// The ledger state as ordered key-value pairs. StateStore is the committed state
+// (in memory, with its Merkle tree; the node persists it); Overlay buffers a
+// block's or a transaction's writes on top of any reader so they can be kept or
+// dropped whole. Single-owner; not thread-safe.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+
+#include "core/bytes.h"
+#include "ledger/state_tree.h"
+
+namespace vt::ledger {
+
+// key -> new value, or nullopt for a deletion. Ordered, so applying it is deterministic.
+using ChangeSet = std::map<Bytes, std::optional<Bytes>>;
+
+class StateReader {
+ public:
+  virtual ~StateReader() = default;
+  virtual std::optional<Bytes> get(ByteView key) const = 0;
+  // Visits keys starting with prefix in ascending order until fn returns false.
+  virtual void scan(ByteView prefix, const std::function<bool(const Bytes&, const Bytes&)>& fn) const = 0;
+};
+
+class StateStore final : public StateReader {
+ public:
+  std::optional<Bytes> get(ByteView key) const override;
+  void scan(ByteView prefix, const std::function<bool(const Bytes&, const Bytes&)>& fn) const override;
+  void apply(const ChangeSet& changes);
+  Hash256 root() { return tree_.root(); }
+  size_t size() const { return entries_.size(); }
+
+ private:
+  std::map<Bytes, Bytes, std::less<>> entries_;
+  StateTree tree_;
+};
+
+class Overlay final : public StateReader {
+ public:
+  explicit Overlay(const StateReader& base) : base_(base) {}
+  std::optional<Bytes> get(ByteView key) const override;
+  void scan(ByteView prefix, const std::function<bool(const Bytes&, const Bytes&)>& fn) const override;
+  void put(Bytes key, Bytes value) { changes_[std::move(key)] = std::move(value); }
+  void erase(Bytes key) { changes_[std::move(key)] = std::nullopt; }
+  // Moves these writes into the overlay this one was built on.
+  void commit_into(Overlay& parent);
+  const ChangeSet& changes() const { return changes_; }
+  ChangeSet take_changes() { return std::move(changes_); }
+
+ private:
+  const StateReader& base_;
+  ChangeSet changes_;
+};
+
+}  // namespace vt::ledger

@@ -1,0 +1,98 @@
+#include "ledger/state_access.h"
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "core/encoding.h"
+
+namespace vt::ledger {
+
+namespace keys {
+Bytes prefix(Prefix p) { return Bytes{p}; }
+Bytes params() { return Bytes{kParams}; }
+Bytes next_job_id() { return Bytes{kNextJobId}; }
+Bytes account(const Address& a) { return Writer().u8(kAccount).fixed(a).take(); }
+Bytes provider(const Address& a) { return Writer().u8(kProvider).fixed(a).take(); }
+Bytes validator(const Ed25519Pubkey& k) { return Writer().u8(kValidator).fixed(k).take(); }
+Bytes job(uint64_t id) { return Writer().u8(kJob).u64(id).take(); }
+Bytes spec(const Hash256& h) { return Writer().u8(kSpec).fixed(h).take(); }
+Bytes job_expiry(uint64_t height, uint64_t id) { return Writer().u8(kJobExpiry).u64(height).u64(id).take(); }
+Bytes job_expiry_prefix(uint64_t height) { return Writer().u8(kJobExpiry).u64(height).take(); }
+Bytes unbonding(uint64_t h, const Address& owner) { return Writer().u8(kUnbonding).u64(h).fixed(owner).take(); }
+Bytes unbonding_prefix(uint64_t h) { return Writer().u8(kUnbonding).u64(h).take(); }
+}  // namespace keys
+
+namespace {
+[[noreturn]] void corrupt(const char* what, const std::string& reason) {
+  std::fprintf(stderr, "fatal: corrupt %s in ledger state: %s\n", what, reason.c_str());
+  std::abort();
+}
+
+template <class T>
+T must(Result<T> r, const char* what) {
+  if (!r) corrupt(what, r.error());
+  return std::move(r).value();
+}
+}  // namespace
+
+Params read_params(const StateReader& s) {
+  auto v = s.get(keys::params());
+  if (!v) {
+    std::fprintf(stderr, "fatal: ledger state has no params (genesis not applied)\n");
+    std::abort();
+  }
+  return must(decode_params(*v), "params");
+}
+
+Account read_account(const StateReader& s, const Address& a) {
+  auto v = s.get(keys::account(a));
+  return v ? must(decode_account(*v), "account") : Account{};
+}
+
+std::optional<Provider> read_provider(const StateReader& s, const Address& a) {
+  auto v = s.get(keys::provider(a));
+  if (!v) return std::nullopt;
+  return must(decode_provider(*v), "provider");
+}
+
+std::optional<Job> read_job(const StateReader& s, uint64_t id) {
+  auto v = s.get(keys::job(id));
+  if (!v) return std::nullopt;
+  return must(decode_job(*v), "job");
+}
+
+std::optional<std::string> read_spec(const StateReader& s, const Hash256& h) {
+  auto v = s.get(keys::spec(h));
+  if (!v) return std::nullopt;
+  return std::string(v->begin(), v->end());
+}
+
+uint64_t read_next_job_id(const StateReader& s) {
+  auto v = s.get(keys::next_job_id());
+  if (!v) return 1;
+  Reader r(*v);
+  uint64_t id = r.u64("next_job_id");
+  if (auto st = r.finish(); !st) corrupt("next_job_id", st.error());
+  return id;
+}
+
+std::vector<Validator> read_validators(const StateReader& s) {
+  std::vector<Validator> out;
+  s.scan(keys::prefix(keys::kValidator), [&](const Bytes&, const Bytes& v) {
+    out.push_back(must(decode_validator(v), "validator"));
+    return true;
+  });
+  return out;
+}
+
+void write_params(Overlay& o, const Params& p) { o.put(keys::params(), encode(p)); }
+void write_account(Overlay& o, const Address& a, const Account& acc) {
+  // An empty account is the same as no account: keep the state minimal and canonical.
+  if (acc == Account{}) o.erase(keys::account(a));
+  else o.put(keys::account(a), encode(acc));
+}
+void write_provider(Overlay& o, const Provider& p) { o.put(keys::provider(p.owner), encode(p)); }
+void write_job(Overlay& o, const Job& j) { o.put(keys::job(j.id), encode(j)); }
+void write_validator(Overlay& o, const Validator& v) { o.put(keys::validator(v.consensus_key), encode(v)); }
+
+}  // namespace vt::ledger

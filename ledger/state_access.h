@@ -1,0 +1,58 @@
+// Where each ledger object lives in the key-value state, and typed reads and
+// writes over it. Stored bytes that fail to decode mean the state is corrupt:
+// that is a bug, so it aborts with a message rather than returning an error.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ledger/objects.h"
+#include "ledger/params.h"
+#include "ledger/state.h"
+
+namespace vt::ledger {
+
+// Key layout: one prefix byte per object kind, then big-endian fields so that
+// prefix scans come out in numeric order.
+namespace keys {
+enum Prefix : uint8_t {
+  kParams = 0x00,
+  kNextJobId = 0x01,
+  kAccount = 0x10,
+  kProvider = 0x11,
+  kValidator = 0x12,
+  kJob = 0x20,
+  kSpec = 0x21,
+  kJobExpiry = 0x22,   // expiry height || job id -> empty
+  kUnbonding = 0x30,   // release height || owner -> Unbonding
+};
+Bytes params();
+Bytes next_job_id();
+Bytes account(const Address& a);
+Bytes provider(const Address& a);
+Bytes validator(const Ed25519Pubkey& k);
+Bytes job(uint64_t id);
+Bytes spec(const Hash256& h);
+Bytes job_expiry(uint64_t height, uint64_t id);
+Bytes job_expiry_prefix(uint64_t height);
+Bytes unbonding(uint64_t release_height, const Address& owner);
+Bytes unbonding_prefix(uint64_t release_height);
+Bytes prefix(Prefix p);
+}  // namespace keys
+
+Params read_params(const StateReader& s);
+Account read_account(const StateReader& s, const Address& a);  // zero account if absent
+std::optional<Provider> read_provider(const StateReader& s, const Address& a);
+std::optional<Job> read_job(const StateReader& s, uint64_t id);
+std::optional<std::string> read_spec(const StateReader& s, const Hash256& h);
+uint64_t read_next_job_id(const StateReader& s);
+std::vector<Validator> read_validators(const StateReader& s);  // ordered by consensus key
+
+void write_params(Overlay& o, const Params& p);
+void write_account(Overlay& o, const Address& a, const Account& acc);
+void write_provider(Overlay& o, const Provider& p);
+void write_job(Overlay& o, const Job& j);
+void write_validator(Overlay& o, const Validator& v);
+
+}  // namespace vt::ledger

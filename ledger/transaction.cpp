@@ -1,0 +1,113 @@
+#include "ledger/transaction.h"
+
+#include "core/encoding.h"
+#include "core/sha256.h"
+
+namespace vt::ledger {
+
+namespace {
+
+constexpr size_t kMaxChainId = 64;
+constexpr size_t kMaxEndpoint = 256;
+constexpr size_t kMaxSpecWire = 1 << 20;  // hard ceiling; genesis sets the real limit
+
+struct MessageWriter {
+  Writer& w;
+  void operator()(const Transfer& m) { w.fixed(m.to).u64(m.amount); }
+  void operator()(const ProviderRegister& m) { w.u64(m.stake).str(m.endpoint); }
+  void operator()(const Stake& m) { w.u64(m.amount); }
+  void operator()(const Unstake& m) { w.u64(m.amount); }
+  void operator()(const JobSubmit& m) { w.str(m.spec_json).u64(m.payment).u64(m.bond).u64(m.deadline_blocks); }
+  void operator()(const JobAccept& m) { w.u64(m.job_id); }
+  void operator()(const JobCancel& m) { w.u64(m.job_id); }
+};
+
+void write_unsigned(Writer& w, const Transaction& tx) {
+  w.str(tx.chain_id).fixed(tx.sender).u64(tx.nonce).u64(tx.fee);
+  w.u8(static_cast<uint8_t>(tx.msg.index()));
+  std::visit(MessageWriter{w}, tx.msg);
+}
+
+Message read_message(Reader& r) {
+  uint8_t tag = r.u8("msg.type");
+  switch (tag) {
+    case 0: {
+      Transfer m;
+      m.to = r.fixed<32>("transfer.to");
+      m.amount = r.u64("transfer.amount");
+      return m;
+    }
+    case 1: {
+      ProviderRegister m;
+      m.stake = r.u64("provider_register.stake");
+      m.endpoint = r.str("provider_register.endpoint", kMaxEndpoint);
+      return m;
+    }
+    case 2: return Stake{r.u64("stake.amount")};
+    case 3: return Unstake{r.u64("unstake.amount")};
+    case 4: {
+      JobSubmit m;
+      m.spec_json = r.str("job_submit.spec", kMaxSpecWire);
+      m.payment = r.u64("job_submit.payment");
+      m.bond = r.u64("job_submit.bond");
+      m.deadline_blocks = r.u64("job_submit.deadline_blocks");
+      return m;
+    }
+    case 5: return JobAccept{r.u64("job_accept.job_id")};
+    case 6: return JobCancel{r.u64("job_cancel.job_id")};
+    default:
+      if (r.ok()) r.fail("msg.type: unknown message type " + std::to_string(tag));
+      return Transfer{};
+  }
+}
+
+}  // namespace
+
+const char* message_name(const Message& m) {
+  static constexpr const char* kNames[] = {"transfer",   "provider_register", "stake",     "unstake",
+                                           "job_submit", "job_accept",        "job_cancel"};
+  return kNames[m.index()];
+}
+
+Hash256 signing_hash(const Transaction& tx) {
+  Writer w;
+  write_unsigned(w, tx);
+  return tagged_hash("veritrain/tx-sign", w.data());
+}
+
+Bytes encode(const Transaction& tx) {
+  Writer w;
+  write_unsigned(w, tx);
+  w.fixed(tx.sig);
+  return w.take();
+}
+
+Hash256 tx_hash(const Transaction& tx) { return tagged_hash("veritrain/tx", encode(tx)); }
+
+void sign(Transaction& tx, const SchnorrKey& key) {
+  tx.sender = key.pubkey();
+  tx.sig = key.sign(signing_hash(tx));
+}
+
+bool signature_valid(const Transaction& tx) {
+  Hash256 h = signing_hash(tx);
+  return schnorr_verify(tx.sender, h, tx.sig);
+}
+
+Result<Transaction> decode_transaction(ByteView in, size_t max_bytes) {
+  if (in.size() > max_bytes)
+    return make_error("transaction is " + std::to_string(in.size()) + " bytes, the limit is " +
+                      std::to_string(max_bytes));
+  Reader r(in);
+  Transaction tx;
+  tx.chain_id = r.str("chain_id", kMaxChainId);
+  tx.sender = r.fixed<32>("sender");
+  tx.nonce = r.u64("nonce");
+  tx.fee = r.u64("fee");
+  tx.msg = read_message(r);
+  tx.sig = r.fixed<64>("signature");
+  if (auto s = r.finish(); !s) return make_error("malformed transaction: " + s.error());
+  return tx;
+}
+
+}  // namespace vt::ledger

@@ -1,0 +1,76 @@
+// Transactions: chain id, sender, nonce, fee and one typed message, signed with
+// BIP-340 over a domain-tagged hash of the canonical encoding. Value types.
+#pragma once
+
+#include <string>
+#include <variant>
+
+#include "core/bech32m.h"
+#include "core/bytes.h"
+#include "core/keys.h"
+#include "core/result.h"
+#include "ledger/objects.h"
+
+namespace vt::ledger {
+
+struct Transfer {
+  Address to{};
+  Amount amount = 0;
+  bool operator==(const Transfer&) const = default;
+};
+struct ProviderRegister {
+  Amount stake = 0;  // moved from balance to the provider's bonded stake
+  std::string endpoint;
+  bool operator==(const ProviderRegister&) const = default;
+};
+struct Stake {
+  Amount amount = 0;
+  bool operator==(const Stake&) const = default;
+};
+struct Unstake {
+  Amount amount = 0;
+  bool operator==(const Unstake&) const = default;
+};
+struct JobSubmit {
+  std::string spec_json;  // validated and stored under the hash of its canonical form
+  Amount payment = 0;     // moved into escrow
+  Amount bond = 0;        // required of the provider who accepts
+  uint64_t deadline_blocks = 0;
+  bool operator==(const JobSubmit&) const = default;
+};
+struct JobAccept {
+  uint64_t job_id = 0;
+  bool operator==(const JobAccept&) const = default;
+};
+struct JobCancel {
+  uint64_t job_id = 0;
+  bool operator==(const JobCancel&) const = default;
+};
+
+// The variant index is the message's tag on the wire: append, never reorder.
+using Message = std::variant<Transfer, ProviderRegister, Stake, Unstake, JobSubmit, JobAccept, JobCancel>;
+const char* message_name(const Message& m);
+
+struct Transaction {
+  std::string chain_id;
+  Address sender{};
+  uint64_t nonce = 0;
+  Amount fee = 0;
+  Message msg;
+  SchnorrSig sig{};
+  bool operator==(const Transaction&) const = default;
+};
+
+// The hash the sender signs: tagged_hash("veritrain/tx-sign", encoding without sig).
+Hash256 signing_hash(const Transaction& tx);
+// The transaction's id: tagged_hash("veritrain/tx", full encoding).
+Hash256 tx_hash(const Transaction& tx);
+void sign(Transaction& tx, const SchnorrKey& key);
+// Signature check only (the sender's address is its BIP-340 public key).
+bool signature_valid(const Transaction& tx);
+
+Bytes encode(const Transaction& tx);
+// Canonical and bounded: rejects unknown tags, over-long fields, trailing bytes.
+Result<Transaction> decode_transaction(ByteView in, size_t max_bytes);
+
+}  // namespace vt::ledger
