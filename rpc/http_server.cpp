@@ -1,0 +1,449 @@
+// The only translation unit of the server that instantiates Beast (HTTP and WebSocket):
+// keep it that way, Beast templates are the bulk of rpc/'s compile time.
+#include "rpc/http_server.h"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+#include <cassert>
+#include <cstdio>
+#include <deque>
+#include <map>
+#include <optional>
+#include <set>
+
+namespace vt::rpc {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+using tcp = asio::ip::tcp;
+using nlohmann::json;
+
+namespace {
+
+std::string dump(const json& j) {
+  // replace: a handler may put invalid UTF-8 into a string; never throw while answering.
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+// A connection the server can close on stop().
+class Connection {
+ public:
+  virtual ~Connection() = default;
+  virtual void close_now() = 0;
+};
+
+}  // namespace
+
+class WsSession;
+
+struct ServerState {
+  ServerState(asio::io_context& io_, const MethodTable& table_, ServerOptions options_)
+      : io(io_), table(table_), options(options_), acceptor(io_) {}
+
+  asio::io_context& io;
+  const MethodTable& table;
+  const ServerOptions options;
+  tcp::acceptor acceptor;
+  std::uint16_t port = 0;
+  std::map<std::string, GetHandler, std::less<>> gets;
+  std::set<std::string, std::less<>> topics;
+
+  // Touched on the io thread only.
+  bool stopped = false;
+  std::size_t connections = 0;  // live sessions, HTTP and WebSocket
+  std::uint64_t next_connection = 1;
+  std::uint64_t next_subscription = 1;
+  std::map<std::uint64_t, std::weak_ptr<Connection>> live;
+  std::map<std::uint64_t, std::weak_ptr<WsSession>> websockets;
+};
+
+namespace {
+
+// Owns the bookkeeping every session shares: the count, the id, the stop() registry.
+class Registered {
+ public:
+  explicit Registered(std::shared_ptr<ServerState> state)
+      : state_(std::move(state)), id_(state_->next_connection++) {
+    ++state_->connections;
+  }
+  ~Registered() {
+    --state_->connections;
+    state_->live.erase(id_);
+    state_->websockets.erase(id_);
+  }
+  Registered(const Registered&) = delete;
+  Registered& operator=(const Registered&) = delete;
+
+ protected:
+  std::shared_ptr<ServerState> state_;
+  const std::uint64_t id_;
+};
+
+}  // namespace
+
+// One WebSocket client: requests in, responses and subscription events out through a
+// bounded queue (a client that cannot keep up is dropped rather than buffered forever).
+class WsSession : public Connection,
+                  public SubscriptionSink,
+                  public Registered,
+                  public std::enable_shared_from_this<WsSession> {
+ public:
+  WsSession(tcp::socket socket, std::shared_ptr<ServerState> state)
+      : Registered(std::move(state)), ws_(std::move(socket)) {}
+
+  void run(http::request<http::string_body> upgrade) {
+    state_->live[id_] = weak_from_this();
+    state_->websockets[id_] = weak_from_this();
+    auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
+    timeouts.idle_timeout = std::chrono::seconds(120);  // with keep-alive pings at half
+    timeouts.keep_alive_pings = true;
+    ws_.set_option(timeouts);
+    ws_.read_message_max(state_->options.body_limit);
+    upgrade_ = std::move(upgrade);
+    ws_.async_accept(upgrade_, [self = shared_from_this()](beast::error_code ec) {
+      if (!ec) self->read();
+    });
+  }
+
+  void close_now() override { beast::get_lowest_layer(ws_).close(); }
+
+  void deliver(const std::string& topic, const json& event) {
+    for (const auto& [id, sub_topic] : subscriptions_) {
+      if (sub_topic != topic) continue;
+      send(dump({{"jsonrpc", "2.0"},
+                 {"method", "subscription"},
+                 {"params", {{"subscription", id}, {"result", event}}}}));
+    }
+  }
+
+  RpcOutcome subscribe(const std::string& topic) override {
+    if (state_->topics.count(topic) == 0) {
+      return RpcError{kInvalidParams, "Invalid params: param 'topic' names no topic: " + topic,
+                      {{"topics", state_->topics}}};
+    }
+    if (subscriptions_.size() >= state_->options.max_subscriptions) {
+      return RpcError{kLimitExceeded, "too many subscriptions on this connection",
+                      {{"limit", state_->options.max_subscriptions}}};
+    }
+    char id[24];
+    std::snprintf(id, sizeof id, "%016llx",
+                  static_cast<unsigned long long>(state_->next_subscription++));
+    subscriptions_[id] = topic;
+    return json(id);
+  }
+
+  RpcOutcome unsubscribe(const std::string& id) override {
+    return json(subscriptions_.erase(id) == 1);
+  }
+
+ private:
+  void read() {
+    ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      self->on_read(ec);
+    });
+  }
+
+  void on_read(beast::error_code ec) {
+    if (ec) return;  // closed, timed out, too big (Beast sent close 1009) or stopped
+    std::string text = beast::buffers_to_string(buffer_.data());
+    buffer_.consume(buffer_.size());
+    CallContext context;
+    context.subscriptions = this;
+    json response = state_->table.handle(text, context);
+    if (!response.is_discarded()) send(dump(response));
+    if (!closed_) read();
+  }
+
+  void send(std::string message) {
+    if (closed_) return;
+    if (queue_.size() >= state_->options.ws_queue_limit) {
+      closed_ = true;
+      close_now();
+      return;
+    }
+    queue_.push_back(std::move(message));
+    if (queue_.size() == 1) write();
+  }
+
+  void write() {
+    ws_.text(true);
+    ws_.async_write(asio::buffer(queue_.front()),
+                    [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                      if (ec) {
+                        self->closed_ = true;
+                        self->queue_.clear();
+                        return;
+                      }
+                      self->queue_.pop_front();
+                      if (!self->queue_.empty()) self->write();
+                    });
+  }
+
+  websocket::stream<beast::tcp_stream> ws_;
+  http::request<http::string_body> upgrade_;
+  beast::flat_buffer buffer_;
+  std::deque<std::string> queue_;  // front() is being written
+  std::map<std::string, std::string> subscriptions_;  // id -> topic
+  bool closed_ = false;
+};
+
+namespace {
+
+bool starts_with_nocase(std::string_view text, std::string_view prefix) {
+  return text.size() >= prefix.size() &&
+         beast::iequals(beast::string_view(text.data(), prefix.size()),
+                        beast::string_view(prefix.data(), prefix.size()));
+}
+
+// One HTTP connection: keep-alive loop of read header, (100-continue), read body, answer.
+class HttpSession : public Connection,
+                    public Registered,
+                    public std::enable_shared_from_this<HttpSession> {
+ public:
+  HttpSession(tcp::socket socket, std::shared_ptr<ServerState> state)
+      : Registered(std::move(state)), stream_(std::move(socket)) {}
+
+  void run() {
+    state_->live[id_] = weak_from_this();
+    read_header();
+  }
+
+  void close_now() override { stream_.close(); }
+
+ private:
+  using Response = http::response<http::string_body>;
+
+  void read_header() {
+    parser_.emplace();
+    parser_->body_limit(state_->options.body_limit);
+    parser_->header_limit(static_cast<std::uint32_t>(state_->options.header_limit));
+    stream_.expires_after(state_->options.read_timeout);
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                              self->on_header(ec);
+                            });
+  }
+
+  void on_header(beast::error_code ec) {
+    if (ec) return on_error(ec);
+    auto& req = parser_->get();
+    if (websocket::is_upgrade(req)) {
+      if (req.target() != "/") return reply_text(http::status::not_found, "no WebSocket here\n", false);
+      // The upgrade request has no body; hand the socket to a WebSocket session.
+      stream_.expires_never();
+      auto ws = std::make_shared<WsSession>(stream_.release_socket(), state_);
+      ws->run(parser_->release());
+      return;
+    }
+    if (beast::iequals(req[http::field::expect], "100-continue")) {
+      // curl asks before sending bodies over 1 KiB; answering saves it a 1 s wait.
+      static const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      asio::async_write(stream_, asio::buffer(kContinue),
+                        [self = shared_from_this()](beast::error_code wec, std::size_t) {
+                          if (wec) return;
+                          self->read_body();
+                        });
+      return;
+    }
+    read_body();
+  }
+
+  void read_body() {
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                       if (ec) return self->on_error(ec);
+                       self->on_request();
+                     });
+  }
+
+  void on_error(beast::error_code ec) {
+    if (ec == http::error::body_limit) {
+      RpcError error{kRequestTooLarge,
+                     "request body exceeds " + std::to_string(state_->options.body_limit) +
+                         " bytes",
+                     {{"limit", state_->options.body_limit}}};
+      return reply_json(http::status::payload_too_large, error_response(nullptr, error), false);
+    }
+    if (ec == http::error::header_limit) {
+      return reply_text(http::status::request_header_fields_too_large, "headers too large\n",
+                        false);
+    }
+    if (ec.category() == beast::error_code(http::error::body_limit).category() &&
+        ec != http::error::end_of_stream && ec != http::error::partial_message) {
+      return reply_text(http::status::bad_request, "malformed HTTP\n", false);
+    }
+    // end of stream, timeout, reset, stop(): nothing to answer.
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    stream_.close();
+  }
+
+  void on_request() {
+    const auto& req = parser_->get();
+    const bool keep_alive = req.keep_alive();
+    std::string_view target(req.target().data(), req.target().size());
+    std::string_view path = target.substr(0, target.find('?'));
+    if (req.method() == http::verb::get) {
+      auto route = state_->gets.find(path);
+      if (route == state_->gets.end()) {
+        return reply_text(http::status::not_found, "not found\n", keep_alive);
+      }
+      GetResponse got;
+      try {
+        got = route->second();
+      } catch (const std::exception& e) {
+        got = GetResponse{"text/plain", std::string("internal error: ") + e.what() + "\n", 500};
+      }
+      return reply(static_cast<http::status>(got.status), got.content_type, std::move(got.body),
+                   keep_alive);
+    }
+    if (path != "/") return reply_text(http::status::not_found, "not found\n", keep_alive);
+    if (req.method() != http::verb::post) {
+      return reply_text(http::status::method_not_allowed, "JSON-RPC: POST / or WebSocket\n",
+                        keep_alive);
+    }
+    std::string_view type(req[http::field::content_type].data(),
+                          req[http::field::content_type].size());
+    if (!starts_with_nocase(type, "application/json")) {
+      RpcError error{kInvalidRequest, "Invalid Request: Content-Type must be application/json",
+                     nullptr};
+      return reply_json(http::status::unsupported_media_type, error_response(nullptr, error),
+                        keep_alive);
+    }
+    json response = state_->table.handle(req.body());
+    if (response.is_discarded()) return reply(http::status::no_content, "", "", keep_alive);
+    reply_json(http::status::ok, response, keep_alive);
+  }
+
+  void reply_json(http::status status, const json& body, bool keep_alive) {
+    reply(status, "application/json", dump(body), keep_alive);
+  }
+
+  void reply_text(http::status status, std::string text, bool keep_alive) {
+    reply(status, "text/plain", std::move(text), keep_alive);
+  }
+
+  void reply(http::status status, std::string_view content_type, std::string body,
+             bool keep_alive) {
+    const unsigned version = parser_ && parser_->is_header_done() ? parser_->get().version() : 11;
+    response_.emplace(status, version);
+    response_->set(http::field::server, "veritrain");
+    if (!content_type.empty()) response_->set(http::field::content_type,
+                        beast::string_view(content_type.data(), content_type.size()));
+    response_->body() = std::move(body);
+    response_->keep_alive(keep_alive);
+    response_->prepare_payload();
+    stream_.expires_after(state_->options.read_timeout);
+    http::async_write(stream_, *response_,
+                      [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
+                        if (ec) return self->stream_.close();
+                        if (keep_alive) return self->read_header();
+                        self->linger_close();
+                      });
+  }
+
+  // Closing right after an error answer while the client is still sending makes the
+  // kernel reset the connection, and the client may never read the answer (413 above
+  // all). So: stop sending, drain what arrives for a moment, then close.
+  void linger_close() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.expires_after(std::chrono::seconds(1));
+    drain();
+  }
+
+  void drain() {
+    drain_buffer_.resize(16 * 1024);
+    stream_.async_read_some(asio::buffer(drain_buffer_),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                              self->drained_ += n;
+                              if (ec || self->drained_ > (16u << 20)) return self->stream_.close();
+                              self->drain();
+                            });
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::optional<Response> response_;
+  std::string drain_buffer_;
+  std::size_t drained_ = 0;
+};
+
+void accept_loop(std::shared_ptr<ServerState> state) {
+  state->acceptor.async_accept([state](beast::error_code ec, tcp::socket socket) {
+    if (state->stopped || ec == asio::error::operation_aborted) return;
+    if (!ec) {
+      if (state->connections >= state->options.max_connections) {
+        // Fresh socket, empty send buffer: this small blocking write cannot stall.
+        static const std::string kBusy =
+            "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+        beast::error_code ignored;
+        asio::write(socket, asio::buffer(kBusy), ignored);
+        socket.shutdown(tcp::socket::shutdown_both, ignored);
+        socket.close(ignored);
+      } else {
+        std::make_shared<HttpSession>(std::move(socket), state)->run();
+      }
+    }
+    // Errors such as EMFILE are transient: keep accepting.
+    accept_loop(state);
+  });
+}
+
+}  // namespace
+
+HttpServer::HttpServer(asio::io_context& io, const MethodTable& table,
+                       const tcp::endpoint& endpoint, ServerOptions options)
+    : state_(std::make_shared<ServerState>(io, table, options)) {
+  tcp::acceptor& acceptor = state_->acceptor;
+  acceptor.open(endpoint.protocol());
+  acceptor.set_option(asio::socket_base::reuse_address(true));
+  acceptor.bind(endpoint);
+  acceptor.listen(asio::socket_base::max_listen_connections);
+  state_->port = acceptor.local_endpoint().port();
+  accept_loop(state_);
+}
+
+HttpServer::~HttpServer() { stop(); }
+
+std::uint16_t HttpServer::port() const { return state_->port; }
+
+void HttpServer::add_get(std::string path, GetHandler handler) {
+  assert(handler);
+  state_->gets[std::move(path)] = std::move(handler);
+}
+
+void HttpServer::add_topic(std::string topic) { state_->topics.insert(std::move(topic)); }
+
+void HttpServer::publish(const std::string& topic, json event) {
+  asio::post(state_->io, [state = state_, topic, event = std::move(event)] {
+    if (state->stopped) return;
+    for (const auto& [id, weak] : state->websockets) {
+      if (auto session = weak.lock()) session->deliver(topic, event);
+    }
+  });
+}
+
+void HttpServer::stop() {
+  asio::dispatch(state_->io, [state = state_] {
+    if (state->stopped) return;
+    state->stopped = true;
+    beast::error_code ignored;
+    state->acceptor.close(ignored);
+    // Copy first: closing may run destructors that erase from the map.
+    std::vector<std::shared_ptr<Connection>> open;
+    for (const auto& [id, weak] : state->live) {
+      if (auto connection = weak.lock()) open.push_back(std::move(connection));
+    }
+    for (const auto& connection : open) connection->close_now();
+  });
+}
+
+}  // namespace vt::rpc

@@ -1,0 +1,69 @@
+// HttpServer: serves a MethodTable over HTTP/1.1 (POST /) and WebSocket (upgrade on /,
+// same port) on the caller's io_context, plus extra GET routes and pub/sub topics.
+// Run the io_context on ONE thread: handlers and GET routes are called there. publish()
+// and stop() may be called from any thread. The table must outlive the server's work.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "rpc/method_table.h"
+
+namespace vt::rpc {
+
+struct ServerState;  // shared with the sessions, which may outlive the HttpServer object
+
+struct ServerOptions {
+  std::size_t body_limit = 1 << 20;        // bytes; over it: HTTP 413 + -32005
+  std::size_t header_limit = 16 * 1024;    // bytes; over it: HTTP 431
+  std::chrono::milliseconds read_timeout{15'000};  // one request (or keep-alive idle)
+  std::size_t max_connections = 256;       // HTTP + WebSocket; more are answered 503
+  std::size_t ws_queue_limit = 1024;       // queued messages before a slow client is dropped
+  std::size_t max_subscriptions = 64;      // per WebSocket connection
+};
+
+// What a GET route answers.
+struct GetResponse {
+  std::string content_type;
+  std::string body;
+  int status = 200;
+};
+using GetHandler = std::function<GetResponse()>;
+
+class HttpServer {
+ public:
+  // Binds and listens immediately (throws boost::system::system_error if it cannot);
+  // serving starts when io runs. Port 0 picks a free port: see port().
+  HttpServer(boost::asio::io_context& io, const MethodTable& table,
+             const boost::asio::ip::tcp::endpoint& endpoint, ServerOptions options = {});
+  ~HttpServer();  // stops (see stop())
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  [[nodiscard]] std::uint16_t port() const;
+
+  // Register before io runs. GET <path> (exact match, query string ignored).
+  void add_get(std::string path, GetHandler handler);
+  // A topic clients may chain_subscribe to, e.g. "newBlocks".
+  void add_topic(std::string topic);
+
+  // Pushes {"jsonrpc":"2.0","method":"subscription","params":{"subscription":id,
+  // "result":event}} to every WebSocket subscription of topic. Any thread.
+  void publish(const std::string& topic, nlohmann::json event);
+
+  // Closes the acceptor and every connection; io.run() returns once they are gone.
+  // Any thread; idempotent.
+  void stop();
+
+ private:
+  std::shared_ptr<ServerState> state_;
+};
+
+}  // namespace vt::rpc
