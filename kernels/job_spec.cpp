@@ -1,0 +1,227 @@
+#include "kernels/job_spec.h"
+
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+namespace vt {
+
+namespace {
+
+using json = nlohmann::json;
+
+struct SpecError {
+  std::string msg;
+};
+
+[[noreturn]] void bad(const std::string& field, const std::string& why) { throw SpecError{field + ": " + why}; }
+
+const json& need(const json& obj, const std::string& key, const std::string& path) {
+  auto it = obj.find(key);
+  if (it == obj.end()) bad(path + key, "missing");
+  return *it;
+}
+
+void only_keys(const json& obj, const std::set<std::string>& allowed, const std::string& path) {
+  for (auto it = obj.begin(); it != obj.end(); ++it)
+    if (!allowed.count(it.key())) bad(path + it.key(), "unknown field");
+}
+
+const json& need_object(const json& obj, const std::string& key, const std::string& path) {
+  const json& v = need(obj, key, path);
+  if (!v.is_object()) bad(path + key, "expected an object");
+  return v;
+}
+
+std::string need_string(const json& obj, const std::string& key, const std::string& path) {
+  const json& v = need(obj, key, path);
+  if (!v.is_string()) bad(path + key, "expected a string");
+  return v.get<std::string>();
+}
+
+std::uint64_t need_uint(const json& obj, const std::string& key, const std::string& path, std::uint64_t lo,
+                        std::uint64_t hi) {
+  const json& v = need(obj, key, path);
+  if (!v.is_number_unsigned() && !(v.is_number_integer() && v.get<std::int64_t>() >= 0))
+    bad(path + key, "expected a non-negative integer");
+  const std::uint64_t x = v.get<std::uint64_t>();
+  if (x < lo || x > hi) bad(path + key, "must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+  return x;
+}
+
+Decimal parse_decimal(const json& v, const std::string& field) {
+  if (!v.is_string()) bad(field, "expected a decimal string like \"0.01\" (not a JSON number)");
+  const std::string s = v.get<std::string>();
+  // Grammar: -?digits(.digits)?([eE][+-]?digits)?
+  std::size_t i = 0;
+  auto digits = [&] {
+    const std::size_t b = i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    return i > b;
+  };
+  if (i < s.size() && s[i] == '-') ++i;
+  bool ok = digits();
+  if (ok && i < s.size() && s[i] == '.') {
+    ++i;
+    ok = digits();
+  }
+  if (ok && i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+    ok = digits();
+  }
+  if (!ok || i != s.size()) bad(field, "\"" + s + "\" is not a decimal number");
+  errno = 0;
+  char* end = nullptr;
+  const float f = std::strtof(s.c_str(), &end);
+  if (end != s.c_str() + s.size() || !std::isfinite(f) || errno == ERANGE) bad(field, "\"" + s + "\" is out of fp32 range");
+  char buf[64];
+  auto r = std::to_chars(buf, buf + sizeof buf, f);
+  Decimal d;
+  d.value = f;
+  d.text.assign(buf, r.ptr);
+  if (d.text == "-0") d.text = "0";  // one spelling for zero
+  if (f == 0.0f) d.value = 0.0f;
+  return d;
+}
+
+Decimal need_decimal(const json& obj, const std::string& key, const std::string& path, float lo, float hi,
+                     bool lo_open, bool hi_open) {
+  Decimal d = parse_decimal(need(obj, key, path), path + key);
+  const bool below = lo_open ? !(d.value > lo) : !(d.value >= lo);
+  const bool above = hi_open ? !(d.value < hi) : !(d.value <= hi);
+  if (below || above)
+    bad(path + key, "must be in " + std::string(lo_open ? "(" : "[") + std::to_string(lo) + ", " + std::to_string(hi) +
+                        (hi_open ? ")" : "]"));
+  return d;
+}
+
+Hash32 need_hash(const json& obj, const std::string& key, const std::string& path) {
+  const std::string s = need_string(obj, key, path);
+  auto h = hash_from_hex(s);
+  if (!h) bad(path + key, "expected 64 lowercase hex digits");
+  return *h;
+}
+
+JobSpec parse_checked(const json& j) {
+  if (!j.is_object()) bad("(root)", "expected a JSON object");
+  only_keys(j, {"model", "dataset", "optimizer", "batch_size", "steps", "seed", "checkpoint_interval"}, "");
+  JobSpec s;
+  const json& m = need_object(j, "model", "");
+  only_keys(m, {"type", "layers", "activation"}, "model.");
+  s.model_type = need_string(m, "type", "model.");
+  if (s.model_type != "mlp") bad("model.type", "only \"mlp\" is supported");
+  const json& layers = need(m, "layers", "model.");
+  if (!layers.is_array() || layers.size() < 2 || layers.size() > 16)
+    bad("model.layers", "expected an array of 2 to 16 layer widths");
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    const json& w = layers[i];
+    const std::string f = "model.layers[" + std::to_string(i) + "]";
+    if (!w.is_number_integer() || w.get<std::int64_t>() < 1 || w.get<std::int64_t>() > 16384)
+      bad(f, "expected an integer in [1, 16384]");
+    s.layers.push_back(static_cast<int>(w.get<std::int64_t>()));
+  }
+  s.activation = need_string(m, "activation", "model.");
+  if (s.activation != "relu" && s.activation != "gelu") bad("model.activation", "expected \"relu\" or \"gelu\"");
+
+  const json& d = need_object(j, "dataset", "");
+  only_keys(d, {"name", "train_images_sha256", "train_labels_sha256", "test_images_sha256", "test_labels_sha256"},
+            "dataset.");
+  s.dataset_name = need_string(d, "name", "dataset.");
+  if (s.dataset_name != "fashion-mnist") bad("dataset.name", "only \"fashion-mnist\" is supported");
+  s.train_images_sha256 = need_hash(d, "train_images_sha256", "dataset.");
+  s.train_labels_sha256 = need_hash(d, "train_labels_sha256", "dataset.");
+  s.test_images_sha256 = need_hash(d, "test_images_sha256", "dataset.");
+  s.test_labels_sha256 = need_hash(d, "test_labels_sha256", "dataset.");
+  if (s.layers.front() != 784) bad("model.layers[0]", "must be 784 (28x28 Fashion-MNIST pixels)");
+  if (s.layers.back() != 10) bad("model.layers[" + std::to_string(s.layers.size() - 1) + "]", "must be 10 (classes)");
+
+  const json& o = need_object(j, "optimizer", "");
+  s.optimizer = need_string(o, "type", "optimizer.");
+  if (s.optimizer == "sgd") {
+    only_keys(o, {"type", "lr", "momentum", "weight_decay"}, "optimizer.");
+    s.lr = need_decimal(o, "lr", "optimizer.", 0.0f, 1e6f, true, false);
+    s.momentum = need_decimal(o, "momentum", "optimizer.", 0.0f, 1.0f, false, true);
+    s.weight_decay = need_decimal(o, "weight_decay", "optimizer.", 0.0f, 1e6f, false, false);
+  } else if (s.optimizer == "adamw") {
+    only_keys(o, {"type", "lr", "betas", "eps", "weight_decay"}, "optimizer.");
+    s.lr = need_decimal(o, "lr", "optimizer.", 0.0f, 1e6f, true, false);
+    const json& betas = need(o, "betas", "optimizer.");
+    if (!betas.is_array() || betas.size() != 2) bad("optimizer.betas", "expected [\"beta1\", \"beta2\"]");
+    s.beta1 = parse_decimal(betas[0], "optimizer.betas[0]");
+    s.beta2 = parse_decimal(betas[1], "optimizer.betas[1]");
+    for (int i = 0; i < 2; ++i) {
+      const float b = i == 0 ? s.beta1.value : s.beta2.value;
+      if (!(b >= 0.0f && b < 1.0f)) bad("optimizer.betas[" + std::to_string(i) + "]", "must be in [0, 1)");
+    }
+    s.eps = need_decimal(o, "eps", "optimizer.", 0.0f, 1.0f, true, false);
+    s.weight_decay = need_decimal(o, "weight_decay", "optimizer.", 0.0f, 1e6f, false, false);
+  } else {
+    bad("optimizer.type", "expected \"sgd\" or \"adamw\"");
+  }
+  s.batch_size = static_cast<std::uint32_t>(need_uint(j, "batch_size", "", 1, 65536));
+  s.steps = need_uint(j, "steps", "", 1, 1000000000ull);
+  s.seed = need_uint(j, "seed", "", 0, UINT64_MAX);
+  s.checkpoint_interval = need_uint(j, "checkpoint_interval", "", 1, 1000000000ull);
+  return s;
+}
+
+}  // namespace
+
+Result<JobSpec> parse_job_spec(std::string_view json_text) {
+  json j;
+  try {
+    j = json::parse(json_text.begin(), json_text.end());
+  } catch (const json::parse_error& e) {
+    return Result<JobSpec>::failure(std::string("(root): invalid JSON: ") + e.what());
+  }
+  try {
+    return Result<JobSpec>::success(parse_checked(j));
+  } catch (const SpecError& e) {
+    return Result<JobSpec>::failure(e.msg);
+  } catch (const json::exception& e) {
+    return Result<JobSpec>::failure(std::string("(root): ") + e.what());
+  }
+}
+
+Result<JobSpec> load_job_spec_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Result<JobSpec>::failure(path + ": cannot open");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  auto r = parse_job_spec(ss.str());
+  if (!r) r.error = path + ": " + r.error;
+  return r;
+}
+
+std::string canonical_json(const JobSpec& s) {
+  json j = json::object();  // nlohmann's default object is a std::map: keys sorted
+  j["model"] = {{"type", s.model_type}, {"layers", s.layers}, {"activation", s.activation}};
+  j["dataset"] = {{"name", s.dataset_name},
+                  {"train_images_sha256", to_hex(s.train_images_sha256)},
+                  {"train_labels_sha256", to_hex(s.train_labels_sha256)},
+                  {"test_images_sha256", to_hex(s.test_images_sha256)},
+                  {"test_labels_sha256", to_hex(s.test_labels_sha256)}};
+  if (s.optimizer == "sgd")
+    j["optimizer"] = {{"type", "sgd"}, {"lr", s.lr.text}, {"momentum", s.momentum.text}, {"weight_decay", s.weight_decay.text}};
+  else
+    j["optimizer"] = {{"type", "adamw"},
+                      {"lr", s.lr.text},
+                      {"betas", json::array({s.beta1.text, s.beta2.text})},
+                      {"eps", s.eps.text},
+                      {"weight_decay", s.weight_decay.text}};
+  j["batch_size"] = s.batch_size;
+  j["steps"] = s.steps;
+  j["seed"] = s.seed;
+  j["checkpoint_interval"] = s.checkpoint_interval;
+  return j.dump();
+}
+
+Hash32 spec_hash(const JobSpec& spec) { return sha256(canonical_json(spec)); }
+
+}  // namespace vt
