@@ -32,7 +32,7 @@ Engine::RoundState& Engine::round_state(uint32_t round) {
     const size_t n = validators_->size();
     for (VoteTally* tally : {&it->second.prevotes, &it->second.precommits}) {
       tally->by_validator.resize(n);
-      tally->equivocation_reported.resize(n, false);
+      tally->conflicting.resize(n);
     }
   }
   return it->second;
@@ -212,17 +212,25 @@ void Engine::add_vote(const Vote& v, Actions& out) {
   RoundState& rs = round_state(v.round);
   VoteTally& tally = v.type == VoteType::Prevote ? rs.prevotes : rs.precommits;
   std::optional<Vote>& slot = tally.by_validator[v.validator_index];
+  const uint64_t power = validators_->power(v.validator_index);
   if (slot) {
     if (*slot == v) return;  // duplicate delivery
-    if (!tally.equivocation_reported[v.validator_index]) {
-      tally.equivocation_reported[v.validator_index] = true;
-      out.push_back(Evidence{*slot, v});
-    }
-    return;  // the first vote keeps counting; the second never does
+    if (tally.conflicting[v.validator_index]) return;  // a third version: evidence is already out
+    tally.conflicting[v.validator_index] = v;
+    out.push_back(Evidence{*slot, v});
+    // The second version still counts for its own value (not for the any-value
+    // total): it is a real signature, so a certificate using it is valid, and the
+    // +2/3 intersection argument rests on honest validators only. Without this an
+    // equivocator could hide from us the quorum everyone else saw.
+    add_power(tally, v, power);
+    return;
   }
   slot = v;
-  const uint64_t power = validators_->power(v.validator_index);
   tally.total += power;
+  add_power(tally, v, power);
+}
+
+void Engine::add_power(VoteTally& tally, const Vote& v, uint64_t power) {
   const uint64_t for_value = (tally.power_for[v.block] += power);
   if (v.type == VoteType::Precommit && v.block && !commit_candidate_ && for_value >= validators_->quorum_power()) {
     commit_candidate_ = std::make_pair(v.round, *v.block);
@@ -259,8 +267,11 @@ bool Engine::try_commit(Actions& out) {
   if (!commit_candidate_) return false;
   const auto [round, block] = *commit_candidate_;
   Commit commit{height_, round, block, {}, known_valid_blocks_.count(block) > 0};
-  for (const auto& vote : rounds_.at(round).precommits.by_validator) {
-    if (vote && vote->block == block) commit.precommits.push_back(*vote);
+  const VoteTally& precommits = rounds_.at(round).precommits;
+  for (size_t i = 0; i < precommits.by_validator.size(); ++i) {
+    for (const auto* vote : {&precommits.by_validator[i], &precommits.conflicting[i]}) {
+      if (*vote && (*vote)->block == block) commit.precommits.push_back(**vote);
+    }
   }
   decided_ = true;
   out.push_back(std::move(commit));

@@ -128,10 +128,12 @@ class Engine {
   std::string_view last_rejection() const { return rejection_; }
 
  private:
-  // One vote type in one round: the first vote of each validator and the power per value.
+  // One vote type in one round: the first vote of each validator, the first
+  // conflicting one (kept as evidence; bounds memory at two per validator), the
+  // power per value and the power of all validators that voted.
   struct VoteTally {
     std::vector<std::optional<Vote>> by_validator;
-    std::vector<bool> equivocation_reported;
+    std::vector<std::optional<Vote>> conflicting;
     std::map<std::optional<BlockId>, uint64_t> power_for;
     uint64_t total = 0;
   };
@@ -154,6 +156,7 @@ class Engine {
   void schedule(Step step, Actions& out);
   // Stores a vote unless it is a duplicate; a conflicting second vote becomes Evidence.
   void add_vote(const Vote& vote, Actions& out);
+  void add_power(VoteTally& tally, const Vote& vote, uint64_t power);
   void note_round_activity(uint32_t validator, uint32_t round);
   // Re-evaluates every "upon" rule until none fires.
   void drive(Actions& out);
