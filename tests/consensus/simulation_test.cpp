@@ -156,18 +156,19 @@ TEST_CASE("sim: locking keeps honest nodes from committing different blocks unde
   // sends different proposals and conflicting votes to different halves of the net.
   uint64_t late_commits = 0;
   uint64_t heights = 0;
-  for (uint64_t seed = 1; seed <= 24; ++seed) {
+  for (uint64_t seed = 1; seed <= 40; ++seed) {
     CAPTURE(seed);
     SimConfig config;
     config.seed = seed;
     config.min_delay_ms = 1;
-    config.max_delay_ms = 300;
+    config.max_delay_ms = 150;
     config.drop_per_mille = 100;
-    config.engine = EngineConfig{60, 10, 30, 10, 30, 10, 5};
+    config.sync_ms = 1'000;
+    config.engine = EngineConfig{40, 5, 20, 5, 20, 5, 5};
     Simulator sim(config);
     sim.set_behaviour(seed % 4, Behaviour::Byzantine);
     sim.start();
-    sim.run_until_time(8'000);
+    sim.run_until_time(60'000);
     INFO(violations_text(sim));
     CHECK(sim.violations().empty());
     late_commits += sim.commits_after_round_zero();

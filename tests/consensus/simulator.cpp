@@ -47,7 +47,7 @@ uint64_t height_of(const std::variant<Simulator::ProposalMsg, Vote>& m) {
 Simulator::Simulator(SimConfig config)
     : config_(config), validators_(make_set(config.powers)), rng_(config.seed), in_group_(config.powers.size(), false) {
   for (uint32_t i = 0; i < config_.powers.size(); ++i) {
-    nodes_.push_back(Node{Engine(config_.engine, key_of(i)), Behaviour::Honest, {}, {}, {}, {}});
+    nodes_.push_back(Node{Engine(config_.engine, key_of(i)), Behaviour::Honest, {}, {}, {}, {}, false, {}});
   }
 }
 
@@ -69,8 +69,10 @@ void Simulator::start(uint64_t first_height) {
 }
 
 void Simulator::send(uint32_t from, uint32_t to, const Message& message) {
-  if (from != to && rng_.below(1000) < config_.drop_per_mille) return;
   uint64_t at = now_;
+  if (from != to && rng_.below(1000) < config_.drop_per_mille) {
+    at += config_.regossip_min_ms + rng_.below(config_.regossip_max_ms - config_.regossip_min_ms + 1);
+  }
   if (now_ < heal_at_ && in_group_[from] != in_group_[to]) at = heal_at_;  // held at the cut
   const uint64_t spread = config_.max_delay_ms - config_.min_delay_ms + 1;
   at += from == to ? 0 : config_.min_delay_ms + rng_.below(spread);
@@ -91,6 +93,7 @@ void Simulator::handle(uint32_t node, const Actions& actions) {
         Proposal p = bp->proposal;
         if ((n.behaviour == Behaviour::EquivocatingProposer || n.behaviour == Behaviour::Byzantine) && to % 2 == 1) {
           p.block = make_block_id(node, p.height, p.round, 0xE0);  // a second, different block
+          if (n.behaviour == Behaviour::Byzantine) p.pol_round = -1;  // and no honest re-proposal
         }
         send(node, to, ProposalMsg{p, true});
       }
@@ -102,8 +105,12 @@ void Simulator::handle(uint32_t node, const Actions& actions) {
       conflicting.block = make_block_id(node, conflicting.height, conflicting.round, 0xD0 + static_cast<uint64_t>(conflicting.type));
       for (uint32_t to = 0; to < count; ++to) {
         const bool odd_peer = to % 2 == 1 && to != node;
-        if (n.behaviour == Behaviour::Byzantine && odd_peer) {
-          send(node, to, conflicting);  // each half sees one version: the worst split
+        if (n.behaviour == Behaviour::Byzantine && to != node) {
+          // Back whatever this peer was proposed, so every view gets one vote closer to a quorum.
+          Vote tailored = odd_peer ? conflicting : bv->vote;
+          auto seen = nodes_[to].proposals_seen.find({tailored.height, tailored.round});
+          if (seen != nodes_[to].proposals_seen.end()) tailored.block = seen->second;
+          send(node, to, tailored);
           continue;
         }
         send(node, to, bv->vote);  // to == node: our own vote loops back (must be a no-op)
@@ -158,6 +165,7 @@ void Simulator::feed(uint32_t node, const Message& message) {
   }
   ++delivered_;
   if (auto* p = std::get_if<ProposalMsg>(&message)) {
+    n.proposals_seen.emplace(std::make_pair(p->proposal.height, p->proposal.round), p->proposal.block);
     handle(node, n.engine.on_proposal(p->proposal, p->valid));
   } else {
     handle(node, n.engine.on_vote(std::get<Vote>(message)));

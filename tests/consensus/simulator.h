@@ -21,7 +21,8 @@ enum class Behaviour {
   SilentProposer,         // honest, except it never builds a block when it proposes
   DoubleVoter,            // honest engine, plus a conflicting copy of each vote to odd-numbered peers
   EquivocatingProposer,   // honest engine, but sends a different block to half the peers
-  Byzantine,              // equivocating proposals, and votes split: one version per half
+  Byzantine,              // equivocating proposals (a fresh block, pol_round -1, to odd peers) and
+                          // votes tailored to each peer: for the block that peer was proposed
 };
 
 struct SimConfig {
@@ -29,7 +30,12 @@ struct SimConfig {
   uint64_t seed = 1;
   uint64_t min_delay_ms = 1;
   uint64_t max_delay_ms = 20;
-  uint32_t drop_per_mille = 0;  // each message to each peer is lost with this probability
+  // Each message to each peer loses its first copy with this probability; gossip
+  // then re-sends it after regossip_min..max ms (messages are late, never gone,
+  // as with the node's gossip, which keeps offering peers what they lack).
+  uint32_t drop_per_mille = 0;
+  uint64_t regossip_min_ms = 100;
+  uint64_t regossip_max_ms = 1'000;
   uint64_t build_ms = 1;        // time the node takes to build a block
   uint64_t sync_ms = 200;       // block sync: a node that sees a later height fetches the commit after this
   EngineConfig engine{100, 50, 50, 25, 50, 25, 10};
@@ -119,6 +125,7 @@ class Simulator {
     std::map<uint64_t, Commit> commits;
     std::vector<Evidence> evidence;
     bool sync_pending = false;
+    std::map<std::pair<uint64_t, uint32_t>, BlockId> proposals_seen;  // (height, round) -> first block
   };
 
   bool honest(uint32_t node) const { return nodes_[node].behaviour == Behaviour::Honest || nodes_[node].behaviour == Behaviour::SilentProposer; }
