@@ -179,6 +179,27 @@ TEST_CASE("engine: a re-proposal backed by a polka newer than our lock unlocks u
   CHECK(all<BroadcastVote>(a)[0].vote == prevote(1, 2, b_block, me));
 }
 
+TEST_CASE("engine: a proposer holding a validValue re-proposes it with its polka round") {
+  auto set = equal_set(4);
+  uint64_t h = 1;
+  while (set.proposer(h, 0) == set.proposer(h, 1)) ++h;
+  const uint32_t me = set.proposer(h, 1);
+  Engine engine(kConfig, key(me));
+  engine.start_height(h, set);
+  const BlockId a_block = block(0xA);
+  engine.on_proposal(Proposal{h, 0, a_block, -1, set.proposer(h, 0)}, true);
+  for (uint32_t i = 0; i < 4; ++i) engine.on_vote(prevote(h, 0, a_block, i));
+  REQUIRE(engine.valid_value() == a_block);
+  REQUIRE(engine.valid_round() == 0);
+  Actions a = engine.on_timeout(Timeout{h, 0, Step::Precommit});
+  CHECK(all<BuildBlock>(a).empty());
+  REQUIRE(all<BroadcastProposal>(a).size() == 1);
+  CHECK(all<BroadcastProposal>(a)[0].proposal == Proposal{h, 1, a_block, 0, me});
+  // Its own re-proposal is backed by the round-0 polka: it prevotes it at once.
+  REQUIRE(all<BroadcastVote>(a).size() == 1);
+  CHECK(all<BroadcastVote>(a)[0].vote == prevote(h, 1, a_block, me));
+}
+
 TEST_CASE("engine: a re-proposal whose polka we have not seen waits for it") {
   auto set = equal_set(4);
   const uint32_t me = non_proposer(set, 1);
