@@ -87,6 +87,7 @@ Decimal parse_decimal(const json& v, const std::string& field) {
   d.text.assign(buf, r.ptr);
   if (d.text == "-0") d.text = "0";  // one spelling for zero
   if (f == 0.0f) d.value = 0.0f;
+  d.exact = std::strtod(d.text.c_str(), nullptr);
   return d;
 }
 

@@ -121,8 +121,8 @@ float Mlp::train_step(const float* x, const std::int32_t* y) {
   for (Layer& L : layers_) {
     const std::size_t nw = static_cast<std::size_t>(L.in) * static_cast<std::size_t>(L.out), nb = static_cast<std::size_t>(L.out);
     if (spec_.optimizer == "adamw") {
-      const AdamWHyper h = adamw_hyper_for_step(spec_.lr.value, spec_.beta1.value, spec_.beta2.value, spec_.eps.value,
-                                                spec_.weight_decay.value, t);
+      const AdamWHyper h = adamw_hyper_for_step(spec_.lr.exact, spec_.beta1.exact, spec_.beta2.exact, spec_.eps.exact,
+                                                spec_.weight_decay.exact, t);
       be_.adamw_step(L.w, L.s1w, L.s2w, L.dw, nw, h);
       be_.adamw_step(L.b, L.s1b, L.s2b, L.db, nb, h);
     } else {

@@ -19,8 +19,8 @@ VT_HD void sgd(float* p, float* buf, float g, const SgdHyper& h) {
 
 VT_HD void adamw(float* p, float* m, float* v, float g, const AdamWHyper& h) {
   const float pd = *p * h.decay_factor;
-  const float mn = h.beta1 * *m + (1.0f - h.beta1) * g;
-  const float vn = h.beta2 * *v + (1.0f - h.beta2) * (g * g);
+  const float mn = h.beta1 * *m + h.one_minus_beta1 * g;
+  const float vn = h.beta2 * *v + h.one_minus_beta2 * (g * g);
   *m = em::canon(mn);
   *v = em::canon(vn);
   const float denom = em::div(em::sqrt(vn), h.bc2_sqrt) + h.eps;

@@ -43,14 +43,17 @@ struct SgdHyper {
 struct AdamWHyper {
   float lr = 0.0f;
   float beta1 = 0.9f, beta2 = 0.999f, eps = 1e-8f, weight_decay = 0.0f;
+  float one_minus_beta1 = 0.1f, one_minus_beta2 = 0.001f;  // rounded from double, as torch
   // Per step t (1-based), from adamw_hyper_for_step():
   float decay_factor = 1.0f;  // 1 - lr*weight_decay
   float step_size = 0.0f;     // lr / (1 - beta1^t)
   float bc2_sqrt = 1.0f;      // sqrt(1 - beta2^t)
 };
 // beta^t by exponentiation by squaring (a fixed sequence of IEEE multiplies).
-float powi(float base, std::uint64_t exp);
-AdamWHyper adamw_hyper_for_step(float lr, float beta1, float beta2, float eps, float weight_decay,
+double powi(double base, std::uint64_t exp);
+// The per-step scalars, derived on the host in IEEE double (like torch.optim's
+// Python arithmetic) from the spec's decimals, then rounded once to float.
+AdamWHyper adamw_hyper_for_step(double lr, double beta1, double beta2, double eps, double weight_decay,
                                 std::uint64_t t);
 
 // ---- matmul: C[M,N] = A[M,K] @ B[K,N], row-major with leading dimensions. ----
@@ -115,7 +118,7 @@ void sgd_step_ref(float* param, float* momentum_buf, const float* grad, std::siz
 void sgd_step_cpu(const CpuExec& ex, float* param, float* momentum_buf, const float* grad, std::size_t n,
                   const SgdHyper& h);
 // AdamW: p = p*decay_factor; m = b1*m + (1-b1)*g; v = b2*v + (1-b2)*g*g;
-//        p = p - step_size * (m / (sqrt(v)/bc2_sqrt + eps))
+//        p = p - step_size * (m / (sqrt(v)/bc2_sqrt + eps))   (1-b as one_minus_beta*)
 void adamw_step_ref(float* param, float* m, float* v, const float* grad, std::size_t n, const AdamWHyper& h);
 void adamw_step_cpu(const CpuExec& ex, float* param, float* m, float* v, const float* grad, std::size_t n,
                     const AdamWHyper& h);

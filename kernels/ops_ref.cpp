@@ -1,12 +1,14 @@
 // Reference loops: the definition of every op's result, written for clarity.
+#include <cmath>
+
 #include "kernels/op_elements.h"
 #include "kernels/ops.h"
 
 namespace vt {
 
-float powi(float base, std::uint64_t exp) {
-  float result = 1.0f;
-  float b = base;
+double powi(double base, std::uint64_t exp) {
+  double result = 1.0;
+  double b = base;
   while (exp != 0) {
     if (exp & 1u) result = result * b;
     exp >>= 1;
@@ -15,17 +17,19 @@ float powi(float base, std::uint64_t exp) {
   return result;
 }
 
-AdamWHyper adamw_hyper_for_step(float lr, float beta1, float beta2, float eps, float weight_decay,
+AdamWHyper adamw_hyper_for_step(double lr, double beta1, double beta2, double eps, double weight_decay,
                                 std::uint64_t t) {
   AdamWHyper h;
-  h.lr = lr;
-  h.beta1 = beta1;
-  h.beta2 = beta2;
-  h.eps = eps;
-  h.weight_decay = weight_decay;
-  h.decay_factor = 1.0f - lr * weight_decay;
-  h.step_size = em::div(lr, 1.0f - powi(beta1, t));
-  h.bc2_sqrt = em::sqrt(1.0f - powi(beta2, t));
+  h.lr = static_cast<float>(lr);
+  h.beta1 = static_cast<float>(beta1);
+  h.beta2 = static_cast<float>(beta2);
+  h.eps = static_cast<float>(eps);
+  h.weight_decay = static_cast<float>(weight_decay);
+  h.one_minus_beta1 = static_cast<float>(1.0 - beta1);
+  h.one_minus_beta2 = static_cast<float>(1.0 - beta2);
+  h.decay_factor = static_cast<float>(1.0 - lr * weight_decay);
+  h.step_size = static_cast<float>(lr / (1.0 - powi(beta1, t)));
+  h.bc2_sqrt = static_cast<float>(std::sqrt(1.0 - powi(beta2, t)));
   return h;
 }
 
