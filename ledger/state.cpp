@@ -38,6 +38,15 @@ void StateStore::apply(const ChangeSet& changes) {
   }
 }
 
+ChangeSet StateStore::undo_for(const ChangeSet& changes) const {
+  ChangeSet undo;
+  for (const auto& [key, value] : changes) {
+    auto it = entries_.find(key);
+    undo[key] = it == entries_.end() ? std::nullopt : std::optional<Bytes>(it->second);
+  }
+  return undo;
+}
+
 std::optional<Bytes> Overlay::get(ByteView key) const {
   auto it = changes_.find(Bytes(key.begin(), key.end()));
   if (it != changes_.end()) return it->second;

@@ -29,6 +29,8 @@ class StateStore final : public StateReader {
   std::optional<Bytes> get(ByteView key) const override;
   void scan(ByteView prefix, const std::function<bool(const Bytes&, const Bytes&)>& fn) const override;
   void apply(const ChangeSet& changes);
+  // The changes that would undo `changes` if applied after them.
+  ChangeSet undo_for(const ChangeSet& changes) const;
   Hash256 root() { return tree_.root(); }
   size_t size() const { return entries_.size(); }
 

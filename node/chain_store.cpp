@@ -1,0 +1,163 @@
+#include "node/chain_store.h"
+
+#include "core/encoding.h"
+#include "ledger/receipt.h"
+
+namespace vt::node {
+
+namespace {
+
+constexpr size_t kMaxBlockBytes = 64 << 20;  // decoding ceiling for stored blocks
+const Bytes kHeadKey = {'h', 'e', 'a', 'd'};
+const Bytes kSignedKey = {'s', 'i', 'g', 'n', 'e', 'd'};
+
+Bytes height_key(uint64_t h) { return Writer().u64(h).take(); }
+
+Bytes encode_head(const ChainHead& h) {
+  return Writer().u64(h.height).fixed(h.block_hash).fixed(h.state_root).u64(h.time_ms).take();
+}
+
+Result<ChainHead> decode_head(ByteView in) {
+  Reader r(in);
+  ChainHead h;
+  h.height = r.u64("head.height");
+  h.block_hash = r.fixed<32>("head.block_hash");
+  h.state_root = r.fixed<32>("head.state_root");
+  h.time_ms = r.u64("head.time_ms");
+  if (auto s = r.finish(); !s) return make_error("corrupt chain head: " + s.error());
+  return h;
+}
+
+}  // namespace
+
+Result<std::optional<ChainHead>> ChainStore::head() const {
+  auto v = kv_.get(Column::Meta, kHeadKey);
+  if (!v) return v.take_error();
+  if (!v.value()) return std::optional<ChainHead>();
+  auto h = decode_head(**v);
+  if (!h) return h.take_error();
+  return std::optional<ChainHead>(h.value());
+}
+
+Status ChainStore::init_genesis(const ledger::Genesis& g, const ledger::ChangeSet& changes,
+                                const Hash256& state_root) {
+  auto existing = head();
+  if (!existing) return existing.take_error();
+  if (existing.value()) return make_error("the store already holds a chain");
+  WriteBatch batch;
+  for (const auto& [k, v] : changes)
+    if (v) batch.put(Column::State, k, *v);
+  ChainHead h{0, ledger::genesis_hash(g, state_root), state_root, g.genesis_time_ms};
+  batch.put(Column::Meta, kHeadKey, encode_head(h));
+  return kv_.write(batch);
+}
+
+Status ChainStore::commit_block(const ledger::Block& block, const Bytes& commit, const ledger::BlockResult& result) {
+  const auto& hdr = block.header;
+  Hash256 hash = ledger::block_hash(hdr);
+  WriteBatch batch;
+  batch.put(Column::Blocks, Bytes(hash.begin(), hash.end()), ledger::encode(block));
+  batch.put(Column::Heights, height_key(hdr.height), Bytes(hash.begin(), hash.end()));
+  batch.put(Column::Commits, height_key(hdr.height), commit);
+  batch.put(Column::BlockEvents, height_key(hdr.height), ledger::encode_events(result.begin_events));
+  for (uint32_t i = 0; i < block.txs.size(); ++i) {
+    const auto& tx = block.txs[i];
+    Hash256 th = ledger::tx_hash(tx);
+    batch.put(Column::Txs, Bytes(th.begin(), th.end()),
+              Writer().u64(hdr.height).u32(i).bytes(ledger::encode(tx)).bytes(ledger::encode(result.receipts[i])).take());
+    batch.put(Column::AccountTxs, Writer().fixed(tx.sender).u64(hdr.height).u32(i).take(), Bytes(th.begin(), th.end()));
+    if (const auto* t = std::get_if<ledger::Transfer>(&tx.msg); t && t->to != tx.sender)
+      batch.put(Column::AccountTxs, Writer().fixed(t->to).u64(hdr.height).u32(i).take(), Bytes(th.begin(), th.end()));
+  }
+  for (const auto& [k, v] : result.changes) {
+    if (v) batch.put(Column::State, k, *v);
+    else batch.erase(Column::State, k);
+  }
+  batch.put(Column::Meta, kHeadKey, encode_head(ChainHead{hdr.height, hash, hdr.state_root, hdr.time_ms}));
+  return kv_.write(batch);
+}
+
+Status ChainStore::load_state(ledger::StateStore& state) const {
+  ledger::ChangeSet all;
+  auto s = kv_.scan(Column::State, {}, [&](ByteView k, ByteView v) {
+    all.emplace(Bytes(k.begin(), k.end()), Bytes(v.begin(), v.end()));
+    return true;
+  });
+  if (!s) return s;
+  state.apply(all);
+  return Status::success();
+}
+
+Result<std::optional<ledger::Block>> ChainStore::block_by_hash(const Hash256& hash) const {
+  auto v = kv_.get(Column::Blocks, hash);
+  if (!v) return v.take_error();
+  if (!v.value()) return std::optional<ledger::Block>();
+  auto b = ledger::decode_block(**v, kMaxBlockBytes, SIZE_MAX, kMaxBlockBytes);
+  if (!b) return make_error("corrupt stored block: " + b.error());
+  return std::optional<ledger::Block>(std::move(b).value());
+}
+
+Result<std::optional<ledger::Block>> ChainStore::block_at(uint64_t height) const {
+  auto v = kv_.get(Column::Heights, height_key(height));
+  if (!v) return v.take_error();
+  if (!v.value() || v.value()->size() != 32) return std::optional<ledger::Block>();
+  Hash256 hash;
+  std::copy(v.value()->begin(), v.value()->end(), hash.begin());
+  return block_by_hash(hash);
+}
+
+Result<std::optional<Bytes>> ChainStore::commit_at(uint64_t height) const {
+  return kv_.get(Column::Commits, height_key(height));
+}
+
+Result<std::optional<std::vector<ledger::Event>>> ChainStore::block_events(uint64_t height) const {
+  auto v = kv_.get(Column::BlockEvents, height_key(height));
+  if (!v) return v.take_error();
+  if (!v.value()) return std::optional<std::vector<ledger::Event>>();
+  auto e = ledger::decode_events(**v);
+  if (!e) return make_error("corrupt stored events: " + e.error());
+  return std::optional<std::vector<ledger::Event>>(std::move(e).value());
+}
+
+Result<std::optional<TxRecord>> ChainStore::tx(const Hash256& hash) const {
+  auto v = kv_.get(Column::Txs, hash);
+  if (!v) return v.take_error();
+  if (!v.value()) return std::optional<TxRecord>();
+  Reader r(**v);
+  TxRecord rec;
+  rec.height = r.u64("txrecord.height");
+  rec.index = r.u32("txrecord.index");
+  Bytes raw_tx = r.bytes("txrecord.tx", kMaxBlockBytes);
+  Bytes raw_receipt = r.bytes("txrecord.receipt", kMaxBlockBytes);
+  if (auto s = r.finish(); !s) return make_error("corrupt tx record: " + s.error());
+  auto tx = ledger::decode_transaction(raw_tx, kMaxBlockBytes);
+  auto rc = ledger::decode_receipt(raw_receipt);
+  if (!tx || !rc) return make_error("corrupt tx record");
+  rec.tx = std::move(tx).value();
+  rec.receipt = std::move(rc).value();
+  return std::optional<TxRecord>(std::move(rec));
+}
+
+Result<std::vector<Hash256>> ChainStore::account_txs(const Address& a, size_t limit) const {
+  std::vector<Hash256> out;
+  Bytes start = Writer().fixed(a).u64(UINT64_MAX).u32(UINT32_MAX).take();
+  auto s = kv_.scan_reverse(Column::AccountTxs, start, [&](ByteView k, ByteView v) {
+    if (k.size() != 44 || !std::equal(a.begin(), a.end(), k.begin()) || v.size() != 32) return false;
+    Hash256 h;
+    std::copy(v.begin(), v.end(), h.begin());
+    out.push_back(h);
+    return out.size() < limit;
+  });
+  if (!s) return s.take_error();
+  return out;
+}
+
+Result<std::optional<Bytes>> ChainStore::last_signed() const { return kv_.get(Column::Consensus, kSignedKey); }
+
+Status ChainStore::save_last_signed(const Bytes& record) {
+  WriteBatch b;
+  b.put(Column::Consensus, kSignedKey, record);
+  return kv_.write(b);
+}
+
+}  // namespace vt::node

@@ -1,0 +1,61 @@
+// The chain on disk: blocks, their commits, transactions with receipts, the
+// ledger state and explorer indexes, over a KvStore. Each block is committed
+// with exactly one atomic batch, so a crash never leaves half a block.
+// Single-threaded use.
+#pragma once
+
+#include <optional>
+
+#include "ledger/block.h"
+#include "ledger/executor.h"
+#include "ledger/genesis.h"
+#include "ledger/state.h"
+#include "node/kv_store.h"
+
+namespace vt::node {
+
+struct ChainHead {
+  uint64_t height = 0;  // 0 = genesis only
+  Hash256 block_hash{}; // genesis hash at height 0
+  Hash256 state_root{};
+  uint64_t time_ms = 0;
+};
+
+struct TxRecord {
+  uint64_t height = 0;
+  uint32_t index = 0;
+  ledger::Transaction tx;
+  ledger::Receipt receipt;
+};
+
+class ChainStore {
+ public:
+  explicit ChainStore(KvStore& kv) : kv_(kv) {}
+
+  [[nodiscard]] Result<std::optional<ChainHead>> head() const;
+  // Writes the genesis state and head, once, for an empty store.
+  [[nodiscard]] Status init_genesis(const ledger::Genesis& g, const ledger::ChangeSet& changes,
+                                    const Hash256& state_root);
+  // One batch: block, height index, commit, txs + receipts, state changes, account index, head.
+  [[nodiscard]] Status commit_block(const ledger::Block& block, const Bytes& commit,
+                                    const ledger::BlockResult& result);
+  // Loads the whole persisted state into memory (at start-up).
+  [[nodiscard]] Status load_state(ledger::StateStore& state) const;
+
+  [[nodiscard]] Result<std::optional<ledger::Block>> block_at(uint64_t height) const;
+  [[nodiscard]] Result<std::optional<ledger::Block>> block_by_hash(const Hash256& hash) const;
+  [[nodiscard]] Result<std::optional<Bytes>> commit_at(uint64_t height) const;
+  [[nodiscard]] Result<std::optional<std::vector<ledger::Event>>> block_events(uint64_t height) const;
+  [[nodiscard]] Result<std::optional<TxRecord>> tx(const Hash256& hash) const;
+  // Transactions sent or received by the account, newest first, at most `limit`.
+  [[nodiscard]] Result<std::vector<Hash256>> account_txs(const Address& a, size_t limit) const;
+
+  // Double-sign protection record of this validator (opaque to the store).
+  [[nodiscard]] Result<std::optional<Bytes>> last_signed() const;
+  [[nodiscard]] Status save_last_signed(const Bytes& record);
+
+ private:
+  KvStore& kv_;
+};
+
+}  // namespace vt::node

@@ -1,0 +1,158 @@
+#include "node/home.h"
+
+#include <sys/stat.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <toml++/toml.h>
+
+#include "core/bech32m.h"
+
+namespace vt::node {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+const char* devnet_template() {
+  return R"({
+  "chain_id": "veritrain-devnet",
+  "genesis_time_ms": 1795392000000,
+  "params": {
+    "min_fee": "1000", "min_provider_stake": "1000000000", "unbonding_blocks": "20",
+    "min_job_deadline_blocks": "10", "max_job_deadline_blocks": "100000", "expiry_slash_bps": "1000",
+    "max_spec_bytes": "16384", "max_tx_bytes": "32768", "max_block_txs": "5000", "max_block_bytes": "8388608"
+  },
+  "accounts": [],
+  "validators": []
+})";
+}
+
+namespace {
+
+Result<std::string> read_file(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  if (!in) return make_error("cannot read " + p.string());
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+Status write_file(const fs::path& p, const std::string& content, bool secret) {
+  fs::path tmp = p;
+  tmp += ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) return make_error("cannot write " + tmp.string());
+    out << content;
+    if (!out.flush()) return make_error("cannot write " + tmp.string());
+  }
+  if (secret) ::chmod(tmp.c_str(), 0600);
+  std::error_code ec;
+  fs::rename(tmp, p, ec);
+  if (ec) return make_error("cannot rename " + tmp.string() + ": " + ec.message());
+  return Status::success();
+}
+
+}  // namespace
+
+Result<InitResult> init_home(const InitOptions& o) {
+  if (fs::exists(o.home / "config.toml") || fs::exists(o.home / "genesis.json"))
+    return make_error(o.home.string() + " already holds a node; remove it or choose another --home");
+  std::string template_text = devnet_template();
+  if (o.genesis_template) {
+    auto t = read_file(*o.genesis_template);
+    if (!t) return t.take_error();
+    template_text = t.value();
+  }
+  json g = json::parse(template_text, nullptr, false);
+  if (g.is_discarded() || !g.is_object()) return make_error("genesis template is not a JSON object");
+  if (!o.chain_id.empty()) g["chain_id"] = o.chain_id;
+
+  Ed25519Key validator = Ed25519Key::generate();
+  SchnorrKey faucet = SchnorrKey::generate();
+  if (!g.contains("accounts") || !g["accounts"].is_array()) g["accounts"] = json::array();
+  g["accounts"].push_back({{"address", address_to_string(faucet.pubkey())}, {"balance", std::to_string(o.faucet_balance)}});
+  g["validators"] = json::array({{{"consensus_key", to_hex(validator.pubkey())},
+                                  {"operator", address_to_string(faucet.pubkey())},
+                                  {"power", "1"}}});
+  std::string genesis_text = g.dump(2) + "\n";
+  auto parsed = ledger::parse_genesis(genesis_text);
+  if (!parsed) return make_error("genesis template: " + parsed.error());
+
+  std::error_code ec;
+  fs::create_directories(o.home / "data", ec);
+  if (ec) return make_error("cannot create " + (o.home / "data").string() + ": " + ec.message());
+  std::ostringstream cfg;
+  cfg << "# veritraind configuration (see docs/node.md)\n\n"
+      << "[rpc]\nlisten = \"127.0.0.1:" << o.rpc_port << "\"\nbody_limit = 1048576\n\n"
+      << "[consensus]\nblock_interval_ms = " << o.block_interval_ms << "\n\n"
+      << "[mempool]\nmax_txs = 20000\nmax_bytes = 67108864\n\n"
+      << "[log]\nlevel = \"info\"\n";
+  if (auto s = write_file(o.home / "config.toml", cfg.str(), false); !s) return s.take_error();
+  if (auto s = write_file(o.home / "genesis.json", genesis_text, false); !s) return s.take_error();
+  json vk = {{"type", "ed25519"}, {"public_key", to_hex(validator.pubkey())}, {"seed", to_hex(validator.seed())}};
+  if (auto s = write_file(o.home / "validator_key.json", vk.dump(2) + "\n", true); !s) return s.take_error();
+  // Devnet convenience: the funded genesis account's secret, for `veritrain keys import`.
+  if (auto s = write_file(o.home / "faucet.secret", to_hex(faucet.secret()) + "\n", true); !s) return s.take_error();
+  return InitResult{faucet.pubkey(), validator.pubkey()};
+}
+
+Result<Home> load_home(const fs::path& home) {
+  Home h;
+  auto cfg_text = read_file(home / "config.toml");
+  if (!cfg_text) return make_error(cfg_text.error() + " (run `veritraind init --home " + home.string() + "` first)");
+  toml::table t;
+  try {
+    t = toml::parse(cfg_text.value(), (home / "config.toml").string());
+  } catch (const toml::parse_error& e) {
+    std::ostringstream why;
+    why << e;
+    return make_error("config.toml: " + why.str());
+  }
+  std::string listen = t["rpc"]["listen"].value_or(std::string("127.0.0.1:26657"));
+  auto colon = listen.rfind(':');
+  if (colon == std::string::npos) return make_error("config.toml: rpc.listen must be HOST:PORT");
+  h.config.rpc_host = listen.substr(0, colon);
+  int64_t port = 0;
+  try {
+    port = std::stoll(listen.substr(colon + 1));
+  } catch (...) {
+    port = -1;
+  }
+  if (port < 0 || port > 65535) return make_error("config.toml: rpc.listen has an invalid port");
+  h.config.rpc_port = static_cast<uint16_t>(port);
+  int64_t body = t["rpc"]["body_limit"].value_or(int64_t{1 << 20});
+  int64_t interval = t["consensus"]["block_interval_ms"].value_or(int64_t{1000});
+  int64_t max_txs = t["mempool"]["max_txs"].value_or(int64_t{20000});
+  int64_t max_bytes = t["mempool"]["max_bytes"].value_or(int64_t{64 << 20});
+  if (body < 1024 || body > (64 << 20)) return make_error("config.toml: rpc.body_limit must be 1024..67108864");
+  if (interval < 10 || interval > 600000) return make_error("config.toml: consensus.block_interval_ms must be 10..600000");
+  if (max_txs < 1 || max_bytes < 1024) return make_error("config.toml: mempool limits must be positive");
+  h.config.rpc_body_limit = static_cast<size_t>(body);
+  h.config.block_interval_ms = static_cast<uint64_t>(interval);
+  h.config.mempool_max_txs = static_cast<size_t>(max_txs);
+  h.config.mempool_max_bytes = static_cast<size_t>(max_bytes);
+  h.log_level = t["log"]["level"].value_or(std::string("info"));
+  h.config.data_dir = (home / "data").string();
+
+  auto gtext = read_file(home / "genesis.json");
+  if (!gtext) return gtext.take_error();
+  auto g = ledger::parse_genesis(gtext.value());
+  if (!g) return make_error("genesis.json: " + g.error());
+  h.genesis = std::move(g).value();
+
+  if (fs::exists(home / "validator_key.json")) {
+    auto ktext = read_file(home / "validator_key.json");
+    if (!ktext) return ktext.take_error();
+    json k = json::parse(ktext.value(), nullptr, false);
+    if (k.is_discarded() || !k.contains("seed") || !k["seed"].is_string())
+      return make_error("validator_key.json: missing \"seed\"");
+    auto seed = hash_from_hex(k["seed"].get<std::string>());
+    if (!seed) return make_error("validator_key.json: seed: " + seed.error());
+    h.validator_key = Ed25519Key::from_seed(seed.value());
+  }
+  return h;
+}
+
+}  // namespace vt::node

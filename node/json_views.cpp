@@ -1,0 +1,111 @@
+#include "node/json_views.h"
+
+namespace vt::node {
+
+using nlohmann::json;
+
+namespace {
+std::string amount(uint64_t v) { return std::to_string(v); }
+
+struct MessageJson {
+  json operator()(const ledger::Transfer& m) const {
+    return {{"to", address_to_string(m.to)}, {"amount", amount(m.amount)}};
+  }
+  json operator()(const ledger::ProviderRegister& m) const {
+    return {{"stake", amount(m.stake)}, {"endpoint", m.endpoint}};
+  }
+  json operator()(const ledger::Stake& m) const { return {{"amount", amount(m.amount)}}; }
+  json operator()(const ledger::Unstake& m) const { return {{"amount", amount(m.amount)}}; }
+  json operator()(const ledger::JobSubmit& m) const {
+    return {{"spec", m.spec_json},
+            {"payment", amount(m.payment)},
+            {"bond", amount(m.bond)},
+            {"deadline_blocks", m.deadline_blocks}};
+  }
+  json operator()(const ledger::JobAccept& m) const { return {{"job_id", m.job_id}}; }
+  json operator()(const ledger::JobCancel& m) const { return {{"job_id", m.job_id}}; }
+};
+}  // namespace
+
+json to_json(const ledger::Account& a, const Address& address) {
+  return {{"address", address_to_string(address)}, {"balance", amount(a.balance)}, {"nonce", a.nonce}};
+}
+
+json to_json(const ledger::Provider& p) {
+  return {{"address", address_to_string(p.owner)},
+          {"stake", amount(p.stake)},
+          {"locked", amount(p.locked)},
+          {"endpoint", p.endpoint},
+          {"registered_height", p.registered_height},
+          {"jobs_accepted", p.jobs_accepted},
+          {"jobs_expired", p.jobs_expired}};
+}
+
+json to_json(const ledger::Job& j) {
+  return {{"id", j.id},
+          {"client", address_to_string(j.client)},
+          {"spec_hash", to_hex(j.spec_hash)},
+          {"payment", amount(j.payment)},
+          {"bond_required", amount(j.bond_required)},
+          {"status", ledger::job_status_name(j.status)},
+          {"provider", j.provider ? json(address_to_string(*j.provider)) : json(nullptr)},
+          {"created_height", j.created_height},
+          {"deadline_height", j.deadline_height},
+          {"accepted_height", j.accepted_height},
+          {"closed_height", j.closed_height}};
+}
+
+json to_json(const ledger::Params& p) {
+  return {{"chain_id", p.chain_id},
+          {"min_fee", amount(p.min_fee)},
+          {"min_provider_stake", amount(p.min_provider_stake)},
+          {"unbonding_blocks", p.unbonding_blocks},
+          {"min_job_deadline_blocks", p.min_job_deadline_blocks},
+          {"max_job_deadline_blocks", p.max_job_deadline_blocks},
+          {"expiry_slash_bps", p.expiry_slash_bps},
+          {"max_spec_bytes", p.max_spec_bytes},
+          {"max_tx_bytes", p.max_tx_bytes},
+          {"max_block_txs", p.max_block_txs},
+          {"max_block_bytes", p.max_block_bytes}};
+}
+
+json to_json(const ledger::Transaction& tx) {
+  return {{"hash", to_hex(ledger::tx_hash(tx))},
+          {"chain_id", tx.chain_id},
+          {"sender", address_to_string(tx.sender)},
+          {"nonce", tx.nonce},
+          {"fee", amount(tx.fee)},
+          {"type", ledger::message_name(tx.msg)},
+          {"msg", std::visit(MessageJson{}, tx.msg)},
+          {"signature", to_hex(tx.sig)}};
+}
+
+json to_json(const std::vector<ledger::Event>& events) {
+  json out = json::array();
+  for (const auto& e : events) {
+    json attrs = json::object();
+    for (const auto& [k, v] : e.attrs) attrs[k] = v;
+    out.push_back({{"type", e.type}, {"attributes", attrs}});
+  }
+  return out;
+}
+
+json to_json(const ledger::Receipt& r) {
+  return {{"success", r.success},
+          {"reason", r.reason},
+          {"fee", amount(r.fee)},
+          {"events", to_json(r.events)}};
+}
+
+json to_json(const ledger::BlockHeader& h) {
+  return {{"chain_id", h.chain_id},
+          {"height", h.height},
+          {"time_ms", h.time_ms},
+          {"prev_hash", to_hex(h.prev_hash)},
+          {"tx_root", to_hex(h.tx_root)},
+          {"state_root", to_hex(h.state_root)},
+          {"receipts_root", to_hex(h.receipts_root)},
+          {"proposer", to_hex(h.proposer)}};
+}
+
+}  // namespace vt::node

@@ -1,0 +1,48 @@
+// Pending transactions waiting for a block. Admission checks signature, chain id,
+// nonce and fee against the committed state; per-sender nonce order; block
+// selection by fee; bounded in count and bytes. Single-threaded use.
+#pragma once
+
+#include <map>
+#include <set>
+
+#include "ledger/executor.h"
+#include "ledger/params.h"
+#include "ledger/transaction.h"
+
+namespace vt::node {
+
+class Mempool {
+ public:
+  Mempool(size_t max_count, size_t max_bytes) : max_count_(max_count), max_bytes_(max_bytes) {}
+
+  // Returns the transaction hash, or why it was refused.
+  [[nodiscard]] Result<Hash256> add(const ledger::Transaction& tx, size_t encoded_size,
+                                    const ledger::StateReader& state, const ledger::Params& params);
+  // Highest fee first while keeping each sender's nonces contiguous from its account nonce.
+  std::vector<ledger::Transaction> select(const ledger::StateReader& state, size_t max_txs,
+                                          size_t max_bytes) const;
+  // After a block commits: drops what it included and anything now stale.
+  void prune(const ledger::StateReader& state);
+
+  size_t size() const { return by_hash_.size(); }
+  size_t bytes() const { return bytes_; }
+  bool contains(const Hash256& h) const { return by_hash_.count(h) != 0; }
+
+  static constexpr uint64_t kMaxNonceGap = 64;
+
+ private:
+  struct Entry {
+    ledger::Transaction tx;
+    Hash256 hash{};
+    size_t size = 0;
+  };
+  void remove(const Hash256& h);
+  size_t max_count_, max_bytes_;
+  size_t bytes_ = 0;
+  std::map<Hash256, Entry> by_hash_;
+  std::map<Address, std::map<uint64_t, Hash256>> by_sender_;  // sender -> nonce -> tx
+  std::set<std::pair<uint64_t, Hash256>> by_fee_;              // (fee, hash), lowest first
+};
+
+}  // namespace vt::node

@@ -1,0 +1,332 @@
+#include "node/node.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/ip/address.hpp>
+#include <chrono>
+
+#include "consensus/sign_guard.h"
+#include "core/encoding.h"
+#include "core/merkle.h"
+#include "ledger/state_access.h"
+#include "node/rpc_methods.h"
+#include "rpc/http_server.h"
+#include "rpc/method_table.h"
+
+namespace vt::node {
+
+namespace {
+
+uint64_t now_ms() {
+  using namespace std::chrono;
+  return static_cast<uint64_t>(duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count());
+}
+
+std::string short_hex(const Hash256& h) { return to_hex(ByteView(h.data(), 6)); }
+
+Bytes encode_signed_state(const consensus::SignedState& s) {
+  Writer w;
+  w.boolean(s.empty).u64(s.height).u32(s.round).u8(static_cast<uint8_t>(s.step)).boolean(s.block.has_value());
+  if (s.block) w.fixed(*s.block);
+  w.u32(static_cast<uint32_t>(s.pol_round));
+  return w.take();
+}
+
+Result<consensus::SignedState> decode_signed_state(ByteView in) {
+  Reader r(in);
+  consensus::SignedState s;
+  s.empty = r.boolean("signed.empty");
+  s.height = r.u64("signed.height");
+  s.round = r.u32("signed.round");
+  uint8_t step = r.u8("signed.step");
+  if (step < 1 || step > 3) r.fail("signed.step: out of range");
+  s.step = static_cast<consensus::Step>(step);
+  if (r.boolean("signed.has_block")) s.block = r.fixed<32>("signed.block");
+  s.pol_round = static_cast<int32_t>(r.u32("signed.pol_round"));
+  if (auto st = r.finish(); !st) return make_error("corrupt double-sign record: " + st.error());
+  return s;
+}
+
+Result<consensus::ValidatorSet> validator_set(const std::vector<ledger::Validator>& vals) {
+  std::vector<consensus::Validator> out;
+  for (const auto& v : vals)
+    if (!v.jailed) out.push_back({v.consensus_key, v.power});
+  std::string why;
+  auto set = consensus::ValidatorSet::create(out, &why);
+  if (!set) return make_error("invalid validator set: " + why);
+  return std::move(*set);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Node>> Node::open(boost::asio::io_context& io, NodeConfig config, ledger::Genesis genesis,
+                                         Ed25519Key validator_key) {
+  auto kv = open_rocksdb(config.data_dir);
+  if (!kv) return kv.take_error();
+  ChainStore chain(*kv.value());
+  auto head = chain.head();
+  if (!head) return head.take_error();
+  if (!head.value()) {
+    ledger::StateStore fresh;
+    ledger::ChangeSet changes = ledger::genesis_changes(genesis);
+    fresh.apply(changes);
+    if (auto s = chain.init_genesis(genesis, changes, fresh.root()); !s) return s.take_error();
+    spdlog::info("initialised chain '{}' from genesis, state root {}", genesis.params.chain_id, to_hex(fresh.root()));
+  }
+  auto signed_record = chain.last_signed();
+  if (!signed_record) return signed_record.take_error();
+  consensus::SignedState last_signed;
+  if (signed_record.value()) {
+    auto s = decode_signed_state(**signed_record);
+    if (!s) return s.take_error();
+    last_signed = s.value();
+  }
+  // The validator set is the genesis one for now (the BFT issue makes it follow stake).
+  auto set = validator_set(genesis.validators);
+  if (!set) return set.take_error();
+  if (!set->index_of(validator_key.pubkey()))
+    return make_error("this node's validator key " + to_hex(validator_key.pubkey()) +
+                      " is not in the genesis validator set");
+  std::unique_ptr<Node> node(new Node(io, std::move(config), std::move(genesis), std::move(validator_key),
+                                      std::move(kv).value(), std::move(set).value(), last_signed));
+  if (auto s = node->load(); !s) return s.take_error();
+  return node;
+}
+
+Node::Node(boost::asio::io_context& io, NodeConfig config, ledger::Genesis genesis, Ed25519Key key,
+           std::unique_ptr<KvStore> kv, consensus::ValidatorSet validators, consensus::SignedState last_signed)
+    : io_(io),
+      config_(std::move(config)),
+      genesis_(std::move(genesis)),
+      key_(std::move(key)),
+      kv_(std::move(kv)),
+      chain_(*kv_),
+      mempool_(config_.mempool_max_txs, config_.mempool_max_bytes),
+      validators_(std::move(validators)),
+      engine_([&] {
+        consensus::EngineConfig c;
+        c.commit_ms = config_.block_interval_ms;
+        return c;
+      }(), key_.pubkey(), last_signed) {}
+
+Node::~Node() = default;
+
+Status Node::load() {
+  auto head = chain_.head();
+  if (!head) return head.take_error();
+  head_ = head.value().value();
+  if (auto s = chain_.load_state(state_); !s) return s;
+  Hash256 root = state_.root();
+  if (root != head_.state_root)
+    return make_error("stored state root " + to_hex(root) + " does not match the head's " + to_hex(head_.state_root) +
+                      " at height " + std::to_string(head_.height) + ": the database is corrupt");
+  params_ = ledger::read_params(state_);
+  if (params_.chain_id != genesis_.params.chain_id)
+    return make_error("the database holds chain '" + params_.chain_id + "', the genesis says '" +
+                      genesis_.params.chain_id + "'");
+  spdlog::info("chain '{}' at height {} (block {}, state root {}), {} state entries", params_.chain_id, head_.height,
+               short_hex(head_.block_hash), short_hex(head_.state_root), state_.size());
+  return Status::success();
+}
+
+Status Node::start() {
+  rpc_table_ = std::make_unique<rpc::MethodTable>("veritrain", "0.1.0");
+  register_rpc_methods(*rpc_table_, *this);
+  rpc::ServerOptions options;
+  options.body_limit = config_.rpc_body_limit;
+  try {
+    boost::asio::ip::tcp::endpoint ep(boost::asio::ip::make_address(config_.rpc_host), config_.rpc_port);
+    rpc_server_ = std::make_unique<rpc::HttpServer>(io_, *rpc_table_, ep, options);
+  } catch (const std::exception& e) {
+    return make_error("cannot listen for RPC on " + config_.rpc_host + ":" + std::to_string(config_.rpc_port) + ": " +
+                      e.what());
+  }
+  register_http_routes(*rpc_server_, *this);
+  running_ = true;
+  spdlog::info("JSON-RPC listening on http://{}:{}", config_.rpc_host, rpc_server_->port());
+  handle(engine_.start_height(head_.height + 1, validators_));
+  return Status::success();
+}
+
+void Node::stop() {
+  if (!running_) return;
+  running_ = false;
+  for (auto& t : timers_) t->cancel();
+  timers_.clear();
+  if (rpc_server_) rpc_server_->stop();
+  spdlog::info("stopped at height {}", head_.height);
+}
+
+uint16_t Node::rpc_port() const { return rpc_server_ ? rpc_server_->port() : 0; }
+
+void Node::fatal(const std::string& why) {
+  spdlog::critical("{}; stopping so that nothing inconsistent is written", why);
+  stop();
+  io_.stop();
+}
+
+Result<Hash256> Node::submit_transaction(ByteView raw) {
+  auto tx = ledger::decode_transaction(raw, params_.max_tx_bytes);
+  if (!tx) {
+    ++metrics_.txs_rejected;
+    return tx.take_error();
+  }
+  auto h = mempool_.add(tx.value(), raw.size(), state_, params_);
+  if (!h) ++metrics_.txs_rejected;
+  return h;
+}
+
+void Node::handle(consensus::Actions actions) {
+  // Actions may produce more actions (e.g. a built block leads to a proposal and votes).
+  for (size_t i = 0; i < actions.size() && running_; ++i) {
+    consensus::Action action = actions[i];
+    consensus::Actions more;
+    if (auto* a = std::get_if<consensus::BuildBlock>(&action)) {
+      build_block(a->height, a->round, more);
+    } else if (auto* a = std::get_if<consensus::BroadcastProposal>(&action)) {
+      sign_proposal(a->proposal);
+    } else if (auto* a = std::get_if<consensus::BroadcastVote>(&action)) {
+      sign_vote(a->vote);
+    } else if (auto* a = std::get_if<consensus::ScheduleTimeout>(&action)) {
+      schedule(a->timeout, a->delay_ms);
+    } else if (auto* a = std::get_if<consensus::Commit>(&action)) {
+      commit(*a);
+    } else if (auto* a = std::get_if<consensus::Evidence>(&action)) {
+      spdlog::warn("double signing by validator {} at height {} round {}", a->a.validator_index, a->a.height,
+                   a->a.round);
+    }
+    actions.insert(actions.end(), more.begin(), more.end());
+  }
+}
+
+void Node::revert_speculation() {
+  if (!speculation_) return;
+  state_.apply(speculation_->undo);
+  speculation_.reset();
+}
+
+void Node::build_block(uint64_t height, uint32_t round, consensus::Actions& out) {
+  revert_speculation();
+  ledger::BlockContext ctx;
+  ctx.height = height;
+  ctx.time_ms = std::max(now_ms(), head_.time_ms + 1);  // block time never goes back
+  const auto& me = validators_.at(*validators_.index_of(key_.pubkey()));
+  for (const auto& v : genesis_.validators)
+    if (v.consensus_key == me.key) ctx.fee_recipient = v.operator_address;
+
+  ledger::BlockExecutor exec(state_, ctx);
+  ledger::Block block;
+  std::vector<Hash256> receipt_hashes;
+  for (auto& tx : mempool_.select(state_, params_.max_block_txs, params_.max_block_bytes - 4096)) {
+    size_t size = ledger::encode(tx).size();
+    auto receipt = exec.apply(tx, size);
+    if (!receipt) {
+      spdlog::debug("left out tx {}: {}", short_hex(ledger::tx_hash(tx)), receipt.error());
+      continue;
+    }
+    receipt_hashes.push_back(ledger::receipt_hash(receipt.value()));
+    block.txs.push_back(std::move(tx));
+  }
+  ledger::BlockResult result = std::move(exec).finish();
+
+  // The header commits to the state after the block: apply it now, undo it if
+  // consensus decides on another block.
+  ledger::ChangeSet undo = state_.undo_for(result.changes);
+  state_.apply(result.changes);
+  auto& h = block.header;
+  h.chain_id = params_.chain_id;
+  h.height = height;
+  h.time_ms = ctx.time_ms;
+  h.prev_hash = head_.block_hash;
+  h.tx_root = ledger::compute_tx_root(block.txs);
+  h.state_root = state_.root();
+  h.receipts_root = merkle_root(receipt_hashes);
+  h.proposer = key_.pubkey();
+  consensus::BlockId id = ledger::block_hash(h);
+  speculation_ = Speculation{id, std::move(undo)};
+  candidates_[id] = Candidate{std::move(block), std::move(result)};
+  auto next = engine_.on_block_built(height, round, id);
+  out.insert(out.end(), next.begin(), next.end());
+}
+
+Status Node::persist_signed(const consensus::SignedState& s) {
+  // Written (and synced) before the signature exists, so a crash can never make
+  // us sign a conflicting message for the same step after a restart.
+  return chain_.save_last_signed(encode_signed_state(s));
+}
+
+void Node::sign_proposal(const consensus::Proposal& p) {
+  if (!consensus::may_sign(engine_.last_signed(), p)) return;
+  if (auto s = persist_signed(consensus::signed_state(p)); !s) return fatal("cannot persist signing state: " + s.error());
+  Ed25519Sig sig = key_.sign(consensus::sign_bytes(p, params_.chain_id));
+  (void)sig;  // gossiped to peers once the P2P layer exists (BFT issue)
+}
+
+void Node::sign_vote(const consensus::Vote& v) {
+  if (!consensus::may_sign(engine_.last_signed(), v)) return;
+  if (auto s = persist_signed(consensus::signed_state(v)); !s) return fatal("cannot persist signing state: " + s.error());
+  Ed25519Sig sig = key_.sign(consensus::sign_bytes(v, params_.chain_id));
+  vote_sigs_[{v.round, static_cast<uint8_t>(v.type), v.validator_index}] = sig;
+}
+
+void Node::schedule(const consensus::Timeout& t, uint64_t delay_ms) {
+  auto timer = std::make_shared<boost::asio::steady_timer>(io_, std::chrono::milliseconds(delay_ms));
+  timers_.push_back(timer);
+  timer->async_wait([this, timer, t](const boost::system::error_code& ec) {
+    std::erase(timers_, timer);
+    if (ec || !running_) return;
+    handle(engine_.on_timeout(t));
+  });
+}
+
+void Node::start_next_height(uint64_t delay_ms) {
+  auto timer = std::make_shared<boost::asio::steady_timer>(io_, std::chrono::milliseconds(delay_ms));
+  timers_.push_back(timer);
+  timer->async_wait([this, timer](const boost::system::error_code& ec) {
+    std::erase(timers_, timer);
+    if (ec || !running_) return;
+    handle(engine_.start_height(head_.height + 1, validators_));
+  });
+}
+
+void Node::commit(const consensus::Commit& c) {
+  auto start = std::chrono::steady_clock::now();
+  auto it = candidates_.find(c.block);
+  if (it == candidates_.end())
+    return fatal("consensus committed block " + short_hex(c.block) + " that this node does not hold (block sync is not built yet)");
+  if (!speculation_ || speculation_->block != c.block) {
+    revert_speculation();
+    state_.apply(it->second.result.changes);
+  }
+  speculation_.reset();
+  const ledger::Block& block = it->second.block;
+  if (state_.root() != block.header.state_root) return fatal("state root mismatch after executing the committed block");
+
+  // The commit certificate: round and the precommit signatures we hold.
+  Writer cert;
+  cert.u32(c.round).u32(static_cast<uint32_t>(c.precommits.size()));
+  for (const auto& v : c.precommits) {
+    auto sig = vote_sigs_.find({v.round, static_cast<uint8_t>(consensus::VoteType::Precommit), v.validator_index});
+    cert.u32(v.validator_index).boolean(sig != vote_sigs_.end());
+    if (sig != vote_sigs_.end()) cert.fixed(sig->second);
+  }
+  if (auto s = chain_.commit_block(block, cert.data(), it->second.result); !s)
+    return fatal("cannot persist block " + std::to_string(c.height) + ": " + s.error());
+
+  head_ = ChainHead{block.header.height, c.block, block.header.state_root, block.header.time_ms};
+  metrics_.blocks_committed += 1;
+  metrics_.txs_committed += block.txs.size();
+  metrics_.last_commit_us = static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count());
+  mempool_.prune(state_);
+  if (!block.txs.empty() || block.header.height % 100 == 0)
+    spdlog::info("committed block {} ({}) with {} txs, state root {}", block.header.height, short_hex(c.block),
+                 block.txs.size(), short_hex(block.header.state_root));
+  if (rpc_server_) rpc_server_->publish("newBlocks", {{"height", block.header.height}, {"hash", to_hex(c.block)},
+                                                      {"txs", block.txs.size()}});
+  candidates_.clear();
+  vote_sigs_.clear();
+  start_next_height(config_.block_interval_ms);
+}
+
+}  // namespace vt::node

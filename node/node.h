@@ -1,0 +1,124 @@
+// The validator node: owns the chain store, the in-memory ledger state, the
+// mempool and the consensus engine, and drives them from one Asio thread
+// (timers, RPC handlers and block production all run on `io`, so nothing here
+// needs a lock). Created by `veritraind start`; tests create it the same way.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <map>
+#include <memory>
+#include <optional>
+#include <tuple>
+
+#include "consensus/engine.h"
+#include "ledger/block.h"
+#include "ledger/executor.h"
+#include "ledger/genesis.h"
+#include "ledger/state.h"
+#include "node/chain_store.h"
+#include "node/kv_store.h"
+#include "node/mempool.h"
+
+namespace vt::rpc {
+class HttpServer;
+class MethodTable;
+}  // namespace vt::rpc
+
+namespace vt::node {
+
+struct NodeConfig {
+  std::string data_dir;  // RocksDB lives here
+  std::string rpc_host = "127.0.0.1";
+  uint16_t rpc_port = 26657;
+  uint64_t block_interval_ms = 1000;
+  size_t mempool_max_txs = 20000;
+  size_t mempool_max_bytes = 64u << 20;
+  size_t rpc_body_limit = 1u << 20;
+};
+
+struct NodeMetrics {
+  uint64_t blocks_committed = 0;
+  uint64_t txs_committed = 0;
+  uint64_t txs_rejected = 0;
+  uint64_t last_commit_us = 0;  // time to execute + persist the last block
+};
+
+class Node {
+ public:
+  // Opens (or creates from genesis) the chain in config.data_dir. validator_key:
+  // this node's consensus key; it must be in the genesis validator set.
+  static Result<std::unique_ptr<Node>> open(boost::asio::io_context& io, NodeConfig config,
+                                            ledger::Genesis genesis, Ed25519Key validator_key);
+  ~Node();
+
+  // Starts the RPC server and block production (returns at once; io.run() drives them).
+  [[nodiscard]] Status start();
+  // Stops producing blocks and closes the RPC server; io.run() then returns.
+  void stop();
+  uint16_t rpc_port() const;
+
+  // ---- read side, used by the RPC methods (on the io thread) ----
+  const ChainHead& head() const { return head_; }
+  const ledger::StateStore& state() const { return state_; }
+  const ledger::Params& params() const { return params_; }
+  const ChainStore& chain() const { return chain_; }
+  const ledger::Genesis& genesis() const { return genesis_; }
+  const Mempool& mempool() const { return mempool_; }
+  const NodeMetrics& metrics() const { return metrics_; }
+  const consensus::Engine& engine() const { return engine_; }
+  // Admits a raw signed transaction into the mempool, or says why not.
+  [[nodiscard]] Result<Hash256> submit_transaction(ByteView raw);
+
+ private:
+  Node(boost::asio::io_context& io, NodeConfig config, ledger::Genesis genesis, Ed25519Key key,
+       std::unique_ptr<KvStore> kv, consensus::ValidatorSet validators, consensus::SignedState last_signed);
+  [[nodiscard]] Status load();
+  void handle(consensus::Actions actions);
+  void build_block(uint64_t height, uint32_t round, consensus::Actions& out);
+  void commit(const consensus::Commit& c);
+  void sign_vote(const consensus::Vote& v);
+  void sign_proposal(const consensus::Proposal& p);
+  [[nodiscard]] Status persist_signed(const consensus::SignedState& s);
+  void schedule(const consensus::Timeout& t, uint64_t delay_ms);
+  void start_next_height(uint64_t delay_ms);
+  void revert_speculation();
+  void fatal(const std::string& why);
+
+  boost::asio::io_context& io_;
+  NodeConfig config_;
+  ledger::Genesis genesis_;
+  Ed25519Key key_;
+  std::unique_ptr<KvStore> kv_;
+  ChainStore chain_;
+  ledger::StateStore state_;
+  ledger::Params params_;
+  ChainHead head_;
+  Mempool mempool_;
+  consensus::ValidatorSet validators_;
+  consensus::Engine engine_;
+  NodeMetrics metrics_;
+  bool running_ = false;
+
+  // Blocks built or received at the current height, by id, with their execution.
+  struct Candidate {
+    ledger::Block block;
+    ledger::BlockResult result;
+  };
+  std::map<consensus::BlockId, Candidate> candidates_;
+  // The candidate whose changes are applied to state_ (to compute its state root),
+  // with the changes that undo them.
+  struct Speculation {
+    consensus::BlockId block{};
+    ledger::ChangeSet undo;
+  };
+  std::optional<Speculation> speculation_;
+  // Signatures of votes at the current height: (round, type, validator) -> sig.
+  std::map<std::tuple<uint32_t, uint8_t, uint32_t>, Ed25519Sig> vote_sigs_;
+  std::vector<std::shared_ptr<boost::asio::steady_timer>> timers_;
+
+  std::unique_ptr<rpc::MethodTable> rpc_table_;
+  std::unique_ptr<rpc::HttpServer> rpc_server_;
+};
+
+}  // namespace vt::node

@@ -1,0 +1,92 @@
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+#include <rocksdb/write_batch.h>
+
+#include "node/kv_store.h"
+
+namespace vt::node {
+
+const char* column_name(Column c) {
+  static constexpr const char* kNames[] = {"meta",  "blocks", "heights",     "commits",  "txs",
+                                           "block_events", "state", "account_txs", "consensus"};
+  static_assert(sizeof(kNames) / sizeof(kNames[0]) == static_cast<size_t>(Column::Count));
+  return kNames[static_cast<size_t>(c)];
+}
+
+namespace {
+
+rocksdb::Slice slice(ByteView b) { return {reinterpret_cast<const char*>(b.data()), b.size()}; }
+ByteView view(const rocksdb::Slice& s) { return {reinterpret_cast<const uint8_t*>(s.data()), s.size()}; }
+
+class RocksDbStore final : public KvStore {
+ public:
+  RocksDbStore(rocksdb::DB* db, std::vector<rocksdb::ColumnFamilyHandle*> handles)
+      : db_(db), handles_(std::move(handles)) {}
+  ~RocksDbStore() override {
+    for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
+    delete db_;
+  }
+
+  Result<std::optional<Bytes>> get(Column c, ByteView key) const override {
+    std::string value;
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handle(c), slice(key), &value);
+    if (s.IsNotFound()) return std::optional<Bytes>();
+    if (!s.ok()) return make_error(std::string("rocksdb get: ") + s.ToString());
+    return std::optional<Bytes>(Bytes(value.begin(), value.end()));
+  }
+
+  Status write(const WriteBatch& batch) override {
+    rocksdb::WriteBatch wb;
+    for (const BatchOp& op : batch.ops) {
+      rocksdb::Status s = op.value ? wb.Put(handle(op.column), slice(op.key), slice(*op.value))
+                                   : wb.Delete(handle(op.column), slice(op.key));
+      if (!s.ok()) return make_error(std::string("rocksdb batch: ") + s.ToString());
+    }
+    rocksdb::WriteOptions wo;
+    wo.sync = true;  // a committed block survives power loss, not only kill -9
+    rocksdb::Status s = db_->Write(wo, &wb);
+    if (!s.ok()) return make_error(std::string("rocksdb write: ") + s.ToString());
+    return Status::success();
+  }
+
+  Status scan(Column c, ByteView start, const std::function<bool(ByteView, ByteView)>& fn) const override {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handle(c)));
+    for (it->Seek(slice(start)); it->Valid(); it->Next())
+      if (!fn(view(it->key()), view(it->value()))) break;
+    if (!it->status().ok()) return make_error("rocksdb scan: " + it->status().ToString());
+    return Status::success();
+  }
+
+  Status scan_reverse(Column c, ByteView start, const std::function<bool(ByteView, ByteView)>& fn) const override {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handle(c)));
+    for (it->SeekForPrev(slice(start)); it->Valid(); it->Prev())
+      if (!fn(view(it->key()), view(it->value()))) break;
+    if (!it->status().ok()) return make_error("rocksdb scan: " + it->status().ToString());
+    return Status::success();
+  }
+
+ private:
+  rocksdb::ColumnFamilyHandle* handle(Column c) const { return handles_[static_cast<size_t>(c) + 1]; }
+  rocksdb::DB* db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // [0] is RocksDB's "default"
+};
+
+}  // namespace
+
+Result<std::unique_ptr<KvStore>> open_rocksdb(const std::string& path) {
+  rocksdb::DBOptions options;
+  options.create_if_missing = true;
+  options.create_missing_column_families = true;
+  options.max_open_files = 256;
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  families.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());
+  for (size_t i = 0; i < static_cast<size_t>(Column::Count); ++i)
+    families.emplace_back(column_name(static_cast<Column>(i)), rocksdb::ColumnFamilyOptions());
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* db = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(options, path, families, &handles, &db);
+  if (!s.ok()) return make_error("cannot open database at " + path + ": " + s.ToString());
+  return std::unique_ptr<KvStore>(new RocksDbStore(db, std::move(handles)));
+}
+
+}  // namespace vt::node

@@ -1,0 +1,268 @@
+#include "node/rpc_methods.h"
+
+#include "core/bech32m.h"
+#include "ledger/state_access.h"
+#include "node/json_views.h"
+#include "node/node.h"
+#include "rpc/http_server.h"
+#include "rpc/method_table.h"
+
+namespace vt::node {
+
+using nlohmann::json;
+using rpc::ParamType;
+using rpc::RpcError;
+using rpc::RpcOutcome;
+
+namespace {
+
+RpcError invalid(const std::string& msg) { return RpcError{rpc::kInvalidParams, msg, nullptr}; }
+RpcError not_found(const std::string& msg) { return RpcError{rpc::kNotFound, msg, nullptr}; }
+RpcError internal(const std::string& msg) { return RpcError{rpc::kInternalError, msg, nullptr}; }
+
+json schema_object(std::initializer_list<std::pair<const char*, json>> props) {
+  json p = json::object();
+  for (const auto& [k, v] : props) p[k] = v;
+  return {{"type", "object"}, {"properties", p}};
+}
+const json kString = {{"type", "string"}};
+const json kInteger = {{"type", "integer"}, {"minimum", 0}};
+const json kAmount = {{"type", "string"}, {"pattern", "^(0|[1-9][0-9]*)$"}};
+
+json block_json(const ledger::Block& b, const std::optional<std::vector<ledger::Event>>& events) {
+  json txs = json::array();
+  for (const auto& tx : b.txs) txs.push_back(to_json(tx));
+  return {{"hash", to_hex(ledger::block_hash(b.header))},
+          {"header", to_json(b.header)},
+          {"txs", txs},
+          {"begin_events", events ? to_json(*events) : json::array()}};
+}
+
+// A job with its spec document, for state_getJob.
+json job_json(const Node& node, const ledger::Job& j) {
+  json out = to_json(j);
+  auto spec = ledger::read_spec(node.state(), j.spec_hash);
+  out["spec"] = spec ? json::parse(*spec, nullptr, false) : json(nullptr);
+  return out;
+}
+
+}  // namespace
+
+void register_rpc_methods(rpc::MethodTable& t, Node& node) {
+  const json status_schema = schema_object({{"chain_id", kString},
+                                            {"height", kInteger},
+                                            {"block_hash", kString},
+                                            {"state_root", kString},
+                                            {"time_ms", kInteger},
+                                            {"mempool_size", kInteger}});
+  t.add({"chain_status", "The chain's head, state root and mempool size.", {}, "status", status_schema,
+         [&node](const rpc::Params&) -> RpcOutcome {
+           const auto& h = node.head();
+           return json{{"chain_id", node.params().chain_id},
+                       {"height", h.height},
+                       {"block_hash", to_hex(h.block_hash)},
+                       {"state_root", to_hex(h.state_root)},
+                       {"time_ms", h.time_ms},
+                       {"mempool_size", node.mempool().size()},
+                       {"consensus", {{"height", node.engine().height()}, {"round", node.engine().round()}}}};
+         }});
+
+  t.add({"chain_getBlock", "A block by height or by hash (give exactly one), with its transactions.",
+         {{"height", ParamType::Integer, false, "block height (1 = first block)"},
+          {"hash", ParamType::Hex, false, "block hash, 64 hex characters"}},
+         "block", schema_object({{"hash", kString}, {"header", {{"type", "object"}}}, {"txs", {{"type", "array"}}}}),
+         [&node](const rpc::Params& p) -> RpcOutcome {
+           if (p.has("height") == p.has("hash")) return invalid("give exactly one of height or hash");
+           Result<std::optional<ledger::Block>> block = std::optional<ledger::Block>();
+           if (p.has("height")) {
+             block = node.chain().block_at(p.u64("height"));
+           } else {
+             auto h = hash_from_hex(p.str("hash"));
+             if (!h) return invalid("hash: " + h.error());
+             block = node.chain().block_by_hash(h.value());
+           }
+           if (!block) return internal(block.error());
+           if (!block.value()) return not_found("no such block");
+           const auto& b = *block.value();
+           auto events = node.chain().block_events(b.header.height);
+           return block_json(b, events ? events.value() : std::nullopt);
+         }});
+
+  t.add({"chain_getTransaction", "A committed transaction with its receipt (height, success or reason, events).",
+         {{"hash", ParamType::Hex, true, "transaction hash"}}, "transaction",
+         schema_object({{"height", kInteger}, {"index", kInteger}, {"tx", {{"type", "object"}}},
+                        {"receipt", {{"type", "object"}}}}),
+         [&node](const rpc::Params& p) -> RpcOutcome {
+           auto h = hash_from_hex(p.str("hash"));
+           if (!h) return invalid("hash: " + h.error());
+           auto rec = node.chain().tx(h.value());
+           if (!rec) return internal(rec.error());
+           if (!rec.value()) {
+             if (node.mempool().contains(h.value())) return json{{"hash", p.str("hash")}, {"pending", true}};
+             return not_found("no such transaction");
+           }
+           return json{{"hash", p.str("hash")},
+                       {"pending", false},
+                       {"height", rec.value()->height},
+                       {"index", rec.value()->index},
+                       {"tx", to_json(rec.value()->tx)},
+                       {"receipt", to_json(rec.value()->receipt)}};
+         }});
+
+  t.add({"state_getAccount", "An account's balance and next nonce (zero for an unknown address).",
+         {{"address", ParamType::String, true, "vt1... address"}}, "account",
+         schema_object({{"address", kString}, {"balance", kAmount}, {"nonce", kInteger}}),
+         [&node](const rpc::Params& p) -> RpcOutcome {
+           auto a = address_from_string(p.str("address"));
+           if (!a) return invalid("address: " + a.error());
+           return to_json(ledger::read_account(node.state(), a.value()), a.value());
+         }});
+
+  t.add({"account_getTransactions", "Hashes of transactions sent or received by an account, newest first.",
+         {{"address", ParamType::String, true, "vt1... address"},
+          {"limit", ParamType::Integer, false, "at most this many (default 50, max 500)"}},
+         "hashes", {{"type", "array"}, {"items", kString}},
+         [&node](const rpc::Params& p) -> RpcOutcome {
+           auto a = address_from_string(p.str("address"));
+           if (!a) return invalid("address: " + a.error());
+           uint64_t limit = p.u64_or("limit", 50);
+           if (limit == 0 || limit > 500) return invalid("limit: must be 1 to 500");
+           auto hashes = node.chain().account_txs(a.value(), limit);
+           if (!hashes) return internal(hashes.error());
+           json out = json::array();
+           for (const auto& h : hashes.value()) out.push_back(to_hex(h));
+           return out;
+         }});
+
+  t.add({"state_getProvider", "A registered provider: stake, locked bonds, endpoint, record.",
+         {{"address", ParamType::String, true, "provider's vt1... address"}}, "provider",
+         schema_object({{"address", kString}, {"stake", kAmount}, {"locked", kAmount}, {"endpoint", kString}}),
+         [&node](const rpc::Params& p) -> RpcOutcome {
+           auto a = address_from_string(p.str("address"));
+           if (!a) return invalid("address: " + a.error());
+           auto prov = ledger::read_provider(node.state(), a.value());
+           if (!prov) return not_found("no provider registered at " + p.str("address"));
+           return to_json(*prov);
+         }});
+
+  t.add({"state_listProviders", "Registered providers in address order, paginated.",
+         {{"after", ParamType::String, false, "continue after this address"},
+          {"limit", ParamType::Integer, false, "at most this many (default 100, max 1000)"}},
+         "page", schema_object({{"providers", {{"type", "array"}}}, {"next", kString}}),
+         [&node](const rpc::Params& p) -> RpcOutcome {
+           uint64_t limit = p.u64_or("limit", 100);
+           if (limit == 0 || limit > 1000) return invalid("limit: must be 1 to 1000");
+           std::optional<Address> after;
+           if (p.has("after")) {
+             auto a = address_from_string(p.str("after"));
+             if (!a) return invalid("after: " + a.error());
+             after = a.value();
+           }
+           json list = json::array();
+           json next = nullptr;
+           node.state().scan(ledger::keys::prefix(ledger::keys::kProvider), [&](const Bytes&, const Bytes& v) {
+             auto prov = ledger::decode_provider(v).value();
+             if (after && prov.owner <= *after) return true;
+             if (list.size() == limit) {
+               next = list.back()["address"];
+               return false;
+             }
+             list.push_back(to_json(prov));
+             return true;
+           });
+           return json{{"providers", list}, {"next", next}};
+         }});
+
+  t.add({"state_getJob", "A job: escrow, bond, status, provider, deadlines and its spec document.",
+         {{"id", ParamType::Integer, true, "job id"}}, "job",
+         schema_object({{"id", kInteger}, {"status", kString}, {"payment", kAmount}, {"spec", {{"type", "object"}}}}),
+         [&node](const rpc::Params& p) -> RpcOutcome {
+           auto j = ledger::read_job(node.state(), p.u64("id"));
+           if (!j) return not_found("no job " + std::to_string(p.u64("id")));
+           return job_json(node, *j);
+         }});
+
+  t.add({"state_listJobs", "Jobs in id order, filtered by status, client or provider; paginated by id.",
+         {{"status", ParamType::String, false, "open, accepted, committed, verifying, settled, slashed, expired or cancelled"},
+          {"client", ParamType::String, false, "client's vt1... address"},
+          {"provider", ParamType::String, false, "provider's vt1... address"},
+          {"after", ParamType::Integer, false, "continue after this job id"},
+          {"limit", ParamType::Integer, false, "at most this many (default 100, max 1000)"}},
+         "page", schema_object({{"jobs", {{"type", "array"}}}, {"next", {{"type", {"integer", "null"}}}}}),
+         [&node](const rpc::Params& p) -> RpcOutcome {
+           std::optional<ledger::JobStatus> status;
+           if (p.has("status")) {
+             status = ledger::job_status_from_name(p.str("status"));
+             if (!status) return invalid("status: unknown job status '" + p.str("status") + "'");
+           }
+           std::optional<Address> client, provider;
+           for (auto [name, dst] : {std::pair{"client", &client}, std::pair{"provider", &provider}}) {
+             if (!p.has(name)) continue;
+             auto a = address_from_string(p.str(name));
+             if (!a) return invalid(std::string(name) + ": " + a.error());
+             *dst = a.value();
+           }
+           uint64_t limit = p.u64_or("limit", 100);
+           if (limit == 0 || limit > 1000) return invalid("limit: must be 1 to 1000");
+           uint64_t after = p.u64_or("after", 0);
+           json list = json::array();
+           json next = nullptr;
+           node.state().scan(ledger::keys::prefix(ledger::keys::kJob), [&](const Bytes&, const Bytes& v) {
+             auto j = ledger::decode_job(v).value();
+             if (j.id <= after) return true;
+             if (status && j.status != *status) return true;
+             if (client && j.client != *client) return true;
+             if (provider && j.provider != provider) return true;
+             if (list.size() == limit) {
+               next = list.back()["id"];
+               return false;
+             }
+             list.push_back(to_json(j));
+             return true;
+           });
+           return json{{"jobs", list}, {"next", next}};
+         }});
+
+  t.add({"state_getParams", "The chain parameters set at genesis.", {}, "params", {{"type", "object"}},
+         [&node](const rpc::Params&) -> RpcOutcome { return to_json(node.params()); }});
+
+  t.add({"tx_submit", "Submits a signed transaction (canonical encoding, hex). Returns its hash or the exact reason it was refused.",
+         {{"tx", ParamType::Hex, true, "the signed transaction's bytes as hex"}}, "result",
+         schema_object({{"hash", kString}}),
+         [&node](const rpc::Params& p) -> RpcOutcome {
+           auto raw = from_hex(p.str("tx"));
+           if (!raw) return invalid("tx: " + raw.error());
+           auto h = node.submit_transaction(raw.value());
+           if (!h) {
+             int code = h.error().rfind("mempool is full", 0) == 0 ? rpc::kMempoolFull : rpc::kTxRejected;
+             return RpcError{code, "transaction rejected: " + h.error(), json{{"reason", h.error()}}};
+           }
+           return json{{"hash", to_hex(h.value())}};
+         }});
+}
+
+void register_http_routes(rpc::HttpServer& server, Node& node) {
+  server.add_topic("newBlocks");
+  server.add_get("/health", [&node] {
+    return rpc::GetResponse{"application/json", json{{"ok", true}, {"height", node.head().height}}.dump()};
+  });
+  server.add_get("/metrics", [&node] {
+    const auto& m = node.metrics();
+    std::string out;
+    auto metric = [&out](const char* name, const char* type, const char* help, uint64_t value) {
+      out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" + name + " " +
+             std::to_string(value) + "\n";
+    };
+    metric("veritrain_height", "gauge", "Height of the last committed block.", node.head().height);
+    metric("veritrain_blocks_committed_total", "counter", "Blocks committed since start.", m.blocks_committed);
+    metric("veritrain_txs_committed_total", "counter", "Transactions committed since start.", m.txs_committed);
+    metric("veritrain_txs_rejected_total", "counter", "Transactions refused at submission.", m.txs_rejected);
+    metric("veritrain_mempool_size", "gauge", "Transactions waiting in the mempool.", node.mempool().size());
+    metric("veritrain_mempool_bytes", "gauge", "Bytes waiting in the mempool.", node.mempool().bytes());
+    metric("veritrain_last_commit_microseconds", "gauge", "Time to execute and persist the last block.",
+           m.last_commit_us);
+    return rpc::GetResponse{"text/plain; version=0.0.4", out};
+  });
+}
+
+}  // namespace vt::node
