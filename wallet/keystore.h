@@ -1,5 +1,5 @@
 // Encrypted keystore: one JSON file per named account key (Argon2id + XChaCha20-Poly1305,
-// libsodium). A Keystore holds only its directory path; not thread-safe per instance.
+// libsodium). A Keystore holds only a path and re-reads files; its methods may run concurrently.
 #pragma once
 
 #include <array>
@@ -38,8 +38,15 @@ struct KeyInfo {
 [[nodiscard]] Status validate_key_name(std::string_view name);
 
 // The directory holds `<name>.json` files, each written 0600 to a temporary
-// file and renamed into place, so a crash never leaves a half-written key.
-// Every method re-reads the directory: several processes may share it.
+// file and renamed into place (never over an existing file), so a crash never
+// leaves a half-written key and two concurrent creates of one name cannot both win.
+// File format (version 1):
+//   {"version": 1, "name": "alice", "address": "vt1...",
+//    "kdf": {"algorithm": "argon2id", "salt": hex16, "opslimit": n, "memlimit": bytes},
+//    "cipher": {"algorithm": "xchacha20poly1305-ietf", "nonce": hex24, "ciphertext": hex48}}
+// The ciphertext is the 32-byte BIP-340 secret plus the 16-byte tag; the
+// associated data is the address string, so a file edited to show another
+// address fails to unlock.
 class Keystore {
  public:
   explicit Keystore(std::filesystem::path dir, KdfLimits limits = KdfLimits::interactive());
@@ -76,7 +83,8 @@ class Keystore {
 [[nodiscard]] Result<std::string> prompt_password(std::string_view prompt, bool confirm = false);
 
 // The prompt on an already-open terminal descriptor (used by prompt_password;
-// exposed so tests can drive it through a pseudo-terminal).
+// exposed so tests can drive it through a pseudo-terminal). Echo is restored
+// even on SIGINT/SIGTERM/SIGHUP. One prompt at a time per process.
 [[nodiscard]] Result<std::string> prompt_password_on(int tty_fd, std::string_view prompt);
 
 }  // namespace vt

@@ -496,3 +496,25 @@ TEST_CASE("prompt_password_on: reads a line from a terminal with echo off, then 
   ::close(fds[0]);
   ::close(fds[1]);
 }
+
+TEST_CASE("two concurrent creates of one name: exactly one wins, the file is whole") {
+  TempDir tmp;
+  for (int round = 0; round < 5; ++round) {
+    const std::string name = "race" + std::to_string(round);
+    vt::Keystore a = fast_keystore(tmp.path), b = fast_keystore(tmp.path);
+    vt::Result<vt::Address> ra = vt::make_error("not run"), rb = vt::make_error("not run");
+    std::thread ta([&] { ra = a.create(name, "pw-a"); });
+    std::thread tb([&] { rb = b.create(name, "pw-b"); });
+    ta.join();
+    tb.join();
+    CHECK(ra.ok() != rb.ok());
+    const bool a_won = ra.ok();
+    auto key = a.unlock(name, a_won ? "pw-a" : "pw-b");
+    REQUIRE(key.ok());
+    CHECK(key->pubkey() == (a_won ? *ra : *rb));
+    CHECK(contains((a_won ? rb : ra).error(), "already exists"));
+  }
+  auto all = fast_keystore(tmp.path).list();
+  REQUIRE(all.ok());
+  CHECK(all->size() == 5);
+}
