@@ -3,14 +3,14 @@
 // explicit fma, so both sides produce the same bits. Pure functions, thread safe.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
+#include <cstring>
 
 #if defined(__CUDACC__)
 #define VT_HD __host__ __device__ __forceinline__
 #else
 #define VT_HD inline
-#include <cmath>
-#include <cstring>
 #endif
 
 namespace vt::em {
