@@ -518,3 +518,32 @@ TEST_CASE("two concurrent creates of one name: exactly one wins, the file is who
   REQUIRE(all.ok());
   CHECK(all->size() == 5);
 }
+
+TEST_CASE("the file decrypts with plain libsodium calls, with the address as associated data") {
+  // Re-derives everything from the documented format, so another tool can read our files.
+  TempDir tmp;
+  vt::Keystore ks = fast_keystore(tmp.path);
+  auto secret = secret_from_hex("C90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74020BBEA63B14E5C9");
+  REQUIRE(ks.import("carol", secret, "open sesame").ok());
+  json doc = json::parse(read_text(ks.path_of("carol")));
+  auto salt = vt::from_hex(doc["kdf"]["salt"].get<std::string>());
+  auto nonce = vt::from_hex(doc["cipher"]["nonce"].get<std::string>());
+  auto ct = vt::from_hex(doc["cipher"]["ciphertext"].get<std::string>());
+  REQUIRE((salt.ok() && nonce.ok() && ct.ok()));
+  const std::string password = "open sesame";
+  std::array<uint8_t, 32> key{};
+  REQUIRE(crypto_pwhash(key.data(), key.size(), password.data(), password.size(), salt->data(),
+                        doc["kdf"]["opslimit"].get<uint64_t>(), doc["kdf"]["memlimit"].get<size_t>(),
+                        crypto_pwhash_ALG_ARGON2ID13) == 0);
+  const std::string ad = doc["address"];
+  std::array<uint8_t, 32> plain{};
+  unsigned long long plain_len = 0;
+  REQUIRE(crypto_aead_xchacha20poly1305_ietf_decrypt(plain.data(), &plain_len, nullptr, ct->data(), ct->size(),
+                                                     reinterpret_cast<const uint8_t*>(ad.data()), ad.size(),
+                                                     nonce->data(), key.data()) == 0);
+  CHECK(plain_len == 32);
+  CHECK(plain == secret);
+  // Without the address as associated data it does not open.
+  CHECK(crypto_aead_xchacha20poly1305_ietf_decrypt(plain.data(), &plain_len, nullptr, ct->data(), ct->size(),
+                                                   nullptr, 0, nonce->data(), key.data()) != 0);
+}
