@@ -1,0 +1,37 @@
+#!/usr/bin/python3
+"""PyTorch CPU anchor for bench_kernels: the same 784-256-128-10 MLP, batch 128,
+SGD momentum 0.9, with torch and OpenBLAS limited to the same thread count."""
+import argparse
+import time
+
+import torch
+import torch.nn as nn
+
+ap = argparse.ArgumentParser()
+ap.add_argument("--threads", type=int, default=2)
+ap.add_argument("--steps", type=int, default=500)
+a = ap.parse_args()
+torch.set_num_threads(a.threads)
+model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10))
+opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+x = torch.rand(128, 784)
+y = torch.randint(0, 10, (128,))
+loss_fn = nn.CrossEntropyLoss()
+
+
+def step():
+    opt.zero_grad()
+    loss = loss_fn(model(x), y)
+    loss.backward()
+    opt.step()
+    return loss
+
+
+for _ in range(20):
+    step()
+t0 = time.perf_counter()
+for _ in range(a.steps):
+    loss = step()
+sps = a.steps / (time.perf_counter() - t0)
+blas = "openblas" if "openblas" in torch.__config__.show().lower() else "see torch.__config__"
+print(f"torch MLP 784-256-128-10 batch 128 SGD: {sps:.1f} steps/s (threads {a.threads}, torch {torch.__version__}, {blas})")
