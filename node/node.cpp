@@ -107,7 +107,8 @@ Node::Node(boost::asio::io_context& io, NodeConfig config, ledger::Genesis genes
         consensus::EngineConfig c;
         c.commit_ms = config_.block_interval_ms;
         return c;
-      }(), key_.pubkey(), last_signed) {}
+      }(), key_.pubkey(), last_signed),
+      persisted_signed_(last_signed) {}
 
 Node::~Node() = default;
 
@@ -252,18 +253,20 @@ void Node::build_block(uint64_t height, uint32_t round, consensus::Actions& out)
 Status Node::persist_signed(const consensus::SignedState& s) {
   // Written (and synced) before the signature exists, so a crash can never make
   // us sign a conflicting message for the same step after a restart.
-  return chain_.save_last_signed(encode_signed_state(s));
+  if (auto st = chain_.save_last_signed(encode_signed_state(s)); !st) return st;
+  persisted_signed_ = s;
+  return Status::success();
 }
 
 void Node::sign_proposal(const consensus::Proposal& p) {
-  if (!consensus::may_sign(engine_.last_signed(), p)) return;
+  if (!consensus::may_sign(persisted_signed_, p)) return;
   if (auto s = persist_signed(consensus::signed_state(p)); !s) return fatal("cannot persist signing state: " + s.error());
   Ed25519Sig sig = key_.sign(consensus::sign_bytes(p, params_.chain_id));
   (void)sig;  // gossiped to peers once the P2P layer exists (BFT issue)
 }
 
 void Node::sign_vote(const consensus::Vote& v) {
-  if (!consensus::may_sign(engine_.last_signed(), v)) return;
+  if (!consensus::may_sign(persisted_signed_, v)) return;
   if (auto s = persist_signed(consensus::signed_state(v)); !s) return fatal("cannot persist signing state: " + s.error());
   Ed25519Sig sig = key_.sign(consensus::sign_bytes(v, params_.chain_id));
   vote_sigs_[{v.round, static_cast<uint8_t>(v.type), v.validator_index}] = sig;

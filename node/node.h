@@ -99,6 +99,8 @@ class Node {
   consensus::Engine engine_;
   NodeMetrics metrics_;
   bool running_ = false;
+  // What the WAL says we signed last; every signature is checked against it.
+  consensus::SignedState persisted_signed_;
 
   // Blocks built or received at the current height, by id, with their execution.
   struct Candidate {

@@ -1,0 +1,132 @@
+"""A real devnet for end-to-end tests: veritraind processes on loopback ports,
+driven by the veritrain CLI and by raw HTTP (Python's http.client, a client we
+did not write). Every process is stopped when the test ends."""
+import http.client
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Devnet:
+    def __init__(self, bin_dir, block_interval_ms=200):
+        self.bin_dir = bin_dir
+        self.tmp = tempfile.mkdtemp(prefix="vt-e2e-")
+        self.home = os.path.join(self.tmp, "node")
+        self.wallet = os.path.join(self.tmp, "wallet")
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc = None
+        self.log_path = os.path.join(self.tmp, "node.log")
+        self.password_file = os.path.join(self.tmp, "password")
+        with open(self.password_file, "w") as f:
+            f.write("correct horse battery staple\n")
+        out = subprocess.run(
+            [self.daemon, "init", "--home", self.home, "--rpc-port", str(self.port),
+             "--block-interval-ms", str(block_interval_ms)],
+            check=True, capture_output=True, text=True)
+        assert "faucet account" in out.stdout, out.stdout
+
+    @property
+    def daemon(self):
+        return os.path.join(self.bin_dir, "veritraind")
+
+    @property
+    def wallet_bin(self):
+        return os.path.join(self.bin_dir, "veritrain")
+
+    def start(self, wait=True):
+        with open(self.log_path, "a") as log:
+            self.proc = subprocess.Popen([self.daemon, "start", "--home", self.home],
+                                         stdout=log, stderr=subprocess.STDOUT)
+        if wait:
+            self.wait_for(lambda: self.try_rpc("chain_status") is not None, 30, "node to answer RPC")
+
+    def stop(self, sig=signal.SIGTERM, timeout=30):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        code = self.proc.returncode if self.proc else None
+        self.proc = None
+        return code
+
+    def close(self):
+        self.stop(signal.SIGKILL)
+        if os.environ.get("VT_KEEP_E2E") is None:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def log(self):
+        with open(self.log_path) as f:
+            return f.read()
+
+    # ---- raw HTTP ----
+    def http(self, body, content_type="application/json", method="POST", path="/", timeout=30):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        try:
+            conn.request(method, path, body=body, headers={"Content-Type": content_type})
+            resp = conn.getresponse()
+            return resp.status, resp.read()
+        finally:
+            conn.close()
+
+    def rpc_raw(self, method, params=None):
+        req = {"jsonrpc": "2.0", "id": 1, "method": method}
+        if params is not None:
+            req["params"] = params
+        status, body = self.http(json.dumps(req))
+        return json.loads(body)
+
+    def rpc(self, method, params=None):
+        resp = self.rpc_raw(method, params)
+        if "error" in resp:
+            raise RuntimeError(f"{method}: {resp['error']}")
+        return resp["result"]
+
+    def try_rpc(self, method, params=None):
+        try:
+            return self.rpc(method, params)
+        except (OSError, RuntimeError, ValueError, http.client.HTTPException):
+            return None
+
+    def height(self):
+        return self.rpc("chain_status")["height"]
+
+    def wait_for(self, cond, timeout, what):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if cond():
+                return
+            if self.proc and self.proc.poll() is not None:
+                raise AssertionError(f"node exited ({self.proc.returncode}) while waiting for {what}:\n{self.log()[-3000:]}")
+            time.sleep(0.1)
+        raise AssertionError(f"timed out waiting for {what}")
+
+    def wait_height(self, h, timeout=30):
+        self.wait_for(lambda: (self.try_rpc("chain_status") or {"height": -1})["height"] >= h, timeout, f"height {h}")
+
+    # ---- the wallet CLI ----
+    def cli(self, *args, check=True, json_out=True):
+        cmd = [self.wallet_bin, "--node", self.url, "--home", self.wallet, "--password-file", self.password_file]
+        if json_out:
+            cmd.append("--json")
+        cmd += list(args)
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+        if check and p.returncode != 0:
+            raise AssertionError(f"{' '.join(args)} failed ({p.returncode}):\n{p.stdout}\n{p.stderr}")
+        if json_out and p.returncode == 0 and p.stdout.strip():
+            return json.loads(p.stdout)
+        return p

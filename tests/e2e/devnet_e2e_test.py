@@ -1,0 +1,183 @@
+"""End to end on a real single-validator devnet: the whole loop through the CLI,
+explorer reads over raw HTTP, malformed RPC, and kill -9 in mid-stream.
+Usage: devnet_e2e_test.py BIN_DIR SOURCE_DIR"""
+import json
+import os
+import signal
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+from devnet import Devnet  # noqa: E402
+
+BIN_DIR = SOURCE_DIR = None
+MIN_FEE = 1000
+
+
+class DevnetLoop(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.net = Devnet(BIN_DIR)
+        cls.net.start()
+        with open(os.path.join(cls.net.home, "faucet.secret")) as f:
+            assert len(f.read().strip()) == 64
+        cls.net.cli("keys", "import", "faucet", "--secret-file", os.path.join(cls.net.home, "faucet.secret"))
+        for name in ("alice", "bob", "prov"):
+            cls.net.cli("keys", "new", name)
+        cls.addr = {k["name"]: k["address"] for k in cls.net.cli("keys", "list")}
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.net.close()
+
+    def balance(self, name):
+        return int(self.net.rpc("state_getAccount", {"address": self.addr[name]})["balance"])
+
+    def test_1_whole_loop(self):
+        net, a = self.net, self.addr
+        faucet0 = self.balance("faucet")
+        r = net.cli("send", "--from", "faucet", "--to", "alice", "--amount", "50000000000")
+        self.assertTrue(r["receipt"]["success"])
+        net.cli("send", "--from", "faucet", "--to", a["prov"], "--amount", "5000000000")
+        r = net.cli("send", "--from", "alice", "--to", "bob", "--amount", "1234")
+        self.assertEqual(r["receipt"]["events"][0]["attributes"],
+                         {"from": a["alice"], "to": a["bob"], "amount": "1234"})
+        self.assertEqual(self.balance("bob"), 1234)
+        self.assertEqual(self.balance("alice"), 50000000000 - 1234 - MIN_FEE)
+        # The faucet is the validator's operator: it paid two transfers and two fees
+        # and received every fee of the blocks it proposed (all of them).
+        self.assertEqual(self.balance("faucet"), faucet0 - 50000000000 - 5000000000 + MIN_FEE)
+
+        r = net.cli("provider", "register", "--from", "prov", "--stake", "2000000000",
+                    "--endpoint", "http://127.0.0.1:9999")
+        self.assertTrue(r["receipt"]["success"])
+        p = net.rpc("state_getProvider", {"address": a["prov"]})
+        self.assertEqual((p["stake"], p["locked"]), ("2000000000", "0"))
+
+        spec = os.path.join(SOURCE_DIR, "kernels", "specs", "tiny.json")
+        r = net.cli("job", "submit", spec, "--from", "alice", "--pay", "7000000", "--bond", "1500000",
+                    "--deadline", "500")
+        self.assertTrue(r["receipt"]["success"], r)
+        job_id = int(r["receipt"]["events"][0]["attributes"]["job_id"])
+        alice_before_accept = self.balance("alice")
+        job = net.cli("job", "show", str(job_id))
+        self.assertEqual((job["status"], job["payment"], job["bond_required"]), ("open", "7000000", "1500000"))
+        self.assertEqual(job["spec"]["steps"], 20)
+
+        r = net.cli("job", "accept", str(job_id), "--from", "prov")
+        self.assertTrue(r["receipt"]["success"])
+        job = net.rpc("state_getJob", {"id": job_id})
+        self.assertEqual((job["status"], job["provider"]), ("accepted", a["prov"]))
+        self.assertEqual(net.rpc("state_getProvider", {"address": a["prov"]})["locked"], "1500000")
+        self.assertEqual(self.balance("alice"), alice_before_accept)
+
+        # Accepting twice fails with a reason and costs only the fee.
+        r = net.cli("job", "accept", str(job_id), "--from", "prov", check=False)
+        self.assertNotEqual(r.returncode, 0)
+        failed = json.loads(r.stdout)
+        self.assertFalse(failed["receipt"]["success"])
+        self.assertIn("is accepted, not open", failed["receipt"]["reason"])
+        self.assertEqual(net.rpc("chain_getTransaction", {"hash": failed["hash"]})["receipt"]["reason"],
+                         failed["receipt"]["reason"])
+
+        # What an explorer sees.
+        listed = net.rpc("state_listJobs", {"status": "accepted", "client": a["alice"]})
+        self.assertEqual([j["id"] for j in listed["jobs"]], [job_id])
+        hashes = net.rpc("account_getTransactions", {"address": a["alice"]})
+        self.assertGreaterEqual(len(hashes), 3)
+        rec = net.rpc("chain_getTransaction", {"hash": hashes[0]})
+        block = net.rpc("chain_getBlock", {"height": rec["height"]})
+        self.assertIn(hashes[0], [t["hash"] for t in block["txs"]])
+        self.assertEqual(net.rpc("chain_getBlock", {"hash": block["hash"]})["header"], block["header"])
+
+    def test_2_rejections(self):
+        net = self.net
+        # Not enough money: included, fee paid, the reason on the receipt.
+        r = net.cli("send", "--from", "bob", "--to", "alice", "--amount", "999999999999", check=False)
+        self.assertNotEqual(r.returncode, 0)
+        out = json.loads(r.stdout)
+        self.assertFalse(out["receipt"]["success"])
+        self.assertIn("insufficient balance for transfer", out["receipt"]["reason"])
+        # Garbage bytes and a wrong-type parameter.
+        resp = net.rpc_raw("tx_submit", {"tx": "00ff"})
+        self.assertEqual(resp["error"]["code"], -32001)
+        self.assertIn("malformed transaction", resp["error"]["data"]["reason"])
+        resp = net.rpc_raw("tx_submit", {"tx": 5})
+        self.assertEqual(resp["error"]["code"], -32602)
+        # An address with a typo fails its checksum.
+        bad = self.addr["alice"][:-1] + ("q" if self.addr["alice"][-1] != "q" else "p")
+        resp = net.rpc_raw("state_getAccount", {"address": bad})
+        self.assertEqual(resp["error"]["code"], -32602)
+        self.assertIn("checksum", resp["error"]["message"])
+
+    def test_3_malformed_rpc_keeps_node_alive(self):
+        net = self.net
+        h0 = net.height()
+        status, body = net.http(b"{not json")
+        self.assertEqual(json.loads(body)["error"]["code"], -32700)
+        self.assertEqual(net.rpc_raw("no_such_method")["error"]["code"], -32601)
+        self.assertEqual(net.rpc_raw("chain_getBlock", {"height": "ten"})["error"]["code"], -32602)
+        self.assertEqual(net.rpc_raw("state_getJob", {"id": 1, "extra": 2})["error"]["code"], -32602)
+        status, body = net.http(b"[" * 100000 + b"]" * 100000)
+        self.assertIn(json.loads(body)["error"]["code"], (-32600, -32700))
+        status, body = net.http(b"{" + b" " * (2 << 20) + b"}")
+        self.assertEqual(status, 413)
+        self.assertEqual(json.loads(body)["error"]["code"], -32005)
+        status, body = net.http(json.dumps([{"jsonrpc": "2.0", "id": i, "method": "chain_status"} for i in range(3)]))
+        self.assertEqual(sorted(r["id"] for r in json.loads(body)), [0, 1, 2])
+        net.wait_height(h0 + 3)
+
+    def test_4_discover_lists_every_method(self):
+        doc = self.net.rpc("rpc_discover")
+        names = {m["name"] for m in doc["methods"]}
+        for m in ("chain_status", "chain_getBlock", "chain_getTransaction", "state_getAccount", "state_getProvider",
+                  "state_listProviders", "state_getJob", "state_listJobs", "state_getParams", "tx_submit",
+                  "rpc_discover"):
+            self.assertIn(m, names)
+
+    def test_5_metrics(self):
+        status, body = self.net.http(b"", method="GET", path="/metrics")
+        self.assertEqual(status, 200)
+        self.assertIn(b"veritrain_height ", body)
+
+
+class CrashRecovery(unittest.TestCase):
+    def test_kill9_mid_stream_loses_nothing_committed(self):
+        net = Devnet(BIN_DIR, block_interval_ms=100)
+        try:
+            net.start()
+            net.cli("keys", "import", "faucet", "--secret-file", os.path.join(net.home, "faucet.secret"))
+            net.cli("keys", "new", "sink")
+            sink = net.cli("keys", "show", "sink")["address"]
+            sent = []
+            for i in range(12):
+                r = net.cli("--no-wait", "send", "--from", "faucet", "--to", sink, "--amount", str(1000 + i))
+                sent.append(r["hash"])
+                if i == 8:
+                    # Let some commit, then kill -9 while the rest are in flight.
+                    net.wait_for(lambda: (net.try_rpc("chain_getTransaction", {"hash": sent[0]}) or {}).get("pending") is False, 30, "first tx")
+                    committed = [h for h in sent if (net.try_rpc("chain_getTransaction", {"hash": h}) or {}).get("pending") is False]
+                    before = net.rpc("chain_status")
+                    blocks_before = {h: net.rpc("chain_getBlock", {"height": h})["hash"] for h in range(1, before["height"] + 1)}
+                    net.stop(signal.SIGKILL)
+                    break
+            net.start()
+            after = net.rpc("chain_status")
+            self.assertGreaterEqual(after["height"], before["height"])
+            for h, bh in blocks_before.items():
+                self.assertEqual(net.rpc("chain_getBlock", {"height": h})["hash"], bh)
+            for h in committed:
+                self.assertFalse(net.rpc("chain_getTransaction", {"hash": h})["pending"])
+            net.wait_height(after["height"] + 3)
+            # The chain goes on and accepts the faucet's next nonce.
+            r = net.cli("send", "--from", "faucet", "--to", sink, "--amount", "5")
+            self.assertTrue(r["receipt"]["success"])
+            self.assertEqual(net.stop(), 0)
+        finally:
+            net.close()
+
+
+if __name__ == "__main__":
+    BIN_DIR, SOURCE_DIR = sys.argv[1], sys.argv[2]
+    unittest.main(argv=[sys.argv[0], "-v"])

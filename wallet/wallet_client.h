@@ -1,0 +1,37 @@
+// What the wallet CLI asks of a node: reads, and building, signing, submitting
+// and following transactions (nonce and fee filled in from the chain).
+// Single-threaded; one per CLI invocation.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "core/keys.h"
+#include "core/result.h"
+#include "ledger/transaction.h"
+#include "rpc/http_client.h"
+
+namespace vt::wallet {
+
+class WalletClient {
+ public:
+  explicit WalletClient(std::string node_url) : rpc_(std::move(node_url)) {}
+
+  // A node call; errors become one line a person can act on.
+  Result<nlohmann::json> call(const std::string& method, const nlohmann::json& params = nlohmann::json::object());
+
+  struct SendOptions {
+    std::optional<uint64_t> fee;    // default: the chain's min_fee
+    std::optional<uint64_t> nonce;  // default: the account's next nonce
+    bool wait = true;               // wait until the transaction is in a block
+    uint64_t wait_timeout_ms = 60'000;
+  };
+  // Builds, signs and submits a transaction with `msg`; returns the hash, or with
+  // wait the committed record (hash, height, receipt).
+  Result<nlohmann::json> send(const SchnorrKey& key, ledger::Message msg, const SendOptions& options);
+
+ private:
+  rpc::RpcClient rpc_;
+};
+
+}  // namespace vt::wallet
