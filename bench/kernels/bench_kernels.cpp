@@ -92,10 +92,12 @@ int main(int argc, char** argv) {
     bench_gemm(t, 512, 512, 512);
     bench_gemm(t, 1024, 1024, 1024);
   }
-  const double ours = bench_train(threads, steps);
-  if (torch) {
-    const std::string cmd = "OMP_NUM_THREADS=" + std::to_string(threads) + " OPENBLAS_NUM_THREADS=" + std::to_string(threads) +
-                            " /usr/bin/python3 " VT_BENCH_DIR "/torch_mlp_bench.py --threads " + std::to_string(threads) +
+  // Same thread count on both sides, once single-threaded and once with --threads.
+  for (int t : {1, threads}) {
+    const double ours = bench_train(t, steps);
+    if (!torch) continue;
+    const std::string cmd = "OMP_NUM_THREADS=" + std::to_string(t) + " OPENBLAS_NUM_THREADS=" + std::to_string(t) +
+                            " /usr/bin/python3 " VT_BENCH_DIR "/torch_mlp_bench.py --threads " + std::to_string(t) +
                             " --steps " + std::to_string(steps);
     std::printf("command: %s\n", cmd.c_str());
     std::fflush(stdout);
@@ -107,7 +109,7 @@ int main(int argc, char** argv) {
       std::sscanf(line, "torch MLP 784-256-128-10 batch 128 SGD: %lf", &theirs);
     }
     if (p) pclose(p);
-    if (theirs > 0) std::printf("ratio veritrain / torch: %.2fx\n", ours / theirs);
+    if (theirs > 0) std::printf("ratio veritrain / torch at %d thread(s): %.2fx\n", t, ours / theirs);
   }
   return 0;
 }
