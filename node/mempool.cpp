@@ -82,6 +82,14 @@ std::vector<ledger::Transaction> Mempool::select(const ledger::StateReader& stat
   return out;
 }
 
+uint64_t Mempool::next_nonce(const Address& sender, uint64_t committed_nonce) const {
+  uint64_t next = committed_nonce;
+  auto it = by_sender_.find(sender);
+  if (it == by_sender_.end()) return next;
+  while (it->second.count(next)) ++next;
+  return next;
+}
+
 void Mempool::prune(const ledger::StateReader& state) {
   std::vector<Hash256> stale;
   for (const auto& [sender, queue] : by_sender_) {

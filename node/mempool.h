@@ -25,6 +25,10 @@ class Mempool {
   // After a block commits: drops what it included and anything now stale.
   void prune(const ledger::StateReader& state);
 
+  // The nonce a new transaction from `sender` should carry: past every pending
+  // one that continues the account's committed nonce without a gap.
+  uint64_t next_nonce(const Address& sender, uint64_t committed_nonce) const;
+
   size_t size() const { return by_hash_.size(); }
   size_t bytes() const { return bytes_; }
   bool contains(const Hash256& h) const { return by_hash_.count(h) != 0; }

@@ -109,13 +109,18 @@ void register_rpc_methods(rpc::MethodTable& t, Node& node) {
                        {"receipt", to_json(rec.value()->receipt)}};
          }});
 
-  t.add({"state_getAccount", "An account's balance and next nonce (zero for an unknown address).",
+  t.add({"state_getAccount",
+         "An account's balance and next nonce (zero for an unknown address); pending_nonce also counts the "
+         "account's transactions waiting in the mempool.",
          {{"address", ParamType::String, true, "vt1... address"}}, "account",
-         schema_object({{"address", kString}, {"balance", kAmount}, {"nonce", kInteger}}),
+         schema_object({{"address", kString}, {"balance", kAmount}, {"nonce", kInteger}, {"pending_nonce", kInteger}}),
          [&node](const rpc::Params& p) -> RpcOutcome {
            auto a = address_from_string(p.str("address"));
            if (!a) return invalid("address: " + a.error());
-           return to_json(ledger::read_account(node.state(), a.value()), a.value());
+           ledger::Account acc = ledger::read_account(node.state(), a.value());
+           json out = to_json(acc, a.value());
+           out["pending_nonce"] = node.mempool().next_nonce(a.value(), acc.nonce);
+           return out;
          }});
 
   t.add({"account_getTransactions", "Hashes of transactions sent or received by an account, newest first.",

@@ -42,7 +42,7 @@ Result<json> WalletClient::send(const SchnorrKey& key, ledger::Message msg, cons
   } else {
     auto acc = call("state_getAccount", {{"address", address_to_string(key.pubkey())}});
     if (!acc) return acc.take_error();
-    tx.nonce = acc.value()["nonce"].get<uint64_t>();
+    tx.nonce = acc.value()["pending_nonce"].get<uint64_t>();
   }
   tx.msg = std::move(msg);
   ledger::sign(tx, key);

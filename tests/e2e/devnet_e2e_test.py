@@ -10,6 +10,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
 from devnet import Devnet  # noqa: E402
+import rpc_doc  # noqa: E402
 
 BIN_DIR = SOURCE_DIR = None
 MIN_FEE = 1000
@@ -135,6 +136,13 @@ class DevnetLoop(unittest.TestCase):
                   "state_listProviders", "state_getJob", "state_listJobs", "state_getParams", "tx_submit",
                   "rpc_discover"):
             self.assertIn(m, names)
+        path = os.path.join(SOURCE_DIR, "docs", "rpc.md")
+        text = rpc_doc.render(doc)
+        if os.environ.get("VT_UPDATE_DOCS"):
+            with open(path, "w") as f:
+                f.write(text)
+        with open(path) as f:
+            self.assertEqual(f.read(), text, "docs/rpc.md is out of date: rerun with VT_UPDATE_DOCS=1")
 
     def test_5_metrics(self):
         status, body = self.net.http(b"", method="GET", path="/metrics")
