@@ -44,9 +44,10 @@ bool Engine::is_proposer() const {
 
 // ---------------------------------------------------------------- inputs
 
-Actions Engine::start_height(uint64_t height, const ValidatorSet& validators) {
+Actions Engine::start_height(uint64_t height, const ValidatorSet& validators, uint32_t first_round) {
   rejection_ = {};
   if (started_ && height <= height_) return reject("start_height: height is not above the current one");
+  if (first_round > kMaxRound) return reject("start_height: first round too large");
   started_ = true;
   validators_ = validators;
   own_index_ = self_ ? validators.index_of(*self_) : std::nullopt;
@@ -66,7 +67,7 @@ Actions Engine::start_height(uint64_t height, const ValidatorSet& validators) {
   commit_candidate_.reset();
 
   Actions out;
-  start_round(0, out);
+  start_round(first_round, out);
   drive(out);
   return out;
 }

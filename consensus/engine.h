@@ -98,7 +98,10 @@ class Engine {
 
   // Begin `height` with its validator set (height must be above the current one; the
   // first call may start anywhere). Drops all state of the previous height.
-  Actions start_height(uint64_t height, const ValidatorSet& validators);
+  // first_round: where to begin; a validator restarting at a height for which its
+  // WAL already holds signatures begins past the last signed round, since it may not
+  // sign that round again and would otherwise wait forever for its own votes.
+  Actions start_height(uint64_t height, const ValidatorSet& validators, uint32_t first_round = 0);
 
   // A proposal whose signature the node verified (by proposer_index in this height's
   // set); block_valid: the node holds the block body and it is valid on top of our

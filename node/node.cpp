@@ -63,7 +63,13 @@ Result<std::unique_ptr<Node>> Node::open(boost::asio::io_context& io, NodeConfig
                                          Ed25519Key validator_key) {
   auto kv = open_rocksdb(config.data_dir);
   if (!kv) return kv.take_error();
-  ChainStore chain(*kv.value());
+  return open_with_store(io, std::move(config), std::move(genesis), std::move(validator_key), std::move(kv).value());
+}
+
+Result<std::unique_ptr<Node>> Node::open_with_store(boost::asio::io_context& io, NodeConfig config,
+                                                    ledger::Genesis genesis, Ed25519Key validator_key,
+                                                    std::unique_ptr<KvStore> kv) {
+  ChainStore chain(*kv);
   auto head = chain.head();
   if (!head) return head.take_error();
   if (!head.value()) {
@@ -88,7 +94,7 @@ Result<std::unique_ptr<Node>> Node::open(boost::asio::io_context& io, NodeConfig
     return make_error("this node's validator key " + to_hex(validator_key.pubkey()) +
                       " is not in the genesis validator set");
   std::unique_ptr<Node> node(new Node(io, std::move(config), std::move(genesis), std::move(validator_key),
-                                      std::move(kv).value(), std::move(set).value(), last_signed));
+                                      std::move(kv), std::move(set).value(), last_signed));
   if (auto s = node->load(); !s) return s.take_error();
   return node;
 }
@@ -145,7 +151,11 @@ Status Node::start() {
   register_http_routes(*rpc_server_, *this);
   running_ = true;
   spdlog::info("JSON-RPC listening on http://{}:{}", config_.rpc_host, rpc_server_->port());
-  handle(engine_.start_height(head_.height + 1, validators_));
+  // After a crash between signing and committing, the WAL holds signatures for
+  // the next height: resume past that round (see Engine::start_height).
+  uint32_t first_round = 0;
+  if (!persisted_signed_.empty && persisted_signed_.height == head_.height + 1) first_round = persisted_signed_.round + 1;
+  handle(engine_.start_height(head_.height + 1, validators_, first_round));
   return Status::success();
 }
 

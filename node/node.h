@@ -50,6 +50,10 @@ class Node {
   // this node's consensus key; it must be in the genesis validator set.
   static Result<std::unique_ptr<Node>> open(boost::asio::io_context& io, NodeConfig config,
                                             ledger::Genesis genesis, Ed25519Key validator_key);
+  // Same, over a given store (tests inject faults through it); config.data_dir is unused.
+  static Result<std::unique_ptr<Node>> open_with_store(boost::asio::io_context& io, NodeConfig config,
+                                                       ledger::Genesis genesis, Ed25519Key validator_key,
+                                                       std::unique_ptr<KvStore> kv);
   ~Node();
 
   // Starts the RPC server and block production (returns at once; io.run() drives them).

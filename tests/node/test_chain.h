@@ -1,0 +1,86 @@
+// Shared fixtures for node tests: a temporary directory, a small genesis with
+// funded accounts and one validator, and a store that fails on command.
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <string>
+
+#include "core/bech32m.h"
+#include "core/keys.h"
+#include "ledger/genesis.h"
+#include "node/kv_store.h"
+
+namespace vt::test {
+
+struct TempDir {
+  std::filesystem::path path;
+  TempDir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "vt-node-test-XXXXXX").string();
+    path = mkdtemp(tmpl.data());
+  }
+  ~TempDir() { std::filesystem::remove_all(path); }
+};
+
+inline SchnorrKey account_key(uint8_t n) {
+  std::array<uint8_t, 32> secret{};
+  secret[31] = n;
+  secret[0] = 0x42;
+  return SchnorrKey::from_secret(secret).value();
+}
+
+inline Ed25519Key validator_key() {
+  std::array<uint8_t, 32> seed{};
+  seed.fill(7);
+  return Ed25519Key::from_seed(seed);
+}
+
+inline ledger::Genesis test_genesis(int funded = 4) {
+  ledger::Genesis g;
+  g.genesis_time_ms = 1'700'000'000'000;
+  auto& p = g.params;
+  p.chain_id = "vt-test";
+  p.min_fee = 10;
+  p.min_provider_stake = 1000;
+  p.unbonding_blocks = 3;
+  p.min_job_deadline_blocks = 2;
+  p.max_job_deadline_blocks = 1000;
+  p.expiry_slash_bps = 1000;
+  p.max_spec_bytes = 4096;
+  p.max_tx_bytes = 8192;
+  p.max_block_txs = 100;
+  p.max_block_bytes = 1 << 20;
+  for (int i = 1; i <= funded; ++i) g.balances.push_back({account_key(static_cast<uint8_t>(i)).pubkey(), 1'000'000});
+  g.validators.push_back({validator_key().pubkey(), account_key(1).pubkey(), 10, false});
+  return g;
+}
+
+// Forwards to a real store until told to fail: then every write is refused and
+// reaches nothing underneath, as a full or broken disk would behave.
+class FaultyStore final : public node::KvStore {
+ public:
+  FaultyStore(std::unique_ptr<node::KvStore> inner, int writes_before_failure)
+      : inner_(std::move(inner)), budget_(writes_before_failure) {}
+  Result<std::optional<Bytes>> get(node::Column c, ByteView key) const override { return inner_->get(c, key); }
+  Status write(const node::WriteBatch& batch) override {
+    if (budget_-- <= 0) {
+      ++failures;
+      return make_error("injected write failure");
+    }
+    return inner_->write(batch);
+  }
+  Status scan(node::Column c, ByteView start, const std::function<bool(ByteView, ByteView)>& fn) const override {
+    return inner_->scan(c, start, fn);
+  }
+  Status scan_reverse(node::Column c, ByteView start,
+                      const std::function<bool(ByteView, ByteView)>& fn) const override {
+    return inner_->scan_reverse(c, start, fn);
+  }
+  int failures = 0;
+
+ private:
+  std::unique_ptr<node::KvStore> inner_;
+  int budget_;
+};
+
+}  // namespace vt::test
