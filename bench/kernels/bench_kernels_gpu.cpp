@@ -8,6 +8,7 @@
 #include <chrono>
 #include <functional>
 #include <cstdio>
+#include <cstdlib>
 #include <vector>
 
 #include "kernels/mlp.h"
@@ -82,7 +83,8 @@ int main() {
       "test_labels_sha256":"0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34"},
     "optimizer":{"type":"sgd","lr":"0.01","momentum":"0.9","weight_decay":"0"},
     "batch_size":128,"steps":1000,"seed":1,"checkpoint_interval":1000})");
-  auto data = load_fashion_mnist(kDefaultFashionMnistDir);
+  const char* dir = std::getenv("VT_FASHION_MNIST_DIR");
+  auto data = load_fashion_mnist(dir != nullptr ? dir : kDefaultFashionMnistDir);
   auto be = make_cuda_backend();
   if (!spec || !data || !be) {
     std::printf("setup failed\n");
