@@ -1,0 +1,176 @@
+#include "tests/ledger/fixture.h"
+
+#include <algorithm>
+
+#include "core/bech32m.h"
+#include "core/bytes.h"
+
+namespace vt::ledger::test {
+
+SchnorrKey key_of(uint8_t n) {
+  std::array<uint8_t, 32> secret{};
+  secret[31] = n;
+  return SchnorrKey::from_secret(secret).value();
+}
+
+Params test_params() {
+  Params p;
+  p.chain_id = "vt-test";
+  p.min_fee = 10;
+  p.min_provider_stake = 1000;
+  p.unbonding_blocks = 5;
+  p.min_job_deadline_blocks = 2;
+  p.max_job_deadline_blocks = 20;
+  p.expiry_slash_bps = 2500;
+  p.max_spec_bytes = 256;
+  p.max_tx_bytes = 1024;
+  p.max_block_txs = 1000;
+  p.max_block_bytes = 1 << 20;
+  return p;
+}
+
+namespace {
+std::string validator_key_hex() {
+  std::array<uint8_t, 32> seed{};
+  seed[0] = 7;
+  return to_hex(Ed25519Key::from_seed(seed).pubkey());
+}
+}  // namespace
+
+std::string genesis_json() {
+  const Params p = test_params();
+  auto n = [](uint64_t v) { return "\"" + std::to_string(v) + "\""; };
+  std::string doc = "{\"chain_id\": \"" + p.chain_id + "\", \"genesis_time_ms\": \"1700000000000\", \"params\": {";
+  doc += "\"min_fee\": " + n(p.min_fee) + ", \"min_provider_stake\": " + n(p.min_provider_stake) +
+         ", \"unbonding_blocks\": " + n(p.unbonding_blocks) +
+         ", \"min_job_deadline_blocks\": " + n(p.min_job_deadline_blocks) +
+         ", \"max_job_deadline_blocks\": " + n(p.max_job_deadline_blocks) +
+         ", \"expiry_slash_bps\": " + n(p.expiry_slash_bps) + ", \"max_spec_bytes\": " + n(p.max_spec_bytes) +
+         ", \"max_tx_bytes\": " + n(p.max_tx_bytes) + ", \"max_block_txs\": " + n(p.max_block_txs) +
+         ", \"max_block_bytes\": " + n(p.max_block_bytes) + "}, \"accounts\": [";
+  for (uint8_t i = 1; i <= 4; ++i) {
+    if (i > 1) doc += ", ";
+    doc += "{\"address\": \"" + address_to_string(key_of(i).pubkey()) + "\", \"balance\": " + n(kFunded) + "}";
+  }
+  doc += "], \"validators\": [{\"consensus_key\": \"" + validator_key_hex() + "\", \"operator\": \"" +
+         address_to_string(key_of(100).pubkey()) + "\", \"power\": \"10\"}]}";
+  return doc;
+}
+
+Chain::Chain() : Chain(genesis_json()) {}
+
+Chain::Chain(const std::string& document)
+    : alice(key_of(1)), bob(key_of(2)), carol(key_of(3)), dave(key_of(4)), eve(key_of(5)) {
+  auto g = parse_genesis(document);
+  REQUIRE_MESSAGE(g.ok(), (g.ok() ? "" : g.error()));
+  params = g->params;
+  proposer = g->validators.at(0).operator_address;
+  state.apply(genesis_changes(*g));
+}
+
+Transaction Chain::tx(const SchnorrKey& from, Message msg, std::optional<uint64_t> nonce,
+                      std::optional<Amount> fee) const {
+  Transaction t;
+  t.chain_id = params.chain_id;
+  t.sender = from.pubkey();
+  t.nonce = nonce ? *nonce : read_account(state, from.pubkey()).nonce;
+  t.fee = fee ? *fee : params.min_fee;
+  t.msg = std::move(msg);
+  sign(t, from);
+  return t;
+}
+
+BlockRun Chain::block(const std::vector<Transaction>& txs, std::optional<uint64_t> at) {
+  BlockRun run;
+  run.height = at ? *at : height + 1;
+  REQUIRE(run.height > height);
+  run.root_before = state.root();
+  BlockExecutor ex(state, BlockContext{run.height, 1'700'000'000'000 + run.height * 1000, proposer});
+  for (const Transaction& t : txs) run.results.push_back(ex.apply(t, encode(t).size()));
+  BlockResult r = std::move(ex).finish();
+  REQUIRE(r.receipts.size() == static_cast<size_t>(std::count_if(run.results.begin(), run.results.end(),
+                                                                 [](const auto& x) { return x.ok(); })));
+  run.begin_events = r.begin_events;
+  run.changes = r.changes;
+  state.apply(r.changes);
+  run.root_after = state.root();
+  height = run.height;
+  return run;
+}
+
+std::vector<Event> Chain::advance_to(uint64_t target) {
+  std::vector<Event> events;
+  while (height < target) {
+    BlockRun r = block({});
+    events.insert(events.end(), r.begin_events.begin(), r.begin_events.end());
+  }
+  return events;
+}
+
+Receipt Chain::exec(const Transaction& t) {
+  BlockRun r = block({t});
+  REQUIRE_MESSAGE(r.results.at(0).ok(), (r.results.at(0).ok() ? "" : r.results.at(0).error()));
+  return r.results.at(0).value();
+}
+
+std::string Chain::reject(const Transaction& t) {
+  BlockRun r = block({t});
+  REQUIRE(!r.results.at(0).ok());
+  return r.results.at(0).error();
+}
+
+std::map<Bytes, Bytes> Chain::snapshot() const {
+  std::map<Bytes, Bytes> out;
+  state.scan(Bytes{}, [&](const Bytes& k, const Bytes& v) {
+    out.emplace(k, v);
+    return true;
+  });
+  return out;
+}
+
+unsigned __int128 Chain::total_supply() const {
+  unsigned __int128 total = 0;
+  state.scan(keys::prefix(keys::kAccount), [&](const Bytes&, const Bytes& v) {
+    total += decode_account(v).value().balance;
+    return true;
+  });
+  state.scan(keys::prefix(keys::kProvider), [&](const Bytes&, const Bytes& v) {
+    total += decode_provider(v).value().stake;
+    return true;
+  });
+  state.scan(keys::prefix(keys::kJob), [&](const Bytes&, const Bytes& v) {
+    Job j = decode_job(v).value();
+    if (j.status == JobStatus::Open || j.status == JobStatus::Accepted) total += j.payment;
+    return true;
+  });
+  state.scan(keys::prefix(keys::kUnbonding), [&](const Bytes&, const Bytes& v) {
+    total += decode_unbonding(v).value().amount;
+    return true;
+  });
+  return total;
+}
+
+std::set<Bytes> changed_keys(const std::map<Bytes, Bytes>& a, const std::map<Bytes, Bytes>& b) {
+  std::set<Bytes> out;
+  for (const auto& [k, v] : a) {
+    auto it = b.find(k);
+    if (it == b.end() || it->second != v) out.insert(k);
+  }
+  for (const auto& [k, v] : b)
+    if (!a.count(k)) out.insert(k);
+  return out;
+}
+
+const Event* find_event(const std::vector<Event>& events, const std::string& type) {
+  for (const Event& e : events)
+    if (e.type == type) return &e;
+  return nullptr;
+}
+
+std::string attr(const Event& e, const std::string& key) {
+  for (const auto& [k, v] : e.attrs)
+    if (k == key) return v;
+  return "<missing " + key + ">";
+}
+
+}  // namespace vt::ledger::test

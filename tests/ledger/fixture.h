@@ -1,0 +1,85 @@
+// Shared fixture for the ledger tests: a small genesis (funded accounts from fixed
+// secrets, one validator whose operator collects the fees), a StateStore holding
+// it, and helpers that sign transactions and execute blocks the way the node does.
+#pragma once
+
+#include <doctest/doctest.h>
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/keys.h"
+#include "ledger/executor.h"
+#include "ledger/genesis.h"
+#include "ledger/state.h"
+#include "ledger/state_access.h"
+#include "ledger/transaction.h"
+
+namespace vt::ledger::test {
+
+inline bool mentions(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+// A deterministic key: secret = 31 zero bytes then n (n > 0).
+SchnorrKey key_of(uint8_t n);
+
+// The fixture's genesis parameters (small numbers so every edge is reachable).
+Params test_params();
+inline constexpr Amount kFunded = 1'000'000;  // each funded account's genesis balance
+// A genesis document: accounts key_of(1..4) funded with kFunded, one validator
+// (operator key_of(100), unfunded, receives the fees).
+std::string genesis_json();
+
+struct BlockRun {
+  uint64_t height = 0;
+  std::vector<Result<Receipt>> results;  // one per submitted transaction (admission error or receipt)
+  std::vector<Event> begin_events;
+  ChangeSet changes;
+  Hash256 root_before{};
+  Hash256 root_after{};
+};
+
+class Chain {
+ public:
+  Chain();
+  explicit Chain(const std::string& genesis_document);
+
+  Params params;
+  StateStore state;
+  uint64_t height = 0;  // last executed height (0 = genesis)
+  Address proposer{};   // fee recipient
+  SchnorrKey alice, bob, carol, dave;
+  SchnorrKey eve;  // never funded
+
+  // A signed transaction; nonce defaults to the sender's next nonce in the
+  // committed state, fee to the minimum.
+  Transaction tx(const SchnorrKey& from, Message msg, std::optional<uint64_t> nonce = std::nullopt,
+                 std::optional<Amount> fee = std::nullopt) const;
+  // Executes one block at height+1 (or at `at`, which must be greater) and applies it.
+  BlockRun block(const std::vector<Transaction>& txs, std::optional<uint64_t> at = std::nullopt);
+  // Empty blocks until `target` has been executed.
+  std::vector<Event> advance_to(uint64_t target);
+  // One transaction in its own block; it must pass admission.
+  Receipt exec(const Transaction& t);
+  // One transaction in its own block; it must fail admission. Returns the reason.
+  std::string reject(const Transaction& t);
+
+  Account account(const SchnorrKey& k) const { return read_account(state, k.pubkey()); }
+  Account account(const Address& a) const { return read_account(state, a); }
+  std::optional<Provider> provider(const SchnorrKey& k) const { return read_provider(state, k.pubkey()); }
+  std::optional<Job> job(uint64_t id) const { return read_job(state, id); }
+  std::map<Bytes, Bytes> snapshot() const;
+  // balances + provider stakes + escrow of open/accepted jobs + unbondings
+  unsigned __int128 total_supply() const;
+};
+
+// The keys whose values differ between two snapshots (added, removed or changed).
+std::set<Bytes> changed_keys(const std::map<Bytes, Bytes>& a, const std::map<Bytes, Bytes>& b);
+const Event* find_event(const std::vector<Event>& events, const std::string& type);
+std::string attr(const Event& e, const std::string& key);
+
+}  // namespace vt::ledger::test
