@@ -51,7 +51,7 @@ class Mlp {
   TensorMap export_state();
   Status import_state(const TensorMap& state);  // checks names, shapes, dtypes, cursor
 
-  // Fraction of correct argmax predictions (count of correct returned) on the set.
+  // Number of images whose argmax logit (first maximum) equals the label.
   std::uint64_t count_correct(const IdxImages& images, const IdxLabels& labels);
 
  private:

@@ -61,7 +61,7 @@ struct TrainReport {
 Status check_dataset(const JobSpec& spec, const Dataset& data);
 Result<std::unique_ptr<Backend>> make_backend(const TrainOptions& opt);
 
-// Trains spec.steps steps from the seed. `start` (optional) resumes from a state.
+// Trains spec.steps steps from the seed; checkpoints to opt.out_dir when set.
 Result<TrainReport> train(const JobSpec& spec, const Dataset& data, const TrainOptions& opt);
 
 // A checkpoint for the given state, with metadata format/spec_hash/state_hash/step.
