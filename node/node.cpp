@@ -302,6 +302,22 @@ void Node::start_next_height(uint64_t delay_ms) {
   });
 }
 
+void Node::publish_events(const ledger::Block& block, const ledger::BlockResult& result) {
+  rpc_server_->publish("newBlocks", {{"height", block.header.height},
+                                     {"hash", to_hex(ledger::block_hash(block.header))},
+                                     {"txs", block.txs.size()}});
+  auto publish_jobs = [&](const std::vector<ledger::Event>& events, const std::string& tx) {
+    for (const auto& e : events) {
+      if (e.type.rfind("job_", 0) != 0) continue;
+      nlohmann::json attrs = nlohmann::json::object();
+      for (const auto& [k, v] : e.attrs) attrs[k] = v;
+      rpc_server_->publish("jobEvents", {{"height", block.header.height}, {"tx", tx}, {"type", e.type}, {"attributes", attrs}});
+    }
+  };
+  publish_jobs(result.begin_events, "");
+  for (size_t i = 0; i < block.txs.size(); ++i) publish_jobs(result.receipts[i].events, to_hex(ledger::tx_hash(block.txs[i])));
+}
+
 void Node::commit(const consensus::Commit& c) {
   auto start = std::chrono::steady_clock::now();
   auto it = candidates_.find(c.block);
@@ -335,8 +351,7 @@ void Node::commit(const consensus::Commit& c) {
   if (!block.txs.empty() || block.header.height % 100 == 0)
     spdlog::info("committed block {} ({}) with {} txs, state root {}", block.header.height, short_hex(c.block),
                  block.txs.size(), short_hex(block.header.state_root));
-  if (rpc_server_) rpc_server_->publish("newBlocks", {{"height", block.header.height}, {"hash", to_hex(c.block)},
-                                                      {"txs", block.txs.size()}});
+  if (rpc_server_) publish_events(block, it->second.result);
   candidates_.clear();
   vote_sigs_.clear();
   start_next_height(config_.block_interval_ms);

@@ -81,6 +81,7 @@ class Node {
   void handle(consensus::Actions actions);
   void build_block(uint64_t height, uint32_t round, consensus::Actions& out);
   void commit(const consensus::Commit& c);
+  void publish_events(const ledger::Block& block, const ledger::BlockResult& result);
   void sign_vote(const consensus::Vote& v);
   void sign_proposal(const consensus::Proposal& p);
   [[nodiscard]] Status persist_signed(const consensus::SignedState& s);

@@ -248,6 +248,7 @@ void register_rpc_methods(rpc::MethodTable& t, Node& node) {
 
 void register_http_routes(rpc::HttpServer& server, Node& node) {
   server.add_topic("newBlocks");
+  server.add_topic("jobEvents");
   server.add_get("/health", [&node] {
     return rpc::GetResponse{"application/json", json{{"ok", true}, {"height", node.head().height}}.dump()};
   });

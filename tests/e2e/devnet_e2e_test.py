@@ -9,7 +9,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from devnet import Devnet  # noqa: E402
+from devnet import Devnet, WebSocket  # noqa: E402
 import rpc_doc  # noqa: E402
 
 BIN_DIR = SOURCE_DIR = None
@@ -143,6 +143,29 @@ class DevnetLoop(unittest.TestCase):
                 f.write(text)
         with open(path) as f:
             self.assertEqual(f.read(), text, "docs/rpc.md is out of date: rerun with VT_UPDATE_DOCS=1")
+
+    def test_6_websocket_job_events(self):
+        net = self.net
+        ws = WebSocket(net.port)
+        try:
+            ws.send({"jsonrpc": "2.0", "id": 1, "method": "chain_subscribe", "params": {"topic": "jobEvents"}})
+            sub = ws.recv()
+            self.assertIn("result", sub, sub)
+            spec = os.path.join(SOURCE_DIR, "kernels", "specs", "tiny.json")
+            r = net.cli("job", "submit", spec, "--from", "alice", "--pay", "1000", "--deadline", "50")
+            job_id = r["receipt"]["events"][0]["attributes"]["job_id"]
+            while True:
+                msg = ws.recv()
+                if msg.get("method") != "subscription":
+                    continue
+                self.assertEqual(msg["params"]["subscription"], sub["result"])
+                event = msg["params"]["result"]
+                if event["type"] == "job_submitted" and event["attributes"]["job_id"] == job_id:
+                    self.assertEqual(event["tx"], r["hash"])
+                    self.assertEqual(event["height"], r["height"])
+                    break
+        finally:
+            ws.close()
 
     def test_5_metrics(self):
         status, body = self.net.http(b"", method="GET", path="/metrics")
