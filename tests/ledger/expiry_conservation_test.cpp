@@ -2,6 +2,7 @@
 // long randomized sequence of transactions and blocks.
 #include <doctest/doctest.h>
 
+#include <nlohmann/json.hpp>
 #include <random>
 
 #include "tests/ledger/fixture.h"
@@ -164,4 +165,44 @@ TEST_CASE("conservation: a randomized sequence of transactions creates and destr
   CHECK(failures > 100);
   CHECK(rejections > 20);
   CHECK(kinds.size() == 7);
+}
+
+// Funds must never be stranded by a parameter edge: an entry scheduled for the
+// current height (whose begin_block already ran) would never be processed.
+TEST_CASE("unbonding_blocks = 0: refused at genesis, or the unstaked amount is still released") {
+  nlohmann::json d = nlohmann::json::parse(genesis_json());
+  d["params"]["unbonding_blocks"] = "0";
+  auto g = parse_genesis(d.dump());
+  if (!g.ok()) {
+    CHECK(mentions(g.error(), "params.unbonding_blocks"));
+    return;
+  }
+  Chain c(d.dump());
+  REQUIRE(c.exec(c.tx(c.carol, ProviderRegister{2000, "p"})).success);
+  REQUIRE(c.exec(c.tx(c.carol, Unstake{500})).success);
+  const Amount bal = c.account(c.carol).balance;
+  c.advance_to(c.height + 3);
+  CHECK(c.account(c.carol).balance == bal + 500);
+  size_t pending = 0;
+  c.state.scan(keys::prefix(keys::kUnbonding), [&](const Bytes&, const Bytes&) { return ++pending, true; });
+  CHECK(pending == 0);
+}
+
+TEST_CASE("a huge max_job_deadline_blocks: refused at genesis, or the deadline cannot wrap around") {
+  nlohmann::json d = nlohmann::json::parse(genesis_json());
+  d["params"]["max_job_deadline_blocks"] = "18446744073709551615";
+  auto g = parse_genesis(d.dump());
+  if (!g.ok()) {
+    CHECK(mentions(g.error(), "params.max_job_deadline_blocks"));
+    return;
+  }
+  Chain c(d.dump());
+  Receipt r = c.exec(c.tx(c.alice, JobSubmit{kSpec, 100, 0, UINT64_MAX}));
+  if (!r.success) {
+    CHECK(mentions(r.reason, "deadline"));
+    return;
+  }
+  auto j = c.job(1);
+  REQUIRE(j);
+  CHECK(j->deadline_height > j->created_height);  // wrapped to 0 without a bound
 }
