@@ -45,7 +45,9 @@ Status validate(const Params& p) {
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_'))
       return make_error("chain_id: only letters, digits, '-' and '_' are allowed");
   if (p.min_provider_stake == 0) return make_error("min_provider_stake: must be positive");
+  if (p.unbonding_blocks == 0) return make_error("unbonding_blocks: must be positive");
   if (p.min_job_deadline_blocks == 0) return make_error("min_job_deadline_blocks: must be positive");
+  if (p.max_job_deadline_blocks > UINT32_MAX) return make_error("max_job_deadline_blocks: must be at most 4294967295");
   if (p.max_job_deadline_blocks < p.min_job_deadline_blocks)
     return make_error("max_job_deadline_blocks: must be at least min_job_deadline_blocks");
   if (p.expiry_slash_bps > 10000) return make_error("expiry_slash_bps: must be at most 10000");
