@@ -3,7 +3,7 @@
 #include <cstring>
 #include <vector>
 
-namespace vt {
+namespace vt::kernels {
 
 namespace {
 
@@ -89,4 +89,4 @@ Result<std::unique_ptr<Backend>> make_cuda_backend() {
 bool cuda_built() { return false; }
 #endif
 
-}  // namespace vt
+}  // namespace vt::kernels

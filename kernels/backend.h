@@ -12,7 +12,7 @@
 #include "kernels/ops.h"
 #include "kernels/result.h"
 
-namespace vt {
+namespace vt::kernels {
 
 enum class Device { cpu, cuda };
 
@@ -48,4 +48,4 @@ std::unique_ptr<Backend> make_cpu_backend(int threads, GemmPath path = GemmPath:
 Result<std::unique_ptr<Backend>> make_cuda_backend();
 bool cuda_built();
 
-}  // namespace vt
+}  // namespace vt::kernels

@@ -9,7 +9,7 @@
 #include "kernels/backend.h"
 #include "kernels/ops_cuda.h"
 
-namespace vt {
+namespace vt::kernels {
 
 namespace {
 
@@ -102,4 +102,4 @@ Result<std::unique_ptr<Backend>> make_cuda_backend() {
   return Result<std::unique_ptr<Backend>>::success(std::make_unique<CudaBackend>());
 }
 
-}  // namespace vt
+}  // namespace vt::kernels

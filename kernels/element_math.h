@@ -13,7 +13,7 @@
 #define VT_HD inline
 #endif
 
-namespace vt::em {
+namespace vt::kernels::em {
 
 VT_HD std::uint32_t bits(float x) {
 #if defined(__CUDA_ARCH__)
@@ -226,4 +226,4 @@ VT_HD float relu_grad(float x, float dout) {
   return x > 0.0f ? dout : 0.0f;
 }
 
-}  // namespace vt::em
+}  // namespace vt::kernels::em

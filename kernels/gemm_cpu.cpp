@@ -11,7 +11,7 @@
 #include "kernels/element_math.h"
 #include "kernels/ops.h"
 
-namespace vt {
+namespace vt::kernels {
 
 bool cpu_supports(GemmPath path) {
   switch (path) {
@@ -189,4 +189,4 @@ void transpose_cpu(const CpuExec& ex, float* out, const float* in, int rows, int
     for (int t = 0; t < blocks; ++t) task(static_cast<std::size_t>(t));
 }
 
-}  // namespace vt
+}  // namespace vt::kernels

@@ -5,7 +5,7 @@
 #include <cerrno>
 #include <cstring>
 
-namespace vt {
+namespace vt::kernels {
 
 namespace {
 std::uint32_t be32(const std::uint8_t* p) {
@@ -110,4 +110,4 @@ Result<Dataset> load_fashion_mnist(const std::string& dir) {
   return R::success(std::move(d));
 }
 
-}  // namespace vt
+}  // namespace vt::kernels

@@ -10,7 +10,7 @@
 #include "kernels/result.h"
 #include "kernels/sha256.h"
 
-namespace vt {
+namespace vt::kernels {
 
 struct IdxImages {
   std::uint32_t count = 0, rows = 0, cols = 0;
@@ -40,4 +40,4 @@ inline constexpr const char* kDefaultFashionMnistDir = "/usr/share/datasets/fash
 // and label counts agree, images are 28x28 and labels are in [0, 10).
 Result<Dataset> load_fashion_mnist(const std::string& dir);
 
-}  // namespace vt
+}  // namespace vt::kernels

@@ -9,7 +9,7 @@
 #include <set>
 #include <sstream>
 
-namespace vt {
+namespace vt::kernels {
 
 namespace {
 
@@ -225,4 +225,4 @@ std::string canonical_json(const JobSpec& s) {
 
 Hash32 spec_hash(const JobSpec& spec) { return sha256(canonical_json(spec)); }
 
-}  // namespace vt
+}  // namespace vt::kernels

@@ -12,7 +12,7 @@
 #include "kernels/result.h"
 #include "kernels/sha256.h"
 
-namespace vt {
+namespace vt::kernels {
 
 // A hyper-parameter given as a decimal string ("0.01"): parsed with strtof
 // (correctly rounded), written back canonically as the shortest decimal that
@@ -51,4 +51,4 @@ std::string canonical_json(const JobSpec& spec);
 // SHA-256 of canonical_json(spec).
 Hash32 spec_hash(const JobSpec& spec);
 
-}  // namespace vt
+}  // namespace vt::kernels

@@ -1,6 +1,6 @@
 #include "kernels/merkle.h"
 
-namespace vt {
+namespace vt::kernels {
 
 namespace {
 Hash32 leaf_hash(const Hash32& h) {
@@ -53,4 +53,4 @@ bool merkle_verify(const Hash32& leaf_value, const std::vector<MerkleStep>& proo
   return h == root;
 }
 
-}  // namespace vt
+}  // namespace vt::kernels

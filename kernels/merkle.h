@@ -10,7 +10,7 @@
 
 #include "kernels/sha256.h"
 
-namespace vt {
+namespace vt::kernels {
 
 Hash32 merkle_root(const std::vector<Hash32>& leaves);
 
@@ -23,4 +23,4 @@ struct MerkleStep {
 std::vector<MerkleStep> merkle_proof(const std::vector<Hash32>& leaves, std::size_t index);
 bool merkle_verify(const Hash32& leaf_value, const std::vector<MerkleStep>& proof, const Hash32& root);
 
-}  // namespace vt
+}  // namespace vt::kernels

@@ -6,7 +6,7 @@
 #include "kernels/element_math.h"
 #include "kernels/rng.h"
 
-namespace vt {
+namespace vt::kernels {
 
 BatchSampler::BatchSampler(const JobSpec& spec, const IdxImages& images, const IdxLabels& labels)
     : images_(images), labels_(labels), seed_(spec.seed), batch_(spec.batch_size) {
@@ -229,4 +229,4 @@ std::uint64_t Mlp::count_correct(const IdxImages& images, const IdxLabels& label
   return correct;
 }
 
-}  // namespace vt
+}  // namespace vt::kernels

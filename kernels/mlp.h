@@ -20,7 +20,7 @@
 #include "kernels/job_spec.h"
 #include "kernels/state.h"
 
-namespace vt {
+namespace vt::kernels {
 
 // The batch for `step`: sample g = step*B + i of the run is image
 // perm(epoch = g / n)[g % n] with epoch_permutation(seed, epoch, n).
@@ -74,4 +74,4 @@ class Mlp {
   std::uint64_t step_ = 0;
 };
 
-}  // namespace vt
+}  // namespace vt::kernels

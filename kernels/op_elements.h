@@ -8,7 +8,7 @@
 #include "kernels/element_math.h"
 #include "kernels/ops.h"
 
-namespace vt::el {
+namespace vt::kernels::el {
 
 VT_HD void sgd(float* p, float* buf, float g, const SgdHyper& h) {
   const float gd = g + h.weight_decay * *p;
@@ -125,4 +125,4 @@ VT_HD float dot_chain(const float* a, long a_step, const float* b, long b_step, 
   return em::canon(acc);
 }
 
-}  // namespace vt::el
+}  // namespace vt::kernels::el

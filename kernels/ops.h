@@ -16,7 +16,7 @@
 
 #include "kernels/parallel.h"
 
-namespace vt {
+namespace vt::kernels {
 
 // Which matmul micro-kernel the CPU path uses; every choice gives the same bits.
 enum class GemmPath { automatic, scalar, avx2, avx512 };
@@ -123,4 +123,4 @@ void adamw_step_ref(float* param, float* m, float* v, const float* grad, std::si
 void adamw_step_cpu(const CpuExec& ex, float* param, float* m, float* v, const float* grad, std::size_t n,
                     const AdamWHyper& h);
 
-}  // namespace vt
+}  // namespace vt::kernels

@@ -5,7 +5,7 @@
 #include "kernels/op_elements.h"
 #include "kernels/ops.h"
 
-namespace vt {
+namespace vt::kernels {
 
 namespace {
 
@@ -143,4 +143,4 @@ void adamw_step_cpu(const CpuExec& ex, float* param, float* m, float* v, const f
   });
 }
 
-}  // namespace vt
+}  // namespace vt::kernels

@@ -10,7 +10,7 @@
 #include "kernels/op_elements.h"
 #include "kernels/ops_cuda.h"
 
-namespace vt {
+namespace vt::kernels {
 
 void cuda_check_last(const char* what) {
   const cudaError_t e = cudaGetLastError();
@@ -251,4 +251,4 @@ void layernorm_backward_cuda(float* dinp, float* dweight, float* dbias, const fl
   }
 }
 
-}  // namespace vt
+}  // namespace vt::kernels

@@ -9,7 +9,7 @@
 
 #include "kernels/ops.h"
 
-namespace vt {
+namespace vt::kernels {
 
 void gemm_cuda(float* c, int ldc, const float* a, int lda, const float* b, int ldb, int m, int n, int k);
 void transpose_cuda(float* out, const float* in, int rows, int cols);
@@ -35,4 +35,4 @@ void adamw_step_cuda(float* param, float* m, float* v, const float* grad, std::s
 // or device failure; not a user error).
 void cuda_check_last(const char* what);
 
-}  // namespace vt
+}  // namespace vt::kernels

@@ -4,7 +4,7 @@
 #include "kernels/op_elements.h"
 #include "kernels/ops.h"
 
-namespace vt {
+namespace vt::kernels {
 
 double powi(double base, std::uint64_t exp) {
   double result = 1.0;
@@ -134,4 +134,4 @@ void adamw_step_ref(float* param, float* m, float* v, const float* grad, std::si
   for (std::size_t i = 0; i < n; ++i) el::adamw(param + i, m + i, v + i, grad[i], h);
 }
 
-}  // namespace vt
+}  // namespace vt::kernels

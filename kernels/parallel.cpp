@@ -2,7 +2,7 @@
 
 #include <cassert>
 
-namespace vt {
+namespace vt::kernels {
 
 ThreadPool::ThreadPool(int threads) : threads_(threads < 1 ? 1 : threads) {
   for (int i = 1; i < threads_; ++i) workers_.emplace_back([this] { worker_loop(); });
@@ -72,4 +72,4 @@ void ThreadPool::run(std::size_t tasks, const std::function<void(std::size_t)>& 
   job_ = nullptr;
 }
 
-}  // namespace vt
+}  // namespace vt::kernels

@@ -11,7 +11,7 @@
 #include <thread>
 #include <vector>
 
-namespace vt {
+namespace vt::kernels {
 
 class ThreadPool {
  public:
@@ -40,4 +40,4 @@ class ThreadPool {
   bool stop_ = false;
 };
 
-}  // namespace vt
+}  // namespace vt::kernels

@@ -5,7 +5,7 @@
 #include <string>
 #include <utility>
 
-namespace vt {
+namespace vt::kernels {
 
 template <class T>
 struct [[nodiscard]] Result {
@@ -24,4 +24,4 @@ using Status = Result<Unit>;
 inline Status ok_status() { return Status{}; }
 inline Status fail(std::string why) { return Status::failure(std::move(why)); }
 
-}  // namespace vt
+}  // namespace vt::kernels

@@ -2,7 +2,7 @@
 
 #include <numeric>
 
-namespace vt {
+namespace vt::kernels {
 
 namespace {
 std::uint64_t mix(std::uint64_t z) {
@@ -41,4 +41,4 @@ std::vector<std::uint32_t> epoch_permutation(std::uint64_t seed, std::uint64_t e
   return p;
 }
 
-}  // namespace vt
+}  // namespace vt::kernels

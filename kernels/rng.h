@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <vector>
 
-namespace vt {
+namespace vt::kernels {
 
 // Streams (the "tensor id" key). Parameter init uses kStreamInit + 2*layer (+1 for bias).
 inline constexpr std::uint64_t kStreamDataOrder = 1;
@@ -23,4 +23,4 @@ std::uint32_t rng_below(std::uint32_t bound, std::uint64_t seed, std::uint64_t s
 // rng_below(i+1, seed, epoch, kStreamDataOrder, i).
 std::vector<std::uint32_t> epoch_permutation(std::uint64_t seed, std::uint64_t epoch, std::uint32_t n);
 
-}  // namespace vt
+}  // namespace vt::kernels

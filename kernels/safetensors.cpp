@@ -6,7 +6,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-namespace vt {
+namespace vt::kernels {
 
 namespace {
 using json = nlohmann::json;
@@ -130,4 +130,4 @@ Result<Checkpoint> read_safetensors(const std::string& path) {
   return r;
 }
 
-}  // namespace vt
+}  // namespace vt::kernels

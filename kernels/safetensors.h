@@ -11,7 +11,7 @@
 #include "kernels/result.h"
 #include "kernels/state.h"
 
-namespace vt {
+namespace vt::kernels {
 
 struct Checkpoint {
   TensorMap tensors;
@@ -26,4 +26,4 @@ Result<Checkpoint> decode_safetensors(const std::vector<std::uint8_t>& bytes);
 Status write_safetensors(const std::string& path, const Checkpoint& ckpt);
 Result<Checkpoint> read_safetensors(const std::string& path);
 
-}  // namespace vt
+}  // namespace vt::kernels

@@ -2,7 +2,7 @@
 
 #include <cryptopp/sha.h>
 
-namespace vt {
+namespace vt::kernels {
 
 struct Sha256::Impl {
   CryptoPP::SHA256 h;
@@ -59,4 +59,4 @@ std::optional<Hash32> hash_from_hex(std::string_view hex) {
   return h;
 }
 
-}  // namespace vt
+}  // namespace vt::kernels

@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-namespace vt {
+namespace vt::kernels {
 
 using Hash32 = std::array<std::uint8_t, 32>;
 
@@ -35,4 +35,4 @@ inline Hash32 sha256(std::string_view s) { return sha256(s.data(), s.size()); }
 std::string to_hex(const Hash32& h);
 std::optional<Hash32> hash_from_hex(std::string_view hex);  // 64 lowercase hex digits
 
-}  // namespace vt
+}  // namespace vt::kernels

@@ -4,7 +4,7 @@
 #include <bit>
 #include <cstring>
 
-namespace vt {
+namespace vt::kernels {
 
 const char* dtype_name(DType t) { return t == DType::F32 ? "F32" : "I64"; }
 std::size_t dtype_size(DType t) { return t == DType::F32 ? 4 : 8; }
@@ -59,4 +59,4 @@ Hash32 state_hash(const TensorMap& tensors) {
   return h.finish();
 }
 
-}  // namespace vt
+}  // namespace vt::kernels

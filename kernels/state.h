@@ -10,7 +10,7 @@
 
 #include "kernels/sha256.h"
 
-namespace vt {
+namespace vt::kernels {
 
 enum class DType : std::uint8_t { F32 = 1, I64 = 2 };
 const char* dtype_name(DType t);  // "F32", "I64" (safetensors spelling)
@@ -37,4 +37,4 @@ using TensorMap = std::map<std::string, HostTensor>;  // sorted by name (bytewis
 // (all integers little-endian). Never the bytes of a file.
 Hash32 state_hash(const TensorMap& tensors);
 
-}  // namespace vt
+}  // namespace vt::kernels

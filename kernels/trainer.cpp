@@ -10,7 +10,7 @@
 #include "kernels/merkle.h"
 #include "kernels/mlp.h"
 
-namespace vt {
+namespace vt::kernels {
 
 namespace {
 using json = nlohmann::json;
@@ -206,4 +206,4 @@ Result<ReplayReport> replay(const JobSpec& spec, const Dataset& data, const std:
   return R::success(std::move(rep));
 }
 
-}  // namespace vt
+}  // namespace vt::kernels

@@ -20,7 +20,7 @@
 #include "kernels/job_spec.h"
 #include "kernels/safetensors.h"
 
-namespace vt {
+namespace vt::kernels {
 
 struct TrainProgress {
   std::uint64_t step = 0, steps = 0;
@@ -83,4 +83,4 @@ struct ReplayReport {
 Result<ReplayReport> replay(const JobSpec& spec, const Dataset& data, const std::string& ckpt_path,
                             std::uint64_t steps, const std::string& commitment_path, const TrainOptions& opt);
 
-}  // namespace vt
+}  // namespace vt::kernels

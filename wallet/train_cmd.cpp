@@ -12,6 +12,9 @@
 
 namespace vt {
 
+// The kernels library lives in vt::kernels (apart from core's vt:: names).
+using namespace vt::kernels;
+
 namespace {
 
 struct TrainArgs {

@@ -15,7 +15,7 @@
 #include "kernels/ops_cuda.h"
 #include "kernels/rng.h"
 
-using namespace vt;
+using namespace vt::kernels;
 
 namespace {
 

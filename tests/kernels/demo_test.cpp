@@ -5,7 +5,7 @@
 #include "kernels/trainer.h"
 #include "tests/kernels/test_paths.h"
 
-using namespace vt;
+using namespace vt::kernels;
 
 TEST_CASE("demo spec reaches >= 85% test accuracy") {
   auto spec = load_job_spec_file(testing::spec_path("demo.json"));

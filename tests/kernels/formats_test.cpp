@@ -16,7 +16,7 @@
 #include "kernels/safetensors.h"
 #include "tests/kernels/test_paths.h"
 
-using namespace vt;
+using namespace vt::kernels;
 
 namespace {
 std::string read_text(const std::string& path) {

@@ -17,7 +17,7 @@
 #include "kernels/rng.h"
 #include "kernels/trainer.h"
 
-using namespace vt;
+using namespace vt::kernels;
 
 namespace {
 

@@ -13,7 +13,7 @@
 #include "kernels/ops.h"
 #include "kernels/rng.h"
 
-using namespace vt;
+using namespace vt::kernels;
 
 namespace {
 

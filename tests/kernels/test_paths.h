@@ -7,6 +7,6 @@
 #error "VT_SOURCE_DIR must be defined by the build"
 #endif
 
-namespace vt::testing {
+namespace vt::kernels::testing {
 inline std::string spec_path(const std::string& name) { return std::string(VT_SOURCE_DIR) + "/kernels/specs/" + name; }
-}  // namespace vt::testing
+}  // namespace vt::kernels::testing

@@ -10,7 +10,7 @@
 #include "kernels/safetensors.h"
 #include "kernels/trainer.h"
 
-using namespace vt;
+using namespace vt::kernels;
 
 namespace {
 

@@ -11,7 +11,7 @@
 #include "kernels/trainer.h"
 #include "tests/kernels/test_paths.h"
 
-using namespace vt;
+using namespace vt::kernels;
 
 namespace {
 
