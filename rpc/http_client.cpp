@@ -126,8 +126,10 @@ void start(Exchange& x, const std::string& host, const std::string& port,
         http::async_read_header(x.stream, x.buffer, x.parser, [&x](beast::error_code ec,
                                                                    std::size_t) {
           // Beast 1.74 does not apply body_limit to a response's Content-Length: check here.
-          auto length = x.parser.content_length();
-          if (!ec && length && *length > x.limit) ec = http::error::body_limit;
+          if (!ec) {
+            auto length = x.parser.content_length();
+            if (length && *length > x.limit) ec = http::error::body_limit;
+          }
           if (ec) {
             x.error = ec;
             return;
