@@ -278,7 +278,7 @@ Result<Receipt> BlockExecutor::apply(const Transaction& tx, size_t encoded_size)
 
   Receipt receipt;
   receipt.fee = tx.fee;
-  Overlay tx_overlay(block_);
+  Overlay tx_overlay(static_cast<const StateReader&>(block_));  // on block_, not a copy of it
   MsgContext c{tx_overlay, tx, ctx_, params_, receipt.events};
   Status s = std::visit([&](const auto& m) { return run(c, m); }, tx.msg);
   if (s) {
