@@ -266,3 +266,55 @@ TEST_CASE("state root: the same block applied in different ChangeSet groupings g
   b.state.apply(merged);
   CHECK(a.state.root() == b.state.root());
 }
+
+TEST_CASE("Overlay: buffered writes read through, merge in scans, commit or drop whole") {
+  StateStore s;
+  auto k = [](uint8_t x) { return Bytes{0x50, x}; };
+  auto v = [](uint8_t x) { return Bytes{x}; };
+  ChangeSet init;
+  init[k(1)] = v(1);
+  init[k(2)] = v(2);
+  init[k(3)] = v(3);
+  init[Bytes{0x51}] = v(9);  // outside the scanned prefix
+  s.apply(init);
+  const Hash256 r0 = s.root();
+
+  Overlay block(s);
+  block.put(k(2), v(20));
+  block.erase(k(3));
+  block.put(k(4), v(4));
+  // An overlay on an overlay: pass it as a StateReader (Overlay's copy constructor
+  // would copy the writes instead of layering on them).
+  const StateReader& block_reader = block;
+  Overlay tx(block_reader);
+  CHECK(tx.get(k(2)) == v(20));
+  CHECK_FALSE(tx.get(k(3)));
+  tx.put(k(1), v(10));
+  tx.erase(k(4));
+  CHECK(block.get(k(1)) == v(1));  // not visible below until committed
+  std::vector<std::pair<Bytes, Bytes>> seen;
+  tx.scan(Bytes{0x50}, [&](const Bytes& key, const Bytes& val) {
+    seen.emplace_back(key, val);
+    return true;
+  });
+  CHECK(seen == std::vector<std::pair<Bytes, Bytes>>{{k(1), v(10)}, {k(2), v(20)}});
+  tx.commit_into(block);
+  CHECK(tx.changes().empty());
+  CHECK(block.get(k(1)) == v(10));
+  CHECK_FALSE(block.get(k(4)));
+  {
+    Overlay dropped(block_reader);
+    dropped.put(k(7), v(7));
+  }
+  CHECK_FALSE(block.get(k(7)));
+  // The store is untouched until the block's changes are applied.
+  CHECK(s.root() == r0);
+  CHECK(s.get(k(1)) == v(1));
+  s.apply(block.take_changes());
+  CHECK(s.get(k(1)) == v(10));
+  CHECK(s.get(k(2)) == v(20));
+  CHECK_FALSE(s.get(k(3)));
+  CHECK_FALSE(s.get(k(4)));
+  CHECK(s.size() == 3);
+  CHECK(s.root() != r0);
+}
