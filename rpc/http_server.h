@@ -1,7 +1,8 @@
 // HttpServer: serves a MethodTable over HTTP/1.1 (POST /) and WebSocket (upgrade on /,
 // same port) on the caller's io_context, plus extra GET routes and pub/sub topics.
 // Run the io_context on ONE thread: handlers and GET routes are called there. publish()
-// and stop() may be called from any thread. The table must outlive the server's work.
+// and stop() may be called from any thread. The io_context must outlive the HttpServer,
+// and the table must outlive every io.run() that serves it.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
