@@ -1,9 +1,8 @@
 #include "ledger/executor.h"
 
-#include <nlohmann/json.hpp>
-
 #include "core/encoding.h"
 #include "core/sha256.h"
+#include "kernels/job_spec.h"
 #include "ledger/state_access.h"
 
 namespace vt::ledger {
@@ -183,12 +182,12 @@ Status run(MsgContext& c, const JobCancel& m) {
 Result<CanonicalSpec> canonical_job_spec(std::string_view json, size_t max_bytes) {
   if (json.size() > max_bytes)
     return make_error("spec is " + num(json.size()) + " bytes, the limit is " + num(max_bytes));
-  nlohmann::json doc = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded()) return make_error("spec is not valid JSON");
-  if (!doc.is_object()) return make_error("spec must be a JSON object");
+  // The trainer's own rules: a spec the ledger stores is one a provider can run.
+  auto spec = kernels::parse_job_spec(json);
+  if (!spec) return make_error(spec.error);
   CanonicalSpec out;
-  out.json = doc.dump();  // object keys sorted, no whitespace
-  out.hash = tagged_hash("veritrain/job-spec", as_view(out.json));
+  out.json = kernels::canonical_json(spec.value);
+  out.hash = kernels::spec_hash(spec.value);
   return out;
 }
 

@@ -32,8 +32,8 @@ struct CanonicalSpec {
   std::string json;
   Hash256 hash{};
 };
-// Checks a job spec document and returns its canonical form (the JSON rules of
-// kernels/job_spec.h once that lands; until then: a JSON object within size).
+// Checks a job spec document with the trainer's rules (kernels/job_spec.h) and
+// returns its canonical form and hash (SHA-256 of the canonical JSON).
 Result<CanonicalSpec> canonical_job_spec(std::string_view json, size_t max_bytes);
 
 // Checks that can reject a transaction before it reaches a block: size, chain

@@ -42,6 +42,9 @@ class StateStore final : public StateReader {
 class Overlay final : public StateReader {
  public:
   explicit Overlay(const StateReader& base) : base_(base) {}
+  // Copying would silently duplicate every buffered change; layer a new overlay instead.
+  Overlay(const Overlay&) = delete;
+  Overlay& operator=(const Overlay&) = delete;
   std::optional<Bytes> get(ByteView key) const override;
   void scan(ByteView prefix, const std::function<bool(const Bytes&, const Bytes&)>& fn) const override;
   void put(Bytes key, Bytes value) { changes_[std::move(key)] = std::move(value); }

@@ -12,7 +12,7 @@ using namespace vt::ledger;
 using namespace vt::ledger::test;
 
 namespace {
-const std::string kSpec = R"({"model":"mlp"})";
+const std::string& kSpec = kTinySpec;
 }
 
 TEST_CASE("an open job expires at deadline + 1: the client is refunded") {

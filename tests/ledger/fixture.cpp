@@ -22,8 +22,8 @@ Params test_params() {
   p.min_job_deadline_blocks = 2;
   p.max_job_deadline_blocks = 20;
   p.expiry_slash_bps = 2500;
-  p.max_spec_bytes = 256;
-  p.max_tx_bytes = 1024;
+  p.max_spec_bytes = 1024;
+  p.max_tx_bytes = 2048;
   p.max_block_txs = 1000;
   p.max_block_bytes = 1 << 20;
   return p;

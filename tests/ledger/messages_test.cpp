@@ -13,7 +13,7 @@ using namespace vt::ledger::test;
 
 namespace {
 
-const std::string kSpec = R"({"steps": 100, "model": "mlp", "seed": 7})";
+const std::string& kSpec = kTinySpec;
 
 // Runs `t` in its own block and checks it fails with `reason` in its receipt, that
 // the fee went to the proposer and the nonce was used, and that nothing else changed.
@@ -193,8 +193,10 @@ TEST_CASE("job submit: escrow, spec stored under its canonical hash, expiry sche
   const uint64_t h = c.height;
   auto j = c.job(1);
   REQUIRE(j);
-  const std::string canonical = R"({"model":"mlp","seed":7,"steps":100})";
-  const Hash256 spec_hash = tagged_hash("veritrain/job-spec", as_view(canonical));
+  // The canonical form and hash the trainer computes for kernels/specs/tiny.json.
+  const std::string canonical = R"({"batch_size":16,"checkpoint_interval":5,"dataset":{"name":"fashion-mnist","test_images_sha256":"5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b","test_labels_sha256":"0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34","train_images_sha256":"c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888","train_labels_sha256":"bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9"},"model":{"activation":"relu","layers":[784,32,10],"type":"mlp"},"optimizer":{"lr":"0.05","momentum":"0.9","type":"sgd","weight_decay":"1e-04"},"seed":7,"steps":20})";
+  const Hash256 spec_hash = hash_from_hex("834c0d9f9ad750a8525060a055bc2794caee61e0a96fc5bd4d9372e40f404b96").value();
+  CHECK(spec_hash == sha256(as_view(canonical)));
   CHECK(j->id == 1);
   CHECK(j->client == c.alice.pubkey());
   CHECK(j->spec_hash == spec_hash);
@@ -221,7 +223,7 @@ TEST_CASE("job submit: escrow, spec stored under its canonical hash, expiry sche
   CHECK(c.total_supply() == 4 * kFunded);
 
   // A second job with the same spec in another spelling shares the stored spec.
-  Receipt r2 = c.exec(c.tx(c.bob, JobSubmit{R"({ "seed":7, "steps":100, "model":"mlp" })", 1, 0, 2}));
+  Receipt r2 = c.exec(c.tx(c.bob, JobSubmit{canonical, 1, 0, 2}));
   REQUIRE(r2.success);
   CHECK(c.job(2)->spec_hash == spec_hash);
   CHECK(c.job(2)->deadline_height == c.height + 2);
@@ -328,9 +330,9 @@ TEST_CASE("admission errors: nothing changes and the transaction is not in the b
                     "insufficient balance for the fee: have 15, need 16");
   }
   SUBCASE("oversize transaction") {
-    std::string big = "{\"x\":\"" + std::string(1100, 'a') + "\"}";
+    std::string big = "{\"x\":\"" + std::string(2100, 'a') + "\"}";
     Transaction t = c.tx(c.alice, JobSubmit{big, 1, 0, 5});
-    expect_rejected(c, t, "bytes, the limit is 1024");
+    expect_rejected(c, t, "bytes, the limit is 2048");
   }
   SUBCASE("check_transaction alone agrees, and admits future nonces only when asked") {
     Transaction t = c.tx(c.alice, Transfer{c.bob.pubkey(), 5}, 4);
@@ -414,10 +416,14 @@ TEST_CASE("failed receipts: fee paid, nonce used, nothing else changed") {
                           "insufficient balance for job payment: have 990, need 991");
   }
   SUBCASE("job submit: bad spec JSON") {
-    expect_failed_receipt(c, c.bob, c.tx(c.bob, JobSubmit{"{\"a\":", 10, 0, 5}), "invalid job spec: spec is not valid JSON");
-    expect_failed_receipt(c, c.bob, c.tx(c.bob, JobSubmit{"[1,2]", 10, 0, 5}), "invalid job spec: spec must be a JSON object");
-    expect_failed_receipt(c, c.bob, c.tx(c.bob, JobSubmit{"{\"a\":\"" + std::string(300, 'x') + "\"}", 10, 0, 5}),
-                          "invalid job spec: spec is 308 bytes, the limit is 256");
+    expect_failed_receipt(c, c.bob, c.tx(c.bob, JobSubmit{"{\"a\":", 10, 0, 5}), "invalid job spec: (root): invalid JSON");
+    expect_failed_receipt(c, c.bob, c.tx(c.bob, JobSubmit{"[1,2]", 10, 0, 5}), "invalid job spec: (root): expected a JSON object");
+    expect_failed_receipt(c, c.bob, c.tx(c.bob, JobSubmit{"{\"a\":\"" + std::string(1100, 'x') + "\"}", 10, 0, 5}),
+                          "invalid job spec: spec is 1108 bytes, the limit is 1024");
+    // The trainer's rules apply: the offending field is named.
+    std::string no_steps = kSpec;
+    no_steps.replace(no_steps.find("\"steps\": 20"), 11, "\"steps\": 0");
+    expect_failed_receipt(c, c.bob, c.tx(c.bob, JobSubmit{no_steps, 10, 0, 5}), "invalid job spec: steps");
   }
   SUBCASE("job submit: deadline out of range") {
     expect_failed_receipt(c, c.bob, c.tx(c.bob, JobSubmit{kSpec, 10, 0, 1}), "deadline_blocks 1 is outside [2, 20]");
