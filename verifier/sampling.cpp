@@ -1,0 +1,115 @@
+#include "verifier/sampling.h"
+
+#include <algorithm>
+#include <cassert>
+#include <map>
+#include <string>
+
+#include "core/encoding.h"
+#include "core/sha256.h"
+
+namespace vt::verifier {
+
+Hash256 derive_seed(const Hash256& block_hash, uint64_t job_id, const Hash256& commitment_root) {
+  Writer w;
+  w.fixed(block_hash).u64(job_id).fixed(commitment_root);
+  return tagged_hash("veritrain/pol-seed", w.data());
+}
+
+RandomStream::RandomStream(const Hash256& seed, std::string_view domain) : seed_(seed), domain_(domain) {}
+
+void RandomStream::refill() {
+  Writer w;
+  w.fixed(seed_).str(domain_).u64(counter_++);
+  block_ = tagged_hash("veritrain/pol-stream", w.data());
+  used_ = 0;
+}
+
+uint64_t RandomStream::next_u64() {
+  if (used_ == 4) refill();
+  uint64_t v = 0;
+  for (unsigned i = 0; i < 8; ++i) v = (v << 8) | block_[used_ * 8 + i];
+  ++used_;
+  return v;
+}
+
+uint64_t RandomStream::uniform(uint64_t n) {
+  assert(n >= 1);
+  // 2^64 mod n values at the bottom are rejected so the rest is a multiple of n.
+  const uint64_t reject_below = (0 - n) % n;
+  for (;;) {
+    const uint64_t x = next_u64();
+    if (x >= reject_below) return x % n;
+  }
+}
+
+Result<std::vector<uint64_t>> sample_segments(const Hash256& seed, uint64_t segments, uint64_t m) {
+  if (segments == 0) return make_error("sampling: the job has no segments");
+  if (m > segments)
+    return make_error("sampling: m=" + std::to_string(m) + " exceeds the " + std::to_string(segments) + " segments");
+  RandomStream rng(seed, "segments");
+  std::map<uint64_t, uint64_t> moved;  // virtual array a[i] = i except where swapped
+  auto at = [&](uint64_t i) {
+    auto it = moved.find(i);
+    return it == moved.end() ? i : it->second;
+  };
+  std::vector<uint64_t> out;
+  out.reserve(m);
+  for (uint64_t i = 0; i < m; ++i) {
+    const uint64_t j = i + rng.uniform(segments - i);
+    const uint64_t ai = at(i), aj = at(j);
+    moved[j] = ai;
+    moved[i] = aj;
+    out.push_back(aj);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+Result<std::vector<Address>> assign_verifiers(const Hash256& seed, std::size_t count, std::span<const Candidate> candidates,
+                                              std::span<const Address> excluded) {
+  if (candidates.size() > kMaxCandidates) return make_error("assignment: too many candidates");
+  for (std::size_t i = 1; i < candidates.size(); ++i)
+    if (!(candidates[i - 1].address < candidates[i].address))
+      return make_error("assignment: candidates must be sorted by address without duplicates");
+  std::vector<Candidate> eligible;
+  uint64_t total = 0;
+  for (const auto& c : candidates) {
+    if (c.stake == 0 || std::find(excluded.begin(), excluded.end(), c.address) != excluded.end()) continue;
+    if (c.stake > UINT64_MAX - total) return make_error("assignment: total stake overflows");
+    total += c.stake;
+    eligible.push_back(c);
+  }
+  if (eligible.empty()) return make_error("assignment: no eligible verifier");
+  RandomStream rng(seed, "verifiers");
+  std::vector<bool> drawn(eligible.size(), false);
+  std::size_t drawn_count = 0;
+  uint64_t remaining = total;  // stake of the not yet drawn in this round
+  std::vector<Address> out;
+  out.reserve(count);
+  for (std::size_t s = 0; s < count; ++s) {
+    if (drawn_count == eligible.size()) {  // new round
+      std::fill(drawn.begin(), drawn.end(), false);
+      drawn_count = 0;
+      remaining = total;
+    }
+    uint64_t x = rng.uniform(remaining);
+    std::size_t pick = eligible.size();
+    for (std::size_t i = 0; i < eligible.size(); ++i) {
+      if (drawn[i]) continue;
+      if (x < eligible[i].stake) {
+        pick = i;
+        break;
+      }
+      x -= eligible[i].stake;
+    }
+    assert(pick < eligible.size());
+    drawn[pick] = true;
+    ++drawn_count;
+    remaining -= eligible[pick].stake;
+    out.push_back(eligible[pick].address);
+  }
+  return out;
+}
+
+}  // namespace vt::verifier
