@@ -207,8 +207,12 @@ int main(int argc, char** argv) {
     wallet::WalletClient c(g.node);
     json rec = need(c.call("chain_getTransaction", {{"hash", hash_arg}}));
     std::string text = receipt_line(rec);
-    if (rec.contains("tx")) text += "  " + rec["tx"]["type"].get<std::string>() + " from " +
-                                    rec["tx"]["sender"].get<std::string>() + "  " + rec["tx"]["msg"].dump() + "\n";
+    if (rec.contains("tx")) {
+      json msg = rec["tx"]["msg"];
+      if (msg.contains("spec")) msg["spec"] = std::to_string(msg["spec"].get<std::string>().size()) + " bytes of job spec";
+      text += "  " + rec["tx"]["type"].get<std::string>() + " from " + rec["tx"]["sender"].get<std::string>() + "  " +
+              msg.dump() + "\n";
+    }
     print(g, rec, text);
   });
 
