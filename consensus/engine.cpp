@@ -9,9 +9,15 @@ uint64_t EngineConfig::timeout_ms(Step step, uint32_t round) const {
   uint64_t base = 0;
   uint64_t delta = 0;
   switch (step) {
-    case Step::Propose: base = propose_base_ms, delta = propose_delta_ms; break;
-    case Step::Prevote: base = prevote_base_ms, delta = prevote_delta_ms; break;
-    case Step::Precommit: base = precommit_base_ms, delta = precommit_delta_ms; break;
+    case Step::Propose:
+      base = propose_base_ms, delta = propose_delta_ms;
+      break;
+    case Step::Prevote:
+      base = prevote_base_ms, delta = prevote_delta_ms;
+      break;
+    case Step::Precommit:
+      base = precommit_base_ms, delta = precommit_delta_ms;
+      break;
   }
   constexpr uint64_t kMax = std::numeric_limits<uint64_t>::max();
   if (round != 0 && delta > (kMax - base) / round) return kMax;  // saturate, never wrap
@@ -44,9 +50,11 @@ bool Engine::is_proposer() const {
 
 // ---------------------------------------------------------------- inputs
 
-Actions Engine::start_height(uint64_t height, const ValidatorSet& validators, uint32_t first_round) {
+Actions Engine::start_height(uint64_t height, const ValidatorSet& validators,
+                             uint32_t first_round) {
   rejection_ = {};
-  if (started_ && height <= height_) return reject("start_height: height is not above the current one");
+  if (started_ && height <= height_)
+    return reject("start_height: height is not above the current one");
   if (first_round > kMaxRound) return reject("start_height: first round too large");
   started_ = true;
   validators_ = validators;
@@ -78,9 +86,12 @@ Actions Engine::on_proposal(const Proposal& p, bool block_valid) {
   if (decided_) return reject("proposal: height already decided");
   if (p.height != height_) return reject("proposal: not for the current height");
   if (p.round > kMaxRound) return reject("proposal: round too large");
-  if (p.proposer_index >= validators_->size()) return reject("proposal: proposer index out of range");
-  if (p.proposer_index != validators_->proposer(p.height, p.round)) return reject("proposal: not from the round's proposer");
-  if (p.pol_round < -1 || p.pol_round >= static_cast<int64_t>(p.round)) return reject("proposal: pol_round out of range");
+  if (p.proposer_index >= validators_->size())
+    return reject("proposal: proposer index out of range");
+  if (p.proposer_index != validators_->proposer(p.height, p.round))
+    return reject("proposal: not from the round's proposer");
+  if (p.pol_round < -1 || p.pol_round >= static_cast<int64_t>(p.round))
+    return reject("proposal: pol_round out of range");
   if (is_zero(p.block)) return reject("proposal: zero block id");
 
   if (block_valid) known_valid_blocks_.insert(p.block);
@@ -105,7 +116,8 @@ Actions Engine::on_proposal(const Proposal& p, bool block_valid) {
 
 Actions Engine::on_block_built(uint64_t height, uint32_t round, const BlockId& block) {
   rejection_ = {};
-  if (!started_ || decided_ || !awaiting_build_ || height != height_ || round != round_ || step_ != Step::Propose) {
+  if (!started_ || decided_ || !awaiting_build_ || height != height_ || round != round_ ||
+      step_ != Step::Propose) {
     return reject("block built: no matching BuildBlock pending");
   }
   if (is_zero(block)) return reject("block built: zero block id");
@@ -120,7 +132,8 @@ Actions Engine::on_vote(const Vote& v) {
   rejection_ = {};
   if (!started_) return reject("vote: engine not started");
   if (decided_) return reject("vote: height already decided");
-  if (v.type != VoteType::Prevote && v.type != VoteType::Precommit) return reject("vote: unknown type");
+  if (v.type != VoteType::Prevote && v.type != VoteType::Precommit)
+    return reject("vote: unknown type");
   if (v.height != height_) return reject("vote: not for the current height");
   if (v.round > kMaxRound) return reject("vote: round too large");
   if (v.validator_index >= validators_->size()) return reject("vote: validator index out of range");
@@ -215,7 +228,7 @@ void Engine::add_vote(const Vote& v, Actions& out) {
   std::optional<Vote>& slot = tally.by_validator[v.validator_index];
   const uint64_t power = validators_->power(v.validator_index);
   if (slot) {
-    if (*slot == v) return;  // duplicate delivery
+    if (*slot == v) return;                            // duplicate delivery
     if (tally.conflicting[v.validator_index]) return;  // a third version: evidence is already out
     tally.conflicting[v.validator_index] = v;
     out.push_back(Evidence{*slot, v});
@@ -233,7 +246,8 @@ void Engine::add_vote(const Vote& v, Actions& out) {
 
 void Engine::add_power(VoteTally& tally, const Vote& v, uint64_t power) {
   const uint64_t for_value = (tally.power_for[v.block] += power);
-  if (v.type == VoteType::Precommit && v.block && !commit_candidate_ && for_value >= validators_->quorum_power()) {
+  if (v.type == VoteType::Precommit && v.block && !commit_candidate_ &&
+      for_value >= validators_->quorum_power()) {
     commit_candidate_ = std::make_pair(v.round, *v.block);
   }
 }
@@ -286,7 +300,8 @@ bool Engine::try_skip_round(Actions& out) {
   skip_check_pending_ = false;
   std::vector<std::pair<int64_t, uint32_t>> ahead;  // (round, validator), highest first
   for (uint32_t i = 0; i < highest_round_seen_.size(); ++i) {
-    if (highest_round_seen_[i] > static_cast<int64_t>(round_)) ahead.emplace_back(highest_round_seen_[i], i);
+    if (highest_round_seen_[i] > static_cast<int64_t>(round_))
+      ahead.emplace_back(highest_round_seen_[i], i);
   }
   std::sort(ahead.begin(), ahead.end(), std::greater<>());
   uint64_t power = 0;
@@ -314,7 +329,8 @@ bool Engine::try_proposal_rules(Actions& out) {
     auto pol = rounds_.find(static_cast<uint32_t>(p.pol_round));
     if (pol == rounds_.end()) return false;
     auto it = pol->second.prevotes.power_for.find(p.block);
-    if (it == pol->second.prevotes.power_for.end() || it->second < validators_->quorum_power()) return false;
+    if (it == pol->second.prevotes.power_for.end() || it->second < validators_->quorum_power())
+      return false;
     accept = rs.proposal_valid && (locked_round_ <= p.pol_round || locked_value_ == p.block);
   }
   awaiting_build_ = false;
@@ -368,7 +384,8 @@ bool Engine::try_prevote_timeout(Actions& out) {
 // Line 47: +2/3 precommits for anything: the round ends after a timeout.
 bool Engine::try_precommit_timeout(Actions& out) {
   RoundState& rs = rounds_.at(round_);
-  if (rs.precommit_timeout_scheduled || rs.precommits.total < validators_->quorum_power()) return false;
+  if (rs.precommit_timeout_scheduled || rs.precommits.total < validators_->quorum_power())
+    return false;
   rs.precommit_timeout_scheduled = true;
   schedule(Step::Precommit, out);
   return true;

@@ -82,7 +82,8 @@ struct Evidence {
   bool operator==(const Evidence&) const = default;
 };
 
-using Action = std::variant<BuildBlock, BroadcastProposal, BroadcastVote, ScheduleTimeout, Commit, Evidence>;
+using Action =
+    std::variant<BuildBlock, BroadcastProposal, BroadcastVote, ScheduleTimeout, Commit, Evidence>;
 using Actions = std::vector<Action>;
 
 class Engine {
@@ -190,10 +191,11 @@ class Engine {
   std::optional<BlockId> valid_value_;
   int32_t valid_round_ = -1;
   std::map<uint32_t, RoundState> rounds_;
-  std::vector<int64_t> highest_round_seen_;   // per validator, -1 = none; for the round-skip rule
-  bool skip_check_pending_ = false;           // someone was seen above round_
-  std::set<BlockId> known_valid_blocks_;      // blocks the node vouched for at this height
-  std::optional<std::pair<uint32_t, BlockId>> commit_candidate_;  // first (round, block) with +2/3 precommits
+  std::vector<int64_t> highest_round_seen_;  // per validator, -1 = none; for the round-skip rule
+  bool skip_check_pending_ = false;          // someone was seen above round_
+  std::set<BlockId> known_valid_blocks_;     // blocks the node vouched for at this height
+  std::optional<std::pair<uint32_t, BlockId>>
+      commit_candidate_;  // first (round, block) with +2/3 precommits
 };
 
 }  // namespace vt::consensus

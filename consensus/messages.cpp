@@ -5,7 +5,9 @@
 namespace vt::consensus {
 namespace {
 
-void put_u8(std::vector<uint8_t>& out, uint8_t v) { out.push_back(v); }
+void put_u8(std::vector<uint8_t>& out, uint8_t v) {
+  out.push_back(v);
+}
 
 void put_be(std::vector<uint8_t>& out, uint64_t v, int bytes) {
   for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<uint8_t>(v >> (8 * i)));
@@ -19,7 +21,9 @@ void put_header(std::vector<uint8_t>& out, std::string_view tag, std::string_vie
   out.insert(out.end(), chain_id.begin(), chain_id.begin() + static_cast<std::ptrdiff_t>(len));
 }
 
-void put_block(std::vector<uint8_t>& out, const BlockId& id) { out.insert(out.end(), id.begin(), id.end()); }
+void put_block(std::vector<uint8_t>& out, const BlockId& id) {
+  out.insert(out.end(), id.begin(), id.end());
+}
 
 }  // namespace
 

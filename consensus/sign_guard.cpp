@@ -5,7 +5,9 @@
 namespace vt::consensus {
 namespace {
 
-Step step_of(VoteType type) { return type == VoteType::Prevote ? Step::Prevote : Step::Precommit; }
+Step step_of(VoteType type) {
+  return type == VoteType::Prevote ? Step::Prevote : Step::Precommit;
+}
 
 bool may_sign_state(const SignedState& last, const SignedState& next) {
   if (last.empty) return true;
@@ -27,8 +29,12 @@ SignedState signed_state(const Proposal& p) {
   return SignedState{false, p.height, p.round, Step::Propose, p.block, p.pol_round};
 }
 
-bool may_sign(const SignedState& last, const Vote& vote) { return may_sign_state(last, signed_state(vote)); }
+bool may_sign(const SignedState& last, const Vote& vote) {
+  return may_sign_state(last, signed_state(vote));
+}
 
-bool may_sign(const SignedState& last, const Proposal& p) { return may_sign_state(last, signed_state(p)); }
+bool may_sign(const SignedState& last, const Proposal& p) {
+  return may_sign_state(last, signed_state(p));
+}
 
 }  // namespace vt::consensus

@@ -16,9 +16,9 @@ struct SignedState {
   bool empty = true;  // nothing signed yet
   uint64_t height = 0;
   uint32_t round = 0;
-  Step step = Step::Propose;      // Propose = a proposal, else the vote's type
-  std::optional<BlockId> block;   // what was signed at that point (nullopt = nil vote)
-  int32_t pol_round = -1;         // proposals only
+  Step step = Step::Propose;     // Propose = a proposal, else the vote's type
+  std::optional<BlockId> block;  // what was signed at that point (nullopt = nil vote)
+  int32_t pol_round = -1;        // proposals only
   bool operator==(const SignedState&) const = default;
 };
 

@@ -4,7 +4,8 @@
 
 namespace vt::consensus {
 
-std::optional<ValidatorSet> ValidatorSet::create(std::vector<Validator> validators, std::string* why) {
+std::optional<ValidatorSet> ValidatorSet::create(std::vector<Validator> validators,
+                                                 std::string* why) {
   auto refuse = [&](std::string reason) -> std::optional<ValidatorSet> {
     if (why) *why = std::move(reason);
     return std::nullopt;
@@ -44,7 +45,8 @@ uint32_t ValidatorSet::proposer(uint64_t height, uint32_t round) const {
   const uint64_t slot = height + round;                    // wraps mod 2^64 by design
   const uint64_t fraction = slot * kGoldenStep;            // frac(slot / phi) as a 0.64 fixed point
   // point = floor(fraction / 2^64 * total), exact in 128-bit integers.
-  const uint64_t point = static_cast<uint64_t>((static_cast<unsigned __int128>(fraction) * total_) >> 64);
+  const uint64_t point =
+      static_cast<uint64_t>((static_cast<unsigned __int128>(fraction) * total_) >> 64);
   auto it = std::upper_bound(cumulative_.begin(), cumulative_.end(), point);
   return static_cast<uint32_t>(it - cumulative_.begin());
 }

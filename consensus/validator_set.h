@@ -27,7 +27,8 @@ class ValidatorSet {
   // Validators keep the order given (index i = validators[i]; votes name that index).
   // Refused, with a reason in *why: empty set, a zero power, a duplicate key, too
   // many validators, or a total power above kMaxTotalPower.
-  static std::optional<ValidatorSet> create(std::vector<Validator> validators, std::string* why = nullptr);
+  static std::optional<ValidatorSet> create(std::vector<Validator> validators,
+                                            std::string* why = nullptr);
 
   uint32_t size() const { return static_cast<uint32_t>(validators_.size()); }
   const std::vector<Validator>& validators() const { return validators_; }

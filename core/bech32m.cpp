@@ -59,7 +59,8 @@ Result<Bech32Data> bech32m_decode(std::string_view str) {
   if (sep == std::string_view::npos || sep == 0 || sep + 7 > str.size())
     return make_error("bech32m string has no separator, an empty prefix or a short checksum");
   Bech32Data out;
-  for (char c : str.substr(0, sep)) out.hrp.push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c));
+  for (char c : str.substr(0, sep))
+    out.hrp.push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c));
   std::vector<uint8_t> data;
   for (char c : str.substr(sep + 1)) {
     char lc = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
@@ -69,12 +70,14 @@ Result<Bech32Data> bech32m_decode(std::string_view str) {
   }
   std::vector<uint8_t> values = hrp_expand(out.hrp);
   values.insert(values.end(), data.begin(), data.end());
-  if (polymod(values) != kBech32mConst) return make_error("bech32m checksum does not match (a typo?)");
+  if (polymod(values) != kBech32mConst)
+    return make_error("bech32m checksum does not match (a typo?)");
   out.data5.assign(data.begin(), data.end() - 6);
   return out;
 }
 
-Result<std::vector<uint8_t>> convert_bits(const std::vector<uint8_t>& in, int from, int to, bool pad) {
+Result<std::vector<uint8_t>> convert_bits(const std::vector<uint8_t>& in, int from, int to,
+                                          bool pad) {
   uint32_t acc = 0;
   int bits = 0;
   const uint32_t maxv = (1u << to) - 1;
@@ -109,7 +112,8 @@ Result<Address> address_from_string(std::string_view str) {
   auto bytes = convert_bits(decoded->data5, 5, 8, false);
   if (!bytes) return make_error("invalid address: " + bytes.error());
   if (bytes->size() != 32)
-    return make_error("invalid address: payload is " + std::to_string(bytes->size()) + " bytes, expected 32");
+    return make_error("invalid address: payload is " + std::to_string(bytes->size()) +
+                      " bytes, expected 32");
   Address a;
   std::copy(bytes->begin(), bytes->end(), a.begin());
   return a;

@@ -21,7 +21,8 @@ std::string bech32m_encode(std::string_view hrp, const std::vector<uint8_t>& dat
 Result<Bech32Data> bech32m_decode(std::string_view str);
 
 // Regroups bits (e.g. 8 -> 5 with padding, 5 -> 8 without), BIP-173 style.
-Result<std::vector<uint8_t>> convert_bits(const std::vector<uint8_t>& in, int from, int to, bool pad);
+Result<std::vector<uint8_t>> convert_bits(const std::vector<uint8_t>& in, int from, int to,
+                                          bool pad);
 
 inline constexpr std::string_view kAddressPrefix = "vt";
 using Address = SchnorrPubkey;

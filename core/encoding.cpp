@@ -91,7 +91,8 @@ void Reader::fail(std::string reason) {
 
 Status Reader::finish() const {
   if (!ok()) return make_error(error_);
-  if (remaining() != 0) return make_error(std::to_string(remaining()) + " trailing bytes after the end");
+  if (remaining() != 0)
+    return make_error(std::to_string(remaining()) + " trailing bytes after the end");
   return Status::success();
 }
 

@@ -19,9 +19,9 @@ class Writer {
   Writer& u32(uint32_t v);
   Writer& u64(uint64_t v);
   Writer& boolean(bool v) { return u8(v ? 1 : 0); }
-  Writer& fixed(ByteView bytes);          // no length prefix (hashes, keys)
-  Writer& bytes(ByteView bytes);          // u32 length, then the bytes
-  Writer& str(std::string_view s);        // same as bytes
+  Writer& fixed(ByteView bytes);    // no length prefix (hashes, keys)
+  Writer& bytes(ByteView bytes);    // u32 length, then the bytes
+  Writer& str(std::string_view s);  // same as bytes
   const Bytes& data() const { return out_; }
   Bytes take() { return std::move(out_); }
 

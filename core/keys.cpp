@@ -21,7 +21,8 @@ void ensure_sodium() {
 
 const secp256k1_context* secp_context() {
   static secp256k1_context* ctx = [] {
-    secp256k1_context* c = secp256k1_context_create(SECP256K1_CONTEXT_SIGN | SECP256K1_CONTEXT_VERIFY);
+    secp256k1_context* c =
+        secp256k1_context_create(SECP256K1_CONTEXT_SIGN | SECP256K1_CONTEXT_VERIFY);
     std::array<uint8_t, 32> seed;
     random_bytes(seed);
     // Blinding against side channels; the context is read-only afterwards.
@@ -62,7 +63,9 @@ SchnorrKey SchnorrKey::generate() {
   }
 }
 
-SchnorrKey::~SchnorrKey() { sodium_memzero(secret_.data(), secret_.size()); }
+SchnorrKey::~SchnorrKey() {
+  sodium_memzero(secret_.data(), secret_.size());
+}
 
 SchnorrSig SchnorrKey::sign(const Hash256& msg, const std::array<uint8_t, 32>& aux) const {
   secp256k1_keypair kp;
@@ -83,7 +86,8 @@ SchnorrSig SchnorrKey::sign(const Hash256& msg) const {
 bool schnorr_verify(const SchnorrPubkey& pubkey, ByteView msg, const SchnorrSig& sig) {
   secp256k1_xonly_pubkey xonly;
   if (!secp256k1_xonly_pubkey_parse(secp_context(), &xonly, pubkey.data())) return false;
-  return secp256k1_schnorrsig_verify(secp_context(), sig.data(), msg.data(), msg.size(), &xonly) == 1;
+  return secp256k1_schnorrsig_verify(secp_context(), sig.data(), msg.data(), msg.size(), &xonly) ==
+         1;
 }
 
 Ed25519Key Ed25519Key::from_seed(const std::array<uint8_t, 32>& seed) {

@@ -15,7 +15,9 @@ struct Error {
   std::string reason;
 };
 
-inline Error make_error(std::string reason) { return Error{std::move(reason)}; }
+inline Error make_error(std::string reason) {
+  return Error{std::move(reason)};
+}
 
 template <class T>
 class [[nodiscard]] Result {

@@ -9,7 +9,9 @@ struct Sha256::Impl {
 };
 
 Sha256::Sha256() : impl_(new Impl) {}
-Sha256::~Sha256() { delete impl_; }
+Sha256::~Sha256() {
+  delete impl_;
+}
 
 Sha256& Sha256::update(ByteView data) {
   impl_->h.Update(data.data(), data.size());

@@ -17,7 +17,9 @@ class Sha256 {
   Sha256(const Sha256&) = delete;
   Sha256& operator=(const Sha256&) = delete;
   Sha256& update(ByteView data);
-  Sha256& update(std::string_view s) { return update(ByteView(reinterpret_cast<const uint8_t*>(s.data()), s.size())); }
+  Sha256& update(std::string_view s) {
+    return update(ByteView(reinterpret_cast<const uint8_t*>(s.data()), s.size()));
+  }
   Hash256 finish();
 
  private:

@@ -17,9 +17,14 @@ class CpuBackend final : public Backend {
   std::string name() const override {
     const char* p = "scalar";
     switch (resolve_gemm_path(ex_.path)) {
-      case GemmPath::avx512: p = "avx512"; break;
-      case GemmPath::avx2: p = "avx2"; break;
-      default: break;
+      case GemmPath::avx512:
+        p = "avx512";
+        break;
+      case GemmPath::avx2:
+        p = "avx2";
+        break;
+      default:
+        break;
     }
     return "cpu (" + std::to_string(pool_.size()) + " threads, " + p + ")";
   }
@@ -32,22 +37,29 @@ class CpuBackend final : public Backend {
     return i32_.back().data();
   }
   void upload(float* dst, const float* src, std::size_t n) override { copy(dst, src, n * 4); }
-  void upload_i32(std::int32_t* dst, const std::int32_t* src, std::size_t n) override { copy(dst, src, n * 4); }
+  void upload_i32(std::int32_t* dst, const std::int32_t* src, std::size_t n) override {
+    copy(dst, src, n * 4);
+  }
   void download(float* dst, const float* src, std::size_t n) override { copy(dst, src, n * 4); }
 
-  void linear_forward(float* out, const float* inp, const float* w, const float* bias, int B, int C, int OC) override {
+  void linear_forward(float* out, const float* inp, const float* w, const float* bias, int B, int C,
+                      int OC) override {
     linear_forward_cpu(ex_, out, inp, w, bias, B, C, OC);
   }
-  void linear_backward(float* dinp, float* dw, float* dbias, const float* dout, const float* inp, const float* w,
-                       int B, int C, int OC) override {
+  void linear_backward(float* dinp, float* dw, float* dbias, const float* dout, const float* inp,
+                       const float* w, int B, int C, int OC) override {
     scratch_.resize(std::max(scratch_.size(), linear_backward_scratch(B, C, OC)));
     linear_backward_cpu(ex_, dinp, dw, dbias, dout, inp, w, B, C, OC, scratch_.data());
   }
-  void relu_forward(float* out, const float* inp, std::size_t n) override { relu_forward_cpu(ex_, out, inp, n); }
+  void relu_forward(float* out, const float* inp, std::size_t n) override {
+    relu_forward_cpu(ex_, out, inp, n);
+  }
   void relu_backward(float* dinp, const float* inp, const float* dout, std::size_t n) override {
     relu_backward_cpu(ex_, dinp, inp, dout, n);
   }
-  void gelu_forward(float* out, const float* inp, std::size_t n) override { gelu_forward_cpu(ex_, out, inp, n); }
+  void gelu_forward(float* out, const float* inp, std::size_t n) override {
+    gelu_forward_cpu(ex_, out, inp, n);
+  }
   void gelu_backward(float* dinp, const float* inp, const float* dout, std::size_t n) override {
     gelu_backward_cpu(ex_, dinp, inp, dout, n);
   }
@@ -55,13 +67,16 @@ class CpuBackend final : public Backend {
                             const std::int32_t* targets, int B, int V) override {
     softmax_xent_forward_cpu(ex_, probs, losses, mean_loss, logits, targets, B, V);
   }
-  void softmax_xent_backward(float* dlogits, const float* probs, const std::int32_t* targets, int B, int V) override {
+  void softmax_xent_backward(float* dlogits, const float* probs, const std::int32_t* targets, int B,
+                             int V) override {
     softmax_xent_backward_cpu(ex_, dlogits, probs, targets, B, V);
   }
-  void sgd_step(float* param, float* buf, const float* grad, std::size_t n, const SgdHyper& h) override {
+  void sgd_step(float* param, float* buf, const float* grad, std::size_t n,
+                const SgdHyper& h) override {
     sgd_step_cpu(ex_, param, buf, grad, n, h);
   }
-  void adamw_step(float* param, float* m, float* v, const float* grad, std::size_t n, const AdamWHyper& h) override {
+  void adamw_step(float* param, float* m, float* v, const float* grad, std::size_t n,
+                  const AdamWHyper& h) override {
     adamw_step_cpu(ex_, param, m, v, grad, n, h);
   }
 
@@ -84,9 +99,12 @@ std::unique_ptr<Backend> make_cpu_backend(int threads, GemmPath path, int row_bl
 
 #if !defined(VT_HAVE_CUDA)
 Result<std::unique_ptr<Backend>> make_cuda_backend() {
-  return Result<std::unique_ptr<Backend>>::failure("this build has no CUDA support (configure with -DVT_CUDA=ON)");
+  return Result<std::unique_ptr<Backend>>::failure(
+      "this build has no CUDA support (configure with -DVT_CUDA=ON)");
 }
-bool cuda_built() { return false; }
+bool cuda_built() {
+  return false;
+}
 #endif
 
 }  // namespace vt::kernels

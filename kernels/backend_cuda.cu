@@ -31,7 +31,9 @@ class CudaBackend final : public Backend {
     return std::string("cuda (") + prop.name + ")";
   }
   float* alloc_f32(std::size_t n) override { return static_cast<float*>(alloc_bytes(n * 4)); }
-  std::int32_t* alloc_i32(std::size_t n) override { return static_cast<std::int32_t*>(alloc_bytes(n * 4)); }
+  std::int32_t* alloc_i32(std::size_t n) override {
+    return static_cast<std::int32_t*>(alloc_bytes(n * 4));
+  }
   void upload(float* dst, const float* src, std::size_t n) override {
     if (n) check(cudaMemcpy(dst, src, n * 4, cudaMemcpyHostToDevice), "upload");
   }
@@ -41,11 +43,12 @@ class CudaBackend final : public Backend {
   void download(float* dst, const float* src, std::size_t n) override {
     if (n) check(cudaMemcpy(dst, src, n * 4, cudaMemcpyDeviceToHost), "download");
   }
-  void linear_forward(float* out, const float* inp, const float* w, const float* bias, int B, int C, int OC) override {
+  void linear_forward(float* out, const float* inp, const float* w, const float* bias, int B, int C,
+                      int OC) override {
     linear_forward_cuda(out, inp, w, bias, B, C, OC);
   }
-  void linear_backward(float* dinp, float* dw, float* dbias, const float* dout, const float* inp, const float* w, int B,
-                       int C, int OC) override {
+  void linear_backward(float* dinp, float* dw, float* dbias, const float* dout, const float* inp,
+                       const float* w, int B, int C, int OC) override {
     const std::size_t need = linear_backward_scratch(B, C, OC);
     if (need > scratch_n_) {
       scratch_ = alloc_f32(need);
@@ -53,11 +56,15 @@ class CudaBackend final : public Backend {
     }
     linear_backward_cuda(dinp, dw, dbias, dout, inp, w, B, C, OC, scratch_);
   }
-  void relu_forward(float* out, const float* inp, std::size_t n) override { relu_forward_cuda(out, inp, n); }
+  void relu_forward(float* out, const float* inp, std::size_t n) override {
+    relu_forward_cuda(out, inp, n);
+  }
   void relu_backward(float* dinp, const float* inp, const float* dout, std::size_t n) override {
     relu_backward_cuda(dinp, inp, dout, n);
   }
-  void gelu_forward(float* out, const float* inp, std::size_t n) override { gelu_forward_cuda(out, inp, n); }
+  void gelu_forward(float* out, const float* inp, std::size_t n) override {
+    gelu_forward_cuda(out, inp, n);
+  }
   void gelu_backward(float* dinp, const float* inp, const float* dout, std::size_t n) override {
     gelu_backward_cuda(dinp, inp, dout, n);
   }
@@ -65,13 +72,16 @@ class CudaBackend final : public Backend {
                             const std::int32_t* targets, int B, int V) override {
     softmax_xent_forward_cuda(probs, losses, mean_loss, logits, targets, B, V);
   }
-  void softmax_xent_backward(float* dlogits, const float* probs, const std::int32_t* targets, int B, int V) override {
+  void softmax_xent_backward(float* dlogits, const float* probs, const std::int32_t* targets, int B,
+                             int V) override {
     softmax_xent_backward_cuda(dlogits, probs, targets, B, V);
   }
-  void sgd_step(float* param, float* buf, const float* grad, std::size_t n, const SgdHyper& h) override {
+  void sgd_step(float* param, float* buf, const float* grad, std::size_t n,
+                const SgdHyper& h) override {
     sgd_step_cuda(param, buf, grad, n, h);
   }
-  void adamw_step(float* param, float* m, float* v, const float* grad, std::size_t n, const AdamWHyper& h) override {
+  void adamw_step(float* param, float* m, float* v, const float* grad, std::size_t n,
+                  const AdamWHyper& h) override {
     adamw_step_cuda(param, m, v, grad, n, h);
   }
 
@@ -90,14 +100,17 @@ class CudaBackend final : public Backend {
 
 }  // namespace
 
-bool cuda_built() { return true; }
+bool cuda_built() {
+  return true;
+}
 
 Result<std::unique_ptr<Backend>> make_cuda_backend() {
   int count = 0;
   const cudaError_t e = cudaGetDeviceCount(&count);
   if (e != cudaSuccess || count == 0)
-    return Result<std::unique_ptr<Backend>>::failure(std::string("no CUDA device available: ") +
-                                                     (e != cudaSuccess ? cudaGetErrorString(e) : "0 devices"));
+    return Result<std::unique_ptr<Backend>>::failure(
+        std::string("no CUDA device available: ") +
+        (e != cudaSuccess ? cudaGetErrorString(e) : "0 devices"));
   check(cudaSetDevice(0), "cudaSetDevice");
   return Result<std::unique_ptr<Backend>>::success(std::make_unique<CudaBackend>());
 }

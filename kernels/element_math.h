@@ -60,8 +60,12 @@ VT_HD float div(float a, float b) {
 #endif
 }
 
-VT_HD bool is_nan(float x) { return (bits(x) & 0x7fffffffu) > 0x7f800000u; }
-VT_HD float abs(float x) { return from_bits(bits(x) & 0x7fffffffu); }
+VT_HD bool is_nan(float x) {
+  return (bits(x) & 0x7fffffffu) > 0x7f800000u;
+}
+VT_HD float abs(float x) {
+  return from_bits(bits(x) & 0x7fffffffu);
+}
 VT_HD float copysign(float mag, float sgn) {
   return from_bits((bits(mag) & 0x7fffffffu) | (bits(sgn) & 0x80000000u));
 }
@@ -72,7 +76,9 @@ constexpr float kInf = __builtin_huge_valf();
 // returns the first operand's NaN, GPUs return 0x7fffffff), so every op writes
 // NaN outputs as this one canonical quiet NaN. Only NaN-ness is ever compared.
 constexpr std::uint32_t kCanonicalNaN = 0x7fc00000u;
-VT_HD float canon(float x) { return is_nan(x) ? from_bits(kCanonicalNaN) : x; }
+VT_HD float canon(float x) {
+  return is_nan(x) ? from_bits(kCanonicalNaN) : x;
+}
 
 // Round to nearest even for |x| < 2^22 by the 1.5*2^23 trick (pure IEEE adds).
 VT_HD float round_even(float x) {
@@ -81,7 +87,9 @@ VT_HD float round_even(float x) {
 }
 
 // 2^n for integer n in [-126, 127] built from the exponent bits.
-VT_HD float pow2i(int n) { return from_bits(static_cast<std::uint32_t>(n + 127) << 23); }
+VT_HD float pow2i(int n) {
+  return from_bits(static_cast<std::uint32_t>(n + 127) << 23);
+}
 
 // exp(x): x = n*ln2 + r, |r| <= ln2/2, degree-7 Taylor in Horner form with fma,
 // then scaled by 2^n in two steps so that subnormal results round only once.
@@ -112,17 +120,17 @@ VT_HD float expm1(float x) {
     if (is_nan(x)) return x;
     return exp(x) - 1.0f;
   }
-  float p = 2.75573192e-07f;          // 1/10!
-  p = fma(p, x, 2.75573192e-06f);     // 1/9!
-  p = fma(p, x, 2.48015873e-05f);     // 1/8!
-  p = fma(p, x, 1.98412698e-04f);     // 1/7!
-  p = fma(p, x, 1.38888889e-03f);     // 1/6!
-  p = fma(p, x, 8.33333333e-03f);     // 1/5!
-  p = fma(p, x, 4.16666667e-02f);     // 1/4!
-  p = fma(p, x, 1.66666667e-01f);     // 1/3!
+  float p = 2.75573192e-07f;       // 1/10!
+  p = fma(p, x, 2.75573192e-06f);  // 1/9!
+  p = fma(p, x, 2.48015873e-05f);  // 1/8!
+  p = fma(p, x, 1.98412698e-04f);  // 1/7!
+  p = fma(p, x, 1.38888889e-03f);  // 1/6!
+  p = fma(p, x, 8.33333333e-03f);  // 1/5!
+  p = fma(p, x, 4.16666667e-02f);  // 1/4!
+  p = fma(p, x, 1.66666667e-01f);  // 1/3!
   p = fma(p, x, 0.5f);
-  p = p * x;                          // x/2 + x^2/6 + ...
-  return fma(p, x, x);                // x + x^2/2 + ...
+  p = p * x;            // x/2 + x^2/6 + ...
+  return fma(p, x, x);  // x + x^2/2 + ...
 }
 
 // log(x): x = m * 2^e with m in [sqrt(1/2), sqrt(2)), log(m) = 2 atanh(s) with
@@ -152,9 +160,9 @@ VT_HD float log(float x) {
   q = fma(q, z, 1.0f / 7.0f);
   q = fma(q, z, 1.0f / 5.0f);
   q = fma(q, z, 1.0f / 3.0f);
-  q = q * z;                                    // z/3 + z^2/5 + ...
+  q = q * z;  // z/3 + z^2/5 + ...
   const float two_s = s + s;
-  const float log_m = fma(two_s, q, two_s);     // 2s (1 + z/3 + ...)
+  const float log_m = fma(two_s, q, two_s);  // 2s (1 + z/3 + ...)
   const float ef = static_cast<float>(e);
   return fma(ef, 0.693145752f, fma(ef, 1.42860677e-06f, log_m));
 }
@@ -176,15 +184,15 @@ VT_HD float erf(float x) {
   if (a < 0.5f) {
     // erf(x) = 2/sqrt(pi) * sum_n (-1)^n x^(2n+1) / (n! (2n+1))
     const float z = x * x;
-    float p = -1.0f / 75600.0f;          // n=7: -1/(5040*15)
-    p = fma(p, z, 1.0f / 9360.0f);       // n=6:  1/(720*13)
-    p = fma(p, z, -1.0f / 1320.0f);      // n=5: -1/(120*11)
-    p = fma(p, z, 1.0f / 216.0f);        // n=4:  1/(24*9)
-    p = fma(p, z, -1.0f / 42.0f);        // n=3: -1/(6*7)
-    p = fma(p, z, 0.1f);                 // n=2:  1/(2*5)
-    p = fma(p, z, -1.0f / 3.0f);         // n=1
-    p = fma(p, z, 1.0f);                 // n=0
-    return (p * x) * 1.12837917f;        // 2/sqrt(pi)
+    float p = -1.0f / 75600.0f;      // n=7: -1/(5040*15)
+    p = fma(p, z, 1.0f / 9360.0f);   // n=6:  1/(720*13)
+    p = fma(p, z, -1.0f / 1320.0f);  // n=5: -1/(120*11)
+    p = fma(p, z, 1.0f / 216.0f);    // n=4:  1/(24*9)
+    p = fma(p, z, -1.0f / 42.0f);    // n=3: -1/(6*7)
+    p = fma(p, z, 0.1f);             // n=2:  1/(2*5)
+    p = fma(p, z, -1.0f / 3.0f);     // n=1
+    p = fma(p, z, 1.0f);             // n=0
+    return (p * x) * 1.12837917f;    // 2/sqrt(pi)
   }
   if (a > 4.0f) return copysign(1.0f, x);
   const float t = div(1.0f, fma(0.5f, a, 1.0f));
@@ -219,7 +227,9 @@ VT_HD float gelu_grad(float x) {
   return cdf + x * pdf;
 }
 
-VT_HD float relu(float x) { return x > 0.0f ? x : (is_nan(x) ? x : 0.0f); }
+VT_HD float relu(float x) {
+  return x > 0.0f ? x : (is_nan(x) ? x : 0.0f);
+}
 // Gradient passes where the input was > 0 (as PyTorch: relu'(0) = 0); NaN input -> NaN.
 VT_HD float relu_grad(float x, float dout) {
   if (is_nan(x)) return x;

@@ -15,16 +15,21 @@ namespace vt::kernels {
 
 bool cpu_supports(GemmPath path) {
   switch (path) {
-    case GemmPath::scalar: return true;
-    case GemmPath::avx2: return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    case GemmPath::avx512: return __builtin_cpu_supports("avx512f");
-    case GemmPath::automatic: return true;
+    case GemmPath::scalar:
+      return true;
+    case GemmPath::avx2:
+      return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    case GemmPath::avx512:
+      return __builtin_cpu_supports("avx512f");
+    case GemmPath::automatic:
+      return true;
   }
   return false;
 }
 
 GemmPath resolve_gemm_path(GemmPath requested) {
-  if (requested != GemmPath::automatic) return cpu_supports(requested) ? requested : GemmPath::scalar;
+  if (requested != GemmPath::automatic)
+    return cpu_supports(requested) ? requested : GemmPath::scalar;
   if (cpu_supports(GemmPath::avx512)) return GemmPath::avx512;
   if (cpu_supports(GemmPath::avx2)) return GemmPath::avx2;
   return GemmPath::scalar;
@@ -62,8 +67,8 @@ void micro_scalar(const float* a, int lda, const float* bp, int k, float* c, int
 
 // ---- AVX2 + FMA: 6 x 16 tile, 12 ymm accumulators ----
 template <int MR>
-__attribute__((target("avx2,fma"))) void micro_avx2(const float* a, int lda, const float* bp, int k, float* c,
-                                                    int ldc, int ncols) {
+__attribute__((target("avx2,fma"))) void micro_avx2(const float* a, int lda, const float* bp, int k,
+                                                    float* c, int ldc, int ncols) {
   __m256 acc0[MR], acc1[MR];
   for (int r = 0; r < MR; ++r) {
     acc0[r] = _mm256_setzero_ps();
@@ -94,8 +99,8 @@ __attribute__((target("avx2,fma"))) void micro_avx2(const float* a, int lda, con
 
 // ---- AVX-512: 6 x 32 tile, 12 zmm accumulators, masked stores for the tail ----
 template <int MR>
-__attribute__((target("avx512f"))) void micro_avx512(const float* a, int lda, const float* bp, int k, float* c,
-                                                     int ldc, int ncols) {
+__attribute__((target("avx512f"))) void micro_avx512(const float* a, int lda, const float* bp,
+                                                     int k, float* c, int ldc, int ncols) {
   __m512 acc0[MR], acc1[MR];
   for (int r = 0; r < MR; ++r) {
     acc0[r] = _mm512_setzero_ps();
@@ -111,7 +116,9 @@ __attribute__((target("avx512f"))) void micro_avx512(const float* a, int lda, co
     }
   }
   const __mmask16 m0 = ncols >= 16 ? __mmask16(0xffff) : __mmask16((1u << ncols) - 1u);
-  const __mmask16 m1 = ncols >= 32 ? __mmask16(0xffff) : (ncols <= 16 ? __mmask16(0) : __mmask16((1u << (ncols - 16)) - 1u));
+  const __mmask16 m1 = ncols >= 32
+                           ? __mmask16(0xffff)
+                           : (ncols <= 16 ? __mmask16(0) : __mmask16((1u << (ncols - 16)) - 1u));
   for (int r = 0; r < MR; ++r) {
     float* crow = c + static_cast<long>(r) * ldc;
     _mm512_mask_storeu_ps(crow, m0, acc0[r]);
@@ -129,16 +136,19 @@ MicroFn pick_micro(GemmPath path, int mr) {
   static const MicroFn avx512[kMR] = {micro_avx512<1>, micro_avx512<2>, micro_avx512<3>,
                                       micro_avx512<4>, micro_avx512<5>, micro_avx512<6>};
   switch (path) {
-    case GemmPath::avx512: return avx512[mr - 1];
-    case GemmPath::avx2: return avx2[mr - 1];
-    default: return scalar[mr - 1];
+    case GemmPath::avx512:
+      return avx512[mr - 1];
+    case GemmPath::avx2:
+      return avx2[mr - 1];
+    default:
+      return scalar[mr - 1];
   }
 }
 
 }  // namespace
 
-void gemm_cpu(const CpuExec& ex, float* c, int ldc, const float* a, int lda, const float* b, int ldb, int m,
-              int n, int k) {
+void gemm_cpu(const CpuExec& ex, float* c, int ldc, const float* a, int lda, const float* b,
+              int ldb, int m, int n, int k) {
   if (m <= 0 || n <= 0) return;
   const GemmPath path = resolve_gemm_path(ex.path);
   const int nr = path == GemmPath::avx512 ? 32 : 16;
@@ -157,8 +167,8 @@ void gemm_cpu(const CpuExec& ex, float* c, int ldc, const float* a, int lda, con
     const int i_end = std::min(m, (ib + 1) * rb);
     for (int i = ib * rb; i < i_end; i += kMR) {
       const int mr = std::min(kMR, i_end - i);
-      pick_micro(path, mr)(a + static_cast<long>(i) * lda, lda, bp.data(), k, c + static_cast<long>(i) * ldc + j0,
-                           ldc, ncols);
+      pick_micro(path, mr)(a + static_cast<long>(i) * lda, lda, bp.data(), k,
+                           c + static_cast<long>(i) * ldc + j0, ldc, ncols);
     }
     // Canonical NaNs (see element_math.h): a cheap pass over this task's outputs.
     for (int i = ib * rb; i < i_end; ++i) {
@@ -180,7 +190,8 @@ void transpose_cpu(const CpuExec& ex, float* out, const float* in, int rows, int
     for (int c0 = 0; c0 < cols; c0 += 32) {
       const int c1 = std::min(cols, c0 + 32);
       for (int r = r0; r < r1; ++r)
-        for (int cc = c0; cc < c1; ++cc) out[static_cast<long>(cc) * rows + r] = in[static_cast<long>(r) * cols + cc];
+        for (int cc = c0; cc < c1; ++cc)
+          out[static_cast<long>(cc) * rows + r] = in[static_cast<long>(r) * cols + cc];
     }
   };
   if (ex.pool != nullptr)

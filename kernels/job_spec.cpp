@@ -19,7 +19,9 @@ struct SpecError {
   std::string msg;
 };
 
-[[noreturn]] void bad(const std::string& field, const std::string& why) { throw SpecError{field + ": " + why}; }
+[[noreturn]] void bad(const std::string& field, const std::string& why) {
+  throw SpecError{field + ": " + why};
+}
 
 const json& need(const json& obj, const std::string& key, const std::string& path) {
   auto it = obj.find(key);
@@ -44,13 +46,14 @@ std::string need_string(const json& obj, const std::string& key, const std::stri
   return v.get<std::string>();
 }
 
-std::uint64_t need_uint(const json& obj, const std::string& key, const std::string& path, std::uint64_t lo,
-                        std::uint64_t hi) {
+std::uint64_t need_uint(const json& obj, const std::string& key, const std::string& path,
+                        std::uint64_t lo, std::uint64_t hi) {
   const json& v = need(obj, key, path);
   if (!v.is_number_unsigned() && !(v.is_number_integer() && v.get<std::int64_t>() >= 0))
     bad(path + key, "expected a non-negative integer");
   const std::uint64_t x = v.get<std::uint64_t>();
-  if (x < lo || x > hi) bad(path + key, "must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+  if (x < lo || x > hi)
+    bad(path + key, "must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
   return x;
 }
 
@@ -79,7 +82,8 @@ Decimal parse_decimal(const json& v, const std::string& field) {
   errno = 0;
   char* end = nullptr;
   const float f = std::strtof(s.c_str(), &end);
-  if (end != s.c_str() + s.size() || !std::isfinite(f) || errno == ERANGE) bad(field, "\"" + s + "\" is out of fp32 range");
+  if (end != s.c_str() + s.size() || !std::isfinite(f) || errno == ERANGE)
+    bad(field, "\"" + s + "\" is out of fp32 range");
   char buf[64];
   auto r = std::to_chars(buf, buf + sizeof buf, f);
   Decimal d;
@@ -91,14 +95,14 @@ Decimal parse_decimal(const json& v, const std::string& field) {
   return d;
 }
 
-Decimal need_decimal(const json& obj, const std::string& key, const std::string& path, float lo, float hi,
-                     bool lo_open, bool hi_open) {
+Decimal need_decimal(const json& obj, const std::string& key, const std::string& path, float lo,
+                     float hi, bool lo_open, bool hi_open) {
   Decimal d = parse_decimal(need(obj, key, path), path + key);
   const bool below = lo_open ? !(d.value > lo) : !(d.value >= lo);
   const bool above = hi_open ? !(d.value < hi) : !(d.value <= hi);
   if (below || above)
-    bad(path + key, "must be in " + std::string(lo_open ? "(" : "[") + std::to_string(lo) + ", " + std::to_string(hi) +
-                        (hi_open ? ")" : "]"));
+    bad(path + key, "must be in " + std::string(lo_open ? "(" : "[") + std::to_string(lo) + ", " +
+                        std::to_string(hi) + (hi_open ? ")" : "]"));
   return d;
 }
 
@@ -111,7 +115,9 @@ Hash32 need_hash(const json& obj, const std::string& key, const std::string& pat
 
 JobSpec parse_checked(const json& j) {
   if (!j.is_object()) bad("(root)", "expected a JSON object");
-  only_keys(j, {"model", "dataset", "optimizer", "batch_size", "steps", "seed", "checkpoint_interval"}, "");
+  only_keys(j,
+            {"model", "dataset", "optimizer", "batch_size", "steps", "seed", "checkpoint_interval"},
+            "");
   JobSpec s;
   const json& m = need_object(j, "model", "");
   only_keys(m, {"type", "layers", "activation"}, "model.");
@@ -128,10 +134,13 @@ JobSpec parse_checked(const json& j) {
     s.layers.push_back(static_cast<int>(w.get<std::int64_t>()));
   }
   s.activation = need_string(m, "activation", "model.");
-  if (s.activation != "relu" && s.activation != "gelu") bad("model.activation", "expected \"relu\" or \"gelu\"");
+  if (s.activation != "relu" && s.activation != "gelu")
+    bad("model.activation", "expected \"relu\" or \"gelu\"");
 
   const json& d = need_object(j, "dataset", "");
-  only_keys(d, {"name", "train_images_sha256", "train_labels_sha256", "test_images_sha256", "test_labels_sha256"},
+  only_keys(d,
+            {"name", "train_images_sha256", "train_labels_sha256", "test_images_sha256",
+             "test_labels_sha256"},
             "dataset.");
   s.dataset_name = need_string(d, "name", "dataset.");
   if (s.dataset_name != "fashion-mnist") bad("dataset.name", "only \"fashion-mnist\" is supported");
@@ -140,7 +149,8 @@ JobSpec parse_checked(const json& j) {
   s.test_images_sha256 = need_hash(d, "test_images_sha256", "dataset.");
   s.test_labels_sha256 = need_hash(d, "test_labels_sha256", "dataset.");
   if (s.layers.front() != 784) bad("model.layers[0]", "must be 784 (28x28 Fashion-MNIST pixels)");
-  if (s.layers.back() != 10) bad("model.layers[" + std::to_string(s.layers.size() - 1) + "]", "must be 10 (classes)");
+  if (s.layers.back() != 10)
+    bad("model.layers[" + std::to_string(s.layers.size() - 1) + "]", "must be 10 (classes)");
 
   const json& o = need_object(j, "optimizer", "");
   s.optimizer = need_string(o, "type", "optimizer.");
@@ -153,12 +163,14 @@ JobSpec parse_checked(const json& j) {
     only_keys(o, {"type", "lr", "betas", "eps", "weight_decay"}, "optimizer.");
     s.lr = need_decimal(o, "lr", "optimizer.", 0.0f, 1e6f, true, false);
     const json& betas = need(o, "betas", "optimizer.");
-    if (!betas.is_array() || betas.size() != 2) bad("optimizer.betas", "expected [\"beta1\", \"beta2\"]");
+    if (!betas.is_array() || betas.size() != 2)
+      bad("optimizer.betas", "expected [\"beta1\", \"beta2\"]");
     s.beta1 = parse_decimal(betas[0], "optimizer.betas[0]");
     s.beta2 = parse_decimal(betas[1], "optimizer.betas[1]");
     for (int i = 0; i < 2; ++i) {
       const float b = i == 0 ? s.beta1.value : s.beta2.value;
-      if (!(b >= 0.0f && b < 1.0f)) bad("optimizer.betas[" + std::to_string(i) + "]", "must be in [0, 1)");
+      if (!(b >= 0.0f && b < 1.0f))
+        bad("optimizer.betas[" + std::to_string(i) + "]", "must be in [0, 1)");
     }
     s.eps = need_decimal(o, "eps", "optimizer.", 0.0f, 1.0f, true, false);
     s.weight_decay = need_decimal(o, "weight_decay", "optimizer.", 0.0f, 1e6f, false, false);
@@ -209,7 +221,10 @@ std::string canonical_json(const JobSpec& s) {
                   {"test_images_sha256", to_hex(s.test_images_sha256)},
                   {"test_labels_sha256", to_hex(s.test_labels_sha256)}};
   if (s.optimizer == "sgd")
-    j["optimizer"] = {{"type", "sgd"}, {"lr", s.lr.text}, {"momentum", s.momentum.text}, {"weight_decay", s.weight_decay.text}};
+    j["optimizer"] = {{"type", "sgd"},
+                      {"lr", s.lr.text},
+                      {"momentum", s.momentum.text},
+                      {"weight_decay", s.weight_decay.text}};
   else
     j["optimizer"] = {{"type", "adamw"},
                       {"lr", s.lr.text},
@@ -223,6 +238,8 @@ std::string canonical_json(const JobSpec& s) {
   return j.dump();
 }
 
-Hash32 spec_hash(const JobSpec& spec) { return sha256(canonical_json(spec)); }
+Hash32 spec_hash(const JobSpec& spec) {
+  return sha256(canonical_json(spec));
+}
 
 }  // namespace vt::kernels

@@ -18,9 +18,9 @@ namespace vt::kernels {
 // (correctly rounded), written back canonically as the shortest decimal that
 // round-trips to the same float (std::to_chars), so "0.010" and "0.01" hash alike.
 struct Decimal {
-  float value = 0.0f;   // strtof(text)
-  double exact = 0.0;   // strtod(text): host-side scalar derivations (AdamW) use it
-  std::string text;     // canonical text
+  float value = 0.0f;  // strtof(text)
+  double exact = 0.0;  // strtod(text): host-side scalar derivations (AdamW) use it
+  std::string text;    // canonical text
 };
 
 struct JobSpec {

@@ -47,9 +47,11 @@ std::vector<MerkleStep> merkle_proof(const std::vector<Hash32>& leaves, std::siz
   return proof;
 }
 
-bool merkle_verify(const Hash32& leaf_value, const std::vector<MerkleStep>& proof, const Hash32& root) {
+bool merkle_verify(const Hash32& leaf_value, const std::vector<MerkleStep>& proof,
+                   const Hash32& root) {
   Hash32 h = leaf_hash(leaf_value);
-  for (const auto& s : proof) h = s.sibling_is_left ? node_hash(s.sibling, h) : node_hash(h, s.sibling);
+  for (const auto& s : proof)
+    h = s.sibling_is_left ? node_hash(s.sibling, h) : node_hash(h, s.sibling);
   return h == root;
 }
 

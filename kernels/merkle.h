@@ -21,6 +21,7 @@ struct MerkleStep {
   bool sibling_is_left;
 };
 std::vector<MerkleStep> merkle_proof(const std::vector<Hash32>& leaves, std::size_t index);
-bool merkle_verify(const Hash32& leaf_value, const std::vector<MerkleStep>& proof, const Hash32& root);
+bool merkle_verify(const Hash32& leaf_value, const std::vector<MerkleStep>& proof,
+                   const Hash32& root);
 
 }  // namespace vt::kernels

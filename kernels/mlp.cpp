@@ -39,7 +39,8 @@ Mlp::Mlp(const JobSpec& spec, Backend& backend) : spec_(spec), be_(backend) {
     Layer L;
     L.in = spec.layers[l];
     L.out = spec.layers[l + 1];
-    const std::size_t nw = static_cast<std::size_t>(L.in) * static_cast<std::size_t>(L.out), nb = static_cast<std::size_t>(L.out);
+    const std::size_t nw = static_cast<std::size_t>(L.in) * static_cast<std::size_t>(L.out),
+                      nb = static_cast<std::size_t>(L.out);
     L.w = be_.alloc_f32(nw);
     L.b = be_.alloc_f32(nb);
     L.dw = be_.alloc_f32(nw);
@@ -70,10 +71,12 @@ void Mlp::init_parameters() {
     const float bound = em::div(1.0f, em::sqrt(static_cast<float>(L.in)));
     auto fill = [&](float* dst, std::size_t n, std::uint64_t stream) {
       std::vector<float> h(n);
-      for (std::size_t i = 0; i < n; ++i) h[i] = (2.0f * rng_uniform01(spec_.seed, 0, stream, i) - 1.0f) * bound;
+      for (std::size_t i = 0; i < n; ++i)
+        h[i] = (2.0f * rng_uniform01(spec_.seed, 0, stream, i) - 1.0f) * bound;
       be_.upload(dst, h.data(), n);
     };
-    fill(L.w, static_cast<std::size_t>(L.in) * static_cast<std::size_t>(L.out), kStreamInit + 2 * l);
+    fill(L.w, static_cast<std::size_t>(L.in) * static_cast<std::size_t>(L.out),
+         kStreamInit + 2 * l);
     fill(L.b, static_cast<std::size_t>(L.out), kStreamInit + 2 * l + 1);
   }
 }
@@ -119,10 +122,12 @@ float Mlp::train_step(const float* x, const std::int32_t* y) {
   }
   const std::uint64_t t = step_ + 1;
   for (Layer& L : layers_) {
-    const std::size_t nw = static_cast<std::size_t>(L.in) * static_cast<std::size_t>(L.out), nb = static_cast<std::size_t>(L.out);
+    const std::size_t nw = static_cast<std::size_t>(L.in) * static_cast<std::size_t>(L.out),
+                      nb = static_cast<std::size_t>(L.out);
     if (spec_.optimizer == "adamw") {
-      const AdamWHyper h = adamw_hyper_for_step(spec_.lr.exact, spec_.beta1.exact, spec_.beta2.exact, spec_.eps.exact,
-                                                spec_.weight_decay.exact, t);
+      const AdamWHyper h =
+          adamw_hyper_for_step(spec_.lr.exact, spec_.beta1.exact, spec_.beta2.exact,
+                               spec_.eps.exact, spec_.weight_decay.exact, t);
       be_.adamw_step(L.w, L.s1w, L.s2w, L.dw, nw, h);
       be_.adamw_step(L.b, L.s1b, L.s2b, L.db, nb, h);
     } else {
@@ -142,7 +147,8 @@ float Mlp::train_step(const float* x, const std::int32_t* y) {
 
 TensorMap Mlp::export_state() {
   TensorMap m;
-  auto put = [&](const std::string& name, std::vector<std::int64_t> shape, const float* dev, std::size_t n) {
+  auto put = [&](const std::string& name, std::vector<std::int64_t> shape, const float* dev,
+                 std::size_t n) {
     std::vector<float> h(n);
     be_.download(h.data(), dev, n);
     m[name] = HostTensor::f32(std::move(shape), h.data());
@@ -150,7 +156,8 @@ TensorMap Mlp::export_state() {
   for (std::size_t l = 0; l < layers_.size(); ++l) {
     const Layer& L = layers_[l];
     const std::string p = "layers." + std::to_string(l) + ".";
-    const std::size_t nw = static_cast<std::size_t>(L.in) * static_cast<std::size_t>(L.out), nb = static_cast<std::size_t>(L.out);
+    const std::size_t nw = static_cast<std::size_t>(L.in) * static_cast<std::size_t>(L.out),
+                      nb = static_cast<std::size_t>(L.out);
     put(p + "weight", {L.in, L.out}, L.w, nw);
     put(p + "bias", {L.out}, L.b, nb);
     if (spec_.optimizer == "adamw") {
@@ -175,7 +182,8 @@ Status Mlp::import_state(const TensorMap& state) {
   for (const auto& [name, e] : expect) {
     auto it = state.find(name);
     if (it == state.end()) return fail("missing tensor " + name);
-    if (it->second.dtype != e.dtype || it->second.shape != e.shape || it->second.bytes.size() != e.bytes.size())
+    if (it->second.dtype != e.dtype || it->second.shape != e.shape ||
+        it->second.bytes.size() != e.bytes.size())
       return fail("tensor " + name + " has the wrong dtype or shape for this spec");
   }
   const std::int64_t step = state.at("step").i64_value();
@@ -209,10 +217,12 @@ std::uint64_t Mlp::count_correct(const IdxImages& images, const IdxLabels& label
   const int B = batch_;
   const std::size_t px = static_cast<std::size_t>(images.rows) * images.cols;
   const int V = spec_.layers.back();
-  std::vector<float> x(static_cast<std::size_t>(B) * px, 0.0f), logits(static_cast<std::size_t>(B) * static_cast<std::size_t>(V));
+  std::vector<float> x(static_cast<std::size_t>(B) * px, 0.0f),
+      logits(static_cast<std::size_t>(B) * static_cast<std::size_t>(V));
   std::uint64_t correct = 0;
   for (std::uint32_t start = 0; start < images.count; start += static_cast<std::uint32_t>(B)) {
-    const std::uint32_t n = std::min<std::uint32_t>(static_cast<std::uint32_t>(B), images.count - start);
+    const std::uint32_t n =
+        std::min<std::uint32_t>(static_cast<std::uint32_t>(B), images.count - start);
     for (std::size_t i = 0; i < static_cast<std::size_t>(n) * px; ++i)
       x[i] = static_cast<float>(images.pixels[static_cast<std::size_t>(start) * px + i]) / 255.0f;
     be_.upload(x_, x.data(), x.size());  // rows past n keep stale data; ignored below

@@ -58,8 +58,9 @@ class Mlp {
   struct Layer {
     int in = 0, out = 0;
     float *w = nullptr, *b = nullptr, *dw = nullptr, *db = nullptr;
-    float *s1w = nullptr, *s1b = nullptr, *s2w = nullptr, *s2b = nullptr;  // momentum | exp_avg, exp_avg_sq
-    float *z = nullptr, *a = nullptr, *dz = nullptr, *da = nullptr;        // [B, out]
+    float *s1w = nullptr, *s1b = nullptr, *s2w = nullptr,
+          *s2b = nullptr;  // momentum | exp_avg, exp_avg_sq
+    float *z = nullptr, *a = nullptr, *dz = nullptr, *da = nullptr;  // [B, out]
   };
   void forward(int B);
   void init_parameters();

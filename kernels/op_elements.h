@@ -46,11 +46,21 @@ VT_HD float softmax_xent_row(float* probs, const float* logits, std::int32_t tar
 }
 
 // Element-wise bodies (NaN outputs canonical).
-VT_HD float relu_fwd(float x) { return em::canon(em::relu(x)); }
-VT_HD float relu_bwd(float x, float d) { return em::canon(em::relu_grad(x, d)); }
-VT_HD float gelu_fwd(float x) { return em::canon(em::gelu(x)); }
-VT_HD float gelu_bwd(float x, float d) { return em::canon(em::gelu_grad(x) * d); }
-VT_HD float mean_of(float sum, int n) { return em::canon(em::div(sum, static_cast<float>(n))); }
+VT_HD float relu_fwd(float x) {
+  return em::canon(em::relu(x));
+}
+VT_HD float relu_bwd(float x, float d) {
+  return em::canon(em::relu_grad(x, d));
+}
+VT_HD float gelu_fwd(float x) {
+  return em::canon(em::gelu(x));
+}
+VT_HD float gelu_bwd(float x, float d) {
+  return em::canon(em::gelu_grad(x) * d);
+}
+VT_HD float mean_of(float sum, int n) {
+  return em::canon(em::div(sum, static_cast<float>(n)));
+}
 
 VT_HD void softmax_xent_backward_row(float* dlogits, const float* probs, std::int32_t target, int V,
                                      float batch) {
@@ -60,8 +70,8 @@ VT_HD void softmax_xent_backward_row(float* dlogits, const float* probs, std::in
   }
 }
 
-VT_HD void layernorm_row(float* out, float* mean_out, float* rstd_out, const float* x, const float* w,
-                         const float* b, int C, float eps) {
+VT_HD void layernorm_row(float* out, float* mean_out, float* rstd_out, const float* x,
+                         const float* w, const float* b, int C, float eps) {
   float s = 0.0f;
   for (int i = 0; i < C; ++i) s = s + x[i];
   const float cf = static_cast<float>(C);
@@ -78,8 +88,8 @@ VT_HD void layernorm_row(float* out, float* mean_out, float* rstd_out, const flo
   *rstd_out = em::canon(rstd);
 }
 
-VT_HD void layernorm_backward_row(float* dinp, const float* dout, const float* x, const float* w, float mean,
-                                  float rstd, int C) {
+VT_HD void layernorm_backward_row(float* dinp, const float* dout, const float* x, const float* w,
+                                  float mean, float rstd, int C) {
   float a = 0.0f, bsum = 0.0f;
   for (int i = 0; i < C; ++i) {
     const float norm = (x[i] - mean) * rstd;
@@ -98,8 +108,8 @@ VT_HD void layernorm_backward_row(float* dinp, const float* dout, const float* x
 }
 
 // Column c of the layer-norm parameter gradients: sums over rows n ascending.
-VT_HD void layernorm_param_grad_col(float* dw, float* db, const float* dout, const float* x, const float* mean,
-                                    const float* rstd, int N, int C, int c) {
+VT_HD void layernorm_param_grad_col(float* dw, float* db, const float* dout, const float* x,
+                                    const float* mean, const float* rstd, int N, int C, int c) {
   float sw = 0.0f, sb = 0.0f;
   for (int n = 0; n < N; ++n) {
     const float d = dout[static_cast<long>(n) * C + c];

@@ -16,12 +16,18 @@ struct [[nodiscard]] Result {
   explicit operator bool() const { return ok(); }
 
   static Result success(T v) { return Result{std::move(v), {}}; }
-  static Result failure(std::string why) { return Result{T{}, why.empty() ? std::string("unknown error") : std::move(why)}; }
+  static Result failure(std::string why) {
+    return Result{T{}, why.empty() ? std::string("unknown error") : std::move(why)};
+  }
 };
 
 struct Unit {};
 using Status = Result<Unit>;
-inline Status ok_status() { return Status{}; }
-inline Status fail(std::string why) { return Status::failure(std::move(why)); }
+inline Status ok_status() {
+  return Status{};
+}
+inline Status fail(std::string why) {
+  return Status::failure(std::move(why));
+}
 
 }  // namespace vt::kernels

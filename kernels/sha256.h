@@ -31,7 +31,9 @@ class Sha256 {
 };
 
 Hash32 sha256(const void* data, std::size_t n);
-inline Hash32 sha256(std::string_view s) { return sha256(s.data(), s.size()); }
+inline Hash32 sha256(std::string_view s) {
+  return sha256(s.data(), s.size());
+}
 std::string to_hex(const Hash32& h);
 std::optional<Hash32> hash_from_hex(std::string_view hex);  // 64 lowercase hex digits
 

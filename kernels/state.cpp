@@ -1,13 +1,17 @@
 #include "kernels/state.h"
 
-#include <cassert>
 #include <bit>
+#include <cassert>
 #include <cstring>
 
 namespace vt::kernels {
 
-const char* dtype_name(DType t) { return t == DType::F32 ? "F32" : "I64"; }
-std::size_t dtype_size(DType t) { return t == DType::F32 ? 4 : 8; }
+const char* dtype_name(DType t) {
+  return t == DType::F32 ? "F32" : "I64";
+}
+std::size_t dtype_size(DType t) {
+  return t == DType::F32 ? 4 : 8;
+}
 
 std::size_t HostTensor::numel() const {
   std::size_t n = 1;

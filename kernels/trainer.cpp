@@ -23,16 +23,22 @@ std::string ckpt_name(std::uint64_t step) {
 
 Status check_one(const char* field, const Hash32& want, const Hash32& have) {
   if (want == have) return ok_status();
-  return fail(std::string("dataset.") + field + ": the data set file hashes to " + to_hex(have) + ", the spec names " +
-              to_hex(want));
+  return fail(std::string("dataset.") + field + ": the data set file hashes to " + to_hex(have) +
+              ", the spec names " + to_hex(want));
 }
 }  // namespace
 
 Status check_dataset(const JobSpec& spec, const Dataset& d) {
-  if (auto s = check_one("train_images_sha256", spec.train_images_sha256, d.train_images.sha256); !s) return s;
-  if (auto s = check_one("train_labels_sha256", spec.train_labels_sha256, d.train_labels.sha256); !s) return s;
-  if (auto s = check_one("test_images_sha256", spec.test_images_sha256, d.test_images.sha256); !s) return s;
-  if (auto s = check_one("test_labels_sha256", spec.test_labels_sha256, d.test_labels.sha256); !s) return s;
+  if (auto s = check_one("train_images_sha256", spec.train_images_sha256, d.train_images.sha256);
+      !s)
+    return s;
+  if (auto s = check_one("train_labels_sha256", spec.train_labels_sha256, d.train_labels.sha256);
+      !s)
+    return s;
+  if (auto s = check_one("test_images_sha256", spec.test_images_sha256, d.test_images.sha256); !s)
+    return s;
+  if (auto s = check_one("test_labels_sha256", spec.test_labels_sha256, d.test_labels.sha256); !s)
+    return s;
   if (d.train_images.rows * d.train_images.cols != static_cast<std::uint32_t>(spec.layers.front()))
     return fail("model.layers[0]: does not match the image size");
   return ok_status();
@@ -40,7 +46,8 @@ Status check_dataset(const JobSpec& spec, const Dataset& d) {
 
 Result<std::unique_ptr<Backend>> make_backend(const TrainOptions& opt) {
   if (opt.device == Device::cuda) return make_cuda_backend();
-  return Result<std::unique_ptr<Backend>>::success(make_cpu_backend(opt.threads, opt.gemm_path, opt.row_block));
+  return Result<std::unique_ptr<Backend>>::success(
+      make_cpu_backend(opt.threads, opt.gemm_path, opt.row_block));
 }
 
 Checkpoint make_checkpoint(const JobSpec& spec, const TensorMap& state) {
@@ -61,8 +68,10 @@ Result<TensorMap> load_checkpoint_for(const JobSpec& spec, const std::string& pa
     auto it = ck.value.metadata.find(k);
     return it == ck.value.metadata.end() ? std::string() : it->second;
   };
-  if (meta("format") != "veritrain-ckpt-v1") return R::failure(path + ": not a veritrain checkpoint (format)");
-  if (meta("spec_hash") != to_hex(spec_hash(spec))) return R::failure(path + ": checkpoint belongs to another job spec");
+  if (meta("format") != "veritrain-ckpt-v1")
+    return R::failure(path + ": not a veritrain checkpoint (format)");
+  if (meta("spec_hash") != to_hex(spec_hash(spec)))
+    return R::failure(path + ": checkpoint belongs to another job spec");
   if (!ck.value.tensors.count("step") || !ck.value.tensors.count("data_cursor"))
     return R::failure(path + ": checkpoint lacks step or data_cursor");
   if (meta("state_hash") != to_hex(state_hash(ck.value.tensors)))
@@ -75,7 +84,8 @@ Status write_commitment(const std::string& path, const Commitment& c) {
   j["spec_hash"] = to_hex(c.spec_hash);
   j["checkpoints"] = json::array();
   for (const auto& e : c.checkpoints)
-    j["checkpoints"].push_back({{"step", e.step}, {"state_hash", to_hex(e.state_hash)}, {"file", e.file}});
+    j["checkpoints"].push_back(
+        {{"step", e.step}, {"state_hash", to_hex(e.state_hash)}, {"file", e.file}});
   j["merkle_root"] = to_hex(c.merkle_root);
   j["test_correct"] = c.test_correct;
   j["test_total"] = c.test_total;
@@ -100,14 +110,16 @@ Result<Commitment> read_commitment(const std::string& path) {
     };
     c.spec_hash = h(j.at("spec_hash"), "spec_hash");
     for (const json& e : j.at("checkpoints"))
-      c.checkpoints.push_back({e.at("step").get<std::uint64_t>(), h(e.at("state_hash"), "state_hash"),
+      c.checkpoints.push_back({e.at("step").get<std::uint64_t>(),
+                               h(e.at("state_hash"), "state_hash"),
                                e.at("file").get<std::string>()});
     c.merkle_root = h(j.at("merkle_root"), "merkle_root");
     c.test_correct = j.value("test_correct", std::uint64_t{0});
     c.test_total = j.value("test_total", std::uint64_t{0});
     std::vector<Hash32> leaves;
     for (const auto& e : c.checkpoints) leaves.push_back(e.state_hash);
-    if (merkle_root(leaves) != c.merkle_root) return R::failure(path + ": merkle_root does not match the checkpoints");
+    if (merkle_root(leaves) != c.merkle_root)
+      return R::failure(path + ": merkle_root does not match the checkpoints");
     return R::success(std::move(c));
   } catch (const std::exception& e) {
     return R::failure(path + ": malformed commitment: " + e.what());
@@ -126,7 +138,8 @@ Result<TrainReport> train(const JobSpec& spec, const Dataset& data, const TrainO
   }
   Mlp model(spec, *be.value);
   BatchSampler sampler(spec, data.train_images, data.train_labels);
-  std::vector<float> x(static_cast<std::size_t>(spec.batch_size) * static_cast<std::size_t>(spec.layers.front()));
+  std::vector<float> x(static_cast<std::size_t>(spec.batch_size) *
+                       static_cast<std::size_t>(spec.layers.front()));
   std::vector<std::int32_t> y(spec.batch_size);
   TrainReport rep;
   rep.backend = be.value->name();
@@ -139,7 +152,8 @@ Result<TrainReport> train(const JobSpec& spec, const Dataset& data, const TrainO
     e.state_hash = state_hash(st);
     if (!opt.out_dir.empty()) {
       e.file = ckpt_name(e.step);
-      if (auto s = write_safetensors(opt.out_dir + "/" + e.file, make_checkpoint(spec, st)); !s) return s;
+      if (auto s = write_safetensors(opt.out_dir + "/" + e.file, make_checkpoint(spec, st)); !s)
+        return s;
     }
     rep.commitment.checkpoints.push_back(e);
     return ok_status();
@@ -152,7 +166,8 @@ Result<TrainReport> train(const JobSpec& spec, const Dataset& data, const TrainO
     if ((s + 1) % spec.checkpoint_interval == 0 || s + 1 == spec.steps)
       if (auto st = save(); !st) return R::failure(st.error);
     if (opt.on_step) {
-      const double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      const double el =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       TrainProgress p;
       p.step = s + 1;
       p.steps = spec.steps;
@@ -170,12 +185,14 @@ Result<TrainReport> train(const JobSpec& spec, const Dataset& data, const TrainO
   for (const auto& e : rep.commitment.checkpoints) leaves.push_back(e.state_hash);
   rep.commitment.merkle_root = merkle_root(leaves);
   if (!opt.out_dir.empty())
-    if (auto s = write_commitment(opt.out_dir + "/commitment.json", rep.commitment); !s) return R::failure(s.error);
+    if (auto s = write_commitment(opt.out_dir + "/commitment.json", rep.commitment); !s)
+      return R::failure(s.error);
   return R::success(std::move(rep));
 }
 
 Result<ReplayReport> replay(const JobSpec& spec, const Dataset& data, const std::string& ckpt_path,
-                            std::uint64_t steps, const std::string& commitment_path, const TrainOptions& opt) {
+                            std::uint64_t steps, const std::string& commitment_path,
+                            const TrainOptions& opt) {
   using R = Result<ReplayReport>;
   if (auto s = check_dataset(spec, data); !s) return R::failure(s.error);
   auto state = load_checkpoint_for(spec, ckpt_path);
@@ -187,7 +204,8 @@ Result<ReplayReport> replay(const JobSpec& spec, const Dataset& data, const std:
   ReplayReport rep;
   rep.from_step = model.step();
   BatchSampler sampler(spec, data.train_images, data.train_labels);
-  std::vector<float> x(static_cast<std::size_t>(spec.batch_size) * static_cast<std::size_t>(spec.layers.front()));
+  std::vector<float> x(static_cast<std::size_t>(spec.batch_size) *
+                       static_cast<std::size_t>(spec.layers.front()));
   std::vector<std::int32_t> y(spec.batch_size);
   for (std::uint64_t i = 0; i < steps; ++i) {
     sampler.batch(model.step(), x.data(), y.data());
@@ -198,7 +216,8 @@ Result<ReplayReport> replay(const JobSpec& spec, const Dataset& data, const std:
   if (!commitment_path.empty()) {
     auto c = read_commitment(commitment_path);
     if (!c) return R::failure(c.error);
-    if (c.value.spec_hash != spec_hash(spec)) return R::failure(commitment_path + ": commitment is for another job spec");
+    if (c.value.spec_hash != spec_hash(spec))
+      return R::failure(commitment_path + ": commitment is for another job spec");
     for (const auto& e : c.value.checkpoints)
       if (e.step == rep.to_step) rep.expected = e.state_hash;
     rep.matches = rep.expected.has_value() && *rep.expected == rep.state_hash;

@@ -81,6 +81,7 @@ struct ReplayReport {
 // Loads `ckpt_path`, trains `steps` steps, hashes the state; compares with the
 // commitment's entry for the reached step when a commitment path is given.
 Result<ReplayReport> replay(const JobSpec& spec, const Dataset& data, const std::string& ckpt_path,
-                            std::uint64_t steps, const std::string& commitment_path, const TrainOptions& opt);
+                            std::uint64_t steps, const std::string& commitment_path,
+                            const TrainOptions& opt);
 
 }  // namespace vt::kernels

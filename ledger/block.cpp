@@ -8,7 +8,12 @@ namespace vt::ledger {
 
 namespace {
 void write_header(Writer& w, const BlockHeader& h) {
-  w.str(h.chain_id).u64(h.height).u64(h.time_ms).fixed(h.prev_hash).fixed(h.tx_root).fixed(h.state_root);
+  w.str(h.chain_id)
+      .u64(h.height)
+      .u64(h.time_ms)
+      .fixed(h.prev_hash)
+      .fixed(h.tx_root)
+      .fixed(h.state_root);
   w.fixed(h.receipts_root).fixed(h.proposer);
 }
 
@@ -32,7 +37,9 @@ Bytes encode(const BlockHeader& h) {
   return w.take();
 }
 
-Hash256 block_hash(const BlockHeader& h) { return tagged_hash("veritrain/block", encode(h)); }
+Hash256 block_hash(const BlockHeader& h) {
+  return tagged_hash("veritrain/block", encode(h));
+}
 
 Hash256 compute_tx_root(const std::vector<Transaction>& txs) {
   std::vector<Hash256> leaves;
@@ -58,12 +65,15 @@ Result<BlockHeader> decode_header(ByteView in) {
 
 Result<Block> decode_block(ByteView in, size_t max_bytes, size_t max_txs, size_t max_tx_bytes) {
   if (in.size() > max_bytes)
-    return make_error("block is " + std::to_string(in.size()) + " bytes, the limit is " + std::to_string(max_bytes));
+    return make_error("block is " + std::to_string(in.size()) + " bytes, the limit is " +
+                      std::to_string(max_bytes));
   Reader r(in);
   Block b;
   b.header = read_header(r);
   uint32_t n = r.u32("block.tx_count");
-  if (r.ok() && n > max_txs) return make_error("block has " + std::to_string(n) + " transactions, the limit is " + std::to_string(max_txs));
+  if (r.ok() && n > max_txs)
+    return make_error("block has " + std::to_string(n) + " transactions, the limit is " +
+                      std::to_string(max_txs));
   for (uint32_t i = 0; i < n && r.ok(); ++i) {
     Bytes raw = r.bytes("block.tx", max_tx_bytes);
     if (!r.ok()) break;

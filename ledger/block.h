@@ -17,9 +17,9 @@ struct BlockHeader {
   uint64_t height = 0;
   uint64_t time_ms = 0;  // proposer's clock, unix milliseconds; must not go back
   Hash256 prev_hash{};
-  Hash256 tx_root{};       // merkle_root of the transaction hashes
-  Hash256 state_root{};    // state root after executing this block
-  Hash256 receipts_root{}; // merkle_root of receipt hashes (outcomes are committed too)
+  Hash256 tx_root{};        // merkle_root of the transaction hashes
+  Hash256 state_root{};     // state root after executing this block
+  Hash256 receipts_root{};  // merkle_root of receipt hashes (outcomes are committed too)
   Ed25519Pubkey proposer{};
   bool operator==(const BlockHeader&) const = default;
 };

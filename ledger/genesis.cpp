@@ -32,19 +32,25 @@ Result<std::string> string_field(const json& obj, const std::string& path, const
   return obj.at(name).get<std::string>();
 }
 
-#define TRY_ASSIGN(lhs, expr)              \
-  do {                                     \
-    auto _r = (expr);                      \
-    if (!_r) return _r.take_error();       \
-    lhs = std::move(_r).value();           \
+#define TRY_ASSIGN(lhs, expr)        \
+  do {                               \
+    auto _r = (expr);                \
+    if (!_r) return _r.take_error(); \
+    lhs = std::move(_r).value();     \
   } while (0)
 
 Result<Params> parse_params(const json& p, const std::string& chain_id) {
   if (!p.is_object()) return make_error("params: must be an object");
-  static const std::set<std::string> known = {"min_fee", "min_provider_stake", "unbonding_blocks",
-                                              "min_job_deadline_blocks", "max_job_deadline_blocks",
-                                              "expiry_slash_bps", "max_spec_bytes", "max_tx_bytes",
-                                              "max_block_txs", "max_block_bytes"};
+  static const std::set<std::string> known = {"min_fee",
+                                              "min_provider_stake",
+                                              "unbonding_blocks",
+                                              "min_job_deadline_blocks",
+                                              "max_job_deadline_blocks",
+                                              "expiry_slash_bps",
+                                              "max_spec_bytes",
+                                              "max_tx_bytes",
+                                              "max_block_txs",
+                                              "max_block_bytes"};
   for (const auto& [k, v] : p.items())
     if (!known.count(k)) return make_error("params." + k + ": unknown parameter");
   Params out;
@@ -60,14 +66,16 @@ Result<Params> parse_params(const json& p, const std::string& chain_id) {
     const char* name;
     uint32_t* dst;
   };
-  for (U32 f : {U32{"expiry_slash_bps", &out.expiry_slash_bps}, U32{"max_spec_bytes", &out.max_spec_bytes},
-                U32{"max_tx_bytes", &out.max_tx_bytes}, U32{"max_block_txs", &out.max_block_txs},
-                U32{"max_block_bytes", &out.max_block_bytes}}) {
+  for (U32 f :
+       {U32{"expiry_slash_bps", &out.expiry_slash_bps}, U32{"max_spec_bytes", &out.max_spec_bytes},
+        U32{"max_tx_bytes", &out.max_tx_bytes}, U32{"max_block_txs", &out.max_block_txs},
+        U32{"max_block_bytes", &out.max_block_bytes}}) {
     TRY_ASSIGN(v, u64_field(p, path, f.name));
     if (v > UINT32_MAX) return make_error(path + f.name + ": too large");
     *f.dst = static_cast<uint32_t>(v);
   }
-  if (auto s = validate(out); !s) return make_error((s.error().rfind("chain_id", 0) == 0 ? "" : path) + s.error());
+  if (auto s = validate(out); !s)
+    return make_error((s.error().rfind("chain_id", 0) == 0 ? "" : path) + s.error());
   return out;
 }
 
@@ -77,7 +85,8 @@ Result<Genesis> parse_genesis(std::string_view text) {
   json doc = json::parse(text, nullptr, false);
   if (doc.is_discarded()) return make_error("genesis is not valid JSON");
   if (!doc.is_object()) return make_error("genesis must be a JSON object");
-  static const std::set<std::string> known = {"chain_id", "genesis_time_ms", "params", "accounts", "validators"};
+  static const std::set<std::string> known = {"chain_id", "genesis_time_ms", "params", "accounts",
+                                              "validators"};
   for (const auto& [k, v] : doc.items())
     if (!known.count(k)) return make_error(k + ": unknown genesis field");
   Genesis g;
@@ -87,7 +96,8 @@ Result<Genesis> parse_genesis(std::string_view text) {
   if (!doc.contains("params")) return make_error("params: missing");
   TRY_ASSIGN(g.params, parse_params(doc["params"], chain_id));
 
-  if (!doc.contains("accounts") || !doc["accounts"].is_array()) return make_error("accounts: must be an array");
+  if (!doc.contains("accounts") || !doc["accounts"].is_array())
+    return make_error("accounts: must be an array");
   Amount total = 0;
   std::set<Address> seen;
   for (size_t i = 0; i < doc["accounts"].size(); ++i) {
@@ -101,7 +111,8 @@ Result<Genesis> parse_genesis(std::string_view text) {
     GenesisBalance b{address.value(), 0};
     TRY_ASSIGN(b.amount, u64_field(a, path, "balance"));
     if (!seen.insert(b.address).second) return make_error(path + "address: listed twice");
-    if (add_overflows(total, b.amount)) return make_error(path + "balance: total supply exceeds 2^64-1");
+    if (add_overflows(total, b.amount))
+      return make_error(path + "balance: total supply exceeds 2^64-1");
     total += b.amount;
     g.balances.push_back(b);
   }
@@ -125,7 +136,8 @@ Result<Genesis> parse_genesis(std::string_view text) {
     val.operator_address = op.value();
     TRY_ASSIGN(val.power, u64_field(v, path, "power"));
     if (val.power == 0) return make_error(path + "power: must be positive");
-    if (!keys_seen.insert(val.consensus_key).second) return make_error(path + "consensus_key: listed twice");
+    if (!keys_seen.insert(val.consensus_key).second)
+      return make_error(path + "consensus_key: listed twice");
     g.validators.push_back(val);
   }
   return g;
@@ -144,7 +156,9 @@ ChangeSet genesis_changes(const Genesis& g) {
 }
 
 Hash256 genesis_hash(const Genesis& g, const Hash256& state_root) {
-  return tagged_hash("veritrain/genesis", Writer().str(g.params.chain_id).u64(g.genesis_time_ms).fixed(state_root).take());
+  return tagged_hash(
+      "veritrain/genesis",
+      Writer().str(g.params.chain_id).u64(g.genesis_time_ms).fixed(state_root).take());
 }
 
 }  // namespace vt::ledger

@@ -16,14 +16,22 @@ Result<T> finish(const Reader& r, T value) {
 
 const char* job_status_name(JobStatus s) {
   switch (s) {
-    case JobStatus::Open: return "open";
-    case JobStatus::Accepted: return "accepted";
-    case JobStatus::Committed: return "committed";
-    case JobStatus::Verifying: return "verifying";
-    case JobStatus::Settled: return "settled";
-    case JobStatus::Slashed: return "slashed";
-    case JobStatus::Expired: return "expired";
-    case JobStatus::Cancelled: return "cancelled";
+    case JobStatus::Open:
+      return "open";
+    case JobStatus::Accepted:
+      return "accepted";
+    case JobStatus::Committed:
+      return "committed";
+    case JobStatus::Verifying:
+      return "verifying";
+    case JobStatus::Settled:
+      return "settled";
+    case JobStatus::Slashed:
+      return "slashed";
+    case JobStatus::Expired:
+      return "expired";
+    case JobStatus::Cancelled:
+      return "cancelled";
   }
   return "unknown";
 }
@@ -34,7 +42,9 @@ std::optional<JobStatus> job_status_from_name(std::string_view name) {
   return std::nullopt;
 }
 
-Bytes encode(const Account& a) { return Writer().u64(a.balance).u64(a.nonce).take(); }
+Bytes encode(const Account& a) {
+  return Writer().u64(a.balance).u64(a.nonce).take();
+}
 
 Result<Account> decode_account(ByteView in) {
   Reader r(in);
@@ -114,7 +124,12 @@ Result<Unbonding> decode_unbonding(ByteView in) {
 }
 
 Bytes encode(const Validator& v) {
-  return Writer().fixed(v.consensus_key).fixed(v.operator_address).u64(v.power).boolean(v.jailed).take();
+  return Writer()
+      .fixed(v.consensus_key)
+      .fixed(v.operator_address)
+      .u64(v.power)
+      .boolean(v.jailed)
+      .take();
 }
 
 Result<Validator> decode_validator(ByteView in) {

@@ -16,7 +16,9 @@ namespace vt::ledger {
 using Amount = uint64_t;
 
 // Overflow-checked arithmetic: amounts never wrap silently.
-[[nodiscard]] inline bool add_overflows(Amount a, Amount b) { return a > UINT64_MAX - b; }
+[[nodiscard]] inline bool add_overflows(Amount a, Amount b) {
+  return a > UINT64_MAX - b;
+}
 
 struct Account {
   Amount balance = 0;

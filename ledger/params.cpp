@@ -40,14 +40,17 @@ Result<Params> decode_params(ByteView in) {
 }
 
 Status validate(const Params& p) {
-  if (p.chain_id.empty() || p.chain_id.size() > 64) return make_error("chain_id: must be 1 to 64 characters");
+  if (p.chain_id.empty() || p.chain_id.size() > 64)
+    return make_error("chain_id: must be 1 to 64 characters");
   for (char c : p.chain_id)
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_'))
       return make_error("chain_id: only letters, digits, '-' and '_' are allowed");
   if (p.min_provider_stake == 0) return make_error("min_provider_stake: must be positive");
   if (p.unbonding_blocks == 0) return make_error("unbonding_blocks: must be positive");
-  if (p.min_job_deadline_blocks == 0) return make_error("min_job_deadline_blocks: must be positive");
-  if (p.max_job_deadline_blocks > UINT32_MAX) return make_error("max_job_deadline_blocks: must be at most 4294967295");
+  if (p.min_job_deadline_blocks == 0)
+    return make_error("min_job_deadline_blocks: must be positive");
+  if (p.max_job_deadline_blocks > UINT32_MAX)
+    return make_error("max_job_deadline_blocks: must be at most 4294967295");
   if (p.max_job_deadline_blocks < p.min_job_deadline_blocks)
     return make_error("max_job_deadline_blocks: must be at least min_job_deadline_blocks");
   if (p.expiry_slash_bps > 10000) return make_error("expiry_slash_bps: must be at most 10000");
@@ -56,7 +59,8 @@ Status validate(const Params& p) {
   if (p.max_tx_bytes < p.max_spec_bytes + 512)
     return make_error("max_tx_bytes: must exceed max_spec_bytes by at least 512");
   if (p.max_block_txs == 0) return make_error("max_block_txs: must be positive");
-  if (p.max_block_bytes < p.max_tx_bytes) return make_error("max_block_bytes: must be at least max_tx_bytes");
+  if (p.max_block_bytes < p.max_tx_bytes)
+    return make_error("max_block_bytes: must be at least max_tx_bytes");
   return Status::success();
 }
 

@@ -68,6 +68,8 @@ Result<std::vector<Event>> decode_events(ByteView in) {
   return events;
 }
 
-Hash256 receipt_hash(const Receipt& r) { return tagged_hash("veritrain/receipt", encode(r)); }
+Hash256 receipt_hash(const Receipt& r) {
+  return tagged_hash("veritrain/receipt", encode(r));
+}
 
 }  // namespace vt::ledger

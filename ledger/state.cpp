@@ -19,7 +19,8 @@ std::optional<Bytes> StateStore::get(ByteView key) const {
   return it->second;
 }
 
-void StateStore::scan(ByteView prefix, const std::function<bool(const Bytes&, const Bytes&)>& fn) const {
+void StateStore::scan(ByteView prefix,
+                      const std::function<bool(const Bytes&, const Bytes&)>& fn) const {
   for (auto it = entries_.lower_bound(Bytes(prefix.begin(), prefix.end()));
        it != entries_.end() && has_prefix(it->first, prefix); ++it)
     if (!fn(it->first, it->second)) return;
@@ -53,7 +54,8 @@ std::optional<Bytes> Overlay::get(ByteView key) const {
   return base_.get(key);
 }
 
-void Overlay::scan(ByteView prefix, const std::function<bool(const Bytes&, const Bytes&)>& fn) const {
+void Overlay::scan(ByteView prefix,
+                   const std::function<bool(const Bytes&, const Bytes&)>& fn) const {
   // Merge the base's entries with ours in key order; ours win.
   std::map<Bytes, Bytes> merged;
   base_.scan(prefix, [&](const Bytes& k, const Bytes& v) {
@@ -62,8 +64,10 @@ void Overlay::scan(ByteView prefix, const std::function<bool(const Bytes&, const
   });
   for (auto it = changes_.lower_bound(Bytes(prefix.begin(), prefix.end()));
        it != changes_.end() && has_prefix(it->first, prefix); ++it) {
-    if (it->second) merged[it->first] = *it->second;
-    else merged.erase(it->first);
+    if (it->second)
+      merged[it->first] = *it->second;
+    else
+      merged.erase(it->first);
   }
   for (const auto& [k, v] : merged)
     if (!fn(k, v)) return;

@@ -21,13 +21,15 @@ class StateReader {
   virtual ~StateReader() = default;
   virtual std::optional<Bytes> get(ByteView key) const = 0;
   // Visits keys starting with prefix in ascending order until fn returns false.
-  virtual void scan(ByteView prefix, const std::function<bool(const Bytes&, const Bytes&)>& fn) const = 0;
+  virtual void scan(ByteView prefix,
+                    const std::function<bool(const Bytes&, const Bytes&)>& fn) const = 0;
 };
 
 class StateStore final : public StateReader {
  public:
   std::optional<Bytes> get(ByteView key) const override;
-  void scan(ByteView prefix, const std::function<bool(const Bytes&, const Bytes&)>& fn) const override;
+  void scan(ByteView prefix,
+            const std::function<bool(const Bytes&, const Bytes&)>& fn) const override;
   void apply(const ChangeSet& changes);
   // The changes that would undo `changes` if applied after them.
   ChangeSet undo_for(const ChangeSet& changes) const;
@@ -46,7 +48,8 @@ class Overlay final : public StateReader {
   Overlay(const Overlay&) = delete;
   Overlay& operator=(const Overlay&) = delete;
   std::optional<Bytes> get(ByteView key) const override;
-  void scan(ByteView prefix, const std::function<bool(const Bytes&, const Bytes&)>& fn) const override;
+  void scan(ByteView prefix,
+            const std::function<bool(const Bytes&, const Bytes&)>& fn) const override;
   void put(Bytes key, Bytes value) { changes_[std::move(key)] = std::move(value); }
   void erase(Bytes key) { changes_[std::move(key)] = std::nullopt; }
   // Moves these writes into the overlay this one was built on.

@@ -8,18 +8,42 @@
 namespace vt::ledger {
 
 namespace keys {
-Bytes prefix(Prefix p) { return Bytes{p}; }
-Bytes params() { return Bytes{kParams}; }
-Bytes next_job_id() { return Bytes{kNextJobId}; }
-Bytes account(const Address& a) { return Writer().u8(kAccount).fixed(a).take(); }
-Bytes provider(const Address& a) { return Writer().u8(kProvider).fixed(a).take(); }
-Bytes validator(const Ed25519Pubkey& k) { return Writer().u8(kValidator).fixed(k).take(); }
-Bytes job(uint64_t id) { return Writer().u8(kJob).u64(id).take(); }
-Bytes spec(const Hash256& h) { return Writer().u8(kSpec).fixed(h).take(); }
-Bytes job_expiry(uint64_t height, uint64_t id) { return Writer().u8(kJobExpiry).u64(height).u64(id).take(); }
-Bytes job_expiry_prefix(uint64_t height) { return Writer().u8(kJobExpiry).u64(height).take(); }
-Bytes unbonding(uint64_t h, const Address& owner) { return Writer().u8(kUnbonding).u64(h).fixed(owner).take(); }
-Bytes unbonding_prefix(uint64_t h) { return Writer().u8(kUnbonding).u64(h).take(); }
+Bytes prefix(Prefix p) {
+  return Bytes{p};
+}
+Bytes params() {
+  return Bytes{kParams};
+}
+Bytes next_job_id() {
+  return Bytes{kNextJobId};
+}
+Bytes account(const Address& a) {
+  return Writer().u8(kAccount).fixed(a).take();
+}
+Bytes provider(const Address& a) {
+  return Writer().u8(kProvider).fixed(a).take();
+}
+Bytes validator(const Ed25519Pubkey& k) {
+  return Writer().u8(kValidator).fixed(k).take();
+}
+Bytes job(uint64_t id) {
+  return Writer().u8(kJob).u64(id).take();
+}
+Bytes spec(const Hash256& h) {
+  return Writer().u8(kSpec).fixed(h).take();
+}
+Bytes job_expiry(uint64_t height, uint64_t id) {
+  return Writer().u8(kJobExpiry).u64(height).u64(id).take();
+}
+Bytes job_expiry_prefix(uint64_t height) {
+  return Writer().u8(kJobExpiry).u64(height).take();
+}
+Bytes unbonding(uint64_t h, const Address& owner) {
+  return Writer().u8(kUnbonding).u64(h).fixed(owner).take();
+}
+Bytes unbonding_prefix(uint64_t h) {
+  return Writer().u8(kUnbonding).u64(h).take();
+}
 }  // namespace keys
 
 namespace {
@@ -85,14 +109,24 @@ std::vector<Validator> read_validators(const StateReader& s) {
   return out;
 }
 
-void write_params(Overlay& o, const Params& p) { o.put(keys::params(), encode(p)); }
+void write_params(Overlay& o, const Params& p) {
+  o.put(keys::params(), encode(p));
+}
 void write_account(Overlay& o, const Address& a, const Account& acc) {
   // An empty account is the same as no account: keep the state minimal and canonical.
-  if (acc == Account{}) o.erase(keys::account(a));
-  else o.put(keys::account(a), encode(acc));
+  if (acc == Account{})
+    o.erase(keys::account(a));
+  else
+    o.put(keys::account(a), encode(acc));
 }
-void write_provider(Overlay& o, const Provider& p) { o.put(keys::provider(p.owner), encode(p)); }
-void write_job(Overlay& o, const Job& j) { o.put(keys::job(j.id), encode(j)); }
-void write_validator(Overlay& o, const Validator& v) { o.put(keys::validator(v.consensus_key), encode(v)); }
+void write_provider(Overlay& o, const Provider& p) {
+  o.put(keys::provider(p.owner), encode(p));
+}
+void write_job(Overlay& o, const Job& j) {
+  o.put(keys::job(j.id), encode(j));
+}
+void write_validator(Overlay& o, const Validator& v) {
+  o.put(keys::validator(v.consensus_key), encode(v));
+}
 
 }  // namespace vt::ledger

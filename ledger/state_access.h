@@ -24,8 +24,8 @@ enum Prefix : uint8_t {
   kValidator = 0x12,
   kJob = 0x20,
   kSpec = 0x21,
-  kJobExpiry = 0x22,   // expiry height || job id -> empty
-  kUnbonding = 0x30,   // release height || owner -> Unbonding
+  kJobExpiry = 0x22,  // expiry height || job id -> empty
+  kUnbonding = 0x30,  // release height || owner -> Unbonding
 };
 Bytes params();
 Bytes next_job_id();

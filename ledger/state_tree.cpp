@@ -19,7 +19,9 @@ namespace {
 
 using NodePtr = std::unique_ptr<StateTree::Node>;
 
-int bit_at(const Hash256& key, unsigned depth) { return key[depth / 8] >> (7 - depth % 8) & 1; }
+int bit_at(const Hash256& key, unsigned depth) {
+  return key[depth / 8] >> (7 - depth % 8) & 1;
+}
 
 Hash256 leaf_hash(const Hash256& key, const Hash256& value) {
   uint8_t buf[65];
@@ -86,8 +88,10 @@ static bool remove(NodePtr& node, unsigned depth, const Hash256& key) {
   // keeping the shape a function of the key set alone.
   NodePtr& l = node->child[0];
   NodePtr& r = node->child[1];
-  if (!l && r && r->leaf) node = std::move(r);
-  else if (!r && l && l->leaf) node = std::move(l);
+  if (!l && r && r->leaf)
+    node = std::move(r);
+  else if (!r && l && l->leaf)
+    node = std::move(l);
   return true;
 }
 
@@ -108,6 +112,8 @@ void StateTree::erase(const Hash256& key) {
   if (remove(root_, 0, key)) --size_;
 }
 
-Hash256 StateTree::root() { return rehash(root_.get()); }
+Hash256 StateTree::root() {
+  return rehash(root_.get());
+}
 
 }  // namespace vt::ledger

@@ -17,7 +17,9 @@ struct MessageWriter {
   void operator()(const ProviderRegister& m) { w.u64(m.stake).str(m.endpoint); }
   void operator()(const Stake& m) { w.u64(m.amount); }
   void operator()(const Unstake& m) { w.u64(m.amount); }
-  void operator()(const JobSubmit& m) { w.str(m.spec_json).u64(m.payment).u64(m.bond).u64(m.deadline_blocks); }
+  void operator()(const JobSubmit& m) {
+    w.str(m.spec_json).u64(m.payment).u64(m.bond).u64(m.deadline_blocks);
+  }
   void operator()(const JobAccept& m) { w.u64(m.job_id); }
   void operator()(const JobCancel& m) { w.u64(m.job_id); }
 };
@@ -43,8 +45,10 @@ Message read_message(Reader& r) {
       m.endpoint = r.str("provider_register.endpoint", kMaxEndpoint);
       return m;
     }
-    case 2: return Stake{r.u64("stake.amount")};
-    case 3: return Unstake{r.u64("unstake.amount")};
+    case 2:
+      return Stake{r.u64("stake.amount")};
+    case 3:
+      return Unstake{r.u64("unstake.amount")};
     case 4: {
       JobSubmit m;
       m.spec_json = r.str("job_submit.spec", kMaxSpecWire);
@@ -53,8 +57,10 @@ Message read_message(Reader& r) {
       m.deadline_blocks = r.u64("job_submit.deadline_blocks");
       return m;
     }
-    case 5: return JobAccept{r.u64("job_accept.job_id")};
-    case 6: return JobCancel{r.u64("job_cancel.job_id")};
+    case 5:
+      return JobAccept{r.u64("job_accept.job_id")};
+    case 6:
+      return JobCancel{r.u64("job_cancel.job_id")};
     default:
       if (r.ok()) r.fail("msg.type: unknown message type " + std::to_string(tag));
       return Transfer{};
@@ -64,8 +70,9 @@ Message read_message(Reader& r) {
 }  // namespace
 
 const char* message_name(const Message& m) {
-  static constexpr const char* kNames[] = {"transfer",   "provider_register", "stake",     "unstake",
-                                           "job_submit", "job_accept",        "job_cancel"};
+  static constexpr const char* kNames[] = {"transfer",  "provider_register", "stake",
+                                           "unstake",   "job_submit",        "job_accept",
+                                           "job_cancel"};
   return kNames[m.index()];
 }
 
@@ -82,7 +89,9 @@ Bytes encode(const Transaction& tx) {
   return w.take();
 }
 
-Hash256 tx_hash(const Transaction& tx) { return tagged_hash("veritrain/tx", encode(tx)); }
+Hash256 tx_hash(const Transaction& tx) {
+  return tagged_hash("veritrain/tx", encode(tx));
+}
 
 void sign(Transaction& tx, const SchnorrKey& key) {
   tx.sender = key.pubkey();

@@ -48,7 +48,8 @@ struct JobCancel {
 };
 
 // The variant index is the message's tag on the wire: append, never reorder.
-using Message = std::variant<Transfer, ProviderRegister, Stake, Unstake, JobSubmit, JobAccept, JobCancel>;
+using Message =
+    std::variant<Transfer, ProviderRegister, Stake, Unstake, JobSubmit, JobAccept, JobCancel>;
 const char* message_name(const Message& m);
 
 struct Transaction {

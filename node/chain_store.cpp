@@ -11,7 +11,9 @@ constexpr size_t kMaxBlockBytes = 64 << 20;  // decoding ceiling for stored bloc
 const Bytes kHeadKey = {'h', 'e', 'a', 'd'};
 const Bytes kSignedKey = {'s', 'i', 'g', 'n', 'e', 'd'};
 
-Bytes height_key(uint64_t h) { return Writer().u64(h).take(); }
+Bytes height_key(uint64_t h) {
+  return Writer().u64(h).take();
+}
 
 Bytes encode_head(const ChainHead& h) {
   return Writer().u64(h.height).fixed(h.block_hash).fixed(h.state_root).u64(h.time_ms).take();
@@ -52,28 +54,40 @@ Status ChainStore::init_genesis(const ledger::Genesis& g, const ledger::ChangeSe
   return kv_.write(batch);
 }
 
-Status ChainStore::commit_block(const ledger::Block& block, const Bytes& commit, const ledger::BlockResult& result) {
+Status ChainStore::commit_block(const ledger::Block& block, const Bytes& commit,
+                                const ledger::BlockResult& result) {
   const auto& hdr = block.header;
   Hash256 hash = ledger::block_hash(hdr);
   WriteBatch batch;
   batch.put(Column::Blocks, Bytes(hash.begin(), hash.end()), ledger::encode(block));
   batch.put(Column::Heights, height_key(hdr.height), Bytes(hash.begin(), hash.end()));
   batch.put(Column::Commits, height_key(hdr.height), commit);
-  batch.put(Column::BlockEvents, height_key(hdr.height), ledger::encode_events(result.begin_events));
+  batch.put(Column::BlockEvents, height_key(hdr.height),
+            ledger::encode_events(result.begin_events));
   for (uint32_t i = 0; i < block.txs.size(); ++i) {
     const auto& tx = block.txs[i];
     Hash256 th = ledger::tx_hash(tx);
     batch.put(Column::Txs, Bytes(th.begin(), th.end()),
-              Writer().u64(hdr.height).u32(i).bytes(ledger::encode(tx)).bytes(ledger::encode(result.receipts[i])).take());
-    batch.put(Column::AccountTxs, Writer().fixed(tx.sender).u64(hdr.height).u32(i).take(), Bytes(th.begin(), th.end()));
+              Writer()
+                  .u64(hdr.height)
+                  .u32(i)
+                  .bytes(ledger::encode(tx))
+                  .bytes(ledger::encode(result.receipts[i]))
+                  .take());
+    batch.put(Column::AccountTxs, Writer().fixed(tx.sender).u64(hdr.height).u32(i).take(),
+              Bytes(th.begin(), th.end()));
     if (const auto* t = std::get_if<ledger::Transfer>(&tx.msg); t && t->to != tx.sender)
-      batch.put(Column::AccountTxs, Writer().fixed(t->to).u64(hdr.height).u32(i).take(), Bytes(th.begin(), th.end()));
+      batch.put(Column::AccountTxs, Writer().fixed(t->to).u64(hdr.height).u32(i).take(),
+                Bytes(th.begin(), th.end()));
   }
   for (const auto& [k, v] : result.changes) {
-    if (v) batch.put(Column::State, k, *v);
-    else batch.erase(Column::State, k);
+    if (v)
+      batch.put(Column::State, k, *v);
+    else
+      batch.erase(Column::State, k);
   }
-  batch.put(Column::Meta, kHeadKey, encode_head(ChainHead{hdr.height, hash, hdr.state_root, hdr.time_ms}));
+  batch.put(Column::Meta, kHeadKey,
+            encode_head(ChainHead{hdr.height, hash, hdr.state_root, hdr.time_ms}));
   return kv_.write(batch);
 }
 
@@ -142,7 +156,8 @@ Result<std::vector<Hash256>> ChainStore::account_txs(const Address& a, size_t li
   std::vector<Hash256> out;
   Bytes start = Writer().fixed(a).u64(UINT64_MAX).u32(UINT32_MAX).take();
   auto s = kv_.scan_reverse(Column::AccountTxs, start, [&](ByteView k, ByteView v) {
-    if (k.size() != 44 || !std::equal(a.begin(), a.end(), k.begin()) || v.size() != 32) return false;
+    if (k.size() != 44 || !std::equal(a.begin(), a.end(), k.begin()) || v.size() != 32)
+      return false;
     Hash256 h;
     std::copy(v.begin(), v.end(), h.begin());
     out.push_back(h);
@@ -152,7 +167,9 @@ Result<std::vector<Hash256>> ChainStore::account_txs(const Address& a, size_t li
   return out;
 }
 
-Result<std::optional<Bytes>> ChainStore::last_signed() const { return kv_.get(Column::Consensus, kSignedKey); }
+Result<std::optional<Bytes>> ChainStore::last_signed() const {
+  return kv_.get(Column::Consensus, kSignedKey);
+}
 
 Status ChainStore::save_last_signed(const Bytes& record) {
   WriteBatch b;

@@ -15,8 +15,8 @@
 namespace vt::node {
 
 struct ChainHead {
-  uint64_t height = 0;  // 0 = genesis only
-  Hash256 block_hash{}; // genesis hash at height 0
+  uint64_t height = 0;   // 0 = genesis only
+  Hash256 block_hash{};  // genesis hash at height 0
   Hash256 state_root{};
   uint64_t time_ms = 0;
 };
@@ -45,7 +45,8 @@ class ChainStore {
   [[nodiscard]] Result<std::optional<ledger::Block>> block_at(uint64_t height) const;
   [[nodiscard]] Result<std::optional<ledger::Block>> block_by_hash(const Hash256& hash) const;
   [[nodiscard]] Result<std::optional<Bytes>> commit_at(uint64_t height) const;
-  [[nodiscard]] Result<std::optional<std::vector<ledger::Event>>> block_events(uint64_t height) const;
+  [[nodiscard]] Result<std::optional<std::vector<ledger::Event>>> block_events(
+      uint64_t height) const;
   [[nodiscard]] Result<std::optional<TxRecord>> tx(const Hash256& hash) const;
   // Transactions sent or received by the account, newest first, at most `limit`.
   [[nodiscard]] Result<std::vector<Hash256>> account_txs(const Address& a, size_t limit) const;

@@ -1,11 +1,11 @@
 #include "node/home.h"
 
 #include <sys/stat.h>
+#include <toml++/toml.h>
 
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
-#include <toml++/toml.h>
 
 #include "core/bech32m.h"
 
@@ -58,7 +58,8 @@ Status write_file(const fs::path& p, const std::string& content, bool secret) {
 
 Result<InitResult> init_home(const InitOptions& o) {
   if (fs::exists(o.home / "config.toml") || fs::exists(o.home / "genesis.json"))
-    return make_error(o.home.string() + " already holds a node; remove it or choose another --home");
+    return make_error(o.home.string() +
+                      " already holds a node; remove it or choose another --home");
   std::string template_text = devnet_template();
   if (o.genesis_template) {
     auto t = read_file(*o.genesis_template);
@@ -66,13 +67,15 @@ Result<InitResult> init_home(const InitOptions& o) {
     template_text = t.value();
   }
   json g = json::parse(template_text, nullptr, false);
-  if (g.is_discarded() || !g.is_object()) return make_error("genesis template is not a JSON object");
+  if (g.is_discarded() || !g.is_object())
+    return make_error("genesis template is not a JSON object");
   if (!o.chain_id.empty()) g["chain_id"] = o.chain_id;
 
   Ed25519Key validator = Ed25519Key::generate();
   SchnorrKey faucet = SchnorrKey::generate();
   if (!g.contains("accounts") || !g["accounts"].is_array()) g["accounts"] = json::array();
-  g["accounts"].push_back({{"address", address_to_string(faucet.pubkey())}, {"balance", std::to_string(o.faucet_balance)}});
+  g["accounts"].push_back({{"address", address_to_string(faucet.pubkey())},
+                           {"balance", std::to_string(o.faucet_balance)}});
   g["validators"] = json::array({{{"consensus_key", to_hex(validator.pubkey())},
                                   {"operator", address_to_string(faucet.pubkey())},
                                   {"power", "1"}}});
@@ -91,17 +94,23 @@ Result<InitResult> init_home(const InitOptions& o) {
       << "[log]\nlevel = \"info\"\n";
   if (auto s = write_file(o.home / "config.toml", cfg.str(), false); !s) return s.take_error();
   if (auto s = write_file(o.home / "genesis.json", genesis_text, false); !s) return s.take_error();
-  json vk = {{"type", "ed25519"}, {"public_key", to_hex(validator.pubkey())}, {"seed", to_hex(validator.seed())}};
-  if (auto s = write_file(o.home / "validator_key.json", vk.dump(2) + "\n", true); !s) return s.take_error();
+  json vk = {{"type", "ed25519"},
+             {"public_key", to_hex(validator.pubkey())},
+             {"seed", to_hex(validator.seed())}};
+  if (auto s = write_file(o.home / "validator_key.json", vk.dump(2) + "\n", true); !s)
+    return s.take_error();
   // Devnet convenience: the funded genesis account's secret, for `veritrain keys import`.
-  if (auto s = write_file(o.home / "faucet.secret", to_hex(faucet.secret()) + "\n", true); !s) return s.take_error();
+  if (auto s = write_file(o.home / "faucet.secret", to_hex(faucet.secret()) + "\n", true); !s)
+    return s.take_error();
   return InitResult{faucet.pubkey(), validator.pubkey()};
 }
 
 Result<Home> load_home(const fs::path& home) {
   Home h;
   auto cfg_text = read_file(home / "config.toml");
-  if (!cfg_text) return make_error(cfg_text.error() + " (run `veritraind init --home " + home.string() + "` first)");
+  if (!cfg_text)
+    return make_error(cfg_text.error() + " (run `veritraind init --home " + home.string() +
+                      "` first)");
   toml::table t;
   try {
     t = toml::parse(cfg_text.value(), (home / "config.toml").string());
@@ -126,9 +135,12 @@ Result<Home> load_home(const fs::path& home) {
   int64_t interval = t["consensus"]["block_interval_ms"].value_or(int64_t{1000});
   int64_t max_txs = t["mempool"]["max_txs"].value_or(int64_t{20000});
   int64_t max_bytes = t["mempool"]["max_bytes"].value_or(int64_t{64 << 20});
-  if (body < 1024 || body > (64 << 20)) return make_error("config.toml: rpc.body_limit must be 1024..67108864");
-  if (interval < 10 || interval > 600000) return make_error("config.toml: consensus.block_interval_ms must be 10..600000");
-  if (max_txs < 1 || max_bytes < 1024) return make_error("config.toml: mempool limits must be positive");
+  if (body < 1024 || body > (64 << 20))
+    return make_error("config.toml: rpc.body_limit must be 1024..67108864");
+  if (interval < 10 || interval > 600000)
+    return make_error("config.toml: consensus.block_interval_ms must be 10..600000");
+  if (max_txs < 1 || max_bytes < 1024)
+    return make_error("config.toml: mempool limits must be positive");
   h.config.rpc_body_limit = static_cast<size_t>(body);
   h.config.block_interval_ms = static_cast<uint64_t>(interval);
   h.config.mempool_max_txs = static_cast<size_t>(max_txs);

@@ -5,7 +5,9 @@ namespace vt::node {
 using nlohmann::json;
 
 namespace {
-std::string amount(uint64_t v) { return std::to_string(v); }
+std::string amount(uint64_t v) {
+  return std::to_string(v);
+}
 
 struct MessageJson {
   json operator()(const ledger::Transfer& m) const {
@@ -28,7 +30,8 @@ struct MessageJson {
 }  // namespace
 
 json to_json(const ledger::Account& a, const Address& address) {
-  return {{"address", address_to_string(address)}, {"balance", amount(a.balance)}, {"nonce", a.nonce}};
+  return {
+      {"address", address_to_string(address)}, {"balance", amount(a.balance)}, {"nonce", a.nonce}};
 }
 
 json to_json(const ledger::Provider& p) {

@@ -16,15 +16,15 @@
 namespace vt::node {
 
 enum class Column : uint8_t {
-  Meta = 0,        // "head", "genesis": chain position
-  Blocks,          // block hash -> encoded block
-  Heights,         // height (8 bytes BE) -> block hash
-  Commits,         // height -> commit certificate (precommit signatures)
-  Txs,             // tx hash -> height, index, receipt
-  BlockEvents,     // height -> begin-block events
-  State,           // ledger state key -> value
-  AccountTxs,      // address || height || index -> tx hash (explorer index)
-  Consensus,       // the validator's last signed step (double-sign protection)
+  Meta = 0,     // "head", "genesis": chain position
+  Blocks,       // block hash -> encoded block
+  Heights,      // height (8 bytes BE) -> block hash
+  Commits,      // height -> commit certificate (precommit signatures)
+  Txs,          // tx hash -> height, index, receipt
+  BlockEvents,  // height -> begin-block events
+  State,        // ledger state key -> value
+  AccountTxs,   // address || height || index -> tx hash (explorer index)
+  Consensus,    // the validator's last signed step (double-sign protection)
   Count
 };
 const char* column_name(Column c);
@@ -38,7 +38,9 @@ struct BatchOp {
 // All or nothing: a store applies a batch entirely or not at all.
 struct WriteBatch {
   std::vector<BatchOp> ops;
-  void put(Column c, Bytes key, Bytes value) { ops.push_back({c, std::move(key), std::move(value)}); }
+  void put(Column c, Bytes key, Bytes value) {
+    ops.push_back({c, std::move(key), std::move(value)});
+  }
   void erase(Column c, Bytes key) { ops.push_back({c, std::move(key), std::nullopt}); }
 };
 
@@ -49,11 +51,13 @@ class KvStore {
   // Durable once this returns success (synced write-ahead log).
   [[nodiscard]] virtual Status write(const WriteBatch& batch) = 0;
   // Keys >= start in ascending order, while fn returns true.
-  [[nodiscard]] virtual Status scan(Column c, ByteView start,
-                                    const std::function<bool(ByteView key, ByteView value)>& fn) const = 0;
+  [[nodiscard]] virtual Status scan(
+      Column c, ByteView start,
+      const std::function<bool(ByteView key, ByteView value)>& fn) const = 0;
   // Keys <= start in descending order (newest first for height-keyed columns).
-  [[nodiscard]] virtual Status scan_reverse(Column c, ByteView start,
-                                            const std::function<bool(ByteView key, ByteView value)>& fn) const = 0;
+  [[nodiscard]] virtual Status scan_reverse(
+      Column c, ByteView start,
+      const std::function<bool(ByteView key, ByteView value)>& fn) const = 0;
 };
 
 // RocksDB on disk, one column family per Column.

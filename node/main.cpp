@@ -13,20 +13,26 @@
 using namespace vt;
 
 int main(int argc, char** argv) {
-  CLI::App app{"veritraind: the veritrain validator node (proof-of-stake chain that verifies ML training)"};
+  CLI::App app{
+      "veritraind: the veritrain validator node (proof-of-stake chain that verifies ML training)"};
   app.require_subcommand(1);
 
   node::InitOptions init;
   std::string init_home, template_path;
-  auto* init_cmd = app.add_subcommand("init", "Create a node home: keys, config.toml and a devnet genesis");
+  auto* init_cmd =
+      app.add_subcommand("init", "Create a node home: keys, config.toml and a devnet genesis");
   init_cmd->add_option("--home", init_home, "Home directory to create")->required();
-  init_cmd->add_option("--template", template_path, "Genesis template (params); default: built-in devnet");
+  init_cmd->add_option("--template", template_path,
+                       "Genesis template (params); default: built-in devnet");
   init_cmd->add_option("--chain-id", init.chain_id, "Chain id (default: the template's)");
-  init_cmd->add_option("--rpc-port", init.rpc_port, "JSON-RPC port on 127.0.0.1")->capture_default_str();
-  init_cmd->add_option("--block-interval-ms", init.block_interval_ms, "Block interval")->capture_default_str();
+  init_cmd->add_option("--rpc-port", init.rpc_port, "JSON-RPC port on 127.0.0.1")
+      ->capture_default_str();
+  init_cmd->add_option("--block-interval-ms", init.block_interval_ms, "Block interval")
+      ->capture_default_str();
 
   std::string start_home;
-  auto* start_cmd = app.add_subcommand("start", "Run the node in the foreground until SIGINT/SIGTERM");
+  auto* start_cmd =
+      app.add_subcommand("start", "Run the node in the foreground until SIGINT/SIGTERM");
   start_cmd->add_option("--home", start_home, "Home directory written by init")->required();
 
   CLI11_PARSE(app, argc, argv);
@@ -54,7 +60,8 @@ int main(int argc, char** argv) {
   }
   spdlog::set_level(spdlog::level::from_str(home->log_level));
   if (!home->validator_key) {
-    std::cerr << "error: " << start_home << "/validator_key.json is missing (non-validator nodes come with the BFT "
+    std::cerr << "error: " << start_home
+              << "/validator_key.json is missing (non-validator nodes come with the BFT "
               << "issue)\n";
     return 1;
   }

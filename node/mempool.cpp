@@ -6,25 +6,29 @@
 
 namespace vt::node {
 
-Result<Hash256> Mempool::add(const ledger::Transaction& tx, size_t encoded_size, const ledger::StateReader& state,
-                             const ledger::Params& params) {
+Result<Hash256> Mempool::add(const ledger::Transaction& tx, size_t encoded_size,
+                             const ledger::StateReader& state, const ledger::Params& params) {
   Hash256 h = ledger::tx_hash(tx);
   if (by_hash_.count(h)) return make_error("transaction is already in the mempool");
-  if (auto s = ledger::check_transaction(state, params, tx, encoded_size, /*allow_future_nonce=*/true); !s)
+  if (auto s =
+          ledger::check_transaction(state, params, tx, encoded_size, /*allow_future_nonce=*/true);
+      !s)
     return s.take_error();
   uint64_t next = ledger::read_account(state, tx.sender).nonce;
   if (tx.nonce > next + kMaxNonceGap)
-    return make_error("nonce " + std::to_string(tx.nonce) + " is too far ahead of the account's next nonce " +
-                      std::to_string(next));
+    return make_error("nonce " + std::to_string(tx.nonce) +
+                      " is too far ahead of the account's next nonce " + std::to_string(next));
   auto pending = by_sender_.find(tx.sender);
   if (pending != by_sender_.end() && pending->second.count(tx.nonce))
-    return make_error("a transaction with nonce " + std::to_string(tx.nonce) + " from this sender is already pending");
+    return make_error("a transaction with nonce " + std::to_string(tx.nonce) +
+                      " from this sender is already pending");
   if (by_hash_.size() >= max_count_ || bytes_ + encoded_size > max_bytes_) {
     // Full: make room only by evicting cheaper transactions.
     if (by_fee_.empty() || by_fee_.begin()->first >= tx.fee)
       return make_error("mempool is full (" + std::to_string(by_hash_.size()) + " transactions, " +
                         std::to_string(bytes_) + " bytes); raise the fee above " +
-                        std::to_string(by_fee_.empty() ? 0 : by_fee_.begin()->first) + " to replace one");
+                        std::to_string(by_fee_.empty() ? 0 : by_fee_.begin()->first) +
+                        " to replace one");
     remove(by_fee_.begin()->second);
   }
   by_sender_[tx.sender][tx.nonce] = h;

@@ -46,7 +46,7 @@ class Mempool {
   size_t bytes_ = 0;
   std::map<Hash256, Entry> by_hash_;
   std::map<Address, std::map<uint64_t, Hash256>> by_sender_;  // sender -> nonce -> tx
-  std::set<std::pair<uint64_t, Hash256>> by_fee_;              // (fee, hash), lowest first
+  std::set<std::pair<uint64_t, Hash256>> by_fee_;             // (fee, hash), lowest first
 };
 
 }  // namespace vt::node

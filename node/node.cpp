@@ -19,14 +19,21 @@ namespace {
 
 uint64_t now_ms() {
   using namespace std::chrono;
-  return static_cast<uint64_t>(duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count());
+  return static_cast<uint64_t>(
+      duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count());
 }
 
-std::string short_hex(const Hash256& h) { return to_hex(ByteView(h.data(), 6)); }
+std::string short_hex(const Hash256& h) {
+  return to_hex(ByteView(h.data(), 6));
+}
 
 Bytes encode_signed_state(const consensus::SignedState& s) {
   Writer w;
-  w.boolean(s.empty).u64(s.height).u32(s.round).u8(static_cast<uint8_t>(s.step)).boolean(s.block.has_value());
+  w.boolean(s.empty)
+      .u64(s.height)
+      .u32(s.round)
+      .u8(static_cast<uint8_t>(s.step))
+      .boolean(s.block.has_value());
   if (s.block) w.fixed(*s.block);
   w.u32(static_cast<uint32_t>(s.pol_round));
   return w.take();
@@ -59,15 +66,17 @@ Result<consensus::ValidatorSet> validator_set(const std::vector<ledger::Validato
 
 }  // namespace
 
-Result<std::unique_ptr<Node>> Node::open(boost::asio::io_context& io, NodeConfig config, ledger::Genesis genesis,
-                                         Ed25519Key validator_key) {
+Result<std::unique_ptr<Node>> Node::open(boost::asio::io_context& io, NodeConfig config,
+                                         ledger::Genesis genesis, Ed25519Key validator_key) {
   auto kv = open_rocksdb(config.data_dir);
   if (!kv) return kv.take_error();
-  return open_with_store(io, std::move(config), std::move(genesis), std::move(validator_key), std::move(kv).value());
+  return open_with_store(io, std::move(config), std::move(genesis), std::move(validator_key),
+                         std::move(kv).value());
 }
 
 Result<std::unique_ptr<Node>> Node::open_with_store(boost::asio::io_context& io, NodeConfig config,
-                                                    ledger::Genesis genesis, Ed25519Key validator_key,
+                                                    ledger::Genesis genesis,
+                                                    Ed25519Key validator_key,
                                                     std::unique_ptr<KvStore> kv) {
   ChainStore chain(*kv);
   auto head = chain.head();
@@ -77,7 +86,8 @@ Result<std::unique_ptr<Node>> Node::open_with_store(boost::asio::io_context& io,
     ledger::ChangeSet changes = ledger::genesis_changes(genesis);
     fresh.apply(changes);
     if (auto s = chain.init_genesis(genesis, changes, fresh.root()); !s) return s.take_error();
-    spdlog::info("initialised chain '{}' from genesis, state root {}", genesis.params.chain_id, to_hex(fresh.root()));
+    spdlog::info("initialised chain '{}' from genesis, state root {}", genesis.params.chain_id,
+                 to_hex(fresh.root()));
   }
   auto signed_record = chain.last_signed();
   if (!signed_record) return signed_record.take_error();
@@ -93,14 +103,16 @@ Result<std::unique_ptr<Node>> Node::open_with_store(boost::asio::io_context& io,
   if (!set->index_of(validator_key.pubkey()))
     return make_error("this node's validator key " + to_hex(validator_key.pubkey()) +
                       " is not in the genesis validator set");
-  std::unique_ptr<Node> node(new Node(io, std::move(config), std::move(genesis), std::move(validator_key),
-                                      std::move(kv), std::move(set).value(), last_signed));
+  std::unique_ptr<Node> node(new Node(io, std::move(config), std::move(genesis),
+                                      std::move(validator_key), std::move(kv),
+                                      std::move(set).value(), last_signed));
   if (auto s = node->load(); !s) return s.take_error();
   return node;
 }
 
 Node::Node(boost::asio::io_context& io, NodeConfig config, ledger::Genesis genesis, Ed25519Key key,
-           std::unique_ptr<KvStore> kv, consensus::ValidatorSet validators, consensus::SignedState last_signed)
+           std::unique_ptr<KvStore> kv, consensus::ValidatorSet validators,
+           consensus::SignedState last_signed)
     : io_(io),
       config_(std::move(config)),
       genesis_(std::move(genesis)),
@@ -109,11 +121,13 @@ Node::Node(boost::asio::io_context& io, NodeConfig config, ledger::Genesis genes
       chain_(*kv_),
       mempool_(config_.mempool_max_txs, config_.mempool_max_bytes),
       validators_(std::move(validators)),
-      engine_([&] {
-        consensus::EngineConfig c;
-        c.commit_ms = config_.block_interval_ms;
-        return c;
-      }(), key_.pubkey(), last_signed),
+      engine_(
+          [&] {
+            consensus::EngineConfig c;
+            c.commit_ms = config_.block_interval_ms;
+            return c;
+          }(),
+          key_.pubkey(), last_signed),
       persisted_signed_(last_signed) {}
 
 Node::~Node() = default;
@@ -125,14 +139,16 @@ Status Node::load() {
   if (auto s = chain_.load_state(state_); !s) return s;
   Hash256 root = state_.root();
   if (root != head_.state_root)
-    return make_error("stored state root " + to_hex(root) + " does not match the head's " + to_hex(head_.state_root) +
-                      " at height " + std::to_string(head_.height) + ": the database is corrupt");
+    return make_error("stored state root " + to_hex(root) + " does not match the head's " +
+                      to_hex(head_.state_root) + " at height " + std::to_string(head_.height) +
+                      ": the database is corrupt");
   params_ = ledger::read_params(state_);
   if (params_.chain_id != genesis_.params.chain_id)
     return make_error("the database holds chain '" + params_.chain_id + "', the genesis says '" +
                       genesis_.params.chain_id + "'");
-  spdlog::info("chain '{}' at height {} (block {}, state root {}), {} state entries", params_.chain_id, head_.height,
-               short_hex(head_.block_hash), short_hex(head_.state_root), state_.size());
+  spdlog::info("chain '{}' at height {} (block {}, state root {}), {} state entries",
+               params_.chain_id, head_.height, short_hex(head_.block_hash),
+               short_hex(head_.state_root), state_.size());
   return Status::success();
 }
 
@@ -142,11 +158,12 @@ Status Node::start() {
   rpc::ServerOptions options;
   options.body_limit = config_.rpc_body_limit;
   try {
-    boost::asio::ip::tcp::endpoint ep(boost::asio::ip::make_address(config_.rpc_host), config_.rpc_port);
+    boost::asio::ip::tcp::endpoint ep(boost::asio::ip::make_address(config_.rpc_host),
+                                      config_.rpc_port);
     rpc_server_ = std::make_unique<rpc::HttpServer>(io_, *rpc_table_, ep, options);
   } catch (const std::exception& e) {
-    return make_error("cannot listen for RPC on " + config_.rpc_host + ":" + std::to_string(config_.rpc_port) + ": " +
-                      e.what());
+    return make_error("cannot listen for RPC on " + config_.rpc_host + ":" +
+                      std::to_string(config_.rpc_port) + ": " + e.what());
   }
   register_http_routes(*rpc_server_, *this);
   running_ = true;
@@ -154,7 +171,8 @@ Status Node::start() {
   // After a crash between signing and committing, the WAL holds signatures for
   // the next height: resume past that round (see Engine::start_height).
   uint32_t first_round = 0;
-  if (!persisted_signed_.empty && persisted_signed_.height == head_.height + 1) first_round = persisted_signed_.round + 1;
+  if (!persisted_signed_.empty && persisted_signed_.height == head_.height + 1)
+    first_round = persisted_signed_.round + 1;
   handle(engine_.start_height(head_.height + 1, validators_, first_round));
   return Status::success();
 }
@@ -168,7 +186,9 @@ void Node::stop() {
   spdlog::info("stopped at height {}", head_.height);
 }
 
-uint16_t Node::rpc_port() const { return rpc_server_ ? rpc_server_->port() : 0; }
+uint16_t Node::rpc_port() const {
+  return rpc_server_ ? rpc_server_->port() : 0;
+}
 
 void Node::fatal(const std::string& why) {
   spdlog::critical("{}; stopping so that nothing inconsistent is written", why);
@@ -203,8 +223,8 @@ void Node::handle(consensus::Actions actions) {
     } else if (auto* a = std::get_if<consensus::Commit>(&action)) {
       commit(*a);
     } else if (auto* a = std::get_if<consensus::Evidence>(&action)) {
-      spdlog::warn("double signing by validator {} at height {} round {}", a->a.validator_index, a->a.height,
-                   a->a.round);
+      spdlog::warn("double signing by validator {} at height {} round {}", a->a.validator_index,
+                   a->a.height, a->a.round);
     }
     actions.insert(actions.end(), more.begin(), more.end());
   }
@@ -270,20 +290,23 @@ Status Node::persist_signed(const consensus::SignedState& s) {
 
 void Node::sign_proposal(const consensus::Proposal& p) {
   if (!consensus::may_sign(persisted_signed_, p)) return;
-  if (auto s = persist_signed(consensus::signed_state(p)); !s) return fatal("cannot persist signing state: " + s.error());
+  if (auto s = persist_signed(consensus::signed_state(p)); !s)
+    return fatal("cannot persist signing state: " + s.error());
   Ed25519Sig sig = key_.sign(consensus::sign_bytes(p, params_.chain_id));
   (void)sig;  // gossiped to peers once the P2P layer exists (BFT issue)
 }
 
 void Node::sign_vote(const consensus::Vote& v) {
   if (!consensus::may_sign(persisted_signed_, v)) return;
-  if (auto s = persist_signed(consensus::signed_state(v)); !s) return fatal("cannot persist signing state: " + s.error());
+  if (auto s = persist_signed(consensus::signed_state(v)); !s)
+    return fatal("cannot persist signing state: " + s.error());
   Ed25519Sig sig = key_.sign(consensus::sign_bytes(v, params_.chain_id));
   vote_sigs_[{v.round, static_cast<uint8_t>(v.type), v.validator_index}] = sig;
 }
 
 void Node::schedule(const consensus::Timeout& t, uint64_t delay_ms) {
-  auto timer = std::make_shared<boost::asio::steady_timer>(io_, std::chrono::milliseconds(delay_ms));
+  auto timer =
+      std::make_shared<boost::asio::steady_timer>(io_, std::chrono::milliseconds(delay_ms));
   timers_.push_back(timer);
   timer->async_wait([this, timer, t](const boost::system::error_code& ec) {
     std::erase(timers_, timer);
@@ -293,7 +316,8 @@ void Node::schedule(const consensus::Timeout& t, uint64_t delay_ms) {
 }
 
 void Node::start_next_height(uint64_t delay_ms) {
-  auto timer = std::make_shared<boost::asio::steady_timer>(io_, std::chrono::milliseconds(delay_ms));
+  auto timer =
+      std::make_shared<boost::asio::steady_timer>(io_, std::chrono::milliseconds(delay_ms));
   timers_.push_back(timer);
   timer->async_wait([this, timer](const boost::system::error_code& ec) {
     std::erase(timers_, timer);
@@ -311,31 +335,37 @@ void Node::publish_events(const ledger::Block& block, const ledger::BlockResult&
       if (e.type.rfind("job_", 0) != 0) continue;
       nlohmann::json attrs = nlohmann::json::object();
       for (const auto& [k, v] : e.attrs) attrs[k] = v;
-      rpc_server_->publish("jobEvents", {{"height", block.header.height}, {"tx", tx}, {"type", e.type}, {"attributes", attrs}});
+      rpc_server_->publish(
+          "jobEvents",
+          {{"height", block.header.height}, {"tx", tx}, {"type", e.type}, {"attributes", attrs}});
     }
   };
   publish_jobs(result.begin_events, "");
-  for (size_t i = 0; i < block.txs.size(); ++i) publish_jobs(result.receipts[i].events, to_hex(ledger::tx_hash(block.txs[i])));
+  for (size_t i = 0; i < block.txs.size(); ++i)
+    publish_jobs(result.receipts[i].events, to_hex(ledger::tx_hash(block.txs[i])));
 }
 
 void Node::commit(const consensus::Commit& c) {
   auto start = std::chrono::steady_clock::now();
   auto it = candidates_.find(c.block);
   if (it == candidates_.end())
-    return fatal("consensus committed block " + short_hex(c.block) + " that this node does not hold (block sync is not built yet)");
+    return fatal("consensus committed block " + short_hex(c.block) +
+                 " that this node does not hold (block sync is not built yet)");
   if (!speculation_ || speculation_->block != c.block) {
     revert_speculation();
     state_.apply(it->second.result.changes);
   }
   speculation_.reset();
   const ledger::Block& block = it->second.block;
-  if (state_.root() != block.header.state_root) return fatal("state root mismatch after executing the committed block");
+  if (state_.root() != block.header.state_root)
+    return fatal("state root mismatch after executing the committed block");
 
   // The commit certificate: round and the precommit signatures we hold.
   Writer cert;
   cert.u32(c.round).u32(static_cast<uint32_t>(c.precommits.size()));
   for (const auto& v : c.precommits) {
-    auto sig = vote_sigs_.find({v.round, static_cast<uint8_t>(consensus::VoteType::Precommit), v.validator_index});
+    auto sig = vote_sigs_.find(
+        {v.round, static_cast<uint8_t>(consensus::VoteType::Precommit), v.validator_index});
     cert.u32(v.validator_index).boolean(sig != vote_sigs_.end());
     if (sig != vote_sigs_.end()) cert.fixed(sig->second);
   }
@@ -345,12 +375,14 @@ void Node::commit(const consensus::Commit& c) {
   head_ = ChainHead{block.header.height, c.block, block.header.state_root, block.header.time_ms};
   metrics_.blocks_committed += 1;
   metrics_.txs_committed += block.txs.size();
-  metrics_.last_commit_us = static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count());
+  metrics_.last_commit_us =
+      static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                std::chrono::steady_clock::now() - start)
+                                .count());
   mempool_.prune(state_);
   if (!block.txs.empty() || block.header.height % 100 == 0)
-    spdlog::info("committed block {} ({}) with {} txs, state root {}", block.header.height, short_hex(c.block),
-                 block.txs.size(), short_hex(block.header.state_root));
+    spdlog::info("committed block {} ({}) with {} txs, state root {}", block.header.height,
+                 short_hex(c.block), block.txs.size(), short_hex(block.header.state_root));
   if (rpc_server_) publish_events(block, it->second.result);
   candidates_.clear();
   vote_sigs_.clear();

@@ -51,8 +51,9 @@ class Node {
   static Result<std::unique_ptr<Node>> open(boost::asio::io_context& io, NodeConfig config,
                                             ledger::Genesis genesis, Ed25519Key validator_key);
   // Same, over a given store (tests inject faults through it); config.data_dir is unused.
-  static Result<std::unique_ptr<Node>> open_with_store(boost::asio::io_context& io, NodeConfig config,
-                                                       ledger::Genesis genesis, Ed25519Key validator_key,
+  static Result<std::unique_ptr<Node>> open_with_store(boost::asio::io_context& io,
+                                                       NodeConfig config, ledger::Genesis genesis,
+                                                       Ed25519Key validator_key,
                                                        std::unique_ptr<KvStore> kv);
   ~Node();
 
@@ -76,7 +77,8 @@ class Node {
 
  private:
   Node(boost::asio::io_context& io, NodeConfig config, ledger::Genesis genesis, Ed25519Key key,
-       std::unique_ptr<KvStore> kv, consensus::ValidatorSet validators, consensus::SignedState last_signed);
+       std::unique_ptr<KvStore> kv, consensus::ValidatorSet validators,
+       consensus::SignedState last_signed);
   [[nodiscard]] Status load();
   void handle(consensus::Actions actions);
   void build_block(uint64_t height, uint32_t round, consensus::Actions& out);

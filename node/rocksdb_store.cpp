@@ -7,16 +7,21 @@
 namespace vt::node {
 
 const char* column_name(Column c) {
-  static constexpr const char* kNames[] = {"meta",  "blocks", "heights",     "commits",  "txs",
-                                           "block_events", "state", "account_txs", "consensus"};
+  static constexpr const char* kNames[] = {"meta",    "blocks",      "heights",
+                                           "commits", "txs",         "block_events",
+                                           "state",   "account_txs", "consensus"};
   static_assert(sizeof(kNames) / sizeof(kNames[0]) == static_cast<size_t>(Column::Count));
   return kNames[static_cast<size_t>(c)];
 }
 
 namespace {
 
-rocksdb::Slice slice(ByteView b) { return {reinterpret_cast<const char*>(b.data()), b.size()}; }
-ByteView view(const rocksdb::Slice& s) { return {reinterpret_cast<const uint8_t*>(s.data()), s.size()}; }
+rocksdb::Slice slice(ByteView b) {
+  return {reinterpret_cast<const char*>(b.data()), b.size()};
+}
+ByteView view(const rocksdb::Slice& s) {
+  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
+}
 
 class RocksDbStore final : public KvStore {
  public:
@@ -49,7 +54,8 @@ class RocksDbStore final : public KvStore {
     return Status::success();
   }
 
-  Status scan(Column c, ByteView start, const std::function<bool(ByteView, ByteView)>& fn) const override {
+  Status scan(Column c, ByteView start,
+              const std::function<bool(ByteView, ByteView)>& fn) const override {
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handle(c)));
     for (it->Seek(slice(start)); it->Valid(); it->Next())
       if (!fn(view(it->key()), view(it->value()))) break;
@@ -57,7 +63,8 @@ class RocksDbStore final : public KvStore {
     return Status::success();
   }
 
-  Status scan_reverse(Column c, ByteView start, const std::function<bool(ByteView, ByteView)>& fn) const override {
+  Status scan_reverse(Column c, ByteView start,
+                      const std::function<bool(ByteView, ByteView)>& fn) const override {
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handle(c)));
     for (it->SeekForPrev(slice(start)); it->Valid(); it->Prev())
       if (!fn(view(it->key()), view(it->value()))) break;
@@ -66,7 +73,9 @@ class RocksDbStore final : public KvStore {
   }
 
  private:
-  rocksdb::ColumnFamilyHandle* handle(Column c) const { return handles_[static_cast<size_t>(c) + 1]; }
+  rocksdb::ColumnFamilyHandle* handle(Column c) const {
+    return handles_[static_cast<size_t>(c) + 1];
+  }
   rocksdb::DB* db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // [0] is RocksDB's "default"
 };

@@ -16,9 +16,15 @@ using rpc::RpcOutcome;
 
 namespace {
 
-RpcError invalid(const std::string& msg) { return RpcError{rpc::kInvalidParams, msg, nullptr}; }
-RpcError not_found(const std::string& msg) { return RpcError{rpc::kNotFound, msg, nullptr}; }
-RpcError internal(const std::string& msg) { return RpcError{rpc::kInternalError, msg, nullptr}; }
+RpcError invalid(const std::string& msg) {
+  return RpcError{rpc::kInvalidParams, msg, nullptr};
+}
+RpcError not_found(const std::string& msg) {
+  return RpcError{rpc::kNotFound, msg, nullptr};
+}
+RpcError internal(const std::string& msg) {
+  return RpcError{rpc::kInternalError, msg, nullptr};
+}
 
 json schema_object(std::initializer_list<std::pair<const char*, json>> props) {
   json p = json::object();
@@ -55,7 +61,11 @@ void register_rpc_methods(rpc::MethodTable& t, Node& node) {
                                             {"state_root", kString},
                                             {"time_ms", kInteger},
                                             {"mempool_size", kInteger}});
-  t.add({"chain_status", "The chain's head, state root and mempool size.", {}, "status", status_schema,
+  t.add({"chain_status",
+         "The chain's head, state root and mempool size.",
+         {},
+         "status",
+         status_schema,
          [&node](const rpc::Params&) -> RpcOutcome {
            const auto& h = node.head();
            return json{{"chain_id", node.params().chain_id},
@@ -64,15 +74,20 @@ void register_rpc_methods(rpc::MethodTable& t, Node& node) {
                        {"state_root", to_hex(h.state_root)},
                        {"time_ms", h.time_ms},
                        {"mempool_size", node.mempool().size()},
-                       {"consensus", {{"height", node.engine().height()}, {"round", node.engine().round()}}}};
+                       {"consensus",
+                        {{"height", node.engine().height()}, {"round", node.engine().round()}}}};
          }});
 
-  t.add({"chain_getBlock", "A block by height or by hash (give exactly one), with its transactions.",
+  t.add({"chain_getBlock",
+         "A block by height or by hash (give exactly one), with its transactions.",
          {{"height", ParamType::Integer, false, "block height (1 = first block)"},
           {"hash", ParamType::Hex, false, "block hash, 64 hex characters"}},
-         "block", schema_object({{"hash", kString}, {"header", {{"type", "object"}}}, {"txs", {{"type", "array"}}}}),
+         "block",
+         schema_object(
+             {{"hash", kString}, {"header", {{"type", "object"}}}, {"txs", {{"type", "array"}}}}),
          [&node](const rpc::Params& p) -> RpcOutcome {
-           if (p.has("height") == p.has("hash")) return invalid("give exactly one of height or hash");
+           if (p.has("height") == p.has("hash"))
+             return invalid("give exactly one of height or hash");
            Result<std::optional<ledger::Block>> block = std::optional<ledger::Block>();
            if (p.has("height")) {
              block = node.chain().block_at(p.u64("height"));
@@ -88,9 +103,13 @@ void register_rpc_methods(rpc::MethodTable& t, Node& node) {
            return block_json(b, events ? events.value() : std::nullopt);
          }});
 
-  t.add({"chain_getTransaction", "A committed transaction with its receipt (height, success or reason, events).",
-         {{"hash", ParamType::Hex, true, "transaction hash"}}, "transaction",
-         schema_object({{"height", kInteger}, {"index", kInteger}, {"tx", {{"type", "object"}}},
+  t.add({"chain_getTransaction",
+         "A committed transaction with its receipt (height, success or reason, events).",
+         {{"hash", ParamType::Hex, true, "transaction hash"}},
+         "transaction",
+         schema_object({{"height", kInteger},
+                        {"index", kInteger},
+                        {"tx", {{"type", "object"}}},
                         {"receipt", {{"type", "object"}}}}),
          [&node](const rpc::Params& p) -> RpcOutcome {
            auto h = hash_from_hex(p.str("hash"));
@@ -98,22 +117,26 @@ void register_rpc_methods(rpc::MethodTable& t, Node& node) {
            auto rec = node.chain().tx(h.value());
            if (!rec) return internal(rec.error());
            if (!rec.value()) {
-             if (node.mempool().contains(h.value())) return json{{"hash", p.str("hash")}, {"pending", true}};
+             if (node.mempool().contains(h.value()))
+               return json{{"hash", p.str("hash")}, {"pending", true}};
              return not_found("no such transaction");
            }
-           return json{{"hash", p.str("hash")},
-                       {"pending", false},
-                       {"height", rec.value()->height},
-                       {"index", rec.value()->index},
-                       {"tx", to_json(rec.value()->tx)},
-                       {"receipt", to_json(rec.value()->receipt)}};
+           return json{
+               {"hash", p.str("hash")},          {"pending", false},
+               {"height", rec.value()->height},  {"index", rec.value()->index},
+               {"tx", to_json(rec.value()->tx)}, {"receipt", to_json(rec.value()->receipt)}};
          }});
 
   t.add({"state_getAccount",
-         "An account's balance and next nonce (zero for an unknown address); pending_nonce also counts the "
+         "An account's balance and next nonce (zero for an unknown address); pending_nonce also "
+         "counts the "
          "account's transactions waiting in the mempool.",
-         {{"address", ParamType::String, true, "vt1... address"}}, "account",
-         schema_object({{"address", kString}, {"balance", kAmount}, {"nonce", kInteger}, {"pending_nonce", kInteger}}),
+         {{"address", ParamType::String, true, "vt1... address"}},
+         "account",
+         schema_object({{"address", kString},
+                        {"balance", kAmount},
+                        {"nonce", kInteger},
+                        {"pending_nonce", kInteger}}),
          [&node](const rpc::Params& p) -> RpcOutcome {
            auto a = address_from_string(p.str("address"));
            if (!a) return invalid("address: " + a.error());
@@ -123,10 +146,12 @@ void register_rpc_methods(rpc::MethodTable& t, Node& node) {
            return out;
          }});
 
-  t.add({"account_getTransactions", "Hashes of transactions sent or received by an account, newest first.",
+  t.add({"account_getTransactions",
+         "Hashes of transactions sent or received by an account, newest first.",
          {{"address", ParamType::String, true, "vt1... address"},
           {"limit", ParamType::Integer, false, "at most this many (default 50, max 500)"}},
-         "hashes", {{"type", "array"}, {"items", kString}},
+         "hashes",
+         {{"type", "array"}, {"items", kString}},
          [&node](const rpc::Params& p) -> RpcOutcome {
            auto a = address_from_string(p.str("address"));
            if (!a) return invalid("address: " + a.error());
@@ -139,21 +164,27 @@ void register_rpc_methods(rpc::MethodTable& t, Node& node) {
            return out;
          }});
 
-  t.add({"state_getProvider", "A registered provider: stake, locked bonds, endpoint, record.",
-         {{"address", ParamType::String, true, "provider's vt1... address"}}, "provider",
-         schema_object({{"address", kString}, {"stake", kAmount}, {"locked", kAmount}, {"endpoint", kString}}),
-         [&node](const rpc::Params& p) -> RpcOutcome {
-           auto a = address_from_string(p.str("address"));
-           if (!a) return invalid("address: " + a.error());
-           auto prov = ledger::read_provider(node.state(), a.value());
-           if (!prov) return not_found("no provider registered at " + p.str("address"));
-           return to_json(*prov);
-         }});
+  t.add(
+      {"state_getProvider",
+       "A registered provider: stake, locked bonds, endpoint, record.",
+       {{"address", ParamType::String, true, "provider's vt1... address"}},
+       "provider",
+       schema_object(
+           {{"address", kString}, {"stake", kAmount}, {"locked", kAmount}, {"endpoint", kString}}),
+       [&node](const rpc::Params& p) -> RpcOutcome {
+         auto a = address_from_string(p.str("address"));
+         if (!a) return invalid("address: " + a.error());
+         auto prov = ledger::read_provider(node.state(), a.value());
+         if (!prov) return not_found("no provider registered at " + p.str("address"));
+         return to_json(*prov);
+       }});
 
-  t.add({"state_listProviders", "Registered providers in address order, paginated.",
+  t.add({"state_listProviders",
+         "Registered providers in address order, paginated.",
          {{"after", ParamType::String, false, "continue after this address"},
           {"limit", ParamType::Integer, false, "at most this many (default 100, max 1000)"}},
-         "page", schema_object({{"providers", {{"type", "array"}}}, {"next", kString}}),
+         "page",
+         schema_object({{"providers", {{"type", "array"}}}, {"next", kString}}),
          [&node](const rpc::Params& p) -> RpcOutcome {
            uint64_t limit = p.u64_or("limit", 100);
            if (limit == 0 || limit > 1000) return invalid("limit: must be 1 to 1000");
@@ -165,108 +196,134 @@ void register_rpc_methods(rpc::MethodTable& t, Node& node) {
            }
            json list = json::array();
            json next = nullptr;
-           node.state().scan(ledger::keys::prefix(ledger::keys::kProvider), [&](const Bytes&, const Bytes& v) {
-             auto prov = ledger::decode_provider(v).value();
-             if (after && prov.owner <= *after) return true;
-             if (list.size() == limit) {
-               next = list.back()["address"];
-               return false;
-             }
-             list.push_back(to_json(prov));
-             return true;
-           });
+           node.state().scan(ledger::keys::prefix(ledger::keys::kProvider),
+                             [&](const Bytes&, const Bytes& v) {
+                               auto prov = ledger::decode_provider(v).value();
+                               if (after && prov.owner <= *after) return true;
+                               if (list.size() == limit) {
+                                 next = list.back()["address"];
+                                 return false;
+                               }
+                               list.push_back(to_json(prov));
+                               return true;
+                             });
            return json{{"providers", list}, {"next", next}};
          }});
 
-  t.add({"state_getJob", "A job: escrow, bond, status, provider, deadlines and its spec document.",
-         {{"id", ParamType::Integer, true, "job id"}}, "job",
-         schema_object({{"id", kInteger}, {"status", kString}, {"payment", kAmount}, {"spec", {{"type", "object"}}}}),
+  t.add({"state_getJob",
+         "A job: escrow, bond, status, provider, deadlines and its spec document.",
+         {{"id", ParamType::Integer, true, "job id"}},
+         "job",
+         schema_object({{"id", kInteger},
+                        {"status", kString},
+                        {"payment", kAmount},
+                        {"spec", {{"type", "object"}}}}),
          [&node](const rpc::Params& p) -> RpcOutcome {
            auto j = ledger::read_job(node.state(), p.u64("id"));
            if (!j) return not_found("no job " + std::to_string(p.u64("id")));
            return job_json(node, *j);
          }});
 
-  t.add({"state_listJobs", "Jobs in id order, filtered by status, client or provider; paginated by id.",
-         {{"status", ParamType::String, false, "open, accepted, committed, verifying, settled, slashed, expired or cancelled"},
-          {"client", ParamType::String, false, "client's vt1... address"},
-          {"provider", ParamType::String, false, "provider's vt1... address"},
-          {"after", ParamType::Integer, false, "continue after this job id"},
-          {"limit", ParamType::Integer, false, "at most this many (default 100, max 1000)"}},
-         "page", schema_object({{"jobs", {{"type", "array"}}}, {"next", {{"type", {"integer", "null"}}}}}),
-         [&node](const rpc::Params& p) -> RpcOutcome {
-           std::optional<ledger::JobStatus> status;
-           if (p.has("status")) {
-             status = ledger::job_status_from_name(p.str("status"));
-             if (!status) return invalid("status: unknown job status '" + p.str("status") + "'");
-           }
-           std::optional<Address> client, provider;
-           for (auto [name, dst] : {std::pair{"client", &client}, std::pair{"provider", &provider}}) {
-             if (!p.has(name)) continue;
-             auto a = address_from_string(p.str(name));
-             if (!a) return invalid(std::string(name) + ": " + a.error());
-             *dst = a.value();
-           }
-           uint64_t limit = p.u64_or("limit", 100);
-           if (limit == 0 || limit > 1000) return invalid("limit: must be 1 to 1000");
-           uint64_t after = p.u64_or("after", 0);
-           json list = json::array();
-           json next = nullptr;
-           node.state().scan(ledger::keys::prefix(ledger::keys::kJob), [&](const Bytes&, const Bytes& v) {
-             auto j = ledger::decode_job(v).value();
-             if (j.id <= after) return true;
-             if (status && j.status != *status) return true;
-             if (client && j.client != *client) return true;
-             if (provider && j.provider != provider) return true;
-             if (list.size() == limit) {
-               next = list.back()["id"];
-               return false;
-             }
-             list.push_back(to_json(j));
-             return true;
-           });
-           return json{{"jobs", list}, {"next", next}};
-         }});
+  t.add(
+      {"state_listJobs",
+       "Jobs in id order, filtered by status, client or provider; paginated by id.",
+       {{"status", ParamType::String, false,
+         "open, accepted, committed, verifying, settled, slashed, expired or cancelled"},
+        {"client", ParamType::String, false, "client's vt1... address"},
+        {"provider", ParamType::String, false, "provider's vt1... address"},
+        {"after", ParamType::Integer, false, "continue after this job id"},
+        {"limit", ParamType::Integer, false, "at most this many (default 100, max 1000)"}},
+       "page",
+       schema_object({{"jobs", {{"type", "array"}}}, {"next", {{"type", {"integer", "null"}}}}}),
+       [&node](const rpc::Params& p) -> RpcOutcome {
+         std::optional<ledger::JobStatus> status;
+         if (p.has("status")) {
+           status = ledger::job_status_from_name(p.str("status"));
+           if (!status) return invalid("status: unknown job status '" + p.str("status") + "'");
+         }
+         std::optional<Address> client, provider;
+         for (auto [name, dst] : {std::pair{"client", &client}, std::pair{"provider", &provider}}) {
+           if (!p.has(name)) continue;
+           auto a = address_from_string(p.str(name));
+           if (!a) return invalid(std::string(name) + ": " + a.error());
+           *dst = a.value();
+         }
+         uint64_t limit = p.u64_or("limit", 100);
+         if (limit == 0 || limit > 1000) return invalid("limit: must be 1 to 1000");
+         uint64_t after = p.u64_or("after", 0);
+         json list = json::array();
+         json next = nullptr;
+         node.state().scan(ledger::keys::prefix(ledger::keys::kJob),
+                           [&](const Bytes&, const Bytes& v) {
+                             auto j = ledger::decode_job(v).value();
+                             if (j.id <= after) return true;
+                             if (status && j.status != *status) return true;
+                             if (client && j.client != *client) return true;
+                             if (provider && j.provider != provider) return true;
+                             if (list.size() == limit) {
+                               next = list.back()["id"];
+                               return false;
+                             }
+                             list.push_back(to_json(j));
+                             return true;
+                           });
+         return json{{"jobs", list}, {"next", next}};
+       }});
 
-  t.add({"state_getParams", "The chain parameters set at genesis.", {}, "params", {{"type", "object"}},
+  t.add({"state_getParams",
+         "The chain parameters set at genesis.",
+         {},
+         "params",
+         {{"type", "object"}},
          [&node](const rpc::Params&) -> RpcOutcome { return to_json(node.params()); }});
 
-  t.add({"tx_submit", "Submits a signed transaction (canonical encoding, hex). Returns its hash or the exact reason it was refused.",
-         {{"tx", ParamType::Hex, true, "the signed transaction's bytes as hex"}}, "result",
-         schema_object({{"hash", kString}}),
-         [&node](const rpc::Params& p) -> RpcOutcome {
-           auto raw = from_hex(p.str("tx"));
-           if (!raw) return invalid("tx: " + raw.error());
-           auto h = node.submit_transaction(raw.value());
-           if (!h) {
-             int code = h.error().rfind("mempool is full", 0) == 0 ? rpc::kMempoolFull : rpc::kTxRejected;
-             return RpcError{code, "transaction rejected: " + h.error(), json{{"reason", h.error()}}};
-           }
-           return json{{"hash", to_hex(h.value())}};
-         }});
+  t.add(
+      {"tx_submit",
+       "Submits a signed transaction (canonical encoding, hex). Returns its hash or the exact "
+       "reason it was refused.",
+       {{"tx", ParamType::Hex, true, "the signed transaction's bytes as hex"}},
+       "result",
+       schema_object({{"hash", kString}}),
+       [&node](const rpc::Params& p) -> RpcOutcome {
+         auto raw = from_hex(p.str("tx"));
+         if (!raw) return invalid("tx: " + raw.error());
+         auto h = node.submit_transaction(raw.value());
+         if (!h) {
+           int code =
+               h.error().rfind("mempool is full", 0) == 0 ? rpc::kMempoolFull : rpc::kTxRejected;
+           return RpcError{code, "transaction rejected: " + h.error(), json{{"reason", h.error()}}};
+         }
+         return json{{"hash", to_hex(h.value())}};
+       }});
 }
 
 void register_http_routes(rpc::HttpServer& server, Node& node) {
   server.add_topic("newBlocks");
   server.add_topic("jobEvents");
   server.add_get("/health", [&node] {
-    return rpc::GetResponse{"application/json", json{{"ok", true}, {"height", node.head().height}}.dump()};
+    return rpc::GetResponse{"application/json",
+                            json{{"ok", true}, {"height", node.head().height}}.dump()};
   });
   server.add_get("/metrics", [&node] {
     const auto& m = node.metrics();
     std::string out;
     auto metric = [&out](const char* name, const char* type, const char* help, uint64_t value) {
-      out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" + name + " " +
-             std::to_string(value) + "\n";
+      out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" +
+             name + " " + std::to_string(value) + "\n";
     };
     metric("veritrain_height", "gauge", "Height of the last committed block.", node.head().height);
-    metric("veritrain_blocks_committed_total", "counter", "Blocks committed since start.", m.blocks_committed);
-    metric("veritrain_txs_committed_total", "counter", "Transactions committed since start.", m.txs_committed);
-    metric("veritrain_txs_rejected_total", "counter", "Transactions refused at submission.", m.txs_rejected);
-    metric("veritrain_mempool_size", "gauge", "Transactions waiting in the mempool.", node.mempool().size());
-    metric("veritrain_mempool_bytes", "gauge", "Bytes waiting in the mempool.", node.mempool().bytes());
-    metric("veritrain_last_commit_microseconds", "gauge", "Time to execute and persist the last block.",
-           m.last_commit_us);
+    metric("veritrain_blocks_committed_total", "counter", "Blocks committed since start.",
+           m.blocks_committed);
+    metric("veritrain_txs_committed_total", "counter", "Transactions committed since start.",
+           m.txs_committed);
+    metric("veritrain_txs_rejected_total", "counter", "Transactions refused at submission.",
+           m.txs_rejected);
+    metric("veritrain_mempool_size", "gauge", "Transactions waiting in the mempool.",
+           node.mempool().size());
+    metric("veritrain_mempool_bytes", "gauge", "Bytes waiting in the mempool.",
+           node.mempool().bytes());
+    metric("veritrain_last_commit_microseconds", "gauge",
+           "Time to execute and persist the last block.", m.last_commit_us);
     return rpc::GetResponse{"text/plain; version=0.0.4", out};
   });
 }

@@ -20,14 +20,18 @@ using nlohmann::json;
 
 std::string CallError::describe() const {
   switch (kind) {
-    case Kind::Transport: return "cannot reach node: " + message;
-    case Kind::Http: return "node answered HTTP " + std::to_string(code) + ": " + message;
+    case Kind::Transport:
+      return "cannot reach node: " + message;
+    case Kind::Http:
+      return "node answered HTTP " + std::to_string(code) + ": " + message;
     case Kind::Rpc: {
       std::string out = "node error " + std::to_string(code) + ": " + message;
-      if (!data.is_null()) out += " (" + data.dump(-1, ' ', false, json::error_handler_t::replace) + ")";
+      if (!data.is_null())
+        out += " (" + data.dump(-1, ' ', false, json::error_handler_t::replace) + ")";
       return out;
     }
-    case Kind::Malformed: return "unexpected answer from node: " + message;
+    case Kind::Malformed:
+      return "unexpected answer from node: " + message;
   }
   return message;
 }
@@ -103,47 +107,49 @@ struct Exchange {
 
 void start(Exchange& x, const std::string& host, const std::string& port,
            std::chrono::milliseconds timeout) {
-  x.resolver.async_resolve(host, port, [&x, timeout](beast::error_code ec,
-                                                     tcp::resolver::results_type results) {
-    if (ec) {
-      x.error = ec;
-      return;
-    }
-    x.stage = "connecting";
-    x.stream.expires_after(timeout);
-    x.stream.async_connect(results, [&x](beast::error_code ec, const tcp::endpoint&) {
-      if (ec) {
-        x.error = ec;
-        return;
-      }
-      x.stage = "sending";
-      http::async_write(x.stream, x.request, [&x](beast::error_code ec, std::size_t) {
+  x.resolver.async_resolve(
+      host, port, [&x, timeout](beast::error_code ec, tcp::resolver::results_type results) {
         if (ec) {
           x.error = ec;
           return;
         }
-        x.stage = "receiving";
-        http::async_read_header(x.stream, x.buffer, x.parser, [&x](beast::error_code ec,
-                                                                   std::size_t) {
-          // Beast 1.74 does not apply body_limit to a response's Content-Length: check here.
-          if (!ec) {
-            auto length = x.parser.content_length();
-            if (length && *length > x.limit) ec = http::error::body_limit;
-          }
+        x.stage = "connecting";
+        x.stream.expires_after(timeout);
+        x.stream.async_connect(results, [&x](beast::error_code ec, const tcp::endpoint&) {
           if (ec) {
             x.error = ec;
             return;
           }
-          http::async_read(x.stream, x.buffer, x.parser, [&x](beast::error_code ec, std::size_t) {
-            x.error = ec;
-            x.done = !ec;
-            beast::error_code ignored;
-            x.stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+          x.stage = "sending";
+          http::async_write(x.stream, x.request, [&x](beast::error_code ec, std::size_t) {
+            if (ec) {
+              x.error = ec;
+              return;
+            }
+            x.stage = "receiving";
+            http::async_read_header(
+                x.stream, x.buffer, x.parser, [&x](beast::error_code ec, std::size_t) {
+                  // Beast 1.74 does not apply body_limit to a response's Content-Length: check
+                  // here.
+                  if (!ec) {
+                    auto length = x.parser.content_length();
+                    if (length && *length > x.limit) ec = http::error::body_limit;
+                  }
+                  if (ec) {
+                    x.error = ec;
+                    return;
+                  }
+                  http::async_read(
+                      x.stream, x.buffer, x.parser, [&x](beast::error_code ec, std::size_t) {
+                        x.error = ec;
+                        x.done = !ec;
+                        beast::error_code ignored;
+                        x.stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+                      });
+                });
           });
         });
       });
-    });
-  });
 }
 
 }  // namespace

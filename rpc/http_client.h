@@ -54,7 +54,8 @@ class RpcClient {
   explicit RpcClient(std::string url, ClientOptions options = {});
 
   // params: an object (by name) or an array (by position).
-  CallResult call(const std::string& method, const nlohmann::json& params = nlohmann::json::object());
+  CallResult call(const std::string& method,
+                  const nlohmann::json& params = nlohmann::json::object());
 
   const std::string& url() const { return url_; }
 

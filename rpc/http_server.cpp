@@ -124,11 +124,13 @@ class WsSession : public Connection,
 
   RpcOutcome subscribe(const std::string& topic) override {
     if (state_->topics.count(topic) == 0) {
-      return RpcError{kInvalidParams, "Invalid params: param 'topic' names no topic: " + topic,
+      return RpcError{kInvalidParams,
+                      "Invalid params: param 'topic' names no topic: " + topic,
                       {{"topics", state_->topics}}};
     }
     if (subscriptions_.size() >= state_->options.max_subscriptions) {
-      return RpcError{kLimitExceeded, "too many subscriptions on this connection",
+      return RpcError{kLimitExceeded,
+                      "too many subscriptions on this connection",
                       {{"limit", state_->options.max_subscriptions}}};
     }
     char id[24];
@@ -188,7 +190,7 @@ class WsSession : public Connection,
   websocket::stream<beast::tcp_stream> ws_;
   http::request<http::string_body> upgrade_;
   beast::flat_buffer buffer_;
-  std::deque<std::string> queue_;  // front() is being written
+  std::deque<std::string> queue_;                     // front() is being written
   std::map<std::string, std::string> subscriptions_;  // id -> topic
   bool closed_ = false;
 };
@@ -224,17 +226,17 @@ class HttpSession : public Connection,
     parser_->body_limit(state_->options.body_limit);
     parser_->header_limit(static_cast<std::uint32_t>(state_->options.header_limit));
     stream_.expires_after(state_->options.read_timeout);
-    http::async_read_header(stream_, buffer_, *parser_,
-                            [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                              self->on_header(ec);
-                            });
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
   }
 
   void on_header(beast::error_code ec) {
     if (ec) return on_error(ec);
     auto& req = parser_->get();
     if (websocket::is_upgrade(req)) {
-      if (req.target() != "/") return reply_text(http::status::not_found, "no WebSocket here\n", false);
+      if (req.target() != "/")
+        return reply_text(http::status::not_found, "no WebSocket here\n", false);
       // The upgrade request has no body; hand the socket to a WebSocket session.
       stream_.expires_never();
       auto ws = std::make_shared<WsSession>(stream_.release_socket(), state_);
@@ -264,10 +266,10 @@ class HttpSession : public Connection,
 
   void on_error(beast::error_code ec) {
     if (ec == http::error::body_limit) {
-      RpcError error{kRequestTooLarge,
-                     "request body exceeds " + std::to_string(state_->options.body_limit) +
-                         " bytes",
-                     {{"limit", state_->options.body_limit}}};
+      RpcError error{
+          kRequestTooLarge,
+          "request body exceeds " + std::to_string(state_->options.body_limit) + " bytes",
+          {{"limit", state_->options.body_limit}}};
       return reply_json(http::status::payload_too_large, error_response(nullptr, error), false);
     }
     if (ec == http::error::header_limit) {
@@ -334,8 +336,9 @@ class HttpSession : public Connection,
     const unsigned version = parser_ && parser_->is_header_done() ? parser_->get().version() : 11;
     response_.emplace(status, version);
     response_->set(http::field::server, "veritrain");
-    if (!content_type.empty()) response_->set(http::field::content_type,
-                        beast::string_view(content_type.data(), content_type.size()));
+    if (!content_type.empty())
+      response_->set(http::field::content_type,
+                     beast::string_view(content_type.data(), content_type.size()));
     response_->body() = std::move(body);
     response_->keep_alive(keep_alive);
     response_->prepare_payload();
@@ -411,16 +414,22 @@ HttpServer::HttpServer(asio::io_context& io, const MethodTable& table,
   accept_loop(state_);
 }
 
-HttpServer::~HttpServer() { stop(); }
+HttpServer::~HttpServer() {
+  stop();
+}
 
-std::uint16_t HttpServer::port() const { return state_->port; }
+std::uint16_t HttpServer::port() const {
+  return state_->port;
+}
 
 void HttpServer::add_get(std::string path, GetHandler handler) {
   assert(handler);
   state_->gets[std::move(path)] = std::move(handler);
 }
 
-void HttpServer::add_topic(std::string topic) { state_->topics.insert(std::move(topic)); }
+void HttpServer::add_topic(std::string topic) {
+  state_->topics.insert(std::move(topic));
+}
 
 void HttpServer::publish(const std::string& topic, json event) {
   asio::post(state_->io, [state = state_, topic, event = std::move(event)] {

@@ -22,12 +22,12 @@ namespace vt::rpc {
 struct ServerState;  // shared with the sessions, which may outlive the HttpServer object
 
 struct ServerOptions {
-  std::size_t body_limit = 1 << 20;        // bytes; over it: HTTP 413 + -32005
-  std::size_t header_limit = 16 * 1024;    // bytes; over it: HTTP 431
+  std::size_t body_limit = 1 << 20;                // bytes; over it: HTTP 413 + -32005
+  std::size_t header_limit = 16 * 1024;            // bytes; over it: HTTP 431
   std::chrono::milliseconds read_timeout{15'000};  // one request (or keep-alive idle)
-  std::size_t max_connections = 256;       // HTTP + WebSocket; more are answered 503
-  std::size_t ws_queue_limit = 1024;       // queued messages before a slow client is dropped
-  std::size_t max_subscriptions = 64;      // per WebSocket connection
+  std::size_t max_connections = 256;               // HTTP + WebSocket; more are answered 503
+  std::size_t ws_queue_limit = 1024;   // queued messages before a slow client is dropped
+  std::size_t max_subscriptions = 64;  // per WebSocket connection
 };
 
 // What a GET route answers.

@@ -24,14 +24,22 @@ namespace {
 
 const char* type_name(ParamType type) {
   switch (type) {
-    case ParamType::String: return "a string";
-    case ParamType::Integer: return "a non-negative integer (64-bit)";
-    case ParamType::Boolean: return "a boolean";
-    case ParamType::Object: return "an object";
-    case ParamType::Array: return "an array";
-    case ParamType::Hex: return "a hex string (even length, no 0x)";
-    case ParamType::Amount: return "a decimal string of a 64-bit unsigned amount";
-    case ParamType::Any: return "any value";
+    case ParamType::String:
+      return "a string";
+    case ParamType::Integer:
+      return "a non-negative integer (64-bit)";
+    case ParamType::Boolean:
+      return "a boolean";
+    case ParamType::Object:
+      return "an object";
+    case ParamType::Array:
+      return "an array";
+    case ParamType::Hex:
+      return "a hex string (even length, no 0x)";
+    case ParamType::Amount:
+      return "a decimal string of a 64-bit unsigned amount";
+    case ParamType::Any:
+      return "any value";
   }
   return "?";
 }
@@ -58,17 +66,24 @@ bool parse_amount(const std::string& s, std::uint64_t& out) {
 
 bool type_matches(ParamType type, const json& v) {
   switch (type) {
-    case ParamType::String: return v.is_string();
-    case ParamType::Integer: return v.is_number_unsigned();  // negatives parse as signed
-    case ParamType::Boolean: return v.is_boolean();
-    case ParamType::Object: return v.is_object();
-    case ParamType::Array: return v.is_array();
-    case ParamType::Hex: return v.is_string() && is_hex(v.get_ref<const std::string&>());
+    case ParamType::String:
+      return v.is_string();
+    case ParamType::Integer:
+      return v.is_number_unsigned();  // negatives parse as signed
+    case ParamType::Boolean:
+      return v.is_boolean();
+    case ParamType::Object:
+      return v.is_object();
+    case ParamType::Array:
+      return v.is_array();
+    case ParamType::Hex:
+      return v.is_string() && is_hex(v.get_ref<const std::string&>());
     case ParamType::Amount: {
       std::uint64_t ignored = 0;
       return v.is_string() && parse_amount(v.get_ref<const std::string&>(), ignored);
     }
-    case ParamType::Any: return true;
+    case ParamType::Any:
+      return true;
   }
   return false;
 }
@@ -142,21 +157,26 @@ json id_or_null(const json& request) {
 
 json schema_of(ParamType type) {
   switch (type) {
-    case ParamType::String: return {{"type", "string"}};
+    case ParamType::String:
+      return {{"type", "string"}};
     case ParamType::Integer:
       return {{"type", "integer"},
               {"minimum", 0},
               {"maximum", std::numeric_limits<std::uint64_t>::max()}};
-    case ParamType::Boolean: return {{"type", "boolean"}};
-    case ParamType::Object: return {{"type", "object"}};
-    case ParamType::Array: return {{"type", "array"}};
+    case ParamType::Boolean:
+      return {{"type", "boolean"}};
+    case ParamType::Object:
+      return {{"type", "object"}};
+    case ParamType::Array:
+      return {{"type", "array"}};
     case ParamType::Hex:
       return {{"type", "string"}, {"pattern", "^([0-9a-fA-F]{2})*$"}};
     case ParamType::Amount:
       return {{"type", "string"},
               {"pattern", "^(0|[1-9][0-9]{0,19})$"},
               {"description", "decimal uint64"}};
-    case ParamType::Any: return json::object();  // the schema that accepts everything
+    case ParamType::Any:
+      return json::object();  // the schema that accepts everything
   }
   return json::object();
 }
@@ -195,7 +215,9 @@ std::size_t json_depth(std::string_view text, std::size_t limit) {
   return deepest;
 }
 
-bool Params::has(std::string_view name) const { return values_.find(name) != values_.end(); }
+bool Params::has(std::string_view name) const {
+  return values_.find(name) != values_.end();
+}
 
 const json& Params::at(std::string_view name) const {
   auto it = values_.find(name);
@@ -225,7 +247,9 @@ bool Params::boolean(std::string_view name) const {
   return v.get<bool>();
 }
 
-const json& Params::json(std::string_view name) const { return at(name); }
+const json& Params::json(std::string_view name) const {
+  return at(name);
+}
 
 std::string Params::str_or(std::string_view name, std::string fallback) const {
   return has(name) ? str(name) : std::move(fallback);
@@ -358,10 +382,10 @@ json MethodTable::handle(std::string_view body, const CallContext& context) cons
   try {
     // Pre-scan so that a hostile 10k-deep body costs one linear pass, not a deep tree.
     if (json_depth(body, limits_.max_depth) > limits_.max_depth) {
-      return error_response(nullptr, {kInvalidRequest,
-                                      "Invalid Request: JSON nested deeper than " +
-                                          std::to_string(limits_.max_depth),
-                                      {{"limit", limits_.max_depth}}});
+      return error_response(
+          nullptr, {kInvalidRequest,
+                    "Invalid Request: JSON nested deeper than " + std::to_string(limits_.max_depth),
+                    {{"limit", limits_.max_depth}}});
     }
     json request = json::parse(body, nullptr, /*allow_exceptions=*/false);
     if (request.is_discarded()) {
@@ -372,11 +396,11 @@ json MethodTable::handle(std::string_view body, const CallContext& context) cons
       return error_response(nullptr, {kInvalidRequest, "Invalid Request: empty batch", nullptr});
     }
     if (request.size() > limits_.max_batch) {
-      return error_response(nullptr, {kRequestTooLarge,
-                                      "batch of " + std::to_string(request.size()) +
-                                          " requests exceeds the limit of " +
-                                          std::to_string(limits_.max_batch),
-                                      {{"limit", limits_.max_batch}}});
+      return error_response(
+          nullptr, {kRequestTooLarge,
+                    "batch of " + std::to_string(request.size()) +
+                        " requests exceeds the limit of " + std::to_string(limits_.max_batch),
+                    {{"limit", limits_.max_batch}}});
     }
     json responses = json::array();
     for (const json& one : request) {
@@ -402,14 +426,14 @@ json MethodTable::openrpc() const {
                         {"required", p.required},
                         {"schema", schema_of(p.type)}});
     }
-    methods.push_back({{"name", spec.name},
-                       {"summary", spec.summary},
-                       {"paramStructure", "either"},
-                       {"params", std::move(params)},
-                       {"result",
-                        {{"name", spec.result_name.empty() ? "result" : spec.result_name},
-                         {"schema", spec.result_schema.is_null() ? json::object()
-                                                                 : spec.result_schema}}}});
+    methods.push_back(
+        {{"name", spec.name},
+         {"summary", spec.summary},
+         {"paramStructure", "either"},
+         {"params", std::move(params)},
+         {"result",
+          {{"name", spec.result_name.empty() ? "result" : spec.result_name},
+           {"schema", spec.result_schema.is_null() ? json::object() : spec.result_schema}}}});
   }
   return {{"openrpc", "1.2.6"},
           {"info", {{"title", title_}, {"version", version_}}},

@@ -19,14 +19,14 @@ enum ErrorCode : int {
   kParseError = -32700,      // the body is not JSON
   kInvalidRequest = -32600,  // JSON, but not a JSON-RPC request (or nested too deeply)
   kMethodNotFound = -32601,
-  kInvalidParams = -32602,   // the message names the parameter
-  kInternalError = -32603,   // a handler failed; never a client mistake
-  kTxRejected = -32001,      // the ledger or mempool refused a transaction; data.reason
+  kInvalidParams = -32602,  // the message names the parameter
+  kInternalError = -32603,  // a handler failed; never a client mistake
+  kTxRejected = -32001,     // the ledger or mempool refused a transaction; data.reason
   kMempoolFull = -32002,
-  kNotFound = -32004,        // the block/tx/account/job asked for does not exist
-  kRequestTooLarge = -32005, // body over the byte limit, or batch over the count limit
-  kLimitExceeded = -32006,   // a per-connection limit (e.g. subscriptions) was hit
-  kUnsupported = -32007,     // not available on this transport (subscribe over HTTP)
+  kNotFound = -32004,         // the block/tx/account/job asked for does not exist
+  kRequestTooLarge = -32005,  // body over the byte limit, or batch over the count limit
+  kLimitExceeded = -32006,    // a per-connection limit (e.g. subscriptions) was hit
+  kUnsupported = -32007,      // not available on this transport (subscribe over HTTP)
 };
 
 struct RpcError {
@@ -58,8 +58,8 @@ enum class ParamType {
   Boolean,
   Object,
   Array,
-  Hex,      // string of hex digits, no 0x, even length (bytes)
-  Amount,   // decimal string of a uint64, e.g. "1000"; no sign, no leading zeros
+  Hex,     // string of hex digits, no 0x, even length (bytes)
+  Amount,  // decimal string of a uint64, e.g. "1000"; no sign, no leading zeros
   Any,
 };
 
@@ -97,10 +97,10 @@ class Params {
       : values_(std::move(values)), context_(context) {}
 
   bool has(std::string_view name) const;
-  const std::string& str(std::string_view name) const;       // String or Hex
-  std::uint64_t u64(std::string_view name) const;            // Integer or Amount
+  const std::string& str(std::string_view name) const;  // String or Hex
+  std::uint64_t u64(std::string_view name) const;       // Integer or Amount
   bool boolean(std::string_view name) const;
-  const nlohmann::json& json(std::string_view name) const;   // any type, as sent
+  const nlohmann::json& json(std::string_view name) const;  // any type, as sent
   // Optional parameters with a fallback.
   std::string str_or(std::string_view name, std::string fallback) const;
   std::uint64_t u64_or(std::string_view name, std::uint64_t fallback) const;
@@ -117,8 +117,8 @@ class Params {
 using Handler = std::function<RpcOutcome(const Params&)>;
 
 struct MethodSpec {
-  std::string name;     // namespace_method, e.g. chain_getBlock
-  std::string summary;  // one line for rpc_discover
+  std::string name;               // namespace_method, e.g. chain_getBlock
+  std::string summary;            // one line for rpc_discover
   std::vector<ParamSpec> params;  // positional calls use this order
   std::string result_name;
   nlohmann::json result_schema;  // JSON Schema of the result
@@ -126,8 +126,8 @@ struct MethodSpec {
 };
 
 struct Limits {
-  std::size_t max_depth = 64;        // JSON nesting of a request body
-  std::size_t max_batch = 100;       // requests in one batch
+  std::size_t max_depth = 64;   // JSON nesting of a request body
+  std::size_t max_batch = 100;  // requests in one batch
 };
 
 class MethodTable {
@@ -147,8 +147,7 @@ class MethodTable {
   // One HTTP body or WebSocket message in, the JSON-RPC answer out: an object, an
   // array (batch), or a discarded value when nothing must be sent (notifications only).
   // Never throws (handler exceptions become -32603).
-  [[nodiscard]] nlohmann::json handle(std::string_view body,
-                                      const CallContext& context = {}) const;
+  [[nodiscard]] nlohmann::json handle(std::string_view body, const CallContext& context = {}) const;
 
   // The OpenRPC 1.2 document describing every registered method.
   [[nodiscard]] nlohmann::json openrpc() const;

@@ -55,23 +55,29 @@ struct Wiped {
 Status check_limits(const KdfLimits& l) {
   if (l.opslimit < crypto_pwhash_OPSLIMIT_MIN || l.opslimit > kMaxOpslimit)
     return make_error("argon2id opslimit " + std::to_string(l.opslimit) + " is outside " +
-                      std::to_string(crypto_pwhash_OPSLIMIT_MIN) + ".." + std::to_string(kMaxOpslimit));
+                      std::to_string(crypto_pwhash_OPSLIMIT_MIN) + ".." +
+                      std::to_string(kMaxOpslimit));
   if (l.memlimit < crypto_pwhash_MEMLIMIT_MIN || l.memlimit > kMaxMemlimit)
     return make_error("argon2id memlimit " + std::to_string(l.memlimit) + " is outside " +
-                      std::to_string(crypto_pwhash_MEMLIMIT_MIN) + ".." + std::to_string(kMaxMemlimit));
+                      std::to_string(crypto_pwhash_MEMLIMIT_MIN) + ".." +
+                      std::to_string(kMaxMemlimit));
   return Status::success();
 }
 
-Status derive_key(std::string_view password, const std::array<uint8_t, crypto_pwhash_SALTBYTES>& salt,
-                  const KdfLimits& limits, uint8_t* key_out) {
-  if (crypto_pwhash(key_out, crypto_aead_xchacha20poly1305_ietf_KEYBYTES, password.data(), password.size(),
-                    salt.data(), limits.opslimit, limits.memlimit, crypto_pwhash_ALG_ARGON2ID13) != 0)
+Status derive_key(std::string_view password,
+                  const std::array<uint8_t, crypto_pwhash_SALTBYTES>& salt, const KdfLimits& limits,
+                  uint8_t* key_out) {
+  if (crypto_pwhash(key_out, crypto_aead_xchacha20poly1305_ietf_KEYBYTES, password.data(),
+                    password.size(), salt.data(), limits.opslimit, limits.memlimit,
+                    crypto_pwhash_ALG_ARGON2ID13) != 0)
     return make_error("argon2id key derivation failed (out of memory for memlimit " +
                       std::to_string(limits.memlimit) + "?)");
   return Status::success();
 }
 
-std::string errno_text() { return std::strerror(errno); }
+std::string errno_text() {
+  return std::strerror(errno);
+}
 
 // Everything in a keystore file, checked for shape but not decrypted.
 struct ParsedFile {
@@ -111,7 +117,8 @@ class Fields {
     if (!s) return s.take_error();
     auto bytes = from_hex(*s);
     if (!bytes || bytes->size() != N)
-      return make_error("field '" + prefix_ + key + "' must be " + std::to_string(2 * N) + " hex characters");
+      return make_error("field '" + prefix_ + key + "' must be " + std::to_string(2 * N) +
+                        " hex characters");
     std::array<uint8_t, N> out{};
     std::copy(bytes->begin(), bytes->end(), out.begin());
     return out;
@@ -138,8 +145,8 @@ Result<ParsedFile> parse_file_text(std::string_view expected_name, const std::st
   auto version = top.unsigned_number("version");
   if (!version) return version.take_error();
   if (*version != kFileVersion)
-    return make_error("unsupported keystore version " + std::to_string(*version) + " (this wallet reads " +
-                      std::to_string(kFileVersion) + ")");
+    return make_error("unsupported keystore version " + std::to_string(*version) +
+                      " (this wallet reads " + std::to_string(kFileVersion) + ")");
 
   auto name = top.string("name");
   if (!name) return name.take_error();
@@ -158,7 +165,8 @@ Result<ParsedFile> parse_file_text(std::string_view expected_name, const std::st
   if (!kdf) return kdf.take_error();
   auto kdf_name = kdf->string("algorithm");
   if (!kdf_name) return kdf_name.take_error();
-  if (*kdf_name != kKdfName) return make_error("unsupported kdf '" + *kdf_name + "' (expected argon2id)");
+  if (*kdf_name != kKdfName)
+    return make_error("unsupported kdf '" + *kdf_name + "' (expected argon2id)");
   auto salt = kdf->hex_bytes<crypto_pwhash_SALTBYTES>("salt");
   if (!salt) return salt.take_error();
   out.salt = *salt;
@@ -166,7 +174,8 @@ Result<ParsedFile> parse_file_text(std::string_view expected_name, const std::st
   if (!ops) return ops.take_error();
   auto mem = kdf->unsigned_number("memlimit");
   if (!mem) return mem.take_error();
-  if (*mem > kMaxMemlimit) return make_error("argon2id memlimit " + std::to_string(*mem) + " is too large");
+  if (*mem > kMaxMemlimit)
+    return make_error("argon2id memlimit " + std::to_string(*mem) + " is too large");
   out.limits = KdfLimits{*ops, static_cast<size_t>(*mem)};
   if (auto st = check_limits(out.limits); !st) return st.take_error();
 
@@ -175,7 +184,8 @@ Result<ParsedFile> parse_file_text(std::string_view expected_name, const std::st
   auto cipher_name = cipher->string("algorithm");
   if (!cipher_name) return cipher_name.take_error();
   if (*cipher_name != kCipherName)
-    return make_error("unsupported cipher '" + *cipher_name + "' (expected xchacha20poly1305-ietf)");
+    return make_error("unsupported cipher '" + *cipher_name +
+                      "' (expected xchacha20poly1305-ietf)");
   auto nonce = cipher->hex_bytes<crypto_aead_xchacha20poly1305_ietf_NPUBBYTES>("nonce");
   if (!nonce) return nonce.take_error();
   out.nonce = *nonce;
@@ -190,7 +200,8 @@ Result<std::string> read_small_file(const std::filesystem::path& path) {
   auto size = std::filesystem::file_size(path, ec);
   if (ec) return make_error("cannot read " + path.string() + ": " + ec.message());
   if (size > kMaxFileBytes)
-    return make_error(path.string() + " is " + std::to_string(size) + " bytes, too large for a keystore file");
+    return make_error(path.string() + " is " + std::to_string(size) +
+                      " bytes, too large for a keystore file");
   std::ifstream in(path, std::ios::binary);
   if (!in) return make_error("cannot open " + path.string() + ": " + errno_text());
   std::string text(static_cast<size_t>(size), '\0');
@@ -202,7 +213,8 @@ Result<std::string> read_small_file(const std::filesystem::path& path) {
 
 Result<ParsedFile> load(const std::filesystem::path& path, std::string_view name) {
   std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) return make_error("no key named '" + std::string(name) + "' in the keystore");
+  if (!std::filesystem::exists(path, ec))
+    return make_error("no key named '" + std::string(name) + "' in the keystore");
   auto text = read_small_file(path);
   if (!text) return text.take_error();
   auto parsed = parse_file_text(name, *text);
@@ -212,11 +224,12 @@ Result<ParsedFile> load(const std::filesystem::path& path, std::string_view name
 
 // Writes `content` to a 0600 temporary file in `dir`, syncs it, and renames it
 // to `target` only if `target` does not exist yet (no silent overwrite of a key).
-Status write_new_file_atomically(const std::filesystem::path& dir, const std::filesystem::path& target,
-                                 const std::string& content) {
+Status write_new_file_atomically(const std::filesystem::path& dir,
+                                 const std::filesystem::path& target, const std::string& content) {
   std::array<uint8_t, 8> rnd;
   random_bytes(rnd);
-  const std::filesystem::path tmp = dir / ("." + target.filename().string() + ".tmp-" + to_hex(rnd));
+  const std::filesystem::path tmp =
+      dir / ("." + target.filename().string() + ".tmp-" + to_hex(rnd));
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0) return make_error("cannot create " + tmp.string() + ": " + errno_text());
   auto fail = [&](const std::string& what) {
@@ -252,7 +265,8 @@ Status write_new_file_atomically(const std::filesystem::path& dir, const std::fi
     int saved = errno;
     ::unlink(tmp.c_str());
     if (saved == EEXIST) return make_error(target.string() + " already exists");
-    return make_error("cannot move the key file into place at " + target.string() + ": " + std::strerror(saved));
+    return make_error("cannot move the key file into place at " + target.string() + ": " +
+                      std::strerror(saved));
   }
   // Make the rename itself durable.
   int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -292,7 +306,8 @@ Status validate_key_name(std::string_view name) {
   if (name.empty()) return make_error("key name must not be empty");
   if (name.size() > 64) return make_error("key name is longer than 64 characters");
   for (char c : name) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '-';
     if (!ok)
       return make_error("key name '" + std::string(name) +
                         "' may only contain letters, digits, '_' and '-'");
@@ -300,7 +315,8 @@ Status validate_key_name(std::string_view name) {
   return Status::success();
 }
 
-Keystore::Keystore(std::filesystem::path dir, KdfLimits limits) : dir_(std::move(dir)), limits_(limits) {
+Keystore::Keystore(std::filesystem::path dir, KdfLimits limits)
+    : dir_(std::move(dir)), limits_(limits) {
   ensure_sodium();
 }
 
@@ -320,7 +336,8 @@ Result<Address> Keystore::import(std::string_view name, const std::array<uint8_t
   return store(name, *key, password);
 }
 
-Result<Address> Keystore::store(std::string_view name, const SchnorrKey& key, std::string_view password) {
+Result<Address> Keystore::store(std::string_view name, const SchnorrKey& key,
+                                std::string_view password) {
   if (auto st = validate_key_name(name); !st) return st.take_error();
   if (password.empty()) return make_error("password must not be empty");
   if (auto st = check_limits(limits_); !st) return st.take_error();
@@ -328,7 +345,8 @@ Result<Address> Keystore::store(std::string_view name, const SchnorrKey& key, st
   std::error_code ec;
   if (!std::filesystem::exists(dir_, ec)) {
     std::filesystem::create_directories(dir_, ec);
-    if (ec) return make_error("cannot create keystore directory " + dir_.string() + ": " + ec.message());
+    if (ec)
+      return make_error("cannot create keystore directory " + dir_.string() + ": " + ec.message());
     // Only the owner needs to list the key names.
     std::filesystem::permissions(dir_, std::filesystem::perms::owner_all, ec);
   } else if (!std::filesystem::is_directory(dir_, ec)) {
@@ -350,9 +368,10 @@ Result<Address> Keystore::store(std::string_view name, const SchnorrKey& key, st
   const std::string address = address_to_string(key.pubkey());
   std::array<uint8_t, kCiphertextBytes> ciphertext;
   unsigned long long ciphertext_len = 0;
-  crypto_aead_xchacha20poly1305_ietf_encrypt(ciphertext.data(), &ciphertext_len, key.secret().data(),
-                                             key.secret().size(), reinterpret_cast<const uint8_t*>(address.data()),
-                                             address.size(), nullptr, nonce.data(), aead_key.data());
+  crypto_aead_xchacha20poly1305_ietf_encrypt(
+      ciphertext.data(), &ciphertext_len, key.secret().data(), key.secret().size(),
+      reinterpret_cast<const uint8_t*>(address.data()), address.size(), nullptr, nonce.data(),
+      aead_key.data());
   if (ciphertext_len != ciphertext.size()) std::abort();  // libsodium's fixed overhead
 
   json doc = {
@@ -364,11 +383,13 @@ Result<Address> Keystore::store(std::string_view name, const SchnorrKey& key, st
         {"salt", to_hex(salt)},
         {"opslimit", limits_.opslimit},
         {"memlimit", static_cast<uint64_t>(limits_.memlimit)}}},
-      {"cipher", {{"algorithm", kCipherName}, {"nonce", to_hex(nonce)}, {"ciphertext", to_hex(ciphertext)}}},
+      {"cipher",
+       {{"algorithm", kCipherName}, {"nonce", to_hex(nonce)}, {"ciphertext", to_hex(ciphertext)}}},
   };
   if (auto st = write_new_file_atomically(dir_, target, doc.dump(2) + "\n"); !st) {
     if (st.error().find("already exists") != std::string::npos)
-      return make_error("a key named '" + std::string(name) + "' already exists in " + dir_.string());
+      return make_error("a key named '" + std::string(name) + "' already exists in " +
+                        dir_.string());
     return st.take_error();
   }
   return key.pubkey();
@@ -380,15 +401,16 @@ Result<SchnorrKey> Keystore::unlock(std::string_view name, std::string_view pass
   if (!file) return file.take_error();
 
   Wiped<crypto_aead_xchacha20poly1305_ietf_KEYBYTES> aead_key;
-  if (auto st = derive_key(password, file->salt, file->limits, aead_key.data()); !st) return st.take_error();
+  if (auto st = derive_key(password, file->salt, file->limits, aead_key.data()); !st)
+    return st.take_error();
   // Canonical (lower-case) form, as at creation.
   const std::string address = address_to_string(file->info.address);
   Wiped<kSecretBytes> secret;
   unsigned long long secret_len = 0;
-  if (crypto_aead_xchacha20poly1305_ietf_decrypt(secret.data(), &secret_len, nullptr, file->ciphertext.data(),
-                                                 file->ciphertext.size(),
-                                                 reinterpret_cast<const uint8_t*>(address.data()), address.size(),
-                                                 file->nonce.data(), aead_key.data()) != 0 ||
+  if (crypto_aead_xchacha20poly1305_ietf_decrypt(
+          secret.data(), &secret_len, nullptr, file->ciphertext.data(), file->ciphertext.size(),
+          reinterpret_cast<const uint8_t*>(address.data()), address.size(), file->nonce.data(),
+          aead_key.data()) != 0 ||
       secret_len != kSecretBytes)
     return make_error(kUnlockFailed);
   auto key = SchnorrKey::from_secret(secret.bytes);
@@ -409,7 +431,8 @@ Result<std::vector<KeyInfo>> Keystore::list() const {
   std::error_code ec;
   if (!std::filesystem::exists(dir_, ec)) return out;  // no keys yet
   std::filesystem::directory_iterator it(dir_, ec);
-  if (ec) return make_error("cannot list keystore directory " + dir_.string() + ": " + ec.message());
+  if (ec)
+    return make_error("cannot list keystore directory " + dir_.string() + ": " + ec.message());
   for (const auto& entry : it) {
     const std::filesystem::path& p = entry.path();
     // Temporary files start with '.', and other files are not keys.
@@ -421,7 +444,8 @@ Result<std::vector<KeyInfo>> Keystore::list() const {
     if (!file) return file.take_error();
     out.push_back(file->info);
   }
-  std::sort(out.begin(), out.end(), [](const KeyInfo& a, const KeyInfo& b) { return a.name < b.name; });
+  std::sort(out.begin(), out.end(),
+            [](const KeyInfo& a, const KeyInfo& b) { return a.name < b.name; });
   return out;
 }
 
@@ -439,16 +463,21 @@ Result<std::string> read_password_file(const std::filesystem::path& path) {
     }
     line.push_back(c);
   }
-  if (in.bad()) return make_error("cannot read password file " + path.string() + ": " + errno_text());
-  if (too_long) return make_error("password file " + path.string() + " has a first line over 4096 bytes");
+  if (in.bad())
+    return make_error("cannot read password file " + path.string() + ": " + errno_text());
+  if (too_long)
+    return make_error("password file " + path.string() + " has a first line over 4096 bytes");
   if (!line.empty() && line.back() == '\r') line.pop_back();  // written on Windows
-  if (line.empty()) return make_error("password file " + path.string() + " is empty (the first line is the password)");
+  if (line.empty())
+    return make_error("password file " + path.string() +
+                      " is empty (the first line is the password)");
   return line;
 }
 
 Result<std::string> prompt_password_on(int tty_fd, std::string_view prompt) {
   struct termios saved;
-  if (::tcgetattr(tty_fd, &saved) != 0) return make_error("cannot prompt for a password: not a terminal");
+  if (::tcgetattr(tty_fd, &saved) != 0)
+    return make_error("cannot prompt for a password: not a terminal");
   struct termios quiet = saved;
   quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
   quiet.c_lflag |= ECHONL;  // still move to the next line on Enter
@@ -491,8 +520,10 @@ Result<std::string> prompt_password_on(int tty_fd, std::string_view prompt) {
       got_newline = true;
       break;
     }
-    if (line.size() == kMaxPasswordBytes) too_long = true;
-    else line.push_back(c);
+    if (line.size() == kMaxPasswordBytes)
+      too_long = true;
+    else
+      line.push_back(c);
   }
   restore();
   if (failed) {

@@ -68,7 +68,8 @@ class Keystore {
   std::filesystem::path path_of(std::string_view name) const;
 
  private:
-  [[nodiscard]] Result<Address> store(std::string_view name, const SchnorrKey& key, std::string_view password);
+  [[nodiscard]] Result<Address> store(std::string_view name, const SchnorrKey& key,
+                                      std::string_view password);
 
   std::filesystem::path dir_;
   KdfLimits limits_;

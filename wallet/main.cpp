@@ -45,7 +45,9 @@ std::string env_or(const char* name, std::string fallback) {
   return v && *v ? std::string(v) : fallback;
 }
 
-Keystore keystore(const Globals& g) { return Keystore(fs::path(g.home) / "keys"); }
+Keystore keystore(const Globals& g) {
+  return Keystore(fs::path(g.home) / "keys");
+}
 
 std::string password(const Globals& g, bool confirm) {
   if (!g.password_file.empty()) return need(read_password_file(g.password_file), "--password-file");
@@ -61,23 +63,30 @@ SchnorrKey unlock(const Globals& g, const std::string& name) {
 Address resolve_address(const Globals& g, const std::string& who) {
   if (who.rfind("vt1", 0) == 0) return need(address_from_string(who));
   auto info = keystore(g).show(who);
-  if (!info) throw CliError("'" + who + "' is neither a vt1... address nor a key in " + keystore(g).dir().string());
+  if (!info)
+    throw CliError("'" + who + "' is neither a vt1... address nor a key in " +
+                   keystore(g).dir().string());
   return info->address;
 }
 
-uint64_t amount(const std::string& s, const char* what) { return need(parse_u64_decimal(s), what); }
+uint64_t amount(const std::string& s, const char* what) {
+  return need(parse_u64_decimal(s), what);
+}
 
 void print(const Globals& g, const json& j, const std::string& human) {
-  if (g.json_output) std::cout << j.dump(2) << "\n";
-  else std::cout << human;
+  if (g.json_output)
+    std::cout << j.dump(2) << "\n";
+  else
+    std::cout << human;
 }
 
 std::string receipt_line(const json& rec) {
-  if (rec.value("pending", false)) return "submitted " + rec["hash"].get<std::string>() + " (pending)\n";
+  if (rec.value("pending", false))
+    return "submitted " + rec["hash"].get<std::string>() + " (pending)\n";
   const json& r = rec["receipt"];
   std::ostringstream o;
-  o << (r["success"].get<bool>() ? "ok" : "FAILED") << "  tx " << rec["hash"].get<std::string>() << " in block "
-    << rec["height"] << "  fee " << r["fee"].get<std::string>() << "\n";
+  o << (r["success"].get<bool>() ? "ok" : "FAILED") << "  tx " << rec["hash"].get<std::string>()
+    << " in block " << rec["height"] << "  fee " << r["fee"].get<std::string>() << "\n";
   if (!r["success"].get<bool>()) o << "  reason: " << r["reason"].get<std::string>() << "\n";
   for (const auto& e : r["events"]) {
     o << "  event " << e["type"].get<std::string>();
@@ -95,7 +104,8 @@ void send(const Globals& g, const std::string& from, ledger::Message msg) {
   o.wait = !g.no_wait;
   json rec = need(client.send(key, std::move(msg), o));
   print(g, rec, receipt_line(rec));
-  if (rec.contains("receipt") && !rec["receipt"]["success"].get<bool>()) throw CliError("the transaction failed");
+  if (rec.contains("receipt") && !rec["receipt"]["success"].get<bool>())
+    throw CliError("the transaction failed");
 }
 
 std::string read_text_file(const std::string& path) {
@@ -108,11 +118,12 @@ std::string read_text_file(const std::string& path) {
 
 std::string job_line(const json& j) {
   std::ostringstream o;
-  o << "job " << j["id"] << "  " << j["status"].get<std::string>() << "  client " << j["client"].get<std::string>()
-    << "\n  payment " << j["payment"].get<std::string>() << "  bond " << j["bond_required"].get<std::string>()
-    << "  deadline height " << j["deadline_height"] << "\n  provider "
-    << (j["provider"].is_null() ? std::string("-") : j["provider"].get<std::string>()) << "\n  spec "
-    << j["spec_hash"].get<std::string>() << "\n";
+  o << "job " << j["id"] << "  " << j["status"].get<std::string>() << "  client "
+    << j["client"].get<std::string>() << "\n  payment " << j["payment"].get<std::string>()
+    << "  bond " << j["bond_required"].get<std::string>() << "  deadline height "
+    << j["deadline_height"] << "\n  provider "
+    << (j["provider"].is_null() ? std::string("-") : j["provider"].get<std::string>())
+    << "\n  spec " << j["spec_hash"].get<std::string>() << "\n";
   return o.str();
 }
 
@@ -126,7 +137,8 @@ int main(int argc, char** argv) {
 
   CLI::App app{
       "veritrain: wallet and client for the veritrain chain.\n"
-      "Keys are kept encrypted (Argon2id + XChaCha20-Poly1305) in --home/keys; every other command talks to a\n"
+      "Keys are kept encrypted (Argon2id + XChaCha20-Poly1305) in --home/keys; every other command "
+      "talks to a\n"
       "node's JSON-RPC at --node. Amounts are integers of the smallest unit (uvt).\n"
       "Examples:\n"
       "  veritrain keys new alice\n"
@@ -135,34 +147,42 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.add_option("--node", g.node, "Node JSON-RPC URL (env VERITRAIN_NODE)")->capture_default_str();
   app.add_option("--home", g.home, "Wallet directory (env VERITRAIN_HOME)")->capture_default_str();
-  app.add_option("--password-file", g.password_file, "Read the keystore password from this file's first line");
+  app.add_option("--password-file", g.password_file,
+                 "Read the keystore password from this file's first line");
   app.add_flag("--json", g.json_output, "Machine-readable JSON output");
   app.add_flag("--no-wait", g.no_wait, "Return after submission instead of waiting for the block");
   app.add_option("--fee", g.fee, "Fee in uvt (default: the chain's minimum fee)");
 
   // ---- keys ----
-  auto* keys = app.add_subcommand("keys", "Create, import and list account keys")->require_subcommand(1);
+  auto* keys =
+      app.add_subcommand("keys", "Create, import and list account keys")->require_subcommand(1);
   std::string key_name, secret_hex, secret_file;
   auto* keys_new = keys->add_subcommand("new", "Create a new random key");
   keys_new->add_option("name", key_name, "Key name ([A-Za-z0-9_-], up to 64)")->required();
   keys_new->callback([&] {
     Address a = need(keystore(g).create(key_name, password(g, true)));
-    print(g, {{"name", key_name}, {"address", address_to_string(a)}}, key_name + "  " + address_to_string(a) + "\n");
+    print(g, {{"name", key_name}, {"address", address_to_string(a)}},
+          key_name + "  " + address_to_string(a) + "\n");
   });
   auto* keys_import = keys->add_subcommand("import", "Import a 32-byte BIP-340 secret key (hex)");
   keys_import->add_option("name", key_name, "Key name")->required();
-  auto* secret_opt = keys_import->add_option("--secret-file", secret_file, "File holding the secret as hex");
-  keys_import->add_option("--secret", secret_hex, "The secret as hex (visible in the process list!)")->excludes(secret_opt);
+  auto* secret_opt =
+      keys_import->add_option("--secret-file", secret_file, "File holding the secret as hex");
+  keys_import
+      ->add_option("--secret", secret_hex, "The secret as hex (visible in the process list!)")
+      ->excludes(secret_opt);
   keys_import->callback([&] {
     std::string hex = secret_hex;
     if (!secret_file.empty()) {
       hex = read_text_file(secret_file);
-      while (!hex.empty() && (hex.back() == '\n' || hex.back() == '\r' || hex.back() == ' ')) hex.pop_back();
+      while (!hex.empty() && (hex.back() == '\n' || hex.back() == '\r' || hex.back() == ' '))
+        hex.pop_back();
     }
     if (hex.empty()) throw CliError("give --secret-file FILE or --secret HEX");
     Hash256 secret = need(hash_from_hex(hex), "secret");
     Address a = need(keystore(g).import(key_name, secret, password(g, true)));
-    print(g, {{"name", key_name}, {"address", address_to_string(a)}}, key_name + "  " + address_to_string(a) + "\n");
+    print(g, {{"name", key_name}, {"address", address_to_string(a)}},
+          key_name + "  " + address_to_string(a) + "\n");
   });
   keys->add_subcommand("list", "List keys")->callback([&] {
     auto list = need(keystore(g).list());
@@ -187,16 +207,21 @@ int main(int argc, char** argv) {
   balance->add_option("account", who, "Key name or vt1... address")->required();
   balance->callback([&] {
     wallet::WalletClient c(g.node);
-    json acc = need(c.call("state_getAccount", {{"address", address_to_string(resolve_address(g, who))}}));
-    print(g, acc, acc["balance"].get<std::string>() + " uvt  (nonce " + std::to_string(acc["nonce"].get<uint64_t>()) +
-                      ")  " + acc["address"].get<std::string>() + "\n");
+    json acc =
+        need(c.call("state_getAccount", {{"address", address_to_string(resolve_address(g, who))}}));
+    print(g, acc,
+          acc["balance"].get<std::string>() + " uvt  (nonce " +
+              std::to_string(acc["nonce"].get<uint64_t>()) + ")  " +
+              acc["address"].get<std::string>() + "\n");
   });
 
   app.add_subcommand("status", "The node's chain head")->callback([&] {
     wallet::WalletClient c(g.node);
     json s = need(c.call("chain_status"));
-    print(g, s, s["chain_id"].get<std::string>() + " at height " + std::to_string(s["height"].get<uint64_t>()) +
-                    "  block " + s["block_hash"].get<std::string>() + "\n");
+    print(g, s,
+          s["chain_id"].get<std::string>() + " at height " +
+              std::to_string(s["height"].get<uint64_t>()) + "  block " +
+              s["block_hash"].get<std::string>() + "\n");
   });
 
   std::string hash_arg;
@@ -209,9 +234,10 @@ int main(int argc, char** argv) {
     std::string text = receipt_line(rec);
     if (rec.contains("tx")) {
       json msg = rec["tx"]["msg"];
-      if (msg.contains("spec")) msg["spec"] = std::to_string(msg["spec"].get<std::string>().size()) + " bytes of job spec";
-      text += "  " + rec["tx"]["type"].get<std::string>() + " from " + rec["tx"]["sender"].get<std::string>() + "  " +
-              msg.dump() + "\n";
+      if (msg.contains("spec"))
+        msg["spec"] = std::to_string(msg["spec"].get<std::string>().size()) + " bytes of job spec";
+      text += "  " + rec["tx"]["type"].get<std::string>() + " from " +
+              rec["tx"]["sender"].get<std::string>() + "  " + msg.dump() + "\n";
     }
     print(g, rec, text);
   });
@@ -223,17 +249,20 @@ int main(int argc, char** argv) {
   block_show->callback([&] {
     wallet::WalletClient c(g.node);
     json params;
-    if (block_arg == "latest") params = {{"height", need(c.call("chain_status"))["height"]}};
-    else if (block_arg.size() == 64) params = {{"hash", block_arg}};
-    else params = {{"height", amount(block_arg, "block height")}};
+    if (block_arg == "latest")
+      params = {{"height", need(c.call("chain_status"))["height"]}};
+    else if (block_arg.size() == 64)
+      params = {{"hash", block_arg}};
+    else
+      params = {{"height", amount(block_arg, "block height")}};
     json b = need(c.call("chain_getBlock", params));
     std::ostringstream o;
     o << "block " << b["header"]["height"] << "  " << b["hash"].get<std::string>() << "\n  time_ms "
-      << b["header"]["time_ms"] << "  state_root " << b["header"]["state_root"].get<std::string>() << "\n  "
-      << b["txs"].size() << " transactions\n";
+      << b["header"]["time_ms"] << "  state_root " << b["header"]["state_root"].get<std::string>()
+      << "\n  " << b["txs"].size() << " transactions\n";
     for (const auto& t : b["txs"])
-      o << "    " << t["hash"].get<std::string>() << "  " << t["type"].get<std::string>() << " from "
-        << t["sender"].get<std::string>() << "\n";
+      o << "    " << t["hash"].get<std::string>() << "  " << t["type"].get<std::string>()
+        << " from " << t["sender"].get<std::string>() << "\n";
     print(g, b, o.str());
   });
 
@@ -247,11 +276,18 @@ int main(int argc, char** argv) {
     send(g, from, ledger::Transfer{resolve_address(g, to), amount(amount_str, "--amount")});
   });
 
-  auto* provider = app.add_subcommand("provider", "Compute provider commands")->require_subcommand(1);
-  auto* prov_reg = provider->add_subcommand("register", "Register as a provider, staking at least the minimum");
+  auto* provider =
+      app.add_subcommand("provider", "Compute provider commands")->require_subcommand(1);
+  auto* prov_reg =
+      provider->add_subcommand("register", "Register as a provider, staking at least the minimum");
   prov_reg->add_option("--from", from, "Provider key name")->required();
-  prov_reg->add_option("--stake", amount_str, "Stake in uvt (see `state_getParams` min_provider_stake)")->required();
-  prov_reg->add_option("--endpoint", endpoint, "Where clients and verifiers reach you, e.g. http://host:port")->required();
+  prov_reg
+      ->add_option("--stake", amount_str, "Stake in uvt (see `state_getParams` min_provider_stake)")
+      ->required();
+  prov_reg
+      ->add_option("--endpoint", endpoint,
+                   "Where clients and verifiers reach you, e.g. http://host:port")
+      ->required();
   prov_reg->callback([&] {
     send(g, from, ledger::ProviderRegister{amount(amount_str, "--stake"), endpoint});
   });
@@ -259,22 +295,27 @@ int main(int argc, char** argv) {
   prov_show->add_option("provider", who, "Key name or vt1... address")->required();
   prov_show->callback([&] {
     wallet::WalletClient c(g.node);
-    json p = need(c.call("state_getProvider", {{"address", address_to_string(resolve_address(g, who))}}));
-    print(g, p, "provider " + p["address"].get<std::string>() + "\n  stake " + p["stake"].get<std::string>() +
-                    "  locked " + p["locked"].get<std::string>() + "  endpoint " + p["endpoint"].get<std::string>() +
-                    "\n");
+    json p = need(
+        c.call("state_getProvider", {{"address", address_to_string(resolve_address(g, who))}}));
+    print(g, p,
+          "provider " + p["address"].get<std::string>() + "\n  stake " +
+              p["stake"].get<std::string>() + "  locked " + p["locked"].get<std::string>() +
+              "  endpoint " + p["endpoint"].get<std::string>() + "\n");
   });
 
   for (bool is_stake : {true, false}) {
-    auto* cmd = app.add_subcommand(is_stake ? "stake" : "unstake",
-                                   is_stake ? "Add to your provider stake"
-                                            : "Withdraw unlocked provider stake (released after the unbonding period)");
+    auto* cmd = app.add_subcommand(
+        is_stake ? "stake" : "unstake",
+        is_stake ? "Add to your provider stake"
+                 : "Withdraw unlocked provider stake (released after the unbonding period)");
     cmd->add_option("--from", from, "Provider key name")->required();
     cmd->add_option("--amount", amount_str, "Amount in uvt")->required();
     cmd->callback([&, is_stake] {
       uint64_t a = amount(amount_str, "--amount");
-      if (is_stake) send(g, from, ledger::Stake{a});
-      else send(g, from, ledger::Unstake{a});
+      if (is_stake)
+        send(g, from, ledger::Stake{a});
+      else
+        send(g, from, ledger::Unstake{a});
     });
   }
 
@@ -283,14 +324,19 @@ int main(int argc, char** argv) {
   std::string spec_path, pay_str, bond_str = "0";
   uint64_t deadline = 1000, job_id = 0;
   auto* job_submit = job->add_subcommand("submit", "Submit a job spec with its payment in escrow");
-  job_submit->add_option("spec", spec_path, "Job spec JSON file")->required()->check(CLI::ExistingFile);
+  job_submit->add_option("spec", spec_path, "Job spec JSON file")
+      ->required()
+      ->check(CLI::ExistingFile);
   job_submit->add_option("--from", from, "Client key name")->required();
   job_submit->add_option("--pay", pay_str, "Payment in uvt, held in escrow")->required();
-  job_submit->add_option("--bond", bond_str, "Bond required of the provider, in uvt")->capture_default_str();
-  job_submit->add_option("--deadline", deadline, "Blocks until the job must be delivered")->capture_default_str();
+  job_submit->add_option("--bond", bond_str, "Bond required of the provider, in uvt")
+      ->capture_default_str();
+  job_submit->add_option("--deadline", deadline, "Blocks until the job must be delivered")
+      ->capture_default_str();
   job_submit->callback([&] {
-    send(g, from, ledger::JobSubmit{read_text_file(spec_path), amount(pay_str, "--pay"), amount(bond_str, "--bond"),
-                                    deadline});
+    send(g, from,
+         ledger::JobSubmit{read_text_file(spec_path), amount(pay_str, "--pay"),
+                           amount(bond_str, "--bond"), deadline});
   });
   auto* job_show = job->add_subcommand("show", "A job's status, escrow and spec");
   job_show->add_option("id", job_id, "Job id")->required();
@@ -302,7 +348,8 @@ int main(int argc, char** argv) {
   std::string status_filter, client_filter, provider_filter;
   uint64_t limit = 100;
   auto* job_list = job->add_subcommand("list", "Jobs, filtered");
-  job_list->add_option("--status", status_filter, "open, accepted, ..., settled, expired, cancelled");
+  job_list->add_option("--status", status_filter,
+                       "open, accepted, ..., settled, expired, cancelled");
   job_list->add_option("--client", client_filter, "Client key name or address");
   job_list->add_option("--provider", provider_filter, "Provider key name or address");
   job_list->add_option("--limit", limit, "At most this many")->capture_default_str();
@@ -310,22 +357,28 @@ int main(int argc, char** argv) {
     wallet::WalletClient c(g.node);
     json params = {{"limit", limit}};
     if (!status_filter.empty()) params["status"] = status_filter;
-    if (!client_filter.empty()) params["client"] = address_to_string(resolve_address(g, client_filter));
-    if (!provider_filter.empty()) params["provider"] = address_to_string(resolve_address(g, provider_filter));
+    if (!client_filter.empty())
+      params["client"] = address_to_string(resolve_address(g, client_filter));
+    if (!provider_filter.empty())
+      params["provider"] = address_to_string(resolve_address(g, provider_filter));
     json page = need(c.call("state_listJobs", params));
     std::string text;
     for (const auto& j : page["jobs"]) text += job_line(j);
     print(g, page, page["jobs"].empty() ? "no jobs\n" : text);
   });
   for (bool is_accept : {true, false}) {
-    auto* cmd = job->add_subcommand(is_accept ? "accept" : "cancel",
-                                    is_accept ? "Accept an open job as a provider (locks the bond from your stake)"
-                                              : "Cancel your open job (refunds the escrow)");
+    auto* cmd = job->add_subcommand(
+        is_accept ? "accept" : "cancel",
+        is_accept ? "Accept an open job as a provider (locks the bond from your stake)"
+                  : "Cancel your open job (refunds the escrow)");
     cmd->add_option("id", job_id, "Job id")->required();
-    cmd->add_option("--from", from, is_accept ? "Provider key name" : "Client key name")->required();
+    cmd->add_option("--from", from, is_accept ? "Provider key name" : "Client key name")
+        ->required();
     cmd->callback([&, is_accept] {
-      if (is_accept) send(g, from, ledger::JobAccept{job_id});
-      else send(g, from, ledger::JobCancel{job_id});
+      if (is_accept)
+        send(g, from, ledger::JobAccept{job_id});
+      else
+        send(g, from, ledger::JobCancel{job_id});
     });
   }
 

@@ -59,7 +59,9 @@ TrainOptions options(const std::string& device, int threads) {
 // One line, redrawn in place: [#####-----] step 120/938 loss 0.5123 812.3 steps/s ETA 1s
 void draw_progress(const TrainProgress& p) {
   const int width = 30;
-  const int filled = p.steps ? static_cast<int>(static_cast<double>(p.step) * width / static_cast<double>(p.steps)) : width;
+  const int filled =
+      p.steps ? static_cast<int>(static_cast<double>(p.step) * width / static_cast<double>(p.steps))
+              : width;
   char bar[width + 1];
   for (int i = 0; i < width; ++i) bar[i] = i < filled ? '#' : '-';
   bar[width] = 0;
@@ -90,13 +92,15 @@ void run_train(const TrainArgs& a) {
   const Commitment& c = r.value.commitment;
   std::printf("backend %s\n", r.value.backend.c_str());
   for (const auto& e : c.checkpoints)
-    std::printf("checkpoint step %llu state %s %s\n", static_cast<unsigned long long>(e.step), to_hex(e.state_hash).c_str(),
-                e.file.c_str());
+    std::printf("checkpoint step %llu state %s %s\n", static_cast<unsigned long long>(e.step),
+                to_hex(e.state_hash).c_str(), e.file.c_str());
   std::printf("merkle_root %s\n", to_hex(c.merkle_root).c_str());
   std::printf("final_loss %.6f\n", static_cast<double>(r.value.final_loss));
-  std::printf("test_accuracy %.4f (%llu/%llu)\n",
-              c.test_total ? static_cast<double>(c.test_correct) / static_cast<double>(c.test_total) : 0.0,
-              static_cast<unsigned long long>(c.test_correct), static_cast<unsigned long long>(c.test_total));
+  std::printf(
+      "test_accuracy %.4f (%llu/%llu)\n",
+      c.test_total ? static_cast<double>(c.test_correct) / static_cast<double>(c.test_total) : 0.0,
+      static_cast<unsigned long long>(c.test_correct),
+      static_cast<unsigned long long>(c.test_total));
   std::printf("commitment %s/commitment.json\n", a.out.c_str());
 }
 
@@ -120,7 +124,8 @@ void run_replay(const ReplayArgs& a) {
                 static_cast<unsigned long long>(r.value.to_step));
     throw CLI::RuntimeError(3);
   } else if (r.value.matches) {
-    std::printf("MATCH: equals the committed state hash at step %llu\n", static_cast<unsigned long long>(r.value.to_step));
+    std::printf("MATCH: equals the committed state hash at step %llu\n",
+                static_cast<unsigned long long>(r.value.to_step));
   } else {
     std::printf("MISMATCH: commitment has %s\n", to_hex(*r.value.expected).c_str());
     throw CLI::RuntimeError(2);
@@ -131,28 +136,33 @@ void run_replay(const ReplayArgs& a) {
 
 void add_train_commands(CLI::App& app) {
   auto ta = std::make_shared<TrainArgs>();
-  CLI::App* t = app.add_subcommand("train", "Train a job spec deterministically; write checkpoints and a commitment");
+  CLI::App* t = app.add_subcommand(
+      "train", "Train a job spec deterministically; write checkpoints and a commitment");
   t->add_option("--spec", ta->spec, "job spec JSON")->required();
   t->add_option("--out", ta->out, "output directory")->required();
   t->add_option("--device", ta->device, "cpu or cuda")->check(CLI::IsMember({"cpu", "cuda"}));
-  t->add_option("--threads", ta->threads, "CPU threads (results do not depend on it)")->check(CLI::Range(1, 256));
+  t->add_option("--threads", ta->threads, "CPU threads (results do not depend on it)")
+      ->check(CLI::Range(1, 256));
   t->add_option("--data", ta->data, "Fashion-MNIST directory");
   t->add_flag("--quiet", ta->quiet, "no progress bar");
   t->callback([ta] { run_train(*ta); });
 
   auto ra = std::make_shared<ReplayArgs>();
-  CLI::App* r = app.add_subcommand("replay", "Re-run k steps from a checkpoint and compare with the commitment");
+  CLI::App* r = app.add_subcommand(
+      "replay", "Re-run k steps from a checkpoint and compare with the commitment");
   r->add_option("--spec", ra->spec, "job spec JSON")->required();
   r->add_option("--from", ra->from, "checkpoint (.safetensors)")->required();
   r->add_option("--steps", ra->steps, "steps to replay")->required();
-  r->add_option("--commitment", ra->commitment, "commitment.json (default: next to the checkpoint)");
+  r->add_option("--commitment", ra->commitment,
+                "commitment.json (default: next to the checkpoint)");
   r->add_option("--device", ra->device, "cpu or cuda")->check(CLI::IsMember({"cpu", "cuda"}));
   r->add_option("--threads", ra->threads, "CPU threads")->check(CLI::Range(1, 256));
   r->add_option("--data", ra->data, "Fashion-MNIST directory");
   r->callback([ra] { run_replay(*ra); });
 
   auto spec_path = std::make_shared<std::string>();
-  CLI::App* s = app.add_subcommand("spec-hash", "Validate a job spec; print its canonical JSON and SHA-256");
+  CLI::App* s =
+      app.add_subcommand("spec-hash", "Validate a job spec; print its canonical JSON and SHA-256");
   s->add_option("--spec", *spec_path, "job spec JSON")->required();
   s->callback([spec_path] {
     const JobSpec spec = load_spec(*spec_path);

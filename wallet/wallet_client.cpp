@@ -58,8 +58,8 @@ Result<json> WalletClient::send(const SchnorrKey& key, ledger::Message msg, cons
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
   return make_error("transaction " + hash + " was accepted but not included within " +
-                    std::to_string(o.wait_timeout_ms / 1000) + " s; check it later with `veritrain tx show " + hash +
-                    "`");
+                    std::to_string(o.wait_timeout_ms / 1000) +
+                    " s; check it later with `veritrain tx show " + hash + "`");
 }
 
 }  // namespace vt::wallet

@@ -18,7 +18,8 @@ class WalletClient {
   explicit WalletClient(std::string node_url) : rpc_(std::move(node_url)) {}
 
   // A node call; errors become one line a person can act on.
-  Result<nlohmann::json> call(const std::string& method, const nlohmann::json& params = nlohmann::json::object());
+  Result<nlohmann::json> call(const std::string& method,
+                              const nlohmann::json& params = nlohmann::json::object());
 
   struct SendOptions {
     std::optional<uint64_t> fee;    // default: the chain's min_fee
@@ -28,7 +29,8 @@ class WalletClient {
   };
   // Builds, signs and submits a transaction with `msg`; returns the hash, or with
   // wait the committed record (hash, height, receipt).
-  Result<nlohmann::json> send(const SchnorrKey& key, ledger::Message msg, const SendOptions& options);
+  Result<nlohmann::json> send(const SchnorrKey& key, ledger::Message msg,
+                              const SendOptions& options);
 
  private:
   rpc::RpcClient rpc_;

@@ -30,8 +30,8 @@ json call(rpc::RpcClient& c, const std::string& m, const json& p = json::object(
   return r.value();
 }
 
-ledger::Transaction transfer(const SchnorrKey& from, const Address& to, uint64_t amount, uint64_t nonce,
-                             const std::string& chain) {
+ledger::Transaction transfer(const SchnorrKey& from, const Address& to, uint64_t amount,
+                             uint64_t nonce, const std::string& chain) {
   ledger::Transaction tx;
   tx.chain_id = chain;
   tx.nonce = nonce;
@@ -41,10 +41,13 @@ ledger::Transaction transfer(const SchnorrKey& from, const Address& to, uint64_t
   return tx;
 }
 
-uint64_t height(rpc::RpcClient& c) { return call(c, "chain_status")["height"].get<uint64_t>(); }
+uint64_t height(rpc::RpcClient& c) {
+  return call(c, "chain_status")["height"].get<uint64_t>();
+}
 
 // Waits until every hash is in a block; records when each block was first seen.
-void follow(rpc::RpcClient& c, uint64_t from_height, std::map<std::string, Clock::time_point>& pending,
+void follow(rpc::RpcClient& c, uint64_t from_height,
+            std::map<std::string, Clock::time_point>& pending,
             std::map<std::string, Clock::time_point>& committed_at, double timeout_s) {
   uint64_t next = from_height + 1;
   auto deadline = Clock::now() + std::chrono::duration<double>(timeout_s);
@@ -71,7 +74,8 @@ int main(int argc, char** argv) {
   }
   std::string url = argv[1];
   int accounts = argc > 3 ? std::atoi(argv[3]) : 100;
-  int per_account = argc > 4 ? std::min(std::atoi(argv[4]), 60) : 50;  // mempool allows 64 pending nonces
+  int per_account =
+      argc > 4 ? std::min(std::atoi(argv[4]), 60) : 50;  // mempool allows 64 pending nonces
   std::ifstream f(argv[2]);
   std::string hex;
   f >> hex;
@@ -82,7 +86,8 @@ int main(int argc, char** argv) {
   // 1. Fund the senders.
   std::vector<SchnorrKey> keys;
   for (int i = 0; i < accounts; ++i) keys.push_back(SchnorrKey::generate());
-  uint64_t nonce = call(c, "state_getAccount", {{"address", address_to_string(faucet.pubkey())}})["pending_nonce"];
+  uint64_t nonce = call(c, "state_getAccount",
+                        {{"address", address_to_string(faucet.pubkey())}})["pending_nonce"];
   std::map<std::string, Clock::time_point> pending, committed;
   uint64_t h0 = height(c);
   for (const auto& k : keys) {
@@ -127,14 +132,20 @@ int main(int argc, char** argv) {
     last_commit = std::max(last_commit, t);
   }
   std::sort(latency_ms.begin(), latency_ms.end());
-  auto pct = [&](double p) { return latency_ms.empty() ? 0.0 : latency_ms[static_cast<size_t>(p * (latency_ms.size() - 1))]; };
+  auto pct = [&](double p) {
+    return latency_ms.empty() ? 0.0 : latency_ms[static_cast<size_t>(p * (latency_ms.size() - 1))];
+  };
   double commit_span = std::chrono::duration<double>(last_commit - start).count();
-  std::printf("devnet load: %zu transfers submitted over JSON-RPC in %.2f s (%.0f submits/s), %zu rejected\n",
-              submitted.size(), submit_s, submitted.size() / submit_s, rejected);
-  std::printf("committed %zu in %.2f s: %.0f tx/s; submit-to-commit latency p50 %.0f ms, p99 %.0f ms "
-              "(block interval from the node's config)\n",
-              committed.size(), commit_span, committed.size() / commit_span, pct(0.50), pct(0.99));
-  std::printf("command: %s %s <faucet.secret> %d %d\n", argv[0], url.c_str(), accounts, per_account);
+  std::printf(
+      "devnet load: %zu transfers submitted over JSON-RPC in %.2f s (%.0f submits/s), %zu "
+      "rejected\n",
+      submitted.size(), submit_s, submitted.size() / submit_s, rejected);
+  std::printf(
+      "committed %zu in %.2f s: %.0f tx/s; submit-to-commit latency p50 %.0f ms, p99 %.0f ms "
+      "(block interval from the node's config)\n",
+      committed.size(), commit_span, committed.size() / commit_span, pct(0.50), pct(0.99));
+  std::printf("command: %s %s <faucet.secret> %d %d\n", argv[0], url.c_str(), accounts,
+              per_account);
   (void)total_s;
   return committed.size() == submitted.size() ? 0 : 1;
 }

@@ -18,10 +18,13 @@ using clk = std::chrono::steady_clock;
 
 namespace {
 
-double seconds_since(clk::time_point t0) { return std::chrono::duration<double>(clk::now() - t0).count(); }
+double seconds_since(clk::time_point t0) {
+  return std::chrono::duration<double>(clk::now() - t0).count();
+}
 
 void bench_gemm(int threads, int m, int n, int k) {
-  std::vector<float> a(static_cast<std::size_t>(m) * k), b(static_cast<std::size_t>(k) * n), c(static_cast<std::size_t>(m) * n);
+  std::vector<float> a(static_cast<std::size_t>(m) * k), b(static_cast<std::size_t>(k) * n),
+      c(static_cast<std::size_t>(m) * n);
   for (std::size_t i = 0; i < a.size(); ++i) a[i] = rng_uniform01(1, 0, 1, i) - 0.5f;
   for (std::size_t i = 0; i < b.size(); ++i) b[i] = rng_uniform01(1, 0, 2, i) - 0.5f;
   ThreadPool pool(threads);
@@ -33,11 +36,13 @@ void bench_gemm(int threads, int m, int n, int k) {
   const auto t0 = clk::now();
   for (int r = 0; r < reps; ++r) gemm_cpu(ex, c.data(), n, a.data(), k, b.data(), n, m, n, k);
   const double s = seconds_since(t0);
-  std::printf("gemm %5dx%5dx%5d  threads %d  %7.1f GFLOP/s\n", m, n, k, threads, flop * reps / s / 1e9);
+  std::printf("gemm %5dx%5dx%5d  threads %d  %7.1f GFLOP/s\n", m, n, k, threads,
+              flop * reps / s / 1e9);
 }
 
 double bench_train(int threads, int steps) {
-  auto spec = parse_job_spec(R"({"model":{"type":"mlp","layers":[784,256,128,10],"activation":"relu"},
+  auto spec =
+      parse_job_spec(R"({"model":{"type":"mlp","layers":[784,256,128,10],"activation":"relu"},
     "dataset":{"name":"fashion-mnist",
       "train_images_sha256":"c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",
       "train_labels_sha256":"bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",
@@ -70,8 +75,9 @@ double bench_train(int threads, int steps) {
     loss = model.train_step(x.data(), y.data());
   }
   const double sps = steps / seconds_since(t0);
-  std::printf("veritrain MLP 784-256-128-10 batch 128 SGD: %.1f steps/s (threads %d, %s, loss %.4f)\n", sps, threads,
-              be->name().c_str(), static_cast<double>(loss));
+  std::printf(
+      "veritrain MLP 784-256-128-10 batch 128 SGD: %.1f steps/s (threads %d, %s, loss %.4f)\n", sps,
+      threads, be->name().c_str(), static_cast<double>(loss));
   return sps;
 }
 
@@ -81,11 +87,15 @@ int main(int argc, char** argv) {
   int threads = 2, steps = 500;
   bool torch = true;
   for (int i = 1; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--threads") && i + 1 < argc) threads = std::atoi(argv[++i]);
-    else if (!std::strcmp(argv[i], "--steps") && i + 1 < argc) steps = std::atoi(argv[++i]);
-    else if (!std::strcmp(argv[i], "--no-torch")) torch = false;
+    if (!std::strcmp(argv[i], "--threads") && i + 1 < argc)
+      threads = std::atoi(argv[++i]);
+    else if (!std::strcmp(argv[i], "--steps") && i + 1 < argc)
+      steps = std::atoi(argv[++i]);
+    else if (!std::strcmp(argv[i], "--no-torch"))
+      torch = false;
   }
-  std::printf("command: %s --threads %d --steps %d%s\n", argv[0], threads, steps, torch ? "" : " --no-torch");
+  std::printf("command: %s --threads %d --steps %d%s\n", argv[0], threads, steps,
+              torch ? "" : " --no-torch");
   for (int t : {1, threads}) {
     bench_gemm(t, 128, 256, 784);
     bench_gemm(t, 784, 256, 128);
@@ -96,9 +106,10 @@ int main(int argc, char** argv) {
   for (int t : {1, threads}) {
     const double ours = bench_train(t, steps);
     if (!torch) continue;
-    const std::string cmd = "OMP_NUM_THREADS=" + std::to_string(t) + " OPENBLAS_NUM_THREADS=" + std::to_string(t) +
-                            " /usr/bin/python3 " VT_BENCH_DIR "/torch_mlp_bench.py --threads " + std::to_string(t) +
-                            " --steps " + std::to_string(steps);
+    const std::string cmd = "OMP_NUM_THREADS=" + std::to_string(t) +
+                            " OPENBLAS_NUM_THREADS=" + std::to_string(t) +
+                            " /usr/bin/python3 " VT_BENCH_DIR "/torch_mlp_bench.py --threads " +
+                            std::to_string(t) + " --steps " + std::to_string(steps);
     std::printf("command: %s\n", cmd.c_str());
     std::fflush(stdout);
     FILE* p = popen(cmd.c_str(), "r");
@@ -109,7 +120,8 @@ int main(int argc, char** argv) {
       std::sscanf(line, "torch MLP 784-256-128-10 batch 128 SGD: %lf", &theirs);
     }
     if (p) pclose(p);
-    if (theirs > 0) std::printf("ratio veritrain / torch at %d thread(s): %.2fx\n", t, ours / theirs);
+    if (theirs > 0)
+      std::printf("ratio veritrain / torch at %d thread(s): %.2fx\n", t, ours / theirs);
   }
   return 0;
 }

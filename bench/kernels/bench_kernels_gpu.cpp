@@ -6,9 +6,9 @@
 #include <cuda_runtime.h>
 
 #include <chrono>
-#include <functional>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <vector>
 
 #include "kernels/mlp.h"
@@ -49,9 +49,11 @@ void bench_gemm(cublasHandle_t h, int m, int n, int k) {
   const float ours = time_ms([&] { gemm_cuda(c, n, a, k, b, n, m, n, k); }, 10);
   const float one = 1.0f, zero = 0.0f;
   // Row-major C = A B is column-major C^T = B^T A^T.
-  const float theirs = time_ms([&] { cublasSgemm(h, CUBLAS_OP_N, CUBLAS_OP_N, n, m, k, &one, b, n, a, k, &zero, c, n); }, 10);
-  std::printf("gemm %5dx%5dx%5d  veritrain %8.1f GFLOP/s  cuBLAS fp32 %8.1f GFLOP/s  ratio %.2fx\n", m, n, k,
-              flop / ours / 1e6, flop / theirs / 1e6, static_cast<double>(theirs / ours));
+  const float theirs = time_ms(
+      [&] { cublasSgemm(h, CUBLAS_OP_N, CUBLAS_OP_N, n, m, k, &one, b, n, a, k, &zero, c, n); },
+      10);
+  std::printf("gemm %5dx%5dx%5d  veritrain %8.1f GFLOP/s  cuBLAS fp32 %8.1f GFLOP/s  ratio %.2fx\n",
+              m, n, k, flop / ours / 1e6, flop / theirs / 1e6, static_cast<double>(theirs / ours));
   cudaFree(a);
   cudaFree(b);
   cudaFree(c);
@@ -75,7 +77,8 @@ int main() {
   bench_gemm(h, 128, 256, 784);
   cublasDestroy(h);
 
-  auto spec = parse_job_spec(R"({"model":{"type":"mlp","layers":[784,256,128,10],"activation":"relu"},
+  auto spec =
+      parse_job_spec(R"({"model":{"type":"mlp","layers":[784,256,128,10],"activation":"relu"},
     "dataset":{"name":"fashion-mnist",
       "train_images_sha256":"c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",
       "train_labels_sha256":"bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",
@@ -105,7 +108,7 @@ int main() {
     model.train_step(x.data(), y.data());  // includes the loss read-back (a sync)
   }
   const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::printf("veritrain MLP 784-256-128-10 batch 128 SGD on %s: %.3f ms/step (%.1f steps/s)\n", be.value->name().c_str(),
-              1e3 * s / steps, steps / s);
+  std::printf("veritrain MLP 784-256-128-10 batch 128 SGD on %s: %.3f ms/step (%.1f steps/s)\n",
+              be.value->name().c_str(), 1e3 * s / steps, steps / s);
   return 0;
 }

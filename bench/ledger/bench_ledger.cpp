@@ -30,7 +30,9 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-double seconds(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); }
+double seconds(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double>(b - a).count();
+}
 
 SchnorrKey key_from_index(uint64_t i) {
   std::array<uint8_t, 32> secret{};
@@ -85,7 +87,8 @@ int main(int argc, char** argv) {
     senders.push_back(keys.back().pubkey());
   }
   std::vector<Address> recipients(4);
-  for (size_t r = 0; r < recipients.size(); ++r) recipients[r] = key_from_index(1'000'000'000 + r).pubkey();
+  for (size_t r = 0; r < recipients.size(); ++r)
+    recipients[r] = key_from_index(1'000'000'000 + r).pubkey();
   const Genesis genesis = make_genesis(senders);
 
   std::vector<Transaction> txs(n);
@@ -131,7 +134,8 @@ int main(int argc, char** argv) {
       const size_t last = std::min(n, first + block);
       ++height;
       auto a = Clock::now();
-      BlockExecutor ex(state, BlockContext{height, genesis.genesis_time_ms + height * 1000, genesis.validators[0].operator_address});
+      BlockExecutor ex(state, BlockContext{height, genesis.genesis_time_ms + height * 1000,
+                                           genesis.validators[0].operator_address});
       for (size_t i = first; i < last; ++i) {
         auto r = ex.apply(txs[i], sizes[i]);
         if (!r.ok() || !r->success) {
@@ -161,14 +165,18 @@ int main(int argc, char** argv) {
   const double verify_rate = n / best_verify;
   const double exec_rate = n / best_exec;
   std::printf("command: %s\n", cmd.c_str());
-  std::printf("transfers: %zu, block size: %zu, state keys after genesis: %zu, best of %d\n", n, block,
-              n + 3, reps);
-  std::printf("(a) BIP-340 verify only : %10.0f tx/s  (%.2f us/tx)\n", verify_rate, 1e6 * best_verify / n);
-  std::printf("(b) ledger execution    : %10.0f tx/s  (%.2f us/tx)\n", exec_rate, 1e6 * best_exec / n);
-  std::printf("    executor apply      : %.2f us/tx (includes the signature check)\n", 1e6 * best_apply / n);
+  std::printf("transfers: %zu, block size: %zu, state keys after genesis: %zu, best of %d\n", n,
+              block, n + 3, reps);
+  std::printf("(a) BIP-340 verify only : %10.0f tx/s  (%.2f us/tx)\n", verify_rate,
+              1e6 * best_verify / n);
+  std::printf("(b) ledger execution    : %10.0f tx/s  (%.2f us/tx)\n", exec_rate,
+              1e6 * best_exec / n);
+  std::printf("    executor apply      : %.2f us/tx (includes the signature check)\n",
+              1e6 * best_apply / n);
   std::printf("    StateStore::apply   : %.2f us/tx\n", 1e6 * best_commit / n);
   std::printf("    root()              : %.2f us/tx\n", 1e6 * best_root / n);
-  std::printf("ratio execution / verify-only: %.1f%% (goal >= 70%%)\n", 100.0 * exec_rate / verify_rate);
+  std::printf("ratio execution / verify-only: %.1f%% (goal >= 70%%)\n",
+              100.0 * exec_rate / verify_rate);
   std::printf("final state root: ");
   for (uint8_t b : final_root) std::printf("%02x", b);
   std::printf("\n");

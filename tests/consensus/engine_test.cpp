@@ -1,8 +1,8 @@
 // Engine driven by hand: the single-validator path, the locking rules, evidence,
 // round skipping, followers, restart safety and malformed input.
-#include <doctest/doctest.h>
-
 #include "consensus/engine.h"
+
+#include <doctest/doctest.h>
 
 using namespace vt::consensus;
 
@@ -31,12 +31,18 @@ std::vector<T> all(const Actions& actions) {
   }
   return out;
 }
-Vote prevote(uint64_t h, uint32_t r, std::optional<BlockId> b, uint32_t i) { return {VoteType::Prevote, h, r, b, i}; }
-Vote precommit(uint64_t h, uint32_t r, std::optional<BlockId> b, uint32_t i) { return {VoteType::Precommit, h, r, b, i}; }
+Vote prevote(uint64_t h, uint32_t r, std::optional<BlockId> b, uint32_t i) {
+  return {VoteType::Prevote, h, r, b, i};
+}
+Vote precommit(uint64_t h, uint32_t r, std::optional<BlockId> b, uint32_t i) {
+  return {VoteType::Precommit, h, r, b, i};
+}
 // The validator that proposes none of rounds 0..2 at `height`, so tests can play it.
 uint32_t non_proposer(const ValidatorSet& set, uint64_t height) {
   for (uint32_t i = 0; i < set.size(); ++i) {
-    if (set.proposer(height, 0) != i && set.proposer(height, 1) != i && set.proposer(height, 2) != i) return i;
+    if (set.proposer(height, 0) != i && set.proposer(height, 1) != i &&
+        set.proposer(height, 2) != i)
+      return i;
   }
   FAIL("no validator is idle for three rounds");
   return 0;
@@ -78,7 +84,8 @@ TEST_CASE("engine: four validators, happy path from a non-proposer's view") {
   Engine engine(kConfig, key(me));
   Actions a = engine.start_height(1, set);
   REQUIRE(a.size() == 1);
-  CHECK(std::get<ScheduleTimeout>(a[0]) == ScheduleTimeout{Timeout{1, 0, Step::Propose}, kConfig.propose_base_ms});
+  CHECK(std::get<ScheduleTimeout>(a[0]) ==
+        ScheduleTimeout{Timeout{1, 0, Step::Propose}, kConfig.propose_base_ms});
 
   const BlockId b = block(7);
   a = engine.on_proposal(Proposal{1, 0, b, -1, proposer}, true);
@@ -87,7 +94,8 @@ TEST_CASE("engine: four validators, happy path from a non-proposer's view") {
   CHECK(engine.on_vote(prevote(1, 0, b, me)).empty());  // own vote loop-back is a duplicate
 
   std::vector<uint32_t> others;
-  for (uint32_t i = 0; i < 4; ++i) if (i != me) others.push_back(i);
+  for (uint32_t i = 0; i < 4; ++i)
+    if (i != me) others.push_back(i);
   CHECK(engine.on_vote(prevote(1, 0, b, others[0])).empty());
   a = engine.on_vote(prevote(1, 0, b, others[1]));  // 3 of 4: a polka
   REQUIRE(a.size() == 1);
@@ -108,11 +116,14 @@ TEST_CASE("engine: four validators, happy path from a non-proposer's view") {
   CHECK(engine.on_vote(precommit(1, 0, b, others[1])).empty());  // after the decision: ignored
 }
 
-TEST_CASE("engine: a locked validator prevotes nil for another block, then follows a newer polka (lines 22, 28)") {
+TEST_CASE(
+    "engine: a locked validator prevotes nil for another block, then follows a newer polka (lines "
+    "22, 28)") {
   auto set = equal_set(4);
   const uint32_t me = non_proposer(set, 1);
   std::vector<uint32_t> others;
-  for (uint32_t i = 0; i < 4; ++i) if (i != me) others.push_back(i);
+  for (uint32_t i = 0; i < 4; ++i)
+    if (i != me) others.push_back(i);
   Engine engine(kConfig, key(me));
   engine.start_height(1, set);
   const BlockId a_block = block(0xA), b_block = block(0xB);
@@ -153,7 +164,8 @@ TEST_CASE("engine: a re-proposal backed by a polka newer than our lock unlocks u
   auto set = equal_set(4);
   const uint32_t me = non_proposer(set, 1);
   std::vector<uint32_t> others;
-  for (uint32_t i = 0; i < 4; ++i) if (i != me) others.push_back(i);
+  for (uint32_t i = 0; i < 4; ++i)
+    if (i != me) others.push_back(i);
   Engine engine(kConfig, key(me));
   engine.start_height(1, set);
   const BlockId a_block = block(0xA), b_block = block(0xB);
@@ -213,7 +225,8 @@ TEST_CASE("engine: a re-proposal whose polka we have not seen waits for it") {
   CHECK(engine.on_proposal(Proposal{1, 1, b, 0, set.proposer(1, 1)}, true).empty());
   CHECK(engine.step() == Step::Propose);
   std::vector<uint32_t> others;
-  for (uint32_t i = 0; i < 4; ++i) if (i != me) others.push_back(i);
+  for (uint32_t i = 0; i < 4; ++i)
+    if (i != me) others.push_back(i);
   engine.on_vote(prevote(1, 0, b, others[0]));
   engine.on_vote(prevote(1, 0, b, others[1]));
   Actions a = engine.on_vote(prevote(1, 0, b, others[2]));  // the round-0 polka arrives late
@@ -229,7 +242,8 @@ TEST_CASE("engine: an invalid block gets a nil prevote; a nil polka gives a nil 
   Actions a = engine.on_proposal(Proposal{1, 0, block(1), -1, set.proposer(1, 0)}, false);
   CHECK(all<BroadcastVote>(a)[0].vote == prevote(1, 0, std::nullopt, me));
   std::vector<uint32_t> others;
-  for (uint32_t i = 0; i < 4; ++i) if (i != me) others.push_back(i);
+  for (uint32_t i = 0; i < 4; ++i)
+    if (i != me) others.push_back(i);
   engine.on_vote(prevote(1, 0, std::nullopt, others[0]));
   a = engine.on_vote(prevote(1, 0, std::nullopt, others[1]));
   REQUIRE(all<BroadcastVote>(a).size() == 1);
@@ -237,11 +251,13 @@ TEST_CASE("engine: an invalid block gets a nil prevote; a nil polka gives a nil 
   CHECK(engine.locked_round() == -1);
 }
 
-TEST_CASE("engine: split prevotes schedule the prevote timeout, split precommits the precommit timeout") {
+TEST_CASE(
+    "engine: split prevotes schedule the prevote timeout, split precommits the precommit timeout") {
   auto set = equal_set(4);
   const uint32_t me = non_proposer(set, 1);
   std::vector<uint32_t> others;
-  for (uint32_t i = 0; i < 4; ++i) if (i != me) others.push_back(i);
+  for (uint32_t i = 0; i < 4; ++i)
+    if (i != me) others.push_back(i);
   Engine engine(kConfig, key(me));
   engine.start_height(1, set);
   engine.on_proposal(Proposal{1, 0, block(1), -1, set.proposer(1, 0)}, true);
@@ -273,9 +289,10 @@ TEST_CASE("engine: a double vote yields Evidence once per round and type") {
   CHECK(engine.on_vote(prevote(1, 0, block(1), cheater)).empty());
   Actions a = engine.on_vote(prevote(1, 0, block(2), cheater));
   REQUIRE(a.size() == 1);
-  CHECK(std::get<Evidence>(a[0]) == Evidence{prevote(1, 0, block(1), cheater), prevote(1, 0, block(2), cheater)});
-  CHECK(engine.on_vote(prevote(1, 0, block(2), cheater)).empty());       // re-delivery
-  CHECK(engine.on_vote(prevote(1, 0, std::nullopt, cheater)).empty());   // a third version
+  CHECK(std::get<Evidence>(a[0]) ==
+        Evidence{prevote(1, 0, block(1), cheater), prevote(1, 0, block(2), cheater)});
+  CHECK(engine.on_vote(prevote(1, 0, block(2), cheater)).empty());      // re-delivery
+  CHECK(engine.on_vote(prevote(1, 0, std::nullopt, cheater)).empty());  // a third version
   a = engine.on_vote(precommit(1, 0, std::nullopt, cheater));
   CHECK(a.empty());
   a = engine.on_vote(precommit(1, 0, block(2), cheater));
@@ -286,14 +303,16 @@ TEST_CASE("engine: an equivocator cannot hide a quorum: its second vote counts f
   auto set = equal_set(4);
   const uint32_t me = non_proposer(set, 1);
   std::vector<uint32_t> others;
-  for (uint32_t i = 0; i < 4; ++i) if (i != me) others.push_back(i);
+  for (uint32_t i = 0; i < 4; ++i)
+    if (i != me) others.push_back(i);
   Engine engine(kConfig, key(me));
   engine.start_height(1, set);
   const uint32_t cheater = others[2];
   engine.on_vote(precommit(1, 0, block(0xE), cheater));  // we see its bogus version first
   engine.on_vote(precommit(1, 0, block(0xB), others[0]));
   engine.on_vote(precommit(1, 0, block(0xB), others[1]));
-  Actions a = engine.on_vote(precommit(1, 0, block(0xB), cheater));  // the version everyone else saw
+  Actions a =
+      engine.on_vote(precommit(1, 0, block(0xB), cheater));  // the version everyone else saw
   REQUIRE(all<Evidence>(a).size() == 1);
   REQUIRE(all<Commit>(a).size() == 1);
   const Commit c = all<Commit>(a)[0];
@@ -306,7 +325,8 @@ TEST_CASE("engine: more than 1/3 of the power at a higher round makes us skip to
   auto set = equal_set(4);
   const uint32_t me = non_proposer(set, 1);
   std::vector<uint32_t> others;
-  for (uint32_t i = 0; i < 4; ++i) if (i != me) others.push_back(i);
+  for (uint32_t i = 0; i < 4; ++i)
+    if (i != me) others.push_back(i);
   Engine engine(kConfig, key(me));
   engine.start_height(1, set);
   CHECK(engine.on_vote(prevote(1, 5, std::nullopt, others[0])).empty());
@@ -341,7 +361,8 @@ TEST_CASE("engine: +2/3 precommits decide even without the proposal (have_block 
   auto set = equal_set(4);
   const uint32_t me = non_proposer(set, 1);
   std::vector<uint32_t> others;
-  for (uint32_t i = 0; i < 4; ++i) if (i != me) others.push_back(i);
+  for (uint32_t i = 0; i < 4; ++i)
+    if (i != me) others.push_back(i);
   Engine engine(kConfig, key(me));
   engine.start_height(1, set);
   Actions a;
@@ -400,7 +421,8 @@ TEST_CASE("engine: malformed and out-of-place input gives no actions and no cras
   CHECK(engine.on_proposal(Proposal{1, 0, block(1), -7, proposer}, true).empty());
   CHECK(engine.on_proposal(Proposal{1, 0, block(1), INT32_MAX, proposer}, true).empty());
   CHECK(engine.on_proposal(Proposal{1, 0, BlockId{}, -1, proposer}, true).empty());
-  CHECK(engine.on_proposal(Proposal{1, UINT32_MAX, block(1), -1, set.proposer(1, UINT32_MAX)}, true).empty());
+  CHECK(engine.on_proposal(Proposal{1, UINT32_MAX, block(1), -1, set.proposer(1, UINT32_MAX)}, true)
+            .empty());
   CHECK(engine.on_proposal(Proposal{UINT64_MAX, 0, block(1), -1, proposer}, true).empty());
   CHECK(engine.on_block_built(1, 0, block(1)).empty());  // not the proposer
   CHECK(engine.on_timeout(Timeout{1, 0, static_cast<Step>(9)}).empty());
@@ -423,7 +445,8 @@ TEST_CASE("engine: the last round and the last height do not overflow") {
   huge_delta.precommit_delta_ms = UINT64_MAX / 2;
   const uint32_t me = non_proposer(set, UINT64_MAX);
   std::vector<uint32_t> others;
-  for (uint32_t i = 0; i < 4; ++i) if (i != me) others.push_back(i);
+  for (uint32_t i = 0; i < 4; ++i)
+    if (i != me) others.push_back(i);
   Engine engine(huge_delta, key(me));
   engine.start_height(UINT64_MAX, set);
   engine.on_vote(prevote(UINT64_MAX, kMaxRound, std::nullopt, others[0]));

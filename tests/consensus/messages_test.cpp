@@ -1,7 +1,8 @@
 // Canonical sign bytes and the double-sign guard.
+#include "consensus/messages.h"
+
 #include <doctest/doctest.h>
 
-#include "consensus/messages.h"
 #include "consensus/sign_guard.h"
 
 using namespace vt::consensus;
@@ -17,26 +18,37 @@ std::vector<uint8_t> concat(std::initializer_list<std::vector<uint8_t>> parts) {
   for (const auto& p : parts) out.insert(out.end(), p.begin(), p.end());
   return out;
 }
-std::vector<uint8_t> ascii(std::string_view s) { return {s.begin(), s.end()}; }
+std::vector<uint8_t> ascii(std::string_view s) {
+  return {s.begin(), s.end()};
+}
 }  // namespace
 
 TEST_CASE("sign bytes: vote layout is exact") {
   Vote v{VoteType::Precommit, 0x0102030405060708ull, 0x0A0B0C0D, block(0xAB), 0x11223344};
-  auto expected = concat({ascii("veritrain/consensus/vote/v1"), {0x00, 0x00, 0x03}, ascii("dev"),
-                          {0x02, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x0A, 0x0B, 0x0C, 0x0D, 0x01},
-                          std::vector<uint8_t>(32, 0xAB), {0x11, 0x22, 0x33, 0x44}});
+  auto expected =
+      concat({ascii("veritrain/consensus/vote/v1"),
+              {0x00, 0x00, 0x03},
+              ascii("dev"),
+              {0x02, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x0A, 0x0B, 0x0C, 0x0D, 0x01},
+              std::vector<uint8_t>(32, 0xAB),
+              {0x11, 0x22, 0x33, 0x44}});
   CHECK(sign_bytes(v, "dev") == expected);
 
   Vote nil{VoteType::Prevote, 1, 0, std::nullopt, 0};
-  auto expected_nil = concat({ascii("veritrain/consensus/vote/v1"), {0x00, 0x00, 0x03}, ascii("dev"),
+  auto expected_nil = concat({ascii("veritrain/consensus/vote/v1"),
+                              {0x00, 0x00, 0x03},
+                              ascii("dev"),
                               {0x01, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0x00, 0, 0, 0, 0}});
   CHECK(sign_bytes(nil, "dev") == expected_nil);
 }
 
 TEST_CASE("sign bytes: proposal layout is exact, pol_round -1 is FFFFFFFF") {
   Proposal p{7, 2, block(0x5A), -1, 3};
-  auto expected = concat({ascii("veritrain/consensus/proposal/v1"), {0x00, 0x00, 0x01}, ascii("x"),
-                          {0, 0, 0, 0, 0, 0, 0, 7, 0, 0, 0, 2}, std::vector<uint8_t>(32, 0x5A),
+  auto expected = concat({ascii("veritrain/consensus/proposal/v1"),
+                          {0x00, 0x00, 0x01},
+                          ascii("x"),
+                          {0, 0, 0, 0, 0, 0, 0, 7, 0, 0, 0, 2},
+                          std::vector<uint8_t>(32, 0x5A),
                           {0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 3}});
   CHECK(sign_bytes(p, "x") == expected);
 }
@@ -63,7 +75,8 @@ TEST_CASE("sign bytes: every field and the chain id change the bytes") {
   CHECK(sign_bytes(p, "chain-a") != b);
 }
 
-TEST_CASE("may_sign: refuses anything at or below the last signed step except the identical message") {
+TEST_CASE(
+    "may_sign: refuses anything at or below the last signed step except the identical message") {
   SignedState none;
   const Vote prevote{VoteType::Prevote, 10, 2, block(1), 0};
   CHECK(may_sign(none, prevote));

@@ -49,7 +49,8 @@ TEST_CASE("sim: a single validator commits 50 heights with no timeout") {
   for (uint64_t h = 1; h <= 50; ++h) CHECK(sim.commits(0).at(h).round == 0);
 }
 
-TEST_CASE("sim: 4 validators commit the same block at every height over 50 heights with random delays") {
+TEST_CASE(
+    "sim: 4 validators commit the same block at every height over 50 heights with random delays") {
   for (uint64_t seed = 1; seed <= 3; ++seed) {
     CAPTURE(seed);
     SimConfig config;
@@ -89,7 +90,7 @@ TEST_CASE("sim: one crashed validator of 4 does not stop the chain (liveness aft
   REQUIRE(sim.run_until_height(20, 10'000'000));
   INFO(violations_text(sim));
   CHECK(sim.violations().empty());
-  CHECK(sim.effective_timeouts() > 0);       // its turns as proposer time out
+  CHECK(sim.effective_timeouts() > 0);        // its turns as proposer time out
   CHECK(sim.commits_after_round_zero() > 0);  // and are taken over in round 1+
   check_agreement(sim, 20, {0, 1, 3});
 }
@@ -151,7 +152,8 @@ TEST_CASE("sim: a double-voting validator is reported with Evidence and the chai
   CHECK_FALSE(sim.evidence(1).empty());
 }
 
-TEST_CASE("sim: locking keeps honest nodes from committing different blocks under adversarial delivery") {
+TEST_CASE(
+    "sim: locking keeps honest nodes from committing different blocks under adversarial delivery") {
   // Delays far above the timeouts, lost messages, and one byzantine validator that
   // sends different proposals and conflicting votes to different halves of the net.
   uint64_t late_commits = 0;
@@ -174,7 +176,8 @@ TEST_CASE("sim: locking keeps honest nodes from committing different blocks unde
     late_commits += sim.commits_after_round_zero();
     heights += sim.commits((seed + 1) % 4).size();
   }
-  MESSAGE("adversarial runs: " << heights << " heights committed, " << late_commits << " in round > 0");
+  MESSAGE("adversarial runs: " << heights << " heights committed, " << late_commits
+                               << " in round > 0");
   CHECK(heights > 0);
   CHECK(late_commits > 0);  // the runs did exercise multi-round heights, where locks matter
 }

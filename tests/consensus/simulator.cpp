@@ -5,11 +5,14 @@
 namespace vt::consensus::sim {
 namespace {
 
-ValidatorKey key_of(uint32_t node) { return make_block_id(0x6b6579, node, 0, 0); }
+ValidatorKey key_of(uint32_t node) {
+  return make_block_id(0x6b6579, node, 0, 0);
+}
 
 ValidatorSet make_set(const std::vector<uint64_t>& powers) {
   std::vector<Validator> validators;
-  for (uint32_t i = 0; i < powers.size(); ++i) validators.push_back(Validator{key_of(i), powers[i]});
+  for (uint32_t i = 0; i < powers.size(); ++i)
+    validators.push_back(Validator{key_of(i), powers[i]});
   std::string why;
   auto set = ValidatorSet::create(validators, &why);
   if (!set) throw std::invalid_argument("simulator: bad validator set: " + why);
@@ -45,9 +48,13 @@ uint64_t height_of(const std::variant<Simulator::ProposalMsg, Vote>& m) {
 }  // namespace
 
 Simulator::Simulator(SimConfig config)
-    : config_(config), validators_(make_set(config.powers)), rng_(config.seed), in_group_(config.powers.size(), false) {
+    : config_(config),
+      validators_(make_set(config.powers)),
+      rng_(config.seed),
+      in_group_(config.powers.size(), false) {
   for (uint32_t i = 0; i < config_.powers.size(); ++i) {
-    nodes_.push_back(Node{Engine(config_.engine, key_of(i)), Behaviour::Honest, {}, {}, {}, {}, false, {}});
+    nodes_.push_back(
+        Node{Engine(config_.engine, key_of(i)), Behaviour::Honest, {}, {}, {}, {}, false, {}});
   }
 }
 
@@ -71,7 +78,8 @@ void Simulator::start(uint64_t first_height) {
 void Simulator::send(uint32_t from, uint32_t to, const Message& message) {
   uint64_t at = now_;
   if (from != to && rng_.below(1000) < config_.drop_per_mille) {
-    at += config_.regossip_min_ms + rng_.below(config_.regossip_max_ms - config_.regossip_min_ms + 1);
+    at +=
+        config_.regossip_min_ms + rng_.below(config_.regossip_max_ms - config_.regossip_min_ms + 1);
   }
   if (now_ < heal_at_ && in_group_[from] != in_group_[to]) at = heal_at_;  // held at the cut
   const uint64_t spread = config_.max_delay_ms - config_.min_delay_ms + 1;
@@ -87,22 +95,27 @@ void Simulator::handle(uint32_t node, const Actions& actions) {
       if (n.behaviour == Behaviour::SilentProposer) continue;
       push(now_ + config_.build_ms, node, BuildDone{build->height, build->round});
     } else if (auto* bp = std::get_if<BroadcastProposal>(&action)) {
-      if (!may_sign(n.last_signed, bp->proposal)) violations_.push_back("node " + std::to_string(node) + " proposal refused by may_sign");
+      if (!may_sign(n.last_signed, bp->proposal))
+        violations_.push_back("node " + std::to_string(node) + " proposal refused by may_sign");
       n.last_signed = signed_state(bp->proposal);
       for (uint32_t to = 0; to < count; ++to) {
         Proposal p = bp->proposal;
-        if ((n.behaviour == Behaviour::EquivocatingProposer || n.behaviour == Behaviour::Byzantine) && to % 2 == 1) {
-          p.block = make_block_id(node, p.height, p.round, 0xE0);  // a second, different block
+        if ((n.behaviour == Behaviour::EquivocatingProposer ||
+             n.behaviour == Behaviour::Byzantine) &&
+            to % 2 == 1) {
+          p.block = make_block_id(node, p.height, p.round, 0xE0);     // a second, different block
           if (n.behaviour == Behaviour::Byzantine) p.pol_round = -1;  // and no honest re-proposal
         }
         send(node, to, ProposalMsg{p, true});
       }
     } else if (auto* bv = std::get_if<BroadcastVote>(&action)) {
-      if (!may_sign(n.last_signed, bv->vote)) violations_.push_back("node " + std::to_string(node) + " vote refused by may_sign");
+      if (!may_sign(n.last_signed, bv->vote))
+        violations_.push_back("node " + std::to_string(node) + " vote refused by may_sign");
       n.last_signed = signed_state(bv->vote);
       // The conflicting copy: nil becomes a block, a block becomes another block.
       Vote conflicting = bv->vote;
-      conflicting.block = make_block_id(node, conflicting.height, conflicting.round, 0xD0 + static_cast<uint64_t>(conflicting.type));
+      conflicting.block = make_block_id(node, conflicting.height, conflicting.round,
+                                        0xD0 + static_cast<uint64_t>(conflicting.type));
       for (uint32_t to = 0; to < count; ++to) {
         const bool odd_peer = to % 2 == 1 && to != node;
         if (n.behaviour == Behaviour::Byzantine && to != node) {
@@ -133,9 +146,10 @@ void Simulator::check_commit(uint32_t node, const Commit& c) {
   uint64_t power = 0;
   std::vector<bool> seen(size(), false);
   for (const Vote& v : c.precommits) {
-    if (v.type != VoteType::Precommit || v.height != c.height || v.round != c.round || v.block != c.block ||
-        v.validator_index >= size() || seen[v.validator_index]) {
-      violations_.push_back("node " + std::to_string(node) + " bad commit certificate at height " + std::to_string(c.height));
+    if (v.type != VoteType::Precommit || v.height != c.height || v.round != c.round ||
+        v.block != c.block || v.validator_index >= size() || seen[v.validator_index]) {
+      violations_.push_back("node " + std::to_string(node) + " bad commit certificate at height " +
+                            std::to_string(c.height));
       return;
     }
     seen[v.validator_index] = true;
@@ -146,7 +160,8 @@ void Simulator::check_commit(uint32_t node, const Commit& c) {
   if (!honest(node)) return;
   auto [it, first] = decided_.emplace(c.height, c.block);
   if (!first && it->second != c.block) {
-    violations_.push_back("AGREEMENT VIOLATED at height " + std::to_string(c.height) + " by node " + std::to_string(node));
+    violations_.push_back("AGREEMENT VIOLATED at height " + std::to_string(c.height) + " by node " +
+                          std::to_string(node));
   }
 }
 
@@ -165,7 +180,8 @@ void Simulator::feed(uint32_t node, const Message& message) {
   }
   ++delivered_;
   if (auto* p = std::get_if<ProposalMsg>(&message)) {
-    n.proposals_seen.emplace(std::make_pair(p->proposal.height, p->proposal.round), p->proposal.block);
+    n.proposals_seen.emplace(std::make_pair(p->proposal.height, p->proposal.round),
+                             p->proposal.block);
     handle(node, n.engine.on_proposal(p->proposal, p->valid));
   } else {
     handle(node, n.engine.on_vote(std::get<Vote>(message)));
@@ -185,7 +201,8 @@ void Simulator::step() {
     if (!actions.empty()) ++effective_timeouts_;
     handle(e.node, actions);
   } else if (auto* b = std::get_if<BuildDone>(&e.what)) {
-    handle(e.node, n.engine.on_block_built(b->height, b->round, make_block_id(e.node, b->height, b->round, 0xB0)));
+    handle(e.node, n.engine.on_block_built(b->height, b->round,
+                                           make_block_id(e.node, b->height, b->round, 0xB0)));
   } else if (auto* h = std::get_if<NextHeight>(&e.what)) {
     enter_height(e.node, h->height);
   } else if (auto* sync = std::get_if<SyncCheck>(&e.what)) {
@@ -196,7 +213,8 @@ void Simulator::step() {
 
 void Simulator::enter_height(uint32_t node, uint64_t height) {
   Node& n = nodes_[node];
-  if (n.engine.started() && n.engine.height() >= height) return;  // already there through block sync
+  if (n.engine.started() && n.engine.height() >= height)
+    return;  // already there through block sync
   handle(node, n.engine.start_height(height, validators_));
   std::vector<Message> held;
   held.swap(n.future);

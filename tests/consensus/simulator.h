@@ -17,12 +17,12 @@ namespace vt::consensus::sim {
 
 enum class Behaviour {
   Honest,
-  Crashed,                // never starts, receives and sends nothing
-  SilentProposer,         // honest, except it never builds a block when it proposes
-  DoubleVoter,            // honest engine, plus a conflicting copy of each vote to odd-numbered peers
-  EquivocatingProposer,   // honest engine, but sends a different block to half the peers
-  Byzantine,              // equivocating proposals (a fresh block, pol_round -1, to odd peers) and
-                          // votes tailored to each peer: for the block that peer was proposed
+  Crashed,         // never starts, receives and sends nothing
+  SilentProposer,  // honest, except it never builds a block when it proposes
+  DoubleVoter,     // honest engine, plus a conflicting copy of each vote to odd-numbered peers
+  EquivocatingProposer,  // honest engine, but sends a different block to half the peers
+  Byzantine,             // equivocating proposals (a fresh block, pol_round -1, to odd peers) and
+                         // votes tailored to each peer: for the block that peer was proposed
 };
 
 struct SimConfig {
@@ -36,8 +36,9 @@ struct SimConfig {
   uint32_t drop_per_mille = 0;
   uint64_t regossip_min_ms = 100;
   uint64_t regossip_max_ms = 1'000;
-  uint64_t build_ms = 1;        // time the node takes to build a block
-  uint64_t sync_ms = 200;       // block sync: a node that sees a later height fetches the commit after this
+  uint64_t build_ms = 1;  // time the node takes to build a block
+  uint64_t sync_ms =
+      200;  // block sync: a node that sees a later height fetches the commit after this
   EngineConfig engine{100, 50, 50, 25, 50, 25, 10};
 };
 
@@ -45,7 +46,7 @@ struct SimConfig {
 class Rng {
  public:
   explicit Rng(uint64_t seed) : state_(seed) {}
-  uint64_t next();                     // splitmix64
+  uint64_t next();  // splitmix64
   uint64_t below(uint64_t n) { return n == 0 ? 0 : next() % n; }
 
  private:
@@ -125,10 +126,14 @@ class Simulator {
     std::map<uint64_t, Commit> commits;
     std::vector<Evidence> evidence;
     bool sync_pending = false;
-    std::map<std::pair<uint64_t, uint32_t>, BlockId> proposals_seen;  // (height, round) -> first block
+    std::map<std::pair<uint64_t, uint32_t>, BlockId>
+        proposals_seen;  // (height, round) -> first block
   };
 
-  bool honest(uint32_t node) const { return nodes_[node].behaviour == Behaviour::Honest || nodes_[node].behaviour == Behaviour::SilentProposer; }
+  bool honest(uint32_t node) const {
+    return nodes_[node].behaviour == Behaviour::Honest ||
+           nodes_[node].behaviour == Behaviour::SilentProposer;
+  }
   void push(uint64_t at, uint32_t node, EventKind what);
   void enter_height(uint32_t node, uint64_t height);
   void block_sync(uint32_t node, uint64_t height);

@@ -1,7 +1,8 @@
 // ValidatorSet: construction rules, quorum arithmetic, proposer rotation.
+#include "consensus/validator_set.h"
+
 #include <doctest/doctest.h>
 
-#include "consensus/validator_set.h"
 #include "tests/consensus/simulator.h"
 
 using namespace vt::consensus;
@@ -14,7 +15,8 @@ ValidatorKey key(uint8_t b) {
 }
 ValidatorSet set_of(std::vector<uint64_t> powers) {
   std::vector<Validator> vs;
-  for (size_t i = 0; i < powers.size(); ++i) vs.push_back({key(static_cast<uint8_t>(i + 1)), powers[i]});
+  for (size_t i = 0; i < powers.size(); ++i)
+    vs.push_back({key(static_cast<uint8_t>(i + 1)), powers[i]});
   return *ValidatorSet::create(vs);
 }
 }  // namespace
@@ -44,8 +46,8 @@ TEST_CASE("validator set: index lookup and order as given") {
 
 TEST_CASE("validator set: quorum is more than 2/3 and f+1 more than 1/3, in integers") {
   CHECK(set_of({1}).quorum_power() == 1);
-  CHECK(set_of({1, 1, 1, 1}).quorum_power() == 3);   // 3 of 4
-  CHECK(set_of({1, 1, 1}).quorum_power() == 3);      // 2 of 3 is exactly 2/3: not enough
+  CHECK(set_of({1, 1, 1, 1}).quorum_power() == 3);  // 3 of 4
+  CHECK(set_of({1, 1, 1}).quorum_power() == 3);     // 2 of 3 is exactly 2/3: not enough
   CHECK(set_of({1, 1, 1, 1, 1, 1, 1}).quorum_power() == 5);
   CHECK(set_of({1, 1, 1, 1}).one_third_plus_power() == 2);
   CHECK(set_of({1, 1, 1}).one_third_plus_power() == 2);
@@ -79,7 +81,8 @@ TEST_CASE("validator set: proposer rotation is proportional to power") {
   for (uint64_t start = 1; start < 5'000; start += 37) {
     std::vector<int64_t> window(powers.size(), 0);
     for (uint64_t h = start; h < start + 100; ++h) ++window[set.proposer(h, 0)];
-    for (size_t i = 0; i < powers.size(); ++i) CHECK(std::llabs(window[i] - static_cast<int64_t>(powers[i] * 5)) <= 3);
+    for (size_t i = 0; i < powers.size(); ++i)
+      CHECK(std::llabs(window[i] - static_cast<int64_t>(powers[i] * 5)) <= 3);
   }
 }
 

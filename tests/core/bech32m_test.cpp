@@ -1,11 +1,11 @@
 // BIP-350 test vectors (bip-0350.mediawiki, "Test vectors for Bech32m") and
 // the "vt1..." address rules built on them.
+#include "core/bech32m.h"
+
 #include <doctest/doctest.h>
 
 #include <string>
 #include <vector>
-
-#include "core/bech32m.h"
 
 namespace {
 
@@ -51,7 +51,8 @@ TEST_CASE("BIP-350 invalid Bech32m strings are rejected") {
       {std::string("\x20") + "1xj0phk", "HRP character out of range"},
       {std::string("\x7f") + "1g6xzxy", "HRP character out of range"},
       {std::string("\x80") + "1vctc34", "HRP character out of range"},
-      {"an84characterslonghumanreadablepartthatcontainsthetheexcludedcharactersbioandnumber11d6pts4",
+      {"an84characterslonghumanreadablepartthatcontainsthetheexcludedcharactersbioandnumber11d6pts"
+       "4",
        "overall max length exceeded"},
       {"qyrz8wqd2c9m", "No separator character"},
       {"1qyrz8wqd2c9m", "Empty HRP"},

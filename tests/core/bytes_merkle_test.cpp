@@ -28,7 +28,9 @@ TEST_CASE("hex: odd length and bad characters are rejected with reasons") {
   auto odd = vt::from_hex("abc");
   REQUIRE_FALSE(odd.ok());
   CHECK(odd.error().find("odd") != std::string::npos);
-  for (std::string bad : {"0g", "g0", "0x00", " 000", "00  ", "-1", "zz", "\xff" "0"}) {
+  for (std::string bad : {"0g", "g0", "0x00", " 000", "00  ", "-1", "zz",
+                          "\xff"
+                          "0"}) {
     CAPTURE(bad);
     auto r = vt::from_hex(bad);
     REQUIRE_FALSE(r.ok());
@@ -81,7 +83,8 @@ TEST_CASE("merkle_root: empty, one, two, three (odd promotion), five") {
   const vt::Hash256 a = filled(1), b = filled(2), c = filled(3), d = filled(4), e = filled(5);
   CHECK(vt::merkle_root({a}) == leaf_hash(a));
   CHECK(vt::merkle_root({a}) != a);  // a lone leaf is still tagged
-  CHECK(vt::to_hex(vt::merkle_root({a})) == "dcffe786ded16d283c663846ad0c4ff26558fccde36ca9d30b2ea19eade9fc0e");
+  CHECK(vt::to_hex(vt::merkle_root({a})) ==
+        "dcffe786ded16d283c663846ad0c4ff26558fccde36ca9d30b2ea19eade9fc0e");
 
   CHECK(vt::merkle_root({a, b}) == node_hash(leaf_hash(a), leaf_hash(b)));
   CHECK(vt::to_hex(vt::merkle_root({a, b})) ==
@@ -94,9 +97,9 @@ TEST_CASE("merkle_root: empty, one, two, three (odd promotion), five") {
   CHECK(vt::to_hex(three) == "df896896c799531f1fd1e556cea26a6989ab06853bcbfdd3e4f5097a611f658f");
   CHECK(vt::merkle_root({a, b, c}) != vt::merkle_root({a, b, c, c}));
 
-  const vt::Hash256 five =
-      node_hash(node_hash(node_hash(leaf_hash(a), leaf_hash(b)), node_hash(leaf_hash(c), leaf_hash(d))),
-                leaf_hash(e));
+  const vt::Hash256 five = node_hash(
+      node_hash(node_hash(leaf_hash(a), leaf_hash(b)), node_hash(leaf_hash(c), leaf_hash(d))),
+      leaf_hash(e));
   CHECK(vt::merkle_root({a, b, c, d, e}) == five);
 }
 

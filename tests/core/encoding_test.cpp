@@ -1,12 +1,12 @@
 // Canonical encoding: exact big-endian layout, round trips, and every
 // rejection the Reader promises, each naming the field that failed.
+#include "core/encoding.h"
+
 #include <doctest/doctest.h>
 
 #include <cstdint>
 #include <limits>
 #include <string>
-
-#include "core/encoding.h"
 
 namespace {
 bool mentions(const std::string& haystack, const std::string& needle) {
@@ -43,8 +43,9 @@ TEST_CASE("Writer layout is big-endian, length-prefixed, literal bytes") {
 }
 
 TEST_CASE("round trip of every kind, including extremes") {
-  for (uint64_t v : {uint64_t{0}, uint64_t{1}, uint64_t{0xff}, uint64_t{0x100}, uint64_t{0xffffffff},
-                     uint64_t{0x100000000}, std::numeric_limits<uint64_t>::max()}) {
+  for (uint64_t v :
+       {uint64_t{0}, uint64_t{1}, uint64_t{0xff}, uint64_t{0x100}, uint64_t{0xffffffff},
+        uint64_t{0x100000000}, std::numeric_limits<uint64_t>::max()}) {
     CAPTURE(v);
     vt::Writer w;
     w.u8(static_cast<uint8_t>(v)).u32(static_cast<uint32_t>(v)).u64(v);
@@ -179,7 +180,7 @@ TEST_CASE("trailing bytes are rejected by finish") {
 TEST_CASE("the first failure sticks and is the one reported") {
   const vt::Bytes in = {0x02, 0x00, 0x00, 0x00, 0x01, 0xff};
   vt::Reader r(in);
-  (void)r.boolean("first");  // fails: 2
+  (void)r.boolean("first");     // fails: 2
   CHECK(r.u32("second") == 0);  // later reads give zero values
   CHECK(r.u8("third") == 0);
   CHECK(r.bytes("fourth", 10).empty());

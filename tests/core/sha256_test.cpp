@@ -1,13 +1,15 @@
 // SHA-256 against the NIST FIPS 180 examples; incremental = one-shot; the
 // BIP-340 tagged hash computed by hand from its definition.
+#include "core/sha256.h"
+
 #include <doctest/doctest.h>
 
 #include <string>
 
-#include "core/sha256.h"
-
 namespace {
-std::string hash_hex(const std::string& s) { return vt::to_hex(vt::sha256(vt::as_view(s))); }
+std::string hash_hex(const std::string& s) {
+  return vt::to_hex(vt::sha256(vt::as_view(s)));
+}
 }  // namespace
 
 TEST_CASE("SHA-256 NIST vectors") {
@@ -20,7 +22,8 @@ TEST_CASE("SHA-256 NIST vectors") {
 }
 
 TEST_CASE("SHA-256 incremental equals one-shot for every split") {
-  const std::string msg = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq and some more bytes";
+  const std::string msg =
+      "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq and some more bytes";
   const vt::Hash256 expected = vt::sha256(vt::as_view(msg));
   for (size_t cut = 0; cut <= msg.size(); ++cut) {
     vt::Sha256 h;
@@ -31,9 +34,11 @@ TEST_CASE("SHA-256 incremental equals one-shot for every split") {
   vt::Sha256 h;
   std::string chunk(1000, 'a');
   for (int i = 0; i < 1000; ++i) h.update(chunk);
-  CHECK(vt::to_hex(h.finish()) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+  CHECK(vt::to_hex(h.finish()) ==
+        "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
   vt::Sha256 empty;
-  CHECK(vt::to_hex(empty.finish()) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  CHECK(vt::to_hex(empty.finish()) ==
+        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
 
 TEST_CASE("tagged_hash = sha256(sha256(tag) || sha256(tag) || data)") {

@@ -1,7 +1,6 @@
 // Job spec validation and canonical hash, IDX validation, safetensors encoding
 // and refusal reasons, Merkle tree, counter-based RNG.
 #include <doctest/doctest.h>
-
 #include <unistd.h>
 
 #include <algorithm>
@@ -41,12 +40,16 @@ TEST_CASE("job spec: parse, canonical form, hash") {
   CHECK(r.value.layers == std::vector<int>{784, 32, 10});
   CHECK(r.value.lr.value == 0.05f);
   CHECK(canonical_json(r.value).find(' ') == std::string::npos);
-  CHECK(canonical_json(r.value).rfind(R"({"batch_size":16,"checkpoint_interval":5,"dataset":{)", 0) == 0);
+  CHECK(canonical_json(r.value).rfind(R"({"batch_size":16,"checkpoint_interval":5,"dataset":{)",
+                                      0) == 0);
   // Golden: the ledger and every node must agree on this value.
-  CHECK(to_hex(spec_hash(r.value)) == "834c0d9f9ad750a8525060a055bc2794caee61e0a96fc5bd4d9372e40f404b96");
+  CHECK(to_hex(spec_hash(r.value)) ==
+        "834c0d9f9ad750a8525060a055bc2794caee61e0a96fc5bd4d9372e40f404b96");
   // Same floats spelled differently hash alike; a different value does not.
-  CHECK(spec_hash(parse_job_spec(replace(tiny, "\"0.05\"", "\"5.000e-2\"")).value) == spec_hash(r.value));
-  CHECK(spec_hash(parse_job_spec(replace(tiny, "\"0.05\"", "\"0.051\"")).value) != spec_hash(r.value));
+  CHECK(spec_hash(parse_job_spec(replace(tiny, "\"0.05\"", "\"5.000e-2\"")).value) ==
+        spec_hash(r.value));
+  CHECK(spec_hash(parse_job_spec(replace(tiny, "\"0.05\"", "\"0.051\"")).value) !=
+        spec_hash(r.value));
   // The canonical form parses back to itself.
   auto again = parse_job_spec(canonical_json(r.value));
   REQUIRE(again.ok());
@@ -63,11 +66,15 @@ TEST_CASE("job spec: errors name the offending field") {
   CHECK(error_of(replace(tiny, "\"0.05\"", "\"abc\"")).rfind("optimizer.lr:", 0) == 0);
   CHECK(error_of(replace(tiny, "\"0.05\"", "\"1e99\"")).rfind("optimizer.lr:", 0) == 0);
   CHECK(error_of(replace(tiny, "\"0.9\"", "\"1.5\"")).rfind("optimizer.momentum:", 0) == 0);
-  CHECK(error_of(replace(tiny, "\"batch_size\": 16", "\"batch_size\": 0")).rfind("batch_size:", 0) == 0);
+  CHECK(
+      error_of(replace(tiny, "\"batch_size\": 16", "\"batch_size\": 0")).rfind("batch_size:", 0) ==
+      0);
   CHECK(error_of(replace(tiny, "\"batch_size\": 16,", "")).rfind("batch_size: missing", 0) == 0);
-  CHECK(error_of(replace(tiny, "\"seed\": 7", "\"seed\": 7, \"colour\": 1")).rfind("colour: unknown field", 0) == 0);
+  CHECK(error_of(replace(tiny, "\"seed\": 7", "\"seed\": 7, \"colour\": 1"))
+            .rfind("colour: unknown field", 0) == 0);
   CHECK(error_of(replace(tiny, "[784, 32, 10]", "[784, 32, 9]")).rfind("model.layers[2]:", 0) == 0);
-  CHECK(error_of(replace(tiny, "[784, 32, 10]", "[784, -1, 10]")).rfind("model.layers[1]:", 0) == 0);
+  CHECK(error_of(replace(tiny, "[784, 32, 10]", "[784, -1, 10]")).rfind("model.layers[1]:", 0) ==
+        0);
   CHECK(error_of(replace(tiny, "\"relu\"", "\"tanh\"")).rfind("model.activation:", 0) == 0);
   CHECK(error_of(replace(tiny, "\"c59f", "\"C59f")).rfind("dataset.train_images_sha256:", 0) == 0);
   CHECK(error_of(replace(tiny, "\"sgd\"", "\"adam\"")).rfind("optimizer.type:", 0) == 0);
@@ -102,7 +109,8 @@ TEST_CASE("IDX: validation of magic, sizes, truncation and trailing bytes") {
   std::ifstream in(src, std::ios::binary);
   std::vector<char> gz((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   REQUIRE(gz.size() > 1000);
-  const auto dir = std::filesystem::temp_directory_path() / ("vt_idx_" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("vt_idx_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   {
     std::ofstream out(dir / "cut.gz", std::ios::binary);
@@ -201,7 +209,8 @@ TEST_CASE("merkle tree: leaf/node domain separation, odd carry, proofs") {
   };
   CHECK(merkle_root({leaves[0]}) == leaf(leaves[0]));
   CHECK(merkle_root({leaves[0], leaves[1]}) == node(leaf(leaves[0]), leaf(leaves[1])));
-  CHECK(merkle_root({leaves[0], leaves[1], leaves[2]}) == node(node(leaf(leaves[0]), leaf(leaves[1])), leaf(leaves[2])));
+  CHECK(merkle_root({leaves[0], leaves[1], leaves[2]}) ==
+        node(node(leaf(leaves[0]), leaf(leaves[1])), leaf(leaves[2])));
   const Hash32 root = merkle_root(leaves);
   for (std::size_t i = 0; i < leaves.size(); ++i) {
     CHECK(merkle_verify(leaves[i], merkle_proof(leaves, i), root));

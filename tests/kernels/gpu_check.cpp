@@ -24,13 +24,21 @@ namespace {
 int failures = 0;
 
 std::vector<float> make_data(std::size_t n, std::uint64_t stream, int adv_per_mille) {
-  const float adv[] = {std::numeric_limits<float>::quiet_NaN(), 0.0f, -0.0f, std::numeric_limits<float>::infinity(),
-                       -std::numeric_limits<float>::infinity(), std::numeric_limits<float>::denorm_min(), -1.5e-39f,
-                       3.0e38f, 88.8f, -104.0f};
+  const float adv[] = {std::numeric_limits<float>::quiet_NaN(),
+                       0.0f,
+                       -0.0f,
+                       std::numeric_limits<float>::infinity(),
+                       -std::numeric_limits<float>::infinity(),
+                       std::numeric_limits<float>::denorm_min(),
+                       -1.5e-39f,
+                       3.0e38f,
+                       88.8f,
+                       -104.0f};
   std::vector<float> v(n);
   for (std::size_t i = 0; i < n; ++i) {
     v[i] = 4.0f * rng_uniform01(7, 0, stream, i) - 2.0f;
-    if (static_cast<int>(rng_below(1000, 7, 1, stream, i)) < adv_per_mille) v[i] = adv[rng_below(10, 7, 2, stream, i)];
+    if (static_cast<int>(rng_below(1000, 7, 1, stream, i)) < adv_per_mille)
+      v[i] = adv[rng_below(10, 7, 2, stream, i)];
   }
   return v;
 }
@@ -57,12 +65,14 @@ struct Dev {
 
 void expect_same(const std::string& what, const std::vector<float>& cpu, const Dev& gpu) {
   const auto g = gpu.get();
-  const bool same = cpu.size() == g.size() && (cpu.empty() || std::memcmp(cpu.data(), g.data(), cpu.size() * 4) == 0);
+  const bool same = cpu.size() == g.size() &&
+                    (cpu.empty() || std::memcmp(cpu.data(), g.data(), cpu.size() * 4) == 0);
   if (!same) {
     ++failures;
     std::size_t i = 0;
     while (i < cpu.size() && std::memcmp(&cpu[i], &g[i], 4) == 0) ++i;
-    std::printf("DIFF %s at %zu: cpu %a gpu %a\n", what.c_str(), i, static_cast<double>(cpu[i]), static_cast<double>(g[i]));
+    std::printf("DIFF %s at %zu: cpu %a gpu %a\n", what.c_str(), i, static_cast<double>(cpu[i]),
+                static_cast<double>(g[i]));
   } else {
     std::printf("same %s (%zu values)\n", what.c_str(), cpu.size());
   }
@@ -72,21 +82,26 @@ void check_ops() {
   ThreadPool pool(2);
   CpuExec ex;
   ex.pool = &pool;
-  const int shapes[][3] = {{1, 1, 1}, {7, 33, 5}, {64, 64, 16}, {128, 256, 784}, {100, 10, 128}, {37, 70, 0}, {300, 500, 257}};
+  const int shapes[][3] = {{1, 1, 1},      {7, 33, 5},  {64, 64, 16},   {128, 256, 784},
+                           {100, 10, 128}, {37, 70, 0}, {300, 500, 257}};
   for (const auto& s : shapes) {
     const int B = s[0], OC = s[1], C = s[2];
     const std::string tag = std::to_string(B) + "x" + std::to_string(C) + "x" + std::to_string(OC);
     for (int adv : {0, 20}) {
-      const auto inp = make_data(static_cast<std::size_t>(B) * C, 1, adv), w = make_data(static_cast<std::size_t>(C) * OC, 2, adv),
-                 bias = make_data(static_cast<std::size_t>(OC), 3, adv), dout = make_data(static_cast<std::size_t>(B) * OC, 4, adv);
+      const auto inp = make_data(static_cast<std::size_t>(B) * C, 1, adv),
+                 w = make_data(static_cast<std::size_t>(C) * OC, 2, adv),
+                 bias = make_data(static_cast<std::size_t>(OC), 3, adv),
+                 dout = make_data(static_cast<std::size_t>(B) * OC, 4, adv);
       Dev dinp_(inp), dw_(w), dbias_(bias), ddout(dout);
       std::vector<float> out(static_cast<std::size_t>(B) * OC);
       linear_forward_cpu(ex, out.data(), inp.data(), w.data(), bias.data(), B, C, OC);
       Dev gout(out.size());
       linear_forward_cuda(gout.p, dinp_.p, dw_.p, dbias_.p, B, C, OC);
       expect_same("linear_forward " + tag, out, gout);
-      std::vector<float> di(inp.size()), dwv(w.size()), db(bias.size()), scratch(linear_backward_scratch(B, C, OC));
-      linear_backward_cpu(ex, di.data(), dwv.data(), db.data(), dout.data(), inp.data(), w.data(), B, C, OC, scratch.data());
+      std::vector<float> di(inp.size()), dwv(w.size()), db(bias.size()),
+          scratch(linear_backward_scratch(B, C, OC));
+      linear_backward_cpu(ex, di.data(), dwv.data(), db.data(), dout.data(), inp.data(), w.data(),
+                          B, C, OC, scratch.data());
       Dev gdi(di.size()), gdw(dwv.size()), gdb(db.size()), gs(scratch.size());
       linear_backward_cuda(gdi.p, gdw.p, gdb.p, ddout.p, dinp_.p, dw_.p, B, C, OC, gs.p);
       expect_same("linear_backward dinp " + tag, di, gdi);
@@ -133,7 +148,9 @@ void check_ops() {
     const int B = 300;
     const auto logits = make_data(static_cast<std::size_t>(B) * V, 8, 10);
     std::vector<std::int32_t> t(B);
-    for (int b = 0; b < B; ++b) t[static_cast<std::size_t>(b)] = static_cast<std::int32_t>(rng_below(static_cast<std::uint32_t>(V), 1, 2, 3, static_cast<std::uint64_t>(b)));
+    for (int b = 0; b < B; ++b)
+      t[static_cast<std::size_t>(b)] = static_cast<std::int32_t>(
+          rng_below(static_cast<std::uint32_t>(V), 1, 2, 3, static_cast<std::uint64_t>(b)));
     std::int32_t* gt = nullptr;
     cudaMalloc(&gt, B * 4);
     cudaMemcpy(gt, t.data(), B * 4, cudaMemcpyHostToDevice);
@@ -151,16 +168,19 @@ void check_ops() {
   }
   {
     const int N = 256, C = 768;
-    const auto xx = make_data(static_cast<std::size_t>(N) * C, 9, 5), w = make_data(C, 10, 0), b = make_data(C, 11, 0),
-               dout = make_data(xx.size(), 12, 5);
-    Dev gx2(xx), gw(w), gb(b), gdo(dout), go(xx.size()), gmu(N), grs(N), gdx(xx.size()), gdw(C), gdb(C);
+    const auto xx = make_data(static_cast<std::size_t>(N) * C, 9, 5), w = make_data(C, 10, 0),
+               b = make_data(C, 11, 0), dout = make_data(xx.size(), 12, 5);
+    Dev gx2(xx), gw(w), gb(b), gdo(dout), go(xx.size()), gmu(N), grs(N), gdx(xx.size()), gdw(C),
+        gdb(C);
     std::vector<float> o(xx.size()), mu(N), rs(N), dx(xx.size()), dw(C), db(C);
-    layernorm_forward_cpu(ex, o.data(), mu.data(), rs.data(), xx.data(), w.data(), b.data(), N, C, 1e-5f);
+    layernorm_forward_cpu(ex, o.data(), mu.data(), rs.data(), xx.data(), w.data(), b.data(), N, C,
+                          1e-5f);
     layernorm_forward_cuda(go.p, gmu.p, grs.p, gx2.p, gw.p, gb.p, N, C, 1e-5f);
     expect_same("layernorm out", o, go);
     expect_same("layernorm mean", mu, gmu);
     expect_same("layernorm rstd", rs, grs);
-    layernorm_backward_cpu(ex, dx.data(), dw.data(), db.data(), dout.data(), xx.data(), w.data(), mu.data(), rs.data(), N, C);
+    layernorm_backward_cpu(ex, dx.data(), dw.data(), db.data(), dout.data(), xx.data(), w.data(),
+                           mu.data(), rs.data(), N, C);
     layernorm_backward_cuda(gdx.p, gdw.p, gdb.p, gdo.p, gx2.p, gw.p, gmu.p, grs.p, N, C);
     expect_same("layernorm dinp", dx, gdx);
     expect_same("layernorm dweight", dw, gdw);
@@ -188,11 +208,16 @@ void check_training(const std::string& spec_path, const Dataset& data) {
   const auto& ca = a.value.commitment;
   const auto& cb = b.value.commitment;
   bool same = ca.checkpoints.size() == cb.checkpoints.size() && ca.merkle_root == cb.merkle_root;
-  for (std::size_t i = 0; same && i < ca.checkpoints.size(); ++i) same = ca.checkpoints[i].state_hash == cb.checkpoints[i].state_hash;
-  std::printf("%s %s: %zu checkpoints, merkle root cpu %s gpu %s, test correct cpu %llu gpu %llu (%s vs %s)\n",
-              same ? "same" : "DIFF", spec_path.c_str(), ca.checkpoints.size(), to_hex(ca.merkle_root).c_str(),
-              to_hex(cb.merkle_root).c_str(), static_cast<unsigned long long>(ca.test_correct),
-              static_cast<unsigned long long>(cb.test_correct), a.value.backend.c_str(), b.value.backend.c_str());
+  for (std::size_t i = 0; same && i < ca.checkpoints.size(); ++i)
+    same = ca.checkpoints[i].state_hash == cb.checkpoints[i].state_hash;
+  std::printf(
+      "%s %s: %zu checkpoints, merkle root cpu %s gpu %s, test correct cpu %llu gpu %llu (%s vs "
+      "%s)\n",
+      same ? "same" : "DIFF", spec_path.c_str(), ca.checkpoints.size(),
+      to_hex(ca.merkle_root).c_str(), to_hex(cb.merkle_root).c_str(),
+      static_cast<unsigned long long>(ca.test_correct),
+      static_cast<unsigned long long>(cb.test_correct), a.value.backend.c_str(),
+      b.value.backend.c_str());
   if (!same) ++failures;
 }
 

@@ -1,6 +1,8 @@
 // Per-op exact harness: every fast CPU op against the reference loop with memcmp,
 // over swept shapes, adversarial values, every matmul path, row blocking and
 // thread count. Plus element-math accuracy and finite-difference gradients.
+#include "kernels/ops.h"
+
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -10,7 +12,6 @@
 #include <vector>
 
 #include "kernels/element_math.h"
-#include "kernels/ops.h"
 #include "kernels/rng.h"
 
 using namespace vt::kernels;
@@ -43,7 +44,8 @@ std::vector<float> make_data(std::size_t n, std::uint64_t stream, int adversaria
 }
 
 bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
-  return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0);
+  return a.size() == b.size() &&
+         (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0);
 }
 
 struct Config {
@@ -76,8 +78,9 @@ struct Exec {
 }  // namespace
 
 TEST_CASE("gemm: fast paths equal the reference bit for bit") {
-  const int shapes[][3] = {{0, 5, 3}, {3, 0, 2}, {4, 5, 0}, {1, 1, 1},  {7, 33, 5},   {6, 32, 16},
-                           {13, 17, 29}, {50, 70, 31}, {128, 10, 64}, {37, 64, 1}, {12, 100, 200}};
+  const int shapes[][3] = {{0, 5, 3},     {3, 0, 2},   {4, 5, 0},     {1, 1, 1},
+                           {7, 33, 5},    {6, 32, 16}, {13, 17, 29},  {50, 70, 31},
+                           {128, 10, 64}, {37, 64, 1}, {12, 100, 200}};
   for (const auto& cfg : all_configs()) {
     Exec e(cfg);
     for (const auto& s : shapes) {
@@ -112,11 +115,13 @@ TEST_CASE("linear forward/backward: fast equals reference") {
       linear_forward_ref(o1.data(), inp.data(), w.data(), bias.data(), B, C, OC);
       linear_forward_cpu(e.ex, o2.data(), inp.data(), w.data(), bias.data(), B, C, OC);
       CHECK(same_bits(o1, o2));
-      std::vector<float> di1(inp.size()), di2(inp.size()), dw1(w.size()), dw2(w.size()), db1(bias.size()), db2(bias.size());
+      std::vector<float> di1(inp.size()), di2(inp.size()), dw1(w.size()), dw2(w.size()),
+          db1(bias.size()), db2(bias.size());
       std::vector<float> scratch(linear_backward_scratch(B, C, OC));
-      linear_backward_ref(di1.data(), dw1.data(), db1.data(), dout.data(), inp.data(), w.data(), B, C, OC);
-      linear_backward_cpu(e.ex, di2.data(), dw2.data(), db2.data(), dout.data(), inp.data(), w.data(), B, C, OC,
-                          scratch.data());
+      linear_backward_ref(di1.data(), dw1.data(), db1.data(), dout.data(), inp.data(), w.data(), B,
+                          C, OC);
+      linear_backward_cpu(e.ex, di2.data(), dw2.data(), db2.data(), dout.data(), inp.data(),
+                          w.data(), B, C, OC, scratch.data());
       CHECK(same_bits(di1, di2));
       CHECK(same_bits(dw1, dw2));
       CHECK(same_bits(db1, db2));
@@ -164,12 +169,16 @@ TEST_CASE("element-wise ops, softmax-xent, layer norm, optimisers: fast equals r
       for (int V : {1, 10, 33}) {
         const auto logits = make_data(static_cast<std::size_t>(B) * V, 41, 30);
         std::vector<std::int32_t> t(static_cast<std::size_t>(B));
-        for (int b = 0; b < B; ++b) t[static_cast<std::size_t>(b)] = static_cast<std::int32_t>(rng_below(static_cast<std::uint32_t>(V), 1, 2, 3, static_cast<std::uint64_t>(b)));
+        for (int b = 0; b < B; ++b)
+          t[static_cast<std::size_t>(b)] = static_cast<std::int32_t>(
+              rng_below(static_cast<std::uint32_t>(V), 1, 2, 3, static_cast<std::uint64_t>(b)));
         if (B > 3) t[3] = V;  // out-of-range target -> NaN loss, never a stray read
-        std::vector<float> p1(logits.size()), p2(logits.size()), l1(static_cast<std::size_t>(B)), l2(l1.size());
+        std::vector<float> p1(logits.size()), p2(logits.size()), l1(static_cast<std::size_t>(B)),
+            l2(l1.size());
         std::vector<float> m1(1), m2(1);
         softmax_xent_forward_ref(p1.data(), l1.data(), m1.data(), logits.data(), t.data(), B, V);
-        softmax_xent_forward_cpu(e.ex, p2.data(), l2.data(), m2.data(), logits.data(), t.data(), B, V);
+        softmax_xent_forward_cpu(e.ex, p2.data(), l2.data(), m2.data(), logits.data(), t.data(), B,
+                                 V);
         CHECK(same_bits(p1, p2));
         CHECK(same_bits(l1, l2));
         CHECK(same_bits(m1, m2));
@@ -180,17 +189,25 @@ TEST_CASE("element-wise ops, softmax-xent, layer norm, optimisers: fast equals r
       }
     for (int N : {0, 1, 9}) {
       for (int C : {1, 16, 75}) {
-        const auto x = make_data(static_cast<std::size_t>(N) * C, 51, 20), w = make_data(static_cast<std::size_t>(C), 52, 0),
-                   b = make_data(static_cast<std::size_t>(C), 53, 0), dout = make_data(x.size(), 54, 20);
-        std::vector<float> o1(x.size()), o2(x.size()), mu1(static_cast<std::size_t>(N)), mu2(mu1.size()), rs1(mu1.size()), rs2(mu1.size());
-        layernorm_forward_ref(o1.data(), mu1.data(), rs1.data(), x.data(), w.data(), b.data(), N, C, 1e-5f);
-        layernorm_forward_cpu(e.ex, o2.data(), mu2.data(), rs2.data(), x.data(), w.data(), b.data(), N, C, 1e-5f);
+        const auto x = make_data(static_cast<std::size_t>(N) * C, 51, 20),
+                   w = make_data(static_cast<std::size_t>(C), 52, 0),
+                   b = make_data(static_cast<std::size_t>(C), 53, 0),
+                   dout = make_data(x.size(), 54, 20);
+        std::vector<float> o1(x.size()), o2(x.size()), mu1(static_cast<std::size_t>(N)),
+            mu2(mu1.size()), rs1(mu1.size()), rs2(mu1.size());
+        layernorm_forward_ref(o1.data(), mu1.data(), rs1.data(), x.data(), w.data(), b.data(), N, C,
+                              1e-5f);
+        layernorm_forward_cpu(e.ex, o2.data(), mu2.data(), rs2.data(), x.data(), w.data(), b.data(),
+                              N, C, 1e-5f);
         CHECK(same_bits(o1, o2));
         CHECK(same_bits(mu1, mu2));
         CHECK(same_bits(rs1, rs2));
-        std::vector<float> di1(x.size()), di2(x.size()), dw1(w.size()), dw2(w.size()), db1(w.size()), db2(w.size());
-        layernorm_backward_ref(di1.data(), dw1.data(), db1.data(), dout.data(), x.data(), w.data(), mu1.data(), rs1.data(), N, C);
-        layernorm_backward_cpu(e.ex, di2.data(), dw2.data(), db2.data(), dout.data(), x.data(), w.data(), mu1.data(), rs1.data(), N, C);
+        std::vector<float> di1(x.size()), di2(x.size()), dw1(w.size()), dw2(w.size()),
+            db1(w.size()), db2(w.size());
+        layernorm_backward_ref(di1.data(), dw1.data(), db1.data(), dout.data(), x.data(), w.data(),
+                               mu1.data(), rs1.data(), N, C);
+        layernorm_backward_cpu(e.ex, di2.data(), dw2.data(), db2.data(), dout.data(), x.data(),
+                               w.data(), mu1.data(), rs1.data(), N, C);
         CHECK(same_bits(di1, di2));
         CHECK(same_bits(dw1, dw2));
         CHECK(same_bits(db1, db2));
@@ -215,14 +232,18 @@ TEST_CASE("element math: close to libm, exact special cases") {
   double max_exp = 0, max_log = 0, max_tanh = 0, max_erf = 0, max_gelu = 0;
   for (int i = 0; i <= 20000; ++i) {
     const float x = -20.0f + 40.0f * static_cast<float>(i) / 20000.0f;
-    auto rel = [](double got, double want) { return want == 0 ? std::fabs(got) : std::fabs(got - want) / std::fabs(want); };
+    auto rel = [](double got, double want) {
+      return want == 0 ? std::fabs(got) : std::fabs(got - want) / std::fabs(want);
+    };
     max_exp = std::max(max_exp, rel(em::exp(x), std::exp(static_cast<double>(x))));
     max_tanh = std::max(max_tanh, rel(em::tanh(x), std::tanh(static_cast<double>(x))));
     max_erf = std::max(max_erf, std::fabs(em::erf(x) - std::erf(static_cast<double>(x))));
     const double gx = 0.5 * x * (1.0 + std::erf(x / std::sqrt(2.0)));
     max_gelu = std::max(max_gelu, std::fabs(em::gelu(x) - gx));
-    const float y = std::ldexp(1.0f + static_cast<float>(i) / 20000.0f, (i % 250) - 140);  // subnormals too
-    max_log = std::max(max_log, std::fabs(em::log(y) - std::log(static_cast<double>(y))) / std::max(1.0, std::fabs(std::log(static_cast<double>(y)))));
+    const float y =
+        std::ldexp(1.0f + static_cast<float>(i) / 20000.0f, (i % 250) - 140);  // subnormals too
+    max_log = std::max(max_log, std::fabs(em::log(y) - std::log(static_cast<double>(y))) /
+                                    std::max(1.0, std::fabs(std::log(static_cast<double>(y)))));
   }
   CHECK(max_exp < 4e-7);
   CHECK(max_log < 4e-7);
@@ -249,7 +270,8 @@ TEST_CASE("gradients match finite differences") {
     return static_cast<double>(m[0]);
   };
   for (bool gelu : {false, true}) {
-    std::vector<float> z(B * OC), a(B * OC), p(B * OC), l(B), m(1), da(B * OC), dz(B * OC), di(B * C), dw(C * OC), db(OC);
+    std::vector<float> z(B * OC), a(B * OC), p(B * OC), l(B), m(1), da(B * OC), dz(B * OC),
+        di(B * C), dw(C * OC), db(OC);
     linear_forward_ref(z.data(), inp.data(), w.data(), bias.data(), B, C, OC);
     if (gelu)
       gelu_forward_ref(a.data(), z.data(), a.size());
@@ -267,30 +289,36 @@ TEST_CASE("gradients match finite differences") {
       auto wp = w, wm = w;
       wp[i] += h;
       wm[i] -= h;
-      const double fd = (loss_of(inp, wp, gelu) - loss_of(inp, wm, gelu)) / (static_cast<double>(wp[i]) - wm[i]);
+      const double fd =
+          (loss_of(inp, wp, gelu) - loss_of(inp, wm, gelu)) / (static_cast<double>(wp[i]) - wm[i]);
       CHECK(std::fabs(fd - dw[i]) < 2e-3 + 2e-2 * std::fabs(fd));
     }
     for (std::size_t i = 0; i < inp.size(); i += 2) {
       auto ip = inp, im = inp;
       ip[i] += h;
       im[i] -= h;
-      const double fd = (loss_of(ip, w, gelu) - loss_of(im, w, gelu)) / (static_cast<double>(ip[i]) - im[i]);
+      const double fd =
+          (loss_of(ip, w, gelu) - loss_of(im, w, gelu)) / (static_cast<double>(ip[i]) - im[i]);
       CHECK(std::fabs(fd - di[i]) < 2e-3 + 2e-2 * std::fabs(fd));
     }
   }
   // Layer norm: gradient of sum(out * r) for a fixed random r.
   const int N = 3, LC = 8;
-  auto x = make_data(N * LC, 71, 0), lw = make_data(LC, 72, 0), lb = make_data(LC, 73, 0), r = make_data(N * LC, 74, 0);
+  auto x = make_data(N * LC, 71, 0), lw = make_data(LC, 72, 0), lb = make_data(LC, 73, 0),
+       r = make_data(N * LC, 74, 0);
   auto ln_loss = [&](const std::vector<float>& xx, const std::vector<float>& ww) {
     std::vector<float> o(N * LC), mu(N), rs(N);
-    layernorm_forward_ref(o.data(), mu.data(), rs.data(), xx.data(), ww.data(), lb.data(), N, LC, 1e-5f);
+    layernorm_forward_ref(o.data(), mu.data(), rs.data(), xx.data(), ww.data(), lb.data(), N, LC,
+                          1e-5f);
     double s = 0;
     for (std::size_t i = 0; i < o.size(); ++i) s += static_cast<double>(o[i]) * r[i];
     return s;
   };
   std::vector<float> o(N * LC), mu(N), rs(N), dx(N * LC), dw(LC), db(LC);
-  layernorm_forward_ref(o.data(), mu.data(), rs.data(), x.data(), lw.data(), lb.data(), N, LC, 1e-5f);
-  layernorm_backward_ref(dx.data(), dw.data(), db.data(), r.data(), x.data(), lw.data(), mu.data(), rs.data(), N, LC);
+  layernorm_forward_ref(o.data(), mu.data(), rs.data(), x.data(), lw.data(), lb.data(), N, LC,
+                        1e-5f);
+  layernorm_backward_ref(dx.data(), dw.data(), db.data(), r.data(), x.data(), lw.data(), mu.data(),
+                         rs.data(), N, LC);
   const float h = 1e-2f;
   for (std::size_t i = 0; i < x.size(); ++i) {
     auto xp = x, xm = x;

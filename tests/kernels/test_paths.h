@@ -8,5 +8,7 @@
 #endif
 
 namespace vt::kernels::testing {
-inline std::string spec_path(const std::string& name) { return std::string(VT_SOURCE_DIR) + "/kernels/specs/" + name; }
+inline std::string spec_path(const std::string& name) {
+  return std::string(VT_SOURCE_DIR) + "/kernels/specs/" + name;
+}
 }  // namespace vt::kernels::testing

@@ -20,7 +20,8 @@ const char* kDataset = R"("dataset":{"name":"fashion-mnist",
   "test_images_sha256":"5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
   "test_labels_sha256":"0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34"})";
 
-int emit(const std::string& dir, const std::string& name, const std::string& json, const Dataset& data) {
+int emit(const std::string& dir, const std::string& name, const std::string& json,
+         const Dataset& data) {
   auto spec = parse_job_spec(json);
   if (!spec) {
     std::fprintf(stderr, "%s\n", spec.error.c_str());
@@ -29,7 +30,10 @@ int emit(const std::string& dir, const std::string& name, const std::string& jso
   const JobSpec& s = spec.value;
   auto be = make_cpu_backend(2);
   Mlp model(s, *be);
-  if (!write_safetensors(dir + "/" + name + "_step0.safetensors", make_checkpoint(s, model.export_state())).ok()) return 1;
+  if (!write_safetensors(dir + "/" + name + "_step0.safetensors",
+                         make_checkpoint(s, model.export_state()))
+           .ok())
+    return 1;
   BatchSampler sampler(s, data.train_images, data.train_labels);
   std::vector<float> x(s.batch_size * 784);
   std::vector<std::int32_t> y(s.batch_size);
@@ -48,7 +52,10 @@ int emit(const std::string& dir, const std::string& name, const std::string& jso
   batch.metadata["spec"] = canonical_json(s);
   if (!write_safetensors(dir + "/" + name + "_batch.safetensors", batch).ok()) return 1;
   model.train_step(x.data(), y.data());
-  if (!write_safetensors(dir + "/" + name + "_step1.safetensors", make_checkpoint(s, model.export_state())).ok()) return 1;
+  if (!write_safetensors(dir + "/" + name + "_step1.safetensors",
+                         make_checkpoint(s, model.export_state()))
+           .ok())
+    return 1;
   return 0;
 }
 
@@ -65,10 +72,12 @@ int main(int argc, char** argv) {
     return 1;
   }
   const std::string dir = argv[1];
-  const std::string common = std::string(kDataset) + R"(,"batch_size":64,"steps":1,"seed":11,"checkpoint_interval":1})";
+  const std::string common =
+      std::string(kDataset) + R"(,"batch_size":64,"steps":1,"seed":11,"checkpoint_interval":1})";
   int rc = emit(dir, "sgd",
                 R"({"model":{"type":"mlp","layers":[784,64,32,10],"activation":"relu"},
-                    "optimizer":{"type":"sgd","lr":"0.1","momentum":"0.9","weight_decay":"0.001"},)" + common,
+                    "optimizer":{"type":"sgd","lr":"0.1","momentum":"0.9","weight_decay":"0.001"},)" +
+                    common,
                 data.value);
   // AdamW's first step moves each weight by about lr * g / (|g| + eps): for input
   // pixels that are almost always 0, g is ~1e-9 of pure rounding noise whose value
@@ -77,7 +86,8 @@ int main(int argc, char** argv) {
   // semantic error (decay, bias correction, eps placement) would still show at ~lr.
   rc |= emit(dir, "adamw",
              R"({"model":{"type":"mlp","layers":[784,48,10],"activation":"gelu"},
-                 "optimizer":{"type":"adamw","lr":"0.0001","betas":["0.9","0.999"],"eps":"1e-8","weight_decay":"0.01"},)" + common,
+                 "optimizer":{"type":"adamw","lr":"0.0001","betas":["0.9","0.999"],"eps":"1e-8","weight_decay":"0.01"},)" +
+                 common,
              data.value);
   return rc;
 }

@@ -44,7 +44,8 @@ JobSpec tiny_adamw() {
   return r.value;
 }
 
-Commitment run(const JobSpec& spec, int threads, GemmPath path, int row_block, const std::string& out = "") {
+Commitment run(const JobSpec& spec, int threads, GemmPath path, int row_block,
+               const std::string& out = "") {
   TrainOptions o;
   o.threads = threads;
   o.gemm_path = path;
@@ -65,9 +66,11 @@ const char* kTinyAdamwFinal = "c0e60b6ca0cc931f79dc89e421ab63d44cf7443f9630ffc45
 }  // namespace
 
 TEST_CASE("golden state hashes, identical for 1/2/4 threads and every matmul path and tiling") {
-  for (const auto& [spec, golden] : {std::pair{spec_file("tiny.json"), kTinySgdFinal}, std::pair{tiny_adamw(), kTinyAdamwFinal}}) {
+  for (const auto& [spec, golden] : {std::pair{spec_file("tiny.json"), kTinySgdFinal},
+                                     std::pair{tiny_adamw(), kTinyAdamwFinal}}) {
     const Commitment base = run(spec, 1, GemmPath::scalar, 6);
-    MESSAGE("final state " << to_hex(base.checkpoints.back().state_hash) << " root " << to_hex(base.merkle_root));
+    MESSAGE("final state " << to_hex(base.checkpoints.back().state_hash) << " root "
+                           << to_hex(base.merkle_root));
     CHECK(to_hex(base.checkpoints.back().state_hash) == golden);
     for (GemmPath p : {GemmPath::scalar, GemmPath::avx2, GemmPath::avx512}) {
       if (!cpu_supports(p)) continue;
@@ -79,16 +82,20 @@ TEST_CASE("golden state hashes, identical for 1/2/4 threads and every matmul pat
           CAPTURE(rb);
           CAPTURE(static_cast<int>(p));
           REQUIRE(c.checkpoints.size() == base.checkpoints.size());
-          for (std::size_t i = 0; i < c.checkpoints.size(); ++i) CHECK(c.checkpoints[i].state_hash == base.checkpoints[i].state_hash);
+          for (std::size_t i = 0; i < c.checkpoints.size(); ++i)
+            CHECK(c.checkpoints[i].state_hash == base.checkpoints[i].state_hash);
           CHECK(c.merkle_root == base.merkle_root);
         }
     }
   }
-  CHECK(to_hex(run(spec_file("tiny.json"), 2, GemmPath::automatic, 48).merkle_root) == kTinySgdRoot);
+  CHECK(to_hex(run(spec_file("tiny.json"), 2, GemmPath::automatic, 48).merkle_root) ==
+        kTinySgdRoot);
 }
 
-TEST_CASE("save -> train -> reload -> train gives identical hashes; replay matches the commitment") {
-  const auto dir = std::filesystem::temp_directory_path() / ("vt_kernels_train_" + std::to_string(::getpid()));
+TEST_CASE(
+    "save -> train -> reload -> train gives identical hashes; replay matches the commitment") {
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("vt_kernels_train_" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   const JobSpec spec = spec_file("tiny.json");
   const Commitment c = run(spec, 2, GemmPath::automatic, 48, dir.string());
@@ -109,7 +116,8 @@ TEST_CASE("save -> train -> reload -> train gives identical hashes; replay match
     sampler.batch(m.step(), x.data(), y.data());
     m.train_step(x.data(), y.data());
     if (m.step() % spec.checkpoint_interval == 0)
-      CHECK(state_hash(m.export_state()) == c.checkpoints[m.step() / spec.checkpoint_interval].state_hash);
+      CHECK(state_hash(m.export_state()) ==
+            c.checkpoints[m.step() / spec.checkpoint_interval].state_hash);
   }
 
   // Replay every interval from every checkpoint against commitment.json.
@@ -128,7 +136,8 @@ TEST_CASE("save -> train -> reload -> train gives identical hashes; replay match
   CHECK(rc.value.merkle_root == c.merkle_root);
   std::vector<Hash32> leaves;
   for (const auto& e : c.checkpoints) leaves.push_back(e.state_hash);
-  for (std::size_t i = 0; i < leaves.size(); ++i) CHECK(merkle_verify(leaves[i], merkle_proof(leaves, i), c.merkle_root));
+  for (std::size_t i = 0; i < leaves.size(); ++i)
+    CHECK(merkle_verify(leaves[i], merkle_proof(leaves, i), c.merkle_root));
 
   // A checkpoint of another spec, or a tampered one, is refused.
   JobSpec other = spec;

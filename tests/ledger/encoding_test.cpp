@@ -1,8 +1,9 @@
 // Transaction and block encodings: round trips, byte-identical re-encoding, and
 // every rejection of the bounded, canonical decoder.
+#include "core/encoding.h"
+
 #include <doctest/doctest.h>
 
-#include "core/encoding.h"
 #include "ledger/block.h"
 #include "ledger/receipt.h"
 #include "tests/ledger/fixture.h"
@@ -33,7 +34,9 @@ std::vector<Transaction> one_of_each(const Chain& c) {
 }
 
 // Offset of the message tag: u32 chain id length, chain id, sender, nonce, fee.
-size_t tag_offset(const Transaction& t) { return 4 + t.chain_id.size() + 32 + 8 + 8; }
+size_t tag_offset(const Transaction& t) {
+  return 4 + t.chain_id.size() + 32 + 8 + 8;
+}
 
 Block sample_block(const Chain& c) {
   Block b;
@@ -159,8 +162,8 @@ TEST_CASE("transaction: decode rejects over-long lengths and oversize input") {
     CHECK(decode_transaction(raw, raw.size()).ok());
     auto d = decode_transaction(raw, raw.size() - 1);
     REQUIRE_FALSE(d.ok());
-    CHECK(mentions(d.error(), "transaction is " + std::to_string(raw.size()) + " bytes, the limit is " +
-                                  std::to_string(raw.size() - 1)));
+    CHECK(mentions(d.error(), "transaction is " + std::to_string(raw.size()) +
+                                  " bytes, the limit is " + std::to_string(raw.size() - 1)));
   }
 }
 
@@ -218,7 +221,8 @@ TEST_CASE("block: decode rejects truncation, trailing bytes, limits and bad tran
     REQUIRE_FALSE(decode_block(ByteView(raw.data(), n), kMax, 100, 4096).ok());
   }
   Bytes header = encode(b.header);
-  for (size_t n = 0; n < header.size(); ++n) REQUIRE_FALSE(decode_header(ByteView(header.data(), n)).ok());
+  for (size_t n = 0; n < header.size(); ++n)
+    REQUIRE_FALSE(decode_header(ByteView(header.data(), n)).ok());
 
   Bytes longer = raw;
   longer.push_back(0);
@@ -250,7 +254,8 @@ TEST_CASE("block: decode rejects truncation, trailing bytes, limits and bad tran
   r1[tx_start + tag_offset(b.txs[0])] = 9;
   auto bad = decode_block(r1, kMax, 100, 4096);
   REQUIRE_FALSE(bad.ok());
-  CHECK(mentions(bad.error(), "block transaction 0: malformed transaction: msg.type: unknown message type 9"));
+  CHECK(mentions(bad.error(),
+                 "block transaction 0: malformed transaction: msg.type: unknown message type 9"));
 }
 
 TEST_CASE("receipts and events round-trip") {
@@ -263,7 +268,8 @@ TEST_CASE("receipts and events round-trip") {
   REQUIRE(d.ok());
   CHECK(*d == r);
   Bytes raw = encode(r);
-  for (size_t n = 0; n < raw.size(); ++n) REQUIRE_FALSE(decode_receipt(ByteView(raw.data(), n)).ok());
+  for (size_t n = 0; n < raw.size(); ++n)
+    REQUIRE_FALSE(decode_receipt(ByteView(raw.data(), n)).ok());
   auto ev = decode_events(encode_events(r.events));
   REQUIRE(ev.ok());
   CHECK(*ev == r.events);
@@ -293,5 +299,6 @@ TEST_CASE("state objects round-trip and reject trailing bytes") {
   bad.locked = 11;
   CHECK_FALSE(decode_provider(encode(bad)).ok());
   for (uint8_t s = 0; s <= 7; ++s)
-    CHECK(job_status_from_name(job_status_name(static_cast<JobStatus>(s))) == static_cast<JobStatus>(s));
+    CHECK(job_status_from_name(job_status_name(static_cast<JobStatus>(s))) ==
+          static_cast<JobStatus>(s));
 }

@@ -74,8 +74,8 @@ TEST_CASE("several jobs expiring in one block, with an unbonding release") {
   REQUIRE(c.exec(c.tx(c.carol, ProviderRegister{5000, "p"})).success);
   // Block h: two jobs with deadline h+5 (expiring at h+6) and an unstake releasing at h+5.
   const uint64_t h = c.height + 1;
-  BlockRun b = c.block({c.tx(c.alice, JobSubmit{kSpec, 100, 1000, 5}), c.tx(c.bob, JobSubmit{kSpec, 200, 2000, 5}),
-                        c.tx(c.carol, Unstake{1000})});
+  BlockRun b = c.block({c.tx(c.alice, JobSubmit{kSpec, 100, 1000, 5}),
+                        c.tx(c.bob, JobSubmit{kSpec, 200, 2000, 5}), c.tx(c.carol, Unstake{1000})});
   for (auto& r : b.results) REQUIRE((r.ok() && r->success));
   REQUIRE(c.exec(c.tx(c.carol, JobAccept{2})).success);
   c.advance_to(h + 5);  // the unbonding (h + unbonding_blocks) is released here
@@ -115,26 +115,44 @@ TEST_CASE("conservation: a randomized sequence of transactions creates and destr
       Message m;
       switch (pick(9)) {
         case 0:
-        case 1: m = Transfer{keys[pick(keys.size())].pubkey(), amount(300'000)}; break;
-        case 2: m = ProviderRegister{amount(3000), "endpoint"}; break;
-        case 3: m = Stake{amount(2000)}; break;
-        case 4: m = Unstake{amount(2000)}; break;
-        case 5: m = JobSubmit{kSpec, amount(20'000), amount(2500), 1 + pick(22)}; break;
+        case 1:
+          m = Transfer{keys[pick(keys.size())].pubkey(), amount(300'000)};
+          break;
+        case 2:
+          m = ProviderRegister{amount(3000), "endpoint"};
+          break;
+        case 3:
+          m = Stake{amount(2000)};
+          break;
+        case 4:
+          m = Unstake{amount(2000)};
+          break;
+        case 5:
+          m = JobSubmit{kSpec, amount(20'000), amount(2500), 1 + pick(22)};
+          break;
         case 6:
-        case 7: m = JobAccept{1 + pick(next_job + 2)}; break;
-        case 8: m = JobCancel{1 + pick(next_job + 2)}; break;
+        case 7:
+          m = JobAccept{1 + pick(next_job + 2)};
+          break;
+        case 8:
+          m = JobCancel{1 + pick(next_job + 2)};
+          break;
       }
       Transaction t = c.tx(k, m, nonce, fee);
       if (pick(50) == 0) t.sig[3] ^= 1;
       kinds[message_name(t.msg)]++;
       txs.push_back(t);
-      next_nonce[who] = nonce + 1;  // a rejected one leaves the account's nonce alone: later ones gap
+      next_nonce[who] =
+          nonce + 1;  // a rejected one leaves the account's nonce alone: later ones gap
     }
     BlockRun run = c.block(txs);
     for (auto& r : run.results) {
-      if (!r.ok()) ++rejections;
-      else if (r->success) ++successes;
-      else ++failures;
+      if (!r.ok())
+        ++rejections;
+      else if (r->success)
+        ++successes;
+      else
+        ++failures;
     }
     REQUIRE(c.total_supply() == supply);
     // Per-provider: locked equals the bonds of its accepted jobs, and never exceeds the stake.
@@ -156,10 +174,13 @@ TEST_CASE("conservation: a randomized sequence of transactions creates and destr
   CHECK(c.total_supply() == supply);
   CHECK(c.state.get(keys::job_expiry_prefix(0)) == std::nullopt);
   size_t pending = 0;
-  c.state.scan(keys::prefix(keys::kJobExpiry), [&](const Bytes&, const Bytes&) { return ++pending, true; });
-  c.state.scan(keys::prefix(keys::kUnbonding), [&](const Bytes&, const Bytes&) { return ++pending, true; });
+  c.state.scan(keys::prefix(keys::kJobExpiry),
+               [&](const Bytes&, const Bytes&) { return ++pending, true; });
+  c.state.scan(keys::prefix(keys::kUnbonding),
+               [&](const Bytes&, const Bytes&) { return ++pending, true; });
   CHECK(pending == 0);
-  MESSAGE("successes " << successes << ", failed receipts " << failures << ", rejections " << rejections);
+  MESSAGE("successes " << successes << ", failed receipts " << failures << ", rejections "
+                       << rejections);
   // The sequence must actually exercise every path.
   CHECK(successes > 200);
   CHECK(failures > 100);
@@ -184,11 +205,13 @@ TEST_CASE("unbonding_blocks = 0: refused at genesis, or the unstaked amount is s
   c.advance_to(c.height + 3);
   CHECK(c.account(c.carol).balance == bal + 500);
   size_t pending = 0;
-  c.state.scan(keys::prefix(keys::kUnbonding), [&](const Bytes&, const Bytes&) { return ++pending, true; });
+  c.state.scan(keys::prefix(keys::kUnbonding),
+               [&](const Bytes&, const Bytes&) { return ++pending, true; });
   CHECK(pending == 0);
 }
 
-TEST_CASE("a huge max_job_deadline_blocks: refused at genesis, or the deadline cannot wrap around") {
+TEST_CASE(
+    "a huge max_job_deadline_blocks: refused at genesis, or the deadline cannot wrap around") {
   nlohmann::json d = nlohmann::json::parse(genesis_json());
   d["params"]["max_job_deadline_blocks"] = "18446744073709551615";
   auto g = parse_genesis(d.dump());

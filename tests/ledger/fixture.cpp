@@ -40,20 +40,24 @@ std::string validator_key_hex() {
 std::string genesis_json() {
   const Params p = test_params();
   auto n = [](uint64_t v) { return "\"" + std::to_string(v) + "\""; };
-  std::string doc = "{\"chain_id\": \"" + p.chain_id + "\", \"genesis_time_ms\": \"1700000000000\", \"params\": {";
+  std::string doc = "{\"chain_id\": \"" + p.chain_id +
+                    "\", \"genesis_time_ms\": \"1700000000000\", \"params\": {";
   doc += "\"min_fee\": " + n(p.min_fee) + ", \"min_provider_stake\": " + n(p.min_provider_stake) +
          ", \"unbonding_blocks\": " + n(p.unbonding_blocks) +
          ", \"min_job_deadline_blocks\": " + n(p.min_job_deadline_blocks) +
          ", \"max_job_deadline_blocks\": " + n(p.max_job_deadline_blocks) +
-         ", \"expiry_slash_bps\": " + n(p.expiry_slash_bps) + ", \"max_spec_bytes\": " + n(p.max_spec_bytes) +
+         ", \"expiry_slash_bps\": " + n(p.expiry_slash_bps) +
+         ", \"max_spec_bytes\": " + n(p.max_spec_bytes) +
          ", \"max_tx_bytes\": " + n(p.max_tx_bytes) + ", \"max_block_txs\": " + n(p.max_block_txs) +
          ", \"max_block_bytes\": " + n(p.max_block_bytes) + "}, \"accounts\": [";
   for (uint8_t i = 1; i <= 4; ++i) {
     if (i > 1) doc += ", ";
-    doc += "{\"address\": \"" + address_to_string(key_of(i).pubkey()) + "\", \"balance\": " + n(kFunded) + "}";
+    doc += "{\"address\": \"" + address_to_string(key_of(i).pubkey()) +
+           "\", \"balance\": " + n(kFunded) + "}";
   }
-  doc += "], \"validators\": [{\"consensus_key\": \"" + validator_key_hex() + "\", \"operator\": \"" +
-         address_to_string(key_of(100).pubkey()) + "\", \"power\": \"10\"}]}";
+  doc += "], \"validators\": [{\"consensus_key\": \"" + validator_key_hex() +
+         "\", \"operator\": \"" + address_to_string(key_of(100).pubkey()) +
+         "\", \"power\": \"10\"}]}";
   return doc;
 }
 
@@ -85,11 +89,13 @@ BlockRun Chain::block(const std::vector<Transaction>& txs, std::optional<uint64_
   run.height = at ? *at : height + 1;
   REQUIRE(run.height > height);
   run.root_before = state.root();
-  BlockExecutor ex(state, BlockContext{run.height, 1'700'000'000'000 + run.height * 1000, proposer});
+  BlockExecutor ex(state,
+                   BlockContext{run.height, 1'700'000'000'000 + run.height * 1000, proposer});
   for (const Transaction& t : txs) run.results.push_back(ex.apply(t, encode(t).size()));
   BlockResult r = std::move(ex).finish();
-  REQUIRE(r.receipts.size() == static_cast<size_t>(std::count_if(run.results.begin(), run.results.end(),
-                                                                 [](const auto& x) { return x.ok(); })));
+  REQUIRE(r.receipts.size() ==
+          static_cast<size_t>(std::count_if(run.results.begin(), run.results.end(),
+                                            [](const auto& x) { return x.ok(); })));
   run.begin_events = r.begin_events;
   run.changes = r.changes;
   state.apply(r.changes);

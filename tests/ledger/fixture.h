@@ -32,7 +32,8 @@ Params test_params();
 inline constexpr Amount kFunded = 1'000'000;  // each funded account's genesis balance
 
 // kernels/specs/tiny.json, spelled with other spacing and key order than its canonical form.
-inline const std::string kTinySpec = R"({"steps": 20, "seed": 7, "checkpoint_interval": 5, "batch_size": 16,
+inline const std::string kTinySpec =
+    R"({"steps": 20, "seed": 7, "checkpoint_interval": 5, "batch_size": 16,
   "model": {"type": "mlp", "layers": [784, 32, 10], "activation": "relu"},
   "optimizer": {"type": "sgd", "lr": "0.05", "momentum": "0.9", "weight_decay": "0.0001"},
   "dataset": {"name": "fashion-mnist",
@@ -46,7 +47,8 @@ std::string genesis_json();
 
 struct BlockRun {
   uint64_t height = 0;
-  std::vector<Result<Receipt>> results;  // one per submitted transaction (admission error or receipt)
+  std::vector<Result<Receipt>>
+      results;  // one per submitted transaction (admission error or receipt)
   std::vector<Event> begin_events;
   ChangeSet changes;
   Hash256 root_before{};
@@ -80,7 +82,9 @@ class Chain {
 
   Account account(const SchnorrKey& k) const { return read_account(state, k.pubkey()); }
   Account account(const Address& a) const { return read_account(state, a); }
-  std::optional<Provider> provider(const SchnorrKey& k) const { return read_provider(state, k.pubkey()); }
+  std::optional<Provider> provider(const SchnorrKey& k) const {
+    return read_provider(state, k.pubkey());
+  }
   std::optional<Job> job(uint64_t id) const { return read_job(state, id); }
   std::map<Bytes, Bytes> snapshot() const;
   // balances + provider stakes + escrow of open/accepted jobs + unbondings

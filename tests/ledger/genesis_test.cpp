@@ -154,8 +154,8 @@ TEST_CASE("genesis: each bad field is refused, naming the field") {
     expect_refused(d, "validators: must be a non-empty array");
   }
   SUBCASE("non-decimal amounts") {
-    for (json bad : {json("12a"), json("-5"), json(" 5"), json("0x10"), json("007"), json(""), json(1.5), json(-5),
-                     json(true), json("18446744073709551616")}) {
+    for (json bad : {json("12a"), json("-5"), json(" 5"), json("0x10"), json("007"), json(""),
+                     json(1.5), json(-5), json(true), json("18446744073709551616")}) {
       CAPTURE(bad.dump());
       d = good;
       d["accounts"][1]["balance"] = bad;

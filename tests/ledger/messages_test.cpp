@@ -17,12 +17,14 @@ const std::string& kSpec = kTinySpec;
 
 // Runs `t` in its own block and checks it fails with `reason` in its receipt, that
 // the fee went to the proposer and the nonce was used, and that nothing else changed.
-void expect_failed_receipt(Chain& c, const SchnorrKey& sender, const Transaction& t, const std::string& reason) {
+void expect_failed_receipt(Chain& c, const SchnorrKey& sender, const Transaction& t,
+                           const std::string& reason) {
   auto before = c.snapshot();
   Account acc = c.account(sender);
   Account prop = c.account(c.proposer);
   BlockRun run = c.block({t});
-  REQUIRE_MESSAGE(run.results.at(0).ok(), (run.results.at(0).ok() ? "" : run.results.at(0).error()));
+  REQUIRE_MESSAGE(run.results.at(0).ok(),
+                  (run.results.at(0).ok() ? "" : run.results.at(0).error()));
   const Receipt& r = run.results.at(0).value();
   CHECK_FALSE(r.success);
   CHECK_MESSAGE(mentions(r.reason, reason), "reason: " << r.reason << " / expected: " << reason);
@@ -50,11 +52,13 @@ void expect_rejected(Chain& c, const Transaction& t, const std::string& reason) 
 }
 
 void register_provider(Chain& c, const SchnorrKey& k, Amount stake) {
-  Receipt r = c.exec(c.tx(k, ProviderRegister{stake, "https://p.example/" + std::to_string(k.pubkey()[0])}));
+  Receipt r = c.exec(
+      c.tx(k, ProviderRegister{stake, "https://p.example/" + std::to_string(k.pubkey()[0])}));
   REQUIRE_MESSAGE(r.success, r.reason);
 }
 
-uint64_t submit_job(Chain& c, const SchnorrKey& k, Amount payment, Amount bond, uint64_t deadline_blocks) {
+uint64_t submit_job(Chain& c, const SchnorrKey& k, Amount payment, Amount bond,
+                    uint64_t deadline_blocks) {
   uint64_t id = read_next_job_id(c.state);
   Receipt r = c.exec(c.tx(k, JobSubmit{kSpec, payment, bond, deadline_blocks}));
   REQUIRE_MESSAGE(r.success, r.reason);
@@ -101,7 +105,8 @@ TEST_CASE("transfer: moves the amount, pays the fee to the proposer, bumps the n
 
 TEST_CASE("several transactions of one sender in one block, in nonce order") {
   Chain c;
-  BlockRun run = c.block({c.tx(c.alice, Transfer{c.bob.pubkey(), 1}, 0), c.tx(c.alice, Transfer{c.bob.pubkey(), 2}, 1),
+  BlockRun run = c.block({c.tx(c.alice, Transfer{c.bob.pubkey(), 1}, 0),
+                          c.tx(c.alice, Transfer{c.bob.pubkey(), 2}, 1),
                           c.tx(c.alice, Transfer{c.bob.pubkey(), 3}, 2)});
   for (auto& r : run.results) REQUIRE(r.ok());
   CHECK(c.account(c.alice) == Account{kFunded - 6 - 30, 3});
@@ -136,7 +141,8 @@ TEST_CASE("provider register, stake, unstake and the unbonding release") {
   CHECK(c.account(c.carol) == Account{kFunded - 2000 - 10, 1});
   REQUIRE(find_event(reg.events, "provider_registered"));
   CHECK(attr(*find_event(reg.events, "provider_registered"), "stake") == "2000");
-  CHECK(attr(*find_event(reg.events, "provider_registered"), "provider") == address_to_string(c.carol.pubkey()));
+  CHECK(attr(*find_event(reg.events, "provider_registered"), "provider") ==
+        address_to_string(c.carol.pubkey()));
 
   Receipt st = c.exec(c.tx(c.carol, Stake{500}));
   CHECK(st.success);
@@ -194,8 +200,10 @@ TEST_CASE("job submit: escrow, spec stored under its canonical hash, expiry sche
   auto j = c.job(1);
   REQUIRE(j);
   // The canonical form and hash the trainer computes for kernels/specs/tiny.json.
-  const std::string canonical = R"({"batch_size":16,"checkpoint_interval":5,"dataset":{"name":"fashion-mnist","test_images_sha256":"5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b","test_labels_sha256":"0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34","train_images_sha256":"c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888","train_labels_sha256":"bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9"},"model":{"activation":"relu","layers":[784,32,10],"type":"mlp"},"optimizer":{"lr":"0.05","momentum":"0.9","type":"sgd","weight_decay":"1e-04"},"seed":7,"steps":20})";
-  const Hash256 spec_hash = hash_from_hex("834c0d9f9ad750a8525060a055bc2794caee61e0a96fc5bd4d9372e40f404b96").value();
+  const std::string canonical =
+      R"({"batch_size":16,"checkpoint_interval":5,"dataset":{"name":"fashion-mnist","test_images_sha256":"5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b","test_labels_sha256":"0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34","train_images_sha256":"c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888","train_labels_sha256":"bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9"},"model":{"activation":"relu","layers":[784,32,10],"type":"mlp"},"optimizer":{"lr":"0.05","momentum":"0.9","type":"sgd","weight_decay":"1e-04"},"seed":7,"steps":20})";
+  const Hash256 spec_hash =
+      hash_from_hex("834c0d9f9ad750a8525060a055bc2794caee61e0a96fc5bd4d9372e40f404b96").value();
   CHECK(spec_hash == sha256(as_view(canonical)));
   CHECK(j->id == 1);
   CHECK(j->client == c.alice.pubkey());
@@ -252,7 +260,8 @@ TEST_CASE("job accept: bond locked, job assigned") {
   CHECK(attr(*ev, "provider") == address_to_string(c.carol.pubkey()));
   CHECK(attr(*ev, "bond") == "1200");
   // Locked stake cannot be unstaked; the rest can.
-  expect_failed_receipt(c, c.carol, c.tx(c.carol, Unstake{1801}), "exceeds the unlocked stake 1800");
+  expect_failed_receipt(c, c.carol, c.tx(c.carol, Unstake{1801}),
+                        "exceeds the unlocked stake 1800");
   CHECK(c.exec(c.tx(c.carol, Unstake{1800})).success);
   CHECK(c.provider(c.carol)->stake == 1200);
   CHECK(c.total_supply() == 4 * kFunded);
@@ -278,7 +287,8 @@ TEST_CASE("job cancel: refund, status, expiry removed") {
   CHECK(c.job(id)->status == JobStatus::Cancelled);
   CHECK(c.account(c.alice).balance == kFunded - 20);
   // And a cancelled job cannot be cancelled again.
-  expect_failed_receipt(c, c.alice, c.tx(c.alice, JobCancel{id}), "is cancelled; only open jobs can be cancelled");
+  expect_failed_receipt(c, c.alice, c.tx(c.alice, JobCancel{id}),
+                        "is cancelled; only open jobs can be cancelled");
 }
 
 TEST_CASE("admission errors: nothing changes and the transaction is not in the block") {
@@ -310,7 +320,8 @@ TEST_CASE("admission errors: nothing changes and the transaction is not in the b
     expect_rejected(c, t, "wrong chain id 'vt-other', this chain is 'vt-test'");
   }
   SUBCASE("replayed nonce") {
-    expect_rejected(c, c.tx(c.alice, Transfer{c.bob.pubkey(), 5}, 0), "nonce 0 was already used; the account's next nonce is 1");
+    expect_rejected(c, c.tx(c.alice, Transfer{c.bob.pubkey(), 5}, 0),
+                    "nonce 0 was already used; the account's next nonce is 1");
   }
   SUBCASE("replay of the very same transaction") {
     Transaction t = c.tx(c.bob, Transfer{c.alice.pubkey(), 5});
@@ -318,13 +329,16 @@ TEST_CASE("admission errors: nothing changes and the transaction is not in the b
     expect_rejected(c, t, "nonce 0 was already used");
   }
   SUBCASE("gapped nonce") {
-    expect_rejected(c, c.tx(c.alice, Transfer{c.bob.pubkey(), 5}, 3), "nonce 3 leaves a gap; the account's next nonce is 1");
+    expect_rejected(c, c.tx(c.alice, Transfer{c.bob.pubkey(), 5}, 3),
+                    "nonce 3 leaves a gap; the account's next nonce is 1");
   }
   SUBCASE("fee below the minimum") {
-    expect_rejected(c, c.tx(c.alice, Transfer{c.bob.pubkey(), 5}, std::nullopt, 9), "fee 9 is below the minimum fee 10");
+    expect_rejected(c, c.tx(c.alice, Transfer{c.bob.pubkey(), 5}, std::nullopt, 9),
+                    "fee 9 is below the minimum fee 10");
   }
   SUBCASE("cannot pay the fee") {
-    expect_rejected(c, c.tx(c.eve, Transfer{c.bob.pubkey(), 0}), "insufficient balance for the fee: have 0, need 10");
+    expect_rejected(c, c.tx(c.eve, Transfer{c.bob.pubkey(), 0}),
+                    "insufficient balance for the fee: have 0, need 10");
     c.exec(c.tx(c.alice, Transfer{c.eve.pubkey(), 15}));
     expect_rejected(c, c.tx(c.eve, Transfer{c.bob.pubkey(), 1}, std::nullopt, 16),
                     "insufficient balance for the fee: have 15, need 16");
@@ -364,7 +378,8 @@ TEST_CASE("failed receipts: fee paid, nonce used, nothing else changed") {
                           "insufficient balance for transfer: have 990, need 991");
   }
   SUBCASE("transfer: zero amount") {
-    expect_failed_receipt(c, c.bob, c.tx(c.bob, Transfer{c.alice.pubkey(), 0}), "transfer amount must be positive");
+    expect_failed_receipt(c, c.bob, c.tx(c.bob, Transfer{c.alice.pubkey(), 0}),
+                          "transfer amount must be positive");
   }
   SUBCASE("transfer: recipient balance overflow") {
     // Cannot arise from a genesis (total supply < 2^64), so build one by hand.
@@ -372,7 +387,8 @@ TEST_CASE("failed receipts: fee paid, nonce used, nothing else changed") {
     Overlay o(big.state);
     write_account(o, big.eve.pubkey(), Account{UINT64_MAX - 5, 0});
     big.state.apply(o.take_changes());
-    expect_failed_receipt(big, big.alice, big.tx(big.alice, Transfer{big.eve.pubkey(), 6}), "recipient balance would overflow");
+    expect_failed_receipt(big, big.alice, big.tx(big.alice, Transfer{big.eve.pubkey(), 6}),
+                          "recipient balance would overflow");
   }
   SUBCASE("register: stake below the minimum") {
     expect_failed_receipt(c, c.bob, c.tx(c.bob, ProviderRegister{999, "x"}),
@@ -383,11 +399,14 @@ TEST_CASE("failed receipts: fee paid, nonce used, nothing else changed") {
                           "insufficient balance for provider stake: have 990, need 1000");
   }
   SUBCASE("register twice") {
-    expect_failed_receipt(c, c.carol, c.tx(c.carol, ProviderRegister{1000, "y"}), "sender is already a registered provider");
+    expect_failed_receipt(c, c.carol, c.tx(c.carol, ProviderRegister{1000, "y"}),
+                          "sender is already a registered provider");
   }
   SUBCASE("register: bad endpoint") {
-    expect_failed_receipt(c, c.bob, c.tx(c.bob, ProviderRegister{1000, ""}), "endpoint must be 1 to 256 characters");
-    expect_failed_receipt(c, c.bob, c.tx(c.bob, ProviderRegister{1000, "a b"}), "printable ASCII without spaces");
+    expect_failed_receipt(c, c.bob, c.tx(c.bob, ProviderRegister{1000, ""}),
+                          "endpoint must be 1 to 256 characters");
+    expect_failed_receipt(c, c.bob, c.tx(c.bob, ProviderRegister{1000, "a b"}),
+                          "printable ASCII without spaces");
   }
   SUBCASE("stake by a non-provider") {
     expect_failed_receipt(c, c.bob, c.tx(c.bob, Stake{100}), "sender is not a registered provider");
@@ -395,7 +414,8 @@ TEST_CASE("failed receipts: fee paid, nonce used, nothing else changed") {
   SUBCASE("stake: insufficient balance") {
     Amount bal = c.account(c.carol).balance;
     expect_failed_receipt(c, c.carol, c.tx(c.carol, Stake{bal}),
-                          "insufficient balance for stake: have " + std::to_string(bal - 10) + ", need " + std::to_string(bal));
+                          "insufficient balance for stake: have " + std::to_string(bal - 10) +
+                              ", need " + std::to_string(bal));
   }
   SUBCASE("stake: zero") {
     expect_failed_receipt(c, c.carol, c.tx(c.carol, Stake{0}), "stake amount must be positive");
@@ -404,9 +424,11 @@ TEST_CASE("failed receipts: fee paid, nonce used, nothing else changed") {
     expect_failed_receipt(c, c.bob, c.tx(c.bob, Unstake{1}), "sender is not a registered provider");
   }
   SUBCASE("unstake more than the unlocked stake") {
-    expect_failed_receipt(c, c.carol, c.tx(c.carol, Unstake{3001}), "unstake amount 3001 exceeds the unlocked stake 3000");
+    expect_failed_receipt(c, c.carol, c.tx(c.carol, Unstake{3001}),
+                          "unstake amount 3001 exceeds the unlocked stake 3000");
     CHECK(c.exec(c.tx(c.carol, JobAccept{job})).success);
-    expect_failed_receipt(c, c.carol, c.tx(c.carol, Unstake{1001}), "unstake amount 1001 exceeds the unlocked stake 1000");
+    expect_failed_receipt(c, c.carol, c.tx(c.carol, Unstake{1001}),
+                          "unstake amount 1001 exceeds the unlocked stake 1000");
   }
   SUBCASE("unstake zero") {
     expect_failed_receipt(c, c.carol, c.tx(c.carol, Unstake{0}), "unstake amount must be positive");
@@ -416,21 +438,28 @@ TEST_CASE("failed receipts: fee paid, nonce used, nothing else changed") {
                           "insufficient balance for job payment: have 990, need 991");
   }
   SUBCASE("job submit: bad spec JSON") {
-    expect_failed_receipt(c, c.bob, c.tx(c.bob, JobSubmit{"{\"a\":", 10, 0, 5}), "invalid job spec: (root): invalid JSON");
-    expect_failed_receipt(c, c.bob, c.tx(c.bob, JobSubmit{"[1,2]", 10, 0, 5}), "invalid job spec: (root): expected a JSON object");
-    expect_failed_receipt(c, c.bob, c.tx(c.bob, JobSubmit{"{\"a\":\"" + std::string(1100, 'x') + "\"}", 10, 0, 5}),
-                          "invalid job spec: spec is 1108 bytes, the limit is 1024");
+    expect_failed_receipt(c, c.bob, c.tx(c.bob, JobSubmit{"{\"a\":", 10, 0, 5}),
+                          "invalid job spec: (root): invalid JSON");
+    expect_failed_receipt(c, c.bob, c.tx(c.bob, JobSubmit{"[1,2]", 10, 0, 5}),
+                          "invalid job spec: (root): expected a JSON object");
+    expect_failed_receipt(
+        c, c.bob, c.tx(c.bob, JobSubmit{"{\"a\":\"" + std::string(1100, 'x') + "\"}", 10, 0, 5}),
+        "invalid job spec: spec is 1108 bytes, the limit is 1024");
     // The trainer's rules apply: the offending field is named.
     std::string no_steps = kSpec;
     no_steps.replace(no_steps.find("\"steps\": 20"), 11, "\"steps\": 0");
-    expect_failed_receipt(c, c.bob, c.tx(c.bob, JobSubmit{no_steps, 10, 0, 5}), "invalid job spec: steps");
+    expect_failed_receipt(c, c.bob, c.tx(c.bob, JobSubmit{no_steps, 10, 0, 5}),
+                          "invalid job spec: steps");
   }
   SUBCASE("job submit: deadline out of range") {
-    expect_failed_receipt(c, c.bob, c.tx(c.bob, JobSubmit{kSpec, 10, 0, 1}), "deadline_blocks 1 is outside [2, 20]");
-    expect_failed_receipt(c, c.bob, c.tx(c.bob, JobSubmit{kSpec, 10, 0, 21}), "deadline_blocks 21 is outside [2, 20]");
+    expect_failed_receipt(c, c.bob, c.tx(c.bob, JobSubmit{kSpec, 10, 0, 1}),
+                          "deadline_blocks 1 is outside [2, 20]");
+    expect_failed_receipt(c, c.bob, c.tx(c.bob, JobSubmit{kSpec, 10, 0, 21}),
+                          "deadline_blocks 21 is outside [2, 20]");
   }
   SUBCASE("job submit: zero payment") {
-    expect_failed_receipt(c, c.bob, c.tx(c.bob, JobSubmit{kSpec, 0, 0, 5}), "job payment must be positive");
+    expect_failed_receipt(c, c.bob, c.tx(c.bob, JobSubmit{kSpec, 0, 0, 5}),
+                          "job payment must be positive");
   }
   SUBCASE("accept a job twice") {
     CHECK(c.exec(c.tx(c.carol, JobAccept{job})).success);
@@ -438,29 +467,35 @@ TEST_CASE("failed receipts: fee paid, nonce used, nothing else changed") {
     expect_failed_receipt(c, c.dave, c.tx(c.dave, JobAccept{job}), "job 1 is accepted, not open");
   }
   SUBCASE("accept by a non-provider") {
-    expect_failed_receipt(c, c.bob, c.tx(c.bob, JobAccept{job}), "sender is not a registered provider");
+    expect_failed_receipt(c, c.bob, c.tx(c.bob, JobAccept{job}),
+                          "sender is not a registered provider");
   }
   SUBCASE("accept one's own job") {
     uint64_t own = submit_job(c, c.carol, 100, 0, 5);
-    expect_failed_receipt(c, c.carol, c.tx(c.carol, JobAccept{own}), "a client cannot accept its own job");
+    expect_failed_receipt(c, c.carol, c.tx(c.carol, JobAccept{own}),
+                          "a client cannot accept its own job");
   }
   SUBCASE("accept: bond larger than the free stake") {
-    expect_failed_receipt(c, c.dave, c.tx(c.dave, JobAccept{job}), "unlocked stake 1000 is less than the required bond 2000");
+    expect_failed_receipt(c, c.dave, c.tx(c.dave, JobAccept{job}),
+                          "unlocked stake 1000 is less than the required bond 2000");
   }
   SUBCASE("accept: stake below the minimum after unstaking") {
     CHECK(c.exec(c.tx(c.dave, Unstake{1})).success);
     uint64_t cheap = submit_job(c, c.bob, 100, 0, 5);
-    expect_failed_receipt(c, c.dave, c.tx(c.dave, JobAccept{cheap}), "provider stake 999 is below the minimum 1000");
+    expect_failed_receipt(c, c.dave, c.tx(c.dave, JobAccept{cheap}),
+                          "provider stake 999 is below the minimum 1000");
   }
   SUBCASE("accept a job that does not exist") {
     expect_failed_receipt(c, c.carol, c.tx(c.carol, JobAccept{99}), "job 99 does not exist");
   }
   SUBCASE("cancel by a non-client") {
-    expect_failed_receipt(c, c.bob, c.tx(c.bob, JobCancel{job}), "only the job's client can cancel it");
+    expect_failed_receipt(c, c.bob, c.tx(c.bob, JobCancel{job}),
+                          "only the job's client can cancel it");
   }
   SUBCASE("cancel an accepted job") {
     CHECK(c.exec(c.tx(c.carol, JobAccept{job})).success);
-    expect_failed_receipt(c, c.alice, c.tx(c.alice, JobCancel{job}), "job 1 is accepted; only open jobs can be cancelled");
+    expect_failed_receipt(c, c.alice, c.tx(c.alice, JobCancel{job}),
+                          "job 1 is accepted; only open jobs can be cancelled");
   }
   SUBCASE("cancel a job that does not exist") {
     expect_failed_receipt(c, c.alice, c.tx(c.alice, JobCancel{42}), "job 42 does not exist");

@@ -30,7 +30,9 @@ Hash256 ref_hash(uint8_t tag, const Hash256& a, const Hash256& b) {
   return sha256(buf);
 }
 
-bool bit(const Hash256& k, unsigned d) { return (k[d / 8] >> (7 - d % 8)) & 1; }
+bool bit(const Hash256& k, unsigned d) {
+  return (k[d / 8] >> (7 - d % 8)) & 1;
+}
 
 using Items = std::vector<std::pair<Hash256, Hash256>>;  // sorted by key
 
@@ -39,7 +41,8 @@ Hash256 ref_root(Items::const_iterator begin, Items::const_iterator end, unsigne
   if (end - begin == 1) return ref_hash(0x00, begin->first, begin->second);
   REQUIRE(depth < 256);
   // Sorted keys: those with bit `depth` = 0 come first.
-  auto mid = std::partition_point(begin, end, [&](const auto& kv) { return !bit(kv.first, depth); });
+  auto mid =
+      std::partition_point(begin, end, [&](const auto& kv) { return !bit(kv.first, depth); });
   return ref_hash(0x01, ref_root(begin, mid, depth + 1), ref_root(mid, end, depth + 1));
 }
 
@@ -256,7 +259,8 @@ TEST_CASE("state root changes exactly when the state changes") {
   CHECK(x.state.root() != y.state.root());
 }
 
-TEST_CASE("state root: the same block applied in different ChangeSet groupings gives the same root") {
+TEST_CASE(
+    "state root: the same block applied in different ChangeSet groupings gives the same root") {
   // Executing two blocks, or the same writes merged into one apply, reaches the same state.
   Chain a, b;
   BlockRun r1 = a.block({a.tx(a.alice, Transfer{a.bob.pubkey(), 5})});

@@ -1,9 +1,10 @@
+#include "node/chain_store.h"
+
 #include <doctest/doctest.h>
 
 #include "core/merkle.h"
 #include "ledger/executor.h"
 #include "ledger/state_access.h"
-#include "node/chain_store.h"
 #include "tests/node/test_chain.h"
 
 using namespace vt;
@@ -12,16 +13,24 @@ namespace {
 
 // Executes `txs` as block `height` on `state` and returns the block with its result.
 std::pair<ledger::Block, ledger::BlockResult> make_block(ledger::StateStore& state, uint64_t height,
-                                                         const Hash256& prev, std::vector<ledger::Transaction> txs) {
+                                                         const Hash256& prev,
+                                                         std::vector<ledger::Transaction> txs) {
   ledger::BlockContext ctx{height, 1'700'000'000'000 + height, test::account_key(1).pubkey()};
   ledger::BlockExecutor exec(state, ctx);
   std::vector<Hash256> receipts;
-  for (const auto& tx : txs) receipts.push_back(ledger::receipt_hash(exec.apply(tx, ledger::encode(tx).size()).value()));
+  for (const auto& tx : txs)
+    receipts.push_back(ledger::receipt_hash(exec.apply(tx, ledger::encode(tx).size()).value()));
   ledger::BlockResult result = std::move(exec).finish();
   state.apply(result.changes);
   ledger::Block b;
-  b.header = {"vt-test", height, ctx.time_ms, prev, ledger::compute_tx_root(txs), state.root(),
-              merkle_root(receipts), test::validator_key().pubkey()};
+  b.header = {"vt-test",
+              height,
+              ctx.time_ms,
+              prev,
+              ledger::compute_tx_root(txs),
+              state.root(),
+              merkle_root(receipts),
+              test::validator_key().pubkey()};
   b.txs = std::move(txs);
   return {b, result};
 }
@@ -101,7 +110,8 @@ TEST_CASE("a failed batch leaves nothing behind") {
     test::FaultyStore faulty(std::move(kv).value(), 1);  // genesis succeeds, the block fails
     node::ChainStore chain(faulty);
     REQUIRE(chain.init_genesis(g, changes, genesis_root).ok());
-    auto [block, result] = make_block(state, 1, chain.head().value()->block_hash, {transfer(2, 3, 5, 0)});
+    auto [block, result] =
+        make_block(state, 1, chain.head().value()->block_hash, {transfer(2, 3, 5, 0)});
     auto s = chain.commit_block(block, {}, result);
     REQUIRE_FALSE(s.ok());
     CHECK(s.error() == "injected write failure");

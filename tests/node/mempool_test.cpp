@@ -1,8 +1,9 @@
+#include "node/mempool.h"
+
 #include <doctest/doctest.h>
 
 #include "ledger/genesis.h"
 #include "ledger/state_access.h"
-#include "node/mempool.h"
 #include "tests/node/test_chain.h"
 
 using namespace vt;
@@ -54,7 +55,8 @@ TEST_CASE("mempool admission rejects with a reason") {
   CHECK(f.add(m, wrong_chain).error().find("wrong chain id") != std::string::npos);
   CHECK(f.add(m, f.tx(2, 0, 9)).error().find("below the minimum fee") != std::string::npos);
   CHECK(f.add(m, f.tx(2, 65, 10)).error().find("too far ahead") != std::string::npos);
-  CHECK(f.add(m, f.tx(9, 0, 10)).error().find("insufficient balance for the fee") != std::string::npos);
+  CHECK(f.add(m, f.tx(9, 0, 10)).error().find("insufficient balance for the fee") !=
+        std::string::npos);
   CHECK(m.size() == 1);
 }
 

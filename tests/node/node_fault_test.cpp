@@ -28,8 +28,10 @@ void run_until(boost::asio::io_context& io, node::Node& n, int ms, std::function
     t.expires_after(std::chrono::milliseconds(20));
     t.async_wait([&](const boost::system::error_code& ec) {
       if (ec) return;
-      if (done() || std::chrono::steady_clock::now() > deadline) n.stop();
-      else poll();
+      if (done() || std::chrono::steady_clock::now() > deadline)
+        n.stop();
+      else
+        poll();
     });
   };
   poll();
@@ -49,8 +51,8 @@ TEST_CASE("a node whose disk fails mid-run stops and restarts at a consistent he
     // Genesis + a few blocks (each block: three signing records and one commit), then failure.
     auto faulty = std::make_unique<test::FaultyStore>(std::move(kv).value(), 23);
     test::FaultyStore* probe = faulty.get();
-    auto n = node::Node::open_with_store(io, fast_config(dir), test::test_genesis(), test::validator_key(),
-                                         std::move(faulty));
+    auto n = node::Node::open_with_store(io, fast_config(dir), test::test_genesis(),
+                                         test::validator_key(), std::move(faulty));
     REQUIRE(n.ok());
     REQUIRE(n.value()->start().ok());
     run_until(io, *n.value(), 5000, [] { return false; });
@@ -99,7 +101,8 @@ TEST_CASE("a node refuses a database of another chain and a key outside the vali
   test::TempDir dir2;
   std::array<uint8_t, 32> seed{};
   seed.fill(9);
-  auto stranger = node::Node::open(io, fast_config(dir2), test::test_genesis(), Ed25519Key::from_seed(seed));
+  auto stranger =
+      node::Node::open(io, fast_config(dir2), test::test_genesis(), Ed25519Key::from_seed(seed));
   REQUIRE_FALSE(stranger.ok());
   CHECK(stranger.error().find("not in the genesis validator set") != std::string::npos);
 }

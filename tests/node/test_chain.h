@@ -50,7 +50,8 @@ inline ledger::Genesis test_genesis(int funded = 4) {
   p.max_tx_bytes = 8192;
   p.max_block_txs = 100;
   p.max_block_bytes = 1 << 20;
-  for (int i = 1; i <= funded; ++i) g.balances.push_back({account_key(static_cast<uint8_t>(i)).pubkey(), 1'000'000});
+  for (int i = 1; i <= funded; ++i)
+    g.balances.push_back({account_key(static_cast<uint8_t>(i)).pubkey(), 1'000'000});
   g.validators.push_back({validator_key().pubkey(), account_key(1).pubkey(), 10, false});
   return g;
 }
@@ -61,7 +62,9 @@ class FaultyStore final : public node::KvStore {
  public:
   FaultyStore(std::unique_ptr<node::KvStore> inner, int writes_before_failure)
       : inner_(std::move(inner)), budget_(writes_before_failure) {}
-  Result<std::optional<Bytes>> get(node::Column c, ByteView key) const override { return inner_->get(c, key); }
+  Result<std::optional<Bytes>> get(node::Column c, ByteView key) const override {
+    return inner_->get(c, key);
+  }
   Status write(const node::WriteBatch& batch) override {
     if (budget_-- <= 0) {
       ++failures;
@@ -69,7 +72,8 @@ class FaultyStore final : public node::KvStore {
     }
     return inner_->write(batch);
   }
-  Status scan(node::Column c, ByteView start, const std::function<bool(ByteView, ByteView)>& fn) const override {
+  Status scan(node::Column c, ByteView start,
+              const std::function<bool(ByteView, ByteView)>& fn) const override {
     return inner_->scan(c, start, fn);
   }
   Status scan_reverse(node::Column c, ByteView start,

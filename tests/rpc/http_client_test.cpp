@@ -1,13 +1,13 @@
 // RpcClient against a real HttpServer on loopback, and against things that are not one.
-#include <doctest/doctest.h>
+#include "rpc/http_client.h"
 
+#include <doctest/doctest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
 
-#include "rpc/http_client.h"
 #include "tests/rpc/test_server.h"
 
 using nlohmann::json;

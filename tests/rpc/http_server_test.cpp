@@ -27,7 +27,9 @@ json post_json(std::uint16_t port, const std::string& body, int* status = nullpt
   return json::parse(r->body);
 }
 
-int code(const json& response) { return response.at("error").at("code").get<int>(); }
+int code(const json& response) {
+  return response.at("error").at("code").get<int>();
+}
 
 // The server answers a plain valid call: the check after each abuse.
 void check_still_serving(std::uint16_t port) {
@@ -74,13 +76,16 @@ TEST_CASE("JSON-RPC errors over HTTP") {
   CHECK(code(post_json(port, R"({"jsonrpc":"2.0","method":)", &status)) == kParseError);
   CHECK(status == 200);
   CHECK(code(post_json(port, "\x01\x02garbage")) == kParseError);
-  CHECK(code(post_json(port, R"({"jsonrpc":"2.0","method":"test_add","params":{"a":2,"b":"1"},"id":1})")) ==
+  CHECK(code(post_json(
+            port, R"({"jsonrpc":"2.0","method":"test_add","params":{"a":2,"b":"1"},"id":1})")) ==
         kInvalidParams);
   json r = post_json(port, R"({"jsonrpc":"2.0","method":"test_add","params":{"a":"1"},"id":1})");
   CHECK(code(r) == kInvalidParams);
   CHECK(r["error"]["message"].get<std::string>().find("'b'") != std::string::npos);
-  CHECK(code(post_json(port, R"({"jsonrpc":"2.0","method":"test_missing","id":1})")) == kMethodNotFound);
-  CHECK(code(post_json(port, R"({"jsonrpc":"2.0","method":"test_throw","id":1})")) == kInternalError);
+  CHECK(code(post_json(port, R"({"jsonrpc":"2.0","method":"test_missing","id":1})")) ==
+        kMethodNotFound);
+  CHECK(code(post_json(port, R"({"jsonrpc":"2.0","method":"test_throw","id":1})")) ==
+        kInternalError);
   CHECK(code(post_json(port, "[]")) == kInvalidRequest);
   check_still_serving(port);
 }
@@ -90,8 +95,8 @@ TEST_CASE("deep nesting is refused without a crash") {
   CHECK(code(post_json(server.port(), std::string(10000, '['))) == kInvalidRequest);
   std::string deep;
   for (int i = 0; i < 10000; ++i) deep += R"({"a":)";
-  CHECK(code(post_json(server.port(), R"({"jsonrpc":"2.0","method":"test_echo","id":1,"params":)" + deep)) ==
-        kInvalidRequest);
+  CHECK(code(post_json(server.port(), R"({"jsonrpc":"2.0","method":"test_echo","id":1,"params":)" +
+                                          deep)) == kInvalidRequest);
   check_still_serving(server.port());
 }
 
@@ -114,8 +119,9 @@ TEST_CASE("body over the limit: 413 with -32005, then the server keeps serving")
     // Chunked: the limit applies to the decoded body as it arrives.
     RawSocket s(server.port());
     std::string chunk(32 * 1024, ' ');
-    std::string req = "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                      "Transfer-Encoding: chunked\r\n\r\n";
+    std::string req =
+        "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        "Transfer-Encoding: chunked\r\n\r\n";
     for (int i = 0; i < 4; ++i) req += "8000\r\n" + chunk + "\r\n";
     req += "0\r\n\r\n";
     s.send_all(req);
@@ -125,7 +131,8 @@ TEST_CASE("body over the limit: 413 with -32005, then the server keeps serving")
   }
   // Just under the limit is fine.
   std::string text(60 * 1024, 'x');
-  json r = post_json(server.port(), R"({"jsonrpc":"2.0","method":"test_echo","params":[")" + text + R"("],"id":1})");
+  json r = post_json(server.port(), R"({"jsonrpc":"2.0","method":"test_echo","params":[")" + text +
+                                        R"("],"id":1})");
   CHECK(r["result"] == text);
   check_still_serving(server.port());
 }
@@ -266,9 +273,10 @@ TEST_CASE("curl talks to the server") {
   if (std::system("command -v curl >/dev/null 2>&1") != 0) return;
   TestServer server;
   const std::string url = "http://127.0.0.1:" + std::to_string(server.port()) + "/";
-  std::string command = "curl -sS -m 10 -H 'Content-Type: application/json' --data "
-                        "'{\"jsonrpc\":\"2.0\",\"method\":\"rpc_discover\",\"id\":1}' " +
-                        url;
+  std::string command =
+      "curl -sS -m 10 -H 'Content-Type: application/json' --data "
+      "'{\"jsonrpc\":\"2.0\",\"method\":\"rpc_discover\",\"id\":1}' " +
+      url;
   FILE* pipe = ::popen(command.c_str(), "r");
   REQUIRE(pipe != nullptr);
   std::string out;

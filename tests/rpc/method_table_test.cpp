@@ -1,11 +1,11 @@
 // MethodTable without any transport: dispatch, validation, batches, notifications,
 // limits and the OpenRPC document.
+#include "rpc/method_table.h"
+
 #include <doctest/doctest.h>
 
 #include <stdexcept>
 #include <string>
-
-#include "rpc/method_table.h"
 
 using nlohmann::json;
 using namespace vt::rpc;
@@ -43,24 +43,36 @@ void register_methods(MethodTable& t) {
            if (p.has("m")) out["m_value"] = p.u64("m");
            return out;
          }});
-  t.add({"test_fail", "Always fails with a project error.", {}, "none", {},
+  t.add({"test_fail",
+         "Always fails with a project error.",
+         {},
+         "none",
+         {},
          [](const Params&) -> RpcOutcome {
            return RpcError{kNotFound, "no such thing", {{"what", "thing"}}};
          }});
-  t.add({"test_throw", "Always throws.", {}, "none", {},
-         [](const Params&) -> RpcOutcome { throw std::runtime_error("boom"); }});
-  t.add({"test_notify", "Counts calls.", {}, "none", {},
-         [](const Params&) -> RpcOutcome {
+  t.add({"test_throw", "Always throws.", {}, "none", {}, [](const Params&) -> RpcOutcome {
+           throw std::runtime_error("boom");
+         }});
+  t.add({"test_notify", "Counts calls.", {}, "none", {}, [](const Params&) -> RpcOutcome {
            ++notified;
            return json(true);
          }});
-  t.add({"test_badAccess", "Reads a param it did not declare.", {}, "none", {},
+  t.add({"test_badAccess",
+         "Reads a param it did not declare.",
+         {},
+         "none",
+         {},
          [](const Params& p) -> RpcOutcome { return json(p.str("nope")); }});
 }
 
-json call(const MethodTable& t, const std::string& body) { return t.handle(body); }
+json call(const MethodTable& t, const std::string& body) {
+  return t.handle(body);
+}
 
-int error_code(const json& response) { return response.at("error").at("code").get<int>(); }
+int error_code(const json& response) {
+  return response.at("error").at("code").get<int>();
+}
 std::string error_message(const json& response) {
   return response.at("error").at("message").get<std::string>();
 }
@@ -70,15 +82,20 @@ std::string error_message(const json& response) {
 TEST_CASE("valid call by name and by position") {
   MethodTable t;
   register_methods(t);
-  json r = call(t, R"({"jsonrpc":"2.0","method":"test_echo","params":{"text":"ab","times":2},"id":7})");
+  json r =
+      call(t, R"({"jsonrpc":"2.0","method":"test_echo","params":{"text":"ab","times":2},"id":7})");
   CHECK(r == json::parse(R"({"jsonrpc":"2.0","result":"abab","id":7})"));
   r = call(t, R"({"jsonrpc":"2.0","method":"test_echo","params":["x",3],"id":"s"})");
   CHECK(r.at("result") == "xxx");
   CHECK(r.at("id") == "s");
   // Optional left out, positional and by name; null stands for absent.
-  CHECK(call(t, R"({"jsonrpc":"2.0","method":"test_echo","params":["y"],"id":1})").at("result") == "y");
-  CHECK(call(t, R"({"jsonrpc":"2.0","method":"test_echo","params":["y",null],"id":1})").at("result") == "y");
-  CHECK(call(t, R"({"jsonrpc":"2.0","method":"test_echo","params":{"text":"z"},"id":null})").at("id").is_null());
+  CHECK(call(t, R"({"jsonrpc":"2.0","method":"test_echo","params":["y"],"id":1})").at("result") ==
+        "y");
+  CHECK(call(t, R"({"jsonrpc":"2.0","method":"test_echo","params":["y",null],"id":1})")
+            .at("result") == "y");
+  CHECK(call(t, R"({"jsonrpc":"2.0","method":"test_echo","params":{"text":"z"},"id":null})")
+            .at("id")
+            .is_null());
 }
 
 TEST_CASE("every param type accepts its values") {
@@ -89,8 +106,11 @@ TEST_CASE("every param type accepts its values") {
   REQUIRE(r.contains("result"));
   CHECK(r["result"]["m_value"] == 1000);
   CHECK(r["result"]["i"].get<std::uint64_t>() == 18446744073709551615ull);
-  CHECK(call(t, R"({"jsonrpc":"2.0","method":"test_types","id":1,"params":{"m":"18446744073709551615","h":""}})")
-            .contains("result"));
+  CHECK(
+      call(
+          t,
+          R"({"jsonrpc":"2.0","method":"test_types","id":1,"params":{"m":"18446744073709551615","h":""}})")
+          .contains("result"));
 }
 
 TEST_CASE("validation failures name the param") {
@@ -121,12 +141,12 @@ TEST_CASE("validation failures name the param") {
     CHECK(r.at("id") == 1);
   }
   const Case typed[] = {
-      {R"({"b":"true"})", "'b'"},       {R"({"o":[]})", "'o'"},
-      {R"({"a":{}})", "'a'"},           {R"({"h":"0x00"})", "'h'"},
-      {R"({"h":"abc"})", "'h'"},        {R"({"h":"zz"})", "'h'"},
-      {R"({"m":1000})", "'m'"},         {R"({"m":"01"})", "'m'"},
-      {R"({"m":"-1"})", "'m'"},         {R"({"m":"18446744073709551616"})", "'m'"},
-      {R"({"m":""})", "'m'"},           {R"({"m":"1.0"})", "'m'"},
+      {R"({"b":"true"})", "'b'"}, {R"({"o":[]})", "'o'"},
+      {R"({"a":{}})", "'a'"},     {R"({"h":"0x00"})", "'h'"},
+      {R"({"h":"abc"})", "'h'"},  {R"({"h":"zz"})", "'h'"},
+      {R"({"m":1000})", "'m'"},   {R"({"m":"01"})", "'m'"},
+      {R"({"m":"-1"})", "'m'"},   {R"({"m":"18446744073709551616"})", "'m'"},
+      {R"({"m":""})", "'m'"},     {R"({"m":"1.0"})", "'m'"},
   };
   for (const Case& c : typed) {
     CAPTURE(c.params);
@@ -144,12 +164,14 @@ TEST_CASE("malformed requests") {
   CHECK(call(t, "{").at("id").is_null());
   CHECK(error_code(call(t, "")) == kParseError);
   CHECK(error_code(call(t, "\xff\xfe")) == kParseError);
-  CHECK(error_code(call(t, R"({"jsonrpc":"2.0","method":"test_echo","id":1} trailing)")) == kParseError);
+  CHECK(error_code(call(t, R"({"jsonrpc":"2.0","method":"test_echo","id":1} trailing)")) ==
+        kParseError);
   CHECK(error_code(call(t, "42")) == kInvalidRequest);
   CHECK(error_code(call(t, R"({"method":"test_echo","id":1})")) == kInvalidRequest);
   CHECK(error_code(call(t, R"({"jsonrpc":"1.0","method":"test_echo","id":1})")) == kInvalidRequest);
   CHECK(error_code(call(t, R"({"jsonrpc":"2.0","method":5,"id":1})")) == kInvalidRequest);
-  CHECK(error_code(call(t, R"({"jsonrpc":"2.0","method":"test_echo","id":{}})")) == kInvalidRequest);
+  CHECK(error_code(call(t, R"({"jsonrpc":"2.0","method":"test_echo","id":{}})")) ==
+        kInvalidRequest);
   CHECK(error_code(call(t, R"({"jsonrpc":"2.0","method":"test_echo","params":"x","id":1})")) ==
         kInvalidRequest);
   // An invalid request without an id is not a notification: it is answered with id null.
@@ -170,7 +192,8 @@ TEST_CASE("unknown method, project errors, throwing handlers") {
   r = call(t, R"({"jsonrpc":"2.0","method":"test_throw","id":3})");
   CHECK(error_code(r) == kInternalError);
   CHECK(r["error"]["data"]["reason"] == "boom");
-  CHECK(error_code(call(t, R"({"jsonrpc":"2.0","method":"test_badAccess","id":3})")) == kInternalError);
+  CHECK(error_code(call(t, R"({"jsonrpc":"2.0","method":"test_badAccess","id":3})")) ==
+        kInternalError);
 }
 
 TEST_CASE("notifications get no answer, alone or in a batch") {
@@ -183,8 +206,10 @@ TEST_CASE("notifications get no answer, alone or in a batch") {
   CHECK(call(t, R"({"jsonrpc":"2.0","method":"test_nope"})").is_discarded());
   CHECK(call(t, R"({"jsonrpc":"2.0","method":"test_throw"})").is_discarded());
   CHECK(call(t, R"({"jsonrpc":"2.0","method":"test_echo","params":{"text":1}})").is_discarded());
-  CHECK(call(t, R"([{"jsonrpc":"2.0","method":"test_notify"},{"jsonrpc":"2.0","method":"test_notify"}])")
-            .is_discarded());
+  CHECK(
+      call(t,
+           R"([{"jsonrpc":"2.0","method":"test_notify"},{"jsonrpc":"2.0","method":"test_notify"}])")
+          .is_discarded());
   CHECK(notified == 3);
 }
 
@@ -214,7 +239,8 @@ TEST_CASE("batches") {
 
   std::string big = "[";
   for (int i = 0; i < 101; ++i) {
-    big += std::string(i ? "," : "") + R"({"jsonrpc":"2.0","method":"test_echo","params":["a"],"id":1})";
+    big += std::string(i ? "," : "") +
+           R"({"jsonrpc":"2.0","method":"test_echo","params":["a"],"id":1})";
   }
   big += "]";
   CHECK(error_code(call(t, big)) == kRequestTooLarge);
@@ -250,11 +276,19 @@ TEST_CASE("registration rejects bad specs") {
   CHECK_THROWS_AS(t.add({"Chain_x", "", {}, "", {}, h}), std::invalid_argument);
   CHECK_THROWS_AS(t.add({"rpc_discover", "", {}, "", {}, h}), std::invalid_argument);
   CHECK_THROWS_AS(t.add({"x_y", "", {}, "", {}, nullptr}), std::invalid_argument);
-  CHECK_THROWS_AS(t.add({"x_y", "", {{"a", ParamType::Any, true, ""}, {"a", ParamType::Any, true, ""}},
-                         "", {}, h}),
+  CHECK_THROWS_AS(t.add({"x_y",
+                         "",
+                         {{"a", ParamType::Any, true, ""}, {"a", ParamType::Any, true, ""}},
+                         "",
+                         {},
+                         h}),
                   std::invalid_argument);
-  CHECK_THROWS_AS(t.add({"x_y", "", {{"a", ParamType::Any, false, ""}, {"b", ParamType::Any, true, ""}},
-                         "", {}, h}),
+  CHECK_THROWS_AS(t.add({"x_y",
+                         "",
+                         {{"a", ParamType::Any, false, ""}, {"b", ParamType::Any, true, ""}},
+                         "",
+                         {},
+                         h}),
                   std::invalid_argument);
   t.add({"state_getAccount", "", {}, "", {}, h});
   CHECK(t.contains("state_getAccount"));

@@ -165,7 +165,8 @@ class RawSocket {
       }
       if (header > 2) {
         n = 0;
-        for (std::size_t i = 2; i < header; ++i) n = (n << 8) | static_cast<unsigned char>(pending_[i]);
+        for (std::size_t i = 2; i < header; ++i)
+          n = (n << 8) | static_cast<unsigned char>(pending_[i]);
       }
       while (pending_.size() < header + n) {
         if (!fill()) return std::nullopt;

@@ -34,8 +34,9 @@ inline void add_test_methods(MethodTable& table) {
              [](const Params& p) -> RpcOutcome {
                return json(std::to_string(p.u64("a") + p.u64("b")));
              }});
-  table.add({"test_throw", "Throws.", {}, "none", {},
-             [](const Params&) -> RpcOutcome { throw std::runtime_error("boom"); }});
+  table.add({"test_throw", "Throws.", {}, "none", {}, [](const Params&) -> RpcOutcome {
+               throw std::runtime_error("boom");
+             }});
 }
 
 class TestServer {

@@ -84,9 +84,11 @@ TEST_CASE("subscribe, receive published events, unsubscribe") {
 
   json removed = ws_call(*a, request("chain_unsubscribe", json::array({sub_a["result"]})));
   CHECK(removed["result"] == true);
-  CHECK(ws_call(*a, request("chain_unsubscribe", json::array({sub_a["result"]})))["result"] == false);
+  CHECK(ws_call(*a, request("chain_unsubscribe", json::array({sub_a["result"]})))["result"] ==
+        false);
   // b cannot cancel a's subscription (ids are per connection).
-  CHECK(ws_call(*b, request("chain_unsubscribe", json::array({sub_a["result"]})))["result"] == false);
+  CHECK(ws_call(*b, request("chain_unsubscribe", json::array({sub_a["result"]})))["result"] ==
+        false);
 
   server.server->publish("newBlocks", {{"height", 9}});
   auto message = b->ws_receive();
@@ -123,14 +125,16 @@ TEST_CASE("a client that does not read is dropped; others are unaffected") {
   TestServer server(options);
   auto slow = ws_connect(server.port());
   auto fine = ws_connect(server.port());
-  REQUIRE(ws_call(*slow, request("chain_subscribe", json::array({"newBlocks"})))["result"].is_string());
+  REQUIRE(
+      ws_call(*slow, request("chain_subscribe", json::array({"newBlocks"})))["result"].is_string());
   const json big = std::string(512 * 1024, 'z');
   for (int i = 0; i < 64; ++i) server.server->publish("newBlocks", big);  // 32 MiB
   // The slow client finally reads: it gets what fit in the socket buffers, then the close.
   int received = 0;
   while (slow->ws_receive()) ++received;
   CHECK(received < 64);
-  CHECK(ws_call(*fine, request("test_echo", json::array({"still here"})))["result"] == "still here");
+  CHECK(ws_call(*fine, request("test_echo", json::array({"still here"})))["result"] ==
+        "still here");
 }
 
 TEST_CASE("oversized and malformed frames close that connection only") {
@@ -160,7 +164,8 @@ TEST_CASE("oversized and malformed frames close that connection only") {
 TEST_CASE("stop() closes WebSocket clients") {
   auto server = std::make_unique<TestServer>();
   auto s = ws_connect(server->port());
-  REQUIRE(ws_call(*s, request("chain_subscribe", json::array({"newBlocks"})))["result"].is_string());
+  REQUIRE(
+      ws_call(*s, request("chain_subscribe", json::array({"newBlocks"})))["result"].is_string());
   server.reset();
   CHECK(s->closed_by_peer());
 }

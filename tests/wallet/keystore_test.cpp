@@ -1,5 +1,7 @@
 // Keystore: round trips, every way a file can be wrong, names, permissions,
 // listing, and the password sources (file and terminal, via a pseudo-terminal).
+#include "wallet/keystore.h"
+
 #include <doctest/doctest.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -19,7 +21,6 @@
 #include <thread>
 
 #include "core/bech32m.h"
-#include "wallet/keystore.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -42,7 +43,9 @@ struct TempDir {
   }
 };
 
-vt::Keystore fast_keystore(const fs::path& dir) { return vt::Keystore(dir, vt::KdfLimits::minimum_for_tests()); }
+vt::Keystore fast_keystore(const fs::path& dir) {
+  return vt::Keystore(dir, vt::KdfLimits::minimum_for_tests());
+}
 
 std::string read_text(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -74,7 +77,9 @@ std::array<uint8_t, 32> secret_from_hex(const char* hex) {
   return *h;
 }
 
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+bool contains(const std::string& s, const std::string& part) {
+  return s.find(part) != std::string::npos;
+}
 
 }  // namespace
 
@@ -165,8 +170,10 @@ TEST_CASE("tampered ciphertext, nonce, salt, kdf cost or address fail to unlock"
        [](json& d) { d["cipher"]["ciphertext"] = flip_hex_digit(d["cipher"]["ciphertext"], 95); }},
       {"nonce", [](json& d) { d["cipher"]["nonce"] = flip_hex_digit(d["cipher"]["nonce"], 10); }},
       {"salt", [](json& d) { d["kdf"]["salt"] = flip_hex_digit(d["kdf"]["salt"], 5); }},
-      {"opslimit", [](json& d) { d["kdf"]["opslimit"] = d["kdf"]["opslimit"].get<uint64_t>() + 1; }},
-      {"memlimit", [](json& d) { d["kdf"]["memlimit"] = d["kdf"]["memlimit"].get<uint64_t>() * 2; }},
+      {"opslimit",
+       [](json& d) { d["kdf"]["opslimit"] = d["kdf"]["opslimit"].get<uint64_t>() + 1; }},
+      {"memlimit",
+       [](json& d) { d["kdf"]["memlimit"] = d["kdf"]["memlimit"].get<uint64_t>() * 2; }},
       {"address swapped for another key's", [&](json& d) { d["address"] = bob_address; }},
   };
   for (const Tamper& t : tampers) {
@@ -199,7 +206,9 @@ TEST_CASE("an existing name is refused and the existing file is untouched") {
   auto again = ks.create("alice", "pw2");
   REQUIRE_FALSE(again.ok());
   CHECK(contains(again.error(), "already exists"));
-  auto imported = ks.import("alice", secret_from_hex("0000000000000000000000000000000000000000000000000000000000000003"), "pw2");
+  auto imported = ks.import(
+      "alice", secret_from_hex("0000000000000000000000000000000000000000000000000000000000000003"),
+      "pw2");
   REQUIRE_FALSE(imported.ok());
   CHECK(contains(imported.error(), "already exists"));
   CHECK(read_text(ks.path_of("alice")) == before);
@@ -211,16 +220,26 @@ TEST_CASE("key names: [A-Za-z0-9_-]{1,64}; others refused everywhere, nothing wr
   TempDir tmp;
   vt::Keystore ks = fast_keystore(tmp.path);
   const std::string max_len(64, 'k');
-  for (const std::string& good : {std::string("a"), std::string("Alice_01-x"), max_len, std::string("-"),
-                                  std::string("_")}) {
+  for (const std::string& good :
+       {std::string("a"), std::string("Alice_01-x"), max_len, std::string("-"), std::string("_")}) {
     CAPTURE(good);
     CHECK(vt::validate_key_name(good).ok());
   }
   REQUIRE(ks.create(max_len, "pw").ok());
 
-  const std::string bad_names[] = {"",         std::string(65, 'k'), "a b",       "../escape", "a/b",
-                                   ".hidden",  "name.json",          "caf\xc3\xa9", std::string("a\0b", 3),
-                                   "tab\there", "..",                 "a\\b",      "semi;colon"};
+  const std::string bad_names[] = {"",
+                                   std::string(65, 'k'),
+                                   "a b",
+                                   "../escape",
+                                   "a/b",
+                                   ".hidden",
+                                   "name.json",
+                                   "caf\xc3\xa9",
+                                   std::string("a\0b", 3),
+                                   "tab\there",
+                                   "..",
+                                   "a\\b",
+                                   "semi;colon"};
   for (const std::string& bad : bad_names) {
     CAPTURE(bad);
     CHECK_FALSE(vt::validate_key_name(bad).ok());
@@ -375,18 +394,23 @@ TEST_CASE("malformed files give a clear error, never a crash") {
          d["address"] = a;
        }),
        "checksum"},
-      {"kdf not an object", with([](json& d) { d["kdf"] = "argon2id"; }), "'kdf' must be an object"},
-      {"unknown kdf", with([](json& d) { d["kdf"]["algorithm"] = "scrypt"; }), "unsupported kdf 'scrypt'"},
-      {"salt too short", with([](json& d) { d["kdf"]["salt"] = "00ff"; }), "'kdf.salt' must be 32 hex"},
-      {"salt not hex", with([](json& d) { d["kdf"]["salt"] = std::string(32, 'z'); }), "'kdf.salt'"},
+      {"kdf not an object", with([](json& d) { d["kdf"] = "argon2id"; }),
+       "'kdf' must be an object"},
+      {"unknown kdf", with([](json& d) { d["kdf"]["algorithm"] = "scrypt"; }),
+       "unsupported kdf 'scrypt'"},
+      {"salt too short", with([](json& d) { d["kdf"]["salt"] = "00ff"; }),
+       "'kdf.salt' must be 32 hex"},
+      {"salt not hex", with([](json& d) { d["kdf"]["salt"] = std::string(32, 'z'); }),
+       "'kdf.salt'"},
       {"opslimit zero", with([](json& d) { d["kdf"]["opslimit"] = 0; }), "opslimit"},
       {"opslimit huge", with([](json& d) { d["kdf"]["opslimit"] = 1000000000; }), "opslimit"},
-      {"memlimit huge", with([](json& d) { d["kdf"]["memlimit"] = uint64_t{1} << 60; }), "memlimit"},
+      {"memlimit huge", with([](json& d) { d["kdf"]["memlimit"] = uint64_t{1} << 60; }),
+       "memlimit"},
       {"memlimit float", with([](json& d) { d["kdf"]["memlimit"] = 8192.5; }), "'kdf.memlimit'"},
-      {"unknown cipher", with([](json& d) { d["cipher"]["algorithm"] = "aes-256-gcm"; }), "unsupported cipher"},
+      {"unknown cipher", with([](json& d) { d["cipher"]["algorithm"] = "aes-256-gcm"; }),
+       "unsupported cipher"},
       {"nonce wrong length", with([](json& d) { d["cipher"]["nonce"] = "00"; }), "'cipher.nonce'"},
-      {"ciphertext wrong length",
-       with([](json& d) {
+      {"ciphertext wrong length", with([](json& d) {
          std::string c = d["cipher"]["ciphertext"];
          d["cipher"]["ciphertext"] = c.substr(0, 64);
        }),
@@ -433,7 +457,8 @@ TEST_CASE("read_password_file: first line, line ending stripped") {
     REQUIRE(r.ok());
     CHECK(*r == c.expected);
   }
-  for (const std::string& empty : {std::string(""), std::string("\n"), std::string("\r\n"), std::string("\nsecond")}) {
+  for (const std::string& empty :
+       {std::string(""), std::string("\n"), std::string("\r\n"), std::string("\nsecond")}) {
     write_text(tmp.path / "pw", empty);
     auto r = vt::read_password_file(tmp.path / "pw");
     REQUIRE_FALSE(r.ok());
@@ -459,7 +484,9 @@ TEST_CASE("prompt_password_on: reads a line from a terminal with echo off, then 
   // Wait for the prompt: echo is off before the prompt is written.
   std::string seen;
   while (seen.find("Password: ") == std::string::npos) {
-    struct pollfd pfd {master, POLLIN, 0};
+    struct pollfd pfd {
+      master, POLLIN, 0
+    };
     REQUIRE(::poll(&pfd, 1, 5000) == 1);
     char buf[256];
     ssize_t n = ::read(master, buf, sizeof buf);
@@ -473,7 +500,9 @@ TEST_CASE("prompt_password_on: reads a line from a terminal with echo off, then 
   CHECK(*got == "s3cret pass");
 
   // Whatever the terminal echoed after the prompt: the newline, not the password.
-  struct pollfd pfd {master, POLLIN, 0};
+  struct pollfd pfd {
+    master, POLLIN, 0
+  };
   while (::poll(&pfd, 1, 100) == 1) {
     char buf[256];
     ssize_t n = ::read(master, buf, sizeof buf);
@@ -533,17 +562,19 @@ TEST_CASE("the file decrypts with plain libsodium calls, with the address as ass
   const std::string password = "open sesame";
   std::array<uint8_t, 32> key{};
   REQUIRE(crypto_pwhash(key.data(), key.size(), password.data(), password.size(), salt->data(),
-                        doc["kdf"]["opslimit"].get<uint64_t>(), doc["kdf"]["memlimit"].get<size_t>(),
-                        crypto_pwhash_ALG_ARGON2ID13) == 0);
+                        doc["kdf"]["opslimit"].get<uint64_t>(),
+                        doc["kdf"]["memlimit"].get<size_t>(), crypto_pwhash_ALG_ARGON2ID13) == 0);
   const std::string ad = doc["address"];
   std::array<uint8_t, 32> plain{};
   unsigned long long plain_len = 0;
-  REQUIRE(crypto_aead_xchacha20poly1305_ietf_decrypt(plain.data(), &plain_len, nullptr, ct->data(), ct->size(),
-                                                     reinterpret_cast<const uint8_t*>(ad.data()), ad.size(),
-                                                     nonce->data(), key.data()) == 0);
+  REQUIRE(crypto_aead_xchacha20poly1305_ietf_decrypt(plain.data(), &plain_len, nullptr, ct->data(),
+                                                     ct->size(),
+                                                     reinterpret_cast<const uint8_t*>(ad.data()),
+                                                     ad.size(), nonce->data(), key.data()) == 0);
   CHECK(plain_len == 32);
   CHECK(plain == secret);
   // Without the address as associated data it does not open.
-  CHECK(crypto_aead_xchacha20poly1305_ietf_decrypt(plain.data(), &plain_len, nullptr, ct->data(), ct->size(),
-                                                   nullptr, 0, nonce->data(), key.data()) != 0);
+  CHECK(crypto_aead_xchacha20poly1305_ietf_decrypt(plain.data(), &plain_len, nullptr, ct->data(),
+                                                   ct->size(), nullptr, 0, nonce->data(),
+                                                   key.data()) != 0);
 }
