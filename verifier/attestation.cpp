@@ -15,10 +15,15 @@ SegmentTrace make_trace(const std::vector<Hash256>& per_step) {
   return {per_step.back(), kernels::merkle_root(per_step)};
 }
 
-Hash256 attestation_commitment(uint64_t job_id, uint64_t segment, const SegmentTrace& trace, const Address& verifier,
-                               const Hash256& salt) {
+Hash256 attestation_commitment(uint64_t job_id, uint64_t segment, const SegmentTrace& trace,
+                               const Address& verifier, const Hash256& salt) {
   Writer w;
-  w.u64(job_id).u64(segment).fixed(trace.end_hash).fixed(trace.trace_root).fixed(verifier).fixed(salt);
+  w.u64(job_id)
+      .u64(segment)
+      .fixed(trace.end_hash)
+      .fixed(trace.trace_root)
+      .fixed(verifier)
+      .fixed(salt);
   return tagged_hash("veritrain/pol-attest", w.data());
 }
 
@@ -31,14 +36,15 @@ uint64_t probe_offset(const Hash256& probe_seed, uint64_t job_id, uint64_t segme
   return 1 + rng.uniform(len - 1);
 }
 
-Status check_reveal(const Hash256& commitment, uint64_t job_id, uint64_t segment, uint64_t len, uint64_t probe_r,
-                    const Address& verifier, const Reveal& reveal) {
+Status check_reveal(const Hash256& commitment, uint64_t job_id, uint64_t segment, uint64_t len,
+                    uint64_t probe_r, const Address& verifier, const Reveal& reveal) {
   if (attestation_commitment(job_id, segment, reveal.trace, verifier, reveal.salt) != commitment)
     return make_error("reveal: does not open this verifier's commitment");
   if (probe_r < 1 || probe_r > len) return make_error("reveal: probe offset outside the segment");
   if (reveal.probe_proof.leaf_count != len || reveal.probe_proof.index != probe_r - 1)
     return make_error("reveal: the proof is not for the probe step");
-  if (auto s = verify_proof(reveal.trace.trace_root, len, reveal.probe_hash, reveal.probe_proof); !s)
+  if (auto s = verify_proof(reveal.trace.trace_root, len, reveal.probe_hash, reveal.probe_proof);
+      !s)
     return make_error("reveal: probe hash " + s.error());
   return Status::success();
 }

@@ -28,8 +28,8 @@ SegmentTrace make_trace(const std::vector<Hash256>& per_step);
 // tagged_hash("veritrain/pol-attest", u64 job_id | u64 segment | end_hash |
 //             trace_root | verifier address | salt). The address binds it to its
 // poster: a copied commitment cannot be revealed by the copier.
-Hash256 attestation_commitment(uint64_t job_id, uint64_t segment, const SegmentTrace& trace, const Address& verifier,
-                               const Hash256& salt);
+Hash256 attestation_commitment(uint64_t job_id, uint64_t segment, const SegmentTrace& trace,
+                               const Address& verifier, const Hash256& salt);
 
 // The probe: offset r in [1, len] of a segment of `len` steps, from a seed the
 // ledger derives from a block decided after the commit window closed:
@@ -40,15 +40,15 @@ uint64_t probe_offset(const Hash256& probe_seed, uint64_t job_id, uint64_t segme
 struct Reveal {
   SegmentTrace trace;
   Hash256 salt{};
-  Hash256 probe_hash{};   // h_(start + r)
+  Hash256 probe_hash{};        // h_(start + r)
   InclusionProof probe_proof;  // leaf r-1 of `len` under trace.trace_root
   bool operator==(const Reveal&) const = default;
 };
 
 // Checks the reveal against the verifier's own commitment (so the sender's
 // address is bound), the probe position and its inclusion in the trace root.
-Status check_reveal(const Hash256& commitment, uint64_t job_id, uint64_t segment, uint64_t len, uint64_t probe_r,
-                    const Address& verifier, const Reveal& reveal);
+Status check_reveal(const Hash256& commitment, uint64_t job_id, uint64_t segment, uint64_t len,
+                    uint64_t probe_r, const Address& verifier, const Reveal& reveal);
 
 // After the reveals the provider reveals its own h_(start+r) (it keeps its
 // per-step hashes; it has never published them). Judging one checked reveal:
@@ -59,7 +59,7 @@ enum class JudgeKind : uint8_t {
 };
 struct Judgement {
   JudgeKind kind = JudgeKind::agree;
-  uint64_t lo = 0, hi = 0;      // the steps to open the dispute over (disputes only)
+  uint64_t lo = 0, hi = 0;  // the steps to open the dispute over (disputes only)
   Hash256 provider_hi{}, verifier_hi{};
 };
 // committed_end: h_end from the provider's commitment; provider_probe: its revealed h_(start+r).

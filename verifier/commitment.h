@@ -21,8 +21,8 @@ inline constexpr uint32_t kMaxProofSteps = 64;
 // The checkpoint schedule of kernels::train: steps 0, k, 2k, ..., and N when N
 // is not a multiple of k. Segment i runs from checkpoint i to checkpoint i+1;
 // the last one is shorter when k does not divide N.
-uint64_t checkpoint_count(uint64_t steps, uint64_t interval);  // ceil(N/k) + 1
-uint64_t segment_count(uint64_t steps, uint64_t interval);     // ceil(N/k)
+uint64_t checkpoint_count(uint64_t steps, uint64_t interval);                 // ceil(N/k) + 1
+uint64_t segment_count(uint64_t steps, uint64_t interval);                    // ceil(N/k)
 uint64_t checkpoint_step(uint64_t index, uint64_t steps, uint64_t interval);  // min(index*k, N)
 struct SegmentBounds {
   uint64_t start = 0, end = 0;  // steps; end - start in [1, k]
@@ -34,9 +34,9 @@ struct Commitment {
   uint64_t interval = 0;             // k (the spec's checkpoint_interval)
   uint64_t steps = 0;                // N (the spec's steps)
   std::vector<Hash256> checkpoints;  // state hashes h_0, h_k, ..., h_N (checkpoint_count of them)
-  Hash256 final_model_hash{};        // the state hash of the final checkpoint (== checkpoints.back())
-  uint64_t final_loss_micro = 0;     // claimed mean loss of the last step, x 1e6, rounded to nearest
-  uint32_t accuracy_bps = 0;         // claimed test accuracy in 1/10000 (floor(correct*10000/total))
+  Hash256 final_model_hash{};     // the state hash of the final checkpoint (== checkpoints.back())
+  uint64_t final_loss_micro = 0;  // claimed mean loss of the last step, x 1e6, rounded to nearest
+  uint32_t accuracy_bps = 0;      // claimed test accuracy in 1/10000 (floor(correct*10000/total))
   bool operator==(const Commitment&) const = default;
 };
 
@@ -51,7 +51,8 @@ Hash256 commitment_root(const Commitment& c);
 
 // Builds the on-chain claim from `veritrain train` output (TrainReport /
 // commitment.json) and its spec. Metrics become integers here, off chain.
-Result<Commitment> from_trainer(const kernels::Commitment& tc, const kernels::JobSpec& spec, float final_loss);
+Result<Commitment> from_trainer(const kernels::Commitment& tc, const kernels::JobSpec& spec,
+                                float final_loss);
 uint64_t loss_to_micro(float loss);  // NaN/negative -> 0, saturates at UINT64_MAX
 uint32_t accuracy_to_bps(uint64_t correct, uint64_t total);
 
@@ -74,7 +75,8 @@ Result<InclusionProof> make_proof(const std::vector<Hash256>& leaves, uint64_t i
 // Checks that `leaf` (a state hash) sits at proof.index under `root`, a tree of
 // `leaf_count` leaves (the caller's number, e.g. checkpoint_count(N, k): a proof's
 // own count is not trusted, since some positions have the same path in n and n+1).
-Status verify_proof(const Hash256& root, uint64_t leaf_count, const Hash256& leaf, const InclusionProof& proof);
+Status verify_proof(const Hash256& root, uint64_t leaf_count, const Hash256& leaf,
+                    const InclusionProof& proof);
 
 // u64 index | u64 leaf_count | u32 n | n x 32 bytes (n <= kMaxProofSteps).
 Bytes encode(const InclusionProof& p);

@@ -10,13 +10,16 @@ namespace {
 constexpr uint8_t kDisputeVersion = 1;
 
 Status check_invariants(const Dispute& d) {
-  if (d.provider == d.challenger) return make_error("dispute: provider and challenger are the same address");
+  if (d.provider == d.challenger)
+    return make_error("dispute: provider and challenger are the same address");
   if (d.hi <= d.lo) return make_error("dispute: hi must be above lo");
   if (d.hi - d.lo > kMaxDisputeSteps) return make_error("dispute: segment longer than the limit");
-  if (d.provider_hi == d.challenger_hi) return make_error("dispute: the claims at hi do not differ");
+  if (d.provider_hi == d.challenger_hi)
+    return make_error("dispute: the claims at hi do not differ");
   if (d.window == 0) return make_error("dispute.window: must be at least 1");
   const bool over = d.hi == d.lo + 1;
-  if (over != (d.turn == Turn::referee)) return make_error("dispute.turn: inconsistent with the bounds");
+  if (over != (d.turn == Turn::referee))
+    return make_error("dispute.turn: inconsistent with the bounds");
   if (d.turn != Turn::challenger && !is_zero(d.provider_mid))
     return make_error("dispute.provider_mid: set outside the challenger's turn");
   if (d.turn == Turn::challenger && is_zero(d.provider_mid))
@@ -32,9 +35,9 @@ uint32_t max_rounds(uint64_t steps) {
   return r;
 }
 
-Result<Dispute> open_dispute(const Address& provider, const Address& challenger, uint64_t lo, uint64_t hi,
-                             const Hash256& lo_hash, const Hash256& provider_hi, const Hash256& challenger_hi,
-                             uint64_t height, uint64_t window) {
+Result<Dispute> open_dispute(const Address& provider, const Address& challenger, uint64_t lo,
+                             uint64_t hi, const Hash256& lo_hash, const Hash256& provider_hi,
+                             const Hash256& challenger_hi, uint64_t height, uint64_t window) {
   Dispute d;
   d.provider = provider;
   d.challenger = challenger;
@@ -54,13 +57,15 @@ Result<Dispute> open_dispute(const Address& provider, const Address& challenger,
 Result<Dispute> apply(const Dispute& d, const Move& move, uint64_t height) {
   if (d.finished()) return make_error("dispute move: the bisection is over; the referee decides");
   if (height > d.deadline)
-    return make_error("dispute move: deadline " + std::to_string(d.deadline) + " passed at height " + std::to_string(height));
+    return make_error("dispute move: deadline " + std::to_string(d.deadline) +
+                      " passed at height " + std::to_string(height));
   if (d.window > UINT64_MAX - height) return make_error("dispute move: deadline overflows");
   Dispute n = d;
   n.deadline = height + d.window;
   if (d.turn == Turn::provider) {
     if (move.sender != d.provider) return make_error("dispute move: it is the provider's turn");
-    if (move.kind != MoveKind::post_mid) return make_error("dispute move: the provider must post its hash at the midpoint");
+    if (move.kind != MoveKind::post_mid)
+      return make_error("dispute move: the provider must post its hash at the midpoint");
     if (is_zero(move.hash)) return make_error("dispute move: the midpoint hash is zero");
     n.provider_mid = move.hash;
     n.turn = Turn::challenger;
@@ -76,8 +81,10 @@ Result<Dispute> apply(const Dispute& d, const Move& move, uint64_t height) {
       n.lo_hash = d.provider_mid;
       break;
     case MoveKind::disagree:
-      if (move.hash == d.provider_mid) return make_error("dispute move: disagree with the provider's own hash");
-      if (is_zero(move.hash)) return make_error("dispute move: the challenger's midpoint hash is zero");
+      if (move.hash == d.provider_mid)
+        return make_error("dispute move: disagree with the provider's own hash");
+      if (is_zero(move.hash))
+        return make_error("dispute move: the challenger's midpoint hash is zero");
       n.hi = mid;
       n.provider_hi = d.provider_mid;
       n.challenger_hi = move.hash;
@@ -117,7 +124,8 @@ Result<Dispute> decode_dispute(ByteView in) {
   Reader r(in);
   Dispute d;
   const uint8_t version = r.u8("dispute.version");
-  if (r.ok() && version != kDisputeVersion) r.fail("dispute.version: unknown version " + std::to_string(version));
+  if (r.ok() && version != kDisputeVersion)
+    r.fail("dispute.version: unknown version " + std::to_string(version));
   d.provider = r.fixed<32>("dispute.provider");
   d.challenger = r.fixed<32>("dispute.challenger");
   d.lo = r.u64("dispute.lo");

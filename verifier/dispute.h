@@ -23,15 +23,15 @@ inline constexpr uint64_t kMaxDisputeSteps = 1000000000;
 
 struct Dispute {
   Address provider{}, challenger{};
-  uint64_t lo = 0, hi = 0;          // steps; both agree on the state after `lo` steps
-  Hash256 lo_hash{};                // the agreed state hash at lo
-  Hash256 provider_hi{};            // the provider's claim at hi
-  Hash256 challenger_hi{};          // the challenger's claim at hi (differs from provider_hi)
+  uint64_t lo = 0, hi = 0;  // steps; both agree on the state after `lo` steps
+  Hash256 lo_hash{};        // the agreed state hash at lo
+  Hash256 provider_hi{};    // the provider's claim at hi
+  Hash256 challenger_hi{};  // the challenger's claim at hi (differs from provider_hi)
   Turn turn = Turn::provider;
-  Hash256 provider_mid{};           // while turn == challenger: the provider's hash at mid(); else zero
-  uint64_t window = 0;              // blocks allowed for each move (genesis parameter)
-  uint64_t deadline = 0;            // last height at which the party to move may move
-  uint32_t round = 0;               // completed bisection rounds
+  Hash256 provider_mid{};  // while turn == challenger: the provider's hash at mid(); else zero
+  uint64_t window = 0;     // blocks allowed for each move (genesis parameter)
+  uint64_t deadline = 0;   // last height at which the party to move may move
+  uint32_t round = 0;      // completed bisection rounds
   bool operator==(const Dispute&) const = default;
 
   uint64_t mid() const { return lo + (hi - lo) / 2; }
@@ -41,20 +41,20 @@ struct Dispute {
 // Opens a dispute over [lo, hi] at `height`: lo < hi, hi - lo <= kMaxDisputeSteps,
 // the claims at hi differ, provider != challenger, window >= 1. If hi == lo + 1
 // the game is already over (turn = referee).
-Result<Dispute> open_dispute(const Address& provider, const Address& challenger, uint64_t lo, uint64_t hi,
-                             const Hash256& lo_hash, const Hash256& provider_hi, const Hash256& challenger_hi,
-                             uint64_t height, uint64_t window);
+Result<Dispute> open_dispute(const Address& provider, const Address& challenger, uint64_t lo,
+                             uint64_t hi, const Hash256& lo_hash, const Hash256& provider_hi,
+                             const Hash256& challenger_hi, uint64_t height, uint64_t window);
 
 enum class MoveKind : uint8_t {
-  post_mid = 0,   // provider: its state hash at mid()
-  agree = 1,      // challenger: agrees with provider_mid  -> lo := mid
-  disagree = 2,   // challenger: its own, different hash at mid -> hi := mid
+  post_mid = 0,  // provider: its state hash at mid()
+  agree = 1,     // challenger: agrees with provider_mid  -> lo := mid
+  disagree = 2,  // challenger: its own, different hash at mid -> hi := mid
 };
 
 struct Move {
   Address sender{};  // the transaction's signer; not part of the encoding
   MoveKind kind = MoveKind::post_mid;
-  Hash256 hash{};    // post_mid: provider's hash; disagree: challenger's hash; agree: zero
+  Hash256 hash{};  // post_mid: provider's hash; disagree: challenger's hash; agree: zero
   bool operator==(const Move&) const = default;
 };
 

@@ -58,7 +58,9 @@ uint64_t min_bond(uint64_t payment, uint64_t m) {
   return payment / m + (payment % m != 0 ? 1 : 0);
 }
 
-uint64_t min_bond_without_forfeit(uint64_t payment) { return payment; }
+uint64_t min_bond_without_forfeit(uint64_t payment) {
+  return payment;
+}
 
 uint64_t verification_share_ppm(uint64_t m, uint64_t interval, uint64_t steps) {
   assert(steps >= 1);

@@ -15,12 +15,15 @@ uint64_t mul_sat(uint64_t a, uint64_t b) {
   const unsigned __int128 p = static_cast<unsigned __int128>(a) * b;
   return p > UINT64_MAX ? UINT64_MAX : static_cast<uint64_t>(p);
 }
-uint64_t add_sat(uint64_t a, uint64_t b) { return a > UINT64_MAX - b ? UINT64_MAX : a + b; }
+uint64_t add_sat(uint64_t a, uint64_t b) {
+  return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
 
 uint64_t param_count(const kernels::JobSpec& spec) {
   uint64_t n = 0;
   for (std::size_t l = 0; l + 1 < spec.layers.size(); ++l) {
-    const auto in = static_cast<uint64_t>(spec.layers[l]), out = static_cast<uint64_t>(spec.layers[l + 1]);
+    const auto in = static_cast<uint64_t>(spec.layers[l]),
+               out = static_cast<uint64_t>(spec.layers[l + 1]);
     n = add_sat(n, add_sat(mul_sat(in, out), out));
   }
   return n;
@@ -34,7 +37,8 @@ uint64_t tensor_count(const kernels::JobSpec& spec) {
 
 // The steps before/after which a state may sit: the run's schedule.
 Result<kernels::TensorMap> run_steps(const kernels::JobSpec& spec, const kernels::Dataset& data,
-                                     const kernels::TensorMap& state, uint64_t steps, std::vector<Hash256>* hashes) {
+                                     const kernels::TensorMap& state, uint64_t steps,
+                                     std::vector<Hash256>* hashes) {
   if (auto s = kernels::check_dataset(spec, data); !s) return make_error("referee: " + s.error);
   // One thread: block execution must not spawn threads, and the result is the same for any count.
   auto backend = kernels::make_cpu_backend(1);
@@ -43,7 +47,8 @@ Result<kernels::TensorMap> run_steps(const kernels::JobSpec& spec, const kernels
   if (model.step() > spec.steps || steps > spec.steps - model.step())
     return make_error("referee: steps past the end of the job");
   kernels::BatchSampler sampler(spec, data.train_images, data.train_labels);
-  std::vector<float> x(static_cast<std::size_t>(spec.batch_size) * static_cast<std::size_t>(spec.layers.front()));
+  std::vector<float> x(static_cast<std::size_t>(spec.batch_size) *
+                       static_cast<std::size_t>(spec.layers.front()));
   std::vector<std::int32_t> y(spec.batch_size);
   for (uint64_t i = 0; i < steps; ++i) {
     sampler.batch(model.step(), x.data(), y.data());
@@ -57,7 +62,8 @@ Result<kernels::TensorMap> run_steps(const kernels::JobSpec& spec, const kernels
 uint64_t referee_cost(const kernels::JobSpec& spec) {
   uint64_t macs = 0;
   for (std::size_t l = 0; l + 1 < spec.layers.size(); ++l)
-    macs = add_sat(macs, mul_sat(static_cast<uint64_t>(spec.layers[l]), static_cast<uint64_t>(spec.layers[l + 1])));
+    macs = add_sat(macs, mul_sat(static_cast<uint64_t>(spec.layers[l]),
+                                 static_cast<uint64_t>(spec.layers[l + 1])));
   const uint64_t matmul = mul_sat(mul_sat(macs, spec.batch_size), 3);
   return add_sat(matmul, mul_sat(param_count(spec), 16));
 }
@@ -81,27 +87,32 @@ Status check_referee_cost(const kernels::JobSpec& spec, uint64_t max_cost) {
 
 const char* verdict_name(Verdict v) {
   switch (v) {
-    case Verdict::provider: return "provider";
-    case Verdict::challenger: return "challenger";
-    case Verdict::neither: return "neither";
+    case Verdict::provider:
+      return "provider";
+    case Verdict::challenger:
+      return "challenger";
+    case Verdict::neither:
+      return "neither";
   }
   return "?";
 }
 
-Result<RefereeResult> referee_step(const kernels::JobSpec& spec, const kernels::Dataset& data, ByteView checkpoint,
-                                   const RefereeCase& c) {
-  if (c.step >= spec.steps) return make_error("referee: step " + std::to_string(c.step) + " is not a step of this job");
+Result<RefereeResult> referee_step(const kernels::JobSpec& spec, const kernels::Dataset& data,
+                                   ByteView checkpoint, const RefereeCase& c) {
+  if (c.step >= spec.steps)
+    return make_error("referee: step " + std::to_string(c.step) + " is not a step of this job");
   if (checkpoint.size() > max_checkpoint_bytes(spec))
-    return make_error("referee: checkpoint of " + std::to_string(checkpoint.size()) + " bytes exceeds " +
-                      std::to_string(max_checkpoint_bytes(spec)) + " for this spec");
+    return make_error("referee: checkpoint of " + std::to_string(checkpoint.size()) +
+                      " bytes exceeds " + std::to_string(max_checkpoint_bytes(spec)) +
+                      " for this spec");
   auto ck = kernels::decode_safetensors(std::vector<uint8_t>(checkpoint.begin(), checkpoint.end()));
   if (!ck) return make_error("referee: checkpoint: " + ck.error);
   // The tensors are what counts; the metadata is advisory and not trusted.
   if (kernels::state_hash(ck.value.tensors) != c.agreed)
     return make_error("referee: the checkpoint's state hash is not the agreed hash");
   auto it = ck.value.tensors.find("step");
-  if (it == ck.value.tensors.end() || it->second.dtype != kernels::DType::I64 || it->second.bytes.size() != 8 ||
-      it->second.i64_value() != static_cast<int64_t>(c.step))
+  if (it == ck.value.tensors.end() || it->second.dtype != kernels::DType::I64 ||
+      it->second.bytes.size() != 8 || it->second.i64_value() != static_cast<int64_t>(c.step))
     return make_error("referee: the checkpoint is not at step " + std::to_string(c.step));
   auto next = run_steps(spec, data, ck.value.tensors, 1, nullptr);
   if (!next) return next.take_error();
@@ -116,7 +127,8 @@ Result<RefereeResult> referee_step(const kernels::JobSpec& spec, const kernels::
   return r;
 }
 
-Result<std::vector<Hash256>> replay_hashes(const kernels::JobSpec& spec, const kernels::Dataset& data,
+Result<std::vector<Hash256>> replay_hashes(const kernels::JobSpec& spec,
+                                           const kernels::Dataset& data,
                                            const kernels::TensorMap& state, uint64_t steps) {
   std::vector<Hash256> hashes;
   auto end = run_steps(spec, data, state, steps, &hashes);

@@ -36,10 +36,10 @@ enum class Verdict : uint8_t {
 const char* verdict_name(Verdict v);
 
 struct RefereeCase {
-  uint64_t step = 0;          // j: the checkpoint holds the state after j steps
-  Hash256 agreed{};           // h_j, agreed by both parties
-  Hash256 provider_claim{};   // provider's h_(j+1)
-  Hash256 challenger_claim{}; // challenger's h_(j+1)
+  uint64_t step = 0;           // j: the checkpoint holds the state after j steps
+  Hash256 agreed{};            // h_j, agreed by both parties
+  Hash256 provider_claim{};    // provider's h_(j+1)
+  Hash256 challenger_claim{};  // challenger's h_(j+1)
 };
 
 struct RefereeResult {
@@ -52,12 +52,13 @@ struct RefereeResult {
 // this spec, runs step j on a one-thread CPU backend and compares. The data set
 // must be the spec's (checked by file hashes). Errors mean the checkpoint is
 // unusable (the ledger keeps waiting for a valid one until the deadline).
-Result<RefereeResult> referee_step(const kernels::JobSpec& spec, const kernels::Dataset& data, ByteView checkpoint,
-                                   const RefereeCase& c);
+Result<RefereeResult> referee_step(const kernels::JobSpec& spec, const kernels::Dataset& data,
+                                   ByteView checkpoint, const RefereeCase& c);
 
 // Replays `steps` steps from a state (the verifier's job, off chain; one CPU
 // thread) and returns the state hash after each step: result[i] = h_(start+i+1).
-Result<std::vector<Hash256>> replay_hashes(const kernels::JobSpec& spec, const kernels::Dataset& data,
+Result<std::vector<Hash256>> replay_hashes(const kernels::JobSpec& spec,
+                                           const kernels::Dataset& data,
                                            const kernels::TensorMap& state, uint64_t steps);
 
 }  // namespace vt::verifier

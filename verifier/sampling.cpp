@@ -16,7 +16,8 @@ Hash256 derive_seed(const Hash256& block_hash, uint64_t job_id, const Hash256& c
   return tagged_hash("veritrain/pol-seed", w.data());
 }
 
-RandomStream::RandomStream(const Hash256& seed, std::string_view domain) : seed_(seed), domain_(domain) {}
+RandomStream::RandomStream(const Hash256& seed, std::string_view domain)
+    : seed_(seed), domain_(domain) {}
 
 void RandomStream::refill() {
   Writer w;
@@ -46,7 +47,8 @@ uint64_t RandomStream::uniform(uint64_t n) {
 Result<std::vector<uint64_t>> sample_segments(const Hash256& seed, uint64_t segments, uint64_t m) {
   if (segments == 0) return make_error("sampling: the job has no segments");
   if (m > segments)
-    return make_error("sampling: m=" + std::to_string(m) + " exceeds the " + std::to_string(segments) + " segments");
+    return make_error("sampling: m=" + std::to_string(m) + " exceeds the " +
+                      std::to_string(segments) + " segments");
   RandomStream rng(seed, "segments");
   std::map<uint64_t, uint64_t> moved;  // virtual array a[i] = i except where swapped
   auto at = [&](uint64_t i) {
@@ -66,7 +68,8 @@ Result<std::vector<uint64_t>> sample_segments(const Hash256& seed, uint64_t segm
   return out;
 }
 
-Result<std::vector<Address>> assign_verifiers(const Hash256& seed, std::size_t count, std::span<const Candidate> candidates,
+Result<std::vector<Address>> assign_verifiers(const Hash256& seed, std::size_t count,
+                                              std::span<const Candidate> candidates,
                                               std::span<const Address> excluded) {
   if (candidates.size() > kMaxCandidates) return make_error("assignment: too many candidates");
   for (std::size_t i = 1; i < candidates.size(); ++i)
@@ -75,7 +78,8 @@ Result<std::vector<Address>> assign_verifiers(const Hash256& seed, std::size_t c
   std::vector<Candidate> eligible;
   uint64_t total = 0;
   for (const auto& c : candidates) {
-    if (c.stake == 0 || std::find(excluded.begin(), excluded.end(), c.address) != excluded.end()) continue;
+    if (c.stake == 0 || std::find(excluded.begin(), excluded.end(), c.address) != excluded.end())
+      continue;
     if (c.stake > UINT64_MAX - total) return make_error("assignment: total stake overflows");
     total += c.stake;
     eligible.push_back(c);

@@ -58,7 +58,8 @@ inline constexpr std::size_t kMaxCandidates = 100000;
 // a round ends when every eligible candidate has been drawn once, then all are
 // eligible again. So verifiers are distinct when there are at least m of them,
 // and nobody gets more than ceil(m / eligible) segments. Fails if none is eligible.
-Result<std::vector<Address>> assign_verifiers(const Hash256& seed, std::size_t count, std::span<const Candidate> candidates,
+Result<std::vector<Address>> assign_verifiers(const Hash256& seed, std::size_t count,
+                                              std::span<const Candidate> candidates,
                                               std::span<const Address> excluded);
 
 }  // namespace vt::verifier

@@ -17,7 +17,8 @@ Commitment synthetic(uint64_t steps, uint64_t interval) {
   c.spec_hash = h(0xaa);
   c.steps = steps;
   c.interval = interval;
-  for (uint64_t i = 0; i < checkpoint_count(steps, interval); ++i) c.checkpoints.push_back(h(static_cast<uint8_t>(i + 1)));
+  for (uint64_t i = 0; i < checkpoint_count(steps, interval); ++i)
+    c.checkpoints.push_back(h(static_cast<uint8_t>(i + 1)));
   c.final_model_hash = c.checkpoints.back();
   c.final_loss_micro = 123456;
   c.accuracy_bps = 8719;
@@ -78,7 +79,8 @@ TEST_CASE("commitment: malformed claims and encodings are refused with a reason"
   const Bytes enc = encode(c);
   CHECK(decode_commitment(enc).ok());
   // Truncated anywhere, trailing byte, bad version.
-  for (std::size_t n = 0; n < enc.size(); n += 7) CHECK_FALSE(decode_commitment(ByteView(enc.data(), n)).ok());
+  for (std::size_t n = 0; n < enc.size(); n += 7)
+    CHECK_FALSE(decode_commitment(ByteView(enc.data(), n)).ok());
   Bytes longer = enc;
   longer.push_back(0);
   CHECK_FALSE(decode_commitment(longer).ok());

@@ -22,7 +22,8 @@ const Address P = addr(1), C = addr(2);
 // right up to step `fake` and wrong after it (fake == k: honest).
 Hash256 truth_at(uint64_t i) {
   Hash256 x{};
-  for (int b = 0; b < 8; ++b) x[static_cast<std::size_t>(b)] = static_cast<uint8_t>((i + 1) >> (8 * b));
+  for (int b = 0; b < 8; ++b)
+    x[static_cast<std::size_t>(b)] = static_cast<uint8_t>((i + 1) >> (8 * b));
   x[31] = 0x11;
   return x;
 }
@@ -36,7 +37,8 @@ Hash256 lie_at(uint64_t i) {
 Dispute play(uint64_t k, uint64_t fake, bool honest_challenger, uint64_t* height) {
   auto provider_says = [&](uint64_t i) { return i <= fake ? truth_at(i) : lie_at(i); };
   auto challenger_says = [&](uint64_t i) { return honest_challenger ? truth_at(i) : lie_at(i); };
-  auto d = open_dispute(P, C, 0, k, truth_at(0), provider_says(k), honest_challenger ? truth_at(k) : lie_at(k), *height, 10);
+  auto d = open_dispute(P, C, 0, k, truth_at(0), provider_says(k),
+                        honest_challenger ? truth_at(k) : lie_at(k), *height, 10);
   REQUIRE_MESSAGE(d.ok(), d.error());
   Dispute g = *d;
   while (!g.finished()) {
@@ -46,7 +48,8 @@ Dispute play(uint64_t k, uint64_t fake, bool honest_challenger, uint64_t* height
     g = *a;
     ++*height;
     const Hash256 mine = challenger_says(g.mid());
-    Move m = mine == g.provider_mid ? Move{C, MoveKind::agree, {}} : Move{C, MoveKind::disagree, mine};
+    Move m =
+        mine == g.provider_mid ? Move{C, MoveKind::agree, {}} : Move{C, MoveKind::disagree, mine};
     auto b = apply(g, m, *height);
     REQUIRE_MESSAGE(b.ok(), b.error());
     g = *b;
@@ -85,7 +88,7 @@ TEST_CASE("dispute: a lying challenger against an honest provider ends on a true
   for (uint64_t k : {1u, 2u, 7u, 64u, 200u}) {
     uint64_t height = 5;
     const Dispute g = play(k, k, false, &height);
-    CHECK(g.provider_hi == truth_at(g.hi));   // the referee will side with the provider
+    CHECK(g.provider_hi == truth_at(g.hi));  // the referee will side with the provider
     CHECK(g.challenger_hi != truth_at(g.hi));
   }
 }
@@ -97,17 +100,24 @@ TEST_CASE("dispute: moves out of turn, by the wrong party, late or malformed are
   CHECK(d.turn == Turn::provider);
   CHECK(d.deadline == 105);
   CHECK(d.mid() == 14);
-  CHECK(apply(d, Move{C, MoveKind::post_mid, h(4)}, 101).error().find("provider's turn") != std::string::npos);
+  CHECK(apply(d, Move{C, MoveKind::post_mid, h(4)}, 101).error().find("provider's turn") !=
+        std::string::npos);
   CHECK(apply(d, Move{P, MoveKind::agree, {}}, 101).error().find("midpoint") != std::string::npos);
-  CHECK(apply(d, Move{P, MoveKind::post_mid, Hash256{}}, 101).error().find("zero") != std::string::npos);
-  CHECK(apply(d, Move{P, MoveKind::post_mid, h(4)}, 106).error().find("deadline") != std::string::npos);
+  CHECK(apply(d, Move{P, MoveKind::post_mid, Hash256{}}, 101).error().find("zero") !=
+        std::string::npos);
+  CHECK(apply(d, Move{P, MoveKind::post_mid, h(4)}, 106).error().find("deadline") !=
+        std::string::npos);
   auto d1 = apply(d, Move{P, MoveKind::post_mid, h(4)}, 105);
   REQUIRE(d1.ok());
   CHECK(d1->deadline == 110);
-  CHECK(apply(*d1, Move{P, MoveKind::post_mid, h(5)}, 106).error().find("challenger's turn") != std::string::npos);
-  CHECK(apply(*d1, Move{C, MoveKind::disagree, h(4)}, 106).error().find("own hash") != std::string::npos);
-  CHECK(apply(*d1, Move{C, MoveKind::agree, h(9)}, 106).error().find("no hash") != std::string::npos);
-  CHECK(apply(*d1, Move{C, MoveKind::post_mid, h(9)}, 106).error().find("agree or disagree") != std::string::npos);
+  CHECK(apply(*d1, Move{P, MoveKind::post_mid, h(5)}, 106).error().find("challenger's turn") !=
+        std::string::npos);
+  CHECK(apply(*d1, Move{C, MoveKind::disagree, h(4)}, 106).error().find("own hash") !=
+        std::string::npos);
+  CHECK(apply(*d1, Move{C, MoveKind::agree, h(9)}, 106).error().find("no hash") !=
+        std::string::npos);
+  CHECK(apply(*d1, Move{C, MoveKind::post_mid, h(9)}, 106).error().find("agree or disagree") !=
+        std::string::npos);
   auto d2 = apply(*d1, Move{C, MoveKind::agree, {}}, 106);
   REQUIRE(d2.ok());
   CHECK(d2->lo == 14);
@@ -123,7 +133,8 @@ TEST_CASE("dispute: moves out of turn, by the wrong party, late or malformed are
   auto one = open_dispute(P, C, 7, 8, h(1), h(2), h(3), 1, 5);
   REQUIRE(one.ok());
   CHECK(one->finished());
-  CHECK(apply(*one, Move{P, MoveKind::post_mid, h(4)}, 2).error().find("over") != std::string::npos);
+  CHECK(apply(*one, Move{P, MoveKind::post_mid, h(4)}, 2).error().find("over") !=
+        std::string::npos);
 }
 
 TEST_CASE("dispute: silence past the deadline loses") {
@@ -139,10 +150,12 @@ TEST_CASE("dispute: silence past the deadline loses") {
 }
 
 TEST_CASE("dispute: encodings are canonical and checked") {
-  const Dispute d = *apply(*open_dispute(P, C, 0, 8, h(1), h(2), h(3), 100, 5), Move{P, MoveKind::post_mid, h(4)}, 101);
+  const Dispute d = *apply(*open_dispute(P, C, 0, 8, h(1), h(2), h(3), 100, 5),
+                           Move{P, MoveKind::post_mid, h(4)}, 101);
   const Bytes e = encode(d);
   CHECK(*decode_dispute(e) == d);
-  for (std::size_t n = 0; n < e.size(); n += 5) CHECK_FALSE(decode_dispute(ByteView(e.data(), n)).ok());
+  for (std::size_t n = 0; n < e.size(); n += 5)
+    CHECK_FALSE(decode_dispute(ByteView(e.data(), n)).ok());
   Bytes bad = e;
   bad.push_back(1);
   CHECK_FALSE(decode_dispute(bad).ok());

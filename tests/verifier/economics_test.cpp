@@ -17,7 +17,8 @@ using namespace vt::verifier;
 namespace {
 double hypergeometric(uint64_t S, uint64_t F, uint64_t m) {
   double miss = 1.0;
-  for (uint64_t i = 0; i < m; ++i) miss *= static_cast<double>(S - F - i) / static_cast<double>(S - i);
+  for (uint64_t i = 0; i < m; ++i)
+    miss *= static_cast<double>(S - F - i) / static_cast<double>(S - i);
   return 1.0 - miss;
 }
 Hash256 seed_n(uint64_t n) {
@@ -83,10 +84,12 @@ TEST_CASE("economics: verification share m*k/N") {
   CHECK(verification_share_ppm(44, 200, 1876) == kPpm);  // demo: every segment
   CHECK(verification_share_ppm(44, 1, 880) == 50000);    // 5% at N/k = 880
   CHECK(verification_share_ppm(44, 200, 176000) == 50000);
-  CHECK(verification_share_ppm(1, 1, 3) == 333334);      // rounded up
+  CHECK(verification_share_ppm(1, 1, 3) == 333334);  // rounded up
 }
 
-TEST_CASE("economics: Monte Carlo of sample_segments against a fixed cheater matches the hypergeometric formula") {
+TEST_CASE(
+    "economics: Monte Carlo of sample_segments against a fixed cheater matches the hypergeometric "
+    "formula") {
   const uint64_t S = 50, m = 10, F = 5;  // f = 10%
   // The cheater's segments: a fixed "random" set drawn once.
   std::set<uint64_t> faked;
@@ -96,13 +99,16 @@ TEST_CASE("economics: Monte Carlo of sample_segments against a fixed cheater mat
   const int trials = 20000;
   int caught = 0;
   for (int t = 0; t < trials; ++t) {
-    const std::vector<uint64_t> picks = sample_segments(seed_n(static_cast<uint64_t>(t)), S, m).value();
-    caught += std::any_of(picks.begin(), picks.end(), [&](uint64_t x) { return faked.count(x) > 0; }) ? 1 : 0;
+    const std::vector<uint64_t> picks =
+        sample_segments(seed_n(static_cast<uint64_t>(t)), S, m).value();
+    caught +=
+        std::any_of(picks.begin(), picks.end(), [&](uint64_t x) { return faked.count(x) > 0; }) ? 1
+                                                                                                : 0;
   }
   const double emp = static_cast<double>(caught) / trials;
-  const double hyper = hypergeometric(S, F, m);  // 0.6894
+  const double hyper = hypergeometric(S, F, m);                                // 0.6894
   const double with_repl = 1.0 - std::pow(1.0 - 0.1, static_cast<double>(m));  // 0.6513
-  const double sigma = std::sqrt(hyper * (1 - hyper) / trials);  // ~0.0033
+  const double sigma = std::sqrt(hyper * (1 - hyper) / trials);                // ~0.0033
   MESSAGE("empirical ", emp, " hypergeometric ", hyper, " with replacement ", with_repl);
   CHECK(std::abs(emp - hyper) < 4 * sigma);
   CHECK(std::abs(emp - with_repl) > 4 * sigma);  // the implementation samples without replacement

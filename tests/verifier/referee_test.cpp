@@ -78,13 +78,16 @@ TEST_CASE("referee: picks the honest claim, refuses a wrong checkpoint, says nei
   CHECK(referee_step(r.spec, data, other, c).error().find("agreed hash") != std::string::npos);
   // Agreed hash matches but the step does not (the state says j+1).
   RefereeCase wrong_step{j, r.hashes[j + 1], h(1), h(2)};
-  CHECK(referee_step(r.spec, data, other, wrong_step).error().find("not at step") != std::string::npos);
+  CHECK(referee_step(r.spec, data, other, wrong_step).error().find("not at step") !=
+        std::string::npos);
   // A perturbed weight: tensors no longer hash to h_j.
   kernels::TensorMap bent = r.states[j];
   bent.at("layers.0.weight").bytes[0] ^= 1;
-  CHECK(referee_step(r.spec, data, checkpoint_bytes(r.spec, bent), c).error().find("agreed hash") != std::string::npos);
+  CHECK(referee_step(r.spec, data, checkpoint_bytes(r.spec, bent), c).error().find("agreed hash") !=
+        std::string::npos);
   // Garbage, truncation and oversize are refused by the decoder / the bound.
-  CHECK(referee_step(r.spec, data, Bytes{1, 2, 3}, c).error().find("checkpoint") != std::string::npos);
+  CHECK(referee_step(r.spec, data, Bytes{1, 2, 3}, c).error().find("checkpoint") !=
+        std::string::npos);
   CHECK_FALSE(referee_step(r.spec, data, ByteView(ck.data(), ck.size() - 4), c).ok());
   Bytes big(max_checkpoint_bytes(r.spec) + 1, 0);
   CHECK(referee_step(r.spec, data, big, c).error().find("exceeds") != std::string::npos);
@@ -102,7 +105,8 @@ TEST_CASE("referee: cost bound and the submission check") {
   // 784*32 + 32*10 = 25408 MACs per sample, x16 batch x3, + 16 per parameter (25450).
   CHECK(referee_cost(r.spec) == 25408ull * 16 * 3 + 25450ull * 16);
   CHECK(check_referee_cost(r.spec, referee_cost(r.spec)).ok());
-  CHECK(check_referee_cost(r.spec, referee_cost(r.spec) - 1).error().find("referee limit") != std::string::npos);
+  CHECK(check_referee_cost(r.spec, referee_cost(r.spec) - 1).error().find("referee limit") !=
+        std::string::npos);
   CHECK(state_bytes(r.spec) == 25450ull * 2 * 4 + 16);
   CHECK(checkpoint_bytes(r.spec, r.states[0]).size() <= max_checkpoint_bytes(r.spec));
   auto demo = kernels::load_job_spec_file(kernels::testing::spec_path("demo.json"));
@@ -119,7 +123,8 @@ TEST_CASE("attestation: commit-reveal binds the verifier; a lazy verifier is cau
   const Run& r = tiny();
   const auto& data = testing::dataset();
   const uint64_t job = 9, segment = 1;
-  const SegmentBounds seg = segment_bounds(segment, r.spec.steps, r.spec.checkpoint_interval);  // [6, 12]
+  const SegmentBounds seg =
+      segment_bounds(segment, r.spec.steps, r.spec.checkpoint_interval);  // [6, 12]
   REQUIRE(seg.start == 6);
   const uint64_t len = seg.end - seg.start;
 
@@ -137,7 +142,8 @@ TEST_CASE("attestation: commit-reveal binds the verifier; a lazy verifier is cau
   const uint64_t rr = probe_offset(probe_seed, job, segment, len);
   CHECK(rr >= 1);
   CHECK(rr < len);
-  auto reveal_for = [&](const std::vector<Hash256>& steps, const SegmentTrace& t, const Hash256& s) {
+  auto reveal_for = [&](const std::vector<Hash256>& steps, const SegmentTrace& t,
+                        const Hash256& s) {
     Reveal v;
     v.trace = t;
     v.salt = s;
@@ -153,7 +159,8 @@ TEST_CASE("attestation: commit-reveal binds the verifier; a lazy verifier is cau
   CHECK_FALSE(decode_reveal(ByteView(encode(rv).data(), 100)).ok());
 
   // Copying another verifier's commitment: the copier cannot open it under its own address.
-  CHECK(check_reveal(com, job, segment, len, rr, copier, rv).error().find("commitment") != std::string::npos);
+  CHECK(check_reveal(com, job, segment, len, rr, copier, rv).error().find("commitment") !=
+        std::string::npos);
   // Nor can a commitment be reused for another segment or job.
   CHECK_FALSE(check_reveal(com, job, segment + 1, len, rr, honest, rv).ok());
   CHECK_FALSE(check_reveal(com, job + 1, segment, len, rr, honest, rv).ok());
@@ -161,7 +168,8 @@ TEST_CASE("attestation: commit-reveal binds the verifier; a lazy verifier is cau
   Reveal moved = rv;
   moved.probe_proof = *make_proof(*per_step, rr % len);
   moved.probe_hash = (*per_step)[rr % len];
-  CHECK(check_reveal(com, job, segment, len, rr, honest, moved).error().find("probe step") != std::string::npos);
+  CHECK(check_reveal(com, job, segment, len, rr, honest, moved).error().find("probe step") !=
+        std::string::npos);
 
   // The provider's own probe value (revealed after the commits) agrees with the honest verifier.
   const Hash256 provider_probe = r.hashes[seg.start + rr];
@@ -181,7 +189,8 @@ TEST_CASE("attestation: commit-reveal binds the verifier; a lazy verifier is cau
   CHECK(jd.hi == seg.start + rr);
 
   // The dispute over [start, start + r] runs to one step and the referee sides with the provider.
-  Dispute d = *open_dispute(provider, lazy, jd.lo, jd.hi, r.hashes[seg.start], jd.provider_hi, jd.verifier_hi, 50, 10);
+  Dispute d = *open_dispute(provider, lazy, jd.lo, jd.hi, r.hashes[seg.start], jd.provider_hi,
+                            jd.verifier_hi, 50, 10);
   uint64_t height = 50;
   while (!d.finished()) {
     d = *apply(d, Move{provider, MoveKind::post_mid, r.hashes[d.mid()]}, ++height);

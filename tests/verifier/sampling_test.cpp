@@ -60,7 +60,8 @@ TEST_CASE("sampling: segments are deterministic, distinct, in range, all of S wh
       REQUIRE(a.ok());
       CHECK(*a == *b);
       CHECK(a->size() == m);
-      CHECK(std::adjacent_find(a->begin(), a->end()) == a->end());  // sorted, so this means distinct
+      CHECK(std::adjacent_find(a->begin(), a->end()) ==
+            a->end());  // sorted, so this means distinct
       CHECK(std::is_sorted(a->begin(), a->end()));
       for (uint64_t x : *a) CHECK(x < S);
       if (m == S)
@@ -103,7 +104,8 @@ TEST_CASE("sampling: verifiers are stake-weighted, never excluded, distinct when
   // stakes 1, 2, 4, 6 (sum 13): expected share stake/13; bound 5 sigma.
   std::map<Address, int> first;
   const int trials = 12000;
-  for (uint64_t s = 0; s < trials; ++s) ++first[(*assign_verifiers(seed_n(s + 100000), 1, cands, excl))[0]];
+  for (uint64_t s = 0; s < trials; ++s)
+    ++first[(*assign_verifiers(seed_n(s + 100000), 1, cands, excl))[0]];
   for (uint8_t i : {1, 2, 4, 6}) {
     const double p = i / 13.0, expect = trials * p, sigma = std::sqrt(trials * p * (1 - p));
     CHECK(std::abs(first[addr(i)] - expect) < 5 * sigma);
@@ -114,9 +116,11 @@ TEST_CASE("sampling: verifiers are stake-weighted, never excluded, distinct when
   std::vector<Candidate> dup{cands[0], cands[0]};
   CHECK_FALSE(assign_verifiers(seed_n(1), 1, dup, {}).ok());
   std::vector<Candidate> only_provider{{provider, 10}};
-  CHECK(assign_verifiers(seed_n(1), 1, only_provider, excl).error().find("no eligible") != std::string::npos);
+  CHECK(assign_verifiers(seed_n(1), 1, only_provider, excl).error().find("no eligible") !=
+        std::string::npos);
   std::vector<Candidate> zero{{addr(1), 0}, {addr(2), 5}};
-  for (uint64_t s = 0; s < 20; ++s) CHECK((*assign_verifiers(seed_n(s), 1, zero, {}))[0] == addr(2));
+  for (uint64_t s = 0; s < 20; ++s)
+    CHECK((*assign_verifiers(seed_n(s), 1, zero, {}))[0] == addr(2));
   std::vector<Candidate> overflow{{addr(1), UINT64_MAX}, {addr(2), 1}};
   CHECK_FALSE(assign_verifiers(seed_n(1), 1, overflow, {}).ok());
 }
