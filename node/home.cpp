@@ -91,6 +91,7 @@ Result<InitResult> init_home(const InitOptions& o) {
       << "[rpc]\nlisten = \"127.0.0.1:" << o.rpc_port << "\"\nbody_limit = 1048576\n\n"
       << "[consensus]\nblock_interval_ms = " << o.block_interval_ms << "\n\n"
       << "[mempool]\nmax_txs = 20000\nmax_bytes = 67108864\n\n"
+      << "[blobs]\nuploads = true\nmax_blob_bytes = 268435456\nmax_total_bytes = 8589934592\n\n"
       << "[log]\nlevel = \"info\"\n";
   if (auto s = write_file(o.home / "config.toml", cfg.str(), false); !s) return s.take_error();
   if (auto s = write_file(o.home / "genesis.json", genesis_text, false); !s) return s.take_error();
@@ -146,6 +147,13 @@ Result<Home> load_home(const fs::path& home) {
   h.config.mempool_max_txs = static_cast<size_t>(max_txs);
   h.config.mempool_max_bytes = static_cast<size_t>(max_bytes);
   h.log_level = t["log"]["level"].value_or(std::string("info"));
+  h.config.blob_uploads = t["blobs"]["uploads"].value_or(true);
+  int64_t max_blob = t["blobs"]["max_blob_bytes"].value_or(int64_t{256} << 20);
+  int64_t max_total = t["blobs"]["max_total_bytes"].value_or(int64_t{8} << 30);
+  if (max_blob < 1024 || max_total < max_blob)
+    return make_error("config.toml: blobs.max_blob_bytes must be >= 1024 and <= blobs.max_total_bytes");
+  h.config.blob_limits.max_blob_bytes = static_cast<uint64_t>(max_blob);
+  h.config.blob_limits.max_total_bytes = static_cast<uint64_t>(max_total);
   h.config.data_dir = (home / "data").string();
 
   auto gtext = read_file(home / "genesis.json");

@@ -119,6 +119,7 @@ Node::Node(boost::asio::io_context& io, NodeConfig config, ledger::Genesis genes
       key_(std::move(key)),
       kv_(std::move(kv)),
       chain_(*kv_),
+      blobs_(*kv_, config_.blob_limits),
       mempool_(config_.mempool_max_txs, config_.mempool_max_bytes),
       validators_(std::move(validators)),
       engine_(

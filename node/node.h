@@ -16,6 +16,7 @@
 #include "ledger/executor.h"
 #include "ledger/genesis.h"
 #include "ledger/state.h"
+#include "node/blob_store.h"
 #include "node/chain_store.h"
 #include "node/kv_store.h"
 #include "node/mempool.h"
@@ -35,6 +36,8 @@ struct NodeConfig {
   size_t mempool_max_txs = 20000;
   size_t mempool_max_bytes = 64u << 20;
   size_t rpc_body_limit = 1u << 20;
+  BlobLimits blob_limits;
+  bool blob_uploads = true;  // accept blob uploads over RPC (providers publishing checkpoints)
 };
 
 struct NodeMetrics {
@@ -72,6 +75,8 @@ class Node {
   const Mempool& mempool() const { return mempool_; }
   const NodeMetrics& metrics() const { return metrics_; }
   const consensus::Engine& engine() const { return engine_; }
+  BlobStore& blobs() { return blobs_; }
+  const NodeConfig& config() const { return config_; }
   // Admits a raw signed transaction into the mempool, or says why not.
   [[nodiscard]] Result<Hash256> submit_transaction(ByteView raw);
 
@@ -98,6 +103,7 @@ class Node {
   Ed25519Key key_;
   std::unique_ptr<KvStore> kv_;
   ChainStore chain_;
+  BlobStore blobs_;
   ledger::StateStore state_;
   ledger::Params params_;
   ChainHead head_;

@@ -12,6 +12,8 @@ namespace vt::node {
 
 class Node;
 void register_rpc_methods(rpc::MethodTable& table, Node& node);
+// blob_begin, blob_putChunk, blob_seal, blob_get (part of register_rpc_methods).
+void register_blob_methods(rpc::MethodTable& table, Node& node);
 void register_http_routes(rpc::HttpServer& server, Node& node);
 
 }  // namespace vt::node

@@ -382,6 +382,36 @@ int main(int argc, char** argv) {
     });
   }
 
+  // ---- blobs ----
+  auto* blob = app.add_subcommand("blob", "Content-addressed blobs: checkpoints and models")->require_subcommand(1);
+  std::string blob_file, blob_hash, out_file;
+  auto bar = [&g](uint64_t done, uint64_t total) {
+    if (g.json_output) return;
+    int filled = total ? static_cast<int>(30 * done / total) : 30;
+    std::cerr << "\r[" << std::string(filled, '#') << std::string(30 - filled, '-') << "] " << done << "/" << total
+              << " bytes" << (done == total ? "\n" : "") << std::flush;
+  };
+  auto* blob_put = blob->add_subcommand("put", "Upload a file to the node as a blob; prints its SHA-256");
+  blob_put->add_option("file", blob_file, "File to upload")->required()->check(CLI::ExistingFile);
+  blob_put->callback([&] {
+    std::string content = read_text_file(blob_file);
+    wallet::WalletClient c(g.node);
+    std::string hash = need(c.upload_blob(as_view(content), bar));
+    print(g, {{"hash", hash}, {"size", content.size()}}, hash + "\n");
+  });
+  auto* blob_get = blob->add_subcommand("get", "Download a blob, check it against its hash, write it to a file");
+  blob_get->add_option("hash", blob_hash, "The blob's SHA-256")->required();
+  blob_get->add_option("--out", out_file, "Output file")->required();
+  blob_get->callback([&] {
+    wallet::WalletClient c(g.node);
+    Bytes data = need(c.download_blob(blob_hash, bar));
+    std::ofstream out(out_file, std::ios::binary | std::ios::trunc);
+    out.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
+    if (!out.flush()) throw CliError("cannot write " + out_file);
+    print(g, {{"hash", blob_hash}, {"size", data.size()}, {"out", out_file}},
+          "wrote " + std::to_string(data.size()) + " bytes to " + out_file + "\n");
+  });
+
   add_train_commands(app);
 
   try {

@@ -5,6 +5,7 @@
 
 #include "core/bech32m.h"
 #include "core/decimal.h"
+#include "core/sha256.h"
 
 namespace vt::wallet {
 
@@ -60,6 +61,48 @@ Result<json> WalletClient::send(const SchnorrKey& key, ledger::Message msg, cons
   return make_error("transaction " + hash + " was accepted but not included within " +
                     std::to_string(o.wait_timeout_ms / 1000) +
                     " s; check it later with `veritrain tx show " + hash + "`");
+}
+
+Result<std::string> WalletClient::upload_blob(ByteView data,
+                                              const std::function<void(uint64_t, uint64_t)>& progress) {
+  std::string hash = to_hex(sha256(data));
+  auto info = call("blob_begin", {{"hash", hash}, {"size", data.size()}});
+  if (!info) return info.take_error();
+  if (info.value()["complete"].get<bool>()) return hash;  // the node already has it
+  uint64_t chunk = info.value()["chunk_bytes"].get<uint64_t>();
+  if (chunk == 0) return make_error("node reported a zero chunk size");
+  for (uint64_t off = 0; off < data.size(); off += chunk) {
+    uint64_t len = std::min<uint64_t>(chunk, data.size() - off);
+    auto r = call("blob_putChunk",
+                  {{"hash", hash}, {"offset", off}, {"data", to_hex(data.subspan(off, len))}});
+    if (!r) return r.take_error();
+    if (progress) progress(off + len, data.size());
+  }
+  auto sealed = call("blob_seal", {{"hash", hash}});
+  if (!sealed) return sealed.take_error();
+  return hash;
+}
+
+Result<Bytes> WalletClient::download_blob(const std::string& hash_hex,
+                                          const std::function<void(uint64_t, uint64_t)>& progress) {
+  auto expected = hash_from_hex(hash_hex);
+  if (!expected) return make_error("blob hash: " + expected.error());
+  Bytes out;
+  uint64_t size = 1;
+  while (out.size() < size) {
+    auto r = call("blob_get", {{"hash", hash_hex}, {"offset", out.size()}});
+    if (!r) return r.take_error();
+    size = r.value()["size"].get<uint64_t>();
+    auto part = from_hex(r.value()["data"].get<std::string>());
+    if (!part) return make_error("node sent bad hex: " + part.error());
+    if (part->empty() && out.size() < size) return make_error("node sent an empty chunk");
+    out.insert(out.end(), part->begin(), part->end());
+    if (out.size() > size) return make_error("node sent more bytes than the blob's size");
+    if (progress) progress(out.size(), size);
+  }
+  if (sha256(out) != expected.value())
+    return make_error("downloaded bytes do not match the blob's hash; refusing them");
+  return out;
 }
 
 }  // namespace vt::wallet

@@ -3,6 +3,7 @@
 // Single-threaded; one per CLI invocation.
 #pragma once
 
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -31,6 +32,14 @@ class WalletClient {
   // wait the committed record (hash, height, receipt).
   Result<nlohmann::json> send(const SchnorrKey& key, ledger::Message msg,
                               const SendOptions& options);
+
+  // Uploads a content-addressed blob in chunks and seals it; returns its hex SHA-256.
+  // progress(done, total) is called after each chunk.
+  Result<std::string> upload_blob(ByteView data,
+                                  const std::function<void(uint64_t, uint64_t)>& progress);
+  // Downloads a blob and checks its bytes against the hash.
+  Result<Bytes> download_blob(const std::string& hash_hex,
+                              const std::function<void(uint64_t, uint64_t)>& progress);
 
  private:
   rpc::RpcClient rpc_;

@@ -167,6 +167,41 @@ class DevnetLoop(unittest.TestCase):
         finally:
             ws.close()
 
+    def test_7_blobs_round_trip_a_real_checkpoint(self):
+        import hashlib
+        net = self.net
+        spec = os.path.join(SOURCE_DIR, "kernels", "specs", "tiny.json")
+        out = os.path.join(net.tmp, "train")
+        p = net.cli("train", "--spec", spec, "--out", out, "--quiet", json_out=False)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        ckpt = os.path.join(out, "ckpt-00000010.safetensors")
+        with open(ckpt, "rb") as f:
+            data = f.read()
+        # Three checkpoints back to back: a blob of several 256 KiB chunks.
+        data = data * 3
+        ckpt = os.path.join(net.tmp, "three.bin")
+        with open(ckpt, "wb") as f:
+            f.write(data)
+        digest = hashlib.sha256(data).hexdigest()
+        self.assertGreater(len(data), 2 * 256 * 1024)
+        put = net.cli("blob", "put", ckpt)
+        self.assertEqual(put["hash"], digest)
+        back = os.path.join(net.tmp, "back.safetensors")
+        net.cli("blob", "get", digest, "--out", back)
+        with open(back, "rb") as f:
+            self.assertEqual(f.read(), data)
+        # Raw RPC: a forged upload is discarded, a bad offset refused, a missing blob not found.
+        fake = hashlib.sha256(b"something else").hexdigest()
+        self.assertIn("result", net.rpc_raw("blob_begin", {"hash": fake, "size": 5}))
+        net.rpc("blob_putChunk", {"hash": fake, "offset": 0, "data": b"hello".hex()})
+        err = net.rpc_raw("blob_seal", {"hash": fake})["error"]
+        self.assertIn("does not match its SHA-256", err["message"])
+        self.assertEqual(net.rpc_raw("blob_get", {"hash": fake})["error"]["code"], -32004)
+        err = net.rpc_raw("blob_get", {"hash": digest, "offset": len(data) + 1})["error"]
+        self.assertIn("past the blob's size", err["message"])
+        err = net.rpc_raw("blob_begin", {"hash": digest[:-2] + "00", "size": 10**12})["error"]
+        self.assertIn("exceeds the limit", err["message"])
+
     def test_5_metrics(self):
         status, body = self.net.http(b"", method="GET", path="/metrics")
         self.assertEqual(status, 200)
