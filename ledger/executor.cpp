@@ -4,6 +4,11 @@
 #include "core/sha256.h"
 #include "kernels/job_spec.h"
 #include "ledger/state_access.h"
+#include "verifier/attestation.h"
+#include "verifier/commitment.h"
+#include "verifier/economics.h"
+#include "verifier/referee.h"
+#include "verifier/sampling.h"
 
 namespace vt::ledger {
 
@@ -25,6 +30,39 @@ struct MsgContext {
   const Params& params;
   std::vector<Event>& events;
 };
+
+// The stored spec of a job, parsed. It was validated at submission, so failing
+// here means the state is corrupt.
+kernels::JobSpec stored_spec(const StateReader& s, const Hash256& spec_hash) {
+  auto text = read_spec(s, spec_hash);
+  if (!text) {
+    std::fprintf(stderr, "fatal: ledger state lacks the spec of a job\n");
+    std::abort();
+  }
+  auto spec = kernels::parse_job_spec(*text);
+  if (!spec) {
+    std::fprintf(stderr, "fatal: stored job spec does not parse: %s\n", spec.error.c_str());
+    std::abort();
+  }
+  return spec.value;
+}
+
+// m for a job: the genesis pol_samples, or every segment when the job has fewer.
+uint64_t samples_for(const Params& p, const kernels::JobSpec& spec) {
+  return std::min<uint64_t>(p.pol_samples,
+                            verifier::segment_count(spec.steps, spec.checkpoint_interval));
+}
+
+verifier::Commitment stored_commitment(const StateReader& s, uint64_t job_id) {
+  auto v = s.get(keys::commitment(job_id));
+  auto c = v ? verifier::decode_commitment(*v) : Result<verifier::Commitment>(make_error("absent"));
+  if (!c) {
+    std::fprintf(stderr, "fatal: corrupt commitment of job %llu: %s\n",
+                 static_cast<unsigned long long>(job_id), c.error().c_str());
+    std::abort();
+  }
+  return std::move(c).value();
+}
 
 Status debit(Overlay& o, const Address& who, Amount amount, const char* what) {
   Account acc = read_account(o, who);
@@ -125,6 +163,30 @@ Status run(MsgContext& c, const JobSubmit& m) {
                       num(c.params.min_job_deadline_blocks) + ", " +
                       num(c.params.max_job_deadline_blocks) + "]");
   if (auto s = debit(c.o, c.tx.sender, m.payment, "job payment"); !s) return s;
+  // Proof-of-learning admission: the referee's step must stay cheap enough to
+  // run inside a block, the commitment small enough for a transaction, the
+  // payment must cover the verifiers and the bond must deter a one-segment cheat.
+  kernels::JobSpec js;
+  {
+    auto parsed = kernels::parse_job_spec(spec->json);
+    if (!parsed) return make_error("invalid job spec: " + parsed.error);
+    js = parsed.value;
+  }
+  if (auto s = verifier::check_referee_cost(js, c.params.max_referee_cost); !s)
+    return make_error("job spec: " + s.error());
+  const uint64_t checkpoints = verifier::checkpoint_count(js.steps, js.checkpoint_interval);
+  if (checkpoints > c.params.max_checkpoints)
+    return make_error("the spec has " + num(checkpoints) + " checkpoints, the limit is " +
+                      num(c.params.max_checkpoints));
+  const uint64_t samples = samples_for(c.params, js);
+  const unsigned __int128 fees = static_cast<unsigned __int128>(samples) * c.params.verifier_fee;
+  if (fees > m.payment)
+    return make_error("payment " + num(m.payment) + " cannot cover " + num(samples) +
+                      " verifier fees of " + num(c.params.verifier_fee));
+  const Amount min_bond = verifier::min_bond(m.payment, samples);
+  if (m.bond < min_bond)
+    return make_error("bond " + num(m.bond) + " is below the minimum " + num(min_bond) +
+                      " (payment / " + num(samples) + " samples, rounded up)");
   Job j;
   j.id = read_next_job_id(c.o);
   j.client = c.tx.sender;
@@ -189,6 +251,164 @@ Status run(MsgContext& c, const JobCancel& m) {
   j->closed_height = c.block.height;
   write_job(c.o, *j);
   c.events.push_back({"job_cancelled", {{"job_id", num(j->id)}, {"refund", num(j->payment)}}});
+  return Status::success();
+}
+
+Status run(MsgContext& c, const VerifierRegister& m) {
+  if (read_verifier(c.o, c.tx.sender)) return make_error("sender is already a registered verifier");
+  if (m.stake < c.params.min_verifier_stake)
+    return make_error("stake " + num(m.stake) + " is below the minimum verifier stake " +
+                      num(c.params.min_verifier_stake));
+  if (auto s = debit(c.o, c.tx.sender, m.stake, "verifier stake"); !s) return s;
+  Verifier v;
+  v.owner = c.tx.sender;
+  v.stake = m.stake;
+  v.registered_height = c.block.height;
+  write_verifier(c.o, v);
+  c.events.push_back(
+      {"verifier_registered", {{"verifier", addr(v.owner)}, {"stake", num(m.stake)}}});
+  return Status::success();
+}
+
+Status run(MsgContext& c, const JobCommit& m) {
+  auto j = read_job(c.o, m.job_id);
+  if (!j) return make_error("job " + num(m.job_id) + " does not exist");
+  if (!j->provider || *j->provider != c.tx.sender)
+    return make_error("only the job's provider can commit to it");
+  if (j->status != JobStatus::Accepted)
+    return make_error("job " + num(m.job_id) + " is " + job_status_name(j->status) +
+                      ", not accepted");
+  if (c.block.height > j->deadline_height)
+    return make_error("the job's deadline " + num(j->deadline_height) + " has passed");
+  auto commitment = verifier::decode_commitment(m.commitment, c.params.max_checkpoints);
+  if (!commitment) return make_error("malformed commitment: " + commitment.error());
+  if (auto s = verifier::validate_for_spec(*commitment, stored_spec(c.o, j->spec_hash)); !s)
+    return make_error("commitment does not match the job's spec: " + s.error());
+  JobPol pol;
+  pol.job_id = j->id;
+  pol.root = verifier::commitment_root(*commitment);
+  pol.commit_height = c.block.height;
+  // The seed is the hash of block commit_height + delay, which begin_block of the
+  // next height sees as its parent: the provider cannot know it when committing.
+  pol.sample_height = c.block.height + c.params.pol_sample_delay_blocks + 1;
+  write_job_pol(c.o, pol);
+  c.o.put(keys::commitment(j->id), verifier::encode(*commitment));
+  c.o.put(keys::pol_work(pol.sample_height, j->id), Bytes{});
+  // Delivered: a committed job no longer expires (the dispute slice handles
+  // withheld checkpoints).
+  c.o.erase(keys::job_expiry(j->deadline_height + 1, j->id));
+  j->status = JobStatus::Committed;
+  write_job(c.o, *j);
+  c.events.push_back({"job_committed",
+                      {{"job_id", num(j->id)},
+                       {"provider", addr(c.tx.sender)},
+                       {"commitment_root", to_hex(pol.root)},
+                       {"checkpoints", num(commitment->checkpoints.size())},
+                       {"final_model_hash", to_hex(commitment->final_model_hash)},
+                       {"final_loss_micro", num(commitment->final_loss_micro)},
+                       {"accuracy_bps", num(commitment->accuracy_bps)},
+                       {"sample_height", num(pol.sample_height)}}});
+  return Status::success();
+}
+
+// The verifying job, its record and the assignment of `segment`, or why not.
+struct AssignmentRef {
+  Job job;
+  JobPol pol;
+  size_t index = 0;
+};
+Result<AssignmentRef> find_assignment(const StateReader& o, uint64_t job_id, uint64_t segment) {
+  auto j = read_job(o, job_id);
+  if (!j) return make_error("job " + num(job_id) + " does not exist");
+  if (j->status != JobStatus::Verifying)
+    return make_error("job " + num(job_id) + " is " + job_status_name(j->status) +
+                      ", not verifying");
+  AssignmentRef ref{*j, read_job_pol(o, job_id).value(), 0};
+  for (size_t i = 0; i < ref.pol.assignments.size(); ++i)
+    if (ref.pol.assignments[i].segment == segment) {
+      ref.index = i;
+      return ref;
+    }
+  return make_error("segment " + num(segment) + " of job " + num(job_id) + " was not sampled");
+}
+
+Status in_reveal_window(const JobPol& pol, uint64_t height) {
+  if (height <= pol.commit_deadline)
+    return make_error("the reveal window opens at height " + num(pol.commit_deadline + 1));
+  if (height > pol.reveal_deadline)
+    return make_error("the reveal window closed at height " + num(pol.reveal_deadline));
+  return Status::success();
+}
+
+Status run(MsgContext& c, const AttestCommit& m) {
+  auto ref = find_assignment(c.o, m.job_id, m.segment);
+  if (!ref) return ref.take_error();
+  Assignment& a = ref->pol.assignments[ref->index];
+  if (a.verifier != c.tx.sender)
+    return make_error("sender is not the verifier assigned to segment " + num(m.segment));
+  if (c.block.height > ref->pol.commit_deadline)
+    return make_error("the commit window closed at height " + num(ref->pol.commit_deadline));
+  if (a.attest_commitment) return make_error("segment " + num(m.segment) + " is already committed");
+  a.attest_commitment = m.commitment;
+  write_job_pol(c.o, ref->pol);
+  c.events.push_back(
+      {"attest_committed",
+       {{"job_id", num(m.job_id)}, {"segment", num(m.segment)}, {"verifier", addr(c.tx.sender)}}});
+  return Status::success();
+}
+
+Status run(MsgContext& c, const AttestReveal& m) {
+  auto ref = find_assignment(c.o, m.job_id, m.segment);
+  if (!ref) return ref.take_error();
+  Assignment& a = ref->pol.assignments[ref->index];
+  if (a.verifier != c.tx.sender)
+    return make_error("sender is not the verifier assigned to segment " + num(m.segment));
+  if (auto s = in_reveal_window(ref->pol, c.block.height); !s) return s;
+  if (!a.attest_commitment)
+    return make_error("no attestation commitment to reveal for segment " + num(m.segment));
+  if (a.revealed) return make_error("segment " + num(m.segment) + " is already revealed");
+  auto reveal = verifier::decode_reveal(m.reveal);
+  if (!reveal) return make_error("malformed reveal: " + reveal.error());
+  const kernels::JobSpec spec = stored_spec(c.o, ref->job.spec_hash);
+  const auto seg = verifier::segment_bounds(m.segment, spec.steps, spec.checkpoint_interval);
+  const uint64_t len = seg.end - seg.start;
+  // Set at the start of commit_deadline + 1, which every reveal height follows.
+  const uint64_t r = verifier::probe_offset(ref->pol.probe_seed.value(), m.job_id, m.segment, len);
+  if (auto s = verifier::check_reveal(*a.attest_commitment, m.job_id, m.segment, len, r,
+                                      c.tx.sender, *reveal);
+      !s)
+    return make_error("reveal rejected: " + s.error());
+  a.revealed = true;
+  a.revealed_end = reveal->trace.end_hash;
+  a.revealed_probe = reveal->probe_hash;
+  write_job_pol(c.o, ref->pol);
+  const verifier::Commitment committed = stored_commitment(c.o, m.job_id);
+  const bool end_matches = committed.checkpoints.at(m.segment + 1) == reveal->trace.end_hash;
+  c.events.push_back({"attest_revealed",
+                      {{"job_id", num(m.job_id)},
+                       {"segment", num(m.segment)},
+                       {"verifier", addr(c.tx.sender)},
+                       {"end_hash", to_hex(reveal->trace.end_hash)},
+                       {"probe_offset", num(r)},
+                       {"end_matches_commitment", end_matches ? "true" : "false"}}});
+  return Status::success();
+}
+
+Status run(MsgContext& c, const ProviderProbe& m) {
+  auto ref = find_assignment(c.o, m.job_id, m.segment);
+  if (!ref) return ref.take_error();
+  if (!ref->job.provider || *ref->job.provider != c.tx.sender)
+    return make_error("only the job's provider can reveal its probe");
+  if (auto s = in_reveal_window(ref->pol, c.block.height); !s) return s;
+  Assignment& a = ref->pol.assignments[ref->index];
+  if (a.provider_probe)
+    return make_error("the provider's probe of segment " + num(m.segment) + " is already revealed");
+  a.provider_probe = m.probe_hash;
+  write_job_pol(c.o, ref->pol);
+  c.events.push_back({"provider_probe",
+                      {{"job_id", num(m.job_id)},
+                       {"segment", num(m.segment)},
+                       {"probe_hash", to_hex(m.probe_hash)}}});
   return Status::success();
 }
 
@@ -285,6 +505,191 @@ void BlockExecutor::begin_block() {
         {"job_expired",
          {{"job_id", num(id)}, {"refund", num(refund)}, {"provider_slashed", num(slashed)}}});
   }
+  // Proof-of-learning work due at this height: sampling, the probe seed, settlement.
+  std::vector<uint64_t> pol_due;
+  block_.scan(keys::pol_work_prefix(ctx_.height), [&](const Bytes& k, const Bytes&) {
+    Reader r(ByteView(k).subspan(9));
+    pol_due.push_back(r.u64("job_id"));
+    return true;
+  });
+  for (uint64_t id : pol_due) {
+    block_.erase(keys::pol_work(ctx_.height, id));
+    run_pol_work(id);
+  }
+}
+
+namespace {
+
+void add_balance(Overlay& o, const Address& who, Amount amount) {
+  Account acc = read_account(o, who);
+  acc.balance += amount;  // cannot overflow: total supply fits in u64
+  write_account(o, who, acc);
+}
+
+// Closes a job in the provider's favour: `to_provider` to its balance, its bond
+// unlocked. The caller pays the verifiers and the client their shares.
+void settle_for_provider(Overlay& o, Job& j, Amount to_provider, uint64_t height) {
+  Provider p = read_provider(o, *j.provider).value();
+  p.locked -= j.bond_required;
+  write_provider(o, p);
+  add_balance(o, *j.provider, to_provider);
+  j.status = JobStatus::Settled;
+  j.closed_height = height;
+  write_job(o, j);
+}
+
+}  // namespace
+
+void BlockExecutor::run_pol_work(uint64_t id) {
+  Job j = read_job(block_, id).value();
+  JobPol pol = read_job_pol(block_, id).value();
+  auto& events = result_.begin_events;
+  const kernels::JobSpec spec = stored_spec(block_, j.spec_hash);
+
+  if (j.status == JobStatus::Committed && ctx_.height == pol.sample_height) {
+    // Sampling: the seed mixes the parent block's hash (decided after the commit).
+    const Hash256 seed = verifier::derive_seed(ctx_.prev_block_hash, id, pol.root);
+    const uint64_t segments = verifier::segment_count(spec.steps, spec.checkpoint_interval);
+    const uint64_t m = samples_for(params_, spec);
+    std::vector<uint64_t> sampled = verifier::sample_segments(seed, segments, m).value();
+    std::vector<verifier::Candidate> candidates;
+    for (const Verifier& v : read_verifiers(block_))  // ascending by address
+      if (v.stake > 0) candidates.push_back({v.owner, v.stake});
+    const std::vector<Address> excluded = {*j.provider, j.client};
+    auto assigned = verifier::assign_verifiers(seed, sampled.size(), candidates, excluded);
+    if (!assigned) {
+      // Nobody can verify (no registered verifier besides the parties): the
+      // provider is paid in full rather than the job being stuck.
+      settle_for_provider(block_, j, j.payment, ctx_.height);
+      events.push_back(
+          {"verification_skipped",
+           {{"job_id", num(id)}, {"reason", "no eligible verifier: " + assigned.error()}}});
+      events.push_back({"job_settled",
+                        {{"job_id", num(id)},
+                         {"provider", addr(*j.provider)},
+                         {"provider_paid", num(j.payment)},
+                         {"verified_segments", "0"},
+                         {"refund", "0"}}});
+      return;
+    }
+    pol.commit_deadline = ctx_.height + params_.pol_commit_window;
+    pol.reveal_deadline = pol.commit_deadline + params_.pol_reveal_window;
+    std::string list;
+    for (size_t i = 0; i < sampled.size(); ++i) {
+      Assignment a;
+      a.segment = sampled[i];
+      a.verifier = (*assigned)[i];
+      pol.assignments.push_back(a);
+      Verifier v = read_verifier(block_, a.verifier).value();
+      v.segments_assigned += 1;
+      write_verifier(block_, v);
+      list += (i ? "," : "") + num(a.segment);
+      events.push_back(
+          {"verifier_assigned",
+           {{"job_id", num(id)}, {"segment", num(a.segment)}, {"verifier", addr(a.verifier)}}});
+    }
+    write_job_pol(block_, pol);
+    block_.put(keys::pol_work(pol.commit_deadline + 1, id), Bytes{});
+    block_.put(keys::pol_work(pol.reveal_deadline + 1, id), Bytes{});
+    j.status = JobStatus::Verifying;
+    write_job(block_, j);
+    events.push_back({"job_sampled",
+                      {{"job_id", num(id)},
+                       {"seed", to_hex(seed)},
+                       {"segments", list},
+                       {"commit_deadline", num(pol.commit_deadline)},
+                       {"reveal_deadline", num(pol.reveal_deadline)}}});
+    return;
+  }
+
+  if (j.status != JobStatus::Verifying) return;
+  if (ctx_.height == pol.commit_deadline + 1) {
+    // The probe step is drawn from the block that closed the commit window, so
+    // no verifier knew it when committing.
+    pol.probe_seed = ctx_.prev_block_hash;
+    write_job_pol(block_, pol);
+    events.push_back(
+        {"probe_drawn", {{"job_id", num(id)}, {"probe_seed", to_hex(*pol.probe_seed)}}});
+    return;
+  }
+  if (ctx_.height != pol.reveal_deadline + 1) return;
+
+  // Judging: every assignment is agreed, absent, or disputed.
+  const verifier::Commitment committed = stored_commitment(block_, id);
+  std::vector<const Assignment*> agreed, absent;
+  std::vector<Event> disputes;
+  for (const Assignment& a : pol.assignments) {
+    if (!a.attest_commitment || !a.revealed) {
+      absent.push_back(&a);
+      continue;
+    }
+    const auto seg = verifier::segment_bounds(a.segment, spec.steps, spec.checkpoint_interval);
+    const uint64_t r = verifier::probe_offset(*pol.probe_seed, id, a.segment, seg.end - seg.start);
+    const Hash256& committed_end = committed.checkpoints.at(a.segment + 1);
+    if (!a.provider_probe) {
+      disputes.push_back({"dispute_pending",
+                          {{"job_id", num(id)},
+                           {"segment", num(a.segment)},
+                           {"verifier", addr(a.verifier)},
+                           {"kind", "provider_probe_missing"}}});
+      continue;
+    }
+    verifier::Reveal rv;
+    rv.trace.end_hash = a.revealed_end;
+    rv.probe_hash = a.revealed_probe;
+    const verifier::Judgement jd = verifier::judge(seg, r, committed_end, *a.provider_probe, rv);
+    if (jd.kind == verifier::JudgeKind::agree) {
+      agreed.push_back(&a);
+      continue;
+    }
+    disputes.push_back({"dispute_pending",
+                        {{"job_id", num(id)},
+                         {"segment", num(a.segment)},
+                         {"verifier", addr(a.verifier)},
+                         {"kind", jd.kind == verifier::JudgeKind::dispute_end ? "end" : "probe"},
+                         {"lo", num(jd.lo)},
+                         {"hi", num(jd.hi)},
+                         {"provider_hi", to_hex(jd.provider_hi)},
+                         {"verifier_hi", to_hex(jd.verifier_hi)}}});
+  }
+  if (!disputes.empty()) {
+    // The bisection game is not on chain yet: the job stays Verifying with its
+    // escrow and the provider's bond held until the dispute slice resolves it.
+    for (Event& e : disputes) events.push_back(std::move(e));
+    return;
+  }
+  const Amount fee = params_.verifier_fee;
+  const Amount reserved = static_cast<Amount>(pol.assignments.size()) * fee;  // <= payment
+  for (const Assignment* a : agreed) {
+    add_balance(block_, a->verifier, fee);
+    Verifier v = read_verifier(block_, a->verifier).value();
+    v.segments_agreed += 1;
+    write_verifier(block_, v);
+    events.push_back({"verifier_paid",
+                      {{"job_id", num(id)},
+                       {"segment", num(a->segment)},
+                       {"verifier", addr(a->verifier)},
+                       {"fee", num(fee)}}});
+  }
+  // An absent verifier's fee goes back to the client (slashing its stake is the
+  // dispute slice's).
+  const Amount refund = static_cast<Amount>(absent.size()) * fee;
+  for (const Assignment* a : absent)
+    events.push_back({"verifier_absent",
+                      {{"job_id", num(id)},
+                       {"segment", num(a->segment)},
+                       {"verifier", addr(a->verifier)},
+                       {"missing", a->attest_commitment ? "reveal" : "commit"},
+                       {"fee_forfeited", num(fee)}}});
+  if (refund > 0) add_balance(block_, j.client, refund);
+  const Amount to_provider = j.payment - reserved;
+  settle_for_provider(block_, j, to_provider, ctx_.height);
+  events.push_back({"job_settled",
+                    {{"job_id", num(id)},
+                     {"provider", addr(*j.provider)},
+                     {"provider_paid", num(to_provider)},
+                     {"verified_segments", num(agreed.size())},
+                     {"refund", num(refund)}}});
 }
 
 Result<Receipt> BlockExecutor::apply(const Transaction& tx, size_t encoded_size) {

@@ -19,6 +19,10 @@ struct BlockContext {
   uint64_t height = 0;
   uint64_t time_ms = 0;
   Address fee_recipient{};  // the proposer's operator account
+  // Hash of the block at height - 1: the proof-of-learning randomness (sampling
+  // seed, probe seed) is drawn from it. See docs/proof-of-learning.md for what
+  // that block's proposer can bias.
+  Hash256 prev_block_hash{};
 };
 
 struct BlockResult {
@@ -54,6 +58,7 @@ class BlockExecutor {
 
  private:
   void begin_block();
+  void run_pol_work(uint64_t job_id);
   BlockContext ctx_;
   Params params_;
   Overlay block_;

@@ -50,7 +50,15 @@ Result<Params> parse_params(const json& p, const std::string& chain_id) {
                                               "max_spec_bytes",
                                               "max_tx_bytes",
                                               "max_block_txs",
-                                              "max_block_bytes"};
+                                              "max_block_bytes",
+                                              "pol_samples",
+                                              "pol_sample_delay_blocks",
+                                              "pol_commit_window",
+                                              "pol_reveal_window",
+                                              "verifier_fee",
+                                              "min_verifier_stake",
+                                              "max_referee_cost",
+                                              "max_checkpoints"};
   for (const auto& [k, v] : p.items())
     if (!known.count(k)) return make_error("params." + k + ": unknown parameter");
   Params out;
@@ -62,6 +70,12 @@ Result<Params> parse_params(const json& p, const std::string& chain_id) {
   TRY_ASSIGN(out.unbonding_blocks, u64_field(p, path, "unbonding_blocks"));
   TRY_ASSIGN(out.min_job_deadline_blocks, u64_field(p, path, "min_job_deadline_blocks"));
   TRY_ASSIGN(out.max_job_deadline_blocks, u64_field(p, path, "max_job_deadline_blocks"));
+  TRY_ASSIGN(out.pol_sample_delay_blocks, u64_field(p, path, "pol_sample_delay_blocks"));
+  TRY_ASSIGN(out.pol_commit_window, u64_field(p, path, "pol_commit_window"));
+  TRY_ASSIGN(out.pol_reveal_window, u64_field(p, path, "pol_reveal_window"));
+  TRY_ASSIGN(out.verifier_fee, u64_field(p, path, "verifier_fee"));
+  TRY_ASSIGN(out.min_verifier_stake, u64_field(p, path, "min_verifier_stake"));
+  TRY_ASSIGN(out.max_referee_cost, u64_field(p, path, "max_referee_cost"));
   struct U32 {
     const char* name;
     uint32_t* dst;
@@ -69,7 +83,8 @@ Result<Params> parse_params(const json& p, const std::string& chain_id) {
   for (U32 f :
        {U32{"expiry_slash_bps", &out.expiry_slash_bps}, U32{"max_spec_bytes", &out.max_spec_bytes},
         U32{"max_tx_bytes", &out.max_tx_bytes}, U32{"max_block_txs", &out.max_block_txs},
-        U32{"max_block_bytes", &out.max_block_bytes}}) {
+        U32{"max_block_bytes", &out.max_block_bytes}, U32{"pol_samples", &out.pol_samples},
+        U32{"max_checkpoints", &out.max_checkpoints}}) {
     TRY_ASSIGN(v, u64_field(p, path, f.name));
     if (v > UINT32_MAX) return make_error(path + f.name + ": too large");
     *f.dst = static_cast<uint32_t>(v);

@@ -142,4 +142,77 @@ Result<Validator> decode_validator(ByteView in) {
   return finish(r, v);
 }
 
+Bytes encode(const Verifier& v) {
+  return Writer()
+      .fixed(v.owner)
+      .u64(v.stake)
+      .u64(v.registered_height)
+      .u64(v.segments_assigned)
+      .u64(v.segments_agreed)
+      .take();
+}
+
+Result<Verifier> decode_verifier(ByteView in) {
+  Reader r(in);
+  Verifier v;
+  v.owner = r.fixed<32>("verifier.owner");
+  v.stake = r.u64("verifier.stake");
+  v.registered_height = r.u64("verifier.registered_height");
+  v.segments_assigned = r.u64("verifier.segments_assigned");
+  v.segments_agreed = r.u64("verifier.segments_agreed");
+  return finish(r, v);
+}
+
+namespace {
+void write_opt(Writer& w, const std::optional<Hash256>& h) {
+  w.boolean(h.has_value());
+  if (h) w.fixed(*h);
+}
+std::optional<Hash256> read_opt(Reader& r, const char* field) {
+  if (!r.boolean(field)) return std::nullopt;
+  return r.fixed<32>(field);
+}
+}  // namespace
+
+Bytes encode(const JobPol& p) {
+  Writer w;
+  w.u64(p.job_id).fixed(p.root).u64(p.commit_height).u64(p.sample_height);
+  w.u64(p.commit_deadline).u64(p.reveal_deadline);
+  write_opt(w, p.probe_seed);
+  w.u32(static_cast<uint32_t>(p.assignments.size()));
+  for (const Assignment& a : p.assignments) {
+    w.u64(a.segment).fixed(a.verifier);
+    write_opt(w, a.attest_commitment);
+    w.boolean(a.revealed).fixed(a.revealed_end).fixed(a.revealed_probe);
+    write_opt(w, a.provider_probe);
+  }
+  return w.take();
+}
+
+Result<JobPol> decode_job_pol(ByteView in) {
+  Reader r(in);
+  JobPol p;
+  p.job_id = r.u64("job_pol.job_id");
+  p.root = r.fixed<32>("job_pol.root");
+  p.commit_height = r.u64("job_pol.commit_height");
+  p.sample_height = r.u64("job_pol.sample_height");
+  p.commit_deadline = r.u64("job_pol.commit_deadline");
+  p.reveal_deadline = r.u64("job_pol.reveal_deadline");
+  p.probe_seed = read_opt(r, "job_pol.probe_seed");
+  uint32_t n = r.u32("job_pol.assignments");
+  if (r.ok() && n > kMaxAssignments) r.fail("job_pol.assignments: too many");
+  for (uint32_t i = 0; r.ok() && i < n; ++i) {
+    Assignment a;
+    a.segment = r.u64("assignment.segment");
+    a.verifier = r.fixed<32>("assignment.verifier");
+    a.attest_commitment = read_opt(r, "assignment.attest_commitment");
+    a.revealed = r.boolean("assignment.revealed");
+    a.revealed_end = r.fixed<32>("assignment.revealed_end");
+    a.revealed_probe = r.fixed<32>("assignment.revealed_probe");
+    a.provider_probe = read_opt(r, "assignment.provider_probe");
+    p.assignments.push_back(a);
+  }
+  return finish(r, p);
+}
+
 }  // namespace vt::ledger

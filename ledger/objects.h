@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/bech32m.h"
 #include "core/bytes.h"
@@ -66,6 +67,44 @@ struct Job {
   bool operator==(const Job&) const = default;
 };
 
+// A registered verifier: its stake weights its chance of being assigned segments.
+struct Verifier {
+  Address owner{};
+  Amount stake = 0;  // bonded (slashing a lazy or absent verifier is the dispute slice)
+  uint64_t registered_height = 0;
+  uint64_t segments_assigned = 0;
+  uint64_t segments_agreed = 0;  // revealed in time and agreed with the provider
+  bool operator==(const Verifier&) const = default;
+};
+
+// One sampled segment of a committed job and what its verifier has posted.
+struct Assignment {
+  uint64_t segment = 0;
+  Address verifier{};
+  std::optional<Hash256> attest_commitment;  // AttestCommit, in the commit window
+  bool revealed = false;                     // AttestReveal checked by check_reveal
+  Hash256 revealed_end{};                    // the verifier's h_end (valid when revealed)
+  Hash256 revealed_probe{};                  // the verifier's h_(start+r) (valid when revealed)
+  std::optional<Hash256> provider_probe;     // ProviderProbe, in the reveal window
+  bool operator==(const Assignment&) const = default;
+};
+
+// The proof-of-learning record of a committed job (the commitment itself is
+// stored apart, under keys::commitment). Heights are inclusive last heights.
+struct JobPol {
+  uint64_t job_id = 0;
+  Hash256 root{};  // verifier::commitment_root of the commitment
+  uint64_t commit_height = 0;
+  uint64_t sample_height = 0;           // begin_block of this height samples (seed from its parent)
+  uint64_t commit_deadline = 0;         // last height for AttestCommit (0 until sampled)
+  uint64_t reveal_deadline = 0;         // last height for AttestReveal / ProviderProbe
+  std::optional<Hash256> probe_seed;    // hash of block commit_deadline, set at commit_deadline + 1
+  std::vector<Assignment> assignments;  // ascending by segment
+  bool operator==(const JobPol&) const = default;
+};
+// Bound on assignments per record (Params::pol_samples is at most this).
+inline constexpr uint32_t kMaxAssignments = 1024;
+
 // Stake leaving a provider: released to the balance at release_height.
 struct Unbonding {
   Address owner{};
@@ -87,10 +126,14 @@ Bytes encode(const Provider&);
 Bytes encode(const Job&);
 Bytes encode(const Unbonding&);
 Bytes encode(const Validator&);
+Bytes encode(const Verifier&);
+Bytes encode(const JobPol&);
 Result<Account> decode_account(ByteView);
 Result<Provider> decode_provider(ByteView);
 Result<Job> decode_job(ByteView);
 Result<Unbonding> decode_unbonding(ByteView);
 Result<Validator> decode_validator(ByteView);
+Result<Verifier> decode_verifier(ByteView);
+Result<JobPol> decode_job_pol(ByteView);
 
 }  // namespace vt::ledger

@@ -1,6 +1,7 @@
 #include "ledger/params.h"
 
 #include "core/encoding.h"
+#include "verifier/commitment.h"
 
 namespace vt::ledger {
 
@@ -17,6 +18,14 @@ Bytes encode(const Params& p) {
       .u32(p.max_tx_bytes)
       .u32(p.max_block_txs)
       .u32(p.max_block_bytes)
+      .u32(p.pol_samples)
+      .u64(p.pol_sample_delay_blocks)
+      .u64(p.pol_commit_window)
+      .u64(p.pol_reveal_window)
+      .u64(p.verifier_fee)
+      .u64(p.min_verifier_stake)
+      .u64(p.max_referee_cost)
+      .u32(p.max_checkpoints)
       .take();
 }
 
@@ -34,6 +43,14 @@ Result<Params> decode_params(ByteView in) {
   p.max_tx_bytes = r.u32("params.max_tx_bytes");
   p.max_block_txs = r.u32("params.max_block_txs");
   p.max_block_bytes = r.u32("params.max_block_bytes");
+  p.pol_samples = r.u32("params.pol_samples");
+  p.pol_sample_delay_blocks = r.u64("params.pol_sample_delay_blocks");
+  p.pol_commit_window = r.u64("params.pol_commit_window");
+  p.pol_reveal_window = r.u64("params.pol_reveal_window");
+  p.verifier_fee = r.u64("params.verifier_fee");
+  p.min_verifier_stake = r.u64("params.min_verifier_stake");
+  p.max_referee_cost = r.u64("params.max_referee_cost");
+  p.max_checkpoints = r.u32("params.max_checkpoints");
   if (auto s = r.finish(); !s) return s.take_error();
   if (auto s = validate(p); !s) return s.take_error();
   return p;
@@ -61,6 +78,20 @@ Status validate(const Params& p) {
   if (p.max_block_txs == 0) return make_error("max_block_txs: must be positive");
   if (p.max_block_bytes < p.max_tx_bytes)
     return make_error("max_block_bytes: must be at least max_tx_bytes");
+  // Bounds keep every deadline computation (height + windows) far from overflow
+  // and the per-job records small.
+  if (p.pol_samples == 0 || p.pol_samples > 1024)
+    return make_error("pol_samples: must be between 1 and 1024");
+  if (p.pol_sample_delay_blocks == 0 || p.pol_sample_delay_blocks > 1000)
+    return make_error("pol_sample_delay_blocks: must be between 1 and 1000");
+  if (p.pol_commit_window == 0 || p.pol_commit_window > 100000)
+    return make_error("pol_commit_window: must be between 1 and 100000");
+  if (p.pol_reveal_window == 0 || p.pol_reveal_window > 100000)
+    return make_error("pol_reveal_window: must be between 1 and 100000");
+  if (p.min_verifier_stake == 0) return make_error("min_verifier_stake: must be positive");
+  if (p.max_referee_cost == 0) return make_error("max_referee_cost: must be positive");
+  if (p.max_checkpoints < 2 || p.max_checkpoints > verifier::kMaxCheckpoints)
+    return make_error("max_checkpoints: must be between 2 and 1048576");
   return Status::success();
 }
 

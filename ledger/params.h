@@ -22,6 +22,15 @@ struct Params {
   uint32_t max_tx_bytes = 0;
   uint32_t max_block_txs = 0;
   uint32_t max_block_bytes = 0;
+  // Proof of learning (docs/proof-of-learning.md).
+  uint32_t pol_samples = 0;  // m: segments replayed per job (fewer if the job has fewer)
+  uint64_t pol_sample_delay_blocks = 0;  // the seed is the hash of block commit_height + this
+  uint64_t pol_commit_window = 0;        // blocks for attestation commits after sampling
+  uint64_t pol_reveal_window = 0;        // blocks for reveals after the commit window
+  Amount verifier_fee = 0;               // per verified segment, paid out of the job's payment
+  Amount min_verifier_stake = 0;         // to register as a verifier
+  uint64_t max_referee_cost = 0;         // verifier::check_referee_cost bound at job_submit
+  uint32_t max_checkpoints = 0;          // per commitment (<= verifier::kMaxCheckpoints)
   bool operator==(const Params&) const = default;
 };
 

@@ -38,6 +38,21 @@ Bytes job_expiry(uint64_t height, uint64_t id) {
 Bytes job_expiry_prefix(uint64_t height) {
   return Writer().u8(kJobExpiry).u64(height).take();
 }
+Bytes verifier(const Address& a) {
+  return Writer().u8(kVerifier).fixed(a).take();
+}
+Bytes commitment(uint64_t id) {
+  return Writer().u8(kCommitment).u64(id).take();
+}
+Bytes job_pol(uint64_t id) {
+  return Writer().u8(kJobPol).u64(id).take();
+}
+Bytes pol_work(uint64_t height, uint64_t id) {
+  return Writer().u8(kPolWork).u64(height).u64(id).take();
+}
+Bytes pol_work_prefix(uint64_t height) {
+  return Writer().u8(kPolWork).u64(height).take();
+}
 Bytes unbonding(uint64_t h, const Address& owner) {
   return Writer().u8(kUnbonding).u64(h).fixed(owner).take();
 }
@@ -85,6 +100,27 @@ std::optional<Job> read_job(const StateReader& s, uint64_t id) {
   return must(decode_job(*v), "job");
 }
 
+std::optional<Verifier> read_verifier(const StateReader& s, const Address& a) {
+  auto v = s.get(keys::verifier(a));
+  if (!v) return std::nullopt;
+  return must(decode_verifier(*v), "verifier");
+}
+
+std::vector<Verifier> read_verifiers(const StateReader& s) {
+  std::vector<Verifier> out;
+  s.scan(keys::prefix(keys::kVerifier), [&](const Bytes&, const Bytes& v) {
+    out.push_back(must(decode_verifier(v), "verifier"));
+    return true;
+  });
+  return out;
+}
+
+std::optional<JobPol> read_job_pol(const StateReader& s, uint64_t id) {
+  auto v = s.get(keys::job_pol(id));
+  if (!v) return std::nullopt;
+  return must(decode_job_pol(*v), "job_pol");
+}
+
 std::optional<std::string> read_spec(const StateReader& s, const Hash256& h) {
   auto v = s.get(keys::spec(h));
   if (!v) return std::nullopt;
@@ -124,6 +160,12 @@ void write_provider(Overlay& o, const Provider& p) {
 }
 void write_job(Overlay& o, const Job& j) {
   o.put(keys::job(j.id), encode(j));
+}
+void write_verifier(Overlay& o, const Verifier& v) {
+  o.put(keys::verifier(v.owner), encode(v));
+}
+void write_job_pol(Overlay& o, const JobPol& p) {
+  o.put(keys::job_pol(p.job_id), encode(p));
 }
 void write_validator(Overlay& o, const Validator& v) {
   o.put(keys::validator(v.consensus_key), encode(v));

@@ -22,10 +22,14 @@ enum Prefix : uint8_t {
   kAccount = 0x10,
   kProvider = 0x11,
   kValidator = 0x12,
+  kVerifier = 0x13,
   kJob = 0x20,
   kSpec = 0x21,
-  kJobExpiry = 0x22,  // expiry height || job id -> empty
-  kUnbonding = 0x30,  // release height || owner -> Unbonding
+  kJobExpiry = 0x22,   // expiry height || job id -> empty
+  kCommitment = 0x23,  // job id -> encoded verifier::Commitment
+  kJobPol = 0x24,      // job id -> JobPol
+  kPolWork = 0x25,     // height || job id -> empty: sampling, probe seed or settlement due
+  kUnbonding = 0x30,   // release height || owner -> Unbonding
 };
 Bytes params();
 Bytes next_job_id();
@@ -36,6 +40,11 @@ Bytes job(uint64_t id);
 Bytes spec(const Hash256& h);
 Bytes job_expiry(uint64_t height, uint64_t id);
 Bytes job_expiry_prefix(uint64_t height);
+Bytes verifier(const Address& a);
+Bytes commitment(uint64_t id);
+Bytes job_pol(uint64_t id);
+Bytes pol_work(uint64_t height, uint64_t id);
+Bytes pol_work_prefix(uint64_t height);
 Bytes unbonding(uint64_t release_height, const Address& owner);
 Bytes unbonding_prefix(uint64_t release_height);
 Bytes prefix(Prefix p);
@@ -44,6 +53,9 @@ Bytes prefix(Prefix p);
 Params read_params(const StateReader& s);
 Account read_account(const StateReader& s, const Address& a);  // zero account if absent
 std::optional<Provider> read_provider(const StateReader& s, const Address& a);
+std::optional<Verifier> read_verifier(const StateReader& s, const Address& a);
+std::vector<Verifier> read_verifiers(const StateReader& s);  // ascending by address
+std::optional<JobPol> read_job_pol(const StateReader& s, uint64_t id);
 std::optional<Job> read_job(const StateReader& s, uint64_t id);
 std::optional<std::string> read_spec(const StateReader& s, const Hash256& h);
 uint64_t read_next_job_id(const StateReader& s);
@@ -53,6 +65,8 @@ void write_params(Overlay& o, const Params& p);
 void write_account(Overlay& o, const Address& a, const Account& acc);
 void write_provider(Overlay& o, const Provider& p);
 void write_job(Overlay& o, const Job& j);
+void write_verifier(Overlay& o, const Verifier& v);
+void write_job_pol(Overlay& o, const JobPol& p);
 void write_validator(Overlay& o, const Validator& v);
 
 }  // namespace vt::ledger

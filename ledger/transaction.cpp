@@ -1,5 +1,7 @@
 #include "ledger/transaction.h"
 
+#include <iterator>
+
 #include "core/encoding.h"
 #include "core/sha256.h"
 
@@ -10,6 +12,9 @@ namespace {
 constexpr size_t kMaxChainId = 64;
 constexpr size_t kMaxEndpoint = 256;
 constexpr size_t kMaxSpecWire = 1 << 20;  // hard ceiling; genesis sets the real limit
+// Hard ceilings; max_tx_bytes and max_checkpoints set the real limits.
+constexpr size_t kMaxCommitmentWire = 32 * (size_t{1} << 20) + 256;
+constexpr size_t kMaxRevealWire = 4 * 32 + 8 + 8 + 4 + 64 * 32;
 
 struct MessageWriter {
   Writer& w;
@@ -22,6 +27,11 @@ struct MessageWriter {
   }
   void operator()(const JobAccept& m) { w.u64(m.job_id); }
   void operator()(const JobCancel& m) { w.u64(m.job_id); }
+  void operator()(const VerifierRegister& m) { w.u64(m.stake); }
+  void operator()(const JobCommit& m) { w.u64(m.job_id).bytes(m.commitment); }
+  void operator()(const AttestCommit& m) { w.u64(m.job_id).u64(m.segment).fixed(m.commitment); }
+  void operator()(const AttestReveal& m) { w.u64(m.job_id).u64(m.segment).bytes(m.reveal); }
+  void operator()(const ProviderProbe& m) { w.u64(m.job_id).u64(m.segment).fixed(m.probe_hash); }
 };
 
 void write_unsigned(Writer& w, const Transaction& tx) {
@@ -61,6 +71,35 @@ Message read_message(Reader& r) {
       return JobAccept{r.u64("job_accept.job_id")};
     case 6:
       return JobCancel{r.u64("job_cancel.job_id")};
+    case 7:
+      return VerifierRegister{r.u64("verifier_register.stake")};
+    case 8: {
+      JobCommit m;
+      m.job_id = r.u64("job_commit.job_id");
+      m.commitment = r.bytes("job_commit.commitment", kMaxCommitmentWire);
+      return m;
+    }
+    case 9: {
+      AttestCommit m;
+      m.job_id = r.u64("attest_commit.job_id");
+      m.segment = r.u64("attest_commit.segment");
+      m.commitment = r.fixed<32>("attest_commit.commitment");
+      return m;
+    }
+    case 10: {
+      AttestReveal m;
+      m.job_id = r.u64("attest_reveal.job_id");
+      m.segment = r.u64("attest_reveal.segment");
+      m.reveal = r.bytes("attest_reveal.reveal", kMaxRevealWire);
+      return m;
+    }
+    case 11: {
+      ProviderProbe m;
+      m.job_id = r.u64("provider_probe.job_id");
+      m.segment = r.u64("provider_probe.segment");
+      m.probe_hash = r.fixed<32>("provider_probe.probe_hash");
+      return m;
+    }
     default:
       if (r.ok()) r.fail("msg.type: unknown message type " + std::to_string(tag));
       return Transfer{};
@@ -70,9 +109,11 @@ Message read_message(Reader& r) {
 }  // namespace
 
 const char* message_name(const Message& m) {
-  static constexpr const char* kNames[] = {"transfer",  "provider_register", "stake",
-                                           "unstake",   "job_submit",        "job_accept",
-                                           "job_cancel"};
+  static constexpr const char* kNames[] = {"transfer",      "provider_register", "stake",
+                                           "unstake",       "job_submit",        "job_accept",
+                                           "job_cancel",    "verifier_register", "job_commit",
+                                           "attest_commit", "attest_reveal",     "provider_probe"};
+  static_assert(std::size(kNames) == std::variant_size_v<Message>);
   return kNames[m.index()];
 }
 

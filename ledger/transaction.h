@@ -47,9 +47,39 @@ struct JobCancel {
   bool operator==(const JobCancel&) const = default;
 };
 
+// Proof of learning (docs/proof-of-learning.md).
+struct VerifierRegister {
+  Amount stake = 0;  // moved from balance to the new verifier's stake
+  bool operator==(const VerifierRegister&) const = default;
+};
+struct JobCommit {
+  uint64_t job_id = 0;
+  Bytes commitment;  // verifier::encode(Commitment)
+  bool operator==(const JobCommit&) const = default;
+};
+struct AttestCommit {
+  uint64_t job_id = 0;
+  uint64_t segment = 0;
+  Hash256 commitment{};  // verifier::attestation_commitment
+  bool operator==(const AttestCommit&) const = default;
+};
+struct AttestReveal {
+  uint64_t job_id = 0;
+  uint64_t segment = 0;
+  Bytes reveal;  // verifier::encode(Reveal)
+  bool operator==(const AttestReveal&) const = default;
+};
+struct ProviderProbe {
+  uint64_t job_id = 0;
+  uint64_t segment = 0;
+  Hash256 probe_hash{};  // the provider's h_(start + r)
+  bool operator==(const ProviderProbe&) const = default;
+};
+
 // The variant index is the message's tag on the wire: append, never reorder.
 using Message =
-    std::variant<Transfer, ProviderRegister, Stake, Unstake, JobSubmit, JobAccept, JobCancel>;
+    std::variant<Transfer, ProviderRegister, Stake, Unstake, JobSubmit, JobAccept, JobCancel,
+                 VerifierRegister, JobCommit, AttestCommit, AttestReveal, ProviderProbe>;
 const char* message_name(const Message& m);
 
 struct Transaction {

@@ -21,7 +21,10 @@ const char* devnet_template() {
   "params": {
     "min_fee": "1000", "min_provider_stake": "1000000000", "unbonding_blocks": "20",
     "min_job_deadline_blocks": "10", "max_job_deadline_blocks": "100000", "expiry_slash_bps": "1000",
-    "max_spec_bytes": "16384", "max_tx_bytes": "32768", "max_block_txs": "5000", "max_block_bytes": "8388608"
+    "max_spec_bytes": "16384", "max_tx_bytes": "32768", "max_block_txs": "5000", "max_block_bytes": "8388608",
+    "pol_samples": "8", "pol_sample_delay_blocks": "2", "pol_commit_window": "10", "pol_reveal_window": "10",
+    "verifier_fee": "10000", "min_verifier_stake": "100000000", "max_referee_cost": "5000000000",
+    "max_checkpoints": "4096"
   },
   "accounts": [],
   "validators": []
@@ -151,7 +154,8 @@ Result<Home> load_home(const fs::path& home) {
   int64_t max_blob = t["blobs"]["max_blob_bytes"].value_or(int64_t{256} << 20);
   int64_t max_total = t["blobs"]["max_total_bytes"].value_or(int64_t{8} << 30);
   if (max_blob < 1024 || max_total < max_blob)
-    return make_error("config.toml: blobs.max_blob_bytes must be >= 1024 and <= blobs.max_total_bytes");
+    return make_error(
+        "config.toml: blobs.max_blob_bytes must be >= 1024 and <= blobs.max_total_bytes");
   h.config.blob_limits.max_blob_bytes = static_cast<uint64_t>(max_blob);
   h.config.blob_limits.max_total_bytes = static_cast<uint64_t>(max_total);
   h.config.data_dir = (home / "data").string();

@@ -26,6 +26,19 @@ struct MessageJson {
   }
   json operator()(const ledger::JobAccept& m) const { return {{"job_id", m.job_id}}; }
   json operator()(const ledger::JobCancel& m) const { return {{"job_id", m.job_id}}; }
+  json operator()(const ledger::VerifierRegister& m) const { return {{"stake", amount(m.stake)}}; }
+  json operator()(const ledger::JobCommit& m) const {
+    return {{"job_id", m.job_id}, {"commitment", to_hex(m.commitment)}};
+  }
+  json operator()(const ledger::AttestCommit& m) const {
+    return {{"job_id", m.job_id}, {"segment", m.segment}, {"commitment", to_hex(m.commitment)}};
+  }
+  json operator()(const ledger::AttestReveal& m) const {
+    return {{"job_id", m.job_id}, {"segment", m.segment}, {"reveal", to_hex(m.reveal)}};
+  }
+  json operator()(const ledger::ProviderProbe& m) const {
+    return {{"job_id", m.job_id}, {"segment", m.segment}, {"probe_hash", to_hex(m.probe_hash)}};
+  }
 };
 }  // namespace
 
@@ -69,7 +82,15 @@ json to_json(const ledger::Params& p) {
           {"max_spec_bytes", p.max_spec_bytes},
           {"max_tx_bytes", p.max_tx_bytes},
           {"max_block_txs", p.max_block_txs},
-          {"max_block_bytes", p.max_block_bytes}};
+          {"max_block_bytes", p.max_block_bytes},
+          {"pol_samples", p.pol_samples},
+          {"pol_sample_delay_blocks", p.pol_sample_delay_blocks},
+          {"pol_commit_window", p.pol_commit_window},
+          {"pol_reveal_window", p.pol_reveal_window},
+          {"verifier_fee", amount(p.verifier_fee)},
+          {"min_verifier_stake", amount(p.min_verifier_stake)},
+          {"max_referee_cost", p.max_referee_cost},
+          {"max_checkpoints", p.max_checkpoints}};
 }
 
 json to_json(const ledger::Transaction& tx) {

@@ -242,6 +242,7 @@ void Node::build_block(uint64_t height, uint32_t round, consensus::Actions& out)
   ledger::BlockContext ctx;
   ctx.height = height;
   ctx.time_ms = std::max(now_ms(), head_.time_ms + 1);  // block time never goes back
+  ctx.prev_block_hash = head_.block_hash;               // proof-of-learning randomness
   const auto& me = validators_.at(*validators_.index_of(key_.pubkey()));
   for (const auto& v : genesis_.validators)
     if (v.consensus_key == me.key) ctx.fee_recipient = v.operator_address;

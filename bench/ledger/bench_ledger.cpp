@@ -55,6 +55,14 @@ Genesis make_genesis(const std::vector<Address>& senders) {
   g.params.max_tx_bytes = 8192;
   g.params.max_block_txs = 100000;
   g.params.max_block_bytes = 64 << 20;
+  g.params.pol_samples = 8;
+  g.params.pol_sample_delay_blocks = 2;
+  g.params.pol_commit_window = 10;
+  g.params.pol_reveal_window = 10;
+  g.params.verifier_fee = 10;
+  g.params.min_verifier_stake = 1000;
+  g.params.max_referee_cost = 5'000'000'000;
+  g.params.max_checkpoints = 4096;
   for (const Address& a : senders) g.balances.push_back({a, 1'000'000});
   Validator v;
   v.consensus_key[0] = 1;

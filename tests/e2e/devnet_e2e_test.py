@@ -57,20 +57,20 @@ class DevnetLoop(unittest.TestCase):
         self.assertEqual((p["stake"], p["locked"]), ("2000000000", "0"))
 
         spec = os.path.join(SOURCE_DIR, "kernels", "specs", "tiny.json")
-        r = net.cli("job", "submit", spec, "--from", "alice", "--pay", "7000000", "--bond", "1500000",
+        r = net.cli("job", "submit", spec, "--from", "alice", "--pay", "7000000", "--bond", "2000000",
                     "--deadline", "500")
         self.assertTrue(r["receipt"]["success"], r)
         job_id = int(r["receipt"]["events"][0]["attributes"]["job_id"])
         alice_before_accept = self.balance("alice")
         job = net.cli("job", "show", str(job_id))
-        self.assertEqual((job["status"], job["payment"], job["bond_required"]), ("open", "7000000", "1500000"))
+        self.assertEqual((job["status"], job["payment"], job["bond_required"]), ("open", "7000000", "2000000"))
         self.assertEqual(job["spec"]["steps"], 20)
 
         r = net.cli("job", "accept", str(job_id), "--from", "prov")
         self.assertTrue(r["receipt"]["success"])
         job = net.rpc("state_getJob", {"id": job_id})
         self.assertEqual((job["status"], job["provider"]), ("accepted", a["prov"]))
-        self.assertEqual(net.rpc("state_getProvider", {"address": a["prov"]})["locked"], "1500000")
+        self.assertEqual(net.rpc("state_getProvider", {"address": a["prov"]})["locked"], "2000000")
         self.assertEqual(self.balance("alice"), alice_before_accept)
 
         # Accepting twice fails with a reason and costs only the fee.
@@ -152,7 +152,7 @@ class DevnetLoop(unittest.TestCase):
             sub = ws.recv()
             self.assertIn("result", sub, sub)
             spec = os.path.join(SOURCE_DIR, "kernels", "specs", "tiny.json")
-            r = net.cli("job", "submit", spec, "--from", "alice", "--pay", "1000", "--deadline", "50")
+            r = net.cli("job", "submit", spec, "--from", "alice", "--pay", "100000", "--bond", "25000", "--deadline", "50")
             job_id = r["receipt"]["events"][0]["attributes"]["job_id"]
             while True:
                 msg = ws.recv()

@@ -17,7 +17,7 @@ const std::string& kSpec = kTinySpec;
 
 TEST_CASE("an open job expires at deadline + 1: the client is refunded") {
   Chain c;
-  REQUIRE(c.exec(c.tx(c.alice, JobSubmit{kSpec, 5000, 700, 4})).success);
+  REQUIRE(c.exec(c.tx(c.alice, JobSubmit{kSpec, 5000, 1250, 4})).success);
   const uint64_t deadline = c.job(1)->deadline_height;
   CHECK(deadline == c.height + 4);
   const Amount bal = c.account(c.alice).balance;
@@ -44,7 +44,7 @@ TEST_CASE("an open job expires at deadline + 1: the client is refunded") {
 TEST_CASE("an accepted job expires: client refunded plus the slashed part of the bond") {
   Chain c;
   REQUIRE(c.exec(c.tx(c.carol, ProviderRegister{5000, "p"})).success);
-  REQUIRE(c.exec(c.tx(c.alice, JobSubmit{kSpec, 5000, 1001, 3})).success);
+  REQUIRE(c.exec(c.tx(c.alice, JobSubmit{kSpec, 4000, 1001, 3})).success);
   REQUIRE(c.exec(c.tx(c.carol, JobAccept{1})).success);
   const uint64_t deadline = c.job(1)->deadline_height;
   const Amount bal = c.account(c.alice).balance;
@@ -56,9 +56,9 @@ TEST_CASE("an accepted job expires: client refunded plus the slashed part of the
   const Amount slashed = 1001 * 2500 / 10000;  // 250, rounded down
   const Event* ev = find_event(run.begin_events, "job_expired");
   REQUIRE(ev);
-  CHECK(attr(*ev, "refund") == std::to_string(5000 + slashed));
+  CHECK(attr(*ev, "refund") == std::to_string(4000 + slashed));
   CHECK(attr(*ev, "provider_slashed") == std::to_string(slashed));
-  CHECK(c.account(c.alice).balance == bal + 5000 + slashed);
+  CHECK(c.account(c.alice).balance == bal + 4000 + slashed);
   auto p = c.provider(c.carol);
   CHECK(p->locked == 0);
   CHECK(p->stake == 5000 - slashed);

@@ -26,6 +26,14 @@ Params test_params() {
   p.max_tx_bytes = 2048;
   p.max_block_txs = 1000;
   p.max_block_bytes = 1 << 20;
+  p.pol_samples = 4;  // every segment of the tiny spec (4 segments)
+  p.pol_sample_delay_blocks = 2;
+  p.pol_commit_window = 10;
+  p.pol_reveal_window = 10;
+  p.verifier_fee = 10;
+  p.min_verifier_stake = 500;
+  p.max_referee_cost = 5'000'000'000;
+  p.max_checkpoints = 64;
   return p;
 }
 
@@ -49,7 +57,15 @@ std::string genesis_json() {
          ", \"expiry_slash_bps\": " + n(p.expiry_slash_bps) +
          ", \"max_spec_bytes\": " + n(p.max_spec_bytes) +
          ", \"max_tx_bytes\": " + n(p.max_tx_bytes) + ", \"max_block_txs\": " + n(p.max_block_txs) +
-         ", \"max_block_bytes\": " + n(p.max_block_bytes) + "}, \"accounts\": [";
+         ", \"max_block_bytes\": " + n(p.max_block_bytes) +
+         ", \"pol_samples\": " + n(p.pol_samples) +
+         ", \"pol_sample_delay_blocks\": " + n(p.pol_sample_delay_blocks) +
+         ", \"pol_commit_window\": " + n(p.pol_commit_window) +
+         ", \"pol_reveal_window\": " + n(p.pol_reveal_window) +
+         ", \"verifier_fee\": " + n(p.verifier_fee) +
+         ", \"min_verifier_stake\": " + n(p.min_verifier_stake) +
+         ", \"max_referee_cost\": " + n(p.max_referee_cost) +
+         ", \"max_checkpoints\": " + n(p.max_checkpoints) + "}, \"accounts\": [";
   for (uint8_t i = 1; i <= 4; ++i) {
     if (i > 1) doc += ", ";
     doc += "{\"address\": \"" + address_to_string(key_of(i).pubkey()) +
@@ -89,8 +105,10 @@ BlockRun Chain::block(const std::vector<Transaction>& txs, std::optional<uint64_
   run.height = at ? *at : height + 1;
   REQUIRE(run.height > height);
   run.root_before = state.root();
-  BlockExecutor ex(state,
-                   BlockContext{run.height, 1'700'000'000'000 + run.height * 1000, proposer});
+  // The state root before the block stands in for the parent block's hash: it
+  // depends on the whole history, as the node's block hash does.
+  BlockExecutor ex(state, BlockContext{run.height, 1'700'000'000'000 + run.height * 1000, proposer,
+                                       run.root_before});
   for (const Transaction& t : txs) run.results.push_back(ex.apply(t, encode(t).size()));
   BlockResult r = std::move(ex).finish();
   REQUIRE(r.receipts.size() ==
@@ -146,7 +164,14 @@ unsigned __int128 Chain::total_supply() const {
   });
   state.scan(keys::prefix(keys::kJob), [&](const Bytes&, const Bytes& v) {
     Job j = decode_job(v).value();
-    if (j.status == JobStatus::Open || j.status == JobStatus::Accepted) total += j.payment;
+    // Escrow: held from submission until settlement or a refund.
+    if (j.status == JobStatus::Open || j.status == JobStatus::Accepted ||
+        j.status == JobStatus::Committed || j.status == JobStatus::Verifying)
+      total += j.payment;
+    return true;
+  });
+  state.scan(keys::prefix(keys::kVerifier), [&](const Bytes&, const Bytes& v) {
+    total += decode_verifier(v).value().stake;
     return true;
   });
   state.scan(keys::prefix(keys::kUnbonding), [&](const Bytes&, const Bytes& v) {

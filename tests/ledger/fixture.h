@@ -87,7 +87,7 @@ class Chain {
   }
   std::optional<Job> job(uint64_t id) const { return read_job(state, id); }
   std::map<Bytes, Bytes> snapshot() const;
-  // balances + provider stakes + escrow of open/accepted jobs + unbondings
+  // balances + provider and verifier stakes + escrow of live jobs + unbondings
   unsigned __int128 total_supply() const;
 };
 

@@ -144,6 +144,24 @@ TEST_CASE("genesis: each bad field is refused, naming the field") {
     d = good;
     d["params"]["max_block_txs"] = "4294967296";
     expect_refused(d, "params.max_block_txs: too large");
+    d = good;
+    d["params"]["pol_samples"] = "0";
+    expect_refused(d, "params.pol_samples: must be between 1 and 1024");
+    d = good;
+    d["params"]["pol_sample_delay_blocks"] = "0";
+    expect_refused(d, "params.pol_sample_delay_blocks: must be between 1 and 1000");
+    d = good;
+    d["params"]["pol_reveal_window"] = "0";
+    expect_refused(d, "params.pol_reveal_window: must be between 1 and 100000");
+    d = good;
+    d["params"]["min_verifier_stake"] = "0";
+    expect_refused(d, "params.min_verifier_stake: must be positive");
+    d = good;
+    d["params"]["max_checkpoints"] = "1048577";
+    expect_refused(d, "params.max_checkpoints: must be between 2 and 1048576");
+    d = good;
+    d["params"].erase("verifier_fee");
+    expect_refused(d, "params.verifier_fee: missing");
   }
   SUBCASE("zero validator power") {
     d["validators"][0]["power"] = "0";

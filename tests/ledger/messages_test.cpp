@@ -194,7 +194,7 @@ TEST_CASE("unstaking everything unlocked is allowed; the provider stays register
 
 TEST_CASE("job submit: escrow, spec stored under its canonical hash, expiry scheduled") {
   Chain c;
-  Receipt r = c.exec(c.tx(c.alice, JobSubmit{kSpec, 5000, 1000, 10}));
+  Receipt r = c.exec(c.tx(c.alice, JobSubmit{kSpec, 5000, 1250, 10}));
   REQUIRE_MESSAGE(r.success, r.reason);
   const uint64_t h = c.height;
   auto j = c.job(1);
@@ -209,7 +209,7 @@ TEST_CASE("job submit: escrow, spec stored under its canonical hash, expiry sche
   CHECK(j->client == c.alice.pubkey());
   CHECK(j->spec_hash == spec_hash);
   CHECK(j->payment == 5000);
-  CHECK(j->bond_required == 1000);
+  CHECK(j->bond_required == 1250);
   CHECK(j->status == JobStatus::Open);
   CHECK_FALSE(j->provider);
   CHECK(j->created_height == h);
@@ -226,12 +226,12 @@ TEST_CASE("job submit: escrow, spec stored under its canonical hash, expiry sche
   CHECK(attr(*ev, "client") == address_to_string(c.alice.pubkey()));
   CHECK(attr(*ev, "spec_hash") == to_hex(spec_hash));
   CHECK(attr(*ev, "payment") == "5000");
-  CHECK(attr(*ev, "bond") == "1000");
+  CHECK(attr(*ev, "bond") == "1250");
   CHECK(attr(*ev, "deadline_height") == std::to_string(h + 10));
   CHECK(c.total_supply() == 4 * kFunded);
 
   // A second job with the same spec in another spelling shares the stored spec.
-  Receipt r2 = c.exec(c.tx(c.bob, JobSubmit{canonical, 1, 0, 2}));
+  Receipt r2 = c.exec(c.tx(c.bob, JobSubmit{canonical, 40, 10, 2}));
   REQUIRE(r2.success);
   CHECK(c.job(2)->spec_hash == spec_hash);
   CHECK(c.job(2)->deadline_height == c.height + 2);
@@ -241,7 +241,7 @@ TEST_CASE("job submit: escrow, spec stored under its canonical hash, expiry sche
 TEST_CASE("job accept: bond locked, job assigned") {
   Chain c;
   register_provider(c, c.carol, 3000);
-  uint64_t id = submit_job(c, c.alice, 5000, 1200, 10);
+  uint64_t id = submit_job(c, c.alice, 4800, 1200, 10);
   Receipt r = c.exec(c.tx(c.carol, JobAccept{id}));
   REQUIRE_MESSAGE(r.success, r.reason);
   auto p = c.provider(c.carol);
@@ -253,7 +253,7 @@ TEST_CASE("job accept: bond locked, job assigned") {
   REQUIRE(j->provider);
   CHECK(*j->provider == c.carol.pubkey());
   CHECK(j->accepted_height == c.height);
-  CHECK(j->payment == 5000);
+  CHECK(j->payment == 4800);
   const Event* ev = find_event(r.events, "job_accepted");
   REQUIRE(ev);
   CHECK(attr(*ev, "job_id") == std::to_string(id));
@@ -269,7 +269,7 @@ TEST_CASE("job accept: bond locked, job assigned") {
 
 TEST_CASE("job cancel: refund, status, expiry removed") {
   Chain c;
-  uint64_t id = submit_job(c, c.alice, 5000, 0, 10);
+  uint64_t id = submit_job(c, c.alice, 5000, 1250, 10);
   const uint64_t deadline = c.job(id)->deadline_height;
   Receipt r = c.exec(c.tx(c.alice, JobCancel{id}));
   REQUIRE_MESSAGE(r.success, r.reason);
@@ -471,7 +471,7 @@ TEST_CASE("failed receipts: fee paid, nonce used, nothing else changed") {
                           "sender is not a registered provider");
   }
   SUBCASE("accept one's own job") {
-    uint64_t own = submit_job(c, c.carol, 100, 0, 5);
+    uint64_t own = submit_job(c, c.carol, 100, 25, 5);
     expect_failed_receipt(c, c.carol, c.tx(c.carol, JobAccept{own}),
                           "a client cannot accept its own job");
   }
@@ -481,7 +481,7 @@ TEST_CASE("failed receipts: fee paid, nonce used, nothing else changed") {
   }
   SUBCASE("accept: stake below the minimum after unstaking") {
     CHECK(c.exec(c.tx(c.dave, Unstake{1})).success);
-    uint64_t cheap = submit_job(c, c.bob, 100, 0, 5);
+    uint64_t cheap = submit_job(c, c.bob, 100, 25, 5);
     expect_failed_receipt(c, c.dave, c.tx(c.dave, JobAccept{cheap}),
                           "provider stake 999 is below the minimum 1000");
   }

@@ -189,7 +189,7 @@ TEST_CASE("StateTree: erasing back to a previous set gives the previous root") {
 
 TEST_CASE("StateStore: its root is the tree of sha256(key) -> sha256(value) over its entries") {
   Chain c;
-  c.exec(c.tx(c.alice, JobSubmit{kTinySpec, 100, 0, 5}));
+  c.exec(c.tx(c.alice, JobSubmit{kTinySpec, 100, 25, 5}));
   c.exec(c.tx(c.carol, ProviderRegister{1000, "e"}));
   std::map<Hash256, Hash256> m;
   for (const auto& [k, v] : c.snapshot()) m[sha256(k)] = sha256(v);

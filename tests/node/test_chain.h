@@ -50,6 +50,14 @@ inline ledger::Genesis test_genesis(int funded = 4) {
   p.max_tx_bytes = 8192;
   p.max_block_txs = 100;
   p.max_block_bytes = 1 << 20;
+  p.pol_samples = 8;
+  p.pol_sample_delay_blocks = 2;
+  p.pol_commit_window = 10;
+  p.pol_reveal_window = 10;
+  p.verifier_fee = 10;
+  p.min_verifier_stake = 1000;
+  p.max_referee_cost = 5'000'000'000;
+  p.max_checkpoints = 4096;
   for (int i = 1; i <= funded; ++i)
     g.balances.push_back({account_key(static_cast<uint8_t>(i)).pubkey(), 1'000'000});
   g.validators.push_back({validator_key().pubkey(), account_key(1).pubkey(), 10, false});

@@ -1,0 +1,565 @@
+// Proof of learning on chain, slice 1 (the honest path): job_submit admission,
+// verifier registration, the provider's commitment, sampling, verifier
+// commit-reveal attestations built from a real replay of kernels/specs/tiny.json,
+// the provider's probe, settlement with exact balances, and every rejection.
+#include <doctest/doctest.h>
+
+#include "core/encoding.h"
+#include "kernels/job_spec.h"
+#include "kernels/state.h"
+#include "tests/ledger/fixture.h"
+#include "tests/verifier/fixture.h"
+#include "verifier/attestation.h"
+#include "verifier/commitment.h"
+#include "verifier/referee.h"
+#include "verifier/sampling.h"
+
+namespace vt::ledger::test {
+namespace {
+
+// The provider's honest run of the tiny spec (20 steps, k = 5, 4 segments):
+// every per-step state hash, from states the kernels themselves produce.
+struct Run {
+  kernels::JobSpec spec;
+  std::vector<kernels::TensorMap> states;
+  std::vector<Hash256> hashes;  // hashes[s] = h_s
+};
+const Run& tiny() {
+  static const Run run = [] {
+    Run r;
+    r.spec = verifier::testing::tiny_spec();
+    r.states = verifier::testing::all_states(r.spec);
+    for (const auto& s : r.states) r.hashes.push_back(kernels::state_hash(s));
+    return r;
+  }();
+  return run;
+}
+
+verifier::Commitment honest_commitment() {
+  const Run& r = tiny();
+  verifier::Commitment c;
+  c.spec_hash = kernels::spec_hash(r.spec);
+  c.interval = r.spec.checkpoint_interval;
+  c.steps = r.spec.steps;
+  for (uint64_t i = 0; i < verifier::checkpoint_count(c.steps, c.interval); ++i)
+    c.checkpoints.push_back(r.hashes[verifier::checkpoint_step(i, c.steps, c.interval)]);
+  c.final_model_hash = c.checkpoints.back();
+  c.final_loss_micro = 123456;  // informational (not verified in this slice)
+  c.accuracy_bps = 4200;
+  return c;
+}
+
+Hash256 salt_of(uint8_t n) {
+  Hash256 s{};
+  s.fill(n);
+  return s;
+}
+
+// What a verifier does for one segment: replays it from the provider's checkpoint.
+struct Attestation {
+  verifier::SegmentTrace trace;
+  std::vector<Hash256> per_step;
+  Hash256 salt{};
+};
+Attestation replay(uint64_t segment, uint8_t salt) {
+  const Run& r = tiny();
+  const auto seg = verifier::segment_bounds(segment, r.spec.steps, r.spec.checkpoint_interval);
+  auto per_step = verifier::replay_hashes(r.spec, verifier::testing::dataset(), r.states[seg.start],
+                                          seg.end - seg.start);
+  REQUIRE_MESSAGE(per_step.ok(), per_step.error());
+  return {verifier::make_trace(*per_step), *per_step, salt_of(salt)};
+}
+
+Bytes reveal_bytes(const Attestation& a, uint64_t probe_r) {
+  verifier::Reveal rv;
+  rv.trace = a.trace;
+  rv.salt = a.salt;
+  rv.probe_hash = a.per_step.at(probe_r - 1);
+  rv.probe_proof = verifier::make_proof(a.per_step, probe_r - 1).value();
+  return verifier::encode(rv);
+}
+
+uint64_t probe_r(const JobPol& pol, uint64_t job, uint64_t segment) {
+  const Run& r = tiny();
+  const auto seg = verifier::segment_bounds(segment, r.spec.steps, r.spec.checkpoint_interval);
+  return verifier::probe_offset(pol.probe_seed.value(), job, segment, seg.end - seg.start);
+}
+
+void expect_failed(Chain& c, const Transaction& t, const std::string& reason) {
+  Receipt r = c.exec(t);
+  CHECK_FALSE(r.success);
+  CHECK_MESSAGE(mentions(r.reason, reason), r.reason);
+  CHECK(r.events.empty());
+}
+
+const SchnorrKey& key_for(Chain& c, const Address& a) {
+  for (const SchnorrKey* k : {&c.alice, &c.bob, &c.carol, &c.dave, &c.eve})
+    if (k->pubkey() == a) return *k;
+  FAIL("unknown verifier");
+  return c.eve;
+}
+
+// alice submits the tiny job (payment 5000, bond 1250), carol (provider) accepts,
+// bob and dave register as verifiers.
+struct Setup {
+  Chain c;
+  uint64_t job = 1;
+  explicit Setup(bool verifiers = true) {
+    REQUIRE(c.exec(c.tx(c.carol, ProviderRegister{5000, "p"})).success);
+    REQUIRE(c.exec(c.tx(c.alice, JobSubmit{kTinySpec, 5000, 1250, 20})).success);
+    REQUIRE(c.exec(c.tx(c.carol, JobAccept{job})).success);
+    if (verifiers) {
+      Receipt r = c.exec(c.tx(c.bob, VerifierRegister{1000}));
+      REQUIRE_MESSAGE(r.success, r.reason);
+      REQUIRE(c.exec(c.tx(c.dave, VerifierRegister{700})).success);
+    }
+  }
+  Receipt commit() {
+    return c.exec(c.tx(c.carol, JobCommit{job, verifier::encode(honest_commitment())}));
+  }
+  JobPol pol() const { return read_job_pol(c.state, job).value(); }
+};
+
+}  // namespace
+
+TEST_CASE("pol: the ledger's tiny spec is the one the kernels train") {
+  CHECK(kernels::spec_hash(tiny().spec) == canonical_job_spec(kTinySpec, 4096).value().hash);
+  CHECK(verifier::segment_count(20, 5) == 4);
+}
+
+TEST_CASE("pol: job_submit refuses unaffordable verification, small bonds and costly specs") {
+  Chain c;
+  // m = min(pol_samples 4, 4 segments) = 4; min bond = ceil(payment / 4).
+  expect_failed(c, c.tx(c.alice, JobSubmit{kTinySpec, 1001, 250, 5}),
+                "bond 250 is below the minimum 251 (payment / 4 samples, rounded up)");
+  expect_failed(c, c.tx(c.alice, JobSubmit{kTinySpec, 39, 10, 5}),
+                "payment 39 cannot cover 4 verifier fees of 10");
+  CHECK(c.exec(c.tx(c.alice, JobSubmit{kTinySpec, 40, 10, 5})).success);
+  // 101 checkpoints > max_checkpoints 64.
+  std::string many = kTinySpec;
+  many.replace(many.find("\"steps\": 20"), 11, "\"steps\": 100");
+  many.replace(many.find("\"checkpoint_interval\": 5"), 24, "\"checkpoint_interval\": 1");
+  expect_failed(c, c.tx(c.alice, JobSubmit{many, 1000, 1000, 5}),
+                "the spec has 101 checkpoints, the limit is 64");
+  // One step of a wide model with a large batch costs more than max_referee_cost.
+  std::string wide = kTinySpec;
+  wide.replace(wide.find("[784, 32, 10]"), 13, "[784, 4096, 4096, 10]");
+  wide.replace(wide.find("\"batch_size\": 16"), 16, "\"batch_size\": 4096");
+  expect_failed(c, c.tx(c.alice, JobSubmit{wide, 1000, 1000, 5}), "job spec: ");
+  CHECK(c.total_supply() == 4 * kFunded);
+}
+
+TEST_CASE("pol: verifier registration") {
+  Chain c;
+  Receipt r = c.exec(c.tx(c.bob, VerifierRegister{600}));
+  REQUIRE_MESSAGE(r.success, r.reason);
+  auto v = read_verifier(c.state, c.bob.pubkey());
+  REQUIRE(v);
+  CHECK(v->stake == 600);
+  CHECK(v->registered_height == c.height);
+  CHECK(c.account(c.bob).balance == kFunded - 600 - 10);
+  expect_failed(c, c.tx(c.bob, VerifierRegister{600}), "already a registered verifier");
+  expect_failed(c, c.tx(c.dave, VerifierRegister{499}),
+                "stake 499 is below the minimum verifier stake 500");
+  expect_failed(c, c.tx(c.dave, VerifierRegister{kFunded}), "insufficient balance");
+  CHECK(c.total_supply() == 4 * kFunded);
+}
+
+TEST_CASE("pol: honest path: commit, sampling, attestations, probe, settlement") {
+  Setup s;
+  Chain& c = s.c;
+  Receipt r = s.commit();
+  REQUIRE_MESSAGE(r.success, r.reason);
+  const uint64_t commit_height = c.height;
+  CHECK(c.job(1)->status == JobStatus::Committed);
+  CHECK_FALSE(c.state.get(keys::job_expiry(c.job(1)->deadline_height + 1, 1)));
+  const Event* ev = find_event(r.events, "job_committed");
+  REQUIRE(ev);
+  CHECK(attr(*ev, "commitment_root") == to_hex(verifier::commitment_root(honest_commitment())));
+  CHECK(attr(*ev, "checkpoints") == "5");
+  CHECK(attr(*ev, "sample_height") == std::to_string(commit_height + 3));
+  CHECK(s.pol().sample_height == commit_height + 3);
+  CHECK(s.pol().assignments.empty());
+  CHECK(c.total_supply() == 4 * kFunded);
+
+  // Sampling at commit_height + delay + 1, seeded by its parent block.
+  auto events = c.advance_to(commit_height + 2);
+  CHECK(find_event(events, "job_sampled") == nullptr);
+  BlockRun sampling = c.block({});
+  ev = find_event(sampling.begin_events, "job_sampled");
+  REQUIRE(ev);
+  const JobPol pol = s.pol();
+  CHECK(attr(*ev, "seed") == to_hex(verifier::derive_seed(sampling.root_before, 1, pol.root)));
+  CHECK(attr(*ev, "segments") == "0,1,2,3");  // m = 4 = every segment
+  CHECK(c.job(1)->status == JobStatus::Verifying);
+  CHECK(pol.commit_deadline == sampling.height + 10);
+  CHECK(pol.reveal_deadline == sampling.height + 20);
+  REQUIRE(pol.assignments.size() == 4);
+  int for_bob = 0, for_dave = 0;
+  for (const Assignment& a : pol.assignments) {
+    CHECK(a.verifier != c.carol.pubkey());  // never the provider
+    CHECK(a.verifier != c.alice.pubkey());  // nor the client
+    for_bob += a.verifier == c.bob.pubkey();
+    for_dave += a.verifier == c.dave.pubkey();
+  }
+  CHECK(for_bob == 2);  // two eligible verifiers, four segments: two rounds
+  CHECK(for_dave == 2);
+  CHECK(read_verifier(c.state, c.bob.pubkey())->segments_assigned == 2);
+
+  // Commit window: each verifier replays its segment and commits.
+  std::vector<Attestation> att;
+  std::vector<Transaction> commits;
+  for (const Assignment& a : pol.assignments) {
+    att.push_back(replay(a.segment, static_cast<uint8_t>(10 + a.segment)));
+    CHECK(att.back().trace.end_hash == tiny().hashes[5 * (a.segment + 1)]);
+    commits.push_back(c.tx(key_for(c, a.verifier), AttestCommit{1, a.segment,
+                                                                verifier::attestation_commitment(
+                                                                    1, a.segment, att.back().trace,
+                                                                    a.verifier, att.back().salt)}));
+  }
+  // Two transactions per verifier: nonces follow in one block.
+  for (size_t i = 0; i < commits.size(); ++i) {
+    uint64_t n = c.account(commits[i].sender).nonce;
+    for (size_t k = 0; k < i; ++k) n += commits[k].sender == commits[i].sender;
+    commits[i].nonce = n;
+    sign(commits[i], key_for(c, commits[i].sender));
+  }
+  BlockRun cb = c.block(commits);
+  for (const auto& res : cb.results) {
+    REQUIRE(res.ok());
+    CHECK_MESSAGE(res->success, res->reason);
+  }
+  for (const Assignment& a : s.pol().assignments) CHECK(a.attest_commitment);
+
+  // The probe seed is the hash of the block that closed the commit window.
+  c.advance_to(pol.commit_deadline);
+  BlockRun probe = c.block({});
+  ev = find_event(probe.begin_events, "probe_drawn");
+  REQUIRE(ev);
+  const JobPol drawn = s.pol();
+  CHECK(drawn.probe_seed == probe.root_before);
+
+  // Reveal window: verifiers reveal, the provider reveals its probes.
+  for (size_t i = 0; i < drawn.assignments.size(); ++i) {
+    const Assignment& a = drawn.assignments[i];
+    const uint64_t pr = probe_r(drawn, 1, a.segment);
+    CHECK(pr >= 1);
+    CHECK(pr <= 4);
+    Receipt rv =
+        c.exec(c.tx(key_for(c, a.verifier), AttestReveal{1, a.segment, reveal_bytes(att[i], pr)}));
+    REQUIRE_MESSAGE(rv.success, rv.reason);
+    const Event* re = find_event(rv.events, "attest_revealed");
+    REQUIRE(re);
+    CHECK(attr(*re, "end_matches_commitment") == "true");
+    CHECK(attr(*re, "probe_offset") == std::to_string(pr));
+    Receipt pp =
+        c.exec(c.tx(c.carol, ProviderProbe{1, a.segment, tiny().hashes[5 * a.segment + pr]}));
+    REQUIRE_MESSAGE(pp.success, pp.reason);
+  }
+  CHECK(c.total_supply() == 4 * kFunded);
+
+  // Settlement at reveal_deadline + 1: exact balances.
+  c.advance_to(drawn.reveal_deadline);
+  const Amount carol = c.account(c.carol).balance, alice = c.account(c.alice).balance;
+  const Amount bob = c.account(c.bob).balance, dave = c.account(c.dave).balance;
+  BlockRun settle = c.block({});
+  ev = find_event(settle.begin_events, "job_settled");
+  REQUIRE(ev);
+  CHECK(attr(*ev, "provider_paid") == "4960");  // 5000 - 4 x 10
+  CHECK(attr(*ev, "verified_segments") == "4");
+  CHECK(attr(*ev, "refund") == "0");
+  int paid = 0;
+  for (const Event& e : settle.begin_events) paid += e.type == "verifier_paid";
+  CHECK(paid == 4);
+  CHECK(c.account(c.carol).balance == carol + 4960);
+  CHECK(c.account(c.bob).balance == bob + 20);
+  CHECK(c.account(c.dave).balance == dave + 20);
+  CHECK(c.account(c.alice).balance == alice);
+  CHECK(c.job(1)->status == JobStatus::Settled);
+  CHECK(c.job(1)->closed_height == settle.height);
+  CHECK(c.provider(c.carol)->locked == 0);
+  CHECK(c.provider(c.carol)->stake == 5000);
+  CHECK(read_verifier(c.state, c.dave.pubkey())->segments_agreed == 2);
+  CHECK(c.total_supply() == 4 * kFunded);
+  // Nothing is left scheduled.
+  int scheduled = 0;
+  c.state.scan(keys::prefix(keys::kPolWork), [&](const Bytes&, const Bytes&) {
+    ++scheduled;
+    return true;
+  });
+  CHECK(scheduled == 0);
+}
+
+TEST_CASE("pol: rejections, each with its reason") {
+  Setup s;
+  Chain& c = s.c;
+  SUBCASE("commit by a non-provider") {
+    expect_failed(c, c.tx(c.bob, JobCommit{1, verifier::encode(honest_commitment())}),
+                  "only the job's provider can commit to it");
+  }
+  SUBCASE("commit twice") {
+    REQUIRE(s.commit().success);
+    expect_failed(c, c.tx(c.carol, JobCommit{1, verifier::encode(honest_commitment())}),
+                  "job 1 is committed, not accepted");
+  }
+  SUBCASE("malformed commitment bytes") {
+    Bytes bytes = verifier::encode(honest_commitment());
+    bytes.pop_back();
+    expect_failed(c, c.tx(c.carol, JobCommit{1, bytes}), "malformed commitment: ");
+    expect_failed(c, c.tx(c.carol, JobCommit{1, Bytes{1, 2, 3}}), "malformed commitment: ");
+  }
+  SUBCASE("commitment for another spec") {
+    verifier::Commitment other = honest_commitment();
+    other.spec_hash[0] ^= 1;
+    expect_failed(c, c.tx(c.carol, JobCommit{1, verifier::encode(other)}),
+                  "commitment does not match the job's spec");
+  }
+  SUBCASE("commitment after the deadline") {
+    c.advance_to(c.job(1)->deadline_height);
+    c.block({});  // expired at deadline + 1
+    expect_failed(c, c.tx(c.carol, JobCommit{1, verifier::encode(honest_commitment())}),
+                  "job 1 is expired, not accepted");
+  }
+  SUBCASE("attestation rules") {
+    REQUIRE(s.commit().success);
+    expect_failed(c, c.tx(c.bob, AttestCommit{1, 0, salt_of(1)}),
+                  "job 1 is committed, not verifying");
+    c.advance_to(s.pol().sample_height);
+    const JobPol pol = s.pol();
+    const Assignment& a = pol.assignments.at(0);
+    const SchnorrKey& assigned = key_for(c, a.verifier);
+    const SchnorrKey& other = a.verifier == c.bob.pubkey() ? c.dave : c.bob;
+    // Segment 0 belongs to `assigned` only (look for one not assigned to `other`).
+    uint64_t seg = 99;
+    for (const Assignment& x : pol.assignments)
+      if (x.verifier == a.verifier) seg = x.segment;
+    expect_failed(c, c.tx(other, AttestCommit{1, seg, salt_of(1)}),
+                  "sender is not the verifier assigned to segment " + std::to_string(seg));
+    expect_failed(c, c.tx(assigned, AttestCommit{1, 7, salt_of(1)}),
+                  "segment 7 of job 1 was not sampled");
+    const Attestation at = replay(seg, 33);
+    const Hash256 commitment =
+        verifier::attestation_commitment(1, seg, at.trace, a.verifier, at.salt);
+    REQUIRE(c.exec(c.tx(assigned, AttestCommit{1, seg, commitment})).success);
+    expect_failed(c, c.tx(assigned, AttestCommit{1, seg, commitment}), "is already committed");
+    // Reveal before the window (no probe seed drawn yet).
+    expect_failed(c, c.tx(assigned, AttestReveal{1, seg, Bytes{}}),
+                  "the reveal window opens at height " + std::to_string(pol.commit_deadline + 1));
+    expect_failed(c, c.tx(c.carol, ProviderProbe{1, seg, salt_of(2)}),
+                  "the reveal window opens at height");
+    c.advance_to(pol.commit_deadline);
+    // Committing after the window.
+    uint64_t late_seg = 99;
+    for (const Assignment& x : pol.assignments)
+      if (x.verifier != a.verifier) late_seg = x.segment;
+    expect_failed(c, c.tx(other, AttestCommit{1, late_seg, salt_of(1)}),
+                  "the commit window closed at height " + std::to_string(pol.commit_deadline));
+    c.block({});  // probe drawn
+    const JobPol drawn = s.pol();
+    const uint64_t pr = probe_r(drawn, 1, seg);
+    // A reveal that does not open the commitment (other salt), malformed bytes,
+    // one without a commitment, then the provider's probe by someone else.
+    Attestation wrong = at;
+    wrong.salt = salt_of(34);
+    expect_failed(c, c.tx(assigned, AttestReveal{1, seg, reveal_bytes(wrong, pr)}),
+                  "reveal rejected: ");
+    expect_failed(c, c.tx(assigned, AttestReveal{1, seg, Bytes{1, 2}}), "malformed reveal: ");
+    expect_failed(c, c.tx(other, AttestReveal{1, late_seg, reveal_bytes(at, pr)}),
+                  "no attestation commitment to reveal for segment");
+    expect_failed(c, c.tx(assigned, ProviderProbe{1, seg, salt_of(2)}),
+                  "only the job's provider can reveal its probe");
+    // Late reveal.
+    c.advance_to(drawn.reveal_deadline);
+    c.block({});  // settles (the other verifier never attested)
+    expect_failed(c, c.tx(assigned, AttestReveal{1, seg, reveal_bytes(at, pr)}),
+                  "job 1 is settled, not verifying");
+    CHECK(c.total_supply() == 4 * kFunded);
+  }
+  SUBCASE("a reveal after the window") {
+    REQUIRE(s.commit().success);
+    c.advance_to(s.pol().sample_height);
+    const JobPol pol = s.pol();
+    // Assignment 0 posts an invented trace and reveals it: with no provider probe
+    // that is a pending dispute, which keeps the job verifying past the deadline.
+    const Assignment& a = pol.assignments.at(0);
+    const Assignment& b = pol.assignments.at(1);
+    Attestation lazy;
+    for (uint8_t i = 0; i < 5; ++i) lazy.per_step.push_back(salt_of(static_cast<uint8_t>(200 + i)));
+    lazy.trace = verifier::make_trace(lazy.per_step);
+    lazy.salt = salt_of(9);
+    const Attestation honest = replay(b.segment, 5);
+    REQUIRE(c.exec(c.tx(key_for(c, a.verifier),
+                        AttestCommit{1, a.segment,
+                                     verifier::attestation_commitment(1, a.segment, lazy.trace,
+                                                                      a.verifier, lazy.salt)}))
+                .success);
+    REQUIRE(c.exec(c.tx(key_for(c, b.verifier),
+                        AttestCommit{1, b.segment,
+                                     verifier::attestation_commitment(1, b.segment, honest.trace,
+                                                                      b.verifier, honest.salt)}))
+                .success);
+    c.advance_to(pol.commit_deadline + 1);
+    const JobPol drawn = s.pol();
+    REQUIRE(
+        c.exec(c.tx(key_for(c, a.verifier),
+                    AttestReveal{1, a.segment, reveal_bytes(lazy, probe_r(drawn, 1, a.segment))}))
+            .success);
+    c.advance_to(pol.reveal_deadline + 1);
+    REQUIRE(c.job(1)->status == JobStatus::Verifying);
+    expect_failed(
+        c,
+        c.tx(key_for(c, b.verifier),
+             AttestReveal{1, b.segment, reveal_bytes(honest, probe_r(drawn, 1, b.segment))}),
+        "the reveal window closed at height " + std::to_string(pol.reveal_deadline));
+    CHECK(c.total_supply() == 4 * kFunded);
+  }
+}
+
+TEST_CASE("pol: absent verifiers forfeit their fees to the client") {
+  Setup s;
+  Chain& c = s.c;
+  REQUIRE(s.commit().success);
+  c.advance_to(s.pol().sample_height);
+  const JobPol pol = s.pol();
+  c.advance_to(pol.reveal_deadline);
+  const Amount carol = c.account(c.carol).balance, alice = c.account(c.alice).balance;
+  BlockRun settle = c.block({});
+  const Event* ev = find_event(settle.begin_events, "job_settled");
+  REQUIRE(ev);
+  CHECK(attr(*ev, "verified_segments") == "0");
+  CHECK(attr(*ev, "refund") == "40");
+  ev = find_event(settle.begin_events, "verifier_absent");
+  REQUIRE(ev);
+  CHECK(attr(*ev, "missing") == "commit");
+  CHECK(c.account(c.carol).balance == carol + 4960);
+  CHECK(c.account(c.alice).balance == alice + 40);
+  CHECK(c.job(1)->status == JobStatus::Settled);
+  CHECK(c.total_supply() == 4 * kFunded);
+}
+
+TEST_CASE("pol: a revealed mismatch leaves the job verifying with a pending dispute") {
+  Setup s;
+  Chain& c = s.c;
+  REQUIRE(s.commit().success);
+  c.advance_to(s.pol().sample_height);
+  const JobPol pol = s.pol();
+  const Assignment& a = pol.assignments.at(0);
+  // A lazy verifier invents its trace: it opens its own commitment fine, but the
+  // end hash is not the provider's.
+  Attestation lazy;
+  for (uint8_t i = 0; i < 5; ++i) lazy.per_step.push_back(salt_of(static_cast<uint8_t>(200 + i)));
+  lazy.trace = verifier::make_trace(lazy.per_step);
+  lazy.salt = salt_of(9);
+  REQUIRE(c.exec(c.tx(key_for(c, a.verifier),
+                      AttestCommit{1, a.segment,
+                                   verifier::attestation_commitment(1, a.segment, lazy.trace,
+                                                                    a.verifier, lazy.salt)}))
+              .success);
+  c.advance_to(pol.commit_deadline + 1);
+  const uint64_t pr = probe_r(s.pol(), 1, a.segment);
+  Receipt rv =
+      c.exec(c.tx(key_for(c, a.verifier), AttestReveal{1, a.segment, reveal_bytes(lazy, pr)}));
+  REQUIRE_MESSAGE(rv.success, rv.reason);
+  CHECK(attr(*find_event(rv.events, "attest_revealed"), "end_matches_commitment") == "false");
+  c.advance_to(pol.reveal_deadline);
+  BlockRun judge = c.block({});
+  const Event* ev = find_event(judge.begin_events, "dispute_pending");
+  REQUIRE(ev);
+  CHECK(attr(*ev, "segment") == std::to_string(a.segment));
+  CHECK(attr(*ev, "kind") == "provider_probe_missing");  // the provider did not answer
+  CHECK(find_event(judge.begin_events, "job_settled") == nullptr);
+  CHECK(c.job(1)->status == JobStatus::Verifying);
+  CHECK(c.provider(c.carol)->locked == 1250);
+  CHECK(c.total_supply() == 4 * kFunded);
+}
+
+TEST_CASE("pol: a revealed end hash that differs from the commitment opens an end dispute") {
+  Setup s;
+  Chain& c = s.c;
+  REQUIRE(s.commit().success);
+  c.advance_to(s.pol().sample_height);
+  const JobPol pol = s.pol();
+  const Assignment& a = pol.assignments.at(0);
+  Attestation lazy;
+  for (uint8_t i = 0; i < 5; ++i) lazy.per_step.push_back(salt_of(static_cast<uint8_t>(200 + i)));
+  lazy.trace = verifier::make_trace(lazy.per_step);
+  lazy.salt = salt_of(9);
+  REQUIRE(c.exec(c.tx(key_for(c, a.verifier),
+                      AttestCommit{1, a.segment,
+                                   verifier::attestation_commitment(1, a.segment, lazy.trace,
+                                                                    a.verifier, lazy.salt)}))
+              .success);
+  c.advance_to(pol.commit_deadline + 1);
+  const uint64_t pr = probe_r(s.pol(), 1, a.segment);
+  REQUIRE(c.exec(c.tx(key_for(c, a.verifier), AttestReveal{1, a.segment, reveal_bytes(lazy, pr)}))
+              .success);
+  REQUIRE(c.exec(c.tx(c.carol, ProviderProbe{1, a.segment, tiny().hashes[5 * a.segment + pr]}))
+              .success);
+  expect_failed(c, c.tx(c.carol, ProviderProbe{1, a.segment, salt_of(1)}), "already revealed");
+  c.advance_to(pol.reveal_deadline);
+  BlockRun judge = c.block({});
+  const Event* ev = find_event(judge.begin_events, "dispute_pending");
+  REQUIRE(ev);
+  CHECK(attr(*ev, "kind") == "end");
+  CHECK(attr(*ev, "lo") == std::to_string(5 * a.segment));
+  CHECK(attr(*ev, "hi") == std::to_string(5 * a.segment + 5));
+  CHECK(attr(*ev, "provider_hi") == to_hex(tiny().hashes[5 * a.segment + 5]));
+  CHECK(c.job(1)->status == JobStatus::Verifying);
+  CHECK(c.total_supply() == 4 * kFunded);
+}
+
+TEST_CASE("pol: no eligible verifier: the provider is paid in full at the sampling height") {
+  Setup s(false);
+  Chain& c = s.c;
+  // The client registering as a verifier does not help: it is excluded.
+  REQUIRE(c.exec(c.tx(c.alice, VerifierRegister{500})).success);
+  REQUIRE(s.commit().success);
+  const uint64_t sample_height = s.pol().sample_height;
+  c.advance_to(sample_height - 1);
+  const Amount carol = c.account(c.carol).balance;
+  BlockRun b = c.block({});
+  CHECK(find_event(b.begin_events, "verification_skipped"));
+  const Event* ev = find_event(b.begin_events, "job_settled");
+  REQUIRE(ev);
+  CHECK(attr(*ev, "provider_paid") == "5000");
+  CHECK(c.account(c.carol).balance == carol + 5000);
+  CHECK(c.job(1)->status == JobStatus::Settled);
+  CHECK(c.provider(c.carol)->locked == 0);
+  CHECK(c.total_supply() == 4 * kFunded);
+}
+
+TEST_CASE("pol: JobPol and the new messages round-trip canonically") {
+  JobPol p;
+  p.job_id = 3;
+  p.root = salt_of(1);
+  p.commit_height = 4;
+  p.sample_height = 7;
+  p.commit_deadline = 10;
+  p.reveal_deadline = 13;
+  p.probe_seed = salt_of(2);
+  Assignment a;
+  a.segment = 2;
+  a.verifier = salt_of(3);
+  a.attest_commitment = salt_of(4);
+  a.revealed = true;
+  a.revealed_end = salt_of(5);
+  a.provider_probe = salt_of(6);
+  p.assignments = {a, Assignment{}};
+  CHECK(decode_job_pol(encode(p)).value() == p);
+  Bytes trailing = encode(p);
+  trailing.push_back(0);
+  CHECK_FALSE(decode_job_pol(trailing).ok());
+
+  Chain c;
+  for (Message m : {Message{VerifierRegister{5}}, Message{JobCommit{1, Bytes{1, 2}}},
+                    Message{AttestCommit{1, 2, salt_of(7)}}, Message{AttestReveal{1, 2, Bytes{9}}},
+                    Message{ProviderProbe{1, 2, salt_of(8)}}}) {
+    Transaction t = c.tx(c.alice, m);
+    auto d = decode_transaction(encode(t), 1 << 20);
+    REQUIRE(d.ok());
+    CHECK(*d == t);
+  }
+  CHECK(std::string(message_name(Message{ProviderProbe{}})) == "provider_probe");
+}
+
+}  // namespace vt::ledger::test
