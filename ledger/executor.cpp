@@ -270,6 +270,19 @@ Status run(MsgContext& c, const VerifierRegister& m) {
   return Status::success();
 }
 
+Status run(MsgContext& c, const VerifierStake& m) {
+  auto v = read_verifier(c.o, c.tx.sender);
+  if (!v) return make_error("sender is not a registered verifier");
+  if (m.amount == 0) return make_error("stake amount must be positive");
+  if (add_overflows(v->stake, m.amount)) return make_error("stake would overflow");
+  if (auto s = debit(c.o, c.tx.sender, m.amount, "verifier stake"); !s) return s;
+  v->stake += m.amount;
+  write_verifier(c.o, *v);
+  c.events.push_back(
+      {"verifier_staked", {{"verifier", addr(v->owner)}, {"amount", num(m.amount)}}});
+  return Status::success();
+}
+
 Status run(MsgContext& c, const JobCommit& m) {
   auto j = read_job(c.o, m.job_id);
   if (!j) return make_error("job " + num(m.job_id) + " does not exist");
@@ -372,7 +385,9 @@ Status run(MsgContext& c, const AttestReveal& m) {
   const kernels::JobSpec spec = stored_spec(c.o, ref->job.spec_hash);
   const auto seg = verifier::segment_bounds(m.segment, spec.steps, spec.checkpoint_interval);
   const uint64_t len = seg.end - seg.start;
-  // Set at the start of commit_deadline + 1, which every reveal height follows.
+  // Set at the start of commit_deadline + 1, which every reveal height follows
+  // (the node executes every height; only a test harness could skip one).
+  if (!ref->pol.probe_seed) return make_error("the probe has not been drawn yet");
   const uint64_t r = verifier::probe_offset(ref->pol.probe_seed.value(), m.job_id, m.segment, len);
   if (auto s = verifier::check_reveal(*a.attest_commitment, m.job_id, m.segment, len, r,
                                       c.tx.sender, *reveal);

@@ -31,6 +31,7 @@ struct MessageWriter {
   void operator()(const JobCommit& m) { w.u64(m.job_id).bytes(m.commitment); }
   void operator()(const AttestCommit& m) { w.u64(m.job_id).u64(m.segment).fixed(m.commitment); }
   void operator()(const AttestReveal& m) { w.u64(m.job_id).u64(m.segment).bytes(m.reveal); }
+  void operator()(const VerifierStake& m) { w.u64(m.amount); }
   void operator()(const ProviderProbe& m) { w.u64(m.job_id).u64(m.segment).fixed(m.probe_hash); }
 };
 
@@ -100,6 +101,8 @@ Message read_message(Reader& r) {
       m.probe_hash = r.fixed<32>("provider_probe.probe_hash");
       return m;
     }
+    case 12:
+      return VerifierStake{r.u64("verifier_stake.amount")};
     default:
       if (r.ok()) r.fail("msg.type: unknown message type " + std::to_string(tag));
       return Transfer{};
@@ -112,7 +115,8 @@ const char* message_name(const Message& m) {
   static constexpr const char* kNames[] = {"transfer",      "provider_register", "stake",
                                            "unstake",       "job_submit",        "job_accept",
                                            "job_cancel",    "verifier_register", "job_commit",
-                                           "attest_commit", "attest_reveal",     "provider_probe"};
+                                           "attest_commit", "attest_reveal",     "provider_probe",
+                                           "verifier_stake"};
   static_assert(std::size(kNames) == std::variant_size_v<Message>);
   return kNames[m.index()];
 }

@@ -52,6 +52,10 @@ struct VerifierRegister {
   Amount stake = 0;  // moved from balance to the new verifier's stake
   bool operator==(const VerifierRegister&) const = default;
 };
+struct VerifierStake {
+  Amount amount = 0;  // added to a registered verifier's stake from its balance
+  bool operator==(const VerifierStake&) const = default;
+};
 struct JobCommit {
   uint64_t job_id = 0;
   Bytes commitment;  // verifier::encode(Commitment)
@@ -77,9 +81,9 @@ struct ProviderProbe {
 };
 
 // The variant index is the message's tag on the wire: append, never reorder.
-using Message =
-    std::variant<Transfer, ProviderRegister, Stake, Unstake, JobSubmit, JobAccept, JobCancel,
-                 VerifierRegister, JobCommit, AttestCommit, AttestReveal, ProviderProbe>;
+using Message = std::variant<Transfer, ProviderRegister, Stake, Unstake, JobSubmit, JobAccept,
+                             JobCancel, VerifierRegister, JobCommit, AttestCommit, AttestReveal,
+                             ProviderProbe, VerifierStake>;
 const char* message_name(const Message& m);
 
 struct Transaction {

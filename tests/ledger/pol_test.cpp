@@ -162,6 +162,14 @@ TEST_CASE("pol: verifier registration") {
   expect_failed(c, c.tx(c.dave, VerifierRegister{499}),
                 "stake 499 is below the minimum verifier stake 500");
   expect_failed(c, c.tx(c.dave, VerifierRegister{kFunded}), "insufficient balance");
+  // Adding stake.
+  Receipt more = c.exec(c.tx(c.bob, VerifierStake{250}));
+  REQUIRE_MESSAGE(more.success, more.reason);
+  CHECK(read_verifier(c.state, c.bob.pubkey())->stake == 850);
+  CHECK(find_event(more.events, "verifier_staked"));
+  expect_failed(c, c.tx(c.dave, VerifierStake{250}), "sender is not a registered verifier");
+  expect_failed(c, c.tx(c.bob, VerifierStake{0}), "stake amount must be positive");
+  expect_failed(c, c.tx(c.bob, VerifierStake{kFunded}), "insufficient balance for verifier stake");
   CHECK(c.total_supply() == 4 * kFunded);
 }
 
@@ -553,13 +561,14 @@ TEST_CASE("pol: JobPol and the new messages round-trip canonically") {
   Chain c;
   for (Message m : {Message{VerifierRegister{5}}, Message{JobCommit{1, Bytes{1, 2}}},
                     Message{AttestCommit{1, 2, salt_of(7)}}, Message{AttestReveal{1, 2, Bytes{9}}},
-                    Message{ProviderProbe{1, 2, salt_of(8)}}}) {
+                    Message{ProviderProbe{1, 2, salt_of(8)}}, Message{VerifierStake{3}}}) {
     Transaction t = c.tx(c.alice, m);
     auto d = decode_transaction(encode(t), 1 << 20);
     REQUIRE(d.ok());
     CHECK(*d == t);
   }
   CHECK(std::string(message_name(Message{ProviderProbe{}})) == "provider_probe");
+  CHECK(std::string(message_name(Message{VerifierStake{}})) == "verifier_stake");
 }
 
 }  // namespace vt::ledger::test
