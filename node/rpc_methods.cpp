@@ -6,6 +6,8 @@
 #include "node/node.h"
 #include "rpc/http_server.h"
 #include "rpc/method_table.h"
+#include "verifier/attestation.h"
+#include "verifier/commitment.h"
 
 namespace vt::node {
 
@@ -44,11 +46,126 @@ json block_json(const ledger::Block& b, const std::optional<std::vector<ledger::
           {"begin_events", events ? to_json(*events) : json::array()}};
 }
 
-// A job with its spec document, for state_getJob.
+json verifier_json(const ledger::Verifier& v) {
+  return {{"address", address_to_string(v.owner)},
+          {"stake", std::to_string(v.stake)},
+          {"registered_height", v.registered_height},
+          {"segments_assigned", v.segments_assigned},
+          {"segments_agreed", v.segments_agreed}};
+}
+
+json opt_hash(const std::optional<Hash256>& h) {
+  return h ? json(to_hex(*h)) : json(nullptr);
+}
+
+// The proof-of-learning record of a committed job: the commitment, the heights
+// of its windows, each sampled segment with its verifier and what was posted,
+// the probe offsets once drawn and, after the reveal window, what the ledger
+// judged (a disagreement is a pending dispute until the dispute slice lands).
+json pol_json(const Node& node, const ledger::Job& j) {
+  auto pol = ledger::read_job_pol(node.state(), j.id);
+  auto raw = node.state().get(ledger::keys::commitment(j.id));
+  if (!pol || !raw) return nullptr;
+  auto c = verifier::decode_commitment(*raw);
+  if (!c) return nullptr;
+  const verifier::Commitment& cm = c.value();
+  const uint64_t height = node.head().height;
+  json checkpoints = json::array();
+  for (const auto& h : cm.checkpoints) checkpoints.push_back(to_hex(h));
+  json segs = json::array();
+  json disputes = json::array();
+  const bool sampled = pol->commit_deadline != 0;
+  for (const ledger::Assignment& a : pol->assignments) {
+    const auto b = verifier::segment_bounds(a.segment, cm.steps, cm.interval);
+    json s = {{"segment", a.segment},
+              {"start_step", b.start},
+              {"end_step", b.end},
+              {"start_hash", to_hex(cm.checkpoints.at(a.segment))},
+              {"end_hash", to_hex(cm.checkpoints.at(a.segment + 1))},
+              {"verifier", address_to_string(a.verifier)},
+              {"attest_commitment", opt_hash(a.attest_commitment)},
+              {"revealed", a.revealed},
+              {"revealed_end", a.revealed ? json(to_hex(a.revealed_end)) : json(nullptr)},
+              {"revealed_probe", a.revealed ? json(to_hex(a.revealed_probe)) : json(nullptr)},
+              {"provider_probe", opt_hash(a.provider_probe)},
+              {"probe_offset", nullptr}};
+    s["attestation"] = a.revealed ? "revealed" : a.attest_commitment ? "committed" : "assigned";
+    if (pol->probe_seed) {
+      const uint64_t r = verifier::probe_offset(*pol->probe_seed, j.id, a.segment, b.end - b.start);
+      s["probe_offset"] = r;
+      s["probe_step"] = b.start + r;
+      if (a.revealed) {
+        json d;
+        if (!a.provider_probe) {
+          d = {{"kind", "provider_probe_missing"}};
+        } else {
+          verifier::Reveal rv;
+          rv.trace.end_hash = a.revealed_end;
+          rv.probe_hash = a.revealed_probe;
+          const auto jd =
+              verifier::judge(b, r, cm.checkpoints.at(a.segment + 1), *a.provider_probe, rv);
+          if (jd.kind == verifier::JudgeKind::agree) {
+            s["outcome"] = "agree";
+          } else {
+            d = {{"kind", jd.kind == verifier::JudgeKind::dispute_end ? "end" : "probe"},
+                 {"lo", jd.lo},
+                 {"hi", jd.hi},
+                 {"provider_hi", to_hex(jd.provider_hi)},
+                 {"verifier_hi", to_hex(jd.verifier_hi)}};
+          }
+        }
+        if (!d.is_null()) {
+          s["outcome"] = "disagree";
+          d["segment"] = a.segment;
+          d["verifier"] = address_to_string(a.verifier);
+          disputes.push_back(d);
+        }
+      }
+    }
+    segs.push_back(s);
+  }
+  // The phase a transaction sent now would meet: it lands in block height + 1.
+  const uint64_t next = height + 1;
+  std::string phase;
+  if (j.status == ledger::JobStatus::Committed)
+    phase = "waiting_for_sampling";
+  else if (j.status != ledger::JobStatus::Verifying)
+    phase = "closed";
+  else if (next <= pol->commit_deadline)
+    phase = "commit_window";
+  else if (next <= pol->reveal_deadline)
+    phase = "reveal_window";
+  else
+    phase = "dispute_pending";
+  const bool dispute_pending = phase == "dispute_pending";
+  return {{"commitment_root", to_hex(pol->root)},
+          {"commitment",
+           {{"spec_hash", to_hex(cm.spec_hash)},
+            {"checkpoint_interval", cm.interval},
+            {"steps", cm.steps},
+            {"checkpoints", checkpoints},
+            {"final_model_hash", to_hex(cm.final_model_hash)},
+            {"final_loss_micro", cm.final_loss_micro},
+            {"accuracy_bps", cm.accuracy_bps}}},
+          {"segment_count", verifier::segment_count(cm.steps, cm.interval)},
+          {"commit_height", pol->commit_height},
+          {"sample_height", pol->sample_height},
+          {"commit_deadline", pol->commit_deadline},
+          {"reveal_deadline", pol->reveal_deadline},
+          {"settle_height", sampled ? json(pol->reveal_deadline + 1) : json(nullptr)},
+          {"probe_seed", opt_hash(pol->probe_seed)},
+          {"phase", phase},
+          {"height", height},
+          {"segments", segs},
+          {"dispute_pending", dispute_pending ? disputes : json(nullptr)}};
+}
+
+// A job with its spec document and proof-of-learning record, for state_getJob.
 json job_json(const Node& node, const ledger::Job& j) {
   json out = to_json(j);
   auto spec = ledger::read_spec(node.state(), j.spec_hash);
   out["spec"] = spec ? json::parse(*spec, nullptr, false) : json(nullptr);
+  out["pol"] = pol_json(node, j);
   return out;
 }
 
@@ -211,13 +328,18 @@ void register_rpc_methods(rpc::MethodTable& t, Node& node) {
          }});
 
   t.add({"state_getJob",
-         "A job: escrow, bond, status, provider, deadlines and its spec document.",
+         "A job: escrow, bond, status, provider, deadlines, its spec document and, once "
+         "committed, its proof-of-learning record (pol: commitment root and fields, the heights "
+         "of sampling, commit deadline, reveal deadline and settlement, each sampled segment "
+         "with its verifier, attestation status and probe offset once drawn, and pending "
+         "disputes).",
          {{"id", ParamType::Integer, true, "job id"}},
          "job",
          schema_object({{"id", kInteger},
                         {"status", kString},
                         {"payment", kAmount},
-                        {"spec", {{"type", "object"}}}}),
+                        {"spec", {{"type", "object"}}},
+                        {"pol", {{"type", {"object", "null"}}}}}),
          [&node](const rpc::Params& p) -> RpcOutcome {
            auto j = ledger::read_job(node.state(), p.u64("id"));
            if (!j) return not_found("no job " + std::to_string(p.u64("id")));
@@ -269,6 +391,51 @@ void register_rpc_methods(rpc::MethodTable& t, Node& node) {
                            });
          return json{{"jobs", list}, {"next", next}};
        }});
+
+  t.add({"state_getVerifier",
+         "A registered verifier: stake, registration height, segments assigned and agreed.",
+         {{"address", ParamType::String, true, "verifier's vt1... address"}},
+         "verifier",
+         schema_object({{"address", kString},
+                        {"stake", kAmount},
+                        {"registered_height", kInteger},
+                        {"segments_assigned", kInteger},
+                        {"segments_agreed", kInteger}}),
+         [&node](const rpc::Params& p) -> RpcOutcome {
+           auto a = address_from_string(p.str("address"));
+           if (!a) return invalid("address: " + a.error());
+           auto v = ledger::read_verifier(node.state(), a.value());
+           if (!v) return not_found("no verifier registered at " + p.str("address"));
+           return verifier_json(*v);
+         }});
+
+  t.add({"state_listVerifiers",
+         "Registered verifiers in address order (the sampling candidate order), paginated.",
+         {{"after", ParamType::String, false, "continue after this address"},
+          {"limit", ParamType::Integer, false, "at most this many (default 100, max 1000)"}},
+         "page",
+         schema_object({{"verifiers", {{"type", "array"}}}, {"next", kString}}),
+         [&node](const rpc::Params& p) -> RpcOutcome {
+           uint64_t limit = p.u64_or("limit", 100);
+           if (limit == 0 || limit > 1000) return invalid("limit: must be 1 to 1000");
+           std::optional<Address> after;
+           if (p.has("after")) {
+             auto a = address_from_string(p.str("after"));
+             if (!a) return invalid("after: " + a.error());
+             after = a.value();
+           }
+           json list = json::array();
+           json next = nullptr;
+           for (const ledger::Verifier& v : ledger::read_verifiers(node.state())) {
+             if (after && v.owner <= *after) continue;
+             if (list.size() == limit) {
+               next = list.back()["address"];
+               break;
+             }
+             list.push_back(verifier_json(v));
+           }
+           return json{{"verifiers", list}, {"next", next}};
+         }});
 
   register_blob_methods(t, node);
 
@@ -323,14 +490,17 @@ void register_blob_methods(rpc::MethodTable& t, Node& node) {
                                           {"chunk_bytes", kInteger}});
   auto uploads_allowed = [&node]() -> std::optional<RpcOutcome> {
     if (node.config().blob_uploads) return std::nullopt;
-    return RpcOutcome(RpcError{rpc::kUnsupported, "this node does not accept blob uploads", nullptr});
+    return RpcOutcome(
+        RpcError{rpc::kUnsupported, "this node does not accept blob uploads", nullptr});
   };
   t.add({"blob_begin",
-         "Starts (or resumes) uploading a content-addressed blob (a checkpoint or model) of the given "
+         "Starts (or resumes) uploading a content-addressed blob (a checkpoint or model) of the "
+         "given "
          "size whose SHA-256 is hash.",
          {{"hash", ParamType::Hex, true, "SHA-256 of the whole blob"},
           {"size", ParamType::Integer, true, "bytes"}},
-         "blob", info_schema,
+         "blob",
+         info_schema,
          [&node, uploads_allowed](const rpc::Params& p) -> RpcOutcome {
            if (auto refused = uploads_allowed()) return *refused;
            auto h = hash_from_hex(p.str("hash"));
@@ -340,12 +510,14 @@ void register_blob_methods(rpc::MethodTable& t, Node& node) {
            return blob_json(b.value(), node.blobs().limits().chunk_bytes);
          }});
   t.add({"blob_putChunk",
-         "Uploads one chunk of a blob: offset a multiple of chunk_bytes, data a whole chunk (the last "
+         "Uploads one chunk of a blob: offset a multiple of chunk_bytes, data a whole chunk (the "
+         "last "
          "may be shorter), as hex.",
          {{"hash", ParamType::Hex, true, "the blob's SHA-256"},
           {"offset", ParamType::Integer, true, "byte offset"},
           {"data", ParamType::Hex, true, "the chunk's bytes as hex"}},
-         "blob", info_schema,
+         "blob",
+         info_schema,
          [&node, uploads_allowed](const rpc::Params& p) -> RpcOutcome {
            if (auto refused = uploads_allowed()) return *refused;
            auto h = hash_from_hex(p.str("hash"));
@@ -358,7 +530,9 @@ void register_blob_methods(rpc::MethodTable& t, Node& node) {
          }});
   t.add({"blob_seal",
          "Finishes an upload: the node hashes the whole blob and keeps it only if it matches.",
-         {{"hash", ParamType::Hex, true, "the blob's SHA-256"}}, "blob", info_schema,
+         {{"hash", ParamType::Hex, true, "the blob's SHA-256"}},
+         "blob",
+         info_schema,
          [&node, uploads_allowed](const rpc::Params& p) -> RpcOutcome {
            if (auto refused = uploads_allowed()) return *refused;
            auto h = hash_from_hex(p.str("hash"));
@@ -367,22 +541,29 @@ void register_blob_methods(rpc::MethodTable& t, Node& node) {
            if (!b) return blob_error(b.error());
            return blob_json(b.value(), node.blobs().limits().chunk_bytes);
          }});
-  t.add({"blob_get",
-         "Reads up to chunk_bytes of a stored blob from offset, as hex, with the blob's size.",
-         {{"hash", ParamType::Hex, true, "the blob's SHA-256"},
-          {"offset", ParamType::Integer, false, "byte offset (default 0)"},
-          {"length", ParamType::Integer, false, "bytes, at most chunk_bytes (default chunk_bytes)"}},
-         "chunk", schema_object({{"hash", kString}, {"offset", kInteger}, {"size", kInteger}, {"data", kString}}),
-         [&node](const rpc::Params& p) -> RpcOutcome {
-           auto h = hash_from_hex(p.str("hash"));
-           if (!h) return invalid("hash: " + h.error());
-           auto info = node.blobs().info(h.value());
-           if (!info) return not_found(info.error());
-           uint64_t offset = p.u64_or("offset", 0);
-           auto data = node.blobs().read(h.value(), offset, p.u64_or("length", node.blobs().limits().chunk_bytes));
-           if (!data) return blob_error(data.error());
-           return json{{"hash", p.str("hash")}, {"offset", offset}, {"size", info->size}, {"data", to_hex(data.value())}};
-         }});
+  t.add(
+      {"blob_get",
+       "Reads up to chunk_bytes of a stored blob from offset, as hex, with the blob's size.",
+       {{"hash", ParamType::Hex, true, "the blob's SHA-256"},
+        {"offset", ParamType::Integer, false, "byte offset (default 0)"},
+        {"length", ParamType::Integer, false, "bytes, at most chunk_bytes (default chunk_bytes)"}},
+       "chunk",
+       schema_object(
+           {{"hash", kString}, {"offset", kInteger}, {"size", kInteger}, {"data", kString}}),
+       [&node](const rpc::Params& p) -> RpcOutcome {
+         auto h = hash_from_hex(p.str("hash"));
+         if (!h) return invalid("hash: " + h.error());
+         auto info = node.blobs().info(h.value());
+         if (!info) return not_found(info.error());
+         uint64_t offset = p.u64_or("offset", 0);
+         auto data = node.blobs().read(h.value(), offset,
+                                       p.u64_or("length", node.blobs().limits().chunk_bytes));
+         if (!data) return blob_error(data.error());
+         return json{{"hash", p.str("hash")},
+                     {"offset", offset},
+                     {"size", info->size},
+                     {"data", to_hex(data.value())}};
+       }});
 }
 
 void register_http_routes(rpc::HttpServer& server, Node& node) {
