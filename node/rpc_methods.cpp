@@ -133,6 +133,8 @@ json pol_json(const Node& node, const ledger::Job& j) {
     phase = "closed";
   else if (next <= pol->commit_deadline)
     phase = "commit_window";
+  else if (!pol->probe_seed)
+    phase = "drawing_probe";  // the probe seed is set at the start of commit_deadline + 1
   else if (next <= pol->reveal_deadline)
     phase = "reveal_window";
   else

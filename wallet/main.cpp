@@ -10,6 +10,14 @@
 
 #include "core/bech32m.h"
 #include "core/decimal.h"
+#include "core/sha256.h"
+#include "kernels/idx.h"
+#include "kernels/job_spec.h"
+#include "kernels/state.h"
+#include "kernels/trainer.h"
+#include "verifier/attestation.h"
+#include "verifier/commitment.h"
+#include "verifier/referee.h"
 #include "wallet/keystore.h"
 #include "wallet/train_cmd.h"
 #include "wallet/wallet_client.h"
@@ -125,6 +133,76 @@ std::string job_line(const json& j) {
     << (j["provider"].is_null() ? std::string("-") : j["provider"].get<std::string>())
     << "\n  spec " << j["spec_hash"].get<std::string>() << "\n";
   return o.str();
+}
+
+// ---- proof of learning (docs/proof-of-learning.md, "CLI") ----
+
+std::string as_string(const Bytes& b) {
+  return std::string(b.begin(), b.end());
+}
+
+json get_job(const Globals& g, uint64_t id) {
+  wallet::WalletClient c(g.node);
+  return need(c.call("state_getJob", {{"id", id}}));
+}
+
+kernels::JobSpec job_spec(const json& job) {
+  if (!job["spec"].is_object()) throw CliError("the node returned no spec for this job");
+  auto s = kernels::parse_job_spec(job["spec"].dump());
+  if (!s) throw CliError("job spec: " + s.error);
+  return s.value;
+}
+
+kernels::Dataset load_data(const std::string& dir) {
+  auto d = kernels::load_fashion_mnist(dir);
+  if (!d) throw CliError("data set: " + d.error + " (set --data)");
+  return std::move(d.value);
+}
+
+const json& pol_of(const json& job) {
+  if (job["pol"].is_null())
+    throw CliError("job " + std::to_string(job["id"].get<uint64_t>()) + " is " +
+                   job["status"].get<std::string>() + " and has no commitment yet");
+  return job["pol"];
+}
+
+// "wait N blocks" advice for a window that opens at `opens` (the next block is height + 1).
+std::string wait_hint(const json& pol, uint64_t opens) {
+  const uint64_t next = pol["height"].get<uint64_t>() + 1;
+  return opens > next ? "; wait " + std::to_string(opens - next) + " block(s)" : "";
+}
+
+std::vector<Hash256> hashes_from_json(const json& a) {
+  std::vector<Hash256> out;
+  for (const auto& h : a) out.push_back(need(hash_from_hex(h.get<std::string>()), "saved hash"));
+  return out;
+}
+
+// Loads checkpoint `path` for `spec` and checks its tensors hash to `expected`
+// (a state hash committed on chain).
+kernels::TensorMap load_checked(const kernels::JobSpec& spec, const std::string& path,
+                                const std::string& expected) {
+  auto st = kernels::load_checkpoint_for(spec, path);
+  if (!st) throw CliError(path + ": " + st.error);
+  if (to_hex(kernels::state_hash(st.value)) != expected)
+    throw CliError(path + ": its state hash is not the committed " + expected);
+  return std::move(st.value);
+}
+
+std::vector<Hash256> replay_segment(const kernels::JobSpec& spec, const kernels::Dataset& data,
+                                    const kernels::TensorMap& state, uint64_t steps) {
+  return need(verifier::replay_hashes(spec, data, state, steps), "replay");
+}
+
+fs::path attest_dir(const Globals& g, uint64_t job) {
+  return fs::path(g.home) / "attestations" / ("job-" + std::to_string(job));
+}
+
+void write_text_file(const fs::path& path, const std::string& text) {
+  fs::create_directories(path.parent_path());
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  if (!out.flush()) throw CliError("cannot write " + path.string());
 }
 
 }  // namespace
@@ -382,16 +460,247 @@ int main(int argc, char** argv) {
     });
   }
 
+  // ---- proof of learning ----
+  std::string run_dir, data_dir = kernels::kDefaultFashionMnistDir, manifest_hash;
+  job->add_subcommand("commit",
+                      "Post a trained run's commitment (DIR/commitment.json from `veritrain "
+                      "train`); uploads every checkpoint in DIR as a blob and a manifest blob")
+      ->callback([&] {
+        const json j = get_job(g, job_id);
+        const kernels::JobSpec spec = job_spec(j);
+        const std::string cpath = (fs::path(run_dir) / "commitment.json").string();
+        auto tc = kernels::read_commitment(cpath);
+        if (!tc) throw CliError(cpath + ": " + tc.error);
+        float loss = 0.0f;
+        const fs::path report = fs::path(run_dir) / "train_report.json";
+        if (fs::exists(report))
+          loss = json::parse(read_text_file(report.string()))["final_loss"].get<float>();
+        verifier::Commitment c = need(verifier::from_trainer(tc.value, spec, loss), cpath);
+        // Checkpoints are blobs addressed by the SHA-256 of their files; the manifest
+        // (itself a blob) maps each committed state hash to its file's blob hash.
+        wallet::WalletClient client(g.node);
+        json entries = json::array();
+        for (const auto& e : tc.value.checkpoints) {
+          const std::string bytes = read_text_file((fs::path(run_dir) / e.file).string());
+          const std::string h = need(client.upload_blob(as_view(bytes), nullptr), e.file);
+          entries.push_back({{"step", e.step}, {"state_hash", to_hex(e.state_hash)}, {"blob", h}});
+        }
+        const json manifest = {{"job_id", job_id},
+                               {"commitment_root", to_hex(verifier::commitment_root(c))},
+                               {"checkpoints", entries}};
+        const std::string mtext = manifest.dump();
+        const std::string mhash = need(client.upload_blob(as_view(mtext), nullptr), "manifest");
+        write_text_file(fs::path(run_dir) / "manifest.json", mtext + "\n");
+        if (!g.json_output)
+          std::cout << "uploaded " << entries.size() << " checkpoints; manifest blob " << mhash
+                    << "\n";
+        send(g, from, ledger::JobCommit{job_id, verifier::encode(c)});
+        if (!g.json_output)
+          std::cout << "commitment root " << manifest["commitment_root"].get<std::string>()
+                    << "\nverifiers fetch checkpoints with --manifest " << mhash << "\n";
+      });
+  auto* job_commit = job->get_subcommand("commit");
+  job_commit->add_option("id", job_id, "Job id")->required();
+  job_commit->add_option("--from", from, "Provider key name")->required();
+  job_commit->add_option("--run", run_dir, "Output directory of `veritrain train`")
+      ->required()
+      ->check(CLI::ExistingDirectory);
+
+  auto* job_probe = job->add_subcommand(
+      "probe", "Post the provider's probe hashes (replayed from its own checkpoints in DIR)");
+  job_probe->add_option("id", job_id, "Job id")->required();
+  job_probe->add_option("--from", from, "Provider key name")->required();
+  job_probe->add_option("--run", run_dir, "Output directory of `veritrain train`")
+      ->required()
+      ->check(CLI::ExistingDirectory);
+  job_probe->add_option("--data", data_dir, "Fashion-MNIST directory")->capture_default_str();
+  job_probe->callback([&] {
+    const json j = get_job(g, job_id);
+    const json& pol = pol_of(j);
+    if (pol["probe_seed"].is_null())
+      throw CliError("the probes are drawn at height " +
+                     std::to_string(pol["commit_deadline"].get<uint64_t>() + 1) +
+                     wait_hint(pol, pol["commit_deadline"].get<uint64_t>() + 2));
+    if (pol["phase"] != "reveal_window")
+      throw CliError("job " + std::to_string(job_id) + " is not in its reveal window (phase " +
+                     pol["phase"].get<std::string>() + ", reveal deadline " +
+                     std::to_string(pol["reveal_deadline"].get<uint64_t>()) + ")");
+    const kernels::JobSpec spec = job_spec(j);
+    auto tc = kernels::read_commitment((fs::path(run_dir) / "commitment.json").string());
+    if (!tc) throw CliError(tc.error);
+    std::optional<kernels::Dataset> data;
+    int posted = 0;
+    for (const auto& s : pol["segments"]) {
+      if (!s["provider_probe"].is_null()) continue;
+      const uint64_t start = s["start_step"].get<uint64_t>(), r = s["probe_offset"].get<uint64_t>();
+      std::string file;
+      for (const auto& e : tc.value.checkpoints)
+        if (e.step == start) file = (fs::path(run_dir) / e.file).string();
+      if (file.empty()) throw CliError("no checkpoint at step " + std::to_string(start));
+      if (!data) data = load_data(data_dir);
+      const auto state = load_checked(spec, file, s["start_hash"].get<std::string>());
+      const auto per_step = replay_segment(spec, *data, state, r);
+      send(g, from, ledger::ProviderProbe{job_id, s["segment"].get<uint64_t>(), per_step.back()});
+      ++posted;
+    }
+    if (!g.json_output) std::cout << "posted " << posted << " probes\n";
+  });
+
+  auto* verifier_cmd =
+      app.add_subcommand("verifier", "Proof-of-learning verifier commands")->require_subcommand(1);
+  auto* ver_reg = verifier_cmd->add_subcommand("register", "Register as a verifier with a stake");
+  ver_reg->add_option("--from", from, "Verifier key name")->required();
+  ver_reg->add_option("--stake", amount_str, "Stake in uvt (see min_verifier_stake)")->required();
+  ver_reg->callback(
+      [&] { send(g, from, ledger::VerifierRegister{amount(amount_str, "--stake")}); });
+  auto* ver_stake = verifier_cmd->add_subcommand("stake", "Add to your verifier stake");
+  ver_stake->add_option("--from", from, "Verifier key name")->required();
+  ver_stake->add_option("--amount", amount_str, "Amount in uvt")->required();
+  ver_stake->callback(
+      [&] { send(g, from, ledger::VerifierStake{amount(amount_str, "--amount")}); });
+  auto* ver_show = verifier_cmd->add_subcommand("show", "A verifier's stake and record");
+  ver_show->add_option("verifier", who, "Key name or vt1... address")->required();
+  ver_show->callback([&] {
+    wallet::WalletClient c(g.node);
+    json v = need(
+        c.call("state_getVerifier", {{"address", address_to_string(resolve_address(g, who))}}));
+    print(g, v,
+          "verifier " + v["address"].get<std::string>() + "\n  stake " +
+              v["stake"].get<std::string>() + "  segments assigned " +
+              std::to_string(v["segments_assigned"].get<uint64_t>()) + "  agreed " +
+              std::to_string(v["segments_agreed"].get<uint64_t>()) + "\n");
+  });
+
+  auto* ver_attest = verifier_cmd->add_subcommand(
+      "attest",
+      "Replay every segment of a job assigned to you and post the attestation commitments "
+      "(the salt and trace are kept under --home/attestations for the reveal)");
+  ver_attest->add_option("id", job_id, "Job id")->required();
+  ver_attest->add_option("--from", from, "Verifier key name")->required();
+  ver_attest
+      ->add_option("--manifest", manifest_hash,
+                   "Blob hash of the provider's checkpoint manifest (printed by `job commit`)")
+      ->required();
+  ver_attest->add_option("--data", data_dir, "Fashion-MNIST directory")->capture_default_str();
+  ver_attest->callback([&] {
+    const json j = get_job(g, job_id);
+    const json& pol = pol_of(j);
+    const std::string me = address_to_string(resolve_address(g, from));
+    if (pol["phase"] == "waiting_for_sampling")
+      throw CliError("segments are sampled at height " +
+                     std::to_string(pol["sample_height"].get<uint64_t>()) +
+                     wait_hint(pol, pol["sample_height"].get<uint64_t>() + 1));
+    if (pol["phase"] != "commit_window")
+      throw CliError("the commit window closed at height " +
+                     std::to_string(pol["commit_deadline"].get<uint64_t>()));
+    std::vector<json> mine;
+    for (const auto& s : pol["segments"])
+      if (s["verifier"] == me && s["attest_commitment"].is_null()) mine.push_back(s);
+    if (mine.empty()) {
+      print(g, json::array(),
+            "no unattested segment of job " + std::to_string(job_id) + " is assigned to " + me +
+                "\n");
+      return;
+    }
+    const kernels::JobSpec spec = job_spec(j);
+    const kernels::Dataset data = load_data(data_dir);
+    wallet::WalletClient client(g.node);
+    const json manifest = json::parse(
+        as_string(need(client.download_blob(manifest_hash, nullptr), "manifest")), nullptr, false);
+    if (!manifest.is_object() || !manifest.contains("checkpoints"))
+      throw CliError("blob " + manifest_hash + " is not a checkpoint manifest");
+    const Address my_addr = resolve_address(g, from);
+    for (const json& s : mine) {
+      const uint64_t seg = s["segment"].get<uint64_t>();
+      const std::string start_hash = s["start_hash"].get<std::string>();
+      std::string blob;
+      for (const auto& e : manifest["checkpoints"])
+        if (e["state_hash"] == start_hash) blob = e["blob"].get<std::string>();
+      if (blob.empty())
+        throw CliError("the manifest has no checkpoint with state hash " + start_hash);
+      // The blob's bytes match its hash (download_blob); its tensors must hash to
+      // the committed state hash (load_checked): the manifest itself is not trusted.
+      const Bytes bytes = need(client.download_blob(blob, nullptr), "checkpoint " + blob);
+      const fs::path file =
+          attest_dir(g, job_id) / ("start-" + std::to_string(seg) + ".safetensors");
+      write_text_file(file, as_string(bytes));
+      const auto state = load_checked(spec, file.string(), start_hash);
+      const auto per_step = replay_segment(
+          spec, data, state, s["end_step"].get<uint64_t>() - s["start_step"].get<uint64_t>());
+      const auto trace = verifier::make_trace(per_step);
+      if (!g.json_output)
+        std::cout << "segment " << seg << ": replayed steps " << s["start_step"] << ".."
+                  << s["end_step"] << ", end hash "
+                  << (to_hex(trace.end_hash) == s["end_hash"] ? "matches" : "DIFFERS from")
+                  << " the commitment\n";
+      Hash256 salt{};
+      random_bytes(salt);
+      json saved = {{"job_id", job_id},
+                    {"segment", seg},
+                    {"salt", to_hex(salt)},
+                    {"end_hash", to_hex(trace.end_hash)},
+                    {"trace_root", to_hex(trace.trace_root)},
+                    {"per_step", json::array()}};
+      for (const auto& h : per_step) saved["per_step"].push_back(to_hex(h));
+      write_text_file(attest_dir(g, job_id) / ("segment-" + std::to_string(seg) + ".json"),
+                      saved.dump());
+      send(g, from,
+           ledger::AttestCommit{
+               job_id, seg, verifier::attestation_commitment(job_id, seg, trace, my_addr, salt)});
+    }
+  });
+
+  auto* ver_reveal = verifier_cmd->add_subcommand(
+      "reveal", "Reveal your attestations of a job after its commit window closed");
+  ver_reveal->add_option("id", job_id, "Job id")->required();
+  ver_reveal->add_option("--from", from, "Verifier key name")->required();
+  ver_reveal->callback([&] {
+    const json j = get_job(g, job_id);
+    const json& pol = pol_of(j);
+    const std::string me = address_to_string(resolve_address(g, from));
+    if (pol["phase"] == "commit_window" || pol["phase"] == "drawing_probe")
+      throw CliError("the reveal window opens at height " +
+                     std::to_string(pol["commit_deadline"].get<uint64_t>() + 1) +
+                     wait_hint(pol, pol["commit_deadline"].get<uint64_t>() + 2));
+    if (pol["phase"] != "reveal_window")
+      throw CliError("the reveal window closed at height " +
+                     std::to_string(pol["reveal_deadline"].get<uint64_t>()));
+    int revealed = 0;
+    for (const auto& s : pol["segments"]) {
+      if (s["verifier"] != me || s["attest_commitment"].is_null() || s["revealed"].get<bool>())
+        continue;
+      const uint64_t seg = s["segment"].get<uint64_t>();
+      const fs::path file = attest_dir(g, job_id) / ("segment-" + std::to_string(seg) + ".json");
+      if (!fs::exists(file))
+        throw CliError("no saved attestation for segment " + std::to_string(seg) + " (" +
+                       file.string() + "); it was committed from another --home");
+      const json saved = json::parse(read_text_file(file.string()));
+      const auto per_step = hashes_from_json(saved["per_step"]);
+      const uint64_t r = s["probe_offset"].get<uint64_t>();
+      if (r == 0 || r > per_step.size()) throw CliError("probe offset out of range");
+      verifier::Reveal rv;
+      rv.trace = verifier::make_trace(per_step);
+      rv.salt = need(hash_from_hex(saved["salt"].get<std::string>()), "salt");
+      rv.probe_hash = per_step[r - 1];
+      rv.probe_proof = need(verifier::make_proof(per_step, r - 1), "probe proof");
+      send(g, from, ledger::AttestReveal{job_id, seg, verifier::encode(rv)});
+      ++revealed;
+    }
+    if (!g.json_output) std::cout << "revealed " << revealed << " attestations\n";
+  });
+
   // ---- blobs ----
-  auto* blob = app.add_subcommand("blob", "Content-addressed blobs: checkpoints and models")->require_subcommand(1);
+  auto* blob = app.add_subcommand("blob", "Content-addressed blobs: checkpoints and models")
+                   ->require_subcommand(1);
   std::string blob_file, blob_hash, out_file;
   auto bar = [&g](uint64_t done, uint64_t total) {
     if (g.json_output) return;
     int filled = total ? static_cast<int>(30 * done / total) : 30;
-    std::cerr << "\r[" << std::string(filled, '#') << std::string(30 - filled, '-') << "] " << done << "/" << total
-              << " bytes" << (done == total ? "\n" : "") << std::flush;
+    std::cerr << "\r[" << std::string(filled, '#') << std::string(30 - filled, '-') << "] " << done
+              << "/" << total << " bytes" << (done == total ? "\n" : "") << std::flush;
   };
-  auto* blob_put = blob->add_subcommand("put", "Upload a file to the node as a blob; prints its SHA-256");
+  auto* blob_put =
+      blob->add_subcommand("put", "Upload a file to the node as a blob; prints its SHA-256");
   blob_put->add_option("file", blob_file, "File to upload")->required()->check(CLI::ExistingFile);
   blob_put->callback([&] {
     std::string content = read_text_file(blob_file);
@@ -399,14 +708,16 @@ int main(int argc, char** argv) {
     std::string hash = need(c.upload_blob(as_view(content), bar));
     print(g, {{"hash", hash}, {"size", content.size()}}, hash + "\n");
   });
-  auto* blob_get = blob->add_subcommand("get", "Download a blob, check it against its hash, write it to a file");
+  auto* blob_get =
+      blob->add_subcommand("get", "Download a blob, check it against its hash, write it to a file");
   blob_get->add_option("hash", blob_hash, "The blob's SHA-256")->required();
   blob_get->add_option("--out", out_file, "Output file")->required();
   blob_get->callback([&] {
     wallet::WalletClient c(g.node);
     Bytes data = need(c.download_blob(blob_hash, bar));
     std::ofstream out(out_file, std::ios::binary | std::ios::trunc);
-    out.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
+    out.write(reinterpret_cast<const char*>(data.data()),
+              static_cast<std::streamsize>(data.size()));
     if (!out.flush()) throw CliError("cannot write " + out_file);
     print(g, {{"hash", blob_hash}, {"size", data.size()}, {"out", out_file}},
           "wrote " + std::to_string(data.size()) + " bytes to " + out_file + "\n");

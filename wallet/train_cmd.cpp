@@ -102,6 +102,13 @@ void run_train(const TrainArgs& a) {
       static_cast<unsigned long long>(c.test_correct),
       static_cast<unsigned long long>(c.test_total));
   std::printf("commitment %s/commitment.json\n", a.out.c_str());
+  // What commitment.json does not hold, for `veritrain job commit`: the claimed loss.
+  const std::string report = a.out + "/train_report.json";
+  if (FILE* f = std::fopen(report.c_str(), "w")) {
+    std::fprintf(f, "{\"final_loss\": %.9g, \"backend\": \"%s\"}\n",
+                 static_cast<double>(r.value.final_loss), r.value.backend.c_str());
+    std::fclose(f);
+  }
 }
 
 void run_replay(const ReplayArgs& a) {

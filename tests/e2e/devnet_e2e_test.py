@@ -244,6 +244,89 @@ class CrashRecovery(unittest.TestCase):
             net.close()
 
 
+class ProofOfLearningLoop(unittest.TestCase):
+    """The honest paid loop through the CLI: train, commit, sampling, attest,
+    reveal, probe, settlement with exact balances."""
+
+    def test_honest_job_settles_and_pays_verifiers(self):
+        net = Devnet(BIN_DIR, block_interval_ms=600)
+        self.addCleanup(net.close)
+        net.start()
+        net.cli("keys", "import", "faucet", "--secret-file", os.path.join(net.home, "faucet.secret"))
+        for name in ("client", "prov", "v1", "v2"):
+            net.cli("keys", "new", name)
+        addr = {k["name"]: k["address"] for k in net.cli("keys", "list")}
+        params = net.rpc("state_getParams")
+        fee = int(params["verifier_fee"])
+        # Funding in one block each would serialise on the faucet's nonce; --no-wait batches them.
+        for name, amt in (("client", 100000000), ("prov", 2000000000), ("v1", 200000000), ("v2", 200000000)):
+            net.cli("--no-wait", "send", "--from", "faucet", "--to", name, "--amount", str(amt + 10 * MIN_FEE))
+        net.wait_for(lambda: int(net.rpc("state_getAccount", {"address": addr["v2"]})["balance"]) > 0, 30, "funding")
+
+        def bal(name):
+            return int(net.rpc("state_getAccount", {"address": addr[name]})["balance"])
+
+        net.cli("provider", "register", "--from", "prov", "--stake", "1000000000", "--endpoint", "http://p")
+        for v in ("v1", "v2"):
+            r = net.cli("verifier", "register", "--from", v, "--stake", params["min_verifier_stake"])
+            self.assertTrue(r["receipt"]["success"], r)
+        listed = net.rpc("state_listVerifiers")["verifiers"]
+        self.assertEqual(sorted(x["address"] for x in listed), sorted([addr["v1"], addr["v2"]]))
+        self.assertEqual(net.rpc("state_getVerifier", {"address": addr["v1"]})["stake"], params["min_verifier_stake"])
+
+        spec = os.path.join(SOURCE_DIR, "kernels", "specs", "tiny.json")
+        payment = 1000000
+        r = net.cli("job", "submit", spec, "--from", "client", "--pay", str(payment), "--bond", "500000",
+                    "--deadline", "500")
+        job = r["receipt"]["events"][0]["attributes"]["job_id"]
+        net.cli("job", "accept", job, "--from", "prov")
+        run = os.path.join(net.tmp, "run")
+        net.cli("train", "--spec", spec, "--out", run, "--quiet", json_out=False)
+        r = net.cli("job", "commit", job, "--from", "prov", "--run", run, json_out=False)
+        manifest = r.stdout.split("--manifest ")[1].split()[0]
+        j = net.rpc("state_getJob", {"id": int(job)})
+        self.assertEqual(j["status"], "committed")
+        with open(os.path.join(run, "commitment.json")) as f:
+            self.assertEqual(j["pol"]["commitment_root"], json.load(f)["merkle_root"])
+
+        net.wait_for(lambda: net.rpc("state_getJob", {"id": int(job)})["pol"]["phase"] == "commit_window",
+                     30, "sampling")
+        j = net.rpc("state_getJob", {"id": int(job)})
+        segs = j["pol"]["segments"]
+        m = len(segs)
+        self.assertEqual(m, 4)
+        # Revealing before the commit window closed is refused with the height to wait for.
+        early = net.cli("verifier", "reveal", job, "--from", "v1", check=False, json_out=False)
+        self.assertNotEqual(early.returncode, 0)
+        self.assertIn("the reveal window opens at height", early.stderr)
+        for v in ("v1", "v2"):
+            net.cli("verifier", "attest", job, "--from", v, "--manifest", manifest, json_out=False)
+        j = net.rpc("state_getJob", {"id": int(job)})
+        self.assertTrue(all(s["attestation"] == "committed" for s in j["pol"]["segments"]), j["pol"])
+        before = {n: bal(n) for n in ("client", "prov", "v1", "v2")}
+        count = {v: sum(s["verifier"] == addr[v] for s in segs) for v in ("v1", "v2")}
+
+        net.wait_for(lambda: net.rpc("state_getJob", {"id": int(job)})["pol"]["phase"] == "reveal_window",
+                     30, "the reveal window")
+        for v in ("v1", "v2"):
+            net.cli("verifier", "reveal", job, "--from", v, json_out=False)
+        net.cli("job", "probe", job, "--from", "prov", "--run", run, json_out=False)
+        j = net.rpc("state_getJob", {"id": int(job)})
+        for s in j["pol"]["segments"]:
+            self.assertEqual(s["attestation"], "revealed")
+            self.assertEqual(s["outcome"], "agree")
+        net.wait_for(lambda: net.rpc("state_getJob", {"id": int(job)})["status"] == "settled", 30, "settlement")
+        j = net.rpc("state_getJob", {"id": int(job)})
+        self.assertEqual(j["pol"]["phase"], "closed")
+        self.assertIsNone(j["pol"]["dispute_pending"])
+        # Each verifier paid one fee per reveal (MIN_FEE each) and earns fee per segment.
+        for v in ("v1", "v2"):
+            self.assertEqual(bal(v), before[v] - count[v] * MIN_FEE + count[v] * fee)
+        self.assertEqual(bal("prov"), before["prov"] + payment - m * fee - m * MIN_FEE)
+        self.assertEqual(bal("client"), before["client"])
+        self.assertEqual(net.rpc("state_getVerifier", {"address": addr["v1"]})["segments_agreed"], count["v1"])
+
+
 if __name__ == "__main__":
     BIN_DIR, SOURCE_DIR = sys.argv[1], sys.argv[2]
     unittest.main(argv=[sys.argv[0], "-v"])
