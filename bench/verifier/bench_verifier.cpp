@@ -1,0 +1,156 @@
+// Proof-of-learning costs for the demo job (kernels/specs/demo.json):
+//  1. verification compute as a share of training compute at m sampled segments,
+//     and the detection probability it buys against a provider faking 10%;
+//  2. the referee step's CPU time (one training step re-executed from a checkpoint,
+//     as every validator does inside block execution) against the block interval;
+//  3. bisection rounds of the dispute game against ceil(log2 k).
+// Usage: bench_verifier [SPEC] [BLOCK_INTERVAL_MS]
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "kernels/backend.h"
+#include "kernels/idx.h"
+#include "kernels/job_spec.h"
+#include "kernels/mlp.h"
+#include "kernels/safetensors.h"
+#include "kernels/state.h"
+#include "kernels/trainer.h"
+#include "verifier/dispute.h"
+#include "verifier/economics.h"
+#include "verifier/referee.h"
+
+using namespace vt;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double pct(uint64_t ppm) { return ppm / 10000.0; }
+
+void compute_share(const kernels::JobSpec& spec) {
+  const uint64_t n = spec.steps, k = spec.checkpoint_interval;
+  const uint64_t segments = (n + k - 1) / k;
+  const uint64_t m_99 = verifier::samples_for_detection(100000, 990000);  // f = 10%, 99%
+  std::printf("\n1. verification share (demo job: N = %llu steps, k = %llu, %llu segments)\n",
+              (unsigned long long)n, (unsigned long long)k, (unsigned long long)segments);
+  std::printf("   m for >= 99%% detection of f = 10%% (with replacement): %llu\n", (unsigned long long)m_99);
+  std::printf("   %-22s %8s %12s %14s\n", "job shape", "m", "compute", "P(detect f=10%)");
+  auto row = [&](const char* name, uint64_t steps, uint64_t interval) {
+    uint64_t s = (steps + interval - 1) / interval;
+    uint64_t m = std::min(m_99, s);
+    uint64_t faked = std::max<uint64_t>(1, s / 10);
+    std::printf("   %-22s %8llu %11.2f%% %13.2f%%\n", name, (unsigned long long)m,
+                pct(verifier::verification_share_ppm(m, interval, steps)),
+                pct(verifier::detection_ppm_distinct(s, faked, m)));
+  };
+  row("demo (as specified)", n, k);
+  row("demo, k = N/880", n, std::max<uint64_t>(1, n / 880));
+  row("N = 1e6, k = 1000", 1000000, 1000);
+  row("N = 1e6, k = 100", 1000000, 100);
+}
+
+void referee_time(const kernels::JobSpec& spec, const kernels::Dataset& data, double interval_ms) {
+  auto backend = kernels::make_cpu_backend(1);
+  kernels::Mlp model(spec, *backend);
+  kernels::BatchSampler sampler(spec, data.train_images, data.train_labels);
+  std::vector<float> x(static_cast<size_t>(spec.batch_size) * 784);
+  std::vector<int32_t> y(spec.batch_size);
+  // The state after 3 steps, its hash, and the true next hash.
+  for (uint64_t s = 0; s < 3; ++s) {
+    sampler.batch(s, x.data(), y.data());
+    model.train_step(x.data(), y.data());
+  }
+  kernels::TensorMap state = model.export_state();
+  Bytes ckpt = kernels::encode_safetensors(kernels::make_checkpoint(spec, state));
+  verifier::RefereeCase c;
+  c.step = 3;
+  c.agreed = kernels::state_hash(state);
+  auto truth = verifier::replay_hashes(spec, data, state, 1);
+  if (!truth) {
+    std::printf("replay failed: %s\n", truth.error().c_str());
+    return;
+  }
+  c.provider_claim = truth.value()[0];
+  c.challenger_claim = Hash256{1};
+  std::vector<double> ms;
+  for (int i = 0; i < 15; ++i) {
+    auto t0 = Clock::now();
+    auto r = verifier::referee_step(spec, data, ckpt, c);
+    ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+    if (!r || r->verdict != verifier::Verdict::provider) {
+      std::printf("referee gave the wrong verdict\n");
+      return;
+    }
+  }
+  std::sort(ms.begin(), ms.end());
+  std::printf("\n2. referee step on CPU (1 thread, decode checkpoint of %zu bytes + 1 step + hash)\n", ckpt.size());
+  std::printf("   median %.2f ms, max %.2f ms = %.2f%% of a %.0f ms block interval; cost bound %llu\n",
+              ms[ms.size() / 2], ms.back(), 100.0 * ms[ms.size() / 2] / interval_ms, interval_ms,
+              (unsigned long long)verifier::referee_cost(spec));
+}
+
+void bisection_rounds() {
+  std::printf("\n3. bisection rounds (provider faked the step in the middle third; challenger honest)\n");
+  std::printf("   %10s %10s %14s\n", "k", "rounds", "ceil(log2 k)");
+  Address prov{}, chal{};
+  prov.fill(1);
+  chal.fill(2);
+  for (uint64_t k : {2ull, 5ull, 100ull, 1000ull, 4096ull, 100000ull, 1000000000ull}) {
+    // Honest hashes: H(step); the provider's are equal up to `fake`, different after.
+    const uint64_t fake = k / 3 + 1;
+    auto honest = [](uint64_t s) {
+      Hash256 h{};
+      for (int i = 0; i < 8; ++i) h[i] = static_cast<uint8_t>(s >> (8 * i));
+      h[31] = 0xAA;
+      return h;
+    };
+    auto provider = [&](uint64_t s) {
+      Hash256 h = honest(s);
+      if (s >= fake) h[30] = 0x55;
+      return h;
+    };
+    auto d = verifier::open_dispute(prov, chal, 0, k, honest(0), provider(k), honest(k), 1, 10);
+    if (!d) {
+      std::printf("   open failed: %s\n", d.error().c_str());
+      return;
+    }
+    verifier::Dispute g = d.value();
+    uint64_t height = 1;
+    while (!g.finished()) {
+      ++height;
+      g = verifier::apply(g, {prov, verifier::MoveKind::post_mid, provider(g.mid())}, height).value();
+      ++height;
+      uint64_t mid = g.mid();
+      verifier::Move answer = provider(mid) == honest(mid)
+                                  ? verifier::Move{chal, verifier::MoveKind::agree, Hash256{}}
+                                  : verifier::Move{chal, verifier::MoveKind::disagree, honest(mid)};
+      g = verifier::apply(g, answer, height).value();
+    }
+    std::printf("   %10llu %10u %14u   ends at step %llu (faked step %llu)\n", (unsigned long long)k, g.round,
+                verifier::max_rounds(k), (unsigned long long)g.lo, (unsigned long long)(fake - 1));
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string spec_path = argc > 1 ? argv[1] : "kernels/specs/demo.json";
+  double interval_ms = argc > 2 ? std::atof(argv[2]) : 1000.0;
+  auto spec = kernels::load_job_spec_file(spec_path);
+  if (!spec) {
+    std::printf("%s\n", spec.error.c_str());
+    return 1;
+  }
+  auto data = kernels::load_fashion_mnist(kernels::kDefaultFashionMnistDir);
+  if (!data) {
+    std::printf("%s\n", data.error.c_str());
+    return 1;
+  }
+  std::printf("command: %s %s %.0f\n", argv[0], spec_path.c_str(), interval_ms);
+  compute_share(spec.value);
+  referee_time(spec.value, data.value, interval_ms);
+  bisection_rounds();
+  return 0;
+}
