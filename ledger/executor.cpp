@@ -300,6 +300,7 @@ Status run(MsgContext& c, const JobCommit& m) {
   JobPol pol;
   pol.job_id = j->id;
   pol.root = verifier::commitment_root(*commitment);
+  pol.manifest = m.manifest;
   pol.commit_height = c.block.height;
   // The seed is the hash of block commit_height + delay, which begin_block of the
   // next height sees as its parent: the provider cannot know it when committing.
@@ -316,6 +317,7 @@ Status run(MsgContext& c, const JobCommit& m) {
                       {{"job_id", num(j->id)},
                        {"provider", addr(c.tx.sender)},
                        {"commitment_root", to_hex(pol.root)},
+                       {"manifest", to_hex(pol.manifest)},
                        {"checkpoints", num(commitment->checkpoints.size())},
                        {"final_model_hash", to_hex(commitment->final_model_hash)},
                        {"final_loss_micro", num(commitment->final_loss_micro)},

@@ -176,7 +176,7 @@ std::optional<Hash256> read_opt(Reader& r, const char* field) {
 
 Bytes encode(const JobPol& p) {
   Writer w;
-  w.u64(p.job_id).fixed(p.root).u64(p.commit_height).u64(p.sample_height);
+  w.u64(p.job_id).fixed(p.root).fixed(p.manifest).u64(p.commit_height).u64(p.sample_height);
   w.u64(p.commit_deadline).u64(p.reveal_deadline);
   write_opt(w, p.probe_seed);
   w.u32(static_cast<uint32_t>(p.assignments.size()));
@@ -194,6 +194,7 @@ Result<JobPol> decode_job_pol(ByteView in) {
   JobPol p;
   p.job_id = r.u64("job_pol.job_id");
   p.root = r.fixed<32>("job_pol.root");
+  p.manifest = r.fixed<32>("job_pol.manifest");
   p.commit_height = r.u64("job_pol.commit_height");
   p.sample_height = r.u64("job_pol.sample_height");
   p.commit_deadline = r.u64("job_pol.commit_deadline");

@@ -93,7 +93,8 @@ struct Assignment {
 // stored apart, under keys::commitment). Heights are inclusive last heights.
 struct JobPol {
   uint64_t job_id = 0;
-  Hash256 root{};  // verifier::commitment_root of the commitment
+  Hash256 root{};      // verifier::commitment_root of the commitment
+  Hash256 manifest{};  // blob hash of the provider's checkpoint manifest (from JobCommit)
   uint64_t commit_height = 0;
   uint64_t sample_height = 0;           // begin_block of this height samples (seed from its parent)
   uint64_t commit_deadline = 0;         // last height for AttestCommit (0 until sampled)

@@ -28,7 +28,7 @@ struct MessageWriter {
   void operator()(const JobAccept& m) { w.u64(m.job_id); }
   void operator()(const JobCancel& m) { w.u64(m.job_id); }
   void operator()(const VerifierRegister& m) { w.u64(m.stake); }
-  void operator()(const JobCommit& m) { w.u64(m.job_id).bytes(m.commitment); }
+  void operator()(const JobCommit& m) { w.u64(m.job_id).bytes(m.commitment).fixed(m.manifest); }
   void operator()(const AttestCommit& m) { w.u64(m.job_id).u64(m.segment).fixed(m.commitment); }
   void operator()(const AttestReveal& m) { w.u64(m.job_id).u64(m.segment).bytes(m.reveal); }
   void operator()(const VerifierStake& m) { w.u64(m.amount); }
@@ -78,6 +78,7 @@ Message read_message(Reader& r) {
       JobCommit m;
       m.job_id = r.u64("job_commit.job_id");
       m.commitment = r.bytes("job_commit.commitment", kMaxCommitmentWire);
+      m.manifest = r.fixed<32>("job_commit.manifest");
       return m;
     }
     case 9: {

@@ -59,6 +59,10 @@ struct VerifierStake {
 struct JobCommit {
   uint64_t job_id = 0;
   Bytes commitment;  // verifier::encode(Commitment)
+  // Blob hash of the provider's checkpoint manifest (state hash -> checkpoint blob),
+  // so verifiers find the checkpoints from the chain alone. Not trusted: every
+  // fetched checkpoint is checked against the committed state hash.
+  Hash256 manifest{};
   bool operator==(const JobCommit&) const = default;
 };
 struct AttestCommit {

@@ -29,7 +29,9 @@ struct MessageJson {
   json operator()(const ledger::VerifierRegister& m) const { return {{"stake", amount(m.stake)}}; }
   json operator()(const ledger::VerifierStake& m) const { return {{"amount", amount(m.amount)}}; }
   json operator()(const ledger::JobCommit& m) const {
-    return {{"job_id", m.job_id}, {"commitment", to_hex(m.commitment)}};
+    return {{"job_id", m.job_id},
+            {"commitment", to_hex(m.commitment)},
+            {"manifest", to_hex(m.manifest)}};
   }
   json operator()(const ledger::AttestCommit& m) const {
     return {{"job_id", m.job_id}, {"segment", m.segment}, {"commitment", to_hex(m.commitment)}};

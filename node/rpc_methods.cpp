@@ -141,6 +141,7 @@ json pol_json(const Node& node, const ledger::Job& j) {
     phase = "dispute_pending";
   const bool dispute_pending = phase == "dispute_pending";
   return {{"commitment_root", to_hex(pol->root)},
+          {"manifest", to_hex(pol->manifest)},
           {"commitment",
            {{"spec_hash", to_hex(cm.spec_hash)},
             {"checkpoint_interval", cm.interval},

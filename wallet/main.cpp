@@ -494,10 +494,11 @@ int main(int argc, char** argv) {
         if (!g.json_output)
           std::cout << "uploaded " << entries.size() << " checkpoints; manifest blob " << mhash
                     << "\n";
-        send(g, from, ledger::JobCommit{job_id, verifier::encode(c)});
+        send(g, from, ledger::JobCommit{job_id, verifier::encode(c), need(hash_from_hex(mhash))});
         if (!g.json_output)
           std::cout << "commitment root " << manifest["commitment_root"].get<std::string>()
-                    << "\nverifiers fetch checkpoints with --manifest " << mhash << "\n";
+                    << "\nmanifest " << mhash
+                    << " (on chain: verifiers find the checkpoints from it)\n";
       });
   auto* job_commit = job->get_subcommand("commit");
   job_commit->add_option("id", job_id, "Job id")->required();
@@ -577,10 +578,9 @@ int main(int argc, char** argv) {
       "(the salt and trace are kept under --home/attestations for the reveal)");
   ver_attest->add_option("id", job_id, "Job id")->required();
   ver_attest->add_option("--from", from, "Verifier key name")->required();
-  ver_attest
-      ->add_option("--manifest", manifest_hash,
-                   "Blob hash of the provider's checkpoint manifest (printed by `job commit`)")
-      ->required();
+  ver_attest->add_option("--manifest", manifest_hash,
+                         "Blob hash of the provider's checkpoint manifest (default: the one in its "
+                         "job_commit on chain)");
   ver_attest->add_option("--data", data_dir, "Fashion-MNIST directory")->capture_default_str();
   ver_attest->callback([&] {
     const json j = get_job(g, job_id);
@@ -605,6 +605,7 @@ int main(int argc, char** argv) {
     const kernels::JobSpec spec = job_spec(j);
     const kernels::Dataset data = load_data(data_dir);
     wallet::WalletClient client(g.node);
+    if (manifest_hash.empty()) manifest_hash = pol["manifest"].get<std::string>();
     const json manifest = json::parse(
         as_string(need(client.download_blob(manifest_hash, nullptr), "manifest")), nullptr, false);
     if (!manifest.is_object() || !manifest.contains("checkpoints"))

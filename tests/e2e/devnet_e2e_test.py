@@ -283,7 +283,7 @@ class ProofOfLearningLoop(unittest.TestCase):
         run = os.path.join(net.tmp, "run")
         net.cli("train", "--spec", spec, "--out", run, "--quiet", json_out=False)
         r = net.cli("job", "commit", job, "--from", "prov", "--run", run, json_out=False)
-        manifest = r.stdout.split("--manifest ")[1].split()[0]
+        manifest = r.stdout.split("manifest blob ")[1].split()[0]
         j = net.rpc("state_getJob", {"id": int(job)})
         self.assertEqual(j["status"], "committed")
         with open(os.path.join(run, "commitment.json")) as f:
@@ -299,8 +299,10 @@ class ProofOfLearningLoop(unittest.TestCase):
         early = net.cli("verifier", "reveal", job, "--from", "v1", check=False, json_out=False)
         self.assertNotEqual(early.returncode, 0)
         self.assertIn("the reveal window opens at height", early.stderr)
-        for v in ("v1", "v2"):
-            net.cli("verifier", "attest", job, "--from", v, "--manifest", manifest, json_out=False)
+        # The manifest is on chain; v1 names it explicitly, v2 finds it there.
+        self.assertEqual(j["pol"]["manifest"], manifest)
+        net.cli("verifier", "attest", job, "--from", "v1", "--manifest", manifest, json_out=False)
+        net.cli("verifier", "attest", job, "--from", "v2", json_out=False)
         j = net.rpc("state_getJob", {"id": int(job)})
         self.assertTrue(all(s["attestation"] == "committed" for s in j["pol"]["segments"]), j["pol"])
         before = {n: bal(n) for n in ("client", "prov", "v1", "v2")}

@@ -114,8 +114,9 @@ struct Setup {
       REQUIRE(c.exec(c.tx(c.dave, VerifierRegister{700})).success);
     }
   }
+  static constexpr Hash256 kManifest = {0x6d, 0x61, 0x6e, 0x69, 0x66, 0x65, 0x73, 0x74};
   Receipt commit() {
-    return c.exec(c.tx(c.carol, JobCommit{job, verifier::encode(honest_commitment())}));
+    return c.exec(c.tx(c.carol, JobCommit{job, verifier::encode(honest_commitment()), kManifest}));
   }
   JobPol pol() const { return read_job_pol(c.state, job).value(); }
 };
@@ -185,6 +186,8 @@ TEST_CASE("pol: honest path: commit, sampling, attestations, probe, settlement")
   REQUIRE(ev);
   CHECK(attr(*ev, "commitment_root") == to_hex(verifier::commitment_root(honest_commitment())));
   CHECK(attr(*ev, "checkpoints") == "5");
+  CHECK(attr(*ev, "manifest") == to_hex(Setup::kManifest));
+  CHECK(s.pol().manifest == Setup::kManifest);
   CHECK(attr(*ev, "sample_height") == std::to_string(commit_height + 3));
   CHECK(s.pol().sample_height == commit_height + 3);
   CHECK(s.pol().assignments.empty());
@@ -559,7 +562,7 @@ TEST_CASE("pol: JobPol and the new messages round-trip canonically") {
   CHECK_FALSE(decode_job_pol(trailing).ok());
 
   Chain c;
-  for (Message m : {Message{VerifierRegister{5}}, Message{JobCommit{1, Bytes{1, 2}}},
+  for (Message m : {Message{VerifierRegister{5}}, Message{JobCommit{1, Bytes{1, 2}, Hash256{9}}},
                     Message{AttestCommit{1, 2, salt_of(7)}}, Message{AttestReveal{1, 2, Bytes{9}}},
                     Message{ProviderProbe{1, 2, salt_of(8)}}, Message{VerifierStake{3}}}) {
     Transaction t = c.tx(c.alice, m);
