@@ -28,6 +28,40 @@ RpcError internal(const std::string& msg) {
   return RpcError{rpc::kInternalError, msg, nullptr};
 }
 
+// One page of address-ordered records for the state_list* methods: `after`
+// (exclusive) and `limit` (1 to 1000, default 100) come from the params.
+class AddressPage {
+ public:
+  static Result<AddressPage> from(const rpc::Params& p) {
+    AddressPage page;
+    page.limit_ = p.u64_or("limit", 100);
+    if (page.limit_ == 0 || page.limit_ > 1000) return make_error("limit: must be 1 to 1000");
+    if (p.has("after")) {
+      auto a = address_from_string(p.str("after"));
+      if (!a) return make_error("after: " + a.error());
+      page.after_ = a.value();
+    }
+    return page;
+  }
+  // Offers the next record in address order; false once the page is full.
+  bool offer(const Address& owner, json item) {
+    if (after_ && owner <= *after_) return true;
+    if (list_.size() == limit_) {
+      next_ = list_.back()["address"];
+      return false;
+    }
+    list_.push_back(std::move(item));
+    return true;
+  }
+  json result(const char* field) const { return {{field, list_}, {"next", next_}}; }
+
+ private:
+  std::optional<Address> after_;
+  uint64_t limit_ = 100;
+  json list_ = json::array();
+  json next_ = nullptr;
+};
+
 json schema_object(std::initializer_list<std::pair<const char*, json>> props) {
   json p = json::object();
   for (const auto& [k, v] : props) p[k] = v;
@@ -306,28 +340,14 @@ void register_rpc_methods(rpc::MethodTable& t, Node& node) {
          "page",
          schema_object({{"providers", {{"type", "array"}}}, {"next", kString}}),
          [&node](const rpc::Params& p) -> RpcOutcome {
-           uint64_t limit = p.u64_or("limit", 100);
-           if (limit == 0 || limit > 1000) return invalid("limit: must be 1 to 1000");
-           std::optional<Address> after;
-           if (p.has("after")) {
-             auto a = address_from_string(p.str("after"));
-             if (!a) return invalid("after: " + a.error());
-             after = a.value();
-           }
-           json list = json::array();
-           json next = nullptr;
+           auto page = AddressPage::from(p);
+           if (!page) return invalid(page.error());
            node.state().scan(ledger::keys::prefix(ledger::keys::kProvider),
                              [&](const Bytes&, const Bytes& v) {
                                auto prov = ledger::decode_provider(v).value();
-                               if (after && prov.owner <= *after) return true;
-                               if (list.size() == limit) {
-                                 next = list.back()["address"];
-                                 return false;
-                               }
-                               list.push_back(to_json(prov));
-                               return true;
+                               return page->offer(prov.owner, to_json(prov));
                              });
-           return json{{"providers", list}, {"next", next}};
+           return page->result("providers");
          }});
 
   t.add({"state_getJob",
@@ -419,25 +439,11 @@ void register_rpc_methods(rpc::MethodTable& t, Node& node) {
          "page",
          schema_object({{"verifiers", {{"type", "array"}}}, {"next", kString}}),
          [&node](const rpc::Params& p) -> RpcOutcome {
-           uint64_t limit = p.u64_or("limit", 100);
-           if (limit == 0 || limit > 1000) return invalid("limit: must be 1 to 1000");
-           std::optional<Address> after;
-           if (p.has("after")) {
-             auto a = address_from_string(p.str("after"));
-             if (!a) return invalid("after: " + a.error());
-             after = a.value();
-           }
-           json list = json::array();
-           json next = nullptr;
-           for (const ledger::Verifier& v : ledger::read_verifiers(node.state())) {
-             if (after && v.owner <= *after) continue;
-             if (list.size() == limit) {
-               next = list.back()["address"];
-               break;
-             }
-             list.push_back(verifier_json(v));
-           }
-           return json{{"verifiers", list}, {"next", next}};
+           auto page = AddressPage::from(p);
+           if (!page) return invalid(page.error());
+           for (const ledger::Verifier& v : ledger::read_verifiers(node.state()))
+             if (!page->offer(v.owner, verifier_json(v))) break;
+           return page->result("verifiers");
          }});
 
   register_blob_methods(t, node);

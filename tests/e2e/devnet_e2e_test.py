@@ -272,6 +272,15 @@ class ProofOfLearningLoop(unittest.TestCase):
             self.assertTrue(r["receipt"]["success"], r)
         listed = net.rpc("state_listVerifiers")["verifiers"]
         self.assertEqual(sorted(x["address"] for x in listed), sorted([addr["v1"], addr["v2"]]))
+        # Pagination: a page of one names where the next page starts.
+        first = net.rpc("state_listVerifiers", {"limit": 1})
+        self.assertEqual(len(first["verifiers"]), 1)
+        self.assertEqual(first["next"], first["verifiers"][0]["address"])
+        rest = net.rpc("state_listVerifiers", {"after": first["next"]})
+        paged = [x["address"] for x in first["verifiers"] + rest["verifiers"]]
+        self.assertEqual(paged, [x["address"] for x in listed])  # same order, nothing twice
+        self.assertIsNone(rest["next"])
+        self.assertEqual(net.rpc_raw("state_listProviders", {"limit": 0})["error"]["code"], -32602)
         self.assertEqual(net.rpc("state_getVerifier", {"address": addr["v1"]})["stake"], params["min_verifier_stake"])
 
         spec = os.path.join(SOURCE_DIR, "kernels", "specs", "tiny.json")
