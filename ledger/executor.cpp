@@ -3,6 +3,7 @@
 #include "core/encoding.h"
 #include "core/sha256.h"
 #include "kernels/job_spec.h"
+#include "ledger/outcomes.h"
 #include "ledger/state_access.h"
 #include "verifier/attestation.h"
 #include "verifier/commitment.h"
@@ -174,6 +175,10 @@ Status run(MsgContext& c, const JobSubmit& m) {
   }
   if (auto s = verifier::check_referee_cost(js, c.params.max_referee_cost); !s)
     return make_error("job spec: " + s.error());
+  if (verifier::max_checkpoint_bytes(js) > c.params.max_referee_state_bytes)
+    return make_error("job spec: a checkpoint may be " + num(verifier::max_checkpoint_bytes(js)) +
+                      " bytes, above max_referee_state_bytes " +
+                      num(c.params.max_referee_state_bytes));
   const uint64_t checkpoints = verifier::checkpoint_count(js.steps, js.checkpoint_interval);
   if (checkpoints > c.params.max_checkpoints)
     return make_error("the spec has " + num(checkpoints) + " checkpoints, the limit is " +
@@ -429,6 +434,129 @@ Status run(MsgContext& c, const ProviderProbe& m) {
   return Status::success();
 }
 
+Status run(MsgContext& c, const CheckpointRequest& m) {
+  auto ref = find_assignment(c.o, m.job_id, m.segment);
+  if (!ref) return ref.take_error();
+  const Assignment& a = ref->pol.assignments[ref->index];
+  if (a.verifier != c.tx.sender)
+    return make_error("sender is not the verifier assigned to segment " + num(m.segment));
+  if (c.block.height > ref->pol.commit_deadline)
+    return make_error(
+        "checkpoints can be requested only in the commit window, which closed at "
+        "height " +
+        num(ref->pol.commit_deadline));
+  for (uint64_t id : ref->pol.disputes) {
+    const DisputeRecord d = read_dispute(c.o, id).value();
+    if (d.kind == DisputeKind::availability && d.segment == m.segment)
+      return make_error("the checkpoint of segment " + num(m.segment) +
+                        " was already requested (dispute " + num(id) + ")");
+  }
+  const kernels::JobSpec spec = stored_spec(c.o, ref->job.spec_hash);
+  verifier::Dispute wanted;
+  wanted.lo = verifier::segment_bounds(m.segment, spec.steps, spec.checkpoint_interval).start;
+  wanted.lo_hash = stored_commitment(c.o, m.job_id).checkpoints.at(m.segment);
+  wanted.deadline = c.block.height + c.params.pol_dispute_window;
+  OutcomeContext oc{c.o, c.params, c.block.height, c.events};
+  open_dispute_record(oc, ref->pol, DisputeKind::availability, m.segment, *ref->job.provider,
+                      c.tx.sender, wanted);
+  write_job_pol(c.o, ref->pol);
+  return Status::success();
+}
+
+Result<DisputeRecord> open_dispute_of(const StateReader& o, uint64_t id) {
+  auto d = read_dispute(o, id);
+  if (!d) return make_error("dispute " + num(id) + " does not exist");
+  if (!d->open()) return make_error("dispute " + num(id) + " is resolved (" + d->outcome + ")");
+  return *d;
+}
+
+Status run(MsgContext& c, const DisputeMove& m) {
+  auto d = open_dispute_of(c.o, m.dispute_id);
+  if (!d) return d.take_error();
+  if (d->kind == DisputeKind::availability)
+    return make_error("dispute " + num(m.dispute_id) +
+                      " is about an unpublished checkpoint: it has no moves, only checkpoint_post");
+  auto move = verifier::decode_move(m.move, c.tx.sender);
+  if (!move) return make_error("malformed move: " + move.error());
+  auto next = verifier::apply(d->game, *move, c.block.height);
+  if (!next) return make_error("move rejected: " + next.error());
+  update_dispute_game(c.o, d.value(), *next);
+  const char* turn = next->turn == verifier::Turn::provider     ? "provider"
+                     : next->turn == verifier::Turn::challenger ? "challenger"
+                                                                : "referee";
+  c.events.push_back({"dispute_move",
+                      {{"dispute_id", num(m.dispute_id)},
+                       {"job_id", num(d->job_id)},
+                       {"mover", addr(c.tx.sender)},
+                       {"lo", num(next->lo)},
+                       {"hi", num(next->hi)},
+                       {"turn", turn},
+                       {"deadline", num(next->deadline)}}});
+  return Status::success();
+}
+
+Status run(MsgContext& c, const CheckpointPost& m) {
+  auto d = open_dispute_of(c.o, m.dispute_id);
+  if (!d) return d.take_error();
+  const Job j = read_job(c.o, d->job_id).value();
+  const kernels::JobSpec spec = stored_spec(c.o, j.spec_hash);
+  OutcomeContext oc{c.o, c.params, c.block.height, c.events};
+  if (d->kind == DisputeKind::availability) {
+    if (auto t = verifier::check_checkpoint(spec, m.checkpoint, d->game.lo, d->game.lo_hash); !t)
+      return make_error("checkpoint rejected: " + t.error());
+    c.events.push_back({"checkpoint_published",
+                        {{"dispute_id", num(d->id)},
+                         {"job_id", num(d->job_id)},
+                         {"step", num(d->game.lo)},
+                         {"state_hash", to_hex(d->game.lo_hash)},
+                         {"bytes", num(m.checkpoint.size())}}});
+    resolve_dispute(oc, *d, DisputeLoser::nobody, "checkpoint_published");
+    return Status::success();
+  }
+  if (!d->game.finished())
+    return make_error("the bisection of dispute " + num(d->id) +
+                      " is not finished: the referee runs once hi = lo + 1 (now lo " +
+                      num(d->game.lo) + ", hi " + num(d->game.hi) + ")");
+  if (c.block.datasets == nullptr) {
+    std::fprintf(stderr, "fatal: block execution has no data sets for the referee step\n");
+    std::abort();
+  }
+  auto data = c.block.datasets->dataset_for(spec);
+  if (!data) {
+    // Deciding without the data would fork this validator from the others.
+    std::fprintf(stderr, "fatal: this validator cannot run the referee step of job %llu: %s\n",
+                 static_cast<unsigned long long>(j.id), data.error().c_str());
+    std::abort();
+  }
+  verifier::RefereeCase rc{d->game.lo, d->game.lo_hash, d->game.provider_hi, d->game.challenger_hi};
+  auto verdict = verifier::referee_step(spec, **data, m.checkpoint, rc);
+  if (!verdict) return make_error("checkpoint rejected: " + verdict.error());
+  d->referee_next = verdict->true_next;
+  c.events.push_back({"referee",
+                      {{"dispute_id", num(d->id)},
+                       {"job_id", num(d->job_id)},
+                       {"from_step", num(d->game.lo)},
+                       {"step", num(d->game.lo + 1)},
+                       {"true_hash", to_hex(verdict->true_next)},
+                       {"provider_claim", to_hex(d->game.provider_hi)},
+                       {"challenger_claim", to_hex(d->game.challenger_hi)},
+                       {"verdict", verifier::verdict_name(verdict->verdict)}}});
+  switch (verdict->verdict) {
+    case verifier::Verdict::provider:
+      resolve_dispute(oc, *d, DisputeLoser::challenger, "false_challenge");
+      break;
+    case verifier::Verdict::challenger:
+      resolve_dispute(oc, *d, DisputeLoser::provider, "fraud_proven");
+      break;
+    case verifier::Verdict::neither:
+      // The provider's chain is wrong, but the challenger could not show the
+      // true value either: the provider is slashed and nobody is rewarded.
+      resolve_dispute(oc, *d, DisputeLoser::provider, "provider_chain_invalid", false);
+      break;
+  }
+  return Status::success();
+}
+
 }  // namespace
 
 Result<CanonicalSpec> canonical_job_spec(std::string_view json, size_t max_bytes) {
@@ -533,34 +661,24 @@ void BlockExecutor::begin_block() {
     block_.erase(keys::pol_work(ctx_.height, id));
     run_pol_work(id);
   }
+  // Disputes whose deadline passed at the previous height: silence loses.
+  std::vector<uint64_t> disputes_due;
+  block_.scan(keys::dispute_work_prefix(ctx_.height), [&](const Bytes& k, const Bytes&) {
+    Reader r(ByteView(k).subspan(9));
+    disputes_due.push_back(r.u64("dispute_id"));
+    return true;
+  });
+  for (uint64_t id : disputes_due) {
+    block_.erase(keys::dispute_work(ctx_.height, id));
+    run_dispute_deadline(id);
+  }
 }
-
-namespace {
-
-void add_balance(Overlay& o, const Address& who, Amount amount) {
-  Account acc = read_account(o, who);
-  acc.balance += amount;  // cannot overflow: total supply fits in u64
-  write_account(o, who, acc);
-}
-
-// Closes a job in the provider's favour: `to_provider` to its balance, its bond
-// unlocked. The caller pays the verifiers and the client their shares.
-void settle_for_provider(Overlay& o, Job& j, Amount to_provider, uint64_t height) {
-  Provider p = read_provider(o, *j.provider).value();
-  p.locked -= j.bond_required;
-  write_provider(o, p);
-  add_balance(o, *j.provider, to_provider);
-  j.status = JobStatus::Settled;
-  j.closed_height = height;
-  write_job(o, j);
-}
-
-}  // namespace
 
 void BlockExecutor::run_pol_work(uint64_t id) {
   Job j = read_job(block_, id).value();
   JobPol pol = read_job_pol(block_, id).value();
   auto& events = result_.begin_events;
+  OutcomeContext oc{block_, params_, ctx_.height, events};
   const kernels::JobSpec spec = stored_spec(block_, j.spec_hash);
 
   if (j.status == JobStatus::Committed && ctx_.height == pol.sample_height) {
@@ -577,7 +695,7 @@ void BlockExecutor::run_pol_work(uint64_t id) {
     if (!assigned) {
       // Nobody can verify (no registered verifier besides the parties): the
       // provider is paid in full rather than the job being stuck.
-      settle_for_provider(block_, j, j.payment, ctx_.height);
+      settle_for_provider(oc, j, j.payment);
       events.push_back(
           {"verification_skipped",
            {{"job_id", num(id)}, {"reason", "no eligible verifier: " + assigned.error()}}});
@@ -629,84 +747,95 @@ void BlockExecutor::run_pol_work(uint64_t id) {
         {"probe_drawn", {{"job_id", num(id)}, {"probe_seed", to_hex(*pol.probe_seed)}}});
     return;
   }
-  if (ctx_.height != pol.reveal_deadline + 1) return;
+  if (ctx_.height == pol.reveal_deadline + 1) judge_reveals(j, pol, spec);
+}
 
-  // Judging: every assignment is agreed, absent, or disputed.
+// After the reveal window: every assignment is agreed, absent or disputed. A
+// provider that did not reveal its probe for a revealed segment is silent in
+// that dispute and loses at once; otherwise each disagreement opens a bisection
+// game and the job settles when the last one is resolved.
+void BlockExecutor::judge_reveals(Job& j, JobPol& pol, const kernels::JobSpec& spec) {
+  const uint64_t id = j.id;
+  auto& events = result_.begin_events;
+  OutcomeContext oc{block_, params_, ctx_.height, events};
   const verifier::Commitment committed = stored_commitment(block_, id);
-  std::vector<const Assignment*> agreed, absent;
-  std::vector<Event> disputes;
-  for (const Assignment& a : pol.assignments) {
+  struct Disagreement {
+    size_t index;
+    verifier::Judgement jd;
+  };
+  std::vector<Disagreement> disagreements;
+  std::optional<Address> probe_missing;  // first verifier left without the provider's probe
+  for (size_t i = 0; i < pol.assignments.size(); ++i) {
+    Assignment& a = pol.assignments[i];
     if (!a.attest_commitment || !a.revealed) {
-      absent.push_back(&a);
+      a.result = AssignmentResult::absent;
+      events.push_back({"verifier_absent",
+                        {{"job_id", num(id)},
+                         {"segment", num(a.segment)},
+                         {"verifier", addr(a.verifier)},
+                         {"missing", a.attest_commitment ? "reveal" : "commit"},
+                         {"fee_forfeited", num(params_.verifier_fee)}}});
+      continue;
+    }
+    if (!a.provider_probe) {
+      a.result = AssignmentResult::disputed;
+      if (!probe_missing) probe_missing = a.verifier;
       continue;
     }
     const auto seg = verifier::segment_bounds(a.segment, spec.steps, spec.checkpoint_interval);
     const uint64_t r = verifier::probe_offset(*pol.probe_seed, id, a.segment, seg.end - seg.start);
-    const Hash256& committed_end = committed.checkpoints.at(a.segment + 1);
-    if (!a.provider_probe) {
-      disputes.push_back({"dispute_pending",
-                          {{"job_id", num(id)},
-                           {"segment", num(a.segment)},
-                           {"verifier", addr(a.verifier)},
-                           {"kind", "provider_probe_missing"}}});
-      continue;
-    }
     verifier::Reveal rv;
     rv.trace.end_hash = a.revealed_end;
     rv.probe_hash = a.revealed_probe;
-    const verifier::Judgement jd = verifier::judge(seg, r, committed_end, *a.provider_probe, rv);
+    const verifier::Judgement jd =
+        verifier::judge(seg, r, committed.checkpoints.at(a.segment + 1), *a.provider_probe, rv);
     if (jd.kind == verifier::JudgeKind::agree) {
-      agreed.push_back(&a);
-      continue;
+      a.result = AssignmentResult::agreed;
+    } else {
+      a.result = AssignmentResult::disputed;
+      disagreements.push_back({i, jd});
     }
-    disputes.push_back({"dispute_pending",
-                        {{"job_id", num(id)},
-                         {"segment", num(a.segment)},
-                         {"verifier", addr(a.verifier)},
-                         {"kind", jd.kind == verifier::JudgeKind::dispute_end ? "end" : "probe"},
-                         {"lo", num(jd.lo)},
-                         {"hi", num(jd.hi)},
-                         {"provider_hi", to_hex(jd.provider_hi)},
-                         {"verifier_hi", to_hex(jd.verifier_hi)}}});
   }
-  if (!disputes.empty()) {
-    // The bisection game is not on chain yet: the job stays Verifying with its
-    // escrow and the provider's bond held until the dispute slice resolves it.
-    for (Event& e : disputes) events.push_back(std::move(e));
+  pol.judged = true;
+  if (probe_missing) {
+    write_job_pol(block_, pol);
+    slash_provider(oc, id, 0, probe_missing, "provider_probe_missing");
     return;
   }
-  const Amount fee = params_.verifier_fee;
-  const Amount reserved = static_cast<Amount>(pol.assignments.size()) * fee;  // <= payment
-  for (const Assignment* a : agreed) {
-    add_balance(block_, a->verifier, fee);
-    Verifier v = read_verifier(block_, a->verifier).value();
-    v.segments_agreed += 1;
-    write_verifier(block_, v);
-    events.push_back({"verifier_paid",
-                      {{"job_id", num(id)},
-                       {"segment", num(a->segment)},
-                       {"verifier", addr(a->verifier)},
-                       {"fee", num(fee)}}});
+  for (const Disagreement& d : disagreements) {
+    const Assignment& a = pol.assignments[d.index];
+    // Both start from the provider's committed checkpoint at the segment's
+    // start, which the verifier replayed from.
+    auto game = verifier::open_dispute(*j.provider, a.verifier, d.jd.lo, d.jd.hi,
+                                       committed.checkpoints.at(a.segment), d.jd.provider_hi,
+                                       d.jd.verifier_hi, ctx_.height, params_.pol_dispute_window);
+    if (!game) {
+      std::fprintf(stderr, "fatal: judging opened an invalid dispute: %s\n", game.error().c_str());
+      std::abort();
+    }
+    open_dispute_record(
+        oc, pol,
+        d.jd.kind == verifier::JudgeKind::dispute_end ? DisputeKind::end : DisputeKind::probe,
+        a.segment, *j.provider, a.verifier, *game);
   }
-  // An absent verifier's fee goes back to the client (slashing its stake is the
-  // dispute slice's).
-  const Amount refund = static_cast<Amount>(absent.size()) * fee;
-  for (const Assignment* a : absent)
-    events.push_back({"verifier_absent",
-                      {{"job_id", num(id)},
-                       {"segment", num(a->segment)},
-                       {"verifier", addr(a->verifier)},
-                       {"missing", a->attest_commitment ? "reveal" : "commit"},
-                       {"fee_forfeited", num(fee)}}});
-  if (refund > 0) add_balance(block_, j.client, refund);
-  const Amount to_provider = j.payment - reserved;
-  settle_for_provider(block_, j, to_provider, ctx_.height);
-  events.push_back({"job_settled",
-                    {{"job_id", num(id)},
-                     {"provider", addr(*j.provider)},
-                     {"provider_paid", num(to_provider)},
-                     {"verified_segments", num(agreed.size())},
-                     {"refund", num(refund)}}});
+  write_job_pol(block_, pol);
+  close_if_done(oc, id);
+}
+
+void BlockExecutor::run_dispute_deadline(uint64_t dispute_id) {
+  DisputeRecord d = read_dispute(block_, dispute_id).value();
+  if (!d.open()) return;
+  OutcomeContext oc{block_, params_, ctx_.height, result_.begin_events};
+  if (d.kind == DisputeKind::availability) {
+    resolve_dispute(oc, d, DisputeLoser::provider, "checkpoint_withheld");
+    return;
+  }
+  const auto out = verifier::timeout(d.game, ctx_.height);
+  if (!out) return;  // not past the deadline (cannot happen: the entry sits at deadline + 1)
+  resolve_dispute(
+      oc, d,
+      out->loser == verifier::Party::provider ? DisputeLoser::provider : DisputeLoser::challenger,
+      out->loser == verifier::Party::provider ? "provider_timeout" : "challenger_timeout");
 }
 
 Result<Receipt> BlockExecutor::apply(const Transaction& tx, size_t encoded_size) {

@@ -8,12 +8,26 @@
 #include <vector>
 
 #include "core/result.h"
+#include "kernels/idx.h"
+#include "kernels/job_spec.h"
 #include "ledger/params.h"
 #include "ledger/receipt.h"
 #include "ledger/state.h"
 #include "ledger/transaction.h"
 
 namespace vt::ledger {
+
+// Where block execution finds a job's data set for the referee step. The node
+// loads data sets once at start; the ledger does no I/O. A validator without a
+// job's data set cannot execute that job's referee step and stops rather than
+// decide differently from the others (validators must hold the data sets the
+// genesis allows; docs/proof-of-learning.md).
+class DatasetSource {
+ public:
+  virtual ~DatasetSource() = default;
+  // The data set whose file hashes the spec names, or why it is unavailable.
+  virtual Result<const kernels::Dataset*> dataset_for(const kernels::JobSpec& spec) const = 0;
+};
 
 struct BlockContext {
   uint64_t height = 0;
@@ -23,6 +37,7 @@ struct BlockContext {
   // seed, probe seed) is drawn from it. See docs/proof-of-learning.md for what
   // that block's proposer can bias.
   Hash256 prev_block_hash{};
+  const DatasetSource* datasets = nullptr;  // needed only by checkpoint_post's referee step
 };
 
 struct BlockResult {
@@ -59,6 +74,8 @@ class BlockExecutor {
  private:
   void begin_block();
   void run_pol_work(uint64_t job_id);
+  void judge_reveals(Job& j, JobPol& pol, const kernels::JobSpec& spec);
+  void run_dispute_deadline(uint64_t dispute_id);
   BlockContext ctx_;
   Params params_;
   Overlay block_;

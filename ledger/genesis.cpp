@@ -58,7 +58,11 @@ Result<Params> parse_params(const json& p, const std::string& chain_id) {
                                               "verifier_fee",
                                               "min_verifier_stake",
                                               "max_referee_cost",
-                                              "max_checkpoints"};
+                                              "max_checkpoints",
+                                              "pol_dispute_window",
+                                              "fraud_reward_bps",
+                                              "false_challenge_slash",
+                                              "max_referee_state_bytes"};
   for (const auto& [k, v] : p.items())
     if (!known.count(k)) return make_error("params." + k + ": unknown parameter");
   Params out;
@@ -76,6 +80,9 @@ Result<Params> parse_params(const json& p, const std::string& chain_id) {
   TRY_ASSIGN(out.verifier_fee, u64_field(p, path, "verifier_fee"));
   TRY_ASSIGN(out.min_verifier_stake, u64_field(p, path, "min_verifier_stake"));
   TRY_ASSIGN(out.max_referee_cost, u64_field(p, path, "max_referee_cost"));
+  TRY_ASSIGN(out.pol_dispute_window, u64_field(p, path, "pol_dispute_window"));
+  TRY_ASSIGN(out.false_challenge_slash, u64_field(p, path, "false_challenge_slash"));
+  TRY_ASSIGN(out.max_referee_state_bytes, u64_field(p, path, "max_referee_state_bytes"));
   struct U32 {
     const char* name;
     uint32_t* dst;
@@ -84,7 +91,8 @@ Result<Params> parse_params(const json& p, const std::string& chain_id) {
        {U32{"expiry_slash_bps", &out.expiry_slash_bps}, U32{"max_spec_bytes", &out.max_spec_bytes},
         U32{"max_tx_bytes", &out.max_tx_bytes}, U32{"max_block_txs", &out.max_block_txs},
         U32{"max_block_bytes", &out.max_block_bytes}, U32{"pol_samples", &out.pol_samples},
-        U32{"max_checkpoints", &out.max_checkpoints}}) {
+        U32{"max_checkpoints", &out.max_checkpoints},
+        U32{"fraud_reward_bps", &out.fraud_reward_bps}}) {
     TRY_ASSIGN(v, u64_field(p, path, f.name));
     if (v > UINT32_MAX) return make_error(path + f.name + ": too large");
     *f.dst = static_cast<uint32_t>(v);

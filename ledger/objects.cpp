@@ -63,6 +63,8 @@ Bytes encode(const Provider& p) {
       .u64(p.registered_height)
       .u64(p.jobs_accepted)
       .u64(p.jobs_expired)
+      .u64(p.jobs_settled)
+      .u64(p.jobs_slashed)
       .take();
 }
 
@@ -76,6 +78,8 @@ Result<Provider> decode_provider(ByteView in) {
   p.registered_height = r.u64("provider.registered_height");
   p.jobs_accepted = r.u64("provider.jobs_accepted");
   p.jobs_expired = r.u64("provider.jobs_expired");
+  p.jobs_settled = r.u64("provider.jobs_settled");
+  p.jobs_slashed = r.u64("provider.jobs_slashed");
   if (r.ok() && p.locked > p.stake) r.fail("provider.locked exceeds provider.stake");
   return finish(r, p);
 }
@@ -149,6 +153,8 @@ Bytes encode(const Verifier& v) {
       .u64(v.registered_height)
       .u64(v.segments_assigned)
       .u64(v.segments_agreed)
+      .u64(v.disputes_won)
+      .u64(v.disputes_lost)
       .take();
 }
 
@@ -160,6 +166,8 @@ Result<Verifier> decode_verifier(ByteView in) {
   v.registered_height = r.u64("verifier.registered_height");
   v.segments_assigned = r.u64("verifier.segments_assigned");
   v.segments_agreed = r.u64("verifier.segments_agreed");
+  v.disputes_won = r.u64("verifier.disputes_won");
+  v.disputes_lost = r.u64("verifier.disputes_lost");
   return finish(r, v);
 }
 
@@ -185,7 +193,11 @@ Bytes encode(const JobPol& p) {
     write_opt(w, a.attest_commitment);
     w.boolean(a.revealed).fixed(a.revealed_end).fixed(a.revealed_probe);
     write_opt(w, a.provider_probe);
+    w.u8(static_cast<uint8_t>(a.result));
   }
+  w.boolean(p.judged);
+  w.u32(static_cast<uint32_t>(p.disputes.size()));
+  for (uint64_t id : p.disputes) w.u64(id);
   return w.take();
 }
 
@@ -211,9 +223,149 @@ Result<JobPol> decode_job_pol(ByteView in) {
     a.revealed_end = r.fixed<32>("assignment.revealed_end");
     a.revealed_probe = r.fixed<32>("assignment.revealed_probe");
     a.provider_probe = read_opt(r, "assignment.provider_probe");
+    const uint8_t result = r.u8("assignment.result");
+    if (r.ok() && result > static_cast<uint8_t>(AssignmentResult::disputed))
+      r.fail("assignment.result: unknown value");
+    a.result = static_cast<AssignmentResult>(result);
     p.assignments.push_back(a);
   }
+  p.judged = r.boolean("job_pol.judged");
+  const uint32_t d = r.u32("job_pol.disputes");
+  if (r.ok() && d > kMaxAssignments) r.fail("job_pol.disputes: too many");
+  for (uint32_t i = 0; r.ok() && i < d; ++i) p.disputes.push_back(r.u64("job_pol.dispute"));
   return finish(r, p);
+}
+
+const char* assignment_result_name(AssignmentResult r) {
+  switch (r) {
+    case AssignmentResult::pending:
+      return "pending";
+    case AssignmentResult::agreed:
+      return "agreed";
+    case AssignmentResult::absent:
+      return "absent";
+    case AssignmentResult::disputed:
+      return "disputed";
+  }
+  return "?";
+}
+
+const char* dispute_kind_name(DisputeKind k) {
+  switch (k) {
+    case DisputeKind::end:
+      return "end";
+    case DisputeKind::probe:
+      return "probe";
+    case DisputeKind::availability:
+      return "availability";
+  }
+  return "?";
+}
+
+const char* dispute_loser_name(DisputeLoser l) {
+  switch (l) {
+    case DisputeLoser::open:
+      return "open";
+    case DisputeLoser::provider:
+      return "provider";
+    case DisputeLoser::challenger:
+      return "challenger";
+    case DisputeLoser::nobody:
+      return "nobody";
+  }
+  return "?";
+}
+
+namespace {
+constexpr size_t kMaxOutcome = 64;
+constexpr size_t kMaxReason = 256;
+}  // namespace
+
+// The game travels in verifier::encode(Dispute) form; for availability disputes
+// (no game) the three fields used are written directly.
+Bytes encode(const DisputeRecord& d) {
+  Writer w;
+  w.u64(d.id).u64(d.job_id).u64(d.segment).u8(static_cast<uint8_t>(d.kind));
+  w.fixed(d.provider).fixed(d.challenger).u64(d.opened_height);
+  if (d.kind == DisputeKind::availability)
+    w.u64(d.game.lo).fixed(d.game.lo_hash).u64(d.game.deadline);
+  else
+    w.bytes(verifier::encode(d.game));
+  w.u8(static_cast<uint8_t>(d.loser)).str(d.outcome).u64(d.resolved_height);
+  write_opt(w, d.referee_next);
+  return w.take();
+}
+
+Result<DisputeRecord> decode_dispute_record(ByteView in) {
+  Reader r(in);
+  DisputeRecord d;
+  d.id = r.u64("dispute.id");
+  d.job_id = r.u64("dispute.job_id");
+  d.segment = r.u64("dispute.segment");
+  const uint8_t kind = r.u8("dispute.kind");
+  if (r.ok() && kind > static_cast<uint8_t>(DisputeKind::availability))
+    r.fail("dispute.kind: unknown kind");
+  d.kind = static_cast<DisputeKind>(kind);
+  d.provider = r.fixed<32>("dispute.provider");
+  d.challenger = r.fixed<32>("dispute.challenger");
+  d.opened_height = r.u64("dispute.opened_height");
+  if (r.ok() && d.kind == DisputeKind::availability) {
+    d.game.lo = r.u64("dispute.step");
+    d.game.lo_hash = r.fixed<32>("dispute.hash");
+    d.game.deadline = r.u64("dispute.deadline");
+  } else if (r.ok()) {
+    Bytes game = r.bytes("dispute.game", 1024);
+    if (r.ok()) {
+      auto g = verifier::decode_dispute(game);
+      if (!g)
+        r.fail("dispute.game: " + g.error());
+      else
+        d.game = *g;
+    }
+  }
+  const uint8_t loser = r.u8("dispute.loser");
+  if (r.ok() && loser > static_cast<uint8_t>(DisputeLoser::nobody))
+    r.fail("dispute.loser: unknown value");
+  d.loser = static_cast<DisputeLoser>(loser);
+  d.outcome = r.str("dispute.outcome", kMaxOutcome);
+  d.resolved_height = r.u64("dispute.resolved_height");
+  d.referee_next = read_opt(r, "dispute.referee_next");
+  return finish(r, d);
+}
+
+Bytes encode(const SlashRecord& s) {
+  return Writer()
+      .u64(s.id)
+      .u64(s.height)
+      .u64(s.job_id)
+      .u64(s.dispute_id)
+      .fixed(s.offender)
+      .str(s.role)
+      .u64(s.amount)
+      .fixed(s.beneficiary)
+      .u64(s.reward)
+      .u64(s.paid_fees)
+      .u64(s.burned)
+      .str(s.reason)
+      .take();
+}
+
+Result<SlashRecord> decode_slash_record(ByteView in) {
+  Reader r(in);
+  SlashRecord s;
+  s.id = r.u64("slash.id");
+  s.height = r.u64("slash.height");
+  s.job_id = r.u64("slash.job_id");
+  s.dispute_id = r.u64("slash.dispute_id");
+  s.offender = r.fixed<32>("slash.offender");
+  s.role = r.str("slash.role", kMaxOutcome);
+  s.amount = r.u64("slash.amount");
+  s.beneficiary = r.fixed<32>("slash.beneficiary");
+  s.reward = r.u64("slash.reward");
+  s.paid_fees = r.u64("slash.paid_fees");
+  s.burned = r.u64("slash.burned");
+  s.reason = r.str("slash.reason", kMaxReason);
+  return finish(r, s);
 }
 
 }  // namespace vt::ledger

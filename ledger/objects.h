@@ -11,6 +11,7 @@
 #include "core/bytes.h"
 #include "core/keys.h"
 #include "core/result.h"
+#include "verifier/dispute.h"
 
 namespace vt::ledger {
 
@@ -35,6 +36,8 @@ struct Provider {
   uint64_t registered_height = 0;
   uint64_t jobs_accepted = 0;
   uint64_t jobs_expired = 0;  // accepted and never delivered
+  uint64_t jobs_settled = 0;  // verified (or unverifiable) and paid
+  uint64_t jobs_slashed = 0;  // lost a dispute or withheld a checkpoint: the reputation record
   bool operator==(const Provider&) const = default;
 };
 
@@ -70,12 +73,23 @@ struct Job {
 // A registered verifier: its stake weights its chance of being assigned segments.
 struct Verifier {
   Address owner{};
-  Amount stake = 0;  // bonded (slashing a lazy or absent verifier is the dispute slice)
+  Amount stake = 0;  // bonded; a challenger that loses a dispute loses false_challenge_slash
   uint64_t registered_height = 0;
   uint64_t segments_assigned = 0;
   uint64_t segments_agreed = 0;  // revealed in time and agreed with the provider
+  uint64_t disputes_won = 0;
+  uint64_t disputes_lost = 0;
   bool operator==(const Verifier&) const = default;
 };
+
+// What judging (after the reveal window) made of an assignment.
+enum class AssignmentResult : uint8_t {
+  pending = 0,   // not judged yet
+  agreed = 1,    // same end hash and probe as the provider: earns the fee
+  absent = 2,    // no commit or no reveal: no fee (it returns to the client)
+  disputed = 3,  // a dispute was opened (its record says how it ended)
+};
+const char* assignment_result_name(AssignmentResult r);
 
 // One sampled segment of a committed job and what its verifier has posted.
 struct Assignment {
@@ -86,6 +100,7 @@ struct Assignment {
   Hash256 revealed_end{};                    // the verifier's h_end (valid when revealed)
   Hash256 revealed_probe{};                  // the verifier's h_(start+r) (valid when revealed)
   std::optional<Hash256> provider_probe;     // ProviderProbe, in the reveal window
+  AssignmentResult result = AssignmentResult::pending;
   bool operator==(const Assignment&) const = default;
 };
 
@@ -101,10 +116,61 @@ struct JobPol {
   uint64_t reveal_deadline = 0;         // last height for AttestReveal / ProviderProbe
   std::optional<Hash256> probe_seed;    // hash of block commit_deadline, set at commit_deadline + 1
   std::vector<Assignment> assignments;  // ascending by segment
+  bool judged = false;                  // reveals judged (at reveal_deadline + 1)
+  std::vector<uint64_t> disputes;       // ids of this job's disputes, in opening order
   bool operator==(const JobPol&) const = default;
 };
-// Bound on assignments per record (Params::pol_samples is at most this).
+// Bound on assignments per record (Params::pol_samples is at most this); a job
+// has at most one dispute per assignment.
 inline constexpr uint32_t kMaxAssignments = 1024;
+
+// A dispute between a job's provider and one of its verifiers (the challenger).
+//  - `end`, `probe`: the bisection game (verifier::Dispute) over a sampled
+//    segment, ended by a timeout or by the referee step on a posted checkpoint.
+//  - `availability`: the verifier could not get the checkpoint at the segment's
+//    start; the provider must post it on chain (checkpoint_post) in time.
+enum class DisputeKind : uint8_t { end = 0, probe = 1, availability = 2 };
+const char* dispute_kind_name(DisputeKind k);
+// Who lost, once resolved. `nobody`: a published checkpoint, or a dispute made
+// moot because the provider was already slashed in another one.
+enum class DisputeLoser : uint8_t { open = 0, provider = 1, challenger = 2, nobody = 3 };
+const char* dispute_loser_name(DisputeLoser l);
+
+struct DisputeRecord {
+  uint64_t id = 0;
+  uint64_t job_id = 0;
+  uint64_t segment = 0;
+  DisputeKind kind = DisputeKind::end;
+  Address provider{}, challenger{};
+  uint64_t opened_height = 0;
+  // Bisection state (end/probe). For `availability` only lo (the step wanted),
+  // lo_hash (its committed hash) and deadline are used.
+  verifier::Dispute game;
+  DisputeLoser loser = DisputeLoser::open;
+  std::string outcome;  // why it ended, e.g. "fraud_proven", "checkpoint_withheld"
+  uint64_t resolved_height = 0;
+  std::optional<Hash256> referee_next;  // the referee's true h_(lo+1), when it ran
+  bool open() const { return loser == DisputeLoser::open; }
+  bool operator==(const DisputeRecord&) const = default;
+};
+
+// A slash: stake or bond taken from `offender`; `reward` of it paid to
+// `beneficiary`, `paid_fees` to agreeing verifiers, the rest burned.
+struct SlashRecord {
+  uint64_t id = 0;
+  uint64_t height = 0;
+  uint64_t job_id = 0;
+  uint64_t dispute_id = 0;
+  Address offender{};
+  std::string role;  // "provider" (its bond) or "verifier" (its stake)
+  Amount amount = 0;
+  Address beneficiary{};
+  Amount reward = 0;
+  Amount paid_fees = 0;
+  Amount burned = 0;
+  std::string reason;
+  bool operator==(const SlashRecord&) const = default;
+};
 
 // Stake leaving a provider: released to the balance at release_height.
 struct Unbonding {
@@ -129,6 +195,8 @@ Bytes encode(const Unbonding&);
 Bytes encode(const Validator&);
 Bytes encode(const Verifier&);
 Bytes encode(const JobPol&);
+Bytes encode(const DisputeRecord&);
+Bytes encode(const SlashRecord&);
 Result<Account> decode_account(ByteView);
 Result<Provider> decode_provider(ByteView);
 Result<Job> decode_job(ByteView);
@@ -136,5 +204,7 @@ Result<Unbonding> decode_unbonding(ByteView);
 Result<Validator> decode_validator(ByteView);
 Result<Verifier> decode_verifier(ByteView);
 Result<JobPol> decode_job_pol(ByteView);
+Result<DisputeRecord> decode_dispute_record(ByteView);
+Result<SlashRecord> decode_slash_record(ByteView);
 
 }  // namespace vt::ledger

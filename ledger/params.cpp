@@ -26,6 +26,10 @@ Bytes encode(const Params& p) {
       .u64(p.min_verifier_stake)
       .u64(p.max_referee_cost)
       .u32(p.max_checkpoints)
+      .u64(p.pol_dispute_window)
+      .u32(p.fraud_reward_bps)
+      .u64(p.false_challenge_slash)
+      .u64(p.max_referee_state_bytes)
       .take();
 }
 
@@ -51,6 +55,10 @@ Result<Params> decode_params(ByteView in) {
   p.min_verifier_stake = r.u64("params.min_verifier_stake");
   p.max_referee_cost = r.u64("params.max_referee_cost");
   p.max_checkpoints = r.u32("params.max_checkpoints");
+  p.pol_dispute_window = r.u64("params.pol_dispute_window");
+  p.fraud_reward_bps = r.u32("params.fraud_reward_bps");
+  p.false_challenge_slash = r.u64("params.false_challenge_slash");
+  p.max_referee_state_bytes = r.u64("params.max_referee_state_bytes");
   if (auto s = r.finish(); !s) return s.take_error();
   if (auto s = validate(p); !s) return s.take_error();
   return p;
@@ -92,6 +100,12 @@ Status validate(const Params& p) {
   if (p.max_referee_cost == 0) return make_error("max_referee_cost: must be positive");
   if (p.max_checkpoints < 2 || p.max_checkpoints > verifier::kMaxCheckpoints)
     return make_error("max_checkpoints: must be between 2 and 1048576");
+  if (p.pol_dispute_window == 0 || p.pol_dispute_window > 100000)
+    return make_error("pol_dispute_window: must be between 1 and 100000");
+  if (p.fraud_reward_bps > 10000) return make_error("fraud_reward_bps: must be at most 10000");
+  // A job's checkpoint must fit in a checkpoint_post transaction.
+  if (p.max_referee_state_bytes < 1024 || p.max_referee_state_bytes > p.max_tx_bytes)
+    return make_error("max_referee_state_bytes: must be between 1024 and max_tx_bytes");
   return Status::success();
 }
 

@@ -31,6 +31,11 @@ struct Params {
   Amount min_verifier_stake = 0;         // to register as a verifier
   uint64_t max_referee_cost = 0;         // verifier::check_referee_cost bound at job_submit
   uint32_t max_checkpoints = 0;          // per commitment (<= verifier::kMaxCheckpoints)
+  // Disputes and slashing (docs/proof-of-learning.md, "On chain: disputes").
+  uint64_t pol_dispute_window = 0;   // blocks for each dispute move or checkpoint post
+  uint32_t fraud_reward_bps = 0;     // share of a slashed amount paid to the winner; rest burned
+  Amount false_challenge_slash = 0;  // verifier stake lost by a challenger who loses a dispute
+  uint64_t max_referee_state_bytes = 0;  // bound on a job's checkpoint (max_checkpoint_bytes)
   bool operator==(const Params&) const = default;
 };
 

@@ -53,6 +53,21 @@ Bytes pol_work(uint64_t height, uint64_t id) {
 Bytes pol_work_prefix(uint64_t height) {
   return Writer().u8(kPolWork).u64(height).take();
 }
+Bytes counter(Counter c) {
+  return Bytes{kCounters, c};
+}
+Bytes dispute(uint64_t id) {
+  return Writer().u8(kDispute).u64(id).take();
+}
+Bytes dispute_work(uint64_t height, uint64_t id) {
+  return Writer().u8(kDisputeWork).u64(height).u64(id).take();
+}
+Bytes dispute_work_prefix(uint64_t height) {
+  return Writer().u8(kDisputeWork).u64(height).take();
+}
+Bytes slash(uint64_t id) {
+  return Writer().u8(kSlash).u64(id).take();
+}
 Bytes unbonding(uint64_t h, const Address& owner) {
   return Writer().u8(kUnbonding).u64(h).fixed(owner).take();
 }
@@ -136,6 +151,27 @@ uint64_t read_next_job_id(const StateReader& s) {
   return id;
 }
 
+uint64_t read_counter(const StateReader& s, keys::Counter c) {
+  auto v = s.get(keys::counter(c));
+  if (!v) return c == keys::kBurned ? 0 : 1;
+  Reader r(*v);
+  uint64_t n = r.u64("counter");
+  if (auto st = r.finish(); !st) corrupt("counter", st.error());
+  return n;
+}
+
+std::optional<DisputeRecord> read_dispute(const StateReader& s, uint64_t id) {
+  auto v = s.get(keys::dispute(id));
+  if (!v) return std::nullopt;
+  return must(decode_dispute_record(*v), "dispute");
+}
+
+std::optional<SlashRecord> read_slash(const StateReader& s, uint64_t id) {
+  auto v = s.get(keys::slash(id));
+  if (!v) return std::nullopt;
+  return must(decode_slash_record(*v), "slash");
+}
+
 std::vector<Validator> read_validators(const StateReader& s) {
   std::vector<Validator> out;
   s.scan(keys::prefix(keys::kValidator), [&](const Bytes&, const Bytes& v) {
@@ -169,6 +205,15 @@ void write_job_pol(Overlay& o, const JobPol& p) {
 }
 void write_validator(Overlay& o, const Validator& v) {
   o.put(keys::validator(v.consensus_key), encode(v));
+}
+void write_counter(Overlay& o, keys::Counter c, uint64_t value) {
+  o.put(keys::counter(c), Writer().u64(value).take());
+}
+void write_dispute(Overlay& o, const DisputeRecord& d) {
+  o.put(keys::dispute(d.id), encode(d));
+}
+void write_slash(Overlay& o, const SlashRecord& s) {
+  o.put(keys::slash(s.id), encode(s));
 }
 
 }  // namespace vt::ledger

@@ -19,18 +19,28 @@ namespace keys {
 enum Prefix : uint8_t {
   kParams = 0x00,
   kNextJobId = 0x01,
+  kCounters = 0x02,  // counter name byte -> u64 (next dispute id, next slash id, burned)
   kAccount = 0x10,
   kProvider = 0x11,
   kValidator = 0x12,
   kVerifier = 0x13,
   kJob = 0x20,
   kSpec = 0x21,
-  kJobExpiry = 0x22,   // expiry height || job id -> empty
-  kCommitment = 0x23,  // job id -> encoded verifier::Commitment
-  kJobPol = 0x24,      // job id -> JobPol
-  kPolWork = 0x25,     // height || job id -> empty: sampling, probe seed or settlement due
-  kUnbonding = 0x30,   // release height || owner -> Unbonding
+  kJobExpiry = 0x22,    // expiry height || job id -> empty
+  kCommitment = 0x23,   // job id -> encoded verifier::Commitment
+  kJobPol = 0x24,       // job id -> JobPol
+  kPolWork = 0x25,      // height || job id -> empty: sampling, probe seed or settlement due
+  kDispute = 0x26,      // dispute id -> DisputeRecord
+  kDisputeWork = 0x27,  // height || dispute id -> empty: its deadline passed, apply the timeout
+  kSlash = 0x28,        // slash id -> SlashRecord
+  kUnbonding = 0x30,    // release height || owner -> Unbonding
 };
+enum Counter : uint8_t { kNextDisputeId = 1, kNextSlashId = 2, kBurned = 3 };
+Bytes counter(Counter c);
+Bytes dispute(uint64_t id);
+Bytes dispute_work(uint64_t height, uint64_t id);
+Bytes dispute_work_prefix(uint64_t height);
+Bytes slash(uint64_t id);
 Bytes params();
 Bytes next_job_id();
 Bytes account(const Address& a);
@@ -59,6 +69,10 @@ std::optional<JobPol> read_job_pol(const StateReader& s, uint64_t id);
 std::optional<Job> read_job(const StateReader& s, uint64_t id);
 std::optional<std::string> read_spec(const StateReader& s, const Hash256& h);
 uint64_t read_next_job_id(const StateReader& s);
+// Counters start at 1 for ids and at 0 for the burned total.
+uint64_t read_counter(const StateReader& s, keys::Counter c);
+std::optional<DisputeRecord> read_dispute(const StateReader& s, uint64_t id);
+std::optional<SlashRecord> read_slash(const StateReader& s, uint64_t id);
 std::vector<Validator> read_validators(const StateReader& s);  // ordered by consensus key
 
 void write_params(Overlay& o, const Params& p);
@@ -68,5 +82,8 @@ void write_job(Overlay& o, const Job& j);
 void write_verifier(Overlay& o, const Verifier& v);
 void write_job_pol(Overlay& o, const JobPol& p);
 void write_validator(Overlay& o, const Validator& v);
+void write_counter(Overlay& o, keys::Counter c, uint64_t value);
+void write_dispute(Overlay& o, const DisputeRecord& d);
+void write_slash(Overlay& o, const SlashRecord& s);
 
 }  // namespace vt::ledger

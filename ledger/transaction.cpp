@@ -15,6 +15,8 @@ constexpr size_t kMaxSpecWire = 1 << 20;  // hard ceiling; genesis sets the real
 // Hard ceilings; max_tx_bytes and max_checkpoints set the real limits.
 constexpr size_t kMaxCommitmentWire = 32 * (size_t{1} << 20) + 256;
 constexpr size_t kMaxRevealWire = 4 * 32 + 8 + 8 + 4 + 64 * 32;
+constexpr size_t kMaxMoveWire = 64;
+constexpr size_t kMaxCheckpointWire = 64 << 20;
 
 struct MessageWriter {
   Writer& w;
@@ -33,6 +35,9 @@ struct MessageWriter {
   void operator()(const AttestReveal& m) { w.u64(m.job_id).u64(m.segment).bytes(m.reveal); }
   void operator()(const VerifierStake& m) { w.u64(m.amount); }
   void operator()(const ProviderProbe& m) { w.u64(m.job_id).u64(m.segment).fixed(m.probe_hash); }
+  void operator()(const CheckpointRequest& m) { w.u64(m.job_id).u64(m.segment); }
+  void operator()(const DisputeMove& m) { w.u64(m.dispute_id).bytes(m.move); }
+  void operator()(const CheckpointPost& m) { w.u64(m.dispute_id).bytes(m.checkpoint); }
 };
 
 void write_unsigned(Writer& w, const Transaction& tx) {
@@ -104,6 +109,24 @@ Message read_message(Reader& r) {
     }
     case 12:
       return VerifierStake{r.u64("verifier_stake.amount")};
+    case 13: {
+      CheckpointRequest m;
+      m.job_id = r.u64("checkpoint_request.job_id");
+      m.segment = r.u64("checkpoint_request.segment");
+      return m;
+    }
+    case 14: {
+      DisputeMove m;
+      m.dispute_id = r.u64("dispute_move.dispute_id");
+      m.move = r.bytes("dispute_move.move", kMaxMoveWire);
+      return m;
+    }
+    case 15: {
+      CheckpointPost m;
+      m.dispute_id = r.u64("checkpoint_post.dispute_id");
+      m.checkpoint = r.bytes("checkpoint_post.checkpoint", kMaxCheckpointWire);
+      return m;
+    }
     default:
       if (r.ok()) r.fail("msg.type: unknown message type " + std::to_string(tag));
       return Transfer{};
@@ -113,11 +136,11 @@ Message read_message(Reader& r) {
 }  // namespace
 
 const char* message_name(const Message& m) {
-  static constexpr const char* kNames[] = {"transfer",      "provider_register", "stake",
-                                           "unstake",       "job_submit",        "job_accept",
-                                           "job_cancel",    "verifier_register", "job_commit",
-                                           "attest_commit", "attest_reveal",     "provider_probe",
-                                           "verifier_stake"};
+  static constexpr const char* kNames[] = {
+      "transfer",       "provider_register",  "stake",         "unstake",
+      "job_submit",     "job_accept",         "job_cancel",    "verifier_register",
+      "job_commit",     "attest_commit",      "attest_reveal", "provider_probe",
+      "verifier_stake", "checkpoint_request", "dispute_move",  "checkpoint_post"};
   static_assert(std::size(kNames) == std::variant_size_v<Message>);
   return kNames[m.index()];
 }

@@ -84,10 +84,36 @@ struct ProviderProbe {
   bool operator==(const ProviderProbe&) const = default;
 };
 
+// Disputes (docs/proof-of-learning.md, "On chain: disputes").
+// The assigned verifier of a sampled segment could not get the checkpoint at the
+// segment's start: the provider must post it (checkpoint_post) within
+// pol_dispute_window blocks or lose its bond. Commit window only.
+struct CheckpointRequest {
+  uint64_t job_id = 0;
+  uint64_t segment = 0;
+  bool operator==(const CheckpointRequest&) const = default;
+};
+// A bisection move by the dispute's provider or challenger (the signer).
+struct DisputeMove {
+  uint64_t dispute_id = 0;
+  Bytes move;  // verifier::encode(Move): u8 kind | 32-byte hash
+  bool operator==(const DisputeMove&) const = default;
+};
+// A checkpoint (safetensors bytes) for a dispute, from anyone: for a finished
+// bisection the state at step lo, which every validator re-executes one step
+// from (the referee); for an availability dispute the requested checkpoint.
+// The bytes travel in the block so every validator has them.
+struct CheckpointPost {
+  uint64_t dispute_id = 0;
+  Bytes checkpoint;
+  bool operator==(const CheckpointPost&) const = default;
+};
+
 // The variant index is the message's tag on the wire: append, never reorder.
-using Message = std::variant<Transfer, ProviderRegister, Stake, Unstake, JobSubmit, JobAccept,
-                             JobCancel, VerifierRegister, JobCommit, AttestCommit, AttestReveal,
-                             ProviderProbe, VerifierStake>;
+using Message =
+    std::variant<Transfer, ProviderRegister, Stake, Unstake, JobSubmit, JobAccept, JobCancel,
+                 VerifierRegister, JobCommit, AttestCommit, AttestReveal, ProviderProbe,
+                 VerifierStake, CheckpointRequest, DisputeMove, CheckpointPost>;
 const char* message_name(const Message& m);
 
 struct Transaction {

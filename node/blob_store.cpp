@@ -7,7 +7,9 @@ namespace vt::node {
 
 namespace {
 
-Bytes info_key(const Hash256& h) { return Writer().u8('i').fixed(h).take(); }
+Bytes info_key(const Hash256& h) {
+  return Writer().u8('i').fixed(h).take();
+}
 Bytes chunk_key(const Hash256& h, uint64_t index) {
   return Writer().u8('c').fixed(h).u64(index).take();
 }
@@ -17,7 +19,9 @@ Bytes encode_info(const BlobInfo& b) {
   return Writer().u64(b.size).boolean(b.complete).u64(b.received).take();
 }
 
-std::string n(uint64_t v) { return std::to_string(v); }
+std::string n(uint64_t v) {
+  return std::to_string(v);
+}
 
 }  // namespace
 
@@ -148,7 +152,8 @@ Result<Bytes> BlobStore::read(const Hash256& hash, uint64_t offset, uint64_t len
   auto i = info(hash);
   if (!i) return i.take_error();
   if (!i->complete) return make_error("blob " + to_hex(hash) + " is still being uploaded");
-  if (offset > i->size) return make_error("offset " + n(offset) + " is past the blob's size " + n(i->size));
+  if (offset > i->size)
+    return make_error("offset " + n(offset) + " is past the blob's size " + n(i->size));
   if (length > limits_.chunk_bytes)
     return make_error("length " + n(length) + " exceeds the chunk size " + n(limits_.chunk_bytes));
   length = std::min(length, i->size - offset);

@@ -14,16 +14,17 @@
 namespace vt::node {
 
 struct BlobLimits {
-  uint64_t max_blob_bytes = 256ull << 20;     // one checkpoint or model
-  uint64_t max_total_bytes = 8ull << 30;      // everything this node keeps
-  uint32_t chunk_bytes = 256u << 10;  // upload/download granularity; hex of one fits a 1 MiB request
+  uint64_t max_blob_bytes = 256ull << 20;  // one checkpoint or model
+  uint64_t max_total_bytes = 8ull << 30;   // everything this node keeps
+  uint32_t chunk_bytes =
+      256u << 10;  // upload/download granularity; hex of one fits a 1 MiB request
 };
 
 struct BlobInfo {
   Hash256 hash{};
   uint64_t size = 0;
-  bool complete = false;    // sealed and verified
-  uint64_t received = 0;    // bytes received so far (uploads in progress)
+  bool complete = false;  // sealed and verified
+  uint64_t received = 0;  // bytes received so far (uploads in progress)
 };
 
 class BlobStore {

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "core/bech32m.h"
+#include "kernels/idx.h"
 
 namespace vt::node {
 
@@ -21,10 +22,11 @@ const char* devnet_template() {
   "params": {
     "min_fee": "1000", "min_provider_stake": "1000000000", "unbonding_blocks": "20",
     "min_job_deadline_blocks": "10", "max_job_deadline_blocks": "100000", "expiry_slash_bps": "1000",
-    "max_spec_bytes": "16384", "max_tx_bytes": "32768", "max_block_txs": "5000", "max_block_bytes": "8388608",
+    "max_spec_bytes": "16384", "max_tx_bytes": "4194304", "max_block_txs": "5000", "max_block_bytes": "8388608",
     "pol_samples": "8", "pol_sample_delay_blocks": "2", "pol_commit_window": "10", "pol_reveal_window": "10",
     "verifier_fee": "10000", "min_verifier_stake": "100000000", "max_referee_cost": "5000000000",
-    "max_checkpoints": "4096"
+    "max_checkpoints": "4096", "pol_dispute_window": "10", "fraud_reward_bps": "5000",
+    "false_challenge_slash": "50000000", "max_referee_state_bytes": "4000000"
   },
   "accounts": [],
   "validators": []
@@ -91,10 +93,12 @@ Result<InitResult> init_home(const InitOptions& o) {
   if (ec) return make_error("cannot create " + (o.home / "data").string() + ": " + ec.message());
   std::ostringstream cfg;
   cfg << "# veritraind configuration (see docs/node.md)\n\n"
-      << "[rpc]\nlisten = \"127.0.0.1:" << o.rpc_port << "\"\nbody_limit = 1048576\n\n"
+      << "[rpc]\nlisten = \"127.0.0.1:" << o.rpc_port << "\"\nbody_limit = 16777216\n\n"
       << "[consensus]\nblock_interval_ms = " << o.block_interval_ms << "\n\n"
       << "[mempool]\nmax_txs = 20000\nmax_bytes = 67108864\n\n"
       << "[blobs]\nuploads = true\nmax_blob_bytes = 268435456\nmax_total_bytes = 8589934592\n\n"
+      << "[datasets]\n# the referee step re-executes training steps on this data\n"
+      << "fashion_mnist = \"" << kernels::kDefaultFashionMnistDir << "\"\n\n"
       << "[log]\nlevel = \"info\"\n";
   if (auto s = write_file(o.home / "config.toml", cfg.str(), false); !s) return s.take_error();
   if (auto s = write_file(o.home / "genesis.json", genesis_text, false); !s) return s.take_error();
@@ -135,7 +139,7 @@ Result<Home> load_home(const fs::path& home) {
   }
   if (port < 0 || port > 65535) return make_error("config.toml: rpc.listen has an invalid port");
   h.config.rpc_port = static_cast<uint16_t>(port);
-  int64_t body = t["rpc"]["body_limit"].value_or(int64_t{1 << 20});
+  int64_t body = t["rpc"]["body_limit"].value_or(int64_t{16 << 20});
   int64_t interval = t["consensus"]["block_interval_ms"].value_or(int64_t{1000});
   int64_t max_txs = t["mempool"]["max_txs"].value_or(int64_t{20000});
   int64_t max_bytes = t["mempool"]["max_bytes"].value_or(int64_t{64 << 20});
@@ -159,6 +163,8 @@ Result<Home> load_home(const fs::path& home) {
   h.config.blob_limits.max_blob_bytes = static_cast<uint64_t>(max_blob);
   h.config.blob_limits.max_total_bytes = static_cast<uint64_t>(max_total);
   h.config.data_dir = (home / "data").string();
+  h.config.fashion_mnist_dir =
+      t["datasets"]["fashion_mnist"].value_or(std::string(kernels::kDefaultFashionMnistDir));
 
   auto gtext = read_file(home / "genesis.json");
   if (!gtext) return gtext.take_error();

@@ -1,5 +1,7 @@
 #include "node/json_views.h"
 
+#include "core/sha256.h"
+
 namespace vt::node {
 
 using nlohmann::json;
@@ -42,7 +44,31 @@ struct MessageJson {
   json operator()(const ledger::ProviderProbe& m) const {
     return {{"job_id", m.job_id}, {"segment", m.segment}, {"probe_hash", to_hex(m.probe_hash)}};
   }
+  json operator()(const ledger::CheckpointRequest& m) const {
+    return {{"job_id", m.job_id}, {"segment", m.segment}};
+  }
+  json operator()(const ledger::DisputeMove& m) const {
+    return {{"dispute_id", m.dispute_id}, {"move", to_hex(m.move)}};
+  }
+  json operator()(const ledger::CheckpointPost& m) const {
+    // The checkpoint itself can be megabytes: its size and SHA-256 identify it.
+    return {{"dispute_id", m.dispute_id},
+            {"checkpoint_bytes", m.checkpoint.size()},
+            {"checkpoint_sha256", to_hex(sha256(m.checkpoint))}};
+  }
 };
+
+const char* turn_name(verifier::Turn t) {
+  switch (t) {
+    case verifier::Turn::provider:
+      return "provider";
+    case verifier::Turn::challenger:
+      return "challenger";
+    case verifier::Turn::referee:
+      return "referee";
+  }
+  return "?";
+}
 }  // namespace
 
 json to_json(const ledger::Account& a, const Address& address) {
@@ -57,7 +83,58 @@ json to_json(const ledger::Provider& p) {
           {"endpoint", p.endpoint},
           {"registered_height", p.registered_height},
           {"jobs_accepted", p.jobs_accepted},
-          {"jobs_expired", p.jobs_expired}};
+          {"jobs_expired", p.jobs_expired},
+          {"jobs_settled", p.jobs_settled},
+          {"jobs_slashed", p.jobs_slashed}};
+}
+
+json to_json(const ledger::DisputeRecord& d) {
+  json out = {{"id", d.id},
+              {"job_id", d.job_id},
+              {"segment", d.segment},
+              {"kind", ledger::dispute_kind_name(d.kind)},
+              {"provider", address_to_string(d.provider)},
+              {"challenger", address_to_string(d.challenger)},
+              {"opened_height", d.opened_height},
+              {"status", d.open() ? "open" : "resolved"},
+              {"deadline", d.game.deadline},
+              {"loser", d.open() ? json(nullptr) : json(ledger::dispute_loser_name(d.loser))},
+              {"outcome", d.open() ? json(nullptr) : json(d.outcome)},
+              {"resolved_height", d.open() ? json(nullptr) : json(d.resolved_height)},
+              {"referee_hash", d.referee_next ? json(to_hex(*d.referee_next)) : json(nullptr)}};
+  if (d.kind == ledger::DisputeKind::availability) {
+    out["step"] = d.game.lo;
+    out["state_hash"] = to_hex(d.game.lo_hash);
+    return out;
+  }
+  const verifier::Dispute& g = d.game;
+  out["lo"] = g.lo;
+  out["hi"] = g.hi;
+  out["mid"] = g.mid();
+  out["lo_hash"] = to_hex(g.lo_hash);
+  out["provider_hi"] = to_hex(g.provider_hi);
+  out["challenger_hi"] = to_hex(g.challenger_hi);
+  out["turn"] = turn_name(g.turn);
+  out["provider_mid"] =
+      g.turn == verifier::Turn::challenger ? json(to_hex(g.provider_mid)) : json(nullptr);
+  out["window"] = g.window;
+  out["round"] = g.round;
+  return out;
+}
+
+json to_json(const ledger::SlashRecord& s) {
+  return {{"id", s.id},
+          {"height", s.height},
+          {"job_id", s.job_id},
+          {"dispute_id", s.dispute_id == 0 ? json(nullptr) : json(s.dispute_id)},
+          {"offender", address_to_string(s.offender)},
+          {"role", s.role},
+          {"amount", amount(s.amount)},
+          {"beneficiary", s.reward == 0 ? json(nullptr) : json(address_to_string(s.beneficiary))},
+          {"reward", amount(s.reward)},
+          {"paid_fees", amount(s.paid_fees)},
+          {"burned", amount(s.burned)},
+          {"reason", s.reason}};
 }
 
 json to_json(const ledger::Job& j) {
@@ -93,7 +170,11 @@ json to_json(const ledger::Params& p) {
           {"verifier_fee", amount(p.verifier_fee)},
           {"min_verifier_stake", amount(p.min_verifier_stake)},
           {"max_referee_cost", p.max_referee_cost},
-          {"max_checkpoints", p.max_checkpoints}};
+          {"max_checkpoints", p.max_checkpoints},
+          {"pol_dispute_window", p.pol_dispute_window},
+          {"fraud_reward_bps", p.fraud_reward_bps},
+          {"false_challenge_slash", amount(p.false_challenge_slash)},
+          {"max_referee_state_bytes", p.max_referee_state_bytes}};
 }
 
 json to_json(const ledger::Transaction& tx) {

@@ -15,6 +15,8 @@ namespace vt::node {
 nlohmann::json to_json(const ledger::Account& a, const Address& address);
 nlohmann::json to_json(const ledger::Provider& p);
 nlohmann::json to_json(const ledger::Job& j);
+nlohmann::json to_json(const ledger::DisputeRecord& d);
+nlohmann::json to_json(const ledger::SlashRecord& s);
 nlohmann::json to_json(const ledger::Params& p);
 nlohmann::json to_json(const ledger::Transaction& tx);
 nlohmann::json to_json(const ledger::Receipt& r);

@@ -25,7 +25,7 @@ enum class Column : uint8_t {
   State,        // ledger state key -> value
   AccountTxs,   // address || height || index -> tx hash (explorer index)
   Consensus,    // the validator's last signed step (double-sign protection)
-  Blobs,        // content-addressed blobs (checkpoints, models): hash -> size, hash || chunk -> bytes
+  Blobs,  // content-addressed blobs (checkpoints, models): hash -> size, hash || chunk -> bytes
   Count
 };
 const char* column_name(Column c);

@@ -120,6 +120,7 @@ Node::Node(boost::asio::io_context& io, NodeConfig config, ledger::Genesis genes
       kv_(std::move(kv)),
       chain_(*kv_),
       blobs_(*kv_, config_.blob_limits),
+      datasets_(config_.fashion_mnist_dir),
       mempool_(config_.mempool_max_txs, config_.mempool_max_bytes),
       validators_(std::move(validators)),
       engine_(
@@ -243,6 +244,7 @@ void Node::build_block(uint64_t height, uint32_t round, consensus::Actions& out)
   ctx.height = height;
   ctx.time_ms = std::max(now_ms(), head_.time_ms + 1);  // block time never goes back
   ctx.prev_block_hash = head_.block_hash;               // proof-of-learning randomness
+  ctx.datasets = &datasets_;
   const auto& me = validators_.at(*validators_.index_of(key_.pubkey()));
   for (const auto& v : genesis_.validators)
     if (v.consensus_key == me.key) ctx.fee_recipient = v.operator_address;

@@ -18,6 +18,7 @@
 #include "ledger/state.h"
 #include "node/blob_store.h"
 #include "node/chain_store.h"
+#include "node/datasets.h"
 #include "node/kv_store.h"
 #include "node/mempool.h"
 
@@ -35,7 +36,8 @@ struct NodeConfig {
   uint64_t block_interval_ms = 1000;
   size_t mempool_max_txs = 20000;
   size_t mempool_max_bytes = 64u << 20;
-  size_t rpc_body_limit = 1u << 20;
+  size_t rpc_body_limit = 16u << 20;  // a checkpoint_post transaction is hex in the body
+  std::string fashion_mnist_dir = kernels::kDefaultFashionMnistDir;  // for the referee step
   BlobLimits blob_limits;
   bool blob_uploads = true;  // accept blob uploads over RPC (providers publishing checkpoints)
 };
@@ -104,6 +106,7 @@ class Node {
   std::unique_ptr<KvStore> kv_;
   ChainStore chain_;
   BlobStore blobs_;
+  DatasetDirectory datasets_;
   ledger::StateStore state_;
   ledger::Params params_;
   ChainHead head_;

@@ -81,11 +81,10 @@ json block_json(const ledger::Block& b, const std::optional<std::vector<ledger::
 }
 
 json verifier_json(const ledger::Verifier& v) {
-  return {{"address", address_to_string(v.owner)},
-          {"stake", std::to_string(v.stake)},
-          {"registered_height", v.registered_height},
-          {"segments_assigned", v.segments_assigned},
-          {"segments_agreed", v.segments_agreed}};
+  return {{"address", address_to_string(v.owner)},    {"stake", std::to_string(v.stake)},
+          {"registered_height", v.registered_height}, {"segments_assigned", v.segments_assigned},
+          {"segments_agreed", v.segments_agreed},     {"disputes_won", v.disputes_won},
+          {"disputes_lost", v.disputes_lost}};
 }
 
 json opt_hash(const std::optional<Hash256>& h) {
@@ -107,7 +106,6 @@ json pol_json(const Node& node, const ledger::Job& j) {
   json checkpoints = json::array();
   for (const auto& h : cm.checkpoints) checkpoints.push_back(to_hex(h));
   json segs = json::array();
-  json disputes = json::array();
   const bool sampled = pol->commit_deadline != 0;
   for (const ledger::Assignment& a : pol->assignments) {
     const auto b = verifier::segment_bounds(a.segment, cm.steps, cm.interval);
@@ -124,36 +122,19 @@ json pol_json(const Node& node, const ledger::Job& j) {
               {"provider_probe", opt_hash(a.provider_probe)},
               {"probe_offset", nullptr}};
     s["attestation"] = a.revealed ? "revealed" : a.attest_commitment ? "committed" : "assigned";
+    s["result"] = ledger::assignment_result_name(a.result);
     if (pol->probe_seed) {
       const uint64_t r = verifier::probe_offset(*pol->probe_seed, j.id, a.segment, b.end - b.start);
       s["probe_offset"] = r;
       s["probe_step"] = b.start + r;
-      if (a.revealed) {
-        json d;
-        if (!a.provider_probe) {
-          d = {{"kind", "provider_probe_missing"}};
-        } else {
-          verifier::Reveal rv;
-          rv.trace.end_hash = a.revealed_end;
-          rv.probe_hash = a.revealed_probe;
-          const auto jd =
-              verifier::judge(b, r, cm.checkpoints.at(a.segment + 1), *a.provider_probe, rv);
-          if (jd.kind == verifier::JudgeKind::agree) {
-            s["outcome"] = "agree";
-          } else {
-            d = {{"kind", jd.kind == verifier::JudgeKind::dispute_end ? "end" : "probe"},
-                 {"lo", jd.lo},
-                 {"hi", jd.hi},
-                 {"provider_hi", to_hex(jd.provider_hi)},
-                 {"verifier_hi", to_hex(jd.verifier_hi)}};
-          }
-        }
-        if (!d.is_null()) {
-          s["outcome"] = "disagree";
-          d["segment"] = a.segment;
-          d["verifier"] = address_to_string(a.verifier);
-          disputes.push_back(d);
-        }
+      // Once both sides revealed: what judging will make (or made) of it.
+      if (a.revealed && a.provider_probe) {
+        verifier::Reveal rv;
+        rv.trace.end_hash = a.revealed_end;
+        rv.probe_hash = a.revealed_probe;
+        const auto jd =
+            verifier::judge(b, r, cm.checkpoints.at(a.segment + 1), *a.provider_probe, rv);
+        s["outcome"] = jd.kind == verifier::JudgeKind::agree ? "agree" : "disagree";
       }
     }
     segs.push_back(s);
@@ -172,8 +153,16 @@ json pol_json(const Node& node, const ledger::Job& j) {
   else if (next <= pol->reveal_deadline)
     phase = "reveal_window";
   else
-    phase = "dispute_pending";
-  const bool dispute_pending = phase == "dispute_pending";
+    phase = "disputes";  // judged; waiting for its disputes to be resolved
+  json disputes = json::array();
+  for (uint64_t id : pol->disputes)
+    if (auto d = ledger::read_dispute(node.state(), id)) disputes.push_back(to_json(*d));
+  json slashes = json::array();
+  node.state().scan(ledger::keys::prefix(ledger::keys::kSlash), [&](const Bytes&, const Bytes& v) {
+    auto s = ledger::decode_slash_record(v).value();
+    if (s.job_id == j.id) slashes.push_back(to_json(s));
+    return true;
+  });
   return {{"commitment_root", to_hex(pol->root)},
           {"manifest", to_hex(pol->manifest)},
           {"commitment",
@@ -194,7 +183,9 @@ json pol_json(const Node& node, const ledger::Job& j) {
           {"phase", phase},
           {"height", height},
           {"segments", segs},
-          {"dispute_pending", dispute_pending ? disputes : json(nullptr)}};
+          {"judged", pol->judged},
+          {"disputes", disputes},
+          {"slashes", slashes}};
 }
 
 // A job with its spec document and proof-of-learning record, for state_getJob.
@@ -354,8 +345,8 @@ void register_rpc_methods(rpc::MethodTable& t, Node& node) {
          "A job: escrow, bond, status, provider, deadlines, its spec document and, once "
          "committed, its proof-of-learning record (pol: commitment root and fields, the heights "
          "of sampling, commit deadline, reveal deadline and settlement, each sampled segment "
-         "with its verifier, attestation status and probe offset once drawn, and pending "
-         "disputes).",
+         "with its verifier, attestation status, probe offset once drawn and judged result, the "
+         "job's disputes and slashes).",
          {{"id", ParamType::Integer, true, "job id"}},
          "job",
          schema_object({{"id", kInteger},
@@ -444,6 +435,113 @@ void register_rpc_methods(rpc::MethodTable& t, Node& node) {
            for (const ledger::Verifier& v : ledger::read_verifiers(node.state()))
              if (!page->offer(v.owner, verifier_json(v))) break;
            return page->result("verifiers");
+         }});
+
+  t.add({"state_getDispute",
+         "A dispute between a job's provider and one of its verifiers: its kind (end, probe or "
+         "availability), the bisection state (lo, hi, the agreed hash at lo, both claims at hi, "
+         "whose turn, the provider's pending midpoint, the deadline) and, once resolved, the "
+         "loser, the outcome and the referee's hash.",
+         {{"id", ParamType::Integer, true, "dispute id"}},
+         "dispute",
+         schema_object({{"id", kInteger},
+                        {"job_id", kInteger},
+                        {"kind", kString},
+                        {"status", kString},
+                        {"deadline", kInteger}}),
+         [&node](const rpc::Params& p) -> RpcOutcome {
+           auto d = ledger::read_dispute(node.state(), p.u64("id"));
+           if (!d) return not_found("no dispute " + std::to_string(p.u64("id")));
+           return to_json(*d);
+         }});
+
+  t.add({"state_listDisputes",
+         "Disputes in id order, filtered by job, status or party; paginated by id.",
+         {{"job_id", ParamType::Integer, false, "only this job's disputes"},
+          {"status", ParamType::String, false, "open or resolved"},
+          {"party", ParamType::String, false, "provider's or challenger's vt1... address"},
+          {"after", ParamType::Integer, false, "continue after this dispute id"},
+          {"limit", ParamType::Integer, false, "at most this many (default 100, max 1000)"}},
+         "page",
+         schema_object(
+             {{"disputes", {{"type", "array"}}}, {"next", {{"type", {"integer", "null"}}}}}),
+         [&node](const rpc::Params& p) -> RpcOutcome {
+           std::optional<bool> want_open;
+           if (p.has("status")) {
+             if (p.str("status") != "open" && p.str("status") != "resolved")
+               return invalid("status: must be open or resolved");
+             want_open = p.str("status") == "open";
+           }
+           std::optional<Address> party;
+           if (p.has("party")) {
+             auto a = address_from_string(p.str("party"));
+             if (!a) return invalid("party: " + a.error());
+             party = a.value();
+           }
+           const uint64_t limit = p.u64_or("limit", 100);
+           if (limit == 0 || limit > 1000) return invalid("limit: must be 1 to 1000");
+           const uint64_t after = p.u64_or("after", 0);
+           json list = json::array();
+           json next = nullptr;
+           node.state().scan(ledger::keys::prefix(ledger::keys::kDispute),
+                             [&](const Bytes&, const Bytes& v) {
+                               auto d = ledger::decode_dispute_record(v).value();
+                               if (d.id <= after) return true;
+                               if (p.has("job_id") && d.job_id != p.u64("job_id")) return true;
+                               if (want_open && d.open() != *want_open) return true;
+                               if (party && d.provider != *party && d.challenger != *party)
+                                 return true;
+                               if (list.size() == limit) {
+                                 next = list.back()["id"];
+                                 return false;
+                               }
+                               list.push_back(to_json(d));
+                               return true;
+                             });
+           return json{{"disputes", list}, {"next", next}};
+         }});
+
+  t.add({"state_listSlashes",
+         "Slashes in order: who lost how much (a provider's bond or a verifier's stake), why, "
+         "what went to the winner and to agreeing verifiers and what was burned; filtered by "
+         "job or offender, paginated by id. Also returns the total ever burned.",
+         {{"job_id", ParamType::Integer, false, "only this job's slashes"},
+          {"offender", ParamType::String, false, "only slashes of this vt1... address"},
+          {"after", ParamType::Integer, false, "continue after this slash id"},
+          {"limit", ParamType::Integer, false, "at most this many (default 100, max 1000)"}},
+         "page",
+         schema_object({{"slashes", {{"type", "array"}}},
+                        {"next", {{"type", {"integer", "null"}}}},
+                        {"burned_total", kAmount}}),
+         [&node](const rpc::Params& p) -> RpcOutcome {
+           std::optional<Address> offender;
+           if (p.has("offender")) {
+             auto a = address_from_string(p.str("offender"));
+             if (!a) return invalid("offender: " + a.error());
+             offender = a.value();
+           }
+           const uint64_t limit = p.u64_or("limit", 100);
+           if (limit == 0 || limit > 1000) return invalid("limit: must be 1 to 1000");
+           const uint64_t after = p.u64_or("after", 0);
+           json list = json::array();
+           json next = nullptr;
+           node.state().scan(ledger::keys::prefix(ledger::keys::kSlash),
+                             [&](const Bytes&, const Bytes& v) {
+                               auto s = ledger::decode_slash_record(v).value();
+                               if (s.id <= after) return true;
+                               if (p.has("job_id") && s.job_id != p.u64("job_id")) return true;
+                               if (offender && s.offender != *offender) return true;
+                               if (list.size() == limit) {
+                                 next = list.back()["id"];
+                                 return false;
+                               }
+                               list.push_back(to_json(s));
+                               return true;
+                             });
+           return json{{"slashes", list},
+                       {"next", next},
+                       {"burned_total",
+                        std::to_string(ledger::read_counter(node.state(), ledger::keys::kBurned))}};
          }});
 
   register_blob_methods(t, node);

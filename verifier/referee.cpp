@@ -97,24 +97,32 @@ const char* verdict_name(Verdict v) {
   return "?";
 }
 
+Result<kernels::TensorMap> check_checkpoint(const kernels::JobSpec& spec, ByteView checkpoint,
+                                            uint64_t step, const Hash256& expected) {
+  if (checkpoint.size() > max_checkpoint_bytes(spec))
+    return make_error("checkpoint of " + std::to_string(checkpoint.size()) + " bytes exceeds " +
+                      std::to_string(max_checkpoint_bytes(spec)) + " for this spec");
+  auto ck = kernels::decode_safetensors(std::vector<uint8_t>(checkpoint.begin(), checkpoint.end()));
+  if (!ck) return make_error("checkpoint: " + ck.error);
+  // The tensors are what counts; the metadata is advisory and not trusted.
+  if (kernels::state_hash(ck.value.tensors) != expected)
+    return make_error("the checkpoint's state hash " +
+                      to_hex(kernels::state_hash(ck.value.tensors)) + " is not the expected " +
+                      to_hex(expected));
+  auto it = ck.value.tensors.find("step");
+  if (it == ck.value.tensors.end() || it->second.dtype != kernels::DType::I64 ||
+      it->second.bytes.size() != 8 || it->second.i64_value() != static_cast<int64_t>(step))
+    return make_error("the checkpoint is not at step " + std::to_string(step));
+  return std::move(ck.value.tensors);
+}
+
 Result<RefereeResult> referee_step(const kernels::JobSpec& spec, const kernels::Dataset& data,
                                    ByteView checkpoint, const RefereeCase& c) {
   if (c.step >= spec.steps)
     return make_error("referee: step " + std::to_string(c.step) + " is not a step of this job");
-  if (checkpoint.size() > max_checkpoint_bytes(spec))
-    return make_error("referee: checkpoint of " + std::to_string(checkpoint.size()) +
-                      " bytes exceeds " + std::to_string(max_checkpoint_bytes(spec)) +
-                      " for this spec");
-  auto ck = kernels::decode_safetensors(std::vector<uint8_t>(checkpoint.begin(), checkpoint.end()));
-  if (!ck) return make_error("referee: checkpoint: " + ck.error);
-  // The tensors are what counts; the metadata is advisory and not trusted.
-  if (kernels::state_hash(ck.value.tensors) != c.agreed)
-    return make_error("referee: the checkpoint's state hash is not the agreed hash");
-  auto it = ck.value.tensors.find("step");
-  if (it == ck.value.tensors.end() || it->second.dtype != kernels::DType::I64 ||
-      it->second.bytes.size() != 8 || it->second.i64_value() != static_cast<int64_t>(c.step))
-    return make_error("referee: the checkpoint is not at step " + std::to_string(c.step));
-  auto next = run_steps(spec, data, ck.value.tensors, 1, nullptr);
+  auto tensors = check_checkpoint(spec, checkpoint, c.step, c.agreed);
+  if (!tensors) return make_error("referee: " + tensors.error());
+  auto next = run_steps(spec, data, *tensors, 1, nullptr);
   if (!next) return next.take_error();
   RefereeResult r;
   r.true_next = kernels::state_hash(next.value());

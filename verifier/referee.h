@@ -28,6 +28,13 @@ uint64_t max_checkpoint_bytes(const kernels::JobSpec& spec);
 // max_cost (genesis `max_referee_cost`), naming both numbers.
 Status check_referee_cost(const kernels::JobSpec& spec, uint64_t max_cost);
 
+// Decodes `checkpoint` (safetensors, kernels' validation; size bounded by
+// max_checkpoint_bytes), checks that its tensors hash to `expected` and that it
+// holds the state after `step` steps. Only the tensors are trusted (the file's
+// metadata is advisory). Returns them.
+Result<kernels::TensorMap> check_checkpoint(const kernels::JobSpec& spec, ByteView checkpoint,
+                                            uint64_t step, const Hash256& expected);
+
 enum class Verdict : uint8_t {
   provider = 0,    // the provider's claim is the true next state
   challenger = 1,  // the challenger's claim is

@@ -23,7 +23,7 @@ Params test_params() {
   p.max_job_deadline_blocks = 20;
   p.expiry_slash_bps = 2500;
   p.max_spec_bytes = 1024;
-  p.max_tx_bytes = 2048;
+  p.max_tx_bytes = 262144;  // a tiny-spec checkpoint (about 204 KB) fits
   p.max_block_txs = 1000;
   p.max_block_bytes = 1 << 20;
   p.pol_samples = 4;  // every segment of the tiny spec (4 segments)
@@ -34,6 +34,10 @@ Params test_params() {
   p.min_verifier_stake = 500;
   p.max_referee_cost = 5'000'000'000;
   p.max_checkpoints = 64;
+  p.pol_dispute_window = 20;
+  p.fraud_reward_bps = 4000;
+  p.false_challenge_slash = 300;
+  p.max_referee_state_bytes = 250000;
   return p;
 }
 
@@ -65,7 +69,11 @@ std::string genesis_json() {
          ", \"verifier_fee\": " + n(p.verifier_fee) +
          ", \"min_verifier_stake\": " + n(p.min_verifier_stake) +
          ", \"max_referee_cost\": " + n(p.max_referee_cost) +
-         ", \"max_checkpoints\": " + n(p.max_checkpoints) + "}, \"accounts\": [";
+         ", \"max_checkpoints\": " + n(p.max_checkpoints) +
+         ", \"pol_dispute_window\": " + n(p.pol_dispute_window) +
+         ", \"fraud_reward_bps\": " + n(p.fraud_reward_bps) +
+         ", \"false_challenge_slash\": " + n(p.false_challenge_slash) +
+         ", \"max_referee_state_bytes\": " + n(p.max_referee_state_bytes) + "}, \"accounts\": [";
   for (uint8_t i = 1; i <= 4; ++i) {
     if (i > 1) doc += ", ";
     doc += "{\"address\": \"" + address_to_string(key_of(i).pubkey()) +
@@ -108,7 +116,7 @@ BlockRun Chain::block(const std::vector<Transaction>& txs, std::optional<uint64_
   // The state root before the block stands in for the parent block's hash: it
   // depends on the whole history, as the node's block hash does.
   BlockExecutor ex(state, BlockContext{run.height, 1'700'000'000'000 + run.height * 1000, proposer,
-                                       run.root_before});
+                                       run.root_before, datasets});
   for (const Transaction& t : txs) run.results.push_back(ex.apply(t, encode(t).size()));
   BlockResult r = std::move(ex).finish();
   REQUIRE(r.receipts.size() ==
@@ -153,7 +161,7 @@ std::map<Bytes, Bytes> Chain::snapshot() const {
 }
 
 unsigned __int128 Chain::total_supply() const {
-  unsigned __int128 total = 0;
+  unsigned __int128 total = read_counter(state, keys::kBurned);
   state.scan(keys::prefix(keys::kAccount), [&](const Bytes&, const Bytes& v) {
     total += decode_account(v).value().balance;
     return true;

@@ -62,8 +62,9 @@ class Chain {
 
   Params params;
   StateStore state;
-  uint64_t height = 0;  // last executed height (0 = genesis)
-  Address proposer{};   // fee recipient
+  uint64_t height = 0;                      // last executed height (0 = genesis)
+  Address proposer{};                       // fee recipient
+  const DatasetSource* datasets = nullptr;  // for the referee step (checkpoint_post)
   SchnorrKey alice, bob, carol, dave;
   SchnorrKey eve;  // never funded
 
@@ -88,6 +89,7 @@ class Chain {
   std::optional<Job> job(uint64_t id) const { return read_job(state, id); }
   std::map<Bytes, Bytes> snapshot() const;
   // balances + provider and verifier stakes + escrow of live jobs + unbondings
+  // + everything burned by slashing
   unsigned __int128 total_supply() const;
 };
 

@@ -344,9 +344,9 @@ TEST_CASE("admission errors: nothing changes and the transaction is not in the b
                     "insufficient balance for the fee: have 15, need 16");
   }
   SUBCASE("oversize transaction") {
-    std::string big = "{\"x\":\"" + std::string(2100, 'a') + "\"}";
+    std::string big = "{\"x\":\"" + std::string(262200, 'a') + "\"}";
     Transaction t = c.tx(c.alice, JobSubmit{big, 1, 0, 5});
-    expect_rejected(c, t, "bytes, the limit is 2048");
+    expect_rejected(c, t, "bytes, the limit is 262144");
   }
   SUBCASE("check_transaction alone agrees, and admits future nonces only when asked") {
     Transaction t = c.tx(c.alice, Transfer{c.bob.pubkey(), 5}, 4);

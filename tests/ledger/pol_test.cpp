@@ -4,124 +4,9 @@
 // the provider's probe, settlement with exact balances, and every rejection.
 #include <doctest/doctest.h>
 
-#include "core/encoding.h"
-#include "kernels/job_spec.h"
-#include "kernels/state.h"
-#include "tests/ledger/fixture.h"
-#include "tests/verifier/fixture.h"
-#include "verifier/attestation.h"
-#include "verifier/commitment.h"
-#include "verifier/referee.h"
-#include "verifier/sampling.h"
+#include "tests/ledger/pol_fixture.h"
 
 namespace vt::ledger::test {
-namespace {
-
-// The provider's honest run of the tiny spec (20 steps, k = 5, 4 segments):
-// every per-step state hash, from states the kernels themselves produce.
-struct Run {
-  kernels::JobSpec spec;
-  std::vector<kernels::TensorMap> states;
-  std::vector<Hash256> hashes;  // hashes[s] = h_s
-};
-const Run& tiny() {
-  static const Run run = [] {
-    Run r;
-    r.spec = verifier::testing::tiny_spec();
-    r.states = verifier::testing::all_states(r.spec);
-    for (const auto& s : r.states) r.hashes.push_back(kernels::state_hash(s));
-    return r;
-  }();
-  return run;
-}
-
-verifier::Commitment honest_commitment() {
-  const Run& r = tiny();
-  verifier::Commitment c;
-  c.spec_hash = kernels::spec_hash(r.spec);
-  c.interval = r.spec.checkpoint_interval;
-  c.steps = r.spec.steps;
-  for (uint64_t i = 0; i < verifier::checkpoint_count(c.steps, c.interval); ++i)
-    c.checkpoints.push_back(r.hashes[verifier::checkpoint_step(i, c.steps, c.interval)]);
-  c.final_model_hash = c.checkpoints.back();
-  c.final_loss_micro = 123456;  // informational (not verified in this slice)
-  c.accuracy_bps = 4200;
-  return c;
-}
-
-Hash256 salt_of(uint8_t n) {
-  Hash256 s{};
-  s.fill(n);
-  return s;
-}
-
-// What a verifier does for one segment: replays it from the provider's checkpoint.
-struct Attestation {
-  verifier::SegmentTrace trace;
-  std::vector<Hash256> per_step;
-  Hash256 salt{};
-};
-Attestation replay(uint64_t segment, uint8_t salt) {
-  const Run& r = tiny();
-  const auto seg = verifier::segment_bounds(segment, r.spec.steps, r.spec.checkpoint_interval);
-  auto per_step = verifier::replay_hashes(r.spec, verifier::testing::dataset(), r.states[seg.start],
-                                          seg.end - seg.start);
-  REQUIRE_MESSAGE(per_step.ok(), per_step.error());
-  return {verifier::make_trace(*per_step), *per_step, salt_of(salt)};
-}
-
-Bytes reveal_bytes(const Attestation& a, uint64_t probe_r) {
-  verifier::Reveal rv;
-  rv.trace = a.trace;
-  rv.salt = a.salt;
-  rv.probe_hash = a.per_step.at(probe_r - 1);
-  rv.probe_proof = verifier::make_proof(a.per_step, probe_r - 1).value();
-  return verifier::encode(rv);
-}
-
-uint64_t probe_r(const JobPol& pol, uint64_t job, uint64_t segment) {
-  const Run& r = tiny();
-  const auto seg = verifier::segment_bounds(segment, r.spec.steps, r.spec.checkpoint_interval);
-  return verifier::probe_offset(pol.probe_seed.value(), job, segment, seg.end - seg.start);
-}
-
-void expect_failed(Chain& c, const Transaction& t, const std::string& reason) {
-  Receipt r = c.exec(t);
-  CHECK_FALSE(r.success);
-  CHECK_MESSAGE(mentions(r.reason, reason), r.reason);
-  CHECK(r.events.empty());
-}
-
-const SchnorrKey& key_for(Chain& c, const Address& a) {
-  for (const SchnorrKey* k : {&c.alice, &c.bob, &c.carol, &c.dave, &c.eve})
-    if (k->pubkey() == a) return *k;
-  FAIL("unknown verifier");
-  return c.eve;
-}
-
-// alice submits the tiny job (payment 5000, bond 1250), carol (provider) accepts,
-// bob and dave register as verifiers.
-struct Setup {
-  Chain c;
-  uint64_t job = 1;
-  explicit Setup(bool verifiers = true) {
-    REQUIRE(c.exec(c.tx(c.carol, ProviderRegister{5000, "p"})).success);
-    REQUIRE(c.exec(c.tx(c.alice, JobSubmit{kTinySpec, 5000, 1250, 20})).success);
-    REQUIRE(c.exec(c.tx(c.carol, JobAccept{job})).success);
-    if (verifiers) {
-      Receipt r = c.exec(c.tx(c.bob, VerifierRegister{1000}));
-      REQUIRE_MESSAGE(r.success, r.reason);
-      REQUIRE(c.exec(c.tx(c.dave, VerifierRegister{700})).success);
-    }
-  }
-  static constexpr Hash256 kManifest = {0x6d, 0x61, 0x6e, 0x69, 0x66, 0x65, 0x73, 0x74};
-  Receipt commit() {
-    return c.exec(c.tx(c.carol, JobCommit{job, verifier::encode(honest_commitment()), kManifest}));
-  }
-  JobPol pol() const { return read_job_pol(c.state, job).value(); }
-};
-
-}  // namespace
 
 TEST_CASE("pol: the ledger's tiny spec is the one the kernels train") {
   CHECK(kernels::spec_hash(tiny().spec) == canonical_job_spec(kTinySpec, 4096).value().hash);
@@ -415,6 +300,11 @@ TEST_CASE("pol: rejections, each with its reason") {
         c.exec(c.tx(key_for(c, a.verifier),
                     AttestReveal{1, a.segment, reveal_bytes(lazy, probe_r(drawn, 1, a.segment))}))
             .success);
+    // The provider answers with its true probe: a dispute opens, the job stays verifying.
+    REQUIRE(c.exec(c.tx(c.carol,
+                        ProviderProbe{1, a.segment,
+                                      tiny().hashes[5 * a.segment + probe_r(drawn, 1, a.segment)]}))
+                .success);
     c.advance_to(pol.reveal_deadline + 1);
     REQUIRE(c.job(1)->status == JobStatus::Verifying);
     expect_failed(
@@ -448,7 +338,7 @@ TEST_CASE("pol: absent verifiers forfeit their fees to the client") {
   CHECK(c.total_supply() == 4 * kFunded);
 }
 
-TEST_CASE("pol: a revealed mismatch leaves the job verifying with a pending dispute") {
+TEST_CASE("pol: a provider that does not reveal its probe loses its bond") {
   Setup s;
   Chain& c = s.c;
   REQUIRE(s.commit().success);
@@ -473,14 +363,26 @@ TEST_CASE("pol: a revealed mismatch leaves the job verifying with a pending disp
   REQUIRE_MESSAGE(rv.success, rv.reason);
   CHECK(attr(*find_event(rv.events, "attest_revealed"), "end_matches_commitment") == "false");
   c.advance_to(pol.reveal_deadline);
+  const Amount alice = c.account(c.alice).balance;
+  const Amount challenger = c.account(a.verifier).balance;
   BlockRun judge = c.block({});
-  const Event* ev = find_event(judge.begin_events, "dispute_pending");
+  // Silence loses: the provider never answered the revealed segment.
+  const Event* ev = find_event(judge.begin_events, "provider_slashed");
   REQUIRE(ev);
-  CHECK(attr(*ev, "segment") == std::to_string(a.segment));
-  CHECK(attr(*ev, "kind") == "provider_probe_missing");  // the provider did not answer
+  CHECK(attr(*ev, "reason") == "provider_probe_missing");
+  CHECK(attr(*ev, "bond") == "1250");
+  CHECK(attr(*ev, "challenger_reward") == "500");  // 40% of the bond
+  CHECK(attr(*ev, "verifier_fees") == "0");        // nobody else agreed
+  CHECK(attr(*ev, "burned") == "750");
   CHECK(find_event(judge.begin_events, "job_settled") == nullptr);
-  CHECK(c.job(1)->status == JobStatus::Verifying);
-  CHECK(c.provider(c.carol)->locked == 1250);
+  CHECK(c.job(1)->status == JobStatus::Slashed);
+  CHECK(c.provider(c.carol)->locked == 0);
+  CHECK(c.provider(c.carol)->stake == 5000 - 1250);
+  CHECK(c.provider(c.carol)->jobs_slashed == 1);
+  CHECK(c.account(c.alice).balance == alice + 5000);
+  CHECK(c.account(a.verifier).balance == challenger + 500);
+  CHECK(read_counter(c.state, keys::kBurned) == 750);
+  CHECK(read_slash(c.state, 1)->reason == "provider_probe_missing");
   CHECK(c.total_supply() == 4 * kFunded);
 }
 
@@ -509,13 +411,17 @@ TEST_CASE("pol: a revealed end hash that differs from the commitment opens an en
   expect_failed(c, c.tx(c.carol, ProviderProbe{1, a.segment, salt_of(1)}), "already revealed");
   c.advance_to(pol.reveal_deadline);
   BlockRun judge = c.block({});
-  const Event* ev = find_event(judge.begin_events, "dispute_pending");
+  const Event* ev = find_event(judge.begin_events, "dispute_opened");
   REQUIRE(ev);
   CHECK(attr(*ev, "kind") == "end");
+  CHECK(attr(*ev, "dispute_id") == "1");
   CHECK(attr(*ev, "lo") == std::to_string(5 * a.segment));
   CHECK(attr(*ev, "hi") == std::to_string(5 * a.segment + 5));
   CHECK(attr(*ev, "provider_hi") == to_hex(tiny().hashes[5 * a.segment + 5]));
+  CHECK(attr(*ev, "challenger_hi") == to_hex(lazy.trace.end_hash));
   CHECK(c.job(1)->status == JobStatus::Verifying);
+  CHECK(s.pol().disputes == std::vector<uint64_t>{1});
+  CHECK(read_dispute(c.state, 1)->open());
   CHECK(c.total_supply() == 4 * kFunded);
 }
 

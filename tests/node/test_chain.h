@@ -47,7 +47,7 @@ inline ledger::Genesis test_genesis(int funded = 4) {
   p.max_job_deadline_blocks = 1000;
   p.expiry_slash_bps = 1000;
   p.max_spec_bytes = 4096;
-  p.max_tx_bytes = 8192;
+  p.max_tx_bytes = 1 << 19;
   p.max_block_txs = 100;
   p.max_block_bytes = 1 << 20;
   p.pol_samples = 8;
@@ -58,6 +58,10 @@ inline ledger::Genesis test_genesis(int funded = 4) {
   p.min_verifier_stake = 1000;
   p.max_referee_cost = 5'000'000'000;
   p.max_checkpoints = 4096;
+  p.pol_dispute_window = 10;
+  p.fraud_reward_bps = 5000;
+  p.false_challenge_slash = 100;
+  p.max_referee_state_bytes = 1 << 19;
   for (int i = 1; i <= funded; ++i)
     g.balances.push_back({account_key(static_cast<uint8_t>(i)).pubkey(), 1'000'000});
   g.validators.push_back({validator_key().pubkey(), account_key(1).pubkey(), 10, false});

@@ -75,7 +75,7 @@ TEST_CASE("referee: picks the honest claim, refuses a wrong checkpoint, says nei
   // The checkpoint of another step is not the agreed state.
   const Bytes other = checkpoint_bytes(r.spec, r.states[j + 1]);
   c = {j, r.hashes[j], r.hashes[j + 1], h(0x55)};
-  CHECK(referee_step(r.spec, data, other, c).error().find("agreed hash") != std::string::npos);
+  CHECK(referee_step(r.spec, data, other, c).error().find("is not the expected") != std::string::npos);
   // Agreed hash matches but the step does not (the state says j+1).
   RefereeCase wrong_step{j, r.hashes[j + 1], h(1), h(2)};
   CHECK(referee_step(r.spec, data, other, wrong_step).error().find("not at step") !=
@@ -83,7 +83,7 @@ TEST_CASE("referee: picks the honest claim, refuses a wrong checkpoint, says nei
   // A perturbed weight: tensors no longer hash to h_j.
   kernels::TensorMap bent = r.states[j];
   bent.at("layers.0.weight").bytes[0] ^= 1;
-  CHECK(referee_step(r.spec, data, checkpoint_bytes(r.spec, bent), c).error().find("agreed hash") !=
+  CHECK(referee_step(r.spec, data, checkpoint_bytes(r.spec, bent), c).error().find("is not the expected") !=
         std::string::npos);
   // Garbage, truncation and oversize are refused by the decoder / the bound.
   CHECK(referee_step(r.spec, data, Bytes{1, 2, 3}, c).error().find("checkpoint") !=

@@ -1,0 +1,59 @@
+// How a verifying job ends: settlement, dispute records and their resolution,
+// and slashing. Internal to ledger/ (used by the executor); pure functions over
+// an Overlay, no I/O. The rules are in docs/proof-of-learning.md ("On chain:
+// disputes"); every effect is reported as an event.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ledger/objects.h"
+#include "ledger/params.h"
+#include "ledger/receipt.h"
+#include "ledger/state.h"
+
+namespace vt::ledger {
+
+// Where outcomes write and report: a transaction's overlay and receipt events,
+// or the block's overlay and begin-block events.
+struct OutcomeContext {
+  Overlay& o;
+  const Params& params;
+  uint64_t height = 0;
+  std::vector<Event>& events;
+};
+
+void add_balance(Overlay& o, const Address& who, Amount amount);
+
+// A new dispute record with the next id: writes it and its deadline work entry,
+// appends its id to pol.disputes (the caller writes pol).
+DisputeRecord open_dispute_record(OutcomeContext& c, JobPol& pol, DisputeKind kind,
+                                  uint64_t segment, const Address& provider,
+                                  const Address& challenger, const verifier::Dispute& game);
+
+// Replaces a dispute's game state (after a move), moving its deadline entry.
+void update_dispute_game(Overlay& o, DisputeRecord& d, const verifier::Dispute& next);
+
+// Ends a dispute. loser == provider: the provider's bond is slashed (the
+// challenger rewarded unless `reward_winner` is false), the client refunded,
+// the job Slashed and its other disputes moot. loser == challenger: the
+// challenger's verifier stake is slashed (false_challenge_slash), the provider
+// rewarded. nobody: no one pays. Then the job settles if nothing is left open.
+void resolve_dispute(OutcomeContext& c, DisputeRecord d, DisputeLoser loser,
+                     const std::string& outcome, bool reward_winner = true);
+
+// Slashes the provider of a verifying job (see resolve_dispute). `rewarded`
+// gets fraud_reward_bps of the bond; dispute_id 0 when no dispute record exists
+// (e.g. the provider never revealed its probe).
+void slash_provider(OutcomeContext& c, uint64_t job_id, uint64_t dispute_id,
+                    const std::optional<Address>& rewarded, const std::string& reason);
+
+// Settles a judged job whose disputes are all resolved: agreeing verifiers paid,
+// the other verifiers' fees back to the client, the rest to the provider.
+void close_if_done(OutcomeContext& c, uint64_t job_id);
+
+// Closes a job for the provider: `to_provider` paid, its bond unlocked.
+void settle_for_provider(OutcomeContext& c, Job& j, Amount to_provider);
+
+}  // namespace vt::ledger

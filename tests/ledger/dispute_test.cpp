@@ -1,0 +1,530 @@
+// Proof of learning on chain, the dispute slice: a provider that faked one
+// training step is caught by bisection and the referee at exactly that step;
+// a challenger disputing honest work is slashed; a withheld checkpoint costs the
+// bond; a lazy verifier loses stake; malformed moves and checkpoints change
+// nothing. Every hash comes from real training of kernels/specs/tiny.json.
+#include "verifier/dispute.h"
+
+#include <doctest/doctest.h>
+
+#include <functional>
+
+#include "kernels/safetensors.h"
+#include "kernels/trainer.h"
+#include "tests/ledger/pol_fixture.h"
+
+namespace vt::ledger::test {
+namespace {
+
+// The data set for the referee step, as the node provides it.
+class FixtureDatasets final : public DatasetSource {
+ public:
+  Result<const kernels::Dataset*> dataset_for(const kernels::JobSpec&) const override {
+    return &verifier::testing::dataset();
+  }
+};
+const FixtureDatasets kDatasets;
+
+// A provider that cheats at step s: the state after step s is perturbed (one
+// weight changed, as if it skipped or bent that step), then it trains
+// honestly from there. hashes[t] is its claimed h_t.
+std::vector<Hash256> faked_chain(uint64_t s) {
+  const Run& r = tiny();
+  std::vector<Hash256> hashes(r.hashes.begin(), r.hashes.begin() + static_cast<long>(s));
+  kernels::TensorMap bent = r.states.at(s);
+  bent.at("layers.1.weight").bytes.at(2) ^= 0x40;  // a 2^-1 relative change of one weight
+  hashes.push_back(kernels::state_hash(bent));
+  auto rest = verifier::replay_hashes(r.spec, verifier::testing::dataset(), bent, r.spec.steps - s);
+  REQUIRE(rest.ok());
+  hashes.insert(hashes.end(), rest->begin(), rest->end());
+  return hashes;
+}
+
+verifier::Commitment commitment_of(const std::vector<Hash256>& hashes) {
+  verifier::Commitment c = honest_commitment();
+  for (uint64_t i = 0; i < c.checkpoints.size(); ++i)
+    c.checkpoints[i] = hashes.at(verifier::checkpoint_step(i, c.steps, c.interval));
+  c.final_model_hash = c.checkpoints.back();
+  return c;
+}
+
+verifier::SegmentBounds bounds(uint64_t segment) {
+  return verifier::segment_bounds(segment, 20, 5);
+}
+
+// Executes txs in one block; several from one sender get consecutive nonces.
+void run_block(Chain& c, std::vector<Transaction> txs) {
+  for (size_t i = 0; i < txs.size(); ++i) {
+    uint64_t n = c.account(txs[i].sender).nonce;
+    for (size_t k = 0; k < i; ++k) n += txs[k].sender == txs[i].sender;
+    txs[i].nonce = n;
+    sign(txs[i], key_for(c, txs[i].sender));
+  }
+  BlockRun b = c.block(txs);
+  for (const auto& res : b.results) {
+    REQUIRE(res.ok());
+    CHECK_MESSAGE(res->success, res->reason);
+  }
+}
+
+// Sampling, then every assigned verifier commits to and reveals the per-step
+// hashes `steps_of(a)` gives it, and the provider reveals its probes from
+// `provider` (its claimed h_t). Returns the judging block.
+BlockRun attest_and_judge(Setup& s, const std::vector<Hash256>& provider,
+                          const std::function<std::vector<Hash256>(const Assignment&)>& steps_of) {
+  Chain& c = s.c;
+  c.advance_to(s.pol().sample_height);
+  const JobPol pol = s.pol();
+  std::vector<Attestation> att;
+  std::vector<Transaction> commits;
+  for (const Assignment& a : pol.assignments) {
+    Attestation at;
+    at.per_step = steps_of(a);
+    at.trace = verifier::make_trace(at.per_step);
+    at.salt = salt_of(static_cast<uint8_t>(30 + a.segment));
+    att.push_back(at);
+    commits.push_back(c.tx(key_for(c, a.verifier),
+                           AttestCommit{1, a.segment,
+                                        verifier::attestation_commitment(1, a.segment, at.trace,
+                                                                         a.verifier, at.salt)}));
+  }
+  run_block(c, commits);
+  c.advance_to(pol.commit_deadline + 1);
+  const JobPol drawn = s.pol();
+  std::vector<Transaction> reveals;
+  for (size_t i = 0; i < drawn.assignments.size(); ++i) {
+    const Assignment& a = drawn.assignments[i];
+    const uint64_t r = probe_r(drawn, 1, a.segment);
+    reveals.push_back(
+        c.tx(key_for(c, a.verifier), AttestReveal{1, a.segment, reveal_bytes(att[i], r)}));
+    reveals.push_back(
+        c.tx(c.carol, ProviderProbe{1, a.segment, provider.at(bounds(a.segment).start + r)}));
+  }
+  run_block(c, reveals);
+  c.advance_to(drawn.reveal_deadline);
+  return c.block({});
+}
+
+// What an honest verifier replays: the provider's claimed chain from the
+// segment's start is what it starts from, then true training.
+std::function<std::vector<Hash256>(const Assignment&)> honest_replay_of(
+    const std::vector<Hash256>& claimed, uint64_t faked_step) {
+  return [&claimed, faked_step](const Assignment& a) {
+    const auto seg = bounds(a.segment);
+    // Before the faked step the claimed chain is the true one; from a checkpoint
+    // at or after it the cheater's (consistent) chain continues.
+    const std::vector<Hash256>& from = seg.start >= faked_step ? claimed : tiny().hashes;
+    return std::vector<Hash256>(from.begin() + static_cast<long>(seg.start) + 1,
+                                from.begin() + static_cast<long>(seg.end) + 1);
+  };
+}
+
+Bytes move_bytes(verifier::MoveKind kind, const Hash256& h) {
+  verifier::Move m;
+  m.kind = kind;
+  m.hash = h;
+  return verifier::encode(m);
+}
+
+// Plays dispute `id` until the referee's turn: the provider posts midpoints
+// from `provider`, the challenger agrees or disagrees from `challenger`.
+// Returns the number of moves.
+int bisect(Chain& c, uint64_t id, const std::vector<Hash256>& provider,
+           const std::vector<Hash256>& challenger) {
+  int moves = 0;
+  for (;;) {
+    const DisputeRecord d = read_dispute(c.state, id).value();
+    REQUIRE(d.open());
+    if (d.game.finished()) return moves;
+    const uint64_t mid = d.game.mid();
+    Receipt r;
+    if (d.game.turn == verifier::Turn::provider) {
+      r = c.exec(c.tx(c.carol,
+                      DisputeMove{id, move_bytes(verifier::MoveKind::post_mid, provider.at(mid))}));
+    } else {
+      const bool same = challenger.at(mid) == d.game.provider_mid;
+      r = c.exec(c.tx(
+          key_for(c, d.challenger),
+          DisputeMove{id, same ? move_bytes(verifier::MoveKind::agree, Hash256{})
+                               : move_bytes(verifier::MoveKind::disagree, challenger.at(mid))}));
+    }
+    REQUIRE_MESSAGE(r.success, r.reason);
+    REQUIRE(find_event(r.events, "dispute_move"));
+    ++moves;
+  }
+}
+
+Bytes checkpoint_at(uint64_t step) {
+  return kernels::encode_safetensors(kernels::make_checkpoint(tiny().spec, tiny().states.at(step)));
+}
+
+// Only the fee payer's and the proposer's accounts may differ.
+void expect_only_fee_paid(const std::map<Bytes, Bytes>& before, const Chain& c,
+                          const Address& sender) {
+  std::set<Bytes> expected = {keys::account(sender), keys::account(c.proposer)};
+  CHECK(changed_keys(before, c.snapshot()) == expected);
+}
+
+uint64_t disputes_opened(const BlockRun& b) {
+  uint64_t n = 0;
+  for (const Event& e : b.begin_events) n += e.type == "dispute_opened";
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("dispute: a faked step is caught at exactly that step; the bond is slashed") {
+  Setup s;
+  Chain& c = s.c;
+  c.datasets = &kDatasets;
+  constexpr uint64_t kFaked = 7;  // inside segment 1 = steps (5, 10]
+  const std::vector<Hash256> fake = faked_chain(kFaked);
+  REQUIRE(fake[kFaked] != tiny().hashes[kFaked]);
+  REQUIRE(fake[kFaked - 1] == tiny().hashes[kFaked - 1]);
+  REQUIRE(
+      c.exec(c.tx(c.carol, JobCommit{1, verifier::encode(commitment_of(fake)), Setup::kManifest}))
+          .success);
+  BlockRun judge = attest_and_judge(s, fake, honest_replay_of(fake, kFaked));
+  // Only segment 1 disagrees: later segments replay from the cheater's own
+  // checkpoints, which its honest continuation matches.
+  REQUIRE(disputes_opened(judge) == 1);
+  const Event* opened = find_event(judge.begin_events, "dispute_opened");
+  CHECK(attr(*opened, "segment") == "1");
+  CHECK(attr(*opened, "kind") == "end");
+  CHECK(attr(*opened, "lo") == "5");
+  CHECK(attr(*opened, "hi") == "10");
+  CHECK(c.job(1)->status == JobStatus::Verifying);
+  const DisputeRecord d0 = read_dispute(c.state, 1).value();
+  const Address challenger = d0.challenger;
+
+  const int moves = bisect(c, 1, fake, tiny().hashes);
+  const DisputeRecord d = read_dispute(c.state, 1).value();
+  CHECK(d.game.lo == kFaked - 1);  // both agree on h_6 ...
+  CHECK(d.game.hi == kFaked);      // ... and disagree on h_7
+  CHECK(moves <= 2 * static_cast<int>(verifier::max_rounds(5)));
+  CHECK(c.total_supply() == 4 * kFunded);
+
+  // A checkpoint that is not the agreed state is refused and changes nothing.
+  auto before = c.snapshot();
+  Receipt wrong = c.exec(c.tx(c.bob, CheckpointPost{1, checkpoint_at(kFaked - 2)}));
+  CHECK_FALSE(wrong.success);
+  CHECK_MESSAGE(mentions(wrong.reason, "checkpoint rejected: referee: the checkpoint's state hash"),
+                wrong.reason);
+  expect_only_fee_paid(before, c, c.bob.pubkey());
+
+  // The challenger posts the agreed state; every validator re-executes step 7.
+  const Amount alice = c.account(c.alice).balance;
+  const Amount won = c.account(challenger).balance;
+  Receipt r = c.exec(c.tx(key_for(c, challenger), CheckpointPost{1, checkpoint_at(kFaked - 1)}));
+  REQUIRE_MESSAGE(r.success, r.reason);
+  const Event* ref = find_event(r.events, "referee");
+  REQUIRE(ref);
+  CHECK(attr(*ref, "step") == std::to_string(kFaked));  // pinpoints the faked step
+  CHECK(attr(*ref, "verdict") == "challenger");
+  CHECK(attr(*ref, "true_hash") == to_hex(tiny().hashes[kFaked]));
+  const Event* slash = find_event(r.events, "provider_slashed");
+  REQUIRE(slash);
+  CHECK(attr(*slash, "reason") == "fraud_proven");
+  CHECK(attr(*slash, "bond") == "1250");
+  CHECK(attr(*slash, "challenger_reward") == "500");
+  CHECK(attr(*slash, "verifier_fees") == "30");  // the three agreeing segments, paid by the cheater
+  CHECK(attr(*slash, "burned") == "720");
+  CHECK(find_event(r.events, "job_refunded"));
+  CHECK(c.job(1)->status == JobStatus::Slashed);
+  CHECK(c.account(c.alice).balance == alice + 5000);  // the client gets everything back
+  // The challenger's reward, plus its fee if it also verified an agreeing segment, minus the tx
+  // fee.
+  Amount challenger_fees = 0;
+  for (const Assignment& a : s.pol().assignments)
+    if (a.verifier == challenger && a.result == AssignmentResult::agreed) challenger_fees += 10;
+  CHECK(c.account(challenger).balance == won + 500 + challenger_fees - 10);
+  CHECK(c.provider(c.carol)->stake == 5000 - 1250);
+  CHECK(c.provider(c.carol)->locked == 0);
+  CHECK(c.provider(c.carol)->jobs_slashed == 1);
+  CHECK(read_verifier(c.state, challenger)->disputes_won == 1);
+  const DisputeRecord done = read_dispute(c.state, 1).value();
+  CHECK(done.loser == DisputeLoser::provider);
+  CHECK(done.outcome == "fraud_proven");
+  CHECK(done.referee_next == tiny().hashes[kFaked]);
+  const SlashRecord rec = read_slash(c.state, 1).value();
+  CHECK(rec.offender == c.carol.pubkey());
+  CHECK(rec.amount == 1250);
+  CHECK(rec.burned == 720);
+  CHECK(read_counter(c.state, keys::kBurned) == 720);
+  CHECK(c.total_supply() == 4 * kFunded);
+  // Resolved: further moves and posts are refused with the outcome.
+  Receipt again = c.exec(c.tx(c.carol, CheckpointPost{1, checkpoint_at(kFaked - 1)}));
+  CHECK_FALSE(again.success);
+  CHECK(mentions(again.reason, "dispute 1 is resolved (fraud_proven)"));
+  // Nothing stays scheduled.
+  int scheduled = 0;
+  for (keys::Prefix p : {keys::kPolWork, keys::kDisputeWork})
+    c.state.scan(keys::prefix(p), [&](const Bytes&, const Bytes&) {
+      ++scheduled;
+      return true;
+    });
+  c.advance_to(c.height + 30);
+  CHECK(c.job(1)->status == JobStatus::Slashed);
+  CHECK(c.total_supply() == 4 * kFunded);
+}
+
+TEST_CASE("dispute: a challenger who disputes honest work is slashed, the job still settles") {
+  Setup s;
+  Chain& c = s.c;
+  c.datasets = &kDatasets;
+  REQUIRE(s.commit().success);
+  // The verifier of segment 2 claims a different chain from step 11 on.
+  std::vector<Hash256> liar = tiny().hashes;
+  for (uint64_t t = 11; t <= 20; ++t) liar[t] = salt_of(static_cast<uint8_t>(100 + t));
+  BlockRun judge = attest_and_judge(s, tiny().hashes, [&](const Assignment& a) {
+    const auto seg = bounds(a.segment);
+    const auto& from = a.segment == 2 ? liar : tiny().hashes;
+    return std::vector<Hash256>(from.begin() + static_cast<long>(seg.start) + 1,
+                                from.begin() + static_cast<long>(seg.end) + 1);
+  });
+  REQUIRE(disputes_opened(judge) == 1);
+  const DisputeRecord d0 = read_dispute(c.state, 1).value();
+  CHECK(d0.segment == 2);
+  CHECK(d0.game.lo == 10);
+  CHECK(d0.game.hi == 15);
+  const Address liar_addr = d0.challenger;
+  const Amount stake = read_verifier(c.state, liar_addr)->stake;
+
+  bisect(c, 1, tiny().hashes, liar);
+  const DisputeRecord d = read_dispute(c.state, 1).value();
+  CHECK(d.game.lo == 10);
+  CHECK(d.game.hi == 11);
+  const Amount carol = c.account(c.carol).balance, alice = c.account(c.alice).balance;
+  Receipt r = c.exec(c.tx(c.carol, CheckpointPost{1, checkpoint_at(10)}));
+  REQUIRE_MESSAGE(r.success, r.reason);
+  CHECK(attr(*find_event(r.events, "referee"), "verdict") == "provider");
+  const Event* vs = find_event(r.events, "verifier_slashed");
+  REQUIRE(vs);
+  CHECK(attr(*vs, "amount") == "300");  // false_challenge_slash
+  CHECK(attr(*vs, "provider_reward") == "120");
+  CHECK(attr(*vs, "burned") == "180");
+  CHECK(attr(*vs, "reason") == "false_challenge");
+  CHECK(read_verifier(c.state, liar_addr)->stake == stake - 300);
+  CHECK(read_verifier(c.state, liar_addr)->disputes_lost == 1);
+  // Nothing left open: the job settles in the same transaction.
+  const Event* settled = find_event(r.events, "job_settled");
+  REQUIRE(settled);
+  CHECK(attr(*settled, "provider_paid") == "4960");
+  CHECK(attr(*settled, "verified_segments") == "3");
+  CHECK(attr(*settled, "refund") == "10");  // the loser's fee goes back to the client
+  CHECK(c.job(1)->status == JobStatus::Settled);
+  CHECK(c.account(c.carol).balance == carol + 4960 + 120 - 10);
+  CHECK(c.account(c.alice).balance == alice + 10);
+  CHECK(c.provider(c.carol)->locked == 0);
+  CHECK(c.provider(c.carol)->jobs_settled == 1);
+  CHECK(read_dispute(c.state, 1)->outcome == "false_challenge");
+  CHECK(read_slash(c.state, 1)->role == "verifier");
+  CHECK(c.total_supply() == 4 * kFunded);
+}
+
+TEST_CASE("dispute: a withheld checkpoint costs the bond; a published one settles") {
+  Setup s;
+  Chain& c = s.c;
+  REQUIRE(s.commit().success);
+  c.advance_to(s.pol().sample_height);
+  const Assignment a = s.pol().assignments.at(2);  // segment 2 starts at step 10
+  const SchnorrKey& v = key_for(c, a.verifier);
+  const SchnorrKey& other = a.verifier == c.bob.pubkey() ? c.dave : c.bob;
+  expect_failed(c, c.tx(other, CheckpointRequest{1, 2}),
+                "sender is not the verifier assigned to segment 2");
+  expect_failed(c, c.tx(v, CheckpointRequest{1, 9}), "segment 9 of job 1 was not sampled");
+  Receipt req = c.exec(c.tx(v, CheckpointRequest{1, 2}));
+  REQUIRE_MESSAGE(req.success, req.reason);
+  const Event* ev = find_event(req.events, "dispute_opened");
+  REQUIRE(ev);
+  CHECK(attr(*ev, "kind") == "availability");
+  CHECK(attr(*ev, "step") == "10");
+  CHECK(attr(*ev, "state_hash") == to_hex(tiny().hashes[10]));
+  CHECK(attr(*ev, "deadline") == std::to_string(c.height + 20));
+  expect_failed(c, c.tx(v, CheckpointRequest{1, 2}), "already requested (dispute 1)");
+  expect_failed(c,
+                c.tx(c.carol, DisputeMove{1, move_bytes(verifier::MoveKind::post_mid, salt_of(1))}),
+                "has no moves, only checkpoint_post");
+
+  SUBCASE("withheld") {
+    const uint64_t deadline = read_dispute(c.state, 1)->game.deadline;
+    c.advance_to(deadline);
+    CHECK(c.job(1)->status == JobStatus::Verifying);
+    const Amount alice = c.account(c.alice).balance, requester = c.account(a.verifier).balance;
+    BlockRun b = c.block({});
+    const Event* slash = find_event(b.begin_events, "provider_slashed");
+    REQUIRE(slash);
+    CHECK(attr(*slash, "reason") == "checkpoint_withheld");
+    CHECK(attr(*slash, "challenger_reward") == "500");
+    CHECK(attr(*slash, "burned") == "750");
+    CHECK(c.job(1)->status == JobStatus::Slashed);
+    CHECK(c.account(c.alice).balance == alice + 5000);
+    CHECK(c.account(a.verifier).balance == requester + 500);
+    CHECK(c.provider(c.carol)->stake == 3750);
+    // Later windows find the job closed and do nothing.
+    c.advance_to(s.pol().reveal_deadline + 3);
+    CHECK(c.job(1)->status == JobStatus::Slashed);
+    CHECK(c.account(c.alice).balance == alice + 5000);
+  }
+  SUBCASE("published") {
+    auto before = c.snapshot();
+    Receipt bad = c.exec(c.tx(c.carol, CheckpointPost{1, checkpoint_at(5)}));
+    CHECK_FALSE(bad.success);
+    CHECK(mentions(bad.reason, "checkpoint rejected: the checkpoint's state hash"));
+    expect_only_fee_paid(before, c, c.carol.pubkey());
+    Bytes truncated = checkpoint_at(10);
+    truncated.resize(truncated.size() / 2);
+    CHECK(mentions(c.exec(c.tx(c.carol, CheckpointPost{1, truncated})).reason,
+                   "checkpoint rejected: checkpoint: "));
+    Receipt ok = c.exec(c.tx(c.carol, CheckpointPost{1, checkpoint_at(10)}));
+    REQUIRE_MESSAGE(ok.success, ok.reason);
+    CHECK(find_event(ok.events, "checkpoint_published"));
+    CHECK(read_dispute(c.state, 1)->loser == DisputeLoser::nobody);
+    c.advance_to(s.pol().reveal_deadline + 1);  // nobody attested: every fee goes back
+    CHECK(c.job(1)->status == JobStatus::Settled);
+    CHECK(c.provider(c.carol)->stake == 5000);
+  }
+  CHECK(c.total_supply() == 4 * kFunded);
+}
+
+TEST_CASE("dispute: a lazy verifier who attests without replaying loses stake") {
+  Setup s;
+  Chain& c = s.c;
+  c.datasets = &kDatasets;
+  REQUIRE(s.commit().success);
+  // The lazy verifier of segment 3 copies the public end hash and invents the
+  // rest of its trace.
+  std::vector<Hash256> lazy = tiny().hashes;
+  for (uint64_t t = 16; t < 20; ++t) lazy[t] = salt_of(static_cast<uint8_t>(150 + t));
+  BlockRun judge = attest_and_judge(s, tiny().hashes, [&](const Assignment& a) {
+    const auto seg = bounds(a.segment);
+    const auto& from = a.segment == 3 ? lazy : tiny().hashes;
+    return std::vector<Hash256>(from.begin() + static_cast<long>(seg.start) + 1,
+                                from.begin() + static_cast<long>(seg.end) + 1);
+  });
+  REQUIRE(disputes_opened(judge) == 1);
+  const Event* opened = find_event(judge.begin_events, "dispute_opened");
+  CHECK(attr(*opened, "kind") == "probe");  // same end hash, the probe gives it away
+  const DisputeRecord d = read_dispute(c.state, 1).value();
+  const Address lazy_addr = d.challenger;
+  const Amount stake = read_verifier(c.state, lazy_addr)->stake;
+  if (d.game.finished()) {
+    // r = 1: the game is over at once; the provider shows step 15 -> 16.
+    Receipt r = c.exec(c.tx(c.carol, CheckpointPost{1, checkpoint_at(15)}));
+    REQUIRE_MESSAGE(r.success, r.reason);
+    CHECK(read_dispute(c.state, 1)->outcome == "false_challenge");
+  } else {
+    // The provider answers; the lazy verifier has nothing to answer with.
+    Receipt r = c.exec(c.tx(c.carol, DisputeMove{1, move_bytes(verifier::MoveKind::post_mid,
+                                                               tiny().hashes[d.game.mid()])}));
+    REQUIRE_MESSAGE(r.success, r.reason);
+    const uint64_t deadline = read_dispute(c.state, 1)->game.deadline;
+    c.advance_to(deadline);
+    CHECK(read_dispute(c.state, 1)->open());
+    BlockRun b = c.block({});
+    CHECK(find_event(b.begin_events, "verifier_slashed"));
+    CHECK(read_dispute(c.state, 1)->outcome == "challenger_timeout");
+  }
+  CHECK(read_verifier(c.state, lazy_addr)->stake == stake - 300);
+  CHECK(c.job(1)->status == JobStatus::Settled);
+  CHECK(c.total_supply() == 4 * kFunded);
+}
+
+TEST_CASE("dispute: malformed, misplaced and late moves are refused and change nothing") {
+  Setup s;
+  Chain& c = s.c;
+  c.datasets = &kDatasets;
+  REQUIRE(s.commit().success);
+  std::vector<Hash256> liar = tiny().hashes;
+  for (uint64_t t = 1; t <= 20; ++t) liar[t] = salt_of(static_cast<uint8_t>(t));
+  attest_and_judge(s, tiny().hashes, [&](const Assignment& a) {
+    const auto seg = bounds(a.segment);
+    const auto& from = a.segment == 0 ? liar : tiny().hashes;
+    return std::vector<Hash256>(from.begin() + static_cast<long>(seg.start) + 1,
+                                from.begin() + static_cast<long>(seg.end) + 1);
+  });
+  const DisputeRecord d = read_dispute(c.state, 1).value();
+  REQUIRE(d.game.turn == verifier::Turn::provider);
+  const SchnorrKey& ch = key_for(c, d.challenger);
+  const Bytes good = move_bytes(verifier::MoveKind::post_mid, tiny().hashes[d.game.mid()]);
+  struct Case {
+    const SchnorrKey* who;
+    Message msg;
+    std::string reason;
+  };
+  Bytes long_move = good;
+  long_move.push_back(0);
+  const std::vector<Case> cases = {
+      {&c.carol, DisputeMove{1, Bytes{0, 1, 2}}, "malformed move: "},
+      {&c.carol, DisputeMove{1, long_move}, "malformed move: "},
+      {&c.carol, DisputeMove{1, Bytes(33, 9)}, "malformed move: "},  // unknown kind 9
+      {&c.carol, DisputeMove{1, move_bytes(verifier::MoveKind::post_mid, Hash256{})},
+       "move rejected: "},                                  // a zero hash
+      {&c.alice, DisputeMove{1, good}, "move rejected: "},  // not a party
+      {&ch, DisputeMove{1, move_bytes(verifier::MoveKind::agree, Hash256{})},
+       "move rejected: "},  // out of turn
+      {&c.carol, DisputeMove{7, good}, "dispute 7 does not exist"},
+      {&c.carol, CheckpointPost{1, checkpoint_at(0)}, "is not finished"},
+      {&c.carol, CheckpointPost{1, Bytes{1, 2, 3}}, "is not finished"},
+      {&c.carol, CheckpointPost{9, checkpoint_at(0)}, "dispute 9 does not exist"},
+  };
+  for (const Case& k : cases) {
+    auto before = c.snapshot();
+    Receipt r = c.exec(c.tx(*k.who, k.msg));
+    CHECK_FALSE(r.success);
+    CHECK_MESSAGE(mentions(r.reason, k.reason), std::string(r.reason + " / expected: " + k.reason));
+    CHECK(r.events.empty());
+    expect_only_fee_paid(before, c, k.who->pubkey());
+  }
+  // A move after its deadline: the timeout has already decided (the provider
+  // was silent), so it meets a resolved dispute.
+  c.advance_to(read_dispute(c.state, 1)->game.deadline + 1);
+  CHECK(read_dispute(c.state, 1)->outcome == "provider_timeout");
+  CHECK(c.job(1)->status == JobStatus::Slashed);
+  Receipt late = c.exec(c.tx(c.carol, DisputeMove{1, good}));
+  CHECK(mentions(late.reason, "dispute 1 is resolved (provider_timeout)"));
+  CHECK(c.total_supply() == 4 * kFunded);
+}
+
+TEST_CASE("dispute: records and the new messages round-trip canonically") {
+  DisputeRecord d;
+  d.id = 4;
+  d.job_id = 2;
+  d.segment = 3;
+  d.kind = DisputeKind::probe;
+  d.provider = salt_of(1);
+  d.challenger = salt_of(2);
+  d.opened_height = 40;
+  d.game = verifier::open_dispute(d.provider, d.challenger, 10, 15, salt_of(3), salt_of(4),
+                                  salt_of(5), 40, 5)
+               .value();
+  d.loser = DisputeLoser::challenger;
+  d.outcome = "false_challenge";
+  d.resolved_height = 50;
+  d.referee_next = salt_of(6);
+  CHECK(decode_dispute_record(encode(d)).value() == d);
+  DisputeRecord av = d;
+  av.kind = DisputeKind::availability;
+  av.game = verifier::Dispute{};
+  av.game.lo = 10;
+  av.game.lo_hash = salt_of(7);
+  av.game.deadline = 44;
+  CHECK(decode_dispute_record(encode(av)).value() == av);
+  Bytes bytes = encode(d);
+  bytes.pop_back();
+  CHECK_FALSE(decode_dispute_record(bytes).ok());
+  SlashRecord sr{1,    2,          3,   4,  salt_of(8), "provider",
+                 1250, salt_of(9), 500, 30, 720,        "fraud_proven"};
+  CHECK(decode_slash_record(encode(sr)).value() == sr);
+
+  Chain c;
+  for (const Message& m : {Message{CheckpointRequest{1, 2}}, Message{DisputeMove{3, Bytes(33, 1)}},
+                           Message{CheckpointPost{4, Bytes(1000, 7)}}}) {
+    Transaction t = c.tx(c.alice, m);
+    const Bytes wire = encode(t);
+    CHECK(decode_transaction(wire, 1 << 20).value() == t);
+    CHECK_FALSE(decode_transaction(ByteView(wire).first(wire.size() - 1), 1 << 20).ok());
+  }
+}
+
+}  // namespace vt::ledger::test

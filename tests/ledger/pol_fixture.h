@@ -1,0 +1,124 @@
+// Shared by the proof-of-learning ledger tests: the provider's honest run of
+// kernels/specs/tiny.json, verifier replays and attestations, and a chain with
+// the tiny job submitted and accepted and two verifiers registered.
+#pragma once
+
+#include <doctest/doctest.h>
+
+#include "core/encoding.h"
+#include "kernels/job_spec.h"
+#include "kernels/state.h"
+#include "tests/ledger/fixture.h"
+#include "tests/verifier/fixture.h"
+#include "verifier/attestation.h"
+#include "verifier/commitment.h"
+#include "verifier/referee.h"
+#include "verifier/sampling.h"
+
+namespace vt::ledger::test {
+
+// The provider's honest run of the tiny spec (20 steps, k = 5, 4 segments):
+// every per-step state hash, from states the kernels themselves produce.
+struct Run {
+  kernels::JobSpec spec;
+  std::vector<kernels::TensorMap> states;
+  std::vector<Hash256> hashes;  // hashes[s] = h_s
+};
+inline const Run& tiny() {
+  static const Run run = [] {
+    Run r;
+    r.spec = verifier::testing::tiny_spec();
+    r.states = verifier::testing::all_states(r.spec);
+    for (const auto& s : r.states) r.hashes.push_back(kernels::state_hash(s));
+    return r;
+  }();
+  return run;
+}
+
+inline verifier::Commitment honest_commitment() {
+  const Run& r = tiny();
+  verifier::Commitment c;
+  c.spec_hash = kernels::spec_hash(r.spec);
+  c.interval = r.spec.checkpoint_interval;
+  c.steps = r.spec.steps;
+  for (uint64_t i = 0; i < verifier::checkpoint_count(c.steps, c.interval); ++i)
+    c.checkpoints.push_back(r.hashes[verifier::checkpoint_step(i, c.steps, c.interval)]);
+  c.final_model_hash = c.checkpoints.back();
+  c.final_loss_micro = 123456;  // informational (not verified in this slice)
+  c.accuracy_bps = 4200;
+  return c;
+}
+
+inline Hash256 salt_of(uint8_t n) {
+  Hash256 s{};
+  s.fill(n);
+  return s;
+}
+
+// What a verifier does for one segment: replays it from the provider's checkpoint.
+struct Attestation {
+  verifier::SegmentTrace trace;
+  std::vector<Hash256> per_step;
+  Hash256 salt{};
+};
+inline Attestation replay(uint64_t segment, uint8_t salt) {
+  const Run& r = tiny();
+  const auto seg = verifier::segment_bounds(segment, r.spec.steps, r.spec.checkpoint_interval);
+  auto per_step = verifier::replay_hashes(r.spec, verifier::testing::dataset(), r.states[seg.start],
+                                          seg.end - seg.start);
+  REQUIRE_MESSAGE(per_step.ok(), per_step.error());
+  return {verifier::make_trace(*per_step), *per_step, salt_of(salt)};
+}
+
+inline Bytes reveal_bytes(const Attestation& a, uint64_t probe_r) {
+  verifier::Reveal rv;
+  rv.trace = a.trace;
+  rv.salt = a.salt;
+  rv.probe_hash = a.per_step.at(probe_r - 1);
+  rv.probe_proof = verifier::make_proof(a.per_step, probe_r - 1).value();
+  return verifier::encode(rv);
+}
+
+inline uint64_t probe_r(const JobPol& pol, uint64_t job, uint64_t segment) {
+  const Run& r = tiny();
+  const auto seg = verifier::segment_bounds(segment, r.spec.steps, r.spec.checkpoint_interval);
+  return verifier::probe_offset(pol.probe_seed.value(), job, segment, seg.end - seg.start);
+}
+
+inline void expect_failed(Chain& c, const Transaction& t, const std::string& reason) {
+  Receipt r = c.exec(t);
+  CHECK_FALSE(r.success);
+  CHECK_MESSAGE(mentions(r.reason, reason), r.reason);
+  CHECK(r.events.empty());
+}
+
+inline const SchnorrKey& key_for(Chain& c, const Address& a) {
+  for (const SchnorrKey* k : {&c.alice, &c.bob, &c.carol, &c.dave, &c.eve})
+    if (k->pubkey() == a) return *k;
+  FAIL("unknown verifier");
+  return c.eve;
+}
+
+// alice submits the tiny job (payment 5000, bond 1250), carol (provider) accepts,
+// bob and dave register as verifiers.
+struct Setup {
+  Chain c;
+  uint64_t job = 1;
+  explicit Setup(bool verifiers = true) {
+    REQUIRE(c.exec(c.tx(c.carol, ProviderRegister{5000, "p"})).success);
+    REQUIRE(c.exec(c.tx(c.alice, JobSubmit{kTinySpec, 5000, 1250, 20})).success);
+    REQUIRE(c.exec(c.tx(c.carol, JobAccept{job})).success);
+    if (verifiers) {
+      Receipt r = c.exec(c.tx(c.bob, VerifierRegister{1000}));
+      REQUIRE_MESSAGE(r.success, r.reason);
+      REQUIRE(c.exec(c.tx(c.dave, VerifierRegister{700})).success);
+    }
+  }
+  static constexpr Hash256 kManifest = {0x6d, 0x61, 0x6e, 0x69, 0x66, 0x65, 0x73, 0x74};
+  Receipt commit() {
+    return c.exec(c.tx(c.carol, JobCommit{job, verifier::encode(honest_commitment()), kManifest}));
+  }
+  JobPol pol() const { return read_job_pol(c.state, job).value(); }
+};
+
+}  // namespace vt::ledger::test
