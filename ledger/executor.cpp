@@ -509,7 +509,8 @@ Status run(MsgContext& c, const CheckpointPost& m) {
                          {"job_id", num(d->job_id)},
                          {"step", num(d->game.lo)},
                          {"state_hash", to_hex(d->game.lo_hash)},
-                         {"bytes", num(m.checkpoint.size())}}});
+                         {"bytes", num(m.checkpoint.size())},
+                         {"checkpoint_sha256", to_hex(sha256(m.checkpoint))}}});
     resolve_dispute(oc, *d, DisputeLoser::nobody, "checkpoint_published");
     return Status::success();
   }

@@ -8,6 +8,7 @@
 #include "consensus/sign_guard.h"
 #include "core/encoding.h"
 #include "core/merkle.h"
+#include "core/sha256.h"
 #include "ledger/state_access.h"
 #include "node/rpc_methods.h"
 #include "rpc/http_server.h"
@@ -349,6 +350,34 @@ void Node::publish_events(const ledger::Block& block, const ledger::BlockResult&
     publish_jobs(result.receipts[i].events, to_hex(ledger::tx_hash(block.txs[i])));
 }
 
+// A checkpoint posted on chain (checkpoint_post) is also kept as a blob, so
+// verifiers and clients fetch it with blob_get by its SHA-256 like any other.
+// Best effort: the block already holds the bytes; a failure is logged.
+void Node::keep_published_checkpoints(const ledger::Block& block,
+                                      const ledger::BlockResult& result) {
+  for (size_t i = 0; i < block.txs.size() && i < result.receipts.size(); ++i) {
+    const auto* post = std::get_if<ledger::CheckpointPost>(&block.txs[i].msg);
+    if (!post || !result.receipts[i].success) continue;
+    const Hash256 h = sha256(post->checkpoint);
+    Status s = Status::success();
+    if (auto b = blobs_.begin(h, post->checkpoint.size()); !b) {
+      s = b.take_error();
+    } else if (!b->complete) {
+      const ByteView bytes(post->checkpoint);
+      const uint64_t chunk = config_.blob_limits.chunk_bytes;
+      for (uint64_t off = 0; s && off < bytes.size(); off += chunk) {
+        auto c = blobs_.put_chunk(
+            h, off, bytes.subspan(off, std::min<uint64_t>(chunk, bytes.size() - off)));
+        if (!c) s = c.take_error();
+      }
+      if (s) {
+        if (auto d = blobs_.seal(h); !d) s = d.take_error();
+      }
+    }
+    if (!s) spdlog::warn("cannot keep checkpoint {} as a blob: {}", short_hex(h), s.error());
+  }
+}
+
 void Node::commit(const consensus::Commit& c) {
   auto start = std::chrono::steady_clock::now();
   auto it = candidates_.find(c.block);
@@ -384,6 +413,7 @@ void Node::commit(const consensus::Commit& c) {
                                 std::chrono::steady_clock::now() - start)
                                 .count());
   mempool_.prune(state_);
+  keep_published_checkpoints(block, it->second.result);
   if (!block.txs.empty() || block.header.height % 100 == 0)
     spdlog::info("committed block {} ({}) with {} txs, state root {}", block.header.height,
                  short_hex(c.block), block.txs.size(), short_hex(block.header.state_root));

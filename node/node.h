@@ -105,6 +105,7 @@ class Node {
   Ed25519Key key_;
   std::unique_ptr<KvStore> kv_;
   ChainStore chain_;
+  void keep_published_checkpoints(const ledger::Block& block, const ledger::BlockResult& result);
   BlobStore blobs_;
   DatasetDirectory datasets_;
   ledger::StateStore state_;

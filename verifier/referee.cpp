@@ -144,4 +144,9 @@ Result<std::vector<Hash256>> replay_hashes(const kernels::JobSpec& spec,
   return hashes;
 }
 
+Result<kernels::TensorMap> advance_state(const kernels::JobSpec& spec, const kernels::Dataset& data,
+                                         const kernels::TensorMap& state, uint64_t steps) {
+  return run_steps(spec, data, state, steps, nullptr);
+}
+
 }  // namespace vt::verifier

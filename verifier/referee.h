@@ -67,5 +67,9 @@ Result<RefereeResult> referee_step(const kernels::JobSpec& spec, const kernels::
 Result<std::vector<Hash256>> replay_hashes(const kernels::JobSpec& spec,
                                            const kernels::Dataset& data,
                                            const kernels::TensorMap& state, uint64_t steps);
+// The state `steps` steps after `state` (a dispute party building the
+// checkpoint at step lo for the referee; off chain, one CPU thread).
+Result<kernels::TensorMap> advance_state(const kernels::JobSpec& spec, const kernels::Dataset& data,
+                                         const kernels::TensorMap& state, uint64_t steps);
 
 }  // namespace vt::verifier

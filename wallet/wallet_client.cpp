@@ -63,8 +63,8 @@ Result<json> WalletClient::send(const SchnorrKey& key, ledger::Message msg, cons
                     " s; check it later with `veritrain tx show " + hash + "`");
 }
 
-Result<std::string> WalletClient::upload_blob(ByteView data,
-                                              const std::function<void(uint64_t, uint64_t)>& progress) {
+Result<std::string> WalletClient::upload_blob(
+    ByteView data, const std::function<void(uint64_t, uint64_t)>& progress) {
   std::string hash = to_hex(sha256(data));
   auto info = call("blob_begin", {{"hash", hash}, {"size", data.size()}});
   if (!info) return info.take_error();

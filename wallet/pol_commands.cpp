@@ -1,0 +1,723 @@
+#include "wallet/pol_commands.h"
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "core/bech32m.h"
+#include "core/decimal.h"
+#include "core/keys.h"
+#include "core/sha256.h"
+#include "kernels/safetensors.h"
+#include "kernels/trainer.h"
+#include "verifier/attestation.h"
+#include "verifier/commitment.h"
+#include "verifier/dispute.h"
+#include "verifier/referee.h"
+#include "wallet/wallet_client.h"
+
+namespace vt::wallet {
+
+namespace {
+
+ByteView view_of(const std::string& s) {
+  return as_view(s);
+}
+Bytes file_bytes(const std::string& path) {
+  const std::string text = read_text_file(path);
+  return Bytes(text.begin(), text.end());
+}
+
+json call(const Globals& g, const std::string& method, const json& params) {
+  WalletClient c(g.node);
+  return need(c.call(method, params), method);
+}
+
+// The checkpoint file of `run_dir` at `step` (from its commitment.json).
+std::string run_checkpoint(const std::string& run_dir, uint64_t step) {
+  auto tc = kernels::read_commitment((fs::path(run_dir) / "commitment.json").string());
+  if (!tc) throw CliError(run_dir + ": " + tc.error);
+  for (const auto& e : tc.value.checkpoints)
+    if (e.step == step) return (fs::path(run_dir) / e.file).string();
+  throw CliError(run_dir + " has no checkpoint at step " + std::to_string(step));
+}
+
+const json& segment_of(const json& pol, uint64_t segment) {
+  for (const auto& s : pol["segments"])
+    if (s["segment"].get<uint64_t>() == segment) return s;
+  throw CliError("segment " + std::to_string(segment) + " was not sampled");
+}
+
+// One party's view of a disputed segment: its state hash at any step of the
+// segment and the file of its state at the segment's start.
+struct PartyChain {
+  uint64_t start = 0;
+  Hash256 start_hash{};
+  std::vector<Hash256> per_step;  // per_step[i] = h_(start + i + 1)
+  std::string start_file;
+  Hash256 at(uint64_t step) const {
+    if (step == start) return start_hash;
+    if (step < start || step - start > per_step.size())
+      throw CliError("step " + std::to_string(step) + " is outside the disputed segment");
+    return per_step[step - start - 1];
+  }
+};
+
+// The provider's chain: DIR/step_hashes.json ({"hashes": [h_0 .. h_N]}) when
+// it kept its per-step hashes, else a replay from its checkpoint at the start.
+PartyChain provider_chain(const kernels::JobSpec& spec, const json& seg, const std::string& run_dir,
+                          const std::string& data_dir) {
+  if (run_dir.empty()) throw CliError("the provider's side needs --run DIR");
+  PartyChain c;
+  c.start = seg["start_step"].get<uint64_t>();
+  const uint64_t end = seg["end_step"].get<uint64_t>();
+  c.start_hash = need(hash_from_hex(seg["start_hash"].get<std::string>()));
+  c.start_file = run_checkpoint(run_dir, c.start);
+  const fs::path kept = fs::path(run_dir) / "step_hashes.json";
+  if (fs::exists(kept)) {
+    const auto all = hashes_from_json(json::parse(read_text_file(kept.string()))["hashes"]);
+    if (all.size() <= end) throw CliError(kept.string() + " is too short");
+    c.per_step.assign(all.begin() + static_cast<long>(c.start) + 1,
+                      all.begin() + static_cast<long>(end) + 1);
+    return c;
+  }
+  const auto state = load_checked(spec, c.start_file, seg["start_hash"].get<std::string>());
+  c.per_step = replay_segment(spec, load_data(data_dir), state, end - c.start);
+  return c;
+}
+
+// The challenger's chain: what `verifier attest` saved when it replayed.
+PartyChain challenger_chain(const Globals& g, uint64_t job_id, const json& seg) {
+  PartyChain c;
+  const uint64_t segment = seg["segment"].get<uint64_t>();
+  c.start = seg["start_step"].get<uint64_t>();
+  c.start_hash = need(hash_from_hex(seg["start_hash"].get<std::string>()));
+  const fs::path saved = attest_dir(g, job_id) / ("segment-" + std::to_string(segment) + ".json");
+  if (!fs::exists(saved))
+    throw CliError("no saved attestation " + saved.string() + " (attested from another --home?)");
+  c.per_step = hashes_from_json(json::parse(read_text_file(saved.string()))["per_step"]);
+  c.start_file =
+      (attest_dir(g, job_id) / ("start-" + std::to_string(segment) + ".safetensors")).string();
+  return c;
+}
+
+Bytes move_bytes(verifier::MoveKind kind, const Hash256& h) {
+  verifier::Move m;
+  m.kind = kind;
+  m.hash = h;
+  return verifier::encode(m);
+}
+
+void log_line(const Globals& g, const std::string& line) {
+  if (!g.json_output) std::cerr << line << "\n";
+}
+
+}  // namespace
+
+void commit_run(const Globals& g, uint64_t job_id, const std::string& from,
+                const std::string& run_dir) {
+  const json j = get_job(g, job_id);
+  const kernels::JobSpec spec = job_spec(j);
+  const std::string cpath = (fs::path(run_dir) / "commitment.json").string();
+  auto tc = kernels::read_commitment(cpath);
+  if (!tc) throw CliError(cpath + ": " + tc.error);
+  float loss = 0.0f;
+  const fs::path report = fs::path(run_dir) / "train_report.json";
+  if (fs::exists(report))
+    loss = json::parse(read_text_file(report.string()))["final_loss"].get<float>();
+  verifier::Commitment c = need(verifier::from_trainer(tc.value, spec, loss), cpath);
+  // Checkpoints are blobs addressed by the SHA-256 of their files; the manifest
+  // (itself a blob) maps each committed state hash to its file's blob hash.
+  WalletClient client(g.node);
+  json entries = json::array();
+  for (const auto& e : tc.value.checkpoints) {
+    const std::string bytes = read_text_file((fs::path(run_dir) / e.file).string());
+    const std::string h = need(client.upload_blob(view_of(bytes), nullptr), e.file);
+    entries.push_back({{"step", e.step}, {"state_hash", to_hex(e.state_hash)}, {"blob", h}});
+  }
+  const json manifest = {{"job_id", job_id},
+                         {"commitment_root", to_hex(verifier::commitment_root(c))},
+                         {"checkpoints", entries}};
+  const std::string mtext = manifest.dump();
+  const std::string mhash = need(client.upload_blob(view_of(mtext), nullptr), "manifest");
+  write_text_file(fs::path(run_dir) / "manifest.json", mtext + "\n");
+  if (!g.json_output)
+    std::cout << "uploaded " << entries.size() << " checkpoints; manifest blob " << mhash << "\n";
+  send(g, from, ledger::JobCommit{job_id, verifier::encode(c), need(hash_from_hex(mhash))});
+  if (!g.json_output)
+    std::cout << "commitment root " << manifest["commitment_root"].get<std::string>()
+              << "\nmanifest " << mhash << " (on chain: verifiers find the checkpoints from it)\n";
+}
+
+int post_probes(const Globals& g, uint64_t job_id, const std::string& from,
+                const std::string& run_dir, const std::string& data_dir) {
+  const json j = get_job(g, job_id);
+  const json& pol = pol_of(j);
+  if (pol["probe_seed"].is_null())
+    throw CliError("the probes are drawn at height " +
+                   std::to_string(pol["commit_deadline"].get<uint64_t>() + 1) +
+                   wait_hint(pol, pol["commit_deadline"].get<uint64_t>() + 2));
+  if (pol["phase"] != "reveal_window")
+    throw CliError("job " + std::to_string(job_id) + " is not in its reveal window (phase " +
+                   pol["phase"].get<std::string>() + ", reveal deadline " +
+                   std::to_string(pol["reveal_deadline"].get<uint64_t>()) + ")");
+  const kernels::JobSpec spec = job_spec(j);
+  int posted = 0;
+  for (const auto& s : pol["segments"]) {
+    if (!s["provider_probe"].is_null()) continue;
+    const uint64_t r = s["probe_offset"].get<uint64_t>();
+    const PartyChain mine = provider_chain(spec, s, run_dir, data_dir);
+    send(g, from,
+         ledger::ProviderProbe{job_id, s["segment"].get<uint64_t>(), mine.at(mine.start + r)});
+    ++posted;
+  }
+  return posted;
+}
+
+int attest_job(const Globals& g, uint64_t job_id, const std::string& from,
+               std::string manifest_hash, const std::string& data_dir, bool request_missing) {
+  const json j = get_job(g, job_id);
+  const json& pol = pol_of(j);
+  const Address my_addr = resolve_address(g, from);
+  const std::string me = address_to_string(my_addr);
+  if (pol["phase"] == "waiting_for_sampling")
+    throw CliError("segments are sampled at height " +
+                   std::to_string(pol["sample_height"].get<uint64_t>()) +
+                   wait_hint(pol, pol["sample_height"].get<uint64_t>() + 1));
+  if (pol["phase"] != "commit_window")
+    throw CliError("the commit window closed at height " +
+                   std::to_string(pol["commit_deadline"].get<uint64_t>()));
+  std::vector<json> mine;
+  for (const auto& s : pol["segments"])
+    if (s["verifier"] == me && s["attest_commitment"].is_null()) mine.push_back(s);
+  if (mine.empty()) return 0;
+  const kernels::JobSpec spec = job_spec(j);
+  const kernels::Dataset data = load_data(data_dir);
+  WalletClient client(g.node);
+  if (manifest_hash.empty()) manifest_hash = pol["manifest"].get<std::string>();
+  json manifest = json::object();
+  if (auto m = client.download_blob(manifest_hash, nullptr)) {
+    manifest = json::parse(as_string(*m), nullptr, false);
+    if (!manifest.is_object() || !manifest.contains("checkpoints")) manifest = json::object();
+  }
+  int committed = 0;
+  for (const json& s : mine) {
+    const uint64_t seg = s["segment"].get<uint64_t>();
+    const std::string start_hash = s["start_hash"].get<std::string>();
+    // The manifest is only a locator: the blob's bytes must match its hash
+    // (download_blob) and its tensors the committed state hash (load_checked).
+    std::string why;
+    std::optional<kernels::TensorMap> state;
+    const fs::path file = attest_dir(g, job_id) / ("start-" + std::to_string(seg) + ".safetensors");
+    std::string blob;
+    if (manifest.contains("checkpoints"))
+      for (const auto& e : manifest["checkpoints"])
+        if (e.value("state_hash", "") == start_hash) blob = e.value("blob", "");
+    if (blob.empty()) {
+      why = "the manifest has no checkpoint with state hash " + start_hash;
+    } else if (auto bytes = client.download_blob(blob, nullptr); !bytes) {
+      why = "checkpoint " + blob + ": " + bytes.error();
+    } else {
+      write_text_file(file, as_string(*bytes));
+      try {
+        state = load_checked(spec, file.string(), start_hash);
+      } catch (const CliError& e) {
+        why = e.what();
+      }
+    }
+    if (!state) {
+      if (!request_missing) throw CliError("segment " + std::to_string(seg) + ": " + why);
+      log_line(g, "segment " + std::to_string(seg) + ": " + why +
+                      "; requesting the checkpoint on chain");
+      send(g, from, ledger::CheckpointRequest{job_id, seg});
+      continue;
+    }
+    const auto per_step = replay_segment(
+        spec, data, *state, s["end_step"].get<uint64_t>() - s["start_step"].get<uint64_t>());
+    const auto trace = verifier::make_trace(per_step);
+    if (!g.json_output)
+      std::cout << "segment " << seg << ": replayed steps " << s["start_step"] << ".."
+                << s["end_step"] << ", end hash "
+                << (to_hex(trace.end_hash) == s["end_hash"] ? "matches" : "DIFFERS from")
+                << " the commitment\n";
+    Hash256 salt{};
+    random_bytes(salt);
+    json saved = {{"job_id", job_id},
+                  {"segment", seg},
+                  {"salt", to_hex(salt)},
+                  {"end_hash", to_hex(trace.end_hash)},
+                  {"trace_root", to_hex(trace.trace_root)},
+                  {"per_step", json::array()}};
+    for (const auto& h : per_step) saved["per_step"].push_back(to_hex(h));
+    write_text_file(attest_dir(g, job_id) / ("segment-" + std::to_string(seg) + ".json"),
+                    saved.dump());
+    send(g, from,
+         ledger::AttestCommit{job_id, seg,
+                              verifier::attestation_commitment(job_id, seg, trace, my_addr, salt)});
+    ++committed;
+  }
+  return committed;
+}
+
+int reveal_job(const Globals& g, uint64_t job_id, const std::string& from) {
+  const json j = get_job(g, job_id);
+  const json& pol = pol_of(j);
+  const std::string me = address_to_string(resolve_address(g, from));
+  if (pol["phase"] == "commit_window" || pol["phase"] == "drawing_probe")
+    throw CliError("the reveal window opens at height " +
+                   std::to_string(pol["commit_deadline"].get<uint64_t>() + 1) +
+                   wait_hint(pol, pol["commit_deadline"].get<uint64_t>() + 2));
+  if (pol["phase"] != "reveal_window")
+    throw CliError("the reveal window closed at height " +
+                   std::to_string(pol["reveal_deadline"].get<uint64_t>()));
+  int revealed = 0;
+  for (const auto& s : pol["segments"]) {
+    if (s["verifier"] != me || s["attest_commitment"].is_null() || s["revealed"].get<bool>())
+      continue;
+    const uint64_t seg = s["segment"].get<uint64_t>();
+    const fs::path file = attest_dir(g, job_id) / ("segment-" + std::to_string(seg) + ".json");
+    if (!fs::exists(file))
+      throw CliError("no saved attestation for segment " + std::to_string(seg) + " (" +
+                     file.string() + "); it was committed from another --home");
+    const json saved = json::parse(read_text_file(file.string()));
+    const auto per_step = hashes_from_json(saved["per_step"]);
+    const uint64_t r = s["probe_offset"].get<uint64_t>();
+    if (r == 0 || r > per_step.size()) throw CliError("probe offset out of range");
+    verifier::Reveal rv;
+    rv.trace = verifier::make_trace(per_step);
+    rv.salt = need(hash_from_hex(saved["salt"].get<std::string>()), "salt");
+    rv.probe_hash = per_step[r - 1];
+    rv.probe_proof = need(verifier::make_proof(per_step, r - 1), "probe proof");
+    send(g, from, ledger::AttestReveal{job_id, seg, verifier::encode(rv)});
+    ++revealed;
+  }
+  return revealed;
+}
+
+std::string respond_dispute(const Globals& g, uint64_t dispute_id, const std::string& from,
+                            const std::string& run_dir, const std::string& data_dir) {
+  const json d = call(g, "state_getDispute", {{"id", dispute_id}});
+  const std::string tag = "dispute " + std::to_string(dispute_id) + ": ";
+  if (d["status"] != "open")
+    return tag + "resolved: " + d["outcome"].get<std::string>() + " (loser " +
+           d["loser"].get<std::string>() + ")";
+  const std::string me = address_to_string(resolve_address(g, from));
+  const bool is_provider = d["provider"] == me;
+  if (!is_provider && d["challenger"] != me)
+    throw CliError(tag + from + " is neither its provider nor its challenger");
+  const uint64_t job_id = d["job_id"].get<uint64_t>();
+  const json j = get_job(g, job_id);
+  const kernels::JobSpec spec = job_spec(j);
+  const json& seg = segment_of(pol_of(j), d["segment"].get<uint64_t>());
+  const std::string deadline = std::to_string(d["deadline"].get<uint64_t>());
+
+  if (d["kind"] == "availability") {
+    if (!is_provider)
+      return tag + "waiting for the provider to publish it (deadline " + deadline + ")";
+    const uint64_t step = d["step"].get<uint64_t>();
+    const std::string file = run_checkpoint(run_dir, step);
+    load_checked(spec, file, d["state_hash"].get<std::string>());
+    send(g, from, ledger::CheckpointPost{dispute_id, file_bytes(file)});
+    return tag + "published the checkpoint at step " + std::to_string(step);
+  }
+
+  const PartyChain mine =
+      is_provider ? provider_chain(spec, seg, run_dir, data_dir) : challenger_chain(g, job_id, seg);
+  const std::string turn = d["turn"].get<std::string>();
+  const uint64_t lo = d["lo"].get<uint64_t>(), mid = d["mid"].get<uint64_t>();
+  if (turn == "referee") {
+    // Either party may show the state at lo; every validator re-executes one step from it.
+    const auto start = load_checked(spec, mine.start_file, to_hex(mine.start_hash));
+    const auto state =
+        need(verifier::advance_state(spec, load_data(data_dir), start, lo - mine.start),
+             "replay to step " + std::to_string(lo));
+    if (to_hex(kernels::state_hash(state)) != d["lo_hash"])
+      throw CliError(tag + "my state at step " + std::to_string(lo) + " is not the agreed hash");
+    send(g, from,
+         ledger::CheckpointPost{
+             dispute_id, kernels::encode_safetensors(kernels::make_checkpoint(spec, state))});
+    return tag + "posted the checkpoint at step " + std::to_string(lo) + " for the referee (step " +
+           std::to_string(lo + 1) + ")";
+  }
+  if (turn == "provider" && is_provider) {
+    send(g, from,
+         ledger::DisputeMove{dispute_id, move_bytes(verifier::MoveKind::post_mid, mine.at(mid))});
+    return tag + "posted my hash at step " + std::to_string(mid);
+  }
+  if (turn == "challenger" && !is_provider) {
+    const Hash256 h = mine.at(mid);
+    const bool same = to_hex(h) == d["provider_mid"];
+    send(g, from,
+         ledger::DisputeMove{dispute_id, same ? move_bytes(verifier::MoveKind::agree, Hash256{})
+                                              : move_bytes(verifier::MoveKind::disagree, h)});
+    return tag + (same ? "agreed" : "disagreed") + " at step " + std::to_string(mid);
+  }
+  return tag + "waiting for the " + turn + " (deadline " + deadline + ")";
+}
+
+namespace {
+
+std::string dispute_line(const json& d) {
+  std::ostringstream o;
+  o << "dispute " << d["id"] << "  job " << d["job_id"] << " segment " << d["segment"] << "  "
+    << d["kind"].get<std::string>() << "  " << d["status"].get<std::string>();
+  if (d["status"] == "open") {
+    if (d["kind"] == "availability")
+      o << "  step " << d["step"];
+    else
+      o << "  lo " << d["lo"] << " hi " << d["hi"] << "  turn " << d["turn"].get<std::string>();
+    o << "  deadline " << d["deadline"];
+  } else {
+    o << "  " << d["outcome"].get<std::string>() << " (loser " << d["loser"].get<std::string>()
+      << ")";
+  }
+  return o.str() + "\n";
+}
+
+// Runs `body` every interval until interrupted (or once); errors are logged
+// and retried on the next round, never fatal: the chain moves on without us.
+void run_loop(const Globals& g, uint64_t interval_ms, bool once,
+              const std::function<void()>& body) {
+  for (;;) {
+    try {
+      body();
+    } catch (const CliError& e) {
+      log_line(g, std::string("warning: ") + e.what());
+    } catch (const std::exception& e) {
+      log_line(g, std::string("warning: ") + e.what());
+    }
+    if (once) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(interval_ms));
+  }
+}
+
+// Each call logs a message once per distinct text (the workers poll often).
+struct OnceLog {
+  std::set<std::string> seen;
+  void operator()(const Globals& g, const std::string& line) {
+    if (seen.insert(line).second) log_line(g, line);
+  }
+};
+
+json open_disputes_of(const Globals& g, const std::string& me) {
+  return call(g, "state_listDisputes",
+              {{"party", me}, {"status", "open"}, {"limit", 1000}})["disputes"];
+}
+
+// Trains a job into run_dir with a progress bar and writes train_report.json.
+void train_job(const Globals& g, const kernels::JobSpec& spec, const std::string& run_dir,
+               const std::string& data_dir, int threads, const std::string& device) {
+  kernels::TrainOptions opt;
+  opt.out_dir = run_dir;
+  opt.threads = threads;
+  if (device == "cuda") opt.device = kernels::Device::cuda;
+  auto last = std::chrono::steady_clock::now();
+  opt.on_step = [&](const kernels::TrainProgress& p) {
+    const auto now = std::chrono::steady_clock::now();
+    if (g.json_output || (p.step != p.steps && now - last < std::chrono::milliseconds(200))) return;
+    last = now;
+    const int filled = static_cast<int>(30 * p.step / std::max<uint64_t>(p.steps, 1));
+    std::fprintf(stderr, "\r[%s%s] step %llu/%llu loss %.4f %.1f steps/s ETA %.0fs",
+                 std::string(filled, '#').c_str(), std::string(30 - filled, '-').c_str(),
+                 static_cast<unsigned long long>(p.step), static_cast<unsigned long long>(p.steps),
+                 static_cast<double>(p.loss), p.steps_per_s, p.eta_s);
+    if (p.step == p.steps) std::fprintf(stderr, "\n");
+  };
+  fs::create_directories(run_dir);
+  auto r = kernels::train(spec, load_data(data_dir), opt);
+  if (!r) throw CliError("training: " + r.error);
+  char report[160];
+  std::snprintf(report, sizeof report, "{\"final_loss\": %.9g, \"backend\": \"%s\"}\n",
+                static_cast<double>(r.value.final_loss), r.value.backend.c_str());
+  write_text_file(fs::path(run_dir) / "train_report.json", report);
+}
+
+}  // namespace
+
+void add_pol_commands(CLI::App& app, CLI::App& job, CLI::App& verifier_cmd, CLI::App& provider,
+                      Globals& g) {
+  // Option storage lives as long as the App (static: one App per process).
+  static std::string from, run_dir, data_dir = kernels::kDefaultFashionMnistDir, manifest_hash,
+                                    out_file, move_hash, checkpoint_file, runs_root, device = "cpu",
+                                    party;
+  static uint64_t job_id = 0, dispute_id = 0, segment = 0, interval_ms = 1000, min_payment = 0,
+                  max_cost = 0;
+  static bool once = false, agree = false, accept_open = false;
+  static int threads = 1;
+  static std::string status_filter;
+
+  auto* commit = job.add_subcommand(
+      "commit",
+      "Post a trained run's commitment (DIR/commitment.json from `veritrain train`); uploads "
+      "every checkpoint in DIR as a blob and a manifest blob");
+  commit->add_option("id", job_id, "Job id")->required();
+  commit->add_option("--from", from, "Provider key name")->required();
+  commit->add_option("--run", run_dir, "Output directory of `veritrain train`")
+      ->required()
+      ->check(CLI::ExistingDirectory);
+  commit->callback([&g] { commit_run(g, job_id, from, run_dir); });
+
+  auto* probe = job.add_subcommand(
+      "probe", "Post the provider's probe hashes (DIR/step_hashes.json, else replayed from DIR)");
+  probe->add_option("id", job_id, "Job id")->required();
+  probe->add_option("--from", from, "Provider key name")->required();
+  probe->add_option("--run", run_dir, "Output directory of `veritrain train`")
+      ->required()
+      ->check(CLI::ExistingDirectory);
+  probe->add_option("--data", data_dir, "Fashion-MNIST directory")->capture_default_str();
+  probe->callback([&g] {
+    const int n = post_probes(g, job_id, from, run_dir, data_dir);
+    if (!g.json_output) std::cout << "posted " << n << " probes\n";
+  });
+
+  auto* result = job.add_subcommand(
+      "result", "Download a job's final model (the last committed checkpoint) and check it");
+  result->add_option("id", job_id, "Job id")->required();
+  result->add_option("--out", out_file, "Where to write model.safetensors")->required();
+  result->callback([&g] {
+    const json j = get_job(g, job_id);
+    const json& pol = pol_of(j);
+    const std::string model = pol["commitment"]["final_model_hash"].get<std::string>();
+    WalletClient client(g.node);
+    const json manifest = json::parse(
+        as_string(
+            need(client.download_blob(pol["manifest"].get<std::string>(), nullptr), "manifest")),
+        nullptr, false);
+    std::string blob;
+    if (manifest.is_object() && manifest.contains("checkpoints"))
+      for (const auto& e : manifest["checkpoints"])
+        if (e.value("state_hash", "") == model) blob = e.value("blob", "");
+    if (blob.empty()) throw CliError("the provider's manifest does not list the final model");
+    const Bytes bytes = need(client.download_blob(blob, nullptr), "model " + blob);
+    write_text_file(out_file, as_string(bytes));
+    load_checked(job_spec(j), out_file, model);  // its tensors are the committed model
+    print(g,
+          {{"job_id", job_id},
+           {"status", j["status"]},
+           {"model_state_hash", model},
+           {"accuracy_bps", pol["commitment"]["accuracy_bps"]},
+           {"out", out_file},
+           {"bytes", bytes.size()}},
+          "wrote " + out_file + " (" + std::to_string(bytes.size()) +
+              " bytes); its state hash is the committed final model " + model + "\njob " +
+              std::to_string(job_id) + " is " + j["status"].get<std::string>() +
+              "; claimed test accuracy " +
+              std::to_string(pol["commitment"]["accuracy_bps"].get<uint64_t>() / 100.0) + "%\n");
+  });
+
+  auto* attest = verifier_cmd.add_subcommand(
+      "attest",
+      "Replay every segment of a job assigned to you and post the attestation commitments "
+      "(the salt and trace are kept under --home/attestations for the reveal)");
+  attest->add_option("id", job_id, "Job id")->required();
+  attest->add_option("--from", from, "Verifier key name")->required();
+  attest->add_option("--manifest", manifest_hash,
+                     "Blob hash of the provider's checkpoint manifest (default: the one in its "
+                     "job_commit on chain)");
+  attest->add_option("--data", data_dir, "Fashion-MNIST directory")->capture_default_str();
+  attest->callback([&g] {
+    const int n = attest_job(g, job_id, from, manifest_hash, data_dir, false);
+    if (!g.json_output) std::cout << "committed " << n << " attestations\n";
+  });
+
+  auto* reveal = verifier_cmd.add_subcommand(
+      "reveal", "Reveal your attestations of a job after its commit window closed");
+  reveal->add_option("id", job_id, "Job id")->required();
+  reveal->add_option("--from", from, "Verifier key name")->required();
+  reveal->callback([&g] {
+    const int n = reveal_job(g, job_id, from);
+    if (!g.json_output) std::cout << "revealed " << n << " attestations\n";
+  });
+
+  auto* vrun = verifier_cmd.add_subcommand(
+      "run",
+      "Long-running verifier: attests every segment assigned to you in its commit window, "
+      "reveals, requests checkpoints it cannot fetch and plays your disputes");
+  vrun->add_option("--from", from, "Verifier key name")->required();
+  vrun->add_option("--data", data_dir, "Fashion-MNIST directory")->capture_default_str();
+  vrun->add_option("--interval-ms", interval_ms, "Poll interval")->capture_default_str();
+  vrun->add_flag("--once", once, "One round, then exit");
+  vrun->callback([&g] {
+    const std::string me = address_to_string(resolve_address(g, from));
+    OnceLog say;
+    say(g, "verifier " + me + " watching " + g.node);
+    run_loop(g, interval_ms, once, [&] {
+      const json jobs =
+          call(g, "state_listJobs", {{"status", "verifying"}, {"limit", 1000}})["jobs"];
+      for (const auto& jb : jobs) {
+        const uint64_t id = jb["id"].get<uint64_t>();
+        const json j = get_job(g, id);
+        const json& pol = j["pol"];
+        bool assigned = false, unattested = false, unrevealed = false;
+        for (const auto& s : pol["segments"]) {
+          if (s["verifier"] != me) continue;
+          assigned = true;
+          unattested |= s["attest_commitment"].is_null();
+          unrevealed |= !s["attest_commitment"].is_null() && !s["revealed"].get<bool>();
+        }
+        if (!assigned) continue;
+        if (pol["phase"] == "commit_window" && unattested) {
+          say(g, "job " + std::to_string(id) + ": replaying my segments");
+          attest_job(g, id, from, "", data_dir, true);
+        } else if (pol["phase"] == "reveal_window" && unrevealed) {
+          say(g, "job " + std::to_string(id) + ": revealed " +
+                     std::to_string(reveal_job(g, id, from)));
+        }
+      }
+      for (const auto& d : open_disputes_of(g, me))
+        say(g, respond_dispute(g, d["id"].get<uint64_t>(), from, "", data_dir));
+    });
+  });
+
+  auto* prun = provider.add_subcommand(
+      "run",
+      "Long-running provider: trains the jobs your key accepted (and, with --accept-open, "
+      "accepts open jobs that match), commits, posts probes, publishes requested checkpoints "
+      "and plays your disputes");
+  prun->add_option("--from", from, "Provider key name")->required();
+  prun->add_option("--runs", runs_root, "Directory for run outputs (one job-ID/ per job)")
+      ->required();
+  prun->add_option("--data", data_dir, "Fashion-MNIST directory")->capture_default_str();
+  prun->add_option("--threads", threads, "Training threads")->capture_default_str();
+  prun->add_option("--device", device, "cpu or cuda")->capture_default_str();
+  prun->add_option("--interval-ms", interval_ms, "Poll interval")->capture_default_str();
+  prun->add_flag("--accept-open", accept_open, "Accept open jobs that match the settings below");
+  prun->add_option("--min-payment", min_payment, "Accept only jobs paying at least this")
+      ->capture_default_str();
+  prun->add_option("--max-step-cost", max_cost,
+                   "Accept only jobs whose training step costs at most this many multiply-adds "
+                   "(0: any the chain allows)")
+      ->capture_default_str();
+  prun->add_flag("--once", once, "One round, then exit");
+  prun->callback([&g] {
+    const std::string me = address_to_string(resolve_address(g, from));
+    OnceLog say;
+    say(g, "provider " + me + " watching " + g.node);
+    run_loop(g, interval_ms, once, [&] {
+      if (accept_open) {
+        for (const auto& jb :
+             call(g, "state_listJobs", {{"status", "open"}, {"limit", 100}})["jobs"]) {
+          const uint64_t id = jb["id"].get<uint64_t>();
+          if (jb["client"] == me) continue;
+          if (need(parse_u64_decimal(jb["payment"].get<std::string>())) < min_payment) continue;
+          const json j = get_job(g, id);
+          if (max_cost != 0 && verifier::referee_cost(job_spec(j)) > max_cost) continue;
+          say(g, "job " + std::to_string(id) + ": accepting");
+          send(g, from, ledger::JobAccept{id});
+        }
+      }
+      for (const auto& jb :
+           call(g, "state_listJobs",
+                {{"provider", me}, {"status", "accepted"}, {"limit", 100}})["jobs"]) {
+        const uint64_t id = jb["id"].get<uint64_t>();
+        const std::string dir = (fs::path(runs_root) / ("job-" + std::to_string(id))).string();
+        if (!fs::exists(fs::path(dir) / "commitment.json")) {
+          say(g, "job " + std::to_string(id) + ": training into " + dir);
+          train_job(g, job_spec(get_job(g, id)), dir, data_dir, threads, device);
+        }
+        say(g, "job " + std::to_string(id) + ": committing");
+        commit_run(g, id, from, dir);
+      }
+      for (const auto& jb :
+           call(g, "state_listJobs",
+                {{"provider", me}, {"status", "verifying"}, {"limit", 1000}})["jobs"]) {
+        const uint64_t id = jb["id"].get<uint64_t>();
+        const json j = get_job(g, id);
+        if (j["pol"]["phase"] != "reveal_window") continue;
+        bool missing = false;
+        for (const auto& s : j["pol"]["segments"]) missing |= s["provider_probe"].is_null();
+        if (!missing) continue;
+        const std::string dir = (fs::path(runs_root) / ("job-" + std::to_string(id))).string();
+        say(g, "job " + std::to_string(id) + ": posted " +
+                   std::to_string(post_probes(g, id, from, dir, data_dir)) + " probes");
+      }
+      for (const auto& d : open_disputes_of(g, me)) {
+        const std::string dir = (fs::path(runs_root) / ("job-" + d["job_id"].dump())).string();
+        say(g, respond_dispute(g, d["id"].get<uint64_t>(), from, dir, data_dir));
+      }
+    });
+  });
+
+  // ---- disputes ----
+  auto* dispute =
+      app.add_subcommand("dispute", "Proof-of-learning disputes")->require_subcommand(1);
+  auto* dshow = dispute->add_subcommand("show", "A dispute's state or outcome");
+  dshow->add_option("id", dispute_id, "Dispute id")->required();
+  dshow->callback([&g] {
+    const json d = call(g, "state_getDispute", {{"id", dispute_id}});
+    print(g, d, dispute_line(d));
+  });
+  auto* dlist = dispute->add_subcommand("list", "Disputes, filtered");
+  dlist->add_option("--job", job_id, "Only this job's");
+  dlist->add_option("--status", status_filter, "open or resolved");
+  dlist->add_option("--party", party, "Key name or address of a provider or challenger");
+  dlist->callback([&g, dlist] {
+    json params = {{"limit", 1000}};
+    if (dlist->count("--job")) params["job_id"] = job_id;
+    if (!status_filter.empty()) params["status"] = status_filter;
+    if (!party.empty()) params["party"] = address_to_string(resolve_address(g, party));
+    const json page = call(g, "state_listDisputes", params);
+    std::string text;
+    for (const auto& d : page["disputes"]) text += dispute_line(d);
+    print(g, page, text.empty() ? "no disputes\n" : text);
+  });
+  auto* drequest = dispute->add_subcommand(
+      "request",
+      "As the assigned verifier, ask the provider to publish a sampled segment's start "
+      "checkpoint on chain (commit window); it loses its bond if it does not");
+  drequest->add_option("job", job_id, "Job id")->required();
+  drequest->add_option("segment", segment, "Sampled segment")->required();
+  drequest->add_option("--from", from, "Verifier key name")->required();
+  drequest->callback([&g] { send(g, from, ledger::CheckpointRequest{job_id, segment}); });
+  auto* dmove = dispute->add_subcommand(
+      "move",
+      "A raw bisection move: --mid HASH (provider), --agree or --disagree HASH (challenger)");
+  dmove->add_option("id", dispute_id, "Dispute id")->required();
+  dmove->add_option("--from", from, "Key name of the provider or challenger")->required();
+  auto* mid_opt = dmove->add_option("--mid", move_hash, "Provider: its state hash at mid");
+  auto* dis_opt = dmove->add_option("--disagree", move_hash, "Challenger: its own hash at mid");
+  auto* agree_opt = dmove->add_flag("--agree", agree, "Challenger: agrees with the provider's mid");
+  mid_opt->excludes(dis_opt)->excludes(agree_opt);
+  dis_opt->excludes(agree_opt);
+  dmove->callback([&g, mid_opt, dis_opt] {
+    verifier::MoveKind kind;
+    Hash256 h{};
+    if (mid_opt->count()) {
+      kind = verifier::MoveKind::post_mid;
+      h = need(hash_from_hex(move_hash), "--mid");
+    } else if (dis_opt->count()) {
+      kind = verifier::MoveKind::disagree;
+      h = need(hash_from_hex(move_hash), "--disagree");
+    } else if (agree) {
+      kind = verifier::MoveKind::agree;
+    } else {
+      throw CliError("give one of --mid, --agree or --disagree");
+    }
+    send(g, from, ledger::DisputeMove{dispute_id, move_bytes(kind, h)});
+  });
+  auto* dpost = dispute->add_subcommand(
+      "post", "Post a checkpoint file for a dispute (the referee's input or a requested one)");
+  dpost->add_option("id", dispute_id, "Dispute id")->required();
+  dpost->add_option("--from", from, "Key name (anyone may post)")->required();
+  dpost->add_option("--checkpoint", checkpoint_file, "safetensors file")
+      ->required()
+      ->check(CLI::ExistingFile);
+  dpost->callback([&g] {
+    send(g, from, ledger::CheckpointPost{dispute_id, file_bytes(checkpoint_file)});
+  });
+  auto* drespond = dispute->add_subcommand(
+      "respond", "Make your honest next move in a dispute (from your run or saved attestation)");
+  drespond->add_option("id", dispute_id, "Dispute id")->required();
+  drespond->add_option("--from", from, "Your key name")->required();
+  drespond->add_option("--run", run_dir, "Provider: the job's run directory");
+  drespond->add_option("--data", data_dir, "Fashion-MNIST directory")->capture_default_str();
+  drespond->callback([&g] {
+    const std::string line = respond_dispute(g, dispute_id, from, run_dir, data_dir);
+    if (!g.json_output) std::cout << line << "\n";
+  });
+}
+
+}  // namespace vt::wallet
