@@ -237,29 +237,42 @@ int attest_job(const Globals& g, uint64_t job_id, const std::string& from,
     }
     const auto per_step = replay_segment(
         spec, data, *state, s["end_step"].get<uint64_t>() - s["start_step"].get<uint64_t>());
-    const auto trace = verifier::make_trace(per_step);
-    if (!g.json_output)
-      std::cout << "segment " << seg << ": replayed steps " << s["start_step"] << ".."
-                << s["end_step"] << ", end hash "
-                << (to_hex(trace.end_hash) == s["end_hash"] ? "matches" : "DIFFERS from")
-                << " the commitment\n";
-    Hash256 salt{};
-    random_bytes(salt);
-    json saved = {{"job_id", job_id},
-                  {"segment", seg},
-                  {"salt", to_hex(salt)},
-                  {"end_hash", to_hex(trace.end_hash)},
-                  {"trace_root", to_hex(trace.trace_root)},
-                  {"per_step", json::array()}};
-    for (const auto& h : per_step) saved["per_step"].push_back(to_hex(h));
-    write_text_file(attest_dir(g, job_id) / ("segment-" + std::to_string(seg) + ".json"),
-                    saved.dump());
-    send(g, from,
-         ledger::AttestCommit{job_id, seg,
-                              verifier::attestation_commitment(job_id, seg, trace, my_addr, salt)});
+    commit_attestation(g, job_id, from, s, per_step);
     ++committed;
   }
   return committed;
+}
+
+void commit_attestation(const Globals& g, uint64_t job_id, const std::string& from,
+                        const json& seg_json, const std::vector<Hash256>& per_step) {
+  const uint64_t seg = seg_json["segment"].get<uint64_t>();
+  const uint64_t len =
+      seg_json["end_step"].get<uint64_t>() - seg_json["start_step"].get<uint64_t>();
+  if (per_step.size() != len)
+    throw CliError("segment " + std::to_string(seg) + " has " + std::to_string(len) +
+                   " steps; the trace has " + std::to_string(per_step.size()) + " hashes");
+  const auto trace = verifier::make_trace(per_step);
+  if (!g.json_output)
+    std::cout << "segment " << seg << ": steps " << seg_json["start_step"] << ".."
+              << seg_json["end_step"] << ", end hash "
+              << (to_hex(trace.end_hash) == seg_json["end_hash"] ? "matches" : "DIFFERS from")
+              << " the commitment\n";
+  Hash256 salt{};
+  random_bytes(salt);
+  // Kept for the reveal (salt, probe) and for disputes (every per-step hash).
+  json saved = {{"job_id", job_id},
+                {"segment", seg},
+                {"salt", to_hex(salt)},
+                {"end_hash", to_hex(trace.end_hash)},
+                {"trace_root", to_hex(trace.trace_root)},
+                {"per_step", json::array()}};
+  for (const auto& h : per_step) saved["per_step"].push_back(to_hex(h));
+  write_text_file(attest_dir(g, job_id) / ("segment-" + std::to_string(seg) + ".json"),
+                  saved.dump());
+  const Address me = resolve_address(g, from);
+  send(g, from,
+       ledger::AttestCommit{job_id, seg,
+                            verifier::attestation_commitment(job_id, seg, trace, me, salt)});
 }
 
 int reveal_job(const Globals& g, uint64_t job_id, const std::string& from) {
@@ -377,23 +390,6 @@ std::string dispute_line(const json& d) {
   return o.str() + "\n";
 }
 
-// Runs `body` every interval until interrupted (or once); errors are logged
-// and retried on the next round, never fatal: the chain moves on without us.
-void run_loop(const Globals& g, uint64_t interval_ms, bool once,
-              const std::function<void()>& body) {
-  for (;;) {
-    try {
-      body();
-    } catch (const CliError& e) {
-      log_line(g, std::string("warning: ") + e.what());
-    } catch (const std::exception& e) {
-      log_line(g, std::string("warning: ") + e.what());
-    }
-    if (once) return;
-    std::this_thread::sleep_for(std::chrono::milliseconds(interval_ms));
-  }
-}
-
 // Each call logs a message once per distinct text (the workers poll often).
 struct OnceLog {
   std::set<std::string> seen;
@@ -401,6 +397,24 @@ struct OnceLog {
     if (seen.insert(line).second) log_line(g, line);
   }
 };
+
+// Runs `body` every interval until interrupted (or once); errors are logged
+// (once per distinct text) and retried on the next round, never fatal: the chain moves on without
+// us.
+void run_loop(const Globals& g, uint64_t interval_ms, bool once, OnceLog& say,
+              const std::function<void()>& body) {
+  for (;;) {
+    try {
+      body();
+    } catch (const CliError& e) {
+      say(g, std::string("warning: ") + e.what());
+    } catch (const std::exception& e) {
+      say(g, std::string("warning: ") + e.what());
+    }
+    if (once) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(interval_ms));
+  }
+}
 
 json open_disputes_of(const Globals& g, const std::string& me) {
   return call(g, "state_listDisputes",
@@ -447,7 +461,7 @@ void add_pol_commands(CLI::App& app, CLI::App& job, CLI::App& verifier_cmd, CLI:
                   max_cost = 0;
   static bool once = false, agree = false, accept_open = false;
   static int threads = 1;
-  static std::string status_filter;
+  static std::string status_filter, trace_file;
 
   auto* commit = job.add_subcommand(
       "commit",
@@ -518,7 +532,23 @@ void add_pol_commands(CLI::App& app, CLI::App& job, CLI::App& verifier_cmd, CLI:
                      "Blob hash of the provider's checkpoint manifest (default: the one in its "
                      "job_commit on chain)");
   attest->add_option("--data", data_dir, "Fashion-MNIST directory")->capture_default_str();
-  attest->callback([&g] {
+  auto* trace_opt = attest->add_option(
+      "--trace", trace_file,
+      "Commit to per-step hashes computed elsewhere (JSON {\"per_step\": [hex, ...]}, "
+      "h_(start+1)..h_end, e.g. replayed on another machine) instead of replaying here");
+  trace_opt->check(CLI::ExistingFile);
+  auto* seg_opt = attest->add_option("--segment", segment, "With --trace: the segment");
+  trace_opt->needs(seg_opt);
+  attest->callback([&g, trace_opt] {
+    if (trace_opt->count()) {
+      const json j = get_job(g, job_id);
+      const json& seg = segment_of(pol_of(j), segment);
+      if (seg["verifier"] != address_to_string(resolve_address(g, from)))
+        throw CliError("segment " + std::to_string(segment) + " is not assigned to " + from);
+      commit_attestation(g, job_id, from, seg,
+                         hashes_from_json(json::parse(read_text_file(trace_file))["per_step"]));
+      return;
+    }
     const int n = attest_job(g, job_id, from, manifest_hash, data_dir, false);
     if (!g.json_output) std::cout << "committed " << n << " attestations\n";
   });
@@ -544,7 +574,7 @@ void add_pol_commands(CLI::App& app, CLI::App& job, CLI::App& verifier_cmd, CLI:
     const std::string me = address_to_string(resolve_address(g, from));
     OnceLog say;
     say(g, "verifier " + me + " watching " + g.node);
-    run_loop(g, interval_ms, once, [&] {
+    run_loop(g, interval_ms, once, say, [&] {
       const json jobs =
           call(g, "state_listJobs", {{"status", "verifying"}, {"limit", 1000}})["jobs"];
       for (const auto& jb : jobs) {
@@ -596,10 +626,12 @@ void add_pol_commands(CLI::App& app, CLI::App& job, CLI::App& verifier_cmd, CLI:
     const std::string me = address_to_string(resolve_address(g, from));
     OnceLog say;
     say(g, "provider " + me + " watching " + g.node);
-    run_loop(g, interval_ms, once, [&] {
+    run_loop(g, interval_ms, once, say, [&] {
       if (accept_open) {
-        for (const auto& jb :
-             call(g, "state_listJobs", {{"status", "open"}, {"limit", 100}})["jobs"]) {
+        // (The list is kept in a variable: a range-for over a member of a
+        // temporary would dangle.)
+        const json open = call(g, "state_listJobs", {{"status", "open"}, {"limit", 100}})["jobs"];
+        for (const auto& jb : open) {
           const uint64_t id = jb["id"].get<uint64_t>();
           if (jb["client"] == me) continue;
           if (need(parse_u64_decimal(jb["payment"].get<std::string>())) < min_payment) continue;
@@ -609,9 +641,9 @@ void add_pol_commands(CLI::App& app, CLI::App& job, CLI::App& verifier_cmd, CLI:
           send(g, from, ledger::JobAccept{id});
         }
       }
-      for (const auto& jb :
-           call(g, "state_listJobs",
-                {{"provider", me}, {"status", "accepted"}, {"limit", 100}})["jobs"]) {
+      const json accepted = call(
+          g, "state_listJobs", {{"provider", me}, {"status", "accepted"}, {"limit", 100}})["jobs"];
+      for (const auto& jb : accepted) {
         const uint64_t id = jb["id"].get<uint64_t>();
         const std::string dir = (fs::path(runs_root) / ("job-" + std::to_string(id))).string();
         if (!fs::exists(fs::path(dir) / "commitment.json")) {
@@ -621,9 +653,10 @@ void add_pol_commands(CLI::App& app, CLI::App& job, CLI::App& verifier_cmd, CLI:
         say(g, "job " + std::to_string(id) + ": committing");
         commit_run(g, id, from, dir);
       }
-      for (const auto& jb :
-           call(g, "state_listJobs",
-                {{"provider", me}, {"status", "verifying"}, {"limit", 1000}})["jobs"]) {
+      const json verifying =
+          call(g, "state_listJobs",
+               {{"provider", me}, {"status", "verifying"}, {"limit", 1000}})["jobs"];
+      for (const auto& jb : verifying) {
         const uint64_t id = jb["id"].get<uint64_t>();
         const json j = get_job(g, id);
         if (j["pol"]["phase"] != "reveal_window") continue;

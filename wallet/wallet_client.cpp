@@ -56,6 +56,12 @@ Result<json> WalletClient::send(const SchnorrKey& key, ledger::Message msg, cons
   while (std::chrono::steady_clock::now() < deadline) {
     auto rec = call("chain_getTransaction", {{"hash", hash}});
     if (rec && !rec.value().value("pending", true)) return rec;
+    // Neither pending nor committed: the node dropped it (a restart empties the
+    // mempool). Waiting longer cannot help; the caller may resubmit.
+    if (!rec && rec.error().find("no such transaction") != std::string::npos)
+      return make_error("transaction " + hash +
+                        " was dropped by the node before inclusion (restart or eviction); "
+                        "submit it again");
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
   return make_error("transaction " + hash + " was accepted but not included within " +

@@ -1,0 +1,247 @@
+"""Disputes end to end on a real devnet: veritraind on loopback, the real
+`veritrain provider run` / `verifier run` workers as separate processes, a
+cheating provider (cheating_trainer), a false challenger and a lazy verifier
+(attestations of made-up traces through `verifier attest --trace`), a withheld
+checkpoint, malformed dispute input, a node killed and restarted in the middle
+of a dispute, and the client fetching the final model.
+
+usage: dispute_e2e_test.py BIN_DIR SOURCE_DIR CHEATING_TRAINER"""
+import json
+import os
+import signal
+import subprocess
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from devnet import Devnet  # noqa: E402
+
+MIN_FEE = 1000
+PAYMENT = 1000000
+BOND = 500000
+
+
+class Net:
+    """A devnet with funded keys, a registered provider and verifiers, and
+    worker processes that are stopped when the test ends."""
+
+    def __init__(self, test, verifiers):
+        self.net = Devnet(BIN_DIR, block_interval_ms=300)
+        self.workers = []
+        test.addCleanup(self.close)
+        self.net.start()
+        net = self.net
+        net.cli("keys", "import", "faucet", "--secret-file", os.path.join(net.home, "faucet.secret"))
+        names = ["client", "prov"] + verifiers
+        for name in names:
+            net.cli("keys", "new", name)
+        self.addr = {k["name"]: k["address"] for k in net.cli("keys", "list")}
+        for name in names:
+            amount = 2000000000 if name == "prov" else 200000000
+            net.cli("--no-wait", "send", "--from", "faucet", "--to", name, "--amount", str(amount))
+        last = names[-1]
+        net.wait_for(lambda: self.balance(last) > 0, 30, "funding")
+        self.params = net.rpc("state_getParams")
+        net.cli("provider", "register", "--from", "prov", "--stake", "1000000000", "--endpoint", "http://p")
+        for v in verifiers:
+            net.cli("verifier", "register", "--from", v, "--stake", self.params["min_verifier_stake"])
+        self.spec = os.path.join(SOURCE_DIR, "kernels", "specs", "tiny.json")
+        self.runs = os.path.join(net.tmp, "runs")
+
+    def close(self):
+        for p, log in self.workers:
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+                try:
+                    p.wait(10)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+                    p.wait()
+            log.close()
+        self.net.close()
+
+    def balance(self, name):
+        return int(self.net.rpc("state_getAccount", {"address": self.addr[name]})["balance"])
+
+    def submit_and_accept(self):
+        r = self.net.cli("job", "submit", self.spec, "--from", "client", "--pay", str(PAYMENT),
+                         "--bond", str(BOND), "--deadline", "500")
+        job = int(r["receipt"]["events"][0]["attributes"]["job_id"])
+        self.net.cli("job", "accept", str(job), "--from", "prov")
+        return job
+
+    def worker(self, *args):
+        net = self.net
+        log = open(os.path.join(net.tmp, f"worker-{len(self.workers)}.log"), "w")
+        cmd = [net.wallet_bin, "--node", net.url, "--home", net.wallet, "--password-file",
+               net.password_file] + list(args) + ["--interval-ms", "300"]
+        self.workers.append((subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT), log))
+
+    def worker_logs(self):
+        out = ""
+        for i in range(len(self.workers)):
+            with open(os.path.join(self.net.tmp, f"worker-{i}.log")) as f:
+                out += f"--- worker {i}\n" + f.read()[-3000:]
+        return out
+
+    def job(self, job):
+        return self.net.rpc("state_getJob", {"id": job})
+
+    def wait_status(self, job, status, timeout=180):
+        try:
+            self.net.wait_for(lambda: self.job(job)["status"] == status, timeout, f"job {job} {status}")
+        except AssertionError as e:
+            raise AssertionError(f"{e}\njob: {json.dumps(self.job(job)['pol'], indent=1)[-4000:]}\n"
+                                 f"{self.worker_logs()}") from None
+
+    def wait_phase(self, job, phase, timeout=60):
+        self.net.wait_for(lambda: self.job(job)["pol"] is not None and self.job(job)["pol"]["phase"] == phase,
+                          timeout, f"job {job} phase {phase}")
+
+
+class Disputes(unittest.TestCase):
+    def test_1_cheater_caught_at_the_faked_step_across_a_node_restart(self):
+        n = Net(self, ["v1", "v2"])
+        net = n.net
+        job = n.submit_and_accept()
+        # The provider cheats at step 7 (segment 1 covers steps 5..10) and keeps its own per-step hashes.
+        run = os.path.join(n.runs, f"job-{job}")
+        subprocess.run([CHEATER, n.spec, run, "7"], check=True, capture_output=True)
+        client_before = n.balance("client")
+        n.worker("provider", "run", "--from", "prov", "--runs", n.runs)
+        n.worker("verifier", "run", "--from", "v1")
+        n.worker("verifier", "run", "--from", "v2")
+        # Once the bisection has started, the node is killed and restarted: the
+        # dispute resumes from its state on disk.
+        net.wait_for(lambda: any(d["status"] == "open" and d.get("round", 0) >= 1
+                                 for d in net.rpc("state_listDisputes", {"job_id": job})["disputes"]),
+                     120, "a bisection round")
+        at_kill = net.rpc("state_listDisputes", {"job_id": job})["disputes"][0]
+        net.stop(signal.SIGKILL)
+        net.start()
+        self.assertEqual(net.rpc("state_getDispute", {"id": at_kill["id"]})["round"] >= at_kill["round"], True)
+        n.wait_status(job, "slashed")
+
+        disputes = net.rpc("state_listDisputes", {"job_id": job})["disputes"]
+        self.assertEqual(len(disputes), 1, disputes)  # later segments replay the cheater's own chain
+        d = disputes[0]
+        self.assertEqual((d["kind"], d["segment"], d["status"]), ("end", 1, "resolved"))
+        self.assertEqual((d["loser"], d["outcome"]), ("provider", "fraud_proven"), d)
+        self.assertEqual((d["lo"], d["hi"]), (6, 7))  # the referee ran exactly the faked step
+        self.assertEqual(d["referee_hash"], d["challenger_hi"])
+        slashes = net.rpc("state_listSlashes", {"job_id": job})
+        self.assertEqual(len(slashes["slashes"]), 1)
+        s = slashes["slashes"][0]
+        self.assertEqual((s["role"], s["offender"], s["amount"], s["reason"]),
+                         ("provider", n.addr["prov"], str(BOND), "fraud_proven"))
+        reward = BOND * int(n.params["fraud_reward_bps"]) // 10000
+        self.assertEqual(s["reward"], str(reward))
+        self.assertEqual(s["beneficiary"], d["challenger"])
+        fees = 3 * int(n.params["verifier_fee"])  # the three agreeing segments, paid from the bond
+        self.assertEqual(s["paid_fees"], str(fees))
+        self.assertEqual(s["burned"], str(BOND - reward - fees))
+        self.assertEqual(slashes["burned_total"], str(BOND - reward - fees))
+        self.assertEqual(n.balance("client"), client_before + PAYMENT)  # refunded in full
+        prov = net.rpc("state_getProvider", {"address": n.addr["prov"]})
+        self.assertEqual((prov["stake"], prov["locked"], prov["jobs_slashed"]), (str(1000000000 - BOND), "0", 1))
+        j = n.job(job)
+        self.assertEqual(j["pol"]["slashes"][0]["reason"], "fraud_proven")
+        self.assertIn("committed block", net.log())
+
+    def test_2_false_challenger_and_lazy_verifier_lose_stake(self):
+        n = Net(self, ["v1", "v2"])
+        net = n.net
+        n.worker("provider", "run", "--from", "prov", "--runs", n.runs)
+        n.worker("verifier", "run", "--from", "v1")
+        job = n.submit_and_accept()
+        n.wait_phase(job, "commit_window")
+        segs = [s for s in n.job(job)["pol"]["segments"] if s["verifier"] == n.addr["v2"]]
+        self.assertEqual(len(segs), 2)  # two verifiers, four segments
+        # v2 commits to made-up traces: a false challenge (another end hash) and a
+        # lazy attestation (the public end hash, nothing replayed behind it).
+        for s, lazy in ((segs[0], False), (segs[1], True)):
+            steps = [os.urandom(32).hex() for _ in range(s["end_step"] - s["start_step"])]
+            if lazy:
+                steps[-1] = s["end_hash"]
+            path = os.path.join(net.tmp, f"trace-{s['segment']}.json")
+            with open(path, "w") as f:
+                json.dump({"per_step": steps}, f)
+            net.cli("verifier", "attest", str(job), "--from", "v2", "--segment", str(s["segment"]),
+                    "--trace", path, json_out=False)
+        n.worker("verifier", "run", "--from", "v2")  # reveals and plays its disputes from its saved traces
+        stake_before = int(net.rpc("state_getVerifier", {"address": n.addr["v2"]})["stake"])
+        n.wait_status(job, "settled")
+
+        disputes = net.rpc("state_listDisputes", {"job_id": job})["disputes"]
+        self.assertEqual(sorted(d["kind"] for d in disputes), ["end", "probe"], disputes)
+        for d in disputes:
+            self.assertEqual((d["challenger"], d["loser"]), (n.addr["v2"], "challenger"))
+            self.assertIn(d["outcome"], ("false_challenge", "challenger_timeout"))
+        slash = int(n.params["false_challenge_slash"])
+        v2 = net.rpc("state_getVerifier", {"address": n.addr["v2"]})
+        self.assertEqual(int(v2["stake"]), stake_before - 2 * slash)
+        self.assertEqual(v2["disputes_lost"], 2)
+        slashes = net.rpc("state_listSlashes", {"offender": n.addr["v2"]})["slashes"]
+        self.assertEqual([s["role"] for s in slashes], ["verifier", "verifier"])
+        self.assertTrue(all(s["beneficiary"] == n.addr["prov"] for s in slashes))
+        j = n.job(job)
+        results = {s["segment"]: s["result"] for s in j["pol"]["segments"]}
+        self.assertEqual(sorted(results.values()), ["agreed", "agreed", "disputed", "disputed"])
+        # The client gets the final model and it is the committed one.
+        out = os.path.join(net.tmp, "model.safetensors")
+        r = net.cli("job", "result", str(job), "--out", out)
+        self.assertEqual(r["model_state_hash"], j["pol"]["commitment"]["final_model_hash"])
+        self.assertGreater(os.path.getsize(out), 100000)
+
+    def test_3_withheld_checkpoint_and_malformed_dispute_input(self):
+        n = Net(self, ["v1"])
+        net = n.net
+        job = n.submit_and_accept()
+        run = os.path.join(n.runs, f"job-{job}")
+        net.cli("train", "--spec", n.spec, "--out", run, "--quiet", json_out=False)
+        net.cli("job", "commit", str(job), "--from", "prov", "--run", run, json_out=False)
+        n.wait_phase(job, "commit_window")
+
+        # Malformed or misplaced dispute input is refused with a reason and changes nothing but the fee.
+        nonce = net.rpc("state_getAccount", {"address": n.addr["v1"]})["nonce"]
+        bad = net.cli("dispute", "move", "99", "--from", "v1", "--agree", check=False, json_out=False)
+        self.assertNotEqual(bad.returncode, 0)
+        self.assertIn("dispute 99 does not exist", bad.stdout + bad.stderr)
+        bad = net.cli("dispute", "move", "99", "--from", "v1", "--mid", "zz", check=False, json_out=False)
+        self.assertNotEqual(bad.returncode, 0)
+        self.assertIn("--mid", bad.stderr)
+        big = os.path.join(net.tmp, "big.safetensors")
+        with open(big, "wb") as f:
+            f.write(os.urandom(int(n.params["max_tx_bytes"]) + 1))
+        bad = net.cli("dispute", "post", "1", "--from", "v1", "--checkpoint", big, check=False, json_out=False)
+        self.assertNotEqual(bad.returncode, 0)
+        self.assertIn("the limit is " + str(n.params["max_tx_bytes"]), bad.stderr)
+        self.assertEqual(net.rpc("state_getAccount", {"address": n.addr["v1"]})["nonce"], nonce + 1)  # one failed receipt
+        self.assertEqual(net.rpc("state_listDisputes")["disputes"], [])
+
+        # v1 cannot get segment 2's checkpoint and asks for it on chain; the provider stays silent.
+        r = net.cli("dispute", "request", str(job), "2", "--from", "v1")
+        opened = r["receipt"]["events"][0]["attributes"]
+        self.assertEqual((opened["kind"], opened["step"]), ("availability", "10"))
+        did = int(opened["dispute_id"])
+        again = net.cli("dispute", "request", str(job), "2", "--from", "v1", check=False, json_out=False)
+        self.assertIn("already requested", again.stdout + again.stderr)
+        # A checkpoint of another step does not answer it.
+        wrong = net.cli("dispute", "post", str(did), "--from", "v1", "--checkpoint",
+                        os.path.join(run, "ckpt-00000005.safetensors"), check=False, json_out=False)
+        self.assertIn("checkpoint rejected", wrong.stdout + wrong.stderr)
+        self.assertEqual(net.rpc("state_getDispute", {"id": did})["status"], "open")
+        client_before = n.balance("client")
+        v1_before = n.balance("v1")
+        n.wait_status(job, "slashed", timeout=60)
+        d = net.rpc("state_getDispute", {"id": did})
+        self.assertEqual((d["loser"], d["outcome"]), ("provider", "checkpoint_withheld"))
+        reward = BOND * int(n.params["fraud_reward_bps"]) // 10000
+        self.assertEqual(n.balance("client"), client_before + PAYMENT)
+        self.assertEqual(n.balance("v1"), v1_before + reward)
+        self.assertEqual(net.rpc("state_listSlashes")["slashes"][0]["reason"], "checkpoint_withheld")
+
+
+if __name__ == "__main__":
+    BIN_DIR, SOURCE_DIR, CHEATER = sys.argv[1], sys.argv[2], sys.argv[3]
+    unittest.main(argv=[sys.argv[0], "-v"] + sys.argv[4:])
