@@ -231,7 +231,8 @@ Result<JobPol> decode_job_pol(ByteView in) {
   }
   p.judged = r.boolean("job_pol.judged");
   const uint32_t d = r.u32("job_pol.disputes");
-  if (r.ok() && d > kMaxAssignments) r.fail("job_pol.disputes: too many");
+  // At most one availability and one bisection dispute per assignment.
+  if (r.ok() && d > 2 * kMaxAssignments) r.fail("job_pol.disputes: too many");
   for (uint32_t i = 0; r.ok() && i < d; ++i) p.disputes.push_back(r.u64("job_pol.dispute"));
   return finish(r, p);
 }

@@ -121,7 +121,7 @@ struct JobPol {
   bool operator==(const JobPol&) const = default;
 };
 // Bound on assignments per record (Params::pol_samples is at most this); a job
-// has at most one dispute per assignment.
+// has at most two disputes per assignment (availability, then bisection).
 inline constexpr uint32_t kMaxAssignments = 1024;
 
 // A dispute between a job's provider and one of its verifiers (the challenger).
