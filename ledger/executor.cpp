@@ -48,9 +48,10 @@ kernels::JobSpec stored_spec(const StateReader& s, const Hash256& spec_hash) {
   return spec.value;
 }
 
-// m for a job: the genesis pol_samples, or every segment when the job has fewer.
-uint64_t samples_for(const Params& p, const kernels::JobSpec& spec) {
-  return std::min<uint64_t>(p.pol_samples,
+// m for a job: the genesis pol_samples or the job's larger request, and every
+// segment when the job has fewer.
+uint64_t samples_for(const Params& p, const kernels::JobSpec& spec, uint32_t requested) {
+  return std::min<uint64_t>(std::max(p.pol_samples, requested),
                             verifier::segment_count(spec.steps, spec.checkpoint_interval));
 }
 
@@ -183,7 +184,11 @@ Status run(MsgContext& c, const JobSubmit& m) {
   if (checkpoints > c.params.max_checkpoints)
     return make_error("the spec has " + num(checkpoints) + " checkpoints, the limit is " +
                       num(c.params.max_checkpoints));
-  const uint64_t samples = samples_for(c.params, js);
+  if (m.samples != 0 && (m.samples < c.params.pol_samples || m.samples > kMaxAssignments))
+    return make_error("samples " + num(m.samples) + " must be between the chain's pol_samples " +
+                      num(c.params.pol_samples) + " and " + num(kMaxAssignments) +
+                      " (0 takes pol_samples)");
+  const uint64_t samples = samples_for(c.params, js, m.samples);
   const unsigned __int128 fees = static_cast<unsigned __int128>(samples) * c.params.verifier_fee;
   if (fees > m.payment)
     return make_error("payment " + num(m.payment) + " cannot cover " + num(samples) +
@@ -201,6 +206,7 @@ Status run(MsgContext& c, const JobSubmit& m) {
   j.status = JobStatus::Open;
   j.created_height = c.block.height;
   j.deadline_height = c.block.height + m.deadline_blocks;
+  j.samples = static_cast<uint32_t>(samples);
   write_job(c.o, j);
   c.o.put(keys::next_job_id(), Writer().u64(j.id + 1).take());
   c.o.put(keys::spec(spec->hash), Bytes(spec->json.begin(), spec->json.end()));
@@ -211,6 +217,7 @@ Status run(MsgContext& c, const JobSubmit& m) {
                        {"spec_hash", to_hex(j.spec_hash)},
                        {"payment", num(j.payment)},
                        {"bond", num(j.bond_required)},
+                       {"samples", num(j.samples)},
                        {"deadline_height", num(j.deadline_height)}}});
   return Status::success();
 }
@@ -686,7 +693,7 @@ void BlockExecutor::run_pol_work(uint64_t id) {
     // Sampling: the seed mixes the parent block's hash (decided after the commit).
     const Hash256 seed = verifier::derive_seed(ctx_.prev_block_hash, id, pol.root);
     const uint64_t segments = verifier::segment_count(spec.steps, spec.checkpoint_interval);
-    const uint64_t m = samples_for(params_, spec);
+    const uint64_t m = j.samples;
     std::vector<uint64_t> sampled = verifier::sample_segments(seed, segments, m).value();
     std::vector<verifier::Candidate> candidates;
     for (const Verifier& v : read_verifiers(block_))  // ascending by address

@@ -91,6 +91,7 @@ Bytes encode(const Job& j) {
   w.boolean(j.provider.has_value());
   if (j.provider) w.fixed(*j.provider);
   w.u64(j.created_height).u64(j.deadline_height).u64(j.accepted_height).u64(j.closed_height);
+  w.u32(j.samples);
   return w.take();
 }
 
@@ -111,6 +112,7 @@ Result<Job> decode_job(ByteView in) {
   j.deadline_height = r.u64("job.deadline_height");
   j.accepted_height = r.u64("job.accepted_height");
   j.closed_height = r.u64("job.closed_height");
+  j.samples = r.u32("job.samples");
   return finish(r, j);
 }
 

@@ -67,6 +67,7 @@ struct Job {
   uint64_t deadline_height = 0;  // delivery deadline; past it the job expires
   uint64_t accepted_height = 0;
   uint64_t closed_height = 0;  // height of the terminal transition, 0 while live
+  uint32_t samples = 0;        // m: segments replayed, fixed at submission
   bool operator==(const Job&) const = default;
 };
 

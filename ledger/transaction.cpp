@@ -25,7 +25,7 @@ struct MessageWriter {
   void operator()(const Stake& m) { w.u64(m.amount); }
   void operator()(const Unstake& m) { w.u64(m.amount); }
   void operator()(const JobSubmit& m) {
-    w.str(m.spec_json).u64(m.payment).u64(m.bond).u64(m.deadline_blocks);
+    w.str(m.spec_json).u64(m.payment).u64(m.bond).u64(m.deadline_blocks).u32(m.samples);
   }
   void operator()(const JobAccept& m) { w.u64(m.job_id); }
   void operator()(const JobCancel& m) { w.u64(m.job_id); }
@@ -71,6 +71,7 @@ Message read_message(Reader& r) {
       m.payment = r.u64("job_submit.payment");
       m.bond = r.u64("job_submit.bond");
       m.deadline_blocks = r.u64("job_submit.deadline_blocks");
+      m.samples = r.u32("job_submit.samples");
       return m;
     }
     case 5:

@@ -36,6 +36,9 @@ struct JobSubmit {
   Amount payment = 0;     // moved into escrow
   Amount bond = 0;        // required of the provider who accepts
   uint64_t deadline_blocks = 0;
+  // Segments to replay: 0 takes the chain's pol_samples; a job may ask for more
+  // (up to kMaxAssignments), paying one verifier_fee for each.
+  uint32_t samples = 0;
   bool operator==(const JobSubmit&) const = default;
 };
 struct JobAccept {

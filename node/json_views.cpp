@@ -24,7 +24,8 @@ struct MessageJson {
     return {{"spec", m.spec_json},
             {"payment", amount(m.payment)},
             {"bond", amount(m.bond)},
-            {"deadline_blocks", m.deadline_blocks}};
+            {"deadline_blocks", m.deadline_blocks},
+            {"samples", m.samples}};
   }
   json operator()(const ledger::JobAccept& m) const { return {{"job_id", m.job_id}}; }
   json operator()(const ledger::JobCancel& m) const { return {{"job_id", m.job_id}}; }
@@ -148,7 +149,8 @@ json to_json(const ledger::Job& j) {
           {"created_height", j.created_height},
           {"deadline_height", j.deadline_height},
           {"accepted_height", j.accepted_height},
-          {"closed_height", j.closed_height}};
+          {"closed_height", j.closed_height},
+          {"samples", j.samples}};
 }
 
 json to_json(const ledger::Params& p) {

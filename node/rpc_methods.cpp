@@ -437,6 +437,41 @@ void register_rpc_methods(rpc::MethodTable& t, Node& node) {
            return page->result("verifiers");
          }});
 
+  t.add({"state_getCheckpointProof",
+         "The Merkle inclusion proof of a committed checkpoint's state hash under the job's "
+         "commitment root: a verifier or client that downloaded checkpoint `index` (blob_get) "
+         "checks its tensors' state hash against the root with it "
+         "(verifier::verify_proof; proof = u64 index | u64 leaf_count | u32 n | n x 32 bytes).",
+         {{"job_id", ParamType::Integer, true, "job id"},
+          {"index", ParamType::Integer, true, "checkpoint index (0 = the initial state)"}},
+         "proof",
+         schema_object({{"job_id", kInteger},
+                        {"index", kInteger},
+                        {"step", kInteger},
+                        {"state_hash", kString},
+                        {"commitment_root", kString},
+                        {"leaf_count", kInteger},
+                        {"proof", kString}}),
+         [&node](const rpc::Params& p) -> RpcOutcome {
+           const uint64_t id = p.u64("job_id"), index = p.u64("index");
+           auto raw = node.state().get(ledger::keys::commitment(id));
+           if (!raw) return not_found("job " + std::to_string(id) + " has no commitment");
+           auto c = verifier::decode_commitment(*raw);
+           if (!c) return internal("stored commitment: " + c.error());
+           if (index >= c->checkpoints.size())
+             return invalid("index: the commitment has " +
+                            std::to_string(c->checkpoints.size()) + " checkpoints");
+           auto proof = verifier::make_proof(c->checkpoints, index);
+           if (!proof) return internal(proof.error());
+           return json{{"job_id", id},
+                       {"index", index},
+                       {"step", verifier::checkpoint_step(index, c->steps, c->interval)},
+                       {"state_hash", to_hex(c->checkpoints[index])},
+                       {"commitment_root", to_hex(verifier::commitment_root(*c))},
+                       {"leaf_count", c->checkpoints.size()},
+                       {"proof", to_hex(verifier::encode(*proof))}};
+         }});
+
   t.add({"state_getDispute",
          "A dispute between a job's provider and one of its verifiers: its kind (end, probe or "
          "availability), the bisection state (lo, hi, the agreed hash at lo, both claims at hi, "

@@ -221,6 +221,7 @@ int main(int argc, char** argv) {
   auto* job = app.add_subcommand("job", "Training jobs")->require_subcommand(1);
   std::string spec_path, pay_str, bond_str = "0";
   uint64_t deadline = 1000, job_id = 0;
+  uint32_t samples = 0;
   auto* job_submit = job->add_subcommand("submit", "Submit a job spec with its payment in escrow");
   job_submit->add_option("spec", spec_path, "Job spec JSON file")
       ->required()
@@ -231,10 +232,14 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   job_submit->add_option("--deadline", deadline, "Blocks until the job must be delivered")
       ->capture_default_str();
+  job_submit->add_option("--samples", samples,
+                         "Segments to replay, more than the chain's pol_samples if you want "
+                         "more assurance (each costs a verifier_fee; 0: pol_samples)")
+      ->capture_default_str();
   job_submit->callback([&] {
     send(g, from,
          ledger::JobSubmit{read_text_file(spec_path), amount(pay_str, "--pay"),
-                           amount(bond_str, "--bond"), deadline});
+                           amount(bond_str, "--bond"), deadline, samples});
   });
   auto* job_show = job->add_subcommand("show", "A job's status, escrow and spec");
   job_show->add_option("id", job_id, "Job id")->required();

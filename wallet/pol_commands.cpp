@@ -104,6 +104,25 @@ PartyChain challenger_chain(const Globals& g, uint64_t job_id, const json& seg) 
   return c;
 }
 
+// Checks a downloaded checkpoint's state hash against the job's commitment root
+// with the node's inclusion proof. The root is the chain's; the tree size comes
+// from the spec, never from the proof.
+void check_against_root(const Globals& g, uint64_t job_id, const json& pol,
+                        const kernels::JobSpec& spec, uint64_t index, const Hash256& state_hash) {
+  const json p = call(g, "state_getCheckpointProof", {{"job_id", job_id}, {"index", index}});
+  const auto proof = need(verifier::decode_inclusion_proof(
+                              need(from_hex(p["proof"].get<std::string>()), "proof")),
+                          "proof");
+  if (proof.index != index) throw CliError("the node sent the proof of another checkpoint");
+  const Hash256 root = need(hash_from_hex(pol["commitment_root"].get<std::string>()));
+  if (auto s = verifier::verify_proof(root, verifier::checkpoint_count(spec.steps,
+                                                                       spec.checkpoint_interval),
+                                      state_hash, proof);
+      !s)
+    throw CliError("checkpoint " + std::to_string(index) +
+                   " is not under the committed root: " + s.error());
+}
+
 Bytes move_bytes(verifier::MoveKind kind, const Hash256& h) {
   verifier::Move m;
   m.kind = kind;
@@ -224,6 +243,7 @@ int attest_job(const Globals& g, uint64_t job_id, const std::string& from,
       write_text_file(file, as_string(*bytes));
       try {
         state = load_checked(spec, file.string(), start_hash);
+        check_against_root(g, job_id, pol, spec, seg, kernels::state_hash(*state));
       } catch (const CliError& e) {
         why = e.what();
       }
@@ -507,7 +527,12 @@ void add_pol_commands(CLI::App& app, CLI::App& job, CLI::App& verifier_cmd, CLI:
     if (blob.empty()) throw CliError("the provider's manifest does not list the final model");
     const Bytes bytes = need(client.download_blob(blob, nullptr), "model " + blob);
     write_text_file(out_file, as_string(bytes));
-    load_checked(job_spec(j), out_file, model);  // its tensors are the committed model
+    // Its tensors are the committed model, which sits last under the committed root.
+    const kernels::JobSpec spec = job_spec(j);
+    const auto state = load_checked(spec, out_file, model);
+    check_against_root(g, job_id, pol, spec,
+                       verifier::checkpoint_count(spec.steps, spec.checkpoint_interval) - 1,
+                       kernels::state_hash(state));
     print(g,
           {{"job_id", job_id},
            {"status", j["status"]},

@@ -35,6 +35,39 @@ TEST_CASE("pol: job_submit refuses unaffordable verification, small bonds and co
   CHECK(c.total_supply() == 4 * kFunded);
 }
 
+TEST_CASE("pol: a job may ask for more samples than the chain's pol_samples") {
+  std::string doc = genesis_json();
+  const std::string four = "\"pol_samples\": \"4\"";
+  REQUIRE(doc.find(four) != std::string::npos);
+  doc.replace(doc.find(four), four.size(), "\"pol_samples\": \"2\"");
+  Chain c(doc);
+  REQUIRE(c.exec(c.tx(c.carol, ProviderRegister{5000, "p"})).success);
+  REQUIRE(c.exec(c.tx(c.bob, VerifierRegister{1000})).success);
+  REQUIRE(c.exec(c.tx(c.dave, VerifierRegister{1000})).success);
+  expect_failed(c, c.tx(c.alice, JobSubmit{kTinySpec, 5000, 2500, 20, 1}),
+                "samples 1 must be between the chain's pol_samples 2 and 1024");
+  expect_failed(c, c.tx(c.alice, JobSubmit{kTinySpec, 5000, 2500, 20, 1025}),
+                "samples 1025 must be between");
+  // Three samples: three fees must fit in the payment and the bond is payment / 3.
+  expect_failed(c, c.tx(c.alice, JobSubmit{kTinySpec, 5000, 1666, 20, 3}),
+                "bond 1666 is below the minimum 1667 (payment / 3 samples, rounded up)");
+  Receipt r = c.exec(c.tx(c.alice, JobSubmit{kTinySpec, 5000, 1667, 20, 3}));
+  REQUIRE_MESSAGE(r.success, r.reason);
+  CHECK(attr(*find_event(r.events, "job_submitted"), "samples") == "3");
+  CHECK(c.job(1)->samples == 3);
+  // The default is the chain's m; asking for more than the segments replays them all.
+  REQUIRE(c.exec(c.tx(c.alice, JobSubmit{kTinySpec, 5000, 2500, 20})).success);
+  CHECK(c.job(2)->samples == 2);
+  REQUIRE(c.exec(c.tx(c.alice, JobSubmit{kTinySpec, 5000, 1250, 20, 9})).success);
+  CHECK(c.job(3)->samples == 4);
+  // Sampling draws exactly the job's m.
+  REQUIRE(c.exec(c.tx(c.carol, JobAccept{1})).success);
+  REQUIRE(c.exec(c.tx(c.carol, JobCommit{1, verifier::encode(honest_commitment()), {}})).success);
+  c.advance_to(read_job_pol(c.state, 1)->sample_height);
+  CHECK(read_job_pol(c.state, 1)->assignments.size() == 3);
+  CHECK(c.total_supply() == 4 * kFunded);
+}
+
 TEST_CASE("pol: verifier registration") {
   Chain c;
   Receipt r = c.exec(c.tx(c.bob, VerifierRegister{600}));
