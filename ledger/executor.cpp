@@ -295,6 +295,38 @@ Status run(MsgContext& c, const VerifierStake& m) {
   return Status::success();
 }
 
+Status run(MsgContext& c, const VerifierUnstake& m) {
+  auto v = read_verifier(c.o, c.tx.sender);
+  if (!v) return make_error("sender is not a registered verifier");
+  if (m.amount == 0) return make_error("unstake amount must be positive");
+  if (m.amount > v->stake)
+    return make_error("unstake amount " + num(m.amount) + " exceeds the verifier stake " +
+                      num(v->stake));
+  if (v->active_assignments > 0)
+    return make_error(
+        "the verifier has " + num(v->active_assignments) +
+        " assignments or disputes in progress; its stake stays bonded until they end");
+  const Amount left = v->stake - m.amount;
+  if (left != 0 && left < c.params.min_verifier_stake)
+    return make_error("the stake left, " + num(left) +
+                      ", would be below the minimum verifier stake " +
+                      num(c.params.min_verifier_stake) + " (unstake all or less)");
+  const uint64_t release = c.block.height + c.params.unbonding_blocks;
+  const Bytes key = keys::unbonding(release, v->owner);
+  Unbonding u{v->owner, 0, release};
+  if (auto e = c.o.get(key)) u = decode_unbonding(*e).value();
+  if (add_overflows(u.amount, m.amount)) return make_error("unbonding amount would overflow");
+  u.amount += m.amount;
+  c.o.put(key, encode(u));
+  v->stake = left;
+  write_verifier(c.o, *v);
+  c.events.push_back({"verifier_unstaked",
+                      {{"verifier", addr(v->owner)},
+                       {"amount", num(m.amount)},
+                       {"release_height", num(release)}}});
+  return Status::success();
+}
+
 Status run(MsgContext& c, const JobCommit& m) {
   auto j = read_job(c.o, m.job_id);
   if (!j) return make_error("job " + num(m.job_id) + " does not exist");
@@ -725,6 +757,7 @@ void BlockExecutor::run_pol_work(uint64_t id) {
       pol.assignments.push_back(a);
       Verifier v = read_verifier(block_, a.verifier).value();
       v.segments_assigned += 1;
+      v.active_assignments += 1;
       write_verifier(block_, v);
       list += (i ? "," : "") + num(a.segment);
       events.push_back(
@@ -805,6 +838,9 @@ void BlockExecutor::judge_reveals(Job& j, JobPol& pol, const kernels::JobSpec& s
     }
   }
   pol.judged = true;
+  // Assignments end here, except those whose dispute is still to be played.
+  for (const Assignment& a : pol.assignments)
+    if (probe_missing || a.result != AssignmentResult::disputed) end_assignment(block_, a.verifier);
   if (probe_missing) {
     write_job_pol(block_, pol);
     slash_provider(oc, id, 0, probe_missing, "provider_probe_missing");

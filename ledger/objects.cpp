@@ -157,6 +157,7 @@ Bytes encode(const Verifier& v) {
       .u64(v.segments_agreed)
       .u64(v.disputes_won)
       .u64(v.disputes_lost)
+      .u64(v.active_assignments)
       .take();
 }
 
@@ -170,6 +171,7 @@ Result<Verifier> decode_verifier(ByteView in) {
   v.segments_agreed = r.u64("verifier.segments_agreed");
   v.disputes_won = r.u64("verifier.disputes_won");
   v.disputes_lost = r.u64("verifier.disputes_lost");
+  v.active_assignments = r.u64("verifier.active_assignments");
   return finish(r, v);
 }
 

@@ -80,6 +80,9 @@ struct Verifier {
   uint64_t segments_agreed = 0;  // revealed in time and agreed with the provider
   uint64_t disputes_won = 0;
   uint64_t disputes_lost = 0;
+  // Assigned segments not yet judged plus its disputes not yet resolved: while
+  // non-zero the stake may be slashed, so it cannot be unstaked.
+  uint64_t active_assignments = 0;
   bool operator==(const Verifier&) const = default;
 };
 

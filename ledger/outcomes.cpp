@@ -1,6 +1,7 @@
 #include "ledger/outcomes.h"
 
 #include <algorithm>
+#include <cassert>
 
 #include "ledger/state_access.h"
 
@@ -97,6 +98,13 @@ void add_balance(Overlay& o, const Address& who, Amount amount) {
   write_account(o, who, acc);
 }
 
+void end_assignment(Overlay& o, const Address& verifier) {
+  Verifier v = read_verifier(o, verifier).value();
+  assert(v.active_assignments > 0);
+  v.active_assignments -= 1;
+  write_verifier(o, v);
+}
+
 DisputeRecord open_dispute_record(OutcomeContext& c, JobPol& pol, DisputeKind kind,
                                   uint64_t segment, const Address& provider,
                                   const Address& challenger, const verifier::Dispute& game) {
@@ -145,6 +153,9 @@ void slash_provider(OutcomeContext& c, uint64_t job_id, uint64_t dispute_id,
   Job j = read_job(c.o, job_id).value();
   if (j.status != JobStatus::Verifying) return;  // already slashed or settled
   const JobPol pol = read_job_pol(c.o, job_id).value();
+  // Before judging every assignment is still in progress; the job ends here.
+  if (!pol.judged)
+    for (const Assignment& a : pol.assignments) end_assignment(c.o, a.verifier);
   Provider p = read_provider(c.o, *j.provider).value();
   const Amount bond = j.bond_required;  // locked <= stake, bond <= locked
   p.locked -= bond;
@@ -197,6 +208,7 @@ void slash_provider(OutcomeContext& c, uint64_t job_id, uint64_t dispute_id,
 void resolve_dispute(OutcomeContext& c, DisputeRecord d, DisputeLoser loser,
                      const std::string& outcome, bool reward_winner) {
   c.o.erase(keys::dispute_work(d.game.deadline + 1, d.id));
+  if (d.kind != DisputeKind::availability) end_assignment(c.o, d.challenger);
   d.loser = loser;
   d.outcome = outcome;
   d.resolved_height = c.height;

@@ -26,6 +26,9 @@ struct OutcomeContext {
 
 void add_balance(Overlay& o, const Address& who, Amount amount);
 
+// One of the verifier's assignments (or the dispute it led to) is over.
+void end_assignment(Overlay& o, const Address& verifier);
+
 // A new dispute record with the next id: writes it and its deadline work entry,
 // appends its id to pol.disputes (the caller writes pol).
 DisputeRecord open_dispute_record(OutcomeContext& c, JobPol& pol, DisputeKind kind,

@@ -38,6 +38,7 @@ struct MessageWriter {
   void operator()(const CheckpointRequest& m) { w.u64(m.job_id).u64(m.segment); }
   void operator()(const DisputeMove& m) { w.u64(m.dispute_id).bytes(m.move); }
   void operator()(const CheckpointPost& m) { w.u64(m.dispute_id).bytes(m.checkpoint); }
+  void operator()(const VerifierUnstake& m) { w.u64(m.amount); }
 };
 
 void write_unsigned(Writer& w, const Transaction& tx) {
@@ -128,6 +129,8 @@ Message read_message(Reader& r) {
       m.checkpoint = r.bytes("checkpoint_post.checkpoint", kMaxCheckpointWire);
       return m;
     }
+    case 16:
+      return VerifierUnstake{r.u64("verifier_unstake.amount")};
     default:
       if (r.ok()) r.fail("msg.type: unknown message type " + std::to_string(tag));
       return Transfer{};
@@ -138,10 +141,11 @@ Message read_message(Reader& r) {
 
 const char* message_name(const Message& m) {
   static constexpr const char* kNames[] = {
-      "transfer",       "provider_register",  "stake",         "unstake",
-      "job_submit",     "job_accept",         "job_cancel",    "verifier_register",
-      "job_commit",     "attest_commit",      "attest_reveal", "provider_probe",
-      "verifier_stake", "checkpoint_request", "dispute_move",  "checkpoint_post"};
+      "transfer",        "provider_register",  "stake",         "unstake",
+      "job_submit",      "job_accept",         "job_cancel",    "verifier_register",
+      "job_commit",      "attest_commit",      "attest_reveal", "provider_probe",
+      "verifier_stake",  "checkpoint_request", "dispute_move",  "checkpoint_post",
+      "verifier_unstake"};
   static_assert(std::size(kNames) == std::variant_size_v<Message>);
   return kNames[m.index()];
 }

@@ -112,11 +112,19 @@ struct CheckpointPost {
   bool operator==(const CheckpointPost&) const = default;
 };
 
+// Moves verifier stake into unbonding (released after unbonding_blocks). Only
+// with no assignment or dispute in progress; what stays staked must be zero or
+// at least min_verifier_stake.
+struct VerifierUnstake {
+  Amount amount = 0;
+  bool operator==(const VerifierUnstake&) const = default;
+};
+
 // The variant index is the message's tag on the wire: append, never reorder.
 using Message =
     std::variant<Transfer, ProviderRegister, Stake, Unstake, JobSubmit, JobAccept, JobCancel,
                  VerifierRegister, JobCommit, AttestCommit, AttestReveal, ProviderProbe,
-                 VerifierStake, CheckpointRequest, DisputeMove, CheckpointPost>;
+                 VerifierStake, CheckpointRequest, DisputeMove, CheckpointPost, VerifierUnstake>;
 const char* message_name(const Message& m);
 
 struct Transaction {

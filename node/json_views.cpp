@@ -31,6 +31,7 @@ struct MessageJson {
   json operator()(const ledger::JobCancel& m) const { return {{"job_id", m.job_id}}; }
   json operator()(const ledger::VerifierRegister& m) const { return {{"stake", amount(m.stake)}}; }
   json operator()(const ledger::VerifierStake& m) const { return {{"amount", amount(m.amount)}}; }
+  json operator()(const ledger::VerifierUnstake& m) const { return {{"amount", amount(m.amount)}}; }
   json operator()(const ledger::JobCommit& m) const {
     return {{"job_id", m.job_id},
             {"commitment", to_hex(m.commitment)},

@@ -84,7 +84,7 @@ json verifier_json(const ledger::Verifier& v) {
   return {{"address", address_to_string(v.owner)},    {"stake", std::to_string(v.stake)},
           {"registered_height", v.registered_height}, {"segments_assigned", v.segments_assigned},
           {"segments_agreed", v.segments_agreed},     {"disputes_won", v.disputes_won},
-          {"disputes_lost", v.disputes_lost}};
+          {"disputes_lost", v.disputes_lost},         {"active_assignments", v.active_assignments}};
 }
 
 json opt_hash(const std::optional<Hash256>& h) {
@@ -459,8 +459,8 @@ void register_rpc_methods(rpc::MethodTable& t, Node& node) {
            auto c = verifier::decode_commitment(*raw);
            if (!c) return internal("stored commitment: " + c.error());
            if (index >= c->checkpoints.size())
-             return invalid("index: the commitment has " +
-                            std::to_string(c->checkpoints.size()) + " checkpoints");
+             return invalid("index: the commitment has " + std::to_string(c->checkpoints.size()) +
+                            " checkpoints");
            auto proof = verifier::make_proof(c->checkpoints, index);
            if (!proof) return internal(proof.error());
            return json{{"job_id", id},

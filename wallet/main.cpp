@@ -232,9 +232,10 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   job_submit->add_option("--deadline", deadline, "Blocks until the job must be delivered")
       ->capture_default_str();
-  job_submit->add_option("--samples", samples,
-                         "Segments to replay, more than the chain's pol_samples if you want "
-                         "more assurance (each costs a verifier_fee; 0: pol_samples)")
+  job_submit
+      ->add_option("--samples", samples,
+                   "Segments to replay, more than the chain's pol_samples if you want "
+                   "more assurance (each costs a verifier_fee; 0: pol_samples)")
       ->capture_default_str();
   job_submit->callback([&] {
     send(g, from,
@@ -298,6 +299,14 @@ int main(int argc, char** argv) {
   ver_stake->add_option("--amount", amount_str, "Amount in uvt")->required();
   ver_stake->callback(
       [&] { send(g, from, ledger::VerifierStake{amount(amount_str, "--amount")}); });
+  auto* ver_unstake = verifier_cmd->add_subcommand(
+      "unstake",
+      "Withdraw verifier stake (after unbonding_blocks; only with no assignment or dispute in "
+      "progress)");
+  ver_unstake->add_option("--from", from, "Verifier key name")->required();
+  ver_unstake->add_option("--amount", amount_str, "Amount in uvt")->required();
+  ver_unstake->callback(
+      [&] { send(g, from, ledger::VerifierUnstake{amount(amount_str, "--amount")}); });
   auto* ver_show = verifier_cmd->add_subcommand("show", "A verifier's stake and record");
   ver_show->add_option("verifier", who, "Key name or vt1... address")->required();
   ver_show->callback([&] {

@@ -110,14 +110,14 @@ PartyChain challenger_chain(const Globals& g, uint64_t job_id, const json& seg) 
 void check_against_root(const Globals& g, uint64_t job_id, const json& pol,
                         const kernels::JobSpec& spec, uint64_t index, const Hash256& state_hash) {
   const json p = call(g, "state_getCheckpointProof", {{"job_id", job_id}, {"index", index}});
-  const auto proof = need(verifier::decode_inclusion_proof(
-                              need(from_hex(p["proof"].get<std::string>()), "proof")),
-                          "proof");
+  const auto proof =
+      need(verifier::decode_inclusion_proof(need(from_hex(p["proof"].get<std::string>()), "proof")),
+           "proof");
   if (proof.index != index) throw CliError("the node sent the proof of another checkpoint");
   const Hash256 root = need(hash_from_hex(pol["commitment_root"].get<std::string>()));
-  if (auto s = verifier::verify_proof(root, verifier::checkpoint_count(spec.steps,
-                                                                       spec.checkpoint_interval),
-                                      state_hash, proof);
+  if (auto s = verifier::verify_proof(
+          root, verifier::checkpoint_count(spec.steps, spec.checkpoint_interval), state_hash,
+          proof);
       !s)
     throw CliError("checkpoint " + std::to_string(index) +
                    " is not under the committed root: " + s.error());

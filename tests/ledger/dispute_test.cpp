@@ -486,6 +486,63 @@ TEST_CASE("dispute: malformed, misplaced and late moves are refused and change n
   CHECK(c.total_supply() == 4 * kFunded);
 }
 
+TEST_CASE("verifier unstake: refused while assignments or disputes are in progress") {
+  Setup s;
+  Chain& c = s.c;
+  c.datasets = &kDatasets;
+  // Before any assignment: the rules on amounts, then a partial unstake.
+  expect_failed(c, c.tx(c.alice, VerifierUnstake{1}), "sender is not a registered verifier");
+  expect_failed(c, c.tx(c.bob, VerifierUnstake{0}), "unstake amount must be positive");
+  expect_failed(c, c.tx(c.bob, VerifierUnstake{1001}), "exceeds the verifier stake 1000");
+  expect_failed(c, c.tx(c.bob, VerifierUnstake{600}),
+                "the stake left, 400, would be below the minimum verifier stake 500");
+  REQUIRE(c.exec(c.tx(c.bob, VerifierStake{500})).success);
+  Receipt r = c.exec(c.tx(c.bob, VerifierUnstake{400}));
+  REQUIRE_MESSAGE(r.success, r.reason);
+  CHECK(attr(*find_event(r.events, "verifier_unstaked"), "release_height") ==
+        std::to_string(c.height + 5));
+  CHECK(read_verifier(c.state, c.bob.pubkey())->stake == 1100);
+  CHECK(c.total_supply() == 4 * kFunded);
+
+  // A false challenge by the verifier of segment 2 keeps its stake bonded until
+  // the dispute ends.
+  REQUIRE(s.commit().success);
+  std::vector<Hash256> liar = tiny().hashes;
+  for (uint64_t t = 11; t <= 20; ++t) liar[t] = salt_of(static_cast<uint8_t>(100 + t));
+  c.advance_to(s.pol().sample_height);
+  for (const Assignment& a : s.pol().assignments)
+    CHECK(read_verifier(c.state, a.verifier)->active_assignments >= 1);
+  expect_failed(c, c.tx(c.dave, VerifierUnstake{700}),
+                "assignments or disputes in progress; its stake stays bonded until they end");
+  const uint64_t sampled_at = c.height;
+  BlockRun judge = attest_and_judge(s, tiny().hashes, [&](const Assignment& a) {
+    const auto seg = bounds(a.segment);
+    const auto& from = a.segment == 2 ? liar : tiny().hashes;
+    return std::vector<Hash256>(from.begin() + static_cast<long>(seg.start) + 1,
+                                from.begin() + static_cast<long>(seg.end) + 1);
+  });
+  CHECK(c.height > sampled_at);
+  const DisputeRecord d = read_dispute(c.state, 1).value();
+  const Verifier liar_v = read_verifier(c.state, d.challenger).value();
+  CHECK(liar_v.active_assignments == 1);  // only the disputed one is left
+  expect_failed(c, c.tx(key_for(c, d.challenger), VerifierUnstake{liar_v.stake}),
+                "the verifier has 1 assignments or disputes in progress");
+  bisect(c, 1, tiny().hashes, liar);
+  REQUIRE(c.exec(c.tx(c.carol, CheckpointPost{1, checkpoint_at(10)})).success);
+  const Verifier after = read_verifier(c.state, d.challenger).value();
+  CHECK(after.active_assignments == 0);
+  CHECK(read_verifier(c.state, c.bob.pubkey())->active_assignments == 0);
+  CHECK(read_verifier(c.state, c.dave.pubkey())->active_assignments == 0);
+  // Now all of it can go (the slashed remainder), and comes back after unbonding.
+  const Amount balance = c.account(d.challenger).balance;
+  Receipt out = c.exec(c.tx(key_for(c, d.challenger), VerifierUnstake{after.stake}));
+  REQUIRE_MESSAGE(out.success, out.reason);
+  CHECK(read_verifier(c.state, d.challenger)->stake == 0);
+  c.advance_to(c.height + 5);
+  CHECK(c.account(d.challenger).balance == balance - 10 + after.stake);
+  CHECK(c.total_supply() == 4 * kFunded);
+}
+
 TEST_CASE("dispute: records and the new messages round-trip canonically") {
   DisputeRecord d;
   d.id = 4;
@@ -518,8 +575,9 @@ TEST_CASE("dispute: records and the new messages round-trip canonically") {
   CHECK(decode_slash_record(encode(sr)).value() == sr);
 
   Chain c;
-  for (const Message& m : {Message{CheckpointRequest{1, 2}}, Message{DisputeMove{3, Bytes(33, 1)}},
-                           Message{CheckpointPost{4, Bytes(1000, 7)}}}) {
+  for (const Message& m :
+       {Message{CheckpointRequest{1, 2}}, Message{DisputeMove{3, Bytes(33, 1)}},
+        Message{CheckpointPost{4, Bytes(1000, 7)}}, Message{VerifierUnstake{5}}}) {
     Transaction t = c.tx(c.alice, m);
     const Bytes wire = encode(t);
     CHECK(decode_transaction(wire, 1 << 20).value() == t);

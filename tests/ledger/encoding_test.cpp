@@ -98,7 +98,7 @@ TEST_CASE("transaction: signing hash excludes the signature, tx hash includes it
 TEST_CASE("transaction: decode rejects an unknown message tag") {
   Chain c;
   Transaction t = c.tx(c.alice, JobAccept{5});
-  for (uint8_t tag : {uint8_t{16}, uint8_t{17}, uint8_t{0x80}, uint8_t{0xff}}) {
+  for (uint8_t tag : {uint8_t{17}, uint8_t{18}, uint8_t{0x80}, uint8_t{0xff}}) {
     Bytes raw = encode(t);
     raw[tag_offset(t)] = tag;
     auto d = decode_transaction(raw, kMax);
@@ -251,11 +251,11 @@ TEST_CASE("block: decode rejects truncation, trailing bytes, limits and bad tran
   one.txs = {b.txs[0]};
   Bytes r1 = encode(one);
   const size_t tx_start = encode(b.header).size() + 4 + 4;  // count, then the tx length
-  r1[tx_start + tag_offset(b.txs[0])] = 16;
+  r1[tx_start + tag_offset(b.txs[0])] = 17;
   auto bad = decode_block(r1, kMax, 100, 4096);
   REQUIRE_FALSE(bad.ok());
   CHECK(mentions(bad.error(),
-                 "block transaction 0: malformed transaction: msg.type: unknown message type 16"));
+                 "block transaction 0: malformed transaction: msg.type: unknown message type 17"));
 }
 
 TEST_CASE("receipts and events round-trip") {
