@@ -810,12 +810,16 @@ void BlockExecutor::judge_reveals(Job& j, JobPol& pol, const kernels::JobSpec& s
     Assignment& a = pol.assignments[i];
     if (!a.attest_commitment || !a.revealed) {
       a.result = AssignmentResult::absent;
+      // A sampled segment nobody checked lowers the detection probability every
+      // client pays for: the absent verifier loses stake as well as its fee.
+      const Amount slashed = slash_absent_verifier(oc, id, a.verifier);
       events.push_back({"verifier_absent",
                         {{"job_id", num(id)},
                          {"segment", num(a.segment)},
                          {"verifier", addr(a.verifier)},
                          {"missing", a.attest_commitment ? "reveal" : "commit"},
-                         {"fee_forfeited", num(params_.verifier_fee)}}});
+                         {"fee_forfeited", num(params_.verifier_fee)},
+                         {"stake_burned", num(slashed)}}});
       continue;
     }
     if (!a.provider_probe) {

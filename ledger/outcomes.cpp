@@ -148,6 +148,24 @@ void update_dispute_game(Overlay& o, DisputeRecord& d, const verifier::Dispute& 
   write_dispute(o, d);
 }
 
+Amount slash_absent_verifier(OutcomeContext& c, uint64_t job_id, const Address& verifier) {
+  Verifier v = read_verifier(c.o, verifier).value();
+  const Amount amount = std::min(v.stake, c.params.absent_verifier_slash);
+  if (amount == 0) return 0;
+  v.stake -= amount;
+  write_verifier(c.o, v);
+  burn(c.o, amount);
+  SlashRecord s;
+  s.job_id = job_id;
+  s.offender = verifier;
+  s.role = "verifier";
+  s.amount = amount;
+  s.burned = amount;
+  s.reason = "verifier_absent";
+  record_slash(c, s);
+  return amount;
+}
+
 void slash_provider(OutcomeContext& c, uint64_t job_id, uint64_t dispute_id,
                     const std::optional<Address>& rewarded, const std::string& reason) {
   Job j = read_job(c.o, job_id).value();

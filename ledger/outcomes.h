@@ -52,6 +52,11 @@ void resolve_dispute(OutcomeContext& c, DisputeRecord d, DisputeLoser loser,
 void slash_provider(OutcomeContext& c, uint64_t job_id, uint64_t dispute_id,
                     const std::optional<Address>& rewarded, const std::string& reason);
 
+// An assigned verifier that did not commit or reveal: min(stake,
+// absent_verifier_slash) of its stake is burned (its fee goes back to the
+// client at settlement). Returns the amount.
+Amount slash_absent_verifier(OutcomeContext& c, uint64_t job_id, const Address& verifier);
+
 // Settles a judged job whose disputes are all resolved: agreeing verifiers paid,
 // the other verifiers' fees back to the client, the rest to the provider.
 void close_if_done(OutcomeContext& c, uint64_t job_id);

@@ -30,6 +30,7 @@ Bytes encode(const Params& p) {
       .u32(p.fraud_reward_bps)
       .u64(p.false_challenge_slash)
       .u64(p.max_referee_state_bytes)
+      .u64(p.absent_verifier_slash)
       .take();
 }
 
@@ -59,6 +60,7 @@ Result<Params> decode_params(ByteView in) {
   p.fraud_reward_bps = r.u32("params.fraud_reward_bps");
   p.false_challenge_slash = r.u64("params.false_challenge_slash");
   p.max_referee_state_bytes = r.u64("params.max_referee_state_bytes");
+  p.absent_verifier_slash = r.u64("params.absent_verifier_slash");
   if (auto s = r.finish(); !s) return s.take_error();
   if (auto s = validate(p); !s) return s.take_error();
   return p;

@@ -36,6 +36,7 @@ struct Params {
   uint32_t fraud_reward_bps = 0;     // share of a slashed amount paid to the winner; rest burned
   Amount false_challenge_slash = 0;  // verifier stake lost by a challenger who loses a dispute
   uint64_t max_referee_state_bytes = 0;  // bound on a job's checkpoint (max_checkpoint_bytes)
+  Amount absent_verifier_slash = 0;      // verifier stake burned for an assignment left unattested
   bool operator==(const Params&) const = default;
 };
 

@@ -26,7 +26,8 @@ const char* devnet_template() {
     "pol_samples": "8", "pol_sample_delay_blocks": "2", "pol_commit_window": "10", "pol_reveal_window": "10",
     "verifier_fee": "10000", "min_verifier_stake": "100000000", "max_referee_cost": "5000000000",
     "max_checkpoints": "4096", "pol_dispute_window": "10", "fraud_reward_bps": "5000",
-    "false_challenge_slash": "50000000", "max_referee_state_bytes": "4000000"
+    "false_challenge_slash": "50000000", "max_referee_state_bytes": "4000000",
+    "absent_verifier_slash": "10000000"
   },
   "accounts": [],
   "validators": []

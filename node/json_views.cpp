@@ -177,6 +177,7 @@ json to_json(const ledger::Params& p) {
           {"pol_dispute_window", p.pol_dispute_window},
           {"fraud_reward_bps", p.fraud_reward_bps},
           {"false_challenge_slash", amount(p.false_challenge_slash)},
+          {"absent_verifier_slash", amount(p.absent_verifier_slash)},
           {"max_referee_state_bytes", p.max_referee_state_bytes}};
 }
 

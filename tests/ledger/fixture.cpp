@@ -37,6 +37,7 @@ Params test_params() {
   p.pol_dispute_window = 20;
   p.fraud_reward_bps = 4000;
   p.false_challenge_slash = 300;
+  p.absent_verifier_slash = 50;
   p.max_referee_state_bytes = 250000;
   return p;
 }
@@ -73,6 +74,7 @@ std::string genesis_json() {
          ", \"pol_dispute_window\": " + n(p.pol_dispute_window) +
          ", \"fraud_reward_bps\": " + n(p.fraud_reward_bps) +
          ", \"false_challenge_slash\": " + n(p.false_challenge_slash) +
+         ", \"absent_verifier_slash\": " + n(p.absent_verifier_slash) +
          ", \"max_referee_state_bytes\": " + n(p.max_referee_state_bytes) + "}, \"accounts\": [";
   for (uint8_t i = 1; i <= 4; ++i) {
     if (i > 1) doc += ", ";

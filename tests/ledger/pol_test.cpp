@@ -349,7 +349,7 @@ TEST_CASE("pol: rejections, each with its reason") {
   }
 }
 
-TEST_CASE("pol: absent verifiers forfeit their fees to the client") {
+TEST_CASE("pol: absent verifiers forfeit their fees to the client and lose stake") {
   Setup s;
   Chain& c = s.c;
   REQUIRE(s.commit().success);
@@ -365,9 +365,16 @@ TEST_CASE("pol: absent verifiers forfeit their fees to the client") {
   ev = find_event(settle.begin_events, "verifier_absent");
   REQUIRE(ev);
   CHECK(attr(*ev, "missing") == "commit");
+  CHECK(attr(*ev, "stake_burned") == "50");  // absent_verifier_slash, per segment
   CHECK(c.account(c.carol).balance == carol + 4960);
   CHECK(c.account(c.alice).balance == alice + 40);
   CHECK(c.job(1)->status == JobStatus::Settled);
+  // bob (1000) and dave (700) each had two segments.
+  CHECK(read_verifier(c.state, c.bob.pubkey())->stake == 900);
+  CHECK(read_verifier(c.state, c.dave.pubkey())->stake == 600);
+  CHECK(read_counter(c.state, keys::kBurned) == 200);
+  CHECK(read_slash(c.state, 1)->reason == "verifier_absent");
+  CHECK(read_slash(c.state, 4)->burned == 50);
   CHECK(c.total_supply() == 4 * kFunded);
 }
 
@@ -414,8 +421,9 @@ TEST_CASE("pol: a provider that does not reveal its probe loses its bond") {
   CHECK(c.provider(c.carol)->jobs_slashed == 1);
   CHECK(c.account(c.alice).balance == alice + 5000);
   CHECK(c.account(a.verifier).balance == challenger + 500);
-  CHECK(read_counter(c.state, keys::kBurned) == 750);
-  CHECK(read_slash(c.state, 1)->reason == "provider_probe_missing");
+  // 750 of the bond, and 50 of stake from each of the three absent verifiers.
+  CHECK(read_counter(c.state, keys::kBurned) == 750 + 3 * 50);
+  CHECK(read_slash(c.state, 4)->reason == "provider_probe_missing");
   CHECK(c.total_supply() == 4 * kFunded);
 }
 
