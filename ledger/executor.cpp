@@ -391,9 +391,18 @@ Result<AssignmentRef> find_assignment(const StateReader& o, uint64_t job_id, uin
   return make_error("segment " + num(segment) + " of job " + num(job_id) + " was not sampled");
 }
 
-Status in_reveal_window(const JobPol& pol, uint64_t height) {
+// The provider's probes come first, then the verifiers' reveals (JobPol).
+Status in_probe_window(const JobPol& pol, uint64_t height) {
   if (height <= pol.commit_deadline)
-    return make_error("the reveal window opens at height " + num(pol.commit_deadline + 1));
+    return make_error("the probe window opens at height " + num(pol.commit_deadline + 1));
+  if (height > pol.probe_deadline)
+    return make_error("the probe window closed at height " + num(pol.probe_deadline));
+  return Status::success();
+}
+
+Status in_reveal_window(const JobPol& pol, uint64_t height) {
+  if (height <= pol.probe_deadline)
+    return make_error("the reveal window opens at height " + num(pol.probe_deadline + 1));
   if (height > pol.reveal_deadline)
     return make_error("the reveal window closed at height " + num(pol.reveal_deadline));
   return Status::success();
@@ -460,7 +469,7 @@ Status run(MsgContext& c, const ProviderProbe& m) {
   if (!ref) return ref.take_error();
   if (!ref->job.provider || *ref->job.provider != c.tx.sender)
     return make_error("only the job's provider can reveal its probe");
-  if (auto s = in_reveal_window(ref->pol, c.block.height); !s) return s;
+  if (auto s = in_probe_window(ref->pol, c.block.height); !s) return s;
   Assignment& a = ref->pol.assignments[ref->index];
   if (a.provider_probe)
     return make_error("the provider's probe of segment " + num(m.segment) + " is already revealed");
@@ -748,7 +757,8 @@ void BlockExecutor::run_pol_work(uint64_t id) {
       return;
     }
     pol.commit_deadline = ctx_.height + params_.pol_commit_window;
-    pol.reveal_deadline = pol.commit_deadline + params_.pol_reveal_window;
+    pol.probe_deadline = pol.commit_deadline + params_.pol_reveal_window;
+    pol.reveal_deadline = pol.probe_deadline + params_.pol_reveal_window;
     std::string list;
     for (size_t i = 0; i < sampled.size(); ++i) {
       Assignment a;
@@ -774,6 +784,7 @@ void BlockExecutor::run_pol_work(uint64_t id) {
                        {"seed", to_hex(seed)},
                        {"segments", list},
                        {"commit_deadline", num(pol.commit_deadline)},
+                       {"probe_deadline", num(pol.probe_deadline)},
                        {"reveal_deadline", num(pol.reveal_deadline)}}});
     return;
   }

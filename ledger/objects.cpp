@@ -189,7 +189,7 @@ std::optional<Hash256> read_opt(Reader& r, const char* field) {
 Bytes encode(const JobPol& p) {
   Writer w;
   w.u64(p.job_id).fixed(p.root).fixed(p.manifest).u64(p.commit_height).u64(p.sample_height);
-  w.u64(p.commit_deadline).u64(p.reveal_deadline);
+  w.u64(p.commit_deadline).u64(p.probe_deadline).u64(p.reveal_deadline);
   write_opt(w, p.probe_seed);
   w.u32(static_cast<uint32_t>(p.assignments.size()));
   for (const Assignment& a : p.assignments) {
@@ -214,6 +214,7 @@ Result<JobPol> decode_job_pol(ByteView in) {
   p.commit_height = r.u64("job_pol.commit_height");
   p.sample_height = r.u64("job_pol.sample_height");
   p.commit_deadline = r.u64("job_pol.commit_deadline");
+  p.probe_deadline = r.u64("job_pol.probe_deadline");
   p.reveal_deadline = r.u64("job_pol.reveal_deadline");
   p.probe_seed = read_opt(r, "job_pol.probe_seed");
   uint32_t n = r.u32("job_pol.assignments");

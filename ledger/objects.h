@@ -115,9 +115,13 @@ struct JobPol {
   Hash256 root{};      // verifier::commitment_root of the commitment
   Hash256 manifest{};  // blob hash of the provider's checkpoint manifest (from JobCommit)
   uint64_t commit_height = 0;
-  uint64_t sample_height = 0;           // begin_block of this height samples (seed from its parent)
-  uint64_t commit_deadline = 0;         // last height for AttestCommit (0 until sampled)
-  uint64_t reveal_deadline = 0;         // last height for AttestReveal / ProviderProbe
+  uint64_t sample_height = 0;    // begin_block of this height samples (seed from its parent)
+  uint64_t commit_deadline = 0;  // last height for AttestCommit (0 until sampled)
+  // The provider posts its probes first (commit_deadline + 1 .. probe_deadline),
+  // then the verifiers reveal (probe_deadline + 1 .. reveal_deadline): the
+  // provider never sees a verifier's probe before committing to its own.
+  uint64_t probe_deadline = 0;          // last height for ProviderProbe
+  uint64_t reveal_deadline = 0;         // last height for AttestReveal
   std::optional<Hash256> probe_seed;    // hash of block commit_deadline, set at commit_deadline + 1
   std::vector<Assignment> assignments;  // ascending by segment
   bool judged = false;                  // reveals judged (at reveal_deadline + 1)

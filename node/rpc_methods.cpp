@@ -150,8 +150,10 @@ json pol_json(const Node& node, const ledger::Job& j) {
     phase = "commit_window";
   else if (!pol->probe_seed)
     phase = "drawing_probe";  // the probe seed is set at the start of commit_deadline + 1
+  else if (next <= pol->probe_deadline)
+    phase = "probe_window";  // the provider posts its probes
   else if (next <= pol->reveal_deadline)
-    phase = "reveal_window";
+    phase = "reveal_window";  // the verifiers reveal
   else
     phase = "disputes";  // judged; waiting for its disputes to be resolved
   json disputes = json::array();
@@ -177,6 +179,7 @@ json pol_json(const Node& node, const ledger::Job& j) {
           {"commit_height", pol->commit_height},
           {"sample_height", pol->sample_height},
           {"commit_deadline", pol->commit_deadline},
+          {"probe_deadline", pol->probe_deadline},
           {"reveal_deadline", pol->reveal_deadline},
           {"settle_height", sampled ? json(pol->reveal_deadline + 1) : json(nullptr)},
           {"probe_seed", opt_hash(pol->probe_seed)},

@@ -179,10 +179,10 @@ int post_probes(const Globals& g, uint64_t job_id, const std::string& from,
     throw CliError("the probes are drawn at height " +
                    std::to_string(pol["commit_deadline"].get<uint64_t>() + 1) +
                    wait_hint(pol, pol["commit_deadline"].get<uint64_t>() + 2));
-  if (pol["phase"] != "reveal_window")
-    throw CliError("job " + std::to_string(job_id) + " is not in its reveal window (phase " +
-                   pol["phase"].get<std::string>() + ", reveal deadline " +
-                   std::to_string(pol["reveal_deadline"].get<uint64_t>()) + ")");
+  if (pol["phase"] != "probe_window")
+    throw CliError("job " + std::to_string(job_id) + " is not in its probe window (phase " +
+                   pol["phase"].get<std::string>() + ", probe deadline " +
+                   std::to_string(pol["probe_deadline"].get<uint64_t>()) + ")");
   const kernels::JobSpec spec = job_spec(j);
   int posted = 0;
   for (const auto& s : pol["segments"]) {
@@ -299,10 +299,11 @@ int reveal_job(const Globals& g, uint64_t job_id, const std::string& from) {
   const json j = get_job(g, job_id);
   const json& pol = pol_of(j);
   const std::string me = address_to_string(resolve_address(g, from));
-  if (pol["phase"] == "commit_window" || pol["phase"] == "drawing_probe")
+  if (pol["phase"] == "commit_window" || pol["phase"] == "drawing_probe" ||
+      pol["phase"] == "probe_window")
     throw CliError("the reveal window opens at height " +
-                   std::to_string(pol["commit_deadline"].get<uint64_t>() + 1) +
-                   wait_hint(pol, pol["commit_deadline"].get<uint64_t>() + 2));
+                   std::to_string(pol["probe_deadline"].get<uint64_t>() + 1) +
+                   wait_hint(pol, pol["probe_deadline"].get<uint64_t>() + 1));
   if (pol["phase"] != "reveal_window")
     throw CliError("the reveal window closed at height " +
                    std::to_string(pol["reveal_deadline"].get<uint64_t>()));
@@ -495,7 +496,9 @@ void add_pol_commands(CLI::App& app, CLI::App& job, CLI::App& verifier_cmd, CLI:
   commit->callback([&g] { commit_run(g, job_id, from, run_dir); });
 
   auto* probe = job.add_subcommand(
-      "probe", "Post the provider's probe hashes (DIR/step_hashes.json, else replayed from DIR)");
+      "probe",
+      "Post the provider's probe hashes in the probe window, before the verifiers reveal "
+      "(DIR/step_hashes.json, else replayed from DIR)");
   probe->add_option("id", job_id, "Job id")->required();
   probe->add_option("--from", from, "Provider key name")->required();
   probe->add_option("--run", run_dir, "Output directory of `veritrain train`")
@@ -684,7 +687,7 @@ void add_pol_commands(CLI::App& app, CLI::App& job, CLI::App& verifier_cmd, CLI:
       for (const auto& jb : verifying) {
         const uint64_t id = jb["id"].get<uint64_t>();
         const json j = get_job(g, id);
-        if (j["pol"]["phase"] != "reveal_window") continue;
+        if (j["pol"]["phase"] != "probe_window") continue;
         bool missing = false;
         for (const auto& s : j["pol"]["segments"]) missing |= s["provider_probe"].is_null();
         if (!missing) continue;

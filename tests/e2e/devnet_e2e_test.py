@@ -349,11 +349,16 @@ class ProofOfLearningLoop(unittest.TestCase):
         before = {n: bal(n) for n in ("client", "prov", "v1", "v2")}
         count = {v: sum(s["verifier"] == addr[v] for s in segs) for v in ("v1", "v2")}
 
+        net.wait_for(lambda: net.rpc("state_getJob", {"id": int(job)})["pol"]["phase"] == "probe_window",
+                     30, "the probe window")
+        net.cli("job", "probe", job, "--from", "prov", "--run", run, json_out=False)
+        # The verifiers reveal only after the provider's probes are fixed.
+        early = net.cli("verifier", "reveal", job, "--from", "v1", check=False, json_out=False)
+        self.assertIn("the reveal window opens at height", early.stderr)
         net.wait_for(lambda: net.rpc("state_getJob", {"id": int(job)})["pol"]["phase"] == "reveal_window",
                      30, "the reveal window")
         for v in ("v1", "v2"):
             net.cli("verifier", "reveal", job, "--from", v, json_out=False)
-        net.cli("job", "probe", job, "--from", "prov", "--run", run, json_out=False)
         j = net.rpc("state_getJob", {"id": int(job)})
         for s in j["pol"]["segments"]:
             self.assertEqual(s["attestation"], "revealed")

@@ -91,15 +91,18 @@ BlockRun attest_and_judge(Setup& s, const std::vector<Hash256>& provider,
   run_block(c, commits);
   c.advance_to(pol.commit_deadline + 1);
   const JobPol drawn = s.pol();
-  std::vector<Transaction> reveals;
+  // The provider's probes first (probe window), then the verifiers' reveals.
+  std::vector<Transaction> probes, reveals;
   for (size_t i = 0; i < drawn.assignments.size(); ++i) {
     const Assignment& a = drawn.assignments[i];
     const uint64_t r = probe_r(drawn, 1, a.segment);
+    probes.push_back(
+        c.tx(c.carol, ProviderProbe{1, a.segment, provider.at(bounds(a.segment).start + r)}));
     reveals.push_back(
         c.tx(key_for(c, a.verifier), AttestReveal{1, a.segment, reveal_bytes(att[i], r)}));
-    reveals.push_back(
-        c.tx(c.carol, ProviderProbe{1, a.segment, provider.at(bounds(a.segment).start + r)}));
   }
+  run_block(c, probes);
+  c.advance_to(drawn.probe_deadline);
   run_block(c, reveals);
   c.advance_to(drawn.reveal_deadline);
   return c.block({});

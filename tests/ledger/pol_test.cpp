@@ -122,7 +122,8 @@ TEST_CASE("pol: honest path: commit, sampling, attestations, probe, settlement")
   CHECK(attr(*ev, "segments") == "0,1,2,3");  // m = 4 = every segment
   CHECK(c.job(1)->status == JobStatus::Verifying);
   CHECK(pol.commit_deadline == sampling.height + 10);
-  CHECK(pol.reveal_deadline == sampling.height + 20);
+  CHECK(pol.probe_deadline == sampling.height + 20);
+  CHECK(pol.reveal_deadline == sampling.height + 30);
   REQUIRE(pol.assignments.size() == 4);
   int for_bob = 0, for_dave = 0;
   for (const Assignment& a : pol.assignments) {
@@ -168,7 +169,23 @@ TEST_CASE("pol: honest path: commit, sampling, attestations, probe, settlement")
   const JobPol drawn = s.pol();
   CHECK(drawn.probe_seed == probe.root_before);
 
-  // Reveal window: verifiers reveal, the provider reveals its probes.
+  // Probe window: the provider posts its probes first; verifiers cannot reveal yet.
+  for (const Assignment& a : drawn.assignments) {
+    const uint64_t pr = probe_r(drawn, 1, a.segment);
+    Receipt pp =
+        c.exec(c.tx(c.carol, ProviderProbe{1, a.segment, tiny().hashes[5 * a.segment + pr]}));
+    REQUIRE_MESSAGE(pp.success, pp.reason);
+  }
+  expect_failed(
+      c,
+      c.tx(key_for(c, drawn.assignments[0].verifier),
+           AttestReveal{1, drawn.assignments[0].segment,
+                        reveal_bytes(att[0], probe_r(drawn, 1, drawn.assignments[0].segment))}),
+      "the reveal window opens at height " + std::to_string(drawn.probe_deadline + 1));
+  // Reveal window: the verifiers reveal.
+  c.advance_to(drawn.probe_deadline);
+  expect_failed(c, c.tx(c.carol, ProviderProbe{1, 0, salt_of(3)}),
+                "the probe window closed at height " + std::to_string(drawn.probe_deadline));
   for (size_t i = 0; i < drawn.assignments.size(); ++i) {
     const Assignment& a = drawn.assignments[i];
     const uint64_t pr = probe_r(drawn, 1, a.segment);
@@ -181,9 +198,6 @@ TEST_CASE("pol: honest path: commit, sampling, attestations, probe, settlement")
     REQUIRE(re);
     CHECK(attr(*re, "end_matches_commitment") == "true");
     CHECK(attr(*re, "probe_offset") == std::to_string(pr));
-    Receipt pp =
-        c.exec(c.tx(c.carol, ProviderProbe{1, a.segment, tiny().hashes[5 * a.segment + pr]}));
-    REQUIRE_MESSAGE(pp.success, pp.reason);
   }
   CHECK(c.total_supply() == 4 * kFunded);
 
@@ -273,9 +287,9 @@ TEST_CASE("pol: rejections, each with its reason") {
     expect_failed(c, c.tx(assigned, AttestCommit{1, seg, commitment}), "is already committed");
     // Reveal before the window (no probe seed drawn yet).
     expect_failed(c, c.tx(assigned, AttestReveal{1, seg, Bytes{}}),
-                  "the reveal window opens at height " + std::to_string(pol.commit_deadline + 1));
+                  "the reveal window opens at height " + std::to_string(pol.probe_deadline + 1));
     expect_failed(c, c.tx(c.carol, ProviderProbe{1, seg, salt_of(2)}),
-                  "the reveal window opens at height");
+                  "the probe window opens at height " + std::to_string(pol.commit_deadline + 1));
     c.advance_to(pol.commit_deadline);
     // Committing after the window.
     uint64_t late_seg = 99;
@@ -286,6 +300,7 @@ TEST_CASE("pol: rejections, each with its reason") {
     c.block({});  // probe drawn
     const JobPol drawn = s.pol();
     const uint64_t pr = probe_r(drawn, 1, seg);
+    c.advance_to(drawn.probe_deadline);  // the reveal window
     // A reveal that does not open the commitment (other salt), malformed bytes,
     // one without a commitment, then the provider's probe by someone else.
     Attestation wrong = at;
@@ -329,15 +344,17 @@ TEST_CASE("pol: rejections, each with its reason") {
                 .success);
     c.advance_to(pol.commit_deadline + 1);
     const JobPol drawn = s.pol();
-    REQUIRE(
-        c.exec(c.tx(key_for(c, a.verifier),
-                    AttestReveal{1, a.segment, reveal_bytes(lazy, probe_r(drawn, 1, a.segment))}))
-            .success);
-    // The provider answers with its true probe: a dispute opens, the job stays verifying.
+    // The provider posts its true probe: with the invented trace a dispute opens
+    // and the job stays verifying.
     REQUIRE(c.exec(c.tx(c.carol,
                         ProviderProbe{1, a.segment,
                                       tiny().hashes[5 * a.segment + probe_r(drawn, 1, a.segment)]}))
                 .success);
+    c.advance_to(drawn.probe_deadline);
+    REQUIRE(
+        c.exec(c.tx(key_for(c, a.verifier),
+                    AttestReveal{1, a.segment, reveal_bytes(lazy, probe_r(drawn, 1, a.segment))}))
+            .success);
     c.advance_to(pol.reveal_deadline + 1);
     REQUIRE(c.job(1)->status == JobStatus::Verifying);
     expect_failed(
@@ -396,7 +413,7 @@ TEST_CASE("pol: a provider that does not reveal its probe loses its bond") {
                                    verifier::attestation_commitment(1, a.segment, lazy.trace,
                                                                     a.verifier, lazy.salt)}))
               .success);
-  c.advance_to(pol.commit_deadline + 1);
+  c.advance_to(pol.probe_deadline);  // the provider lets its probe window pass
   const uint64_t pr = probe_r(s.pol(), 1, a.segment);
   Receipt rv =
       c.exec(c.tx(key_for(c, a.verifier), AttestReveal{1, a.segment, reveal_bytes(lazy, pr)}));
@@ -445,11 +462,12 @@ TEST_CASE("pol: a revealed end hash that differs from the commitment opens an en
               .success);
   c.advance_to(pol.commit_deadline + 1);
   const uint64_t pr = probe_r(s.pol(), 1, a.segment);
-  REQUIRE(c.exec(c.tx(key_for(c, a.verifier), AttestReveal{1, a.segment, reveal_bytes(lazy, pr)}))
-              .success);
   REQUIRE(c.exec(c.tx(c.carol, ProviderProbe{1, a.segment, tiny().hashes[5 * a.segment + pr]}))
               .success);
   expect_failed(c, c.tx(c.carol, ProviderProbe{1, a.segment, salt_of(1)}), "already revealed");
+  c.advance_to(pol.probe_deadline);
+  REQUIRE(c.exec(c.tx(key_for(c, a.verifier), AttestReveal{1, a.segment, reveal_bytes(lazy, pr)}))
+              .success);
   c.advance_to(pol.reveal_deadline);
   BlockRun judge = c.block({});
   const Event* ev = find_event(judge.begin_events, "dispute_opened");
@@ -493,6 +511,7 @@ TEST_CASE("pol: JobPol and the new messages round-trip canonically") {
   p.commit_height = 4;
   p.sample_height = 7;
   p.commit_deadline = 10;
+  p.probe_deadline = 12;
   p.reveal_deadline = 13;
   p.probe_seed = salt_of(2);
   Assignment a;
