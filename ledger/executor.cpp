@@ -552,6 +552,7 @@ Status run(MsgContext& c, const CheckpointPost& m) {
   if (d->kind == DisputeKind::availability) {
     if (auto t = verifier::check_checkpoint(spec, m.checkpoint, d->game.lo, d->game.lo_hash); !t)
       return make_error("checkpoint rejected: " + t.error());
+    d->checkpoint_blob = sha256(m.checkpoint);
     c.events.push_back({"checkpoint_published",
                         {{"dispute_id", num(d->id)},
                          {"job_id", num(d->job_id)},
@@ -581,6 +582,7 @@ Status run(MsgContext& c, const CheckpointPost& m) {
   auto verdict = verifier::referee_step(spec, **data, m.checkpoint, rc);
   if (!verdict) return make_error("checkpoint rejected: " + verdict.error());
   d->referee_next = verdict->true_next;
+  d->checkpoint_blob = sha256(m.checkpoint);
   c.events.push_back({"referee",
                       {{"dispute_id", num(d->id)},
                        {"job_id", num(d->job_id)},

@@ -299,6 +299,7 @@ Bytes encode(const DisputeRecord& d) {
     w.bytes(verifier::encode(d.game));
   w.u8(static_cast<uint8_t>(d.loser)).str(d.outcome).u64(d.resolved_height);
   write_opt(w, d.referee_next);
+  write_opt(w, d.checkpoint_blob);
   return w.take();
 }
 
@@ -336,6 +337,7 @@ Result<DisputeRecord> decode_dispute_record(ByteView in) {
   d.outcome = r.str("dispute.outcome", kMaxOutcome);
   d.resolved_height = r.u64("dispute.resolved_height");
   d.referee_next = read_opt(r, "dispute.referee_next");
+  d.checkpoint_blob = read_opt(r, "dispute.checkpoint_blob");
   return finish(r, d);
 }
 

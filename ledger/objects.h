@@ -158,6 +158,9 @@ struct DisputeRecord {
   std::string outcome;  // why it ended, e.g. "fraud_proven", "checkpoint_withheld"
   uint64_t resolved_height = 0;
   std::optional<Hash256> referee_next;  // the referee's true h_(lo+1), when it ran
+  // SHA-256 of the checkpoint that was posted and accepted (the node keeps it
+  // as a blob under this hash): the published state, or the referee's input.
+  std::optional<Hash256> checkpoint_blob;
   bool open() const { return loser == DisputeLoser::open; }
   bool operator==(const DisputeRecord&) const = default;
 };

@@ -91,19 +91,21 @@ json to_json(const ledger::Provider& p) {
 }
 
 json to_json(const ledger::DisputeRecord& d) {
-  json out = {{"id", d.id},
-              {"job_id", d.job_id},
-              {"segment", d.segment},
-              {"kind", ledger::dispute_kind_name(d.kind)},
-              {"provider", address_to_string(d.provider)},
-              {"challenger", address_to_string(d.challenger)},
-              {"opened_height", d.opened_height},
-              {"status", d.open() ? "open" : "resolved"},
-              {"deadline", d.game.deadline},
-              {"loser", d.open() ? json(nullptr) : json(ledger::dispute_loser_name(d.loser))},
-              {"outcome", d.open() ? json(nullptr) : json(d.outcome)},
-              {"resolved_height", d.open() ? json(nullptr) : json(d.resolved_height)},
-              {"referee_hash", d.referee_next ? json(to_hex(*d.referee_next)) : json(nullptr)}};
+  json out = {
+      {"id", d.id},
+      {"job_id", d.job_id},
+      {"segment", d.segment},
+      {"kind", ledger::dispute_kind_name(d.kind)},
+      {"provider", address_to_string(d.provider)},
+      {"challenger", address_to_string(d.challenger)},
+      {"opened_height", d.opened_height},
+      {"status", d.open() ? "open" : "resolved"},
+      {"deadline", d.game.deadline},
+      {"loser", d.open() ? json(nullptr) : json(ledger::dispute_loser_name(d.loser))},
+      {"outcome", d.open() ? json(nullptr) : json(d.outcome)},
+      {"resolved_height", d.open() ? json(nullptr) : json(d.resolved_height)},
+      {"referee_hash", d.referee_next ? json(to_hex(*d.referee_next)) : json(nullptr)},
+      {"checkpoint_blob", d.checkpoint_blob ? json(to_hex(*d.checkpoint_blob)) : json(nullptr)}};
   if (d.kind == ledger::DisputeKind::availability) {
     out["step"] = d.game.lo;
     out["state_hash"] = to_hex(d.game.lo_hash);

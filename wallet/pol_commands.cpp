@@ -130,8 +130,11 @@ Bytes move_bytes(verifier::MoveKind kind, const Hash256& h) {
   return verifier::encode(m);
 }
 
+// Progress notes on stderr, each distinct line once (workers call the same
+// actions every few hundred milliseconds).
 void log_line(const Globals& g, const std::string& line) {
-  if (!g.json_output) std::cerr << line << "\n";
+  static std::set<std::string> seen;
+  if (!g.json_output && seen.insert(line).second) std::cerr << line << "\n";
 }
 
 }  // namespace
@@ -231,25 +234,42 @@ int attest_job(const Globals& g, uint64_t job_id, const std::string& from,
     std::string why;
     std::optional<kernels::TensorMap> state;
     const fs::path file = attest_dir(g, job_id) / ("start-" + std::to_string(seg) + ".safetensors");
-    std::string blob;
+    // Where the bytes may be: the provider's manifest, else a checkpoint it
+    // published on chain after a request (availability dispute).
+    std::vector<std::string> blobs;
     if (manifest.contains("checkpoints"))
       for (const auto& e : manifest["checkpoints"])
-        if (e.value("state_hash", "") == start_hash) blob = e.value("blob", "");
-    if (blob.empty()) {
-      why = "the manifest has no checkpoint with state hash " + start_hash;
-    } else if (auto bytes = client.download_blob(blob, nullptr); !bytes) {
-      why = "checkpoint " + blob + ": " + bytes.error();
-    } else {
-      write_text_file(file, as_string(*bytes));
+        if (e.value("state_hash", "") == start_hash) blobs.push_back(e.value("blob", ""));
+    const json* request = nullptr;
+    for (const auto& d : pol["disputes"])
+      if (d["kind"] == "availability" && d["segment"].get<uint64_t>() == seg) request = &d;
+    if (request && !(*request)["checkpoint_blob"].is_null())
+      blobs.push_back((*request)["checkpoint_blob"].get<std::string>());
+    if (blobs.empty()) why = "the manifest has no checkpoint with state hash " + start_hash;
+    for (const std::string& blob : blobs) {
+      if (state) break;
+      if (auto bytes = client.download_blob(blob, nullptr); !bytes) {
+        why = "checkpoint " + blob + ": " + bytes.error();
+        continue;
+      } else {
+        write_text_file(file, as_string(*bytes));
+      }
       try {
         state = load_checked(spec, file.string(), start_hash);
         check_against_root(g, job_id, pol, spec, seg, kernels::state_hash(*state));
       } catch (const CliError& e) {
+        state.reset();
         why = e.what();
       }
     }
     if (!state) {
       if (!request_missing) throw CliError("segment " + std::to_string(seg) + ": " + why);
+      if (request) {
+        log_line(g, "segment " + std::to_string(seg) + ": " + why +
+                        "; waiting for the provider to publish it (dispute " +
+                        (*request)["id"].dump() + ")");
+        continue;
+      }
       log_line(g, "segment " + std::to_string(seg) + ": " + why +
                       "; requesting the checkpoint on chain");
       send(g, from, ledger::CheckpointRequest{job_id, seg});

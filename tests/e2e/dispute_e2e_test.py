@@ -6,6 +6,7 @@ checkpoint, malformed dispute input, a node killed and restarted in the middle
 of a dispute, and the client fetching the final model.
 
 usage: dispute_e2e_test.py BIN_DIR SOURCE_DIR CHEATING_TRAINER"""
+import hashlib
 import json
 import os
 import signal
@@ -25,10 +26,17 @@ class Net:
     """A devnet with funded keys, a registered provider and verifiers, and
     worker processes that are stopped when the test ends."""
 
-    def __init__(self, test, verifiers):
+    def __init__(self, test, verifiers, params=None):
         self.net = Devnet(BIN_DIR, block_interval_ms=300)
         self.workers = []
         test.addCleanup(self.close)
+        if params:  # genesis parameters for this test
+            path = os.path.join(self.net.home, "genesis.json")
+            with open(path) as f:
+                genesis = json.load(f)
+            genesis["params"].update(params)
+            with open(path, "w") as f:
+                json.dump(genesis, f)
         self.net.start()
         net = self.net
         net.cli("keys", "import", "faucet", "--secret-file", os.path.join(net.home, "faucet.secret"))
@@ -241,6 +249,37 @@ class Disputes(unittest.TestCase):
         self.assertEqual(n.balance("v1"), v1_before + reward)
         self.assertEqual(net.rpc("state_listSlashes")["slashes"][0]["reason"], "checkpoint_withheld")
 
+
+    def test_4_unavailable_checkpoint_is_requested_published_and_verified(self):
+        n = Net(self, ["v1"], params={"pol_commit_window": "25"})
+        net = n.net
+        job = n.submit_and_accept()
+        run = os.path.join(n.runs, f"job-{job}")
+        net.cli("train", "--spec", n.spec, "--out", run, "--quiet", json_out=False)
+        # The provider's upload of the checkpoint at step 10 is damaged (its
+        # tensors do not hash to the committed state); its own copy is fine.
+        ck = os.path.join(run, "ckpt-00000010.safetensors")
+        with open(ck, "rb") as f:
+            good = f.read()
+        with open(ck, "wb") as f:
+            f.write(good[:-1] + bytes([good[-1] ^ 1]))
+        net.cli("job", "commit", str(job), "--from", "prov", "--run", run, json_out=False)
+        with open(ck, "wb") as f:
+            f.write(good)
+        # The verifier cannot use the manifest's copy, asks for it on chain, the
+        # provider's worker publishes it, the verifier attests from it.
+        n.worker("provider", "run", "--from", "prov", "--runs", n.runs)
+        n.worker("verifier", "run", "--from", "v1")
+        n.wait_status(job, "settled")
+        disputes = net.rpc("state_listDisputes", {"job_id": job})["disputes"]
+        self.assertEqual(len(disputes), 1, disputes)
+        d = disputes[0]
+        self.assertEqual((d["kind"], d["segment"], d["step"]), ("availability", 2, 10))
+        self.assertEqual((d["loser"], d["outcome"]), ("nobody", "checkpoint_published"))
+        self.assertEqual(d["checkpoint_blob"], hashlib.sha256(good).hexdigest())
+        j = n.job(job)
+        self.assertEqual([s["result"] for s in j["pol"]["segments"]], ["agreed"] * 4)
+        self.assertEqual(net.rpc("state_listSlashes")["slashes"], [])
 
 if __name__ == "__main__":
     BIN_DIR, SOURCE_DIR, CHEATER = sys.argv[1], sys.argv[2], sys.argv[3]

@@ -9,6 +9,7 @@
 
 #include <functional>
 
+#include "core/sha256.h"
 #include "kernels/safetensors.h"
 #include "kernels/trainer.h"
 #include "tests/ledger/pol_fixture.h"
@@ -382,6 +383,7 @@ TEST_CASE("dispute: a withheld checkpoint costs the bond; a published one settle
     Receipt ok = c.exec(c.tx(c.carol, CheckpointPost{1, checkpoint_at(10)}));
     REQUIRE_MESSAGE(ok.success, ok.reason);
     CHECK(find_event(ok.events, "checkpoint_published"));
+    CHECK(read_dispute(c.state, 1)->checkpoint_blob == sha256(checkpoint_at(10)));
     CHECK(read_dispute(c.state, 1)->loser == DisputeLoser::nobody);
     c.advance_to(s.pol().reveal_deadline + 1);  // nobody attested: every fee goes back
     CHECK(c.job(1)->status == JobStatus::Settled);
@@ -562,6 +564,7 @@ TEST_CASE("dispute: records and the new messages round-trip canonically") {
   d.outcome = "false_challenge";
   d.resolved_height = 50;
   d.referee_next = salt_of(6);
+  d.checkpoint_blob = salt_of(7);
   CHECK(decode_dispute_record(encode(d)).value() == d);
   DisputeRecord av = d;
   av.kind = DisputeKind::availability;
