@@ -62,6 +62,35 @@ class AddressPage {
   json next_ = nullptr;
 };
 
+// The same for id-ordered records (jobs, disputes, slashes): `after` is an id.
+class IdPage {
+ public:
+  static Result<IdPage> from(const rpc::Params& p) {
+    IdPage page;
+    page.limit_ = p.u64_or("limit", 100);
+    if (page.limit_ == 0 || page.limit_ > 1000) return make_error("limit: must be 1 to 1000");
+    page.after_ = p.u64_or("after", 0);
+    return page;
+  }
+  // Offers the next record in id order; false once the page is full.
+  bool offer(uint64_t id, json item) {
+    if (id <= after_) return true;
+    if (list_.size() == limit_) {
+      next_ = list_.back()["id"];
+      return false;
+    }
+    list_.push_back(std::move(item));
+    return true;
+  }
+  json result(const char* field) const { return {{field, list_}, {"next", next_}}; }
+
+ private:
+  uint64_t after_ = 0;
+  uint64_t limit_ = 100;
+  json list_ = json::array();
+  json next_ = nullptr;
+};
+
 json schema_object(std::initializer_list<std::pair<const char*, json>> props) {
   json p = json::object();
   for (const auto& [k, v] : props) p[k] = v;
@@ -387,26 +416,17 @@ void register_rpc_methods(rpc::MethodTable& t, Node& node) {
            if (!a) return invalid(std::string(name) + ": " + a.error());
            *dst = a.value();
          }
-         uint64_t limit = p.u64_or("limit", 100);
-         if (limit == 0 || limit > 1000) return invalid("limit: must be 1 to 1000");
-         uint64_t after = p.u64_or("after", 0);
-         json list = json::array();
-         json next = nullptr;
+         auto page = IdPage::from(p);
+         if (!page) return invalid(page.error());
          node.state().scan(ledger::keys::prefix(ledger::keys::kJob),
                            [&](const Bytes&, const Bytes& v) {
                              auto j = ledger::decode_job(v).value();
-                             if (j.id <= after) return true;
                              if (status && j.status != *status) return true;
                              if (client && j.client != *client) return true;
                              if (provider && j.provider != provider) return true;
-                             if (list.size() == limit) {
-                               next = list.back()["id"];
-                               return false;
-                             }
-                             list.push_back(to_json(j));
-                             return true;
+                             return page->offer(j.id, to_json(j));
                            });
-         return json{{"jobs", list}, {"next", next}};
+         return page->result("jobs");
        }});
 
   t.add({"state_getVerifier",
@@ -516,27 +536,18 @@ void register_rpc_methods(rpc::MethodTable& t, Node& node) {
              if (!a) return invalid("party: " + a.error());
              party = a.value();
            }
-           const uint64_t limit = p.u64_or("limit", 100);
-           if (limit == 0 || limit > 1000) return invalid("limit: must be 1 to 1000");
-           const uint64_t after = p.u64_or("after", 0);
-           json list = json::array();
-           json next = nullptr;
+           auto page = IdPage::from(p);
+           if (!page) return invalid(page.error());
            node.state().scan(ledger::keys::prefix(ledger::keys::kDispute),
                              [&](const Bytes&, const Bytes& v) {
                                auto d = ledger::decode_dispute_record(v).value();
-                               if (d.id <= after) return true;
                                if (p.has("job_id") && d.job_id != p.u64("job_id")) return true;
                                if (want_open && d.open() != *want_open) return true;
                                if (party && d.provider != *party && d.challenger != *party)
                                  return true;
-                               if (list.size() == limit) {
-                                 next = list.back()["id"];
-                                 return false;
-                               }
-                               list.push_back(to_json(d));
-                               return true;
+                               return page->offer(d.id, to_json(d));
                              });
-           return json{{"disputes", list}, {"next", next}};
+           return page->result("disputes");
          }});
 
   t.add({"state_listSlashes",
@@ -558,28 +569,19 @@ void register_rpc_methods(rpc::MethodTable& t, Node& node) {
              if (!a) return invalid("offender: " + a.error());
              offender = a.value();
            }
-           const uint64_t limit = p.u64_or("limit", 100);
-           if (limit == 0 || limit > 1000) return invalid("limit: must be 1 to 1000");
-           const uint64_t after = p.u64_or("after", 0);
-           json list = json::array();
-           json next = nullptr;
+           auto page = IdPage::from(p);
+           if (!page) return invalid(page.error());
            node.state().scan(ledger::keys::prefix(ledger::keys::kSlash),
                              [&](const Bytes&, const Bytes& v) {
                                auto s = ledger::decode_slash_record(v).value();
-                               if (s.id <= after) return true;
                                if (p.has("job_id") && s.job_id != p.u64("job_id")) return true;
                                if (offender && s.offender != *offender) return true;
-                               if (list.size() == limit) {
-                                 next = list.back()["id"];
-                                 return false;
-                               }
-                               list.push_back(to_json(s));
-                               return true;
+                               return page->offer(s.id, to_json(s));
                              });
-           return json{{"slashes", list},
-                       {"next", next},
-                       {"burned_total",
-                        std::to_string(ledger::read_counter(node.state(), ledger::keys::kBurned))}};
+           json out = page->result("slashes");
+           out["burned_total"] =
+               std::to_string(ledger::read_counter(node.state(), ledger::keys::kBurned));
+           return out;
          }});
 
   register_blob_methods(t, node);
