@@ -53,21 +53,6 @@ verifier::SegmentBounds bounds(uint64_t segment) {
   return verifier::segment_bounds(segment, 20, 5);
 }
 
-// Executes txs in one block; several from one sender get consecutive nonces.
-void run_block(Chain& c, std::vector<Transaction> txs) {
-  for (size_t i = 0; i < txs.size(); ++i) {
-    uint64_t n = c.account(txs[i].sender).nonce;
-    for (size_t k = 0; k < i; ++k) n += txs[k].sender == txs[i].sender;
-    txs[i].nonce = n;
-    sign(txs[i], key_for(c, txs[i].sender));
-  }
-  BlockRun b = c.block(txs);
-  for (const auto& res : b.results) {
-    REQUIRE(res.ok());
-    CHECK_MESSAGE(res->success, res->reason);
-  }
-}
-
 // Sampling, then every assigned verifier commits to and reveals the per-step
 // hashes `steps_of(a)` gives it, and the provider reveals its probes from
 // `provider` (its claimed h_t). Returns the judging block.

@@ -99,6 +99,22 @@ inline const SchnorrKey& key_for(Chain& c, const Address& a) {
   return c.eve;
 }
 
+// Executes txs in one block, each of which must succeed; several from one
+// sender get consecutive nonces.
+inline void run_block(Chain& c, std::vector<Transaction> txs) {
+  for (size_t i = 0; i < txs.size(); ++i) {
+    uint64_t n = c.account(txs[i].sender).nonce;
+    for (size_t k = 0; k < i; ++k) n += txs[k].sender == txs[i].sender;
+    txs[i].nonce = n;
+    sign(txs[i], key_for(c, txs[i].sender));
+  }
+  BlockRun b = c.block(txs);
+  for (const auto& res : b.results) {
+    REQUIRE(res.ok());
+    CHECK_MESSAGE(res->success, res->reason);
+  }
+}
+
 // alice submits the tiny job (payment 5000, bond 1250), carol (provider) accepts,
 // bob and dave register as verifiers.
 struct Setup {

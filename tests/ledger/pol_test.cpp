@@ -147,18 +147,7 @@ TEST_CASE("pol: honest path: commit, sampling, attestations, probe, settlement")
                                                                     1, a.segment, att.back().trace,
                                                                     a.verifier, att.back().salt)}));
   }
-  // Two transactions per verifier: nonces follow in one block.
-  for (size_t i = 0; i < commits.size(); ++i) {
-    uint64_t n = c.account(commits[i].sender).nonce;
-    for (size_t k = 0; k < i; ++k) n += commits[k].sender == commits[i].sender;
-    commits[i].nonce = n;
-    sign(commits[i], key_for(c, commits[i].sender));
-  }
-  BlockRun cb = c.block(commits);
-  for (const auto& res : cb.results) {
-    REQUIRE(res.ok());
-    CHECK_MESSAGE(res->success, res->reason);
-  }
+  run_block(c, commits);  // two transactions per verifier: nonces follow in one block
   for (const Assignment& a : s.pol().assignments) CHECK(a.attest_commitment);
 
   // The probe seed is the hash of the block that closed the commit window.
