@@ -85,6 +85,28 @@ json send(const Globals& g, const std::string& from, ledger::Message msg) {
   return rec;
 }
 
+void send_all(const Globals& g, const std::string& from, std::vector<ledger::Message> msgs) {
+  if (msgs.empty()) return;
+  SchnorrKey key = unlock(g, from);
+  wallet::WalletClient client(g.node);
+  wallet::WalletClient::SendOptions o;
+  o.fee = g.fee;
+  o.wait = false;
+  std::vector<std::string> hashes;
+  for (auto& m : msgs)
+    hashes.push_back(need(client.send(key, std::move(m), o))["hash"].get<std::string>());
+  for (const std::string& h : hashes) {
+    if (g.no_wait) {
+      print(g, {{"hash", h}, {"pending", true}}, "submitted " + h + " (pending)\n");
+      continue;
+    }
+    json rec = need(client.wait_for(h));
+    print(g, rec, receipt_line(rec));
+    if (!rec["receipt"]["success"].get<bool>())
+      throw CliError("the transaction failed: " + rec["receipt"]["reason"].get<std::string>());
+  }
+}
+
 std::string read_text_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw CliError("cannot read " + path);

@@ -59,6 +59,9 @@ std::string receipt_line(const json& rec);
 // Signs and submits; waits for the block unless --no-wait; prints the receipt.
 // Throws when the transaction failed. Returns the receipt record.
 json send(const Globals& g, const std::string& from, ledger::Message msg);
+// Submits several at once (consecutive pending nonces, so they can share a
+// block), then waits for each unless --no-wait. Throws at the first failed one.
+void send_all(const Globals& g, const std::string& from, std::vector<ledger::Message> msgs);
 std::string read_text_file(const std::string& path);
 void write_text_file(const fs::path& path, const std::string& text);
 std::string job_line(const json& j);

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <map>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -29,6 +30,14 @@ ByteView view_of(const std::string& s) {
 Bytes file_bytes(const std::string& path) {
   const std::string text = read_text_file(path);
   return Bytes(text.begin(), text.end());
+}
+
+// The data set, read once per process (workers replay on every round).
+const kernels::Dataset& cached_data(const std::string& dir) {
+  static std::map<std::string, kernels::Dataset> loaded;
+  auto it = loaded.find(dir);
+  if (it == loaded.end()) it = loaded.emplace(dir, load_data(dir)).first;
+  return it->second;
 }
 
 json call(const Globals& g, const std::string& method, const json& params) {
@@ -85,7 +94,7 @@ PartyChain provider_chain(const kernels::JobSpec& spec, const json& seg, const s
     return c;
   }
   const auto state = load_checked(spec, c.start_file, seg["start_hash"].get<std::string>());
-  c.per_step = replay_segment(spec, load_data(data_dir), state, end - c.start);
+  c.per_step = replay_segment(spec, cached_data(data_dir), state, end - c.start);
   return c;
 }
 
@@ -187,15 +196,17 @@ int post_probes(const Globals& g, uint64_t job_id, const std::string& from,
                    pol["phase"].get<std::string>() + ", probe deadline " +
                    std::to_string(pol["probe_deadline"].get<uint64_t>()) + ")");
   const kernels::JobSpec spec = job_spec(j);
-  int posted = 0;
+  std::vector<ledger::Message> probes;
   for (const auto& s : pol["segments"]) {
     if (!s["provider_probe"].is_null()) continue;
     const uint64_t r = s["probe_offset"].get<uint64_t>();
     const PartyChain mine = provider_chain(spec, s, run_dir, data_dir);
-    send(g, from,
-         ledger::ProviderProbe{job_id, s["segment"].get<uint64_t>(), mine.at(mine.start + r)});
-    ++posted;
+    probes.push_back(
+        ledger::ProviderProbe{job_id, s["segment"].get<uint64_t>(), mine.at(mine.start + r)});
   }
+  // All in one go: the probe window is a few blocks.
+  const int posted = static_cast<int>(probes.size());
+  send_all(g, from, std::move(probes));
   return posted;
 }
 
@@ -217,7 +228,7 @@ int attest_job(const Globals& g, uint64_t job_id, const std::string& from,
     if (s["verifier"] == me && s["attest_commitment"].is_null()) mine.push_back(s);
   if (mine.empty()) return 0;
   const kernels::JobSpec spec = job_spec(j);
-  const kernels::Dataset data = load_data(data_dir);
+  const kernels::Dataset& data = cached_data(data_dir);
   WalletClient client(g.node);
   if (manifest_hash.empty()) manifest_hash = pol["manifest"].get<std::string>();
   json manifest = json::object();
@@ -226,6 +237,7 @@ int attest_job(const Globals& g, uint64_t job_id, const std::string& from,
     if (!manifest.is_object() || !manifest.contains("checkpoints")) manifest = json::object();
   }
   int committed = 0;
+  std::vector<ledger::Message> msgs;  // sent together at the end: the window is short
   for (const json& s : mine) {
     const uint64_t seg = s["segment"].get<uint64_t>();
     const std::string start_hash = s["start_hash"].get<std::string>();
@@ -272,19 +284,20 @@ int attest_job(const Globals& g, uint64_t job_id, const std::string& from,
       }
       log_line(g, "segment " + std::to_string(seg) + ": " + why +
                       "; requesting the checkpoint on chain");
-      send(g, from, ledger::CheckpointRequest{job_id, seg});
+      msgs.push_back(ledger::CheckpointRequest{job_id, seg});
       continue;
     }
     const auto per_step = replay_segment(
         spec, data, *state, s["end_step"].get<uint64_t>() - s["start_step"].get<uint64_t>());
-    commit_attestation(g, job_id, from, s, per_step);
+    msgs.push_back(attestation_for(g, job_id, from, s, per_step));
     ++committed;
   }
+  send_all(g, from, std::move(msgs));
   return committed;
 }
 
-void commit_attestation(const Globals& g, uint64_t job_id, const std::string& from,
-                        const json& seg_json, const std::vector<Hash256>& per_step) {
+ledger::Message attestation_for(const Globals& g, uint64_t job_id, const std::string& from,
+                                const json& seg_json, const std::vector<Hash256>& per_step) {
   const uint64_t seg = seg_json["segment"].get<uint64_t>();
   const uint64_t len =
       seg_json["end_step"].get<uint64_t>() - seg_json["start_step"].get<uint64_t>();
@@ -310,9 +323,8 @@ void commit_attestation(const Globals& g, uint64_t job_id, const std::string& fr
   write_text_file(attest_dir(g, job_id) / ("segment-" + std::to_string(seg) + ".json"),
                   saved.dump());
   const Address me = resolve_address(g, from);
-  send(g, from,
-       ledger::AttestCommit{job_id, seg,
-                            verifier::attestation_commitment(job_id, seg, trace, me, salt)});
+  return ledger::AttestCommit{job_id, seg,
+                              verifier::attestation_commitment(job_id, seg, trace, me, salt)};
 }
 
 int reveal_job(const Globals& g, uint64_t job_id, const std::string& from) {
@@ -327,7 +339,7 @@ int reveal_job(const Globals& g, uint64_t job_id, const std::string& from) {
   if (pol["phase"] != "reveal_window")
     throw CliError("the reveal window closed at height " +
                    std::to_string(pol["reveal_deadline"].get<uint64_t>()));
-  int revealed = 0;
+  std::vector<ledger::Message> reveals;
   for (const auto& s : pol["segments"]) {
     if (s["verifier"] != me || s["attest_commitment"].is_null() || s["revealed"].get<bool>())
       continue;
@@ -345,9 +357,10 @@ int reveal_job(const Globals& g, uint64_t job_id, const std::string& from) {
     rv.salt = need(hash_from_hex(saved["salt"].get<std::string>()), "salt");
     rv.probe_hash = per_step[r - 1];
     rv.probe_proof = need(verifier::make_proof(per_step, r - 1), "probe proof");
-    send(g, from, ledger::AttestReveal{job_id, seg, verifier::encode(rv)});
-    ++revealed;
+    reveals.push_back(ledger::AttestReveal{job_id, seg, verifier::encode(rv)});
   }
+  const int revealed = static_cast<int>(reveals.size());
+  send_all(g, from, std::move(reveals));
   return revealed;
 }
 
@@ -378,15 +391,18 @@ std::string respond_dispute(const Globals& g, uint64_t dispute_id, const std::st
     return tag + "published the checkpoint at step " + std::to_string(step);
   }
 
+  const std::string turn = d["turn"].get<std::string>();
+  const bool my_move = turn == "referee" || (turn == "provider") == is_provider;
+  if (!my_move) return tag + "waiting for the " + turn + " (deadline " + deadline + ")";
+  // Only now the (possibly replayed) chain: workers call this every poll.
   const PartyChain mine =
       is_provider ? provider_chain(spec, seg, run_dir, data_dir) : challenger_chain(g, job_id, seg);
-  const std::string turn = d["turn"].get<std::string>();
   const uint64_t lo = d["lo"].get<uint64_t>(), mid = d["mid"].get<uint64_t>();
   if (turn == "referee") {
     // Either party may show the state at lo; every validator re-executes one step from it.
     const auto start = load_checked(spec, mine.start_file, to_hex(mine.start_hash));
     const auto state =
-        need(verifier::advance_state(spec, load_data(data_dir), start, lo - mine.start),
+        need(verifier::advance_state(spec, cached_data(data_dir), start, lo - mine.start),
              "replay to step " + std::to_string(lo));
     if (to_hex(kernels::state_hash(state)) != d["lo_hash"])
       throw CliError(tag + "my state at step " + std::to_string(lo) + " is not the agreed hash");
@@ -482,7 +498,7 @@ void train_job(const Globals& g, const kernels::JobSpec& spec, const std::string
     if (p.step == p.steps) std::fprintf(stderr, "\n");
   };
   fs::create_directories(run_dir);
-  auto r = kernels::train(spec, load_data(data_dir), opt);
+  auto r = kernels::train(spec, cached_data(data_dir), opt);
   if (!r) throw CliError("training: " + r.error);
   char report[160];
   std::snprintf(report, sizeof report, "{\"final_loss\": %.9g, \"backend\": \"%s\"}\n",
@@ -593,8 +609,9 @@ void add_pol_commands(CLI::App& app, CLI::App& job, CLI::App& verifier_cmd, CLI:
       const json& seg = segment_of(pol_of(j), segment);
       if (seg["verifier"] != address_to_string(resolve_address(g, from)))
         throw CliError("segment " + std::to_string(segment) + " is not assigned to " + from);
-      commit_attestation(g, job_id, from, seg,
-                         hashes_from_json(json::parse(read_text_file(trace_file))["per_step"]));
+      send(g, from,
+           attestation_for(g, job_id, from, seg,
+                           hashes_from_json(json::parse(read_text_file(trace_file))["per_step"])));
       return;
     }
     const int n = attest_job(g, job_id, from, manifest_hash, data_dir, false);

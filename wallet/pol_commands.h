@@ -24,10 +24,11 @@ int post_probes(const Globals& g, uint64_t job_id, const std::string& from,
 // requested on chain (checkpoint_request) when request_missing is set.
 int attest_job(const Globals& g, uint64_t job_id, const std::string& from,
                std::string manifest_hash, const std::string& data_dir, bool request_missing);
-// Commits to a segment's per-step hashes (seg_json: the segment's record in
-// state_getJob) and keeps them, with the salt, under attest_dir for the reveal.
-void commit_attestation(const Globals& g, uint64_t job_id, const std::string& from,
-                        const json& seg_json, const std::vector<Hash256>& per_step);
+// The attest_commit message for a segment's per-step hashes (seg_json: the
+// segment's record in state_getJob); keeps them, with a fresh salt, under
+// attest_dir for the reveal and for disputes.
+ledger::Message attestation_for(const Globals& g, uint64_t job_id, const std::string& from,
+                                const json& seg_json, const std::vector<Hash256>& per_step);
 // Reveals `from`'s committed attestations of the job; returns how many.
 int reveal_job(const Globals& g, uint64_t job_id, const std::string& from);
 // The honest next action for `from` in a dispute (as its provider, with its run

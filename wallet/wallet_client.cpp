@@ -51,8 +51,11 @@ Result<json> WalletClient::send(const SchnorrKey& key, ledger::Message msg, cons
   if (!submitted) return make_error("transaction rejected: " + submitted.error());
   std::string hash = submitted.value()["hash"].get<std::string>();
   if (!o.wait) return json{{"hash", hash}, {"pending", true}};
+  return wait_for(hash, o.wait_timeout_ms);
+}
 
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(o.wait_timeout_ms);
+Result<json> WalletClient::wait_for(const std::string& hash, uint64_t timeout_ms) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   while (std::chrono::steady_clock::now() < deadline) {
     auto rec = call("chain_getTransaction", {{"hash", hash}});
     if (rec && !rec.value().value("pending", true)) return rec;
@@ -65,7 +68,7 @@ Result<json> WalletClient::send(const SchnorrKey& key, ledger::Message msg, cons
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
   return make_error("transaction " + hash + " was accepted but not included within " +
-                    std::to_string(o.wait_timeout_ms / 1000) +
+                    std::to_string(timeout_ms / 1000) +
                     " s; check it later with `veritrain tx show " + hash + "`");
 }
 

@@ -32,6 +32,8 @@ class WalletClient {
   // wait the committed record (hash, height, receipt).
   Result<nlohmann::json> send(const SchnorrKey& key, ledger::Message msg,
                               const SendOptions& options);
+  // Waits until a submitted transaction is in a block; returns its record.
+  Result<nlohmann::json> wait_for(const std::string& hash, uint64_t timeout_ms = 60'000);
 
   // Uploads a content-addressed blob in chunks and seals it; returns its hex SHA-256.
   // progress(done, total) is called after each chunk.
