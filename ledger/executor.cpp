@@ -622,6 +622,13 @@ Result<CanonicalSpec> canonical_job_spec(std::string_view json, size_t max_bytes
   return out;
 }
 
+Amount minimum_fee(const Params& params, size_t encoded_size) {
+  if (encoded_size <= kFeeFreeBytes) return params.min_fee;
+  const unsigned __int128 kib = (encoded_size - kFeeFreeBytes + 1023) / 1024;
+  const unsigned __int128 fee = params.min_fee + kib * params.fee_per_kib;
+  return fee > UINT64_MAX ? UINT64_MAX : static_cast<Amount>(fee);
+}
+
 Status check_transaction(const StateReader& state, const Params& params, const Transaction& tx,
                          size_t encoded_size, bool allow_future_nonce) {
   if (encoded_size > params.max_tx_bytes)
@@ -630,8 +637,12 @@ Status check_transaction(const StateReader& state, const Params& params, const T
   if (tx.chain_id != params.chain_id)
     return make_error("wrong chain id '" + tx.chain_id + "', this chain is '" + params.chain_id +
                       "'");
-  if (tx.fee < params.min_fee)
-    return make_error("fee " + num(tx.fee) + " is below the minimum fee " + num(params.min_fee));
+  const Amount required = minimum_fee(params, encoded_size);
+  if (tx.fee < required)
+    return make_error("fee " + num(tx.fee) + " is below the minimum fee " + num(required) +
+                      (encoded_size > kFeeFreeBytes
+                           ? " for a transaction of " + num(encoded_size) + " bytes"
+                           : std::string()));
   Account acc = read_account(state, tx.sender);
   if (tx.nonce < acc.nonce)
     return make_error("nonce " + num(tx.nonce) + " was already used; the account's next nonce is " +

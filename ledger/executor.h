@@ -55,6 +55,10 @@ struct CanonicalSpec {
 // returns its canonical form and hash (SHA-256 of the canonical JSON).
 Result<CanonicalSpec> canonical_job_spec(std::string_view json, size_t max_bytes);
 
+// The least fee a transaction of `encoded_size` bytes must pay: min_fee, plus
+// fee_per_kib for every KiB (or part) beyond kFeeFreeBytes; saturates.
+Amount minimum_fee(const Params& params, size_t encoded_size);
+
 // Checks that can reject a transaction before it reaches a block: size, chain
 // id, fee, signature, nonce (must equal the account's next nonce unless
 // allow_future_nonce) and that the sender can pay the fee.

@@ -63,7 +63,8 @@ Result<Params> parse_params(const json& p, const std::string& chain_id) {
                                               "fraud_reward_bps",
                                               "false_challenge_slash",
                                               "max_referee_state_bytes",
-                                              "absent_verifier_slash"};
+                                              "absent_verifier_slash",
+                                              "fee_per_kib"};
   for (const auto& [k, v] : p.items())
     if (!known.count(k)) return make_error("params." + k + ": unknown parameter");
   Params out;
@@ -85,6 +86,7 @@ Result<Params> parse_params(const json& p, const std::string& chain_id) {
   TRY_ASSIGN(out.false_challenge_slash, u64_field(p, path, "false_challenge_slash"));
   TRY_ASSIGN(out.max_referee_state_bytes, u64_field(p, path, "max_referee_state_bytes"));
   TRY_ASSIGN(out.absent_verifier_slash, u64_field(p, path, "absent_verifier_slash"));
+  TRY_ASSIGN(out.fee_per_kib, u64_field(p, path, "fee_per_kib"));
   struct U32 {
     const char* name;
     uint32_t* dst;

@@ -31,6 +31,7 @@ Bytes encode(const Params& p) {
       .u64(p.false_challenge_slash)
       .u64(p.max_referee_state_bytes)
       .u64(p.absent_verifier_slash)
+      .u64(p.fee_per_kib)
       .take();
 }
 
@@ -61,6 +62,7 @@ Result<Params> decode_params(ByteView in) {
   p.false_challenge_slash = r.u64("params.false_challenge_slash");
   p.max_referee_state_bytes = r.u64("params.max_referee_state_bytes");
   p.absent_verifier_slash = r.u64("params.absent_verifier_slash");
+  p.fee_per_kib = r.u64("params.fee_per_kib");
   if (auto s = r.finish(); !s) return s.take_error();
   if (auto s = validate(p); !s) return s.take_error();
   return p;

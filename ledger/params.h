@@ -10,6 +10,9 @@
 
 namespace vt::ledger {
 
+// Transactions up to this size pay only min_fee.
+inline constexpr size_t kFeeFreeBytes = 16384;
+
 struct Params {
   std::string chain_id;
   Amount min_fee = 0;             // per transaction, paid to the block's proposer
@@ -37,6 +40,10 @@ struct Params {
   Amount false_challenge_slash = 0;  // verifier stake lost by a challenger who loses a dispute
   uint64_t max_referee_state_bytes = 0;  // bound on a job's checkpoint (max_checkpoint_bytes)
   Amount absent_verifier_slash = 0;      // verifier stake burned for an assignment left unattested
+  // Size fee: every KiB (or part) of a transaction beyond kFeeFreeBytes adds
+  // this to the minimum fee, so a block cannot be filled with checkpoints for
+  // the price of small transactions.
+  Amount fee_per_kib = 0;
   bool operator==(const Params&) const = default;
 };
 

@@ -27,7 +27,7 @@ const char* devnet_template() {
     "verifier_fee": "10000", "min_verifier_stake": "100000000", "max_referee_cost": "5000000000",
     "max_checkpoints": "4096", "pol_dispute_window": "10", "fraud_reward_bps": "5000",
     "false_challenge_slash": "50000000", "max_referee_state_bytes": "4000000",
-    "absent_verifier_slash": "10000000"
+    "absent_verifier_slash": "10000000", "fee_per_kib": "100"
   },
   "accounts": [],
   "validators": []

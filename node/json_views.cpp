@@ -180,6 +180,7 @@ json to_json(const ledger::Params& p) {
           {"fraud_reward_bps", p.fraud_reward_bps},
           {"false_challenge_slash", amount(p.false_challenge_slash)},
           {"absent_verifier_slash", amount(p.absent_verifier_slash)},
+          {"fee_per_kib", amount(p.fee_per_kib)},
           {"max_referee_state_bytes", p.max_referee_state_bytes}};
 }
 

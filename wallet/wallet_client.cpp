@@ -6,6 +6,7 @@
 #include "core/bech32m.h"
 #include "core/decimal.h"
 #include "core/sha256.h"
+#include "ledger/executor.h"
 
 namespace vt::wallet {
 
@@ -31,12 +32,14 @@ Result<json> WalletClient::send(const SchnorrKey& key, ledger::Message msg, cons
   ledger::Transaction tx;
   tx.chain_id = params.value()["chain_id"].get<std::string>();
   tx.sender = key.pubkey();
-  if (o.fee) {
-    tx.fee = *o.fee;
-  } else {
-    auto fee = parse_u64_decimal(params.value()["min_fee"].get<std::string>());
-    if (!fee) return make_error("node sent a bad min_fee: " + fee.error());
-    tx.fee = fee.value();
+  // The chain's fee rule (ledger::minimum_fee) for this transaction's size; the
+  // fee field has a fixed width, so the size does not depend on its value.
+  ledger::Params fee_rule;
+  for (auto [name, dst] :
+       {std::pair{"min_fee", &fee_rule.min_fee}, std::pair{"fee_per_kib", &fee_rule.fee_per_kib}}) {
+    auto v = parse_u64_decimal(params.value().value(name, std::string("0")));
+    if (!v) return make_error(std::string("node sent a bad ") + name + ": " + v.error());
+    *dst = v.value();
   }
   if (o.nonce) {
     tx.nonce = *o.nonce;
@@ -46,6 +49,7 @@ Result<json> WalletClient::send(const SchnorrKey& key, ledger::Message msg, cons
     tx.nonce = acc.value()["pending_nonce"].get<uint64_t>();
   }
   tx.msg = std::move(msg);
+  tx.fee = o.fee ? *o.fee : ledger::minimum_fee(fee_rule, ledger::encode(tx).size());
   ledger::sign(tx, key);
   auto submitted = call("tx_submit", {{"tx", to_hex(ledger::encode(tx))}});
   if (!submitted) return make_error("transaction rejected: " + submitted.error());

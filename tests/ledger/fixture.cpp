@@ -38,6 +38,7 @@ Params test_params() {
   p.fraud_reward_bps = 4000;
   p.false_challenge_slash = 300;
   p.absent_verifier_slash = 50;
+  p.fee_per_kib = 0;  // (messages_test sets it where it tests it)
   p.max_referee_state_bytes = 250000;
   return p;
 }
@@ -75,6 +76,7 @@ std::string genesis_json() {
          ", \"fraud_reward_bps\": " + n(p.fraud_reward_bps) +
          ", \"false_challenge_slash\": " + n(p.false_challenge_slash) +
          ", \"absent_verifier_slash\": " + n(p.absent_verifier_slash) +
+         ", \"fee_per_kib\": " + n(p.fee_per_kib) +
          ", \"max_referee_state_bytes\": " + n(p.max_referee_state_bytes) + "}, \"accounts\": [";
   for (uint8_t i = 1; i <= 4; ++i) {
     if (i > 1) doc += ", ";
