@@ -24,9 +24,6 @@ namespace vt::wallet {
 
 namespace {
 
-ByteView view_of(const std::string& s) {
-  return as_view(s);
-}
 Bytes file_bytes(const std::string& path) {
   const std::string text = read_text_file(path);
   return Bytes(text.begin(), text.end());
@@ -166,14 +163,14 @@ void commit_run(const Globals& g, uint64_t job_id, const std::string& from,
   json entries = json::array();
   for (const auto& e : tc.value.checkpoints) {
     const std::string bytes = read_text_file((fs::path(run_dir) / e.file).string());
-    const std::string h = need(client.upload_blob(view_of(bytes), nullptr), e.file);
+    const std::string h = need(client.upload_blob(as_view(bytes), nullptr), e.file);
     entries.push_back({{"step", e.step}, {"state_hash", to_hex(e.state_hash)}, {"blob", h}});
   }
   const json manifest = {{"job_id", job_id},
                          {"commitment_root", to_hex(verifier::commitment_root(c))},
                          {"checkpoints", entries}};
   const std::string mtext = manifest.dump();
-  const std::string mhash = need(client.upload_blob(view_of(mtext), nullptr), "manifest");
+  const std::string mhash = need(client.upload_blob(as_view(mtext), nullptr), "manifest");
   write_text_file(fs::path(run_dir) / "manifest.json", mtext + "\n");
   if (!g.json_output)
     std::cout << "uploaded " << entries.size() << " checkpoints; manifest blob " << mhash << "\n";
