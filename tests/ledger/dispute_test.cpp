@@ -94,17 +94,30 @@ BlockRun attest_and_judge(Setup& s, const std::vector<Hash256>& provider,
   return c.block({});
 }
 
+// chain[t] = h_t; the per-step hashes a verifier of `segment` commits to.
+std::vector<Hash256> segment_steps(const std::vector<Hash256>& chain, uint64_t segment) {
+  const auto seg = bounds(segment);
+  return std::vector<Hash256>(chain.begin() + static_cast<long>(seg.start) + 1,
+                              chain.begin() + static_cast<long>(seg.end) + 1);
+}
+
+// Every verifier replays honestly except the one of `segment`, which commits to `chain`.
+std::function<std::vector<Hash256>(const Assignment&)> dishonest_on(
+    uint64_t segment, const std::vector<Hash256>& chain) {
+  return [segment, &chain](const Assignment& a) {
+    return segment_steps(a.segment == segment ? chain : tiny().hashes, a.segment);
+  };
+}
+
 // What an honest verifier replays: the provider's claimed chain from the
 // segment's start is what it starts from, then true training.
 std::function<std::vector<Hash256>(const Assignment&)> honest_replay_of(
     const std::vector<Hash256>& claimed, uint64_t faked_step) {
   return [&claimed, faked_step](const Assignment& a) {
-    const auto seg = bounds(a.segment);
     // Before the faked step the claimed chain is the true one; from a checkpoint
     // at or after it the cheater's (consistent) chain continues.
-    const std::vector<Hash256>& from = seg.start >= faked_step ? claimed : tiny().hashes;
-    return std::vector<Hash256>(from.begin() + static_cast<long>(seg.start) + 1,
-                                from.begin() + static_cast<long>(seg.end) + 1);
+    return segment_steps(bounds(a.segment).start >= faked_step ? claimed : tiny().hashes,
+                         a.segment);
   };
 }
 
@@ -265,12 +278,7 @@ TEST_CASE("dispute: a challenger who disputes honest work is slashed, the job st
   // The verifier of segment 2 claims a different chain from step 11 on.
   std::vector<Hash256> liar = tiny().hashes;
   for (uint64_t t = 11; t <= 20; ++t) liar[t] = salt_of(static_cast<uint8_t>(100 + t));
-  BlockRun judge = attest_and_judge(s, tiny().hashes, [&](const Assignment& a) {
-    const auto seg = bounds(a.segment);
-    const auto& from = a.segment == 2 ? liar : tiny().hashes;
-    return std::vector<Hash256>(from.begin() + static_cast<long>(seg.start) + 1,
-                                from.begin() + static_cast<long>(seg.end) + 1);
-  });
+  BlockRun judge = attest_and_judge(s, tiny().hashes, dishonest_on(2, liar));
   REQUIRE(disputes_opened(judge) == 1);
   const DisputeRecord d0 = read_dispute(c.state, 1).value();
   CHECK(d0.segment == 2);
@@ -386,12 +394,7 @@ TEST_CASE("dispute: a lazy verifier who attests without replaying loses stake") 
   // rest of its trace.
   std::vector<Hash256> lazy = tiny().hashes;
   for (uint64_t t = 16; t < 20; ++t) lazy[t] = salt_of(static_cast<uint8_t>(150 + t));
-  BlockRun judge = attest_and_judge(s, tiny().hashes, [&](const Assignment& a) {
-    const auto seg = bounds(a.segment);
-    const auto& from = a.segment == 3 ? lazy : tiny().hashes;
-    return std::vector<Hash256>(from.begin() + static_cast<long>(seg.start) + 1,
-                                from.begin() + static_cast<long>(seg.end) + 1);
-  });
+  BlockRun judge = attest_and_judge(s, tiny().hashes, dishonest_on(3, lazy));
   REQUIRE(disputes_opened(judge) == 1);
   const Event* opened = find_event(judge.begin_events, "dispute_opened");
   CHECK(attr(*opened, "kind") == "probe");  // same end hash, the probe gives it away
@@ -427,12 +430,7 @@ TEST_CASE("dispute: malformed, misplaced and late moves are refused and change n
   REQUIRE(s.commit().success);
   std::vector<Hash256> liar = tiny().hashes;
   for (uint64_t t = 1; t <= 20; ++t) liar[t] = salt_of(static_cast<uint8_t>(t));
-  attest_and_judge(s, tiny().hashes, [&](const Assignment& a) {
-    const auto seg = bounds(a.segment);
-    const auto& from = a.segment == 0 ? liar : tiny().hashes;
-    return std::vector<Hash256>(from.begin() + static_cast<long>(seg.start) + 1,
-                                from.begin() + static_cast<long>(seg.end) + 1);
-  });
+  attest_and_judge(s, tiny().hashes, dishonest_on(0, liar));
   const DisputeRecord d = read_dispute(c.state, 1).value();
   REQUIRE(d.game.turn == verifier::Turn::provider);
   const SchnorrKey& ch = key_for(c, d.challenger);
@@ -505,12 +503,7 @@ TEST_CASE("verifier unstake: refused while assignments or disputes are in progre
   expect_failed(c, c.tx(c.dave, VerifierUnstake{700}),
                 "assignments or disputes in progress; its stake stays bonded until they end");
   const uint64_t sampled_at = c.height;
-  BlockRun judge = attest_and_judge(s, tiny().hashes, [&](const Assignment& a) {
-    const auto seg = bounds(a.segment);
-    const auto& from = a.segment == 2 ? liar : tiny().hashes;
-    return std::vector<Hash256>(from.begin() + static_cast<long>(seg.start) + 1,
-                                from.begin() + static_cast<long>(seg.end) + 1);
-  });
+  BlockRun judge = attest_and_judge(s, tiny().hashes, dishonest_on(2, liar));
   CHECK(c.height > sampled_at);
   const DisputeRecord d = read_dispute(c.state, 1).value();
   const Verifier liar_v = read_verifier(c.state, d.challenger).value();

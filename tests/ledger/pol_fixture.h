@@ -99,6 +99,23 @@ inline const SchnorrKey& key_for(Chain& c, const Address& a) {
   return c.eve;
 }
 
+// A lazy verifier's made-up trace of a 5-step segment (its end hash is not the provider's).
+inline Attestation invented_trace() {
+  Attestation lazy;
+  for (uint8_t i = 0; i < 5; ++i) lazy.per_step.push_back(salt_of(static_cast<uint8_t>(200 + i)));
+  lazy.trace = verifier::make_trace(lazy.per_step);
+  lazy.salt = salt_of(9);
+  return lazy;
+}
+
+// The assigned verifier's attest_commit for `at`.
+inline Transaction attest_commit_tx(Chain& c, const Assignment& a, const Attestation& at) {
+  return c.tx(
+      key_for(c, a.verifier),
+      AttestCommit{1, a.segment,
+                   verifier::attestation_commitment(1, a.segment, at.trace, a.verifier, at.salt)});
+}
+
 // Executes txs in one block, each of which must succeed; several from one
 // sender get consecutive nonces.
 inline void run_block(Chain& c, std::vector<Transaction> txs) {

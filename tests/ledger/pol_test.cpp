@@ -312,25 +312,14 @@ TEST_CASE("pol: rejections, each with its reason") {
     REQUIRE(s.commit().success);
     c.advance_to(s.pol().sample_height);
     const JobPol pol = s.pol();
-    // Assignment 0 posts an invented trace and reveals it: with no provider probe
-    // that is a pending dispute, which keeps the job verifying past the deadline.
+    // Assignment 0 posts an invented trace and reveals it: against the provider's
+    // true probe that opens a dispute, which keeps the job verifying past the deadline.
     const Assignment& a = pol.assignments.at(0);
     const Assignment& b = pol.assignments.at(1);
-    Attestation lazy;
-    for (uint8_t i = 0; i < 5; ++i) lazy.per_step.push_back(salt_of(static_cast<uint8_t>(200 + i)));
-    lazy.trace = verifier::make_trace(lazy.per_step);
-    lazy.salt = salt_of(9);
+    const Attestation lazy = invented_trace();
     const Attestation honest = replay(b.segment, 5);
-    REQUIRE(c.exec(c.tx(key_for(c, a.verifier),
-                        AttestCommit{1, a.segment,
-                                     verifier::attestation_commitment(1, a.segment, lazy.trace,
-                                                                      a.verifier, lazy.salt)}))
-                .success);
-    REQUIRE(c.exec(c.tx(key_for(c, b.verifier),
-                        AttestCommit{1, b.segment,
-                                     verifier::attestation_commitment(1, b.segment, honest.trace,
-                                                                      b.verifier, honest.salt)}))
-                .success);
+    REQUIRE(c.exec(attest_commit_tx(c, a, lazy)).success);
+    REQUIRE(c.exec(attest_commit_tx(c, b, honest)).success);
     c.advance_to(pol.commit_deadline + 1);
     const JobPol drawn = s.pol();
     // The provider posts its true probe: with the invented trace a dispute opens
@@ -393,15 +382,8 @@ TEST_CASE("pol: a provider that does not reveal its probe loses its bond") {
   const Assignment& a = pol.assignments.at(0);
   // A lazy verifier invents its trace: it opens its own commitment fine, but the
   // end hash is not the provider's.
-  Attestation lazy;
-  for (uint8_t i = 0; i < 5; ++i) lazy.per_step.push_back(salt_of(static_cast<uint8_t>(200 + i)));
-  lazy.trace = verifier::make_trace(lazy.per_step);
-  lazy.salt = salt_of(9);
-  REQUIRE(c.exec(c.tx(key_for(c, a.verifier),
-                      AttestCommit{1, a.segment,
-                                   verifier::attestation_commitment(1, a.segment, lazy.trace,
-                                                                    a.verifier, lazy.salt)}))
-              .success);
+  const Attestation lazy = invented_trace();
+  REQUIRE(c.exec(attest_commit_tx(c, a, lazy)).success);
   c.advance_to(pol.probe_deadline);  // the provider lets its probe window pass
   const uint64_t pr = probe_r(s.pol(), 1, a.segment);
   Receipt rv =
@@ -440,15 +422,8 @@ TEST_CASE("pol: a revealed end hash that differs from the commitment opens an en
   c.advance_to(s.pol().sample_height);
   const JobPol pol = s.pol();
   const Assignment& a = pol.assignments.at(0);
-  Attestation lazy;
-  for (uint8_t i = 0; i < 5; ++i) lazy.per_step.push_back(salt_of(static_cast<uint8_t>(200 + i)));
-  lazy.trace = verifier::make_trace(lazy.per_step);
-  lazy.salt = salt_of(9);
-  REQUIRE(c.exec(c.tx(key_for(c, a.verifier),
-                      AttestCommit{1, a.segment,
-                                   verifier::attestation_commitment(1, a.segment, lazy.trace,
-                                                                    a.verifier, lazy.salt)}))
-              .success);
+  const Attestation lazy = invented_trace();
+  REQUIRE(c.exec(attest_commit_tx(c, a, lazy)).success);
   c.advance_to(pol.commit_deadline + 1);
   const uint64_t pr = probe_r(s.pol(), 1, a.segment);
   REQUIRE(c.exec(c.tx(c.carol, ProviderProbe{1, a.segment, tiny().hashes[5 * a.segment + pr]}))
