@@ -2,6 +2,7 @@
 """PyTorch CPU anchor for bench_kernels: the same 784-256-128-10 MLP, batch 128,
 SGD momentum 0.9, with torch and OpenBLAS limited to the same thread count."""
 import argparse
+import os
 import time
 
 import torch
@@ -34,4 +35,4 @@ for _ in range(a.steps):
     loss = step()
 sps = a.steps / (time.perf_counter() - t0)
 blas = "openblas" if "openblas" in torch.__config__.show().lower() else "see torch.__config__"
-print(f"torch MLP 784-256-128-10 batch 128 SGD: {sps:.1f} steps/s (threads {a.threads}, torch {torch.__version__}, {blas})")
+print(f"torch MLP 784-256-128-10 batch 128 SGD: {sps:.1f} steps/s (torch threads {a.threads}, OpenBLAS threads {os.environ.get('OPENBLAS_NUM_THREADS', 'default')}, torch {torch.__version__}, {blas})")
