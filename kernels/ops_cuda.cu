@@ -10,6 +10,14 @@
 #include "kernels/op_elements.h"
 #include "kernels/ops_cuda.h"
 
+// Every launch is spelled VT_LAUNCH(kernel, grid, block)(args...) so that the
+// same kernels also run on the CPU in tests (tests/kernels/cuda_emulation).
+#if defined(VT_CUDA_EMULATION)
+#define VT_LAUNCH(kernel, grid, block) ::vt::cuda_emulation::Launch(grid, block, kernel)
+#else
+#define VT_LAUNCH(kernel, grid, block) kernel<<<grid, block>>>
+#endif
+
 namespace vt::kernels {
 
 void cuda_check_last(const char* what) {
@@ -173,14 +181,14 @@ void gemm_cuda(float* c, int ldc, const float* a, int lda, const float* b, int l
   if (m <= 0 || n <= 0) return;
   const dim3 grid(static_cast<unsigned>((n + kTile - 1) / kTile),
                   static_cast<unsigned>((m + kTile - 1) / kTile));
-  gemm_kernel<<<grid, kThreads>>>(c, ldc, a, lda, b, ldb, m, n, k);
+  VT_LAUNCH(gemm_kernel, grid, kThreads)(c, ldc, a, lda, b, ldb, m, n, k);
   cuda_check_last("gemm");
 }
 
 void transpose_cuda(float* out, const float* in, int rows, int cols) {
   if (rows <= 0 || cols <= 0) return;
   const dim3 grid(static_cast<unsigned>((cols + 31) / 32), static_cast<unsigned>((rows + 31) / 32));
-  transpose_kernel<<<grid, dim3(32, 8)>>>(out, in, rows, cols);
+  VT_LAUNCH(transpose_kernel, grid, dim3(32, 8))(out, in, rows, cols);
   cuda_check_last("transpose");
 }
 
@@ -190,7 +198,7 @@ void linear_forward_cuda(float* out, const float* inp, const float* w, const flo
   const std::size_t n =
       static_cast<std::size_t>(B > 0 ? B : 0) * static_cast<std::size_t>(OC > 0 ? OC : 0);
   if (n == 0) return;
-  add_bias_kernel<<<blocks_for(n, 256), 256>>>(out, bias, B, OC);
+  VT_LAUNCH(add_bias_kernel, blocks_for(n, 256), 256)(out, bias, B, OC);
   cuda_check_last("add_bias");
 }
 
@@ -203,16 +211,17 @@ void linear_backward_cuda(float* dinp, float* dw, float* dbias, const float* dou
   transpose_cuda(scratch, inp, B, C);
   gemm_cuda(dw, OC, scratch, B, dout, OC, C, OC, B);
   if (OC > 0) {
-    column_sum_kernel<<<blocks_for(static_cast<std::size_t>(OC), 128), 128>>>(dbias, dout, B, OC);
+    VT_LAUNCH(column_sum_kernel, blocks_for(static_cast<std::size_t>(OC), 128), 128)
+    (dbias, dout, B, OC);
     cuda_check_last("column_sum");
   }
 }
 
-#define VT_ELEMENTWISE(kernel, n, ...)                  \
-  do {                                                  \
-    if ((n) == 0) return;                               \
-    kernel<<<blocks_for((n), 256), 256>>>(__VA_ARGS__); \
-    cuda_check_last(#kernel);                           \
+#define VT_ELEMENTWISE(kernel, n, ...)                         \
+  do {                                                         \
+    if ((n) == 0) return;                                      \
+    VT_LAUNCH(kernel, blocks_for((n), 256), 256)(__VA_ARGS__); \
+    cuda_check_last(#kernel);                                  \
   } while (0)
 
 void relu_forward_cuda(float* out, const float* inp, std::size_t n) {
@@ -239,27 +248,27 @@ void adamw_step_cuda(float* param, float* m, float* v, const float* grad, std::s
 void softmax_xent_forward_cuda(float* probs, float* losses, float* mean_loss, const float* logits,
                                const std::int32_t* targets, int B, int V) {
   if (B > 0) {
-    softmax_xent_fwd_kernel<<<blocks_for(static_cast<std::size_t>(B), 128), 128>>>(
-        probs, losses, logits, targets, B, V);
+    VT_LAUNCH(softmax_xent_fwd_kernel, blocks_for(static_cast<std::size_t>(B), 128), 128)
+    (probs, losses, logits, targets, B, V);
     cuda_check_last("softmax_xent_fwd");
   }
-  mean_kernel<<<1, 1>>>(mean_loss, losses, B);
+  VT_LAUNCH(mean_kernel, 1, 1)(mean_loss, losses, B);
   cuda_check_last("mean");
 }
 
 void softmax_xent_backward_cuda(float* dlogits, const float* probs, const std::int32_t* targets,
                                 int B, int V) {
   if (B <= 0) return;
-  softmax_xent_bwd_kernel<<<blocks_for(static_cast<std::size_t>(B), 128), 128>>>(dlogits, probs,
-                                                                                 targets, B, V);
+  VT_LAUNCH(softmax_xent_bwd_kernel, blocks_for(static_cast<std::size_t>(B), 128), 128)
+  (dlogits, probs, targets, B, V);
   cuda_check_last("softmax_xent_bwd");
 }
 
 void layernorm_forward_cuda(float* out, float* mean, float* rstd, const float* inp,
                             const float* weight, const float* bias, int N, int C, float eps) {
   if (N <= 0) return;
-  layernorm_fwd_kernel<<<blocks_for(static_cast<std::size_t>(N), 128), 128>>>(
-      out, mean, rstd, inp, weight, bias, N, C, eps);
+  VT_LAUNCH(layernorm_fwd_kernel, blocks_for(static_cast<std::size_t>(N), 128), 128)
+  (out, mean, rstd, inp, weight, bias, N, C, eps);
   cuda_check_last("layernorm_fwd");
 }
 
@@ -267,13 +276,13 @@ void layernorm_backward_cuda(float* dinp, float* dweight, float* dbias, const fl
                              const float* inp, const float* weight, const float* mean,
                              const float* rstd, int N, int C) {
   if (N > 0) {
-    layernorm_bwd_rows_kernel<<<blocks_for(static_cast<std::size_t>(N), 128), 128>>>(
-        dinp, dout, inp, weight, mean, rstd, N, C);
+    VT_LAUNCH(layernorm_bwd_rows_kernel, blocks_for(static_cast<std::size_t>(N), 128), 128)
+    (dinp, dout, inp, weight, mean, rstd, N, C);
     cuda_check_last("layernorm_bwd_rows");
   }
   if (C > 0) {
-    layernorm_bwd_cols_kernel<<<blocks_for(static_cast<std::size_t>(C), 128), 128>>>(
-        dweight, dbias, dout, inp, mean, rstd, N, C);
+    VT_LAUNCH(layernorm_bwd_cols_kernel, blocks_for(static_cast<std::size_t>(C), 128), 128)
+    (dweight, dbias, dout, inp, mean, rstd, N, C);
     cuda_check_last("layernorm_bwd_cols");
   }
 }

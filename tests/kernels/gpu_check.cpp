@@ -1,7 +1,8 @@
 // GPU == CPU, bit for bit: every op on adversarial inputs (memcmp of the
 // outputs), then whole training runs (state hashes of every checkpoint).
 // Exit 0: all equal; 1: a difference; 77: no CUDA device (skipped).
-// Run by scripts/gpu-check on a machine with an NVIDIA GPU.
+// Run by scripts/gpu-check on a machine with an NVIDIA GPU, and in every CI run
+// as kernels_cuda_emulation against tests/kernels/cuda_emulation's runtime.
 #include <cuda_runtime.h>
 
 #include <cmath>
