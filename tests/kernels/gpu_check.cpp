@@ -83,8 +83,10 @@ void check_ops() {
   ThreadPool pool(2);
   CpuExec ex;
   ex.pool = &pool;
-  const int shapes[][3] = {{1, 1, 1},      {7, 33, 5},  {64, 64, 16},   {128, 256, 784},
-                           {100, 10, 128}, {37, 70, 0}, {300, 500, 257}};
+  // {B, OC, C}: one past the 64x64 tile and the 16-deep K slice, single rows and columns.
+  const int shapes[][3] = {{1, 1, 1},    {7, 33, 5},     {64, 64, 16},    {65, 65, 17},
+                           {1, 129, 15}, {129, 1, 33},   {128, 256, 784}, {100, 10, 128},
+                           {37, 70, 0},  {300, 500, 257}};
   for (const auto& s : shapes) {
     const int B = s[0], OC = s[1], C = s[2];
     const std::string tag = std::to_string(B) + "x" + std::to_string(C) + "x" + std::to_string(OC);
