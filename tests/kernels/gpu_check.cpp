@@ -9,7 +9,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <limits>
 #include <string>
 #include <vector>
 
@@ -17,32 +16,14 @@
 #include "kernels/ops_cuda.h"
 #include "kernels/rng.h"
 #include "kernels/trainer.h"
+#include "tests/kernels/adversarial_data.h"
 
 using namespace vt::kernels;
+using vt::kernels::testing::make_data;
 
 namespace {
 
 int failures = 0;
-
-std::vector<float> make_data(std::size_t n, std::uint64_t stream, int adv_per_mille) {
-  const float adv[] = {std::numeric_limits<float>::quiet_NaN(),
-                       0.0f,
-                       -0.0f,
-                       std::numeric_limits<float>::infinity(),
-                       -std::numeric_limits<float>::infinity(),
-                       std::numeric_limits<float>::denorm_min(),
-                       -1.5e-39f,
-                       3.0e38f,
-                       88.8f,
-                       -104.0f};
-  std::vector<float> v(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    v[i] = 4.0f * rng_uniform01(7, 0, stream, i) - 2.0f;
-    if (static_cast<int>(rng_below(1000, 7, 1, stream, i)) < adv_per_mille)
-      v[i] = adv[rng_below(10, 7, 2, stream, i)];
-  }
-  return v;
-}
 
 struct Dev {
   float* p = nullptr;

@@ -13,35 +13,12 @@
 
 #include "kernels/element_math.h"
 #include "kernels/rng.h"
+#include "tests/kernels/adversarial_data.h"
 
 using namespace vt::kernels;
+using vt::kernels::testing::make_data;
 
 namespace {
-
-// Values that break sloppy kernels: NaN, +-0, +-Inf, subnormals, huge, tiny.
-const float kAdversarial[] = {std::numeric_limits<float>::quiet_NaN(),
-                              0.0f,
-                              -0.0f,
-                              std::numeric_limits<float>::infinity(),
-                              -std::numeric_limits<float>::infinity(),
-                              std::numeric_limits<float>::denorm_min(),
-                              -1.5e-39f,
-                              3.0e38f,
-                              -3.0e38f,
-                              1e-30f,
-                              88.8f,
-                              -104.0f};
-
-// Random values in [-2, 2), with a fraction replaced by adversarial ones.
-std::vector<float> make_data(std::size_t n, std::uint64_t stream, int adversarial_per_mille) {
-  std::vector<float> v(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    v[i] = 4.0f * rng_uniform01(7, 0, stream, i) - 2.0f;
-    if (static_cast<int>(rng_below(1000, 7, 1, stream, i)) < adversarial_per_mille)
-      v[i] = kAdversarial[rng_below(sizeof kAdversarial / sizeof(float), 7, 2, stream, i)];
-  }
-  return v;
-}
 
 bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
   return a.size() == b.size() &&
