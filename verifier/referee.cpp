@@ -38,11 +38,15 @@ uint64_t tensor_count(const kernels::JobSpec& spec) {
 // The steps before/after which a state may sit: the run's schedule.
 Result<kernels::TensorMap> run_steps(const kernels::JobSpec& spec, const kernels::Dataset& data,
                                      const kernels::TensorMap& state, uint64_t steps,
-                                     std::vector<Hash256>* hashes) {
+                                     std::vector<Hash256>* hashes, const ReplayOptions& how) {
   if (auto s = kernels::check_dataset(spec, data); !s) return make_error("referee: " + s.error);
-  // One thread: block execution must not spawn threads, and the result is the same for any count.
-  auto backend = kernels::make_cpu_backend(1);
-  kernels::Mlp model(spec, *backend);
+  if (how.threads < 1) return make_error("replay: threads must be at least 1");
+  kernels::TrainOptions opt;
+  opt.device = how.device;
+  opt.threads = how.threads;
+  auto backend = kernels::make_backend(opt);
+  if (!backend) return make_error("replay: " + backend.error);
+  kernels::Mlp model(spec, *backend.value);
   if (auto s = model.import_state(state); !s) return make_error("referee: checkpoint: " + s.error);
   if (model.step() > spec.steps || steps > spec.steps - model.step())
     return make_error("referee: steps past the end of the job");
@@ -122,7 +126,8 @@ Result<RefereeResult> referee_step(const kernels::JobSpec& spec, const kernels::
     return make_error("referee: step " + std::to_string(c.step) + " is not a step of this job");
   auto tensors = check_checkpoint(spec, checkpoint, c.step, c.agreed);
   if (!tensors) return make_error("referee: " + tensors.error());
-  auto next = run_steps(spec, data, *tensors, 1, nullptr);
+  // One CPU thread: block execution must not spawn threads (the bits are the same).
+  auto next = run_steps(spec, data, *tensors, 1, nullptr, ReplayOptions{});
   if (!next) return next.take_error();
   RefereeResult r;
   r.true_next = kernels::state_hash(next.value());
@@ -137,16 +142,18 @@ Result<RefereeResult> referee_step(const kernels::JobSpec& spec, const kernels::
 
 Result<std::vector<Hash256>> replay_hashes(const kernels::JobSpec& spec,
                                            const kernels::Dataset& data,
-                                           const kernels::TensorMap& state, uint64_t steps) {
+                                           const kernels::TensorMap& state, uint64_t steps,
+                                           const ReplayOptions& how) {
   std::vector<Hash256> hashes;
-  auto end = run_steps(spec, data, state, steps, &hashes);
+  auto end = run_steps(spec, data, state, steps, &hashes, how);
   if (!end) return end.take_error();
   return hashes;
 }
 
 Result<kernels::TensorMap> advance_state(const kernels::JobSpec& spec, const kernels::Dataset& data,
-                                         const kernels::TensorMap& state, uint64_t steps) {
-  return run_steps(spec, data, state, steps, nullptr);
+                                         const kernels::TensorMap& state, uint64_t steps,
+                                         const ReplayOptions& how) {
+  return run_steps(spec, data, state, steps, nullptr, how);
 }
 
 }  // namespace vt::verifier

@@ -1,7 +1,8 @@
 // The referee: re-executes ONE training step on the CPU from a checkpoint whose
 // state hash both parties agreed on, and says which claim for the next state is
 // true. Plus the integer cost bound the ledger uses to refuse oversized jobs.
-// Deterministic (kernels' fixed fp32 order, one CPU thread); no I/O.
+// Deterministic (kernels' fixed fp32 order; the referee on one CPU thread,
+// off-chain replays on any backend, same bits); no I/O.
 #pragma once
 
 #include <cstdint>
@@ -9,6 +10,7 @@
 
 #include "core/bytes.h"
 #include "core/result.h"
+#include "kernels/backend.h"
 #include "kernels/idx.h"
 #include "kernels/job_spec.h"
 #include "kernels/state.h"
@@ -62,14 +64,26 @@ struct RefereeResult {
 Result<RefereeResult> referee_step(const kernels::JobSpec& spec, const kernels::Dataset& data,
                                    ByteView checkpoint, const RefereeCase& c);
 
-// Replays `steps` steps from a state (the verifier's job, off chain; one CPU
-// thread) and returns the state hash after each step: result[i] = h_(start+i+1).
+// Where an off-chain replay runs. Every device and thread count gives the same
+// bits (docs/kernels.md), so a verifier with a GPU or many cores uses them; only
+// referee_step, inside block execution, is pinned to one CPU thread.
+struct ReplayOptions {
+  kernels::Device device = kernels::Device::cpu;
+  int threads = 1;  // CPU threads, >= 1
+};
+
+// Replays `steps` steps from a state (the verifier's job, off chain) and returns
+// the state hash after each step: result[i] = h_(start+i+1). Fails with the
+// reason when the state or data set does not fit the spec, or the device is
+// missing (e.g. "no CUDA device available").
 Result<std::vector<Hash256>> replay_hashes(const kernels::JobSpec& spec,
                                            const kernels::Dataset& data,
-                                           const kernels::TensorMap& state, uint64_t steps);
+                                           const kernels::TensorMap& state, uint64_t steps,
+                                           const ReplayOptions& how = {});
 // The state `steps` steps after `state` (a dispute party building the
-// checkpoint at step lo for the referee; off chain, one CPU thread).
+// checkpoint at step lo for the referee; off chain).
 Result<kernels::TensorMap> advance_state(const kernels::JobSpec& spec, const kernels::Dataset& data,
-                                         const kernels::TensorMap& state, uint64_t steps);
+                                         const kernels::TensorMap& state, uint64_t steps,
+                                         const ReplayOptions& how = {});
 
 }  // namespace vt::verifier

@@ -178,9 +178,10 @@ kernels::TensorMap load_checked(const kernels::JobSpec& spec, const std::string&
   return std::move(st.value);
 }
 
-std::vector<Hash256> replay_segment(const kernels::JobSpec& spec, const kernels::Dataset& data,
-                                    const kernels::TensorMap& state, uint64_t steps) {
-  return need(verifier::replay_hashes(spec, data, state, steps), "replay");
+std::vector<Hash256> replay_segment(const Globals& g, const kernels::JobSpec& spec,
+                                    const kernels::Dataset& data, const kernels::TensorMap& state,
+                                    uint64_t steps) {
+  return need(verifier::replay_hashes(spec, data, state, steps, g.replay), "replay");
 }
 
 fs::path attest_dir(const Globals& g, uint64_t job) {

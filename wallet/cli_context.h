@@ -17,6 +17,7 @@
 #include "kernels/job_spec.h"
 #include "kernels/state.h"
 #include "ledger/transaction.h"
+#include "verifier/referee.h"
 #include "wallet/keystore.h"
 
 namespace vt::wallet {
@@ -31,6 +32,8 @@ struct Globals {
   bool json_output = false;
   bool no_wait = false;
   std::optional<uint64_t> fee;
+  // Where this process replays training steps (verifier and dispute work).
+  verifier::ReplayOptions replay;
   // Keys unlocked so far (long-running workers sign many transactions).
   mutable std::map<std::string, SchnorrKey> unlocked;
 };
@@ -79,8 +82,10 @@ std::vector<Hash256> hashes_from_json(const json& a);
 // (a state hash committed on chain).
 kernels::TensorMap load_checked(const kernels::JobSpec& spec, const std::string& path,
                                 const std::string& expected);
-std::vector<Hash256> replay_segment(const kernels::JobSpec& spec, const kernels::Dataset& data,
-                                    const kernels::TensorMap& state, uint64_t steps);
+// Replays on the device and threads of g.replay.
+std::vector<Hash256> replay_segment(const Globals& g, const kernels::JobSpec& spec,
+                                    const kernels::Dataset& data, const kernels::TensorMap& state,
+                                    uint64_t steps);
 // Where a verifier keeps its salts, per-step hashes and fetched checkpoints.
 fs::path attest_dir(const Globals& g, uint64_t job);
 

@@ -74,8 +74,8 @@ struct PartyChain {
 
 // The provider's chain: DIR/step_hashes.json ({"hashes": [h_0 .. h_N]}) when
 // it kept its per-step hashes, else a replay from its checkpoint at the start.
-PartyChain provider_chain(const kernels::JobSpec& spec, const json& seg, const std::string& run_dir,
-                          const std::string& data_dir) {
+PartyChain provider_chain(const Globals& g, const kernels::JobSpec& spec, const json& seg,
+                          const std::string& run_dir, const std::string& data_dir) {
   if (run_dir.empty()) throw CliError("the provider's side needs --run DIR");
   PartyChain c;
   c.start = seg["start_step"].get<uint64_t>();
@@ -91,7 +91,7 @@ PartyChain provider_chain(const kernels::JobSpec& spec, const json& seg, const s
     return c;
   }
   const auto state = load_checked(spec, c.start_file, seg["start_hash"].get<std::string>());
-  c.per_step = replay_segment(spec, cached_data(data_dir), state, end - c.start);
+  c.per_step = replay_segment(g, spec, cached_data(data_dir), state, end - c.start);
   return c;
 }
 
@@ -197,7 +197,7 @@ int post_probes(const Globals& g, uint64_t job_id, const std::string& from,
   for (const auto& s : pol["segments"]) {
     if (!s["provider_probe"].is_null()) continue;
     const uint64_t r = s["probe_offset"].get<uint64_t>();
-    const PartyChain mine = provider_chain(spec, s, run_dir, data_dir);
+    const PartyChain mine = provider_chain(g, spec, s, run_dir, data_dir);
     probes.push_back(
         ledger::ProviderProbe{job_id, s["segment"].get<uint64_t>(), mine.at(mine.start + r)});
   }
@@ -285,7 +285,7 @@ int attest_job(const Globals& g, uint64_t job_id, const std::string& from,
       continue;
     }
     const auto per_step = replay_segment(
-        spec, data, *state, s["end_step"].get<uint64_t>() - s["start_step"].get<uint64_t>());
+        g, spec, data, *state, s["end_step"].get<uint64_t>() - s["start_step"].get<uint64_t>());
     msgs.push_back(attestation_for(g, job_id, from, s, per_step));
     ++committed;
   }
@@ -392,14 +392,14 @@ std::string respond_dispute(const Globals& g, uint64_t dispute_id, const std::st
   const bool my_move = turn == "referee" || (turn == "provider") == is_provider;
   if (!my_move) return tag + "waiting for the " + turn + " (deadline " + deadline + ")";
   // Only now the (possibly replayed) chain: workers call this every poll.
-  const PartyChain mine =
-      is_provider ? provider_chain(spec, seg, run_dir, data_dir) : challenger_chain(g, job_id, seg);
+  const PartyChain mine = is_provider ? provider_chain(g, spec, seg, run_dir, data_dir)
+                                      : challenger_chain(g, job_id, seg);
   const uint64_t lo = d["lo"].get<uint64_t>(), mid = d["mid"].get<uint64_t>();
   if (turn == "referee") {
     // Either party may show the state at lo; every validator re-executes one step from it.
     const auto start = load_checked(spec, mine.start_file, to_hex(mine.start_hash));
     const auto state =
-        need(verifier::advance_state(spec, cached_data(data_dir), start, lo - mine.start),
+        need(verifier::advance_state(spec, cached_data(data_dir), start, lo - mine.start, g.replay),
              "replay to step " + std::to_string(lo));
     if (to_hex(kernels::state_hash(state)) != d["lo_hash"])
       throw CliError(tag + "my state at step " + std::to_string(lo) + " is not the agreed hash");
@@ -516,6 +516,20 @@ void add_pol_commands(CLI::App& app, CLI::App& job, CLI::App& verifier_cmd, CLI:
   static bool once = false, agree = false, accept_open = false;
   static int threads = 1;
   static std::string status_filter, trace_file;
+  // Every command that trains or replays steps takes --threads and --device:
+  // any choice gives the same bits, only the speed differs.
+  const auto replay_options = [](CLI::App* cmd) {
+    cmd->add_option("--threads", threads, "CPU threads for training and replay")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
+    cmd->add_option("--device", device, "cpu or cuda")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"cpu", "cuda"}));
+  };
+  const auto use_replay_options = [](Globals& gl) {
+    gl.replay.device = device == "cuda" ? kernels::Device::cuda : kernels::Device::cpu;
+    gl.replay.threads = threads;
+  };
 
   auto* commit = job.add_subcommand(
       "commit",
@@ -538,7 +552,9 @@ void add_pol_commands(CLI::App& app, CLI::App& job, CLI::App& verifier_cmd, CLI:
       ->required()
       ->check(CLI::ExistingDirectory);
   probe->add_option("--data", data_dir, "Fashion-MNIST directory")->capture_default_str();
-  probe->callback([&g] {
+  replay_options(probe);
+  probe->callback([&g, use_replay_options] {
+    use_replay_options(g);
     const int n = post_probes(g, job_id, from, run_dir, data_dir);
     if (!g.json_output) std::cout << "posted " << n << " probes\n";
   });
@@ -593,6 +609,7 @@ void add_pol_commands(CLI::App& app, CLI::App& job, CLI::App& verifier_cmd, CLI:
                      "Blob hash of the provider's checkpoint manifest (default: the one in its "
                      "job_commit on chain)");
   attest->add_option("--data", data_dir, "Fashion-MNIST directory")->capture_default_str();
+  replay_options(attest);
   auto* trace_opt = attest->add_option(
       "--trace", trace_file,
       "Commit to per-step hashes computed elsewhere (JSON {\"per_step\": [hex, ...]}, "
@@ -600,7 +617,8 @@ void add_pol_commands(CLI::App& app, CLI::App& job, CLI::App& verifier_cmd, CLI:
   trace_opt->check(CLI::ExistingFile);
   auto* seg_opt = attest->add_option("--segment", segment, "With --trace: the segment");
   trace_opt->needs(seg_opt);
-  attest->callback([&g, trace_opt] {
+  attest->callback([&g, trace_opt, use_replay_options] {
+    use_replay_options(g);
     if (trace_opt->count()) {
       const json j = get_job(g, job_id);
       const json& seg = segment_of(pol_of(j), segment);
@@ -630,9 +648,11 @@ void add_pol_commands(CLI::App& app, CLI::App& job, CLI::App& verifier_cmd, CLI:
       "reveals, requests checkpoints it cannot fetch and plays your disputes");
   vrun->add_option("--from", from, "Verifier key name")->required();
   vrun->add_option("--data", data_dir, "Fashion-MNIST directory")->capture_default_str();
+  replay_options(vrun);
   vrun->add_option("--interval-ms", interval_ms, "Poll interval")->capture_default_str();
   vrun->add_flag("--once", once, "One round, then exit");
-  vrun->callback([&g] {
+  vrun->callback([&g, use_replay_options] {
+    use_replay_options(g);
     const std::string me = address_to_string(resolve_address(g, from));
     OnceLog say;
     say(g, "verifier " + me + " watching " + g.node);
@@ -673,8 +693,7 @@ void add_pol_commands(CLI::App& app, CLI::App& job, CLI::App& verifier_cmd, CLI:
   prun->add_option("--runs", runs_root, "Directory for run outputs (one job-ID/ per job)")
       ->required();
   prun->add_option("--data", data_dir, "Fashion-MNIST directory")->capture_default_str();
-  prun->add_option("--threads", threads, "Training threads")->capture_default_str();
-  prun->add_option("--device", device, "cpu or cuda")->capture_default_str();
+  replay_options(prun);
   prun->add_option("--interval-ms", interval_ms, "Poll interval")->capture_default_str();
   prun->add_flag("--accept-open", accept_open, "Accept open jobs that match the settings below");
   prun->add_option("--min-payment", min_payment, "Accept only jobs paying at least this")
@@ -684,7 +703,8 @@ void add_pol_commands(CLI::App& app, CLI::App& job, CLI::App& verifier_cmd, CLI:
                    "(0: any the chain allows)")
       ->capture_default_str();
   prun->add_flag("--once", once, "One round, then exit");
-  prun->callback([&g] {
+  prun->callback([&g, use_replay_options] {
+    use_replay_options(g);
     const std::string me = address_to_string(resolve_address(g, from));
     OnceLog say;
     say(g, "provider " + me + " watching " + g.node);
@@ -809,7 +829,9 @@ void add_pol_commands(CLI::App& app, CLI::App& job, CLI::App& verifier_cmd, CLI:
   drespond->add_option("--from", from, "Your key name")->required();
   drespond->add_option("--run", run_dir, "Provider: the job's run directory");
   drespond->add_option("--data", data_dir, "Fashion-MNIST directory")->capture_default_str();
-  drespond->callback([&g] {
+  replay_options(drespond);
+  drespond->callback([&g, use_replay_options] {
+    use_replay_options(g);
     const std::string line = respond_dispute(g, dispute_id, from, run_dir, data_dir);
     if (!g.json_output) std::cout << line << "\n";
   });

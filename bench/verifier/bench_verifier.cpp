@@ -27,7 +27,9 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-double pct(uint64_t ppm) { return ppm / 10000.0; }
+double pct(uint64_t ppm) {
+  return ppm / 10000.0;
+}
 
 void compute_share(const kernels::JobSpec& spec) {
   const uint64_t n = spec.steps, k = spec.checkpoint_interval;
@@ -35,7 +37,8 @@ void compute_share(const kernels::JobSpec& spec) {
   const uint64_t m_99 = verifier::samples_for_detection(100000, 990000);  // f = 10%, 99%
   std::printf("\n1. verification share (demo job: N = %llu steps, k = %llu, %llu segments)\n",
               (unsigned long long)n, (unsigned long long)k, (unsigned long long)segments);
-  std::printf("   m for >= 99%% detection of f = 10%% (with replacement): %llu\n", (unsigned long long)m_99);
+  std::printf("   m for >= 99%% detection of f = 10%% (with replacement): %llu\n",
+              (unsigned long long)m_99);
   std::printf("   %-22s %8s %12s %14s\n", "job shape", "m", "compute", "P(detect f=10%)");
   auto row = [&](const char* name, uint64_t steps, uint64_t interval) {
     uint64_t s = (steps + interval - 1) / interval;
@@ -85,14 +88,18 @@ void referee_time(const kernels::JobSpec& spec, const kernels::Dataset& data, do
     }
   }
   std::sort(ms.begin(), ms.end());
-  std::printf("\n2. referee step on CPU (1 thread, decode checkpoint of %zu bytes + 1 step + hash)\n", ckpt.size());
-  std::printf("   median %.2f ms, max %.2f ms = %.2f%% of a %.0f ms block interval; cost bound %llu\n",
-              ms[ms.size() / 2], ms.back(), 100.0 * ms[ms.size() / 2] / interval_ms, interval_ms,
-              (unsigned long long)verifier::referee_cost(spec));
+  std::printf(
+      "\n2. referee step on CPU (1 thread, decode checkpoint of %zu bytes + 1 step + hash)\n",
+      ckpt.size());
+  std::printf(
+      "   median %.2f ms, max %.2f ms = %.2f%% of a %.0f ms block interval; cost bound %llu\n",
+      ms[ms.size() / 2], ms.back(), 100.0 * ms[ms.size() / 2] / interval_ms, interval_ms,
+      (unsigned long long)verifier::referee_cost(spec));
 }
 
 void bisection_rounds() {
-  std::printf("\n3. bisection rounds (provider faked the step in the middle third; challenger honest)\n");
+  std::printf(
+      "\n3. bisection rounds (provider faked the step in the middle third; challenger honest)\n");
   std::printf("   %10s %10s %14s\n", "k", "rounds", "ceil(log2 k)");
   Address prov{}, chal{};
   prov.fill(1);
@@ -120,7 +127,8 @@ void bisection_rounds() {
     uint64_t height = 1;
     while (!g.finished()) {
       ++height;
-      g = verifier::apply(g, {prov, verifier::MoveKind::post_mid, provider(g.mid())}, height).value();
+      g = verifier::apply(g, {prov, verifier::MoveKind::post_mid, provider(g.mid())}, height)
+              .value();
       ++height;
       uint64_t mid = g.mid();
       verifier::Move answer = provider(mid) == honest(mid)
@@ -128,12 +136,39 @@ void bisection_rounds() {
                                   : verifier::Move{chal, verifier::MoveKind::disagree, honest(mid)};
       g = verifier::apply(g, answer, height).value();
     }
-    std::printf("   %10llu %10u %14u   ends at step %llu (faked step %llu)\n", (unsigned long long)k, g.round,
-                verifier::max_rounds(k), (unsigned long long)g.lo, (unsigned long long)(fake - 1));
+    std::printf("   %10llu %10u %14u   ends at step %llu (faked step %llu)\n",
+                (unsigned long long)k, g.round, verifier::max_rounds(k), (unsigned long long)g.lo,
+                (unsigned long long)(fake - 1));
   }
 }
 
 }  // namespace
+
+// A verifier's off-chain work: replaying a segment with per-step hashes, on 1
+// and 2 CPU threads (ReplayOptions; the hashes must be equal).
+void replay_rate(const kernels::JobSpec& spec, const kernels::Dataset& data) {
+  const uint64_t steps = std::min<uint64_t>(100, spec.steps);
+  auto backend = kernels::make_cpu_backend(1);
+  kernels::Mlp model(spec, *backend);
+  const kernels::TensorMap start = model.export_state();
+  std::printf("\n4. segment replay off chain (%llu steps from step 0, a state hash per step)\n",
+              static_cast<unsigned long long>(steps));
+  std::vector<Hash256> first;
+  for (int threads : {1, 2}) {
+    verifier::ReplayOptions how;
+    how.threads = threads;
+    const auto t0 = std::chrono::steady_clock::now();
+    auto r = verifier::replay_hashes(spec, data, start, steps, how);
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (!r) {
+      std::printf("   replay failed: %s\n", r.error().c_str());
+      return;
+    }
+    if (first.empty()) first = *r;
+    std::printf("   threads %d: %.1f steps/s%s\n", threads, static_cast<double>(steps) / s,
+                *r == first ? "" : "  HASHES DIFFER");
+  }
+}
 
 int main(int argc, char** argv) {
   std::string spec_path = argc > 1 ? argv[1] : "kernels/specs/demo.json";
@@ -152,5 +187,6 @@ int main(int argc, char** argv) {
   compute_share(spec.value);
   referee_time(spec.value, data.value, interval_ms);
   bisection_rounds();
+  replay_rate(spec.value, data.value);
   return 0;
 }

@@ -56,6 +56,35 @@ TEST_CASE("referee: per-step states agree with the kernels trainer") {
   CHECK_FALSE(replay_hashes(r.spec, testing::dataset(), r.states[10], 3).ok());  // past N
 }
 
+TEST_CASE(
+    "replay: any thread count gives the referee's hashes; a missing device or 0 threads is "
+    "refused") {
+  const Run& r = tiny();
+  for (int threads : {2, 3}) {
+    ReplayOptions how;
+    how.threads = threads;
+    auto rh = replay_hashes(r.spec, testing::dataset(), r.states[2], 7, how);
+    REQUIRE_MESSAGE(rh.ok(), rh.error());
+    CHECK(*rh == std::vector<Hash256>(r.hashes.begin() + 3, r.hashes.begin() + 10));
+    auto st = advance_state(r.spec, testing::dataset(), r.states[2], 7, how);
+    REQUIRE(st.ok());
+    CHECK(kernels::state_hash(*st) == r.hashes[9]);
+  }
+  ReplayOptions none;
+  none.threads = 0;
+  auto bad = replay_hashes(r.spec, testing::dataset(), r.states[0], 1, none);
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error().find("threads") != std::string::npos);
+  if (!kernels::cuda_built() || !kernels::make_cuda_backend().ok()) {
+    ReplayOptions gpu;
+    gpu.device = kernels::Device::cuda;
+    auto no_gpu = replay_hashes(r.spec, testing::dataset(), r.states[0], 1, gpu);
+    REQUIRE_FALSE(no_gpu.ok());
+    MESSAGE(no_gpu.error());
+    CHECK(no_gpu.error().find("CUDA") != std::string::npos);
+  }
+}
+
 TEST_CASE("referee: picks the honest claim, refuses a wrong checkpoint, says neither") {
   const Run& r = tiny();
   const auto& data = testing::dataset();
@@ -75,7 +104,8 @@ TEST_CASE("referee: picks the honest claim, refuses a wrong checkpoint, says nei
   // The checkpoint of another step is not the agreed state.
   const Bytes other = checkpoint_bytes(r.spec, r.states[j + 1]);
   c = {j, r.hashes[j], r.hashes[j + 1], h(0x55)};
-  CHECK(referee_step(r.spec, data, other, c).error().find("is not the expected") != std::string::npos);
+  CHECK(referee_step(r.spec, data, other, c).error().find("is not the expected") !=
+        std::string::npos);
   // Agreed hash matches but the step does not (the state says j+1).
   RefereeCase wrong_step{j, r.hashes[j + 1], h(1), h(2)};
   CHECK(referee_step(r.spec, data, other, wrong_step).error().find("not at step") !=
@@ -83,8 +113,9 @@ TEST_CASE("referee: picks the honest claim, refuses a wrong checkpoint, says nei
   // A perturbed weight: tensors no longer hash to h_j.
   kernels::TensorMap bent = r.states[j];
   bent.at("layers.0.weight").bytes[0] ^= 1;
-  CHECK(referee_step(r.spec, data, checkpoint_bytes(r.spec, bent), c).error().find("is not the expected") !=
-        std::string::npos);
+  CHECK(referee_step(r.spec, data, checkpoint_bytes(r.spec, bent), c)
+            .error()
+            .find("is not the expected") != std::string::npos);
   // Garbage, truncation and oversize are refused by the decoder / the bound.
   CHECK(referee_step(r.spec, data, Bytes{1, 2, 3}, c).error().find("checkpoint") !=
         std::string::npos);
