@@ -475,13 +475,22 @@ json open_disputes_of(const Globals& g, const std::string& me) {
               {{"party", me}, {"status", "open"}, {"limit", 1000}})["disputes"];
 }
 
+// --device: "auto" is the GPU where one answers, else the CPU (the bits are
+// the same either way, only the speed differs).
+kernels::Device device_named(const std::string& name) {
+  if (name == "cuda") return kernels::Device::cuda;
+  if (name == "auto" && kernels::cuda_built() && kernels::make_cuda_backend().ok())
+    return kernels::Device::cuda;
+  return kernels::Device::cpu;
+}
+
 // Trains a job into run_dir with a progress bar and writes train_report.json.
 void train_job(const Globals& g, const kernels::JobSpec& spec, const std::string& run_dir,
-               const std::string& data_dir, int threads, const std::string& device) {
+               const std::string& data_dir) {
   kernels::TrainOptions opt;
   opt.out_dir = run_dir;
-  opt.threads = threads;
-  if (device == "cuda") opt.device = kernels::Device::cuda;
+  opt.threads = g.replay.threads;
+  opt.device = g.replay.device;
   auto last = std::chrono::steady_clock::now();
   opt.on_step = [&](const kernels::TrainProgress& p) {
     const auto now = std::chrono::steady_clock::now();
@@ -509,8 +518,8 @@ void add_pol_commands(CLI::App& app, CLI::App& job, CLI::App& verifier_cmd, CLI:
                       Globals& g) {
   // Option storage lives as long as the App (static: one App per process).
   static std::string from, run_dir, data_dir = kernels::kDefaultFashionMnistDir, manifest_hash,
-                                    out_file, move_hash, checkpoint_file, runs_root, device = "cpu",
-                                    party;
+                                    out_file, move_hash, checkpoint_file, runs_root,
+                                    device = "auto", party;
   static uint64_t job_id = 0, dispute_id = 0, segment = 0, interval_ms = 1000, min_payment = 0,
                   max_cost = 0;
   static bool once = false, agree = false, accept_open = false;
@@ -522,12 +531,13 @@ void add_pol_commands(CLI::App& app, CLI::App& job, CLI::App& verifier_cmd, CLI:
     cmd->add_option("--threads", threads, "CPU threads for training and replay")
         ->capture_default_str()
         ->check(CLI::PositiveNumber);
-    cmd->add_option("--device", device, "cpu or cuda")
+    cmd->add_option("--device", device,
+                    "auto (the GPU where one answers, else the CPU), cpu or cuda")
         ->capture_default_str()
-        ->check(CLI::IsMember({"cpu", "cuda"}));
+        ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
   };
   const auto use_replay_options = [](Globals& gl) {
-    gl.replay.device = device == "cuda" ? kernels::Device::cuda : kernels::Device::cpu;
+    gl.replay.device = device_named(device);
     gl.replay.threads = threads;
   };
 
@@ -730,7 +740,7 @@ void add_pol_commands(CLI::App& app, CLI::App& job, CLI::App& verifier_cmd, CLI:
         const std::string dir = (fs::path(runs_root) / ("job-" + std::to_string(id))).string();
         if (!fs::exists(fs::path(dir) / "commitment.json")) {
           say(g, "job " + std::to_string(id) + ": training into " + dir);
-          train_job(g, job_spec(get_job(g, id)), dir, data_dir, threads, device);
+          train_job(g, job_spec(get_job(g, id)), dir, data_dir);
         }
         say(g, "job " + std::to_string(id) + ": committing");
         commit_run(g, id, from, dir);
