@@ -190,7 +190,7 @@ Result<JobSpec> parse_job_spec(std::string_view json_text) {
   json j;
   try {
     j = json::parse(json_text.begin(), json_text.end());
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, and out_of_range for "1e999"
     return Result<JobSpec>::failure(std::string("(root): invalid JSON: ") + e.what());
   }
   try {

@@ -187,7 +187,10 @@ Status Mlp::import_state(const TensorMap& state) {
       return fail("tensor " + name + " has the wrong dtype or shape for this spec");
   }
   const std::int64_t step = state.at("step").i64_value();
-  if (step < 0) return fail("negative step");
+  // (Bounded before the multiplication below, which must not overflow.)
+  if (step < 0 || static_cast<std::uint64_t>(step) > spec_.steps)
+    return fail("step " + std::to_string(step) + " is outside this job's 0.." +
+                std::to_string(spec_.steps));
   if (state.at("data_cursor").i64_value() != step * static_cast<std::int64_t>(spec_.batch_size))
     return fail("data_cursor disagrees with step * batch_size");
   auto get = [&](const std::string& name, float* dev) {

@@ -80,6 +80,13 @@ TEST_CASE("job spec: errors name the offending field") {
   CHECK(error_of(replace(tiny, "\"sgd\"", "\"adam\"")).rfind("optimizer.type:", 0) == 0);
   CHECK(error_of("[1,2]").rfind("(root):", 0) == 0);
   CHECK(error_of("{").rfind("(root): invalid JSON", 0) == 0);
+  // A number too large for a double is an error, not an exception: found by
+  // fuzz/run (job_spec), and the ledger parses specs from transactions.
+  CHECK(
+      error_of(replace(tiny, "\"seed\": 7", "\"seed\": 1e999")).rfind("(root): invalid JSON", 0) ==
+      0);
+  CHECK(error_of(replace(tiny, "[784, 32, 10]", "[784, 32, 10e1246121]"))
+            .rfind("(root): invalid JSON", 0) == 0);
 }
 
 TEST_CASE("IDX: validation of magic, sizes, truncation and trailing bytes") {

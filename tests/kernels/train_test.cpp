@@ -93,6 +93,16 @@ TEST_CASE(
   REQUIRE_MESSAGE(st.ok(), st.error);
   auto be = make_cpu_backend(1);
   Mlp m(spec, *be);
+  // A step outside the job (or one whose data cursor would overflow, found by
+  // fuzz/run checkpoint) is refused with the reason, before any arithmetic on it.
+  for (std::int64_t bad_step : {std::int64_t{-1}, std::int64_t{21}, std::int64_t{1} << 62}) {
+    TensorMap odd = st.value;
+    odd.at("step") = HostTensor::i64_scalar(bad_step);
+    odd.at("data_cursor") = HostTensor::i64_scalar(0);
+    auto refused = m.import_state(odd);
+    CHECK_FALSE(refused.ok());
+    CHECK(refused.error.find("outside this job") != std::string::npos);
+  }
   REQUIRE(m.import_state(st.value).ok());
   CHECK(state_hash(m.export_state()) == c.checkpoints[2].state_hash);
   BatchSampler sampler(spec, data().train_images, data().train_labels);

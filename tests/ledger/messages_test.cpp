@@ -450,6 +450,12 @@ TEST_CASE("failed receipts: fee paid, nonce used, nothing else changed") {
     no_steps.replace(no_steps.find("\"steps\": 20"), 11, "\"steps\": 0");
     expect_failed_receipt(c, c.bob, c.tx(c.bob, JobSubmit{no_steps, 10, 0, 5}),
                           "invalid job spec: steps");
+    // A number beyond a double once threw out of the parser and stopped the
+    // node executing the block (found by fuzz/run job_spec).
+    std::string huge_seed = kSpec;
+    huge_seed.replace(huge_seed.find("\"seed\": 7"), 9, "\"seed\": 1e999");
+    expect_failed_receipt(c, c.bob, c.tx(c.bob, JobSubmit{huge_seed, 10, 0, 5}),
+                          "invalid job spec: (root): invalid JSON");
   }
   SUBCASE("job submit: deadline out of range") {
     expect_failed_receipt(c, c.bob, c.tx(c.bob, JobSubmit{kSpec, 10, 0, 1}),
