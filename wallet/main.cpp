@@ -365,6 +365,11 @@ int main(int argc, char** argv) {
   } catch (const CliError& e) {
     std::cerr << "error: " << e.what() << "\n";
     return 1;
+  } catch (const std::exception& e) {
+    // E.g. a malformed JSON file given on the command line: a clear error, not
+    // an abort.
+    std::cerr << "error: " << e.what() << "\n";
+    return 1;
   }
   return 0;
 }

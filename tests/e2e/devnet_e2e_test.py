@@ -340,6 +340,15 @@ class ProofOfLearningLoop(unittest.TestCase):
         early = net.cli("verifier", "reveal", job, "--from", "v1", check=False, json_out=False)
         self.assertNotEqual(early.returncode, 0)
         self.assertIn("the reveal window opens at height", early.stderr)
+        # A malformed trace file is a clear error (no abort), and nothing is sent.
+        bad_trace = os.path.join(net.tmp, "bad-trace.json")
+        with open(bad_trace, "w") as f:
+            f.write('{"per_step": [1e999')
+        bad = net.cli("verifier", "attest", job, "--from", "v1", "--segment", "0", "--trace",
+                      bad_trace, check=False, json_out=False)
+        self.assertEqual(bad.returncode, 1, bad.stderr)
+        self.assertTrue(bad.stderr.startswith("error: "), bad.stderr)
+        self.assertEqual(net.rpc("state_getJob", {"id": int(job)})["pol"]["segments"], segs)
         # The manifest is on chain; v1 names it explicitly, v2 finds it there.
         self.assertEqual(j["pol"]["manifest"], manifest)
         net.cli("verifier", "attest", job, "--from", "v1", "--manifest", manifest, json_out=False)
