@@ -11,6 +11,13 @@ namespace vt::kernels {
 namespace {
 using json = nlohmann::json;
 constexpr std::uint64_t kMaxHeader = 100u << 20;  // 100 MiB, as the safetensors reference
+
+// A JSON integer in 0..2^64-1. Never get<uint64_t>() a float or a negative
+// number: converting an out-of-range float is undefined behaviour, and its
+// result (in an error message of a receipt) differs between CPUs.
+bool is_u64(const nlohmann::json& v) {
+  return v.is_number_unsigned() || (v.is_number_integer() && v.get<std::int64_t>() >= 0);
+}
 }  // namespace
 
 std::vector<std::uint8_t> encode_safetensors(const Checkpoint& ckpt) {
@@ -85,8 +92,7 @@ Result<Checkpoint> decode_safetensors(const std::vector<std::uint8_t>& bytes) {
         return R::failure(name + ": unsupported dtype " + dt);
       std::uint64_t numel = 1;
       for (const json& d : e["shape"]) {
-        if (!d.is_number_unsigned() && !(d.is_number_integer() && d.get<std::int64_t>() >= 0))
-          return R::failure(name + ": bad dimension in shape");
+        if (!is_u64(d)) return R::failure(name + ": bad dimension in shape");
         const std::uint64_t dim = d.get<std::uint64_t>();
         if (dim > (1ull << 40) || (dim != 0 && numel > (1ull << 40) / dim))
           return R::failure(name + ": shape too large");
@@ -94,8 +100,8 @@ Result<Checkpoint> decode_safetensors(const std::vector<std::uint8_t>& bytes) {
         t.shape.push_back(static_cast<std::int64_t>(dim));
       }
       const json& off = e["data_offsets"];
-      if (!off.is_array() || off.size() != 2)
-        return R::failure(name + ": data_offsets must be [begin, end]");
+      if (!off.is_array() || off.size() != 2 || !is_u64(off[0]) || !is_u64(off[1]))
+        return R::failure(name + ": data_offsets must be [begin, end] (unsigned integers)");
       const std::uint64_t b = off[0].get<std::uint64_t>(), en = off[1].get<std::uint64_t>();
       if (b > en || en > data_size)
         return R::failure(name + ": data_offsets [" + std::to_string(b) + ", " +

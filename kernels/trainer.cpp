@@ -109,10 +109,12 @@ Result<Commitment> read_commitment(const std::string& path) {
       return *x;
     };
     c.spec_hash = h(j.at("spec_hash"), "spec_hash");
-    for (const json& e : j.at("checkpoints"))
+    for (const json& e : j.at("checkpoints")) {
+      if (!e.at("step").is_number_unsigned()) throw std::runtime_error("step is not a count");
       c.checkpoints.push_back({e.at("step").get<std::uint64_t>(),
                                h(e.at("state_hash"), "state_hash"),
                                e.at("file").get<std::string>()});
+    }
     c.merkle_root = h(j.at("merkle_root"), "merkle_root");
     c.test_correct = j.value("test_correct", std::uint64_t{0});
     c.test_total = j.value("test_total", std::uint64_t{0});

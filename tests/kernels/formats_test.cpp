@@ -183,6 +183,29 @@ TEST_CASE("safetensors: deterministic bytes, round trip, refusals with reasons")
   auto garbage = bytes;
   garbage[8] = '!';
   CHECK(decode_safetensors(garbage).error.find("JSON") != std::string::npos);
+  // Offsets and dimensions must be unsigned integers: a float such as 9e43 once
+  // reached get<uint64_t>(), undefined behaviour whose value (printed into the
+  // reason, which a receipt carries) differs between CPUs. Found by fuzz/run.
+  // The same data behind another header text.
+  const auto rewrapped = [&](const std::string& text) {
+    std::vector<std::uint8_t> out;
+    out.reserve(8 + text.size() + bytes.size());
+    for (int i = 0; i < 8; ++i) out.push_back(static_cast<std::uint8_t>(text.size() >> (8 * i)));
+    for (char ch : text) out.push_back(static_cast<std::uint8_t>(ch));
+    for (std::size_t i = 8 + n; i < bytes.size(); ++i) out.push_back(bytes[i]);
+    return out;
+  };
+  for (const char* bad_number : {"9e43", "-1", "1.5"}) {
+    std::string h3 = header;
+    const auto at = h3.find("\"data_offsets\":[0,");
+    REQUIRE(at != std::string::npos);
+    h3.replace(at + 16, 1, bad_number);
+    const std::string why = decode_safetensors(rewrapped(h3)).error;
+    CHECK_MESSAGE(why.find("unsigned integers") != std::string::npos, bad_number << ": " << why);
+  }
+  std::string h4 = header;
+  h4.replace(h4.find("[2,3]"), 5, "[2.0,3]");
+  CHECK(decode_safetensors(rewrapped(h4)).error.find("bad dimension") != std::string::npos);
 }
 
 TEST_CASE("state hash depends on names, shapes and bytes") {
