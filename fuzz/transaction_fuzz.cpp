@@ -1,5 +1,6 @@
-// libFuzzer target: arbitrary bytes as a transaction, a dispute record and a
-// dispute move (what peers and RPC clients can send). Decoders refuse with a
+// libFuzzer target: arbitrary bytes as a transaction, a dispute record, a
+// dispute move, a run commitment, an attestation reveal and an inclusion proof
+// (what peers and RPC clients can send, and what transactions carry). Decoders refuse with a
 // reason or accept; what they accept re-encodes to exactly the input
 // (canonical encodings: one byte string per value).
 #include <cstdint>
@@ -7,6 +8,8 @@
 
 #include "core/bytes.h"
 #include "ledger/transaction.h"
+#include "verifier/attestation.h"
+#include "verifier/commitment.h"
 #include "verifier/dispute.h"
 
 using namespace vt;
@@ -25,6 +28,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const Bytes out = verifier::encode(d.value());
     if (out.size() != size || !std::equal(out.begin(), out.end(), data)) std::abort();
   }
+  // Every accepted value re-encodes to exactly the input.
+  const auto canonical = [&](const Bytes& out) {
+    if (out.size() != size || !std::equal(out.begin(), out.end(), data)) std::abort();
+  };
+  if (auto c = verifier::decode_commitment(in)) canonical(verifier::encode(c.value()));
+  if (auto r = verifier::decode_reveal(in)) canonical(verifier::encode(r.value()));
+  if (auto p = verifier::decode_inclusion_proof(in)) canonical(verifier::encode(p.value()));
   Address sender{};
   auto m = verifier::decode_move(in, sender);
   if (m) {
