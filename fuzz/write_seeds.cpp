@@ -1,7 +1,8 @@
 // Writes one valid input per fuzz target into DIR/<target>/, so the fuzzers
-// start from the real formats: a checkpoint of the small spec's model, the
-// example job specs (copied by fuzz/run), an IDX image file, a signed
-// transaction, a dispute record and a move. Usage: write_seeds DIR
+// start from the real formats: a checkpoint of the small spec's model, IDX
+// image and label files, a signed transaction, a dispute record, a move, and a
+// JSON-RPC call and batch (the job specs are copied from kernels/specs by
+// fuzz/run and fuzz_regression). Usage: write_seeds DIR
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
