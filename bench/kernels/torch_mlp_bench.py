@@ -11,6 +11,7 @@ import torch.nn as nn
 ap = argparse.ArgumentParser()
 ap.add_argument("--threads", type=int, default=2)
 ap.add_argument("--steps", type=int, default=500)
+ap.add_argument("--warmup", type=int, default=20, help="untimed steps first (bench_kernels --tiny: 2)")
 ap.add_argument("--device", default="cpu", help="cpu, or cuda for the GPU anchor (TF32 off)")
 a = ap.parse_args()
 torch.set_num_threads(a.threads)
@@ -37,7 +38,7 @@ def sync():
         torch.cuda.synchronize()
 
 
-for _ in range(20):
+for _ in range(a.warmup):
     step()
 sync()
 t0 = time.perf_counter()
@@ -45,6 +46,8 @@ for _ in range(a.steps):
     loss = step()
 sync()
 sps = a.steps / (time.perf_counter() - t0)
+if not torch.isfinite(loss):
+    raise SystemExit(f"torch loss is not finite: {loss.item()}")
 blas = "openblas" if "openblas" in torch.__config__.show().lower() else "see torch.__config__"
 where = torch.cuda.get_device_name() if a.device != "cpu" else "cpu"
 print(f"torch MLP 784-256-128-10 batch 128 SGD: {sps:.1f} steps/s ({1000.0 / sps:.3f} ms/step on {where}, torch threads {a.threads}, OpenBLAS threads {os.environ.get('OPENBLAS_NUM_THREADS', 'default')}, torch {torch.__version__}, {blas})")

@@ -4,10 +4,19 @@
 //  2. the referee step's CPU time (one training step re-executed from a checkpoint,
 //     as every validator does inside block execution) against the block interval;
 //  3. bisection rounds of the dispute game against ceil(log2 k).
-// Usage: bench_verifier [SPEC] [BLOCK_INTERVAL_MS]
+//  4. a verifier's off-chain segment replay on 1 and 2 threads.
+// Usage: bench_verifier [SPEC] [BLOCK_INTERVAL_MS] [--referee-reps R] [--replay-steps S]
+//   defaults: kernels/specs/demo.json 1000, R = 15, S = 100 (the figures in
+//   docs/performance.md); CTest runs a tiny size (label bench):
+//   bench_verifier kernels/specs/demo.json 1000 --referee-reps 2 --replay-steps 4
+// Exits non-zero when a part's own work fails: a replay error, the referee's
+// wrong verdict, a bisection that does not end at the faked step or takes more
+// than ceil(log2 k) rounds, replays on 1 and 2 threads that disagree.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -54,7 +63,8 @@ void compute_share(const kernels::JobSpec& spec) {
   row("N = 1e6, k = 100", 1000000, 100);
 }
 
-void referee_time(const kernels::JobSpec& spec, const kernels::Dataset& data, double interval_ms) {
+bool referee_time(const kernels::JobSpec& spec, const kernels::Dataset& data, double interval_ms,
+                  int reps) {
   auto backend = kernels::make_cpu_backend(1);
   kernels::Mlp model(spec, *backend);
   kernels::BatchSampler sampler(spec, data.train_images, data.train_labels);
@@ -73,18 +83,18 @@ void referee_time(const kernels::JobSpec& spec, const kernels::Dataset& data, do
   auto truth = verifier::replay_hashes(spec, data, state, 1);
   if (!truth) {
     std::printf("replay failed: %s\n", truth.error().c_str());
-    return;
+    return false;
   }
   c.provider_claim = truth.value()[0];
   c.challenger_claim = Hash256{1};
   std::vector<double> ms;
-  for (int i = 0; i < 15; ++i) {
+  for (int i = 0; i < reps; ++i) {
     auto t0 = Clock::now();
     auto r = verifier::referee_step(spec, data, ckpt, c);
     ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
     if (!r || r->verdict != verifier::Verdict::provider) {
-      std::printf("referee gave the wrong verdict\n");
-      return;
+      std::printf("referee %s\n", r ? "gave the wrong verdict" : ("failed: " + r.error()).c_str());
+      return false;
     }
   }
   std::sort(ms.begin(), ms.end());
@@ -95,9 +105,10 @@ void referee_time(const kernels::JobSpec& spec, const kernels::Dataset& data, do
       "   median %.2f ms, max %.2f ms = %.2f%% of a %.0f ms block interval; cost bound %llu\n",
       ms[ms.size() / 2], ms.back(), 100.0 * ms[ms.size() / 2] / interval_ms, interval_ms,
       (unsigned long long)verifier::referee_cost(spec));
+  return true;
 }
 
-void bisection_rounds() {
+bool bisection_rounds() {
   std::printf(
       "\n3. bisection rounds (provider faked the step in the middle third; challenger honest)\n");
   std::printf("   %10s %10s %14s\n", "k", "rounds", "ceil(log2 k)");
@@ -121,33 +132,51 @@ void bisection_rounds() {
     auto d = verifier::open_dispute(prov, chal, 0, k, honest(0), provider(k), honest(k), 1, 10);
     if (!d) {
       std::printf("   open failed: %s\n", d.error().c_str());
-      return;
+      return false;
     }
     verifier::Dispute g = d.value();
     uint64_t height = 1;
     while (!g.finished()) {
       ++height;
-      g = verifier::apply(g, {prov, verifier::MoveKind::post_mid, provider(g.mid())}, height)
-              .value();
+      auto posted =
+          verifier::apply(g, {prov, verifier::MoveKind::post_mid, provider(g.mid())}, height);
+      if (!posted) {
+        std::printf("   k = %llu: post_mid refused: %s\n", (unsigned long long)k,
+                    posted.error().c_str());
+        return false;
+      }
+      g = posted.value();
       ++height;
       uint64_t mid = g.mid();
       verifier::Move answer = provider(mid) == honest(mid)
                                   ? verifier::Move{chal, verifier::MoveKind::agree, Hash256{}}
                                   : verifier::Move{chal, verifier::MoveKind::disagree, honest(mid)};
-      g = verifier::apply(g, answer, height).value();
+      auto answered = verifier::apply(g, answer, height);
+      if (!answered) {
+        std::printf("   k = %llu: answer refused: %s\n", (unsigned long long)k,
+                    answered.error().c_str());
+        return false;
+      }
+      g = answered.value();
     }
     std::printf("   %10llu %10u %14u   ends at step %llu (faked step %llu)\n",
                 (unsigned long long)k, g.round, verifier::max_rounds(k), (unsigned long long)g.lo,
                 (unsigned long long)(fake - 1));
+    if (g.lo != fake - 1 || g.round > verifier::max_rounds(k)) {
+      std::printf(
+          "   k = %llu: the game did not end at the faked step within ceil(log2 k) rounds\n",
+          (unsigned long long)k);
+      return false;
+    }
   }
+  return true;
 }
-
-}  // namespace
 
 // A verifier's off-chain work: replaying a segment with per-step hashes, on 1
 // and 2 CPU threads (ReplayOptions; the hashes must be equal).
-void replay_rate(const kernels::JobSpec& spec, const kernels::Dataset& data) {
-  const uint64_t steps = std::min<uint64_t>(100, spec.steps);
+bool replay_rate(const kernels::JobSpec& spec, const kernels::Dataset& data,
+                 uint64_t replay_steps) {
+  const uint64_t steps = std::min<uint64_t>(replay_steps, spec.steps);
   auto backend = kernels::make_cpu_backend(1);
   kernels::Mlp model(spec, *backend);
   const kernels::TensorMap start = model.export_state();
@@ -162,17 +191,42 @@ void replay_rate(const kernels::JobSpec& spec, const kernels::Dataset& data) {
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (!r) {
       std::printf("   replay failed: %s\n", r.error().c_str());
-      return;
+      return false;
+    }
+    if (r->size() != steps) {
+      std::printf("   replay gave %zu hashes for %llu steps\n", r->size(),
+                  static_cast<unsigned long long>(steps));
+      return false;
     }
     if (first.empty()) first = *r;
     std::printf("   threads %d: %.1f steps/s%s\n", threads, static_cast<double>(steps) / s,
                 *r == first ? "" : "  HASHES DIFFER");
+    if (*r != first) return false;
   }
+  return true;
 }
 
+}  // namespace
+
 int main(int argc, char** argv) {
-  std::string spec_path = argc > 1 ? argv[1] : "kernels/specs/demo.json";
-  double interval_ms = argc > 2 ? std::atof(argv[2]) : 1000.0;
+  std::vector<std::string> pos;
+  int referee_reps = 15;
+  uint64_t replay_steps = 100;
+  for (int i = 1; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "--referee-reps") && i + 1 < argc)
+      referee_reps = std::atoi(argv[++i]);
+    else if (!std::strcmp(argv[i], "--replay-steps") && i + 1 < argc)
+      replay_steps = std::strtoull(argv[++i], nullptr, 10);
+    else
+      pos.push_back(argv[i]);
+  }
+  std::string spec_path = pos.size() > 0 ? pos[0] : "kernels/specs/demo.json";
+  double interval_ms = pos.size() > 1 ? std::atof(pos[1].c_str()) : 1000.0;
+  if (referee_reps < 1 || replay_steps < 1 || !(interval_ms > 0)) {
+    std::printf("usage: %s [SPEC] [BLOCK_INTERVAL_MS] [--referee-reps R] [--replay-steps S]\n",
+                argv[0]);
+    return 2;
+  }
   auto spec = kernels::load_job_spec_file(spec_path);
   if (!spec) {
     std::printf("%s\n", spec.error.c_str());
@@ -183,10 +237,13 @@ int main(int argc, char** argv) {
     std::printf("%s\n", data.error.c_str());
     return 1;
   }
-  std::printf("command: %s %s %.0f\n", argv[0], spec_path.c_str(), interval_ms);
+  std::printf("command: %s %s %.0f --referee-reps %d --replay-steps %llu\n", argv[0],
+              spec_path.c_str(), interval_ms, referee_reps,
+              static_cast<unsigned long long>(replay_steps));
   compute_share(spec.value);
-  referee_time(spec.value, data.value, interval_ms);
-  bisection_rounds();
-  replay_rate(spec.value, data.value);
-  return 0;
+  bool ok = referee_time(spec.value, data.value, interval_ms, referee_reps);
+  ok = bisection_rounds() && ok;
+  ok = replay_rate(spec.value, data.value, replay_steps) && ok;
+  if (!ok) std::printf("\nFAILED: a part above did not do its work (see its message)\n");
+  return ok ? 0 : 1;
 }
