@@ -79,10 +79,11 @@ Decimal parse_decimal(const json& v, const std::string& field) {
     ok = digits();
   }
   if (!ok || i != s.size()) bad(field, "\"" + s + "\" is not a decimal number");
-  errno = 0;
-  char* end = nullptr;
-  const float f = std::strtof(s.c_str(), &end);
-  if (end != s.c_str() + s.size() || !std::isfinite(f) || errno == ERANGE)
+  // std::from_chars: correctly rounded and locale-free (strtof reads the
+  // locale's decimal point, so two validators could parse a spec differently).
+  float f = 0.0f;
+  const auto parsed = std::from_chars(s.data(), s.data() + s.size(), f);
+  if (parsed.ec != std::errc() || parsed.ptr != s.data() + s.size() || !std::isfinite(f))
     bad(field, "\"" + s + "\" is out of fp32 range");
   char buf[64];
   auto r = std::to_chars(buf, buf + sizeof buf, f);
@@ -91,8 +92,15 @@ Decimal parse_decimal(const json& v, const std::string& field) {
   d.text.assign(buf, r.ptr);
   if (d.text == "-0") d.text = "0";  // one spelling for zero
   if (f == 0.0f) d.value = 0.0f;
-  d.exact = std::strtod(d.text.c_str(), nullptr);
+  std::from_chars(d.text.data(), d.text.data() + d.text.size(), d.exact);
   return d;
+}
+
+// The shortest decimal that reads back as `v` (std::to_chars: locale-free).
+std::string shortest(float v) {
+  char buf[64];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, r.ptr);
 }
 
 Decimal need_decimal(const json& obj, const std::string& key, const std::string& path, float lo,
@@ -101,8 +109,8 @@ Decimal need_decimal(const json& obj, const std::string& key, const std::string&
   const bool below = lo_open ? !(d.value > lo) : !(d.value >= lo);
   const bool above = hi_open ? !(d.value < hi) : !(d.value <= hi);
   if (below || above)
-    bad(path + key, "must be in " + std::string(lo_open ? "(" : "[") + std::to_string(lo) + ", " +
-                        std::to_string(hi) + (hi_open ? ")" : "]"));
+    bad(path + key, "must be in " + std::string(lo_open ? "(" : "[") + shortest(lo) + ", " +
+                        shortest(hi) + (hi_open ? ")" : "]"));
   return d;
 }
 
@@ -190,15 +198,19 @@ Result<JobSpec> parse_job_spec(std::string_view json_text) {
   json j;
   try {
     j = json::parse(json_text.begin(), json_text.end());
-  } catch (const json::exception& e) {  // parse_error, and out_of_range for "1e999"
-    return Result<JobSpec>::failure(std::string("(root): invalid JSON: ") + e.what());
+  } catch (const json::parse_error& e) {
+    // Our own words, not the library's: refusals can reach receipts and logs
+    // that must not depend on which nlohmann version a node was built with.
+    return Result<JobSpec>::failure("(root): invalid JSON near byte " + std::to_string(e.byte));
+  } catch (const json::exception&) {  // out_of_range for a number like 1e999
+    return Result<JobSpec>::failure("(root): invalid JSON: a number is out of range");
   }
   try {
     return Result<JobSpec>::success(parse_checked(j));
   } catch (const SpecError& e) {
     return Result<JobSpec>::failure(e.msg);
-  } catch (const json::exception& e) {
-    return Result<JobSpec>::failure(std::string("(root): ") + e.what());
+  } catch (const json::exception&) {
+    return Result<JobSpec>::failure("(root): a value has the wrong JSON type");
   }
 }
 

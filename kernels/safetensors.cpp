@@ -58,8 +58,11 @@ Result<Checkpoint> decode_safetensors(const std::vector<std::uint8_t>& bytes) {
   json header;
   try {
     header = json::parse(bytes.begin() + 8, bytes.begin() + 8 + static_cast<std::ptrdiff_t>(n));
-  } catch (const json::exception& e) {
-    return R::failure(std::string("header is not valid JSON: ") + e.what());
+  } catch (const json::parse_error& e) {
+    // Our words, not the library's (a refusal can reach a dispute's record).
+    return R::failure("header is not valid JSON (near byte " + std::to_string(e.byte) + ")");
+  } catch (const json::exception&) {
+    return R::failure("header is not valid JSON (a number out of range)");
   }
   if (!header.is_object()) return R::failure("header is not a JSON object");
   const std::uint64_t data_size = bytes.size() - 8 - n;
@@ -113,8 +116,8 @@ Result<Checkpoint> decode_safetensors(const std::vector<std::uint8_t>& bytes) {
       ranges.push_back({b, en});
       ck.tensors.emplace(name, std::move(t));
     }
-  } catch (const json::exception& e) {
-    return R::failure(std::string("malformed header: ") + e.what());
+  } catch (const json::exception&) {
+    return R::failure("malformed header: a field has the wrong JSON type");
   }
   // The tensors must tile the data region exactly: no gaps, overlaps or extra bytes.
   std::sort(ranges.begin(), ranges.end());

@@ -1,5 +1,8 @@
 #include "ledger/executor.h"
 
+#include <map>
+#include <set>
+
 #include "core/encoding.h"
 #include "core/sha256.h"
 #include "kernels/job_spec.h"
@@ -66,45 +69,45 @@ verifier::Commitment stored_commitment(const StateReader& s, uint64_t job_id) {
   return std::move(c).value();
 }
 
-Status debit(Overlay& o, const Address& who, Amount amount, const char* what) {
+TxStatus debit(Overlay& o, const Address& who, Amount amount, const char* what) {
   Account acc = read_account(o, who);
   if (acc.balance < amount)
-    return make_error("insufficient balance for " + std::string(what) + ": have " +
+    return fail(TxCode::insufficient_balance, "insufficient balance for " + std::string(what) + ": have " +
                       num(acc.balance) + ", need " + num(amount));
   acc.balance -= amount;
   write_account(o, who, acc);
-  return Status::success();
+  return TxStatus::success();
 }
 
-Status credit(Overlay& o, const Address& who, Amount amount) {
+TxStatus credit(Overlay& o, const Address& who, Amount amount) {
   Account acc = read_account(o, who);
-  if (add_overflows(acc.balance, amount)) return make_error("recipient balance would overflow");
+  if (add_overflows(acc.balance, amount)) return fail(TxCode::overflow, "recipient balance would overflow");
   acc.balance += amount;
   write_account(o, who, acc);
-  return Status::success();
+  return TxStatus::success();
 }
 
-Status run(MsgContext& c, const Transfer& m) {
-  if (m.amount == 0) return make_error("transfer amount must be positive");
+TxStatus run(MsgContext& c, const Transfer& m) {
+  if (m.amount == 0) return fail(TxCode::invalid_amount, "transfer amount must be positive");
   if (auto s = debit(c.o, c.tx.sender, m.amount, "transfer"); !s) return s;
   if (auto s = credit(c.o, m.to, m.amount); !s) return s;
   c.events.push_back(
       {"transfer", {{"from", addr(c.tx.sender)}, {"to", addr(m.to)}, {"amount", num(m.amount)}}});
-  return Status::success();
+  return TxStatus::success();
 }
 
-Status valid_endpoint(const std::string& e) {
-  if (e.empty() || e.size() > 256) return make_error("endpoint must be 1 to 256 characters");
+TxStatus valid_endpoint(const std::string& e) {
+  if (e.empty() || e.size() > 256) return fail(TxCode::invalid_endpoint, "endpoint must be 1 to 256 characters");
   for (char ch : e)
     if (ch < 0x21 || ch > 0x7e)
-      return make_error("endpoint must be printable ASCII without spaces");
-  return Status::success();
+      return fail(TxCode::invalid_endpoint, "endpoint must be printable ASCII without spaces");
+  return TxStatus::success();
 }
 
-Status run(MsgContext& c, const ProviderRegister& m) {
-  if (read_provider(c.o, c.tx.sender)) return make_error("sender is already a registered provider");
+TxStatus run(MsgContext& c, const ProviderRegister& m) {
+  if (read_provider(c.o, c.tx.sender)) return fail(TxCode::already_done, "sender is already a registered provider");
   if (m.stake < c.params.min_provider_stake)
-    return make_error("stake " + num(m.stake) + " is below the minimum provider stake " +
+    return fail(TxCode::below_minimum, "stake " + num(m.stake) + " is below the minimum provider stake " +
                       num(c.params.min_provider_stake));
   if (auto s = valid_endpoint(m.endpoint); !s) return s;
   if (auto s = debit(c.o, c.tx.sender, m.stake, "provider stake"); !s) return s;
@@ -116,34 +119,34 @@ Status run(MsgContext& c, const ProviderRegister& m) {
   write_provider(c.o, p);
   c.events.push_back(
       {"provider_registered", {{"provider", addr(p.owner)}, {"stake", num(m.stake)}}});
-  return Status::success();
+  return TxStatus::success();
 }
 
-Status run(MsgContext& c, const Stake& m) {
+TxStatus run(MsgContext& c, const Stake& m) {
   auto p = read_provider(c.o, c.tx.sender);
-  if (!p) return make_error("sender is not a registered provider");
-  if (m.amount == 0) return make_error("stake amount must be positive");
-  if (add_overflows(p->stake, m.amount)) return make_error("stake would overflow");
+  if (!p) return fail(TxCode::not_registered, "sender is not a registered provider");
+  if (m.amount == 0) return fail(TxCode::invalid_amount, "stake amount must be positive");
+  if (add_overflows(p->stake, m.amount)) return fail(TxCode::overflow, "stake would overflow");
   if (auto s = debit(c.o, c.tx.sender, m.amount, "stake"); !s) return s;
   p->stake += m.amount;
   write_provider(c.o, *p);
   c.events.push_back({"staked", {{"provider", addr(p->owner)}, {"amount", num(m.amount)}}});
-  return Status::success();
+  return TxStatus::success();
 }
 
-Status run(MsgContext& c, const Unstake& m) {
+TxStatus run(MsgContext& c, const Unstake& m) {
   auto p = read_provider(c.o, c.tx.sender);
-  if (!p) return make_error("sender is not a registered provider");
-  if (m.amount == 0) return make_error("unstake amount must be positive");
+  if (!p) return fail(TxCode::not_registered, "sender is not a registered provider");
+  if (m.amount == 0) return fail(TxCode::invalid_amount, "unstake amount must be positive");
   Amount free = p->stake - p->locked;
   if (m.amount > free)
-    return make_error("unstake amount " + num(m.amount) + " exceeds the unlocked stake " +
+    return fail(TxCode::above_limit, "unstake amount " + num(m.amount) + " exceeds the unlocked stake " +
                       num(free) + " (bonds of accepted jobs stay locked)");
   uint64_t release = c.block.height + c.params.unbonding_blocks;
   Bytes key = keys::unbonding(release, p->owner);
   Unbonding u{p->owner, 0, release};
   if (auto v = c.o.get(key)) u = decode_unbonding(*v).value();
-  if (add_overflows(u.amount, m.amount)) return make_error("unbonding amount would overflow");
+  if (add_overflows(u.amount, m.amount)) return fail(TxCode::overflow, "unbonding amount would overflow");
   u.amount += m.amount;
   c.o.put(key, encode(u));
   p->stake -= m.amount;
@@ -152,16 +155,16 @@ Status run(MsgContext& c, const Unstake& m) {
                       {{"provider", addr(p->owner)},
                        {"amount", num(m.amount)},
                        {"release_height", num(release)}}});
-  return Status::success();
+  return TxStatus::success();
 }
 
-Status run(MsgContext& c, const JobSubmit& m) {
+TxStatus run(MsgContext& c, const JobSubmit& m) {
   auto spec = canonical_job_spec(m.spec_json, c.params.max_spec_bytes);
-  if (!spec) return make_error("invalid job spec: " + spec.error());
-  if (m.payment == 0) return make_error("job payment must be positive");
+  if (!spec) return fail(TxCode::invalid_spec, "invalid job spec: " + spec.error());
+  if (m.payment == 0) return fail(TxCode::invalid_amount, "job payment must be positive");
   if (m.deadline_blocks < c.params.min_job_deadline_blocks ||
       m.deadline_blocks > c.params.max_job_deadline_blocks)
-    return make_error("deadline_blocks " + num(m.deadline_blocks) + " is outside [" +
+    return fail(TxCode::above_limit, "deadline_blocks " + num(m.deadline_blocks) + " is outside [" +
                       num(c.params.min_job_deadline_blocks) + ", " +
                       num(c.params.max_job_deadline_blocks) + "]");
   if (auto s = debit(c.o, c.tx.sender, m.payment, "job payment"); !s) return s;
@@ -171,31 +174,46 @@ Status run(MsgContext& c, const JobSubmit& m) {
   kernels::JobSpec js;
   {
     auto parsed = kernels::parse_job_spec(spec->json);
-    if (!parsed) return make_error("invalid job spec: " + parsed.error);
+    if (!parsed) return fail(TxCode::invalid_spec, "invalid job spec: " + parsed.error);
     js = parsed.value;
   }
+  // Only data sets every validator holds: a referee step on any other would
+  // leave validators unable to decide (the chain would stop).
+  const DatasetEntry wanted{js.dataset_name, js.train_images_sha256, js.train_labels_sha256,
+                            js.test_images_sha256, js.test_labels_sha256};
+  if (!dataset_registered(c.o, wanted))
+    return fail(TxCode::unknown_dataset,
+                "the spec's data set (" + js.dataset_name +
+                    " with these file hashes) is not in the chain's registry (state_listDatasets)");
   if (auto s = verifier::check_referee_cost(js, c.params.max_referee_cost); !s)
-    return make_error("job spec: " + s.error());
+    return fail(TxCode::spec_too_costly, "job spec: " + s.error());
   if (verifier::max_checkpoint_bytes(js) > c.params.max_referee_state_bytes)
-    return make_error("job spec: a checkpoint may be " + num(verifier::max_checkpoint_bytes(js)) +
+    return fail(TxCode::spec_too_costly, "job spec: a checkpoint may be " + num(verifier::max_checkpoint_bytes(js)) +
                       " bytes, above max_referee_state_bytes " +
                       num(c.params.max_referee_state_bytes));
+  // One segment must be replayable within one commit window by a verifier
+  // working at the chain's budget; more segments queue (assign_and_schedule).
+  if (const uint64_t seg = verifier::segment_replay_cost(js); seg > c.params.verifier_replay_budget)
+    return fail(TxCode::spec_too_costly,
+                "one segment costs " + num(seg) +
+                    " multiply-adds to replay, above verifier_replay_budget " +
+                    num(c.params.verifier_replay_budget) + " (lower checkpoint_interval)");
   const uint64_t checkpoints = verifier::checkpoint_count(js.steps, js.checkpoint_interval);
   if (checkpoints > c.params.max_checkpoints)
-    return make_error("the spec has " + num(checkpoints) + " checkpoints, the limit is " +
+    return fail(TxCode::spec_too_costly, "the spec has " + num(checkpoints) + " checkpoints, the limit is " +
                       num(c.params.max_checkpoints));
   if (m.samples != 0 && (m.samples < c.params.pol_samples || m.samples > kMaxAssignments))
-    return make_error("samples " + num(m.samples) + " must be between the chain's pol_samples " +
+    return fail(TxCode::above_limit, "samples " + num(m.samples) + " must be between the chain's pol_samples " +
                       num(c.params.pol_samples) + " and " + num(kMaxAssignments) +
                       " (0 takes pol_samples)");
   const uint64_t samples = samples_for(c.params, js, m.samples);
   const unsigned __int128 fees = static_cast<unsigned __int128>(samples) * c.params.verifier_fee;
   if (fees > m.payment)
-    return make_error("payment " + num(m.payment) + " cannot cover " + num(samples) +
+    return fail(TxCode::below_minimum, "payment " + num(m.payment) + " cannot cover " + num(samples) +
                       " verifier fees of " + num(c.params.verifier_fee));
   const Amount min_bond = verifier::min_bond(m.payment, samples);
   if (m.bond < min_bond)
-    return make_error("bond " + num(m.bond) + " is below the minimum " + num(min_bond) +
+    return fail(TxCode::below_minimum, "bond " + num(m.bond) + " is below the minimum " + num(min_bond) +
                       " (payment / " + num(samples) + " samples, rounded up)");
   Job j;
   j.id = read_next_job_id(c.o);
@@ -219,23 +237,23 @@ Status run(MsgContext& c, const JobSubmit& m) {
                        {"bond", num(j.bond_required)},
                        {"samples", num(j.samples)},
                        {"deadline_height", num(j.deadline_height)}}});
-  return Status::success();
+  return TxStatus::success();
 }
 
-Status run(MsgContext& c, const JobAccept& m) {
+TxStatus run(MsgContext& c, const JobAccept& m) {
   auto j = read_job(c.o, m.job_id);
-  if (!j) return make_error("job " + num(m.job_id) + " does not exist");
+  if (!j) return fail(TxCode::not_found, "job " + num(m.job_id) + " does not exist");
   if (j->status != JobStatus::Open)
-    return make_error("job " + num(m.job_id) + " is " + job_status_name(j->status) + ", not open");
+    return fail(TxCode::wrong_status, "job " + num(m.job_id) + " is " + job_status_name(j->status) + ", not open");
   auto p = read_provider(c.o, c.tx.sender);
-  if (!p) return make_error("sender is not a registered provider");
-  if (j->client == c.tx.sender) return make_error("a client cannot accept its own job");
+  if (!p) return fail(TxCode::not_registered, "sender is not a registered provider");
+  if (j->client == c.tx.sender) return fail(TxCode::wrong_party, "a client cannot accept its own job");
   if (p->stake < c.params.min_provider_stake)
-    return make_error("provider stake " + num(p->stake) + " is below the minimum " +
+    return fail(TxCode::below_minimum, "provider stake " + num(p->stake) + " is below the minimum " +
                       num(c.params.min_provider_stake));
   Amount free = p->stake - p->locked;
   if (free < j->bond_required)
-    return make_error("unlocked stake " + num(free) + " is less than the required bond " +
+    return fail(TxCode::below_minimum, "unlocked stake " + num(free) + " is less than the required bond " +
                       num(j->bond_required));
   p->locked += j->bond_required;
   p->jobs_accepted += 1;
@@ -247,15 +265,15 @@ Status run(MsgContext& c, const JobAccept& m) {
   c.events.push_back(
       {"job_accepted",
        {{"job_id", num(j->id)}, {"provider", addr(p->owner)}, {"bond", num(j->bond_required)}}});
-  return Status::success();
+  return TxStatus::success();
 }
 
-Status run(MsgContext& c, const JobCancel& m) {
+TxStatus run(MsgContext& c, const JobCancel& m) {
   auto j = read_job(c.o, m.job_id);
-  if (!j) return make_error("job " + num(m.job_id) + " does not exist");
-  if (j->client != c.tx.sender) return make_error("only the job's client can cancel it");
+  if (!j) return fail(TxCode::not_found, "job " + num(m.job_id) + " does not exist");
+  if (j->client != c.tx.sender) return fail(TxCode::wrong_party, "only the job's client can cancel it");
   if (j->status != JobStatus::Open)
-    return make_error("job " + num(m.job_id) + " is " + job_status_name(j->status) +
+    return fail(TxCode::wrong_status, "job " + num(m.job_id) + " is " + job_status_name(j->status) +
                       "; only open jobs can be cancelled");
   if (auto s = credit(c.o, j->client, j->payment); !s) return s;
   c.o.erase(keys::job_expiry(j->deadline_height + 1, j->id));
@@ -263,59 +281,67 @@ Status run(MsgContext& c, const JobCancel& m) {
   j->closed_height = c.block.height;
   write_job(c.o, *j);
   c.events.push_back({"job_cancelled", {{"job_id", num(j->id)}, {"refund", num(j->payment)}}});
-  return Status::success();
+  return TxStatus::success();
 }
 
-Status run(MsgContext& c, const VerifierRegister& m) {
-  if (read_verifier(c.o, c.tx.sender)) return make_error("sender is already a registered verifier");
+TxStatus run(MsgContext& c, const VerifierRegister& m) {
+  if (read_verifier(c.o, c.tx.sender)) return fail(TxCode::already_done, "sender is already a registered verifier");
   if (m.stake < c.params.min_verifier_stake)
-    return make_error("stake " + num(m.stake) + " is below the minimum verifier stake " +
+    return fail(TxCode::below_minimum, "stake " + num(m.stake) + " is below the minimum verifier stake " +
                       num(c.params.min_verifier_stake));
   if (auto s = debit(c.o, c.tx.sender, m.stake, "verifier stake"); !s) return s;
   Verifier v;
   v.owner = c.tx.sender;
   v.stake = m.stake;
   v.registered_height = c.block.height;
+  v.activation_height = c.block.height + c.params.verifier_activation_blocks;
   write_verifier(c.o, v);
-  c.events.push_back(
-      {"verifier_registered", {{"verifier", addr(v.owner)}, {"stake", num(m.stake)}}});
-  return Status::success();
+  c.events.push_back({"verifier_registered",
+                      {{"verifier", addr(v.owner)},
+                       {"stake", num(m.stake)},
+                       {"activation_height", num(v.activation_height)}}});
+  return TxStatus::success();
 }
 
-Status run(MsgContext& c, const VerifierStake& m) {
+TxStatus run(MsgContext& c, const VerifierStake& m) {
   auto v = read_verifier(c.o, c.tx.sender);
-  if (!v) return make_error("sender is not a registered verifier");
-  if (m.amount == 0) return make_error("stake amount must be positive");
-  if (add_overflows(v->stake, m.amount)) return make_error("stake would overflow");
+  if (!v) return fail(TxCode::not_registered, "sender is not a registered verifier");
+  if (m.amount == 0) return fail(TxCode::invalid_amount, "stake amount must be positive");
+  if (add_overflows(v->stake, m.amount)) return fail(TxCode::overflow, "stake would overflow");
   if (auto s = debit(c.o, c.tx.sender, m.amount, "verifier stake"); !s) return s;
   v->stake += m.amount;
+  // More weight is more chance of being sampled: it waits like a new verifier,
+  // so stake cannot be added after seeing a commitment one wants to verify.
+  v->activation_height = c.block.height + c.params.verifier_activation_blocks;
   write_verifier(c.o, *v);
-  c.events.push_back(
-      {"verifier_staked", {{"verifier", addr(v->owner)}, {"amount", num(m.amount)}}});
-  return Status::success();
+  c.events.push_back({"verifier_staked",
+                      {{"verifier", addr(v->owner)},
+                       {"amount", num(m.amount)},
+                       {"activation_height", num(v->activation_height)}}});
+  return TxStatus::success();
 }
 
-Status run(MsgContext& c, const VerifierUnstake& m) {
+TxStatus run(MsgContext& c, const VerifierUnstake& m) {
   auto v = read_verifier(c.o, c.tx.sender);
-  if (!v) return make_error("sender is not a registered verifier");
-  if (m.amount == 0) return make_error("unstake amount must be positive");
+  if (!v) return fail(TxCode::not_registered, "sender is not a registered verifier");
+  if (m.amount == 0) return fail(TxCode::invalid_amount, "unstake amount must be positive");
   if (m.amount > v->stake)
-    return make_error("unstake amount " + num(m.amount) + " exceeds the verifier stake " +
+    return fail(TxCode::above_limit, "unstake amount " + num(m.amount) + " exceeds the verifier stake " +
                       num(v->stake));
   if (v->active_assignments > 0)
-    return make_error(
+    return fail(TxCode::stake_bonded, 
         "the verifier has " + num(v->active_assignments) +
         " assignments or disputes in progress; its stake stays bonded until they end");
   const Amount left = v->stake - m.amount;
   if (left != 0 && left < c.params.min_verifier_stake)
-    return make_error("the stake left, " + num(left) +
+    return fail(TxCode::below_minimum, "the stake left, " + num(left) +
                       ", would be below the minimum verifier stake " +
                       num(c.params.min_verifier_stake) + " (unstake all or less)");
   const uint64_t release = c.block.height + c.params.unbonding_blocks;
   const Bytes key = keys::unbonding(release, v->owner);
   Unbonding u{v->owner, 0, release};
   if (auto e = c.o.get(key)) u = decode_unbonding(*e).value();
-  if (add_overflows(u.amount, m.amount)) return make_error("unbonding amount would overflow");
+  if (add_overflows(u.amount, m.amount)) return fail(TxCode::overflow, "unbonding amount would overflow");
   u.amount += m.amount;
   c.o.put(key, encode(u));
   v->stake = left;
@@ -324,23 +350,23 @@ Status run(MsgContext& c, const VerifierUnstake& m) {
                       {{"verifier", addr(v->owner)},
                        {"amount", num(m.amount)},
                        {"release_height", num(release)}}});
-  return Status::success();
+  return TxStatus::success();
 }
 
-Status run(MsgContext& c, const JobCommit& m) {
+TxStatus run(MsgContext& c, const JobCommit& m) {
   auto j = read_job(c.o, m.job_id);
-  if (!j) return make_error("job " + num(m.job_id) + " does not exist");
+  if (!j) return fail(TxCode::not_found, "job " + num(m.job_id) + " does not exist");
   if (!j->provider || *j->provider != c.tx.sender)
-    return make_error("only the job's provider can commit to it");
+    return fail(TxCode::wrong_party, "only the job's provider can commit to it");
   if (j->status != JobStatus::Accepted)
-    return make_error("job " + num(m.job_id) + " is " + job_status_name(j->status) +
+    return fail(TxCode::wrong_status, "job " + num(m.job_id) + " is " + job_status_name(j->status) +
                       ", not accepted");
   if (c.block.height > j->deadline_height)
-    return make_error("the job's deadline " + num(j->deadline_height) + " has passed");
+    return fail(TxCode::outside_window, "the job's deadline " + num(j->deadline_height) + " has passed");
   auto commitment = verifier::decode_commitment(m.commitment, c.params.max_checkpoints);
-  if (!commitment) return make_error("malformed commitment: " + commitment.error());
+  if (!commitment) return fail(TxCode::malformed, "malformed commitment: " + commitment.error());
   if (auto s = verifier::validate_for_spec(*commitment, stored_spec(c.o, j->spec_hash)); !s)
-    return make_error("commitment does not match the job's spec: " + s.error());
+    return fail(TxCode::commitment_mismatch, "commitment does not match the job's spec: " + s.error());
   JobPol pol;
   pol.job_id = j->id;
   pol.root = verifier::commitment_root(*commitment);
@@ -367,7 +393,22 @@ Status run(MsgContext& c, const JobCommit& m) {
                        {"final_loss_micro", num(commitment->final_loss_micro)},
                        {"accuracy_bps", num(commitment->accuracy_bps)},
                        {"sample_height", num(pol.sample_height)}}});
-  return Status::success();
+  return TxStatus::success();
+}
+
+// Sets a verifying job's commit deadline and the probe and reveal windows after
+// it, moving its begin-block work (probe draw at commit_deadline + 1, judging
+// at reveal_deadline + 1) with them. The caller writes pol.
+void set_job_windows(Overlay& o, const Params& p, JobPol& pol, uint64_t commit_deadline) {
+  if (pol.commit_deadline != 0) {
+    o.erase(keys::pol_work(pol.commit_deadline + 1, pol.job_id));
+    o.erase(keys::pol_work(pol.reveal_deadline + 1, pol.job_id));
+  }
+  pol.commit_deadline = commit_deadline;
+  pol.probe_deadline = pol.commit_deadline + p.pol_reveal_window;
+  pol.reveal_deadline = pol.probe_deadline + p.pol_reveal_window;
+  o.put(keys::pol_work(pol.commit_deadline + 1, pol.job_id), Bytes{});
+  o.put(keys::pol_work(pol.reveal_deadline + 1, pol.job_id), Bytes{});
 }
 
 // The verifying job, its record and the assignment of `segment`, or why not.
@@ -376,11 +417,11 @@ struct AssignmentRef {
   JobPol pol;
   size_t index = 0;
 };
-Result<AssignmentRef> find_assignment(const StateReader& o, uint64_t job_id, uint64_t segment) {
+TxResult<AssignmentRef> find_assignment(const StateReader& o, uint64_t job_id, uint64_t segment) {
   auto j = read_job(o, job_id);
-  if (!j) return make_error("job " + num(job_id) + " does not exist");
+  if (!j) return fail(TxCode::not_found, "job " + num(job_id) + " does not exist");
   if (j->status != JobStatus::Verifying)
-    return make_error("job " + num(job_id) + " is " + job_status_name(j->status) +
+    return fail(TxCode::wrong_status, "job " + num(job_id) + " is " + job_status_name(j->status) +
                       ", not verifying");
   AssignmentRef ref{*j, read_job_pol(o, job_id).value(), 0};
   for (size_t i = 0; i < ref.pol.assignments.size(); ++i)
@@ -388,66 +429,66 @@ Result<AssignmentRef> find_assignment(const StateReader& o, uint64_t job_id, uin
       ref.index = i;
       return ref;
     }
-  return make_error("segment " + num(segment) + " of job " + num(job_id) + " was not sampled");
+  return fail(TxCode::not_sampled, "segment " + num(segment) + " of job " + num(job_id) + " was not sampled");
 }
 
 // The provider's probes come first, then the verifiers' reveals (JobPol).
-Status in_probe_window(const JobPol& pol, uint64_t height) {
+TxStatus in_probe_window(const JobPol& pol, uint64_t height) {
   if (height <= pol.commit_deadline)
-    return make_error("the probe window opens at height " + num(pol.commit_deadline + 1));
+    return fail(TxCode::outside_window, "the probe window opens at height " + num(pol.commit_deadline + 1));
   if (height > pol.probe_deadline)
-    return make_error("the probe window closed at height " + num(pol.probe_deadline));
-  return Status::success();
+    return fail(TxCode::outside_window, "the probe window closed at height " + num(pol.probe_deadline));
+  return TxStatus::success();
 }
 
-Status in_reveal_window(const JobPol& pol, uint64_t height) {
+TxStatus in_reveal_window(const JobPol& pol, uint64_t height) {
   if (height <= pol.probe_deadline)
-    return make_error("the reveal window opens at height " + num(pol.probe_deadline + 1));
+    return fail(TxCode::outside_window, "the reveal window opens at height " + num(pol.probe_deadline + 1));
   if (height > pol.reveal_deadline)
-    return make_error("the reveal window closed at height " + num(pol.reveal_deadline));
-  return Status::success();
+    return fail(TxCode::outside_window, "the reveal window closed at height " + num(pol.reveal_deadline));
+  return TxStatus::success();
 }
 
-Status run(MsgContext& c, const AttestCommit& m) {
+TxStatus run(MsgContext& c, const AttestCommit& m) {
   auto ref = find_assignment(c.o, m.job_id, m.segment);
-  if (!ref) return ref.take_error();
+  if (!ref) return ref.error();
   Assignment& a = ref->pol.assignments[ref->index];
   if (a.verifier != c.tx.sender)
-    return make_error("sender is not the verifier assigned to segment " + num(m.segment));
+    return fail(TxCode::wrong_party, "sender is not the verifier assigned to segment " + num(m.segment));
   if (c.block.height > ref->pol.commit_deadline)
-    return make_error("the commit window closed at height " + num(ref->pol.commit_deadline));
-  if (a.attest_commitment) return make_error("segment " + num(m.segment) + " is already committed");
+    return fail(TxCode::outside_window, "the commit window closed at height " + num(ref->pol.commit_deadline));
+  if (a.attest_commitment) return fail(TxCode::already_done, "segment " + num(m.segment) + " is already committed");
   a.attest_commitment = m.commitment;
   write_job_pol(c.o, ref->pol);
   c.events.push_back(
       {"attest_committed",
        {{"job_id", num(m.job_id)}, {"segment", num(m.segment)}, {"verifier", addr(c.tx.sender)}}});
-  return Status::success();
+  return TxStatus::success();
 }
 
-Status run(MsgContext& c, const AttestReveal& m) {
+TxStatus run(MsgContext& c, const AttestReveal& m) {
   auto ref = find_assignment(c.o, m.job_id, m.segment);
-  if (!ref) return ref.take_error();
+  if (!ref) return ref.error();
   Assignment& a = ref->pol.assignments[ref->index];
   if (a.verifier != c.tx.sender)
-    return make_error("sender is not the verifier assigned to segment " + num(m.segment));
+    return fail(TxCode::wrong_party, "sender is not the verifier assigned to segment " + num(m.segment));
   if (auto s = in_reveal_window(ref->pol, c.block.height); !s) return s;
   if (!a.attest_commitment)
-    return make_error("no attestation commitment to reveal for segment " + num(m.segment));
-  if (a.revealed) return make_error("segment " + num(m.segment) + " is already revealed");
+    return fail(TxCode::wrong_status, "no attestation commitment to reveal for segment " + num(m.segment));
+  if (a.revealed) return fail(TxCode::already_done, "segment " + num(m.segment) + " is already revealed");
   auto reveal = verifier::decode_reveal(m.reveal);
-  if (!reveal) return make_error("malformed reveal: " + reveal.error());
+  if (!reveal) return fail(TxCode::malformed, "malformed reveal: " + reveal.error());
   const kernels::JobSpec spec = stored_spec(c.o, ref->job.spec_hash);
   const auto seg = verifier::segment_bounds(m.segment, spec.steps, spec.checkpoint_interval);
   const uint64_t len = seg.end - seg.start;
   // Set at the start of commit_deadline + 1, which every reveal height follows
   // (the node executes every height; only a test harness could skip one).
-  if (!ref->pol.probe_seed) return make_error("the probe has not been drawn yet");
+  if (!ref->pol.probe_seed) return fail(TxCode::outside_window, "the probe has not been drawn yet");
   const uint64_t r = verifier::probe_offset(ref->pol.probe_seed.value(), m.job_id, m.segment, len);
   if (auto s = verifier::check_reveal(*a.attest_commitment, m.job_id, m.segment, len, r,
                                       c.tx.sender, *reveal);
       !s)
-    return make_error("reveal rejected: " + s.error());
+    return fail(TxCode::reveal_rejected, "reveal rejected: " + s.error());
   a.revealed = true;
   a.revealed_end = reveal->trace.end_hash;
   a.revealed_probe = reveal->probe_hash;
@@ -461,74 +502,91 @@ Status run(MsgContext& c, const AttestReveal& m) {
                        {"end_hash", to_hex(reveal->trace.end_hash)},
                        {"probe_offset", num(r)},
                        {"end_matches_commitment", end_matches ? "true" : "false"}}});
-  return Status::success();
+  return TxStatus::success();
 }
 
-Status run(MsgContext& c, const ProviderProbe& m) {
+TxStatus run(MsgContext& c, const ProviderProbe& m) {
   auto ref = find_assignment(c.o, m.job_id, m.segment);
-  if (!ref) return ref.take_error();
+  if (!ref) return ref.error();
   if (!ref->job.provider || *ref->job.provider != c.tx.sender)
-    return make_error("only the job's provider can reveal its probe");
+    return fail(TxCode::wrong_party, "only the job's provider can reveal its probe");
   if (auto s = in_probe_window(ref->pol, c.block.height); !s) return s;
   Assignment& a = ref->pol.assignments[ref->index];
   if (a.provider_probe)
-    return make_error("the provider's probe of segment " + num(m.segment) + " is already revealed");
+    return fail(TxCode::already_done, "the provider's probe of segment " + num(m.segment) + " is already revealed");
   a.provider_probe = m.probe_hash;
   write_job_pol(c.o, ref->pol);
   c.events.push_back({"provider_probe",
                       {{"job_id", num(m.job_id)},
                        {"segment", num(m.segment)},
                        {"probe_hash", to_hex(m.probe_hash)}}});
-  return Status::success();
+  return TxStatus::success();
 }
 
-Status run(MsgContext& c, const CheckpointRequest& m) {
+TxStatus run(MsgContext& c, const CheckpointRequest& m) {
   auto ref = find_assignment(c.o, m.job_id, m.segment);
-  if (!ref) return ref.take_error();
+  if (!ref) return ref.error();
   const Assignment& a = ref->pol.assignments[ref->index];
   if (a.verifier != c.tx.sender)
-    return make_error("sender is not the verifier assigned to segment " + num(m.segment));
+    return fail(TxCode::wrong_party, "sender is not the verifier assigned to segment " + num(m.segment));
   if (c.block.height > ref->pol.commit_deadline)
-    return make_error(
+    return fail(TxCode::outside_window, 
         "checkpoints can be requested only in the commit window, which closed at "
         "height " +
         num(ref->pol.commit_deadline));
   for (uint64_t id : ref->pol.disputes) {
     const DisputeRecord d = read_dispute(c.o, id).value();
     if (d.kind == DisputeKind::availability && d.segment == m.segment)
-      return make_error("the checkpoint of segment " + num(m.segment) +
+      return fail(TxCode::already_done, "the checkpoint of segment " + num(m.segment) +
                         " was already requested (dispute " + num(id) + ")");
   }
   const kernels::JobSpec spec = stored_spec(c.o, ref->job.spec_hash);
   verifier::Dispute wanted;
   wanted.lo = verifier::segment_bounds(m.segment, spec.steps, spec.checkpoint_interval).start;
   wanted.lo_hash = stored_commitment(c.o, m.job_id).checkpoints.at(m.segment);
-  wanted.deadline = c.block.height + c.params.pol_dispute_window;
+  wanted.deadline =
+      reserve_post_deadline(c.o, c.params, c.block.height + c.params.pol_dispute_window);
   OutcomeContext oc{c.o, c.params, c.block.height, c.events};
   open_dispute_record(oc, ref->pol, DisputeKind::availability, m.segment, *ref->job.provider,
                       c.tx.sender, wanted);
+  // The requester gets a whole commit window after the latest height the
+  // checkpoint may appear (one segment fits a window, job_submit checks), so a
+  // provider posting late cannot make it miss its commit. Everyone's windows
+  // move with it; the job's schedule is shared.
+  const uint64_t needed = wanted.deadline + c.params.pol_commit_window;
+  if (needed > ref->pol.commit_deadline) {
+    set_job_windows(c.o, c.params, ref->pol, needed);
+    c.events.push_back({"windows_moved",
+                        {{"job_id", num(m.job_id)},
+                         {"commit_deadline", num(ref->pol.commit_deadline)},
+                         {"probe_deadline", num(ref->pol.probe_deadline)},
+                         {"reveal_deadline", num(ref->pol.reveal_deadline)}}});
+  }
   write_job_pol(c.o, ref->pol);
-  return Status::success();
+  return TxStatus::success();
 }
 
-Result<DisputeRecord> open_dispute_of(const StateReader& o, uint64_t id) {
+TxResult<DisputeRecord> open_dispute_of(const StateReader& o, uint64_t id) {
   auto d = read_dispute(o, id);
-  if (!d) return make_error("dispute " + num(id) + " does not exist");
-  if (!d->open()) return make_error("dispute " + num(id) + " is resolved (" + d->outcome + ")");
+  if (!d) return fail(TxCode::not_found, "dispute " + num(id) + " does not exist");
+  if (!d->open()) return fail(TxCode::wrong_status, "dispute " + num(id) + " is resolved (" + d->outcome + ")");
   return *d;
 }
 
-Status run(MsgContext& c, const DisputeMove& m) {
+TxStatus run(MsgContext& c, const DisputeMove& m) {
   auto d = open_dispute_of(c.o, m.dispute_id);
-  if (!d) return d.take_error();
+  if (!d) return d.error();
   if (d->kind == DisputeKind::availability)
-    return make_error("dispute " + num(m.dispute_id) +
+    return fail(TxCode::wrong_status, "dispute " + num(m.dispute_id) +
                       " is about an unpublished checkpoint: it has no moves, only checkpoint_post");
   auto move = verifier::decode_move(m.move, c.tx.sender);
-  if (!move) return make_error("malformed move: " + move.error());
+  if (!move) return fail(TxCode::malformed, "malformed move: " + move.error());
   auto next = verifier::apply(d->game, *move, c.block.height);
-  if (!next) return make_error("move rejected: " + next.error());
-  update_dispute_game(c.o, d.value(), *next);
+  if (!next) return fail(TxCode::move_rejected, "move rejected: " + next.error());
+  // Game over: the provider now owes a checkpoint post, due at a height the
+  // block budget can serve.
+  if (next->finished()) next->deadline = reserve_post_deadline(c.o, c.params, next->deadline);
+  update_dispute_game(c.o, *d, *next);
   const char* turn = next->turn == verifier::Turn::provider     ? "provider"
                      : next->turn == verifier::Turn::challenger ? "challenger"
                                                                 : "referee";
@@ -540,18 +598,18 @@ Status run(MsgContext& c, const DisputeMove& m) {
                        {"hi", num(next->hi)},
                        {"turn", turn},
                        {"deadline", num(next->deadline)}}});
-  return Status::success();
+  return TxStatus::success();
 }
 
-Status run(MsgContext& c, const CheckpointPost& m) {
+TxStatus run(MsgContext& c, const CheckpointPost& m) {
   auto d = open_dispute_of(c.o, m.dispute_id);
-  if (!d) return d.take_error();
+  if (!d) return d.error();
   const Job j = read_job(c.o, d->job_id).value();
   const kernels::JobSpec spec = stored_spec(c.o, j.spec_hash);
   OutcomeContext oc{c.o, c.params, c.block.height, c.events};
   if (d->kind == DisputeKind::availability) {
     if (auto t = verifier::check_checkpoint(spec, m.checkpoint, d->game.lo, d->game.lo_hash); !t)
-      return make_error("checkpoint rejected: " + t.error());
+      return fail(TxCode::checkpoint_rejected, "checkpoint rejected: " + t.error());
     d->checkpoint_blob = sha256(m.checkpoint);
     c.events.push_back({"checkpoint_published",
                         {{"dispute_id", num(d->id)},
@@ -561,10 +619,10 @@ Status run(MsgContext& c, const CheckpointPost& m) {
                          {"bytes", num(m.checkpoint.size())},
                          {"checkpoint_sha256", to_hex(sha256(m.checkpoint))}}});
     resolve_dispute(oc, *d, DisputeLoser::nobody, "checkpoint_published");
-    return Status::success();
+    return TxStatus::success();
   }
   if (!d->game.finished())
-    return make_error("the bisection of dispute " + num(d->id) +
+    return fail(TxCode::no_pending_step, "the bisection of dispute " + num(d->id) +
                       " is not finished: the referee runs once hi = lo + 1 (now lo " +
                       num(d->game.lo) + ", hi " + num(d->game.hi) + ")");
   if (c.block.datasets == nullptr) {
@@ -580,7 +638,7 @@ Status run(MsgContext& c, const CheckpointPost& m) {
   }
   verifier::RefereeCase rc{d->game.lo, d->game.lo_hash, d->game.provider_hi, d->game.challenger_hi};
   auto verdict = verifier::referee_step(spec, **data, m.checkpoint, rc);
-  if (!verdict) return make_error("checkpoint rejected: " + verdict.error());
+  if (!verdict) return fail(TxCode::checkpoint_rejected, "checkpoint rejected: " + verdict.error());
   d->referee_next = verdict->true_next;
   d->checkpoint_blob = sha256(m.checkpoint);
   c.events.push_back({"referee",
@@ -605,10 +663,14 @@ Status run(MsgContext& c, const CheckpointPost& m) {
       resolve_dispute(oc, *d, DisputeLoser::provider, "provider_chain_invalid", false);
       break;
   }
-  return Status::success();
+  return TxStatus::success();
 }
 
 }  // namespace
+
+uint8_t post_party_bit(const DisputeRecord& d, const Address& sender) {
+  return sender == d.provider ? 1 : sender == d.challenger ? 2 : 0;
+}
 
 Result<CanonicalSpec> canonical_job_spec(std::string_view json, size_t max_bytes) {
   if (json.size() > max_bytes)
@@ -654,6 +716,22 @@ Status check_transaction(const StateReader& state, const Params& params, const T
     return make_error("insufficient balance for the fee: have " + num(acc.balance) + ", need " +
                       num(tx.fee));
   if (!signature_valid(tx)) return make_error("invalid signature");
+  if (const auto* post = std::get_if<CheckpointPost>(&tx.msg)) {
+    // Posts are the block's scarcest space (max_posts_per_block): only the
+    // dispute's parties may post, each may fail once, so nobody can crowd out
+    // the post a party owes.
+    auto d = read_dispute(state, post->dispute_id);
+    if (!d) return make_error("dispute " + num(post->dispute_id) + " does not exist");
+    if (!d->open())
+      return make_error("dispute " + num(post->dispute_id) + " is resolved (" + d->outcome + ")");
+    const uint8_t bit = post_party_bit(*d, tx.sender);
+    if (bit == 0)
+      return make_error("only the provider or the challenger of dispute " +
+                        num(post->dispute_id) + " may post its checkpoint");
+    if (d->failed_posts & bit)
+      return make_error("this party's checkpoint_post already failed once in dispute " +
+                        num(post->dispute_id));
+  }
   return Status::success();
 }
 
@@ -740,58 +818,27 @@ void BlockExecutor::run_pol_work(uint64_t id) {
   Job j = read_job(block_, id).value();
   JobPol pol = read_job_pol(block_, id).value();
   auto& events = result_.begin_events;
-  OutcomeContext oc{block_, params_, ctx_.height, events};
   const kernels::JobSpec spec = stored_spec(block_, j.spec_hash);
 
   if (j.status == JobStatus::Committed && ctx_.height == pol.sample_height) {
     // Sampling: the seed mixes the parent block's hash (decided after the commit).
     const Hash256 seed = verifier::derive_seed(ctx_.prev_block_hash, id, pol.root);
     const uint64_t segments = verifier::segment_count(spec.steps, spec.checkpoint_interval);
-    const uint64_t m = j.samples;
-    std::vector<uint64_t> sampled = verifier::sample_segments(seed, segments, m).value();
+    std::vector<uint64_t> sampled = verifier::sample_segments(seed, segments, j.samples).value();
+    // Eligible: stake at the floor (slashes can take it below) and active.
     std::vector<verifier::Candidate> candidates;
     for (const Verifier& v : read_verifiers(block_))  // ascending by address
-      if (v.stake > 0) candidates.push_back({v.owner, v.stake});
+      if (v.stake >= params_.min_verifier_stake && v.activation_height <= ctx_.height)
+        candidates.push_back({v.owner, v.stake});
     const std::vector<Address> excluded = {*j.provider, j.client};
     auto assigned = verifier::assign_verifiers(seed, sampled.size(), candidates, excluded);
     if (!assigned) {
-      // Nobody can verify (no registered verifier besides the parties): the
-      // provider is paid in full rather than the job being stuck.
-      settle_for_provider(oc, j, j.payment);
-      events.push_back(
-          {"verification_skipped",
-           {{"job_id", num(id)}, {"reason", "no eligible verifier: " + assigned.error()}}});
-      events.push_back({"job_settled",
-                        {{"job_id", num(id)},
-                         {"provider", addr(*j.provider)},
-                         {"provider_paid", num(j.payment)},
-                         {"verified_segments", "0"},
-                         {"refund", "0"}}});
+      wait_for_verifiers(j, pol);
       return;
     }
-    pol.commit_deadline = ctx_.height + params_.pol_commit_window;
-    pol.probe_deadline = pol.commit_deadline + params_.pol_reveal_window;
-    pol.reveal_deadline = pol.probe_deadline + params_.pol_reveal_window;
+    schedule_assignments(j, pol, spec, sampled, *assigned);
     std::string list;
-    for (size_t i = 0; i < sampled.size(); ++i) {
-      Assignment a;
-      a.segment = sampled[i];
-      a.verifier = (*assigned)[i];
-      pol.assignments.push_back(a);
-      Verifier v = read_verifier(block_, a.verifier).value();
-      v.segments_assigned += 1;
-      v.active_assignments += 1;
-      write_verifier(block_, v);
-      list += (i ? "," : "") + num(a.segment);
-      events.push_back(
-          {"verifier_assigned",
-           {{"job_id", num(id)}, {"segment", num(a.segment)}, {"verifier", addr(a.verifier)}}});
-    }
-    write_job_pol(block_, pol);
-    block_.put(keys::pol_work(pol.commit_deadline + 1, id), Bytes{});
-    block_.put(keys::pol_work(pol.reveal_deadline + 1, id), Bytes{});
-    j.status = JobStatus::Verifying;
-    write_job(block_, j);
+    for (size_t i = 0; i < sampled.size(); ++i) list += (i ? "," : "") + num(sampled[i]);
     events.push_back({"job_sampled",
                       {{"job_id", num(id)},
                        {"seed", to_hex(seed)},
@@ -830,13 +877,15 @@ void BlockExecutor::judge_reveals(Job& j, JobPol& pol, const kernels::JobSpec& s
   };
   std::vector<Disagreement> disagreements;
   std::optional<Address> probe_missing;  // first verifier left without the provider's probe
+  std::set<Address> absent_slashed;      // at most one absence slash per verifier per job
   for (size_t i = 0; i < pol.assignments.size(); ++i) {
     Assignment& a = pol.assignments[i];
     if (!a.attest_commitment || !a.revealed) {
       a.result = AssignmentResult::absent;
       // A sampled segment nobody checked lowers the detection probability every
       // client pays for: the absent verifier loses stake as well as its fee.
-      const Amount slashed = slash_absent_verifier(oc, id, a.verifier);
+      const Amount slashed =
+          absent_slashed.insert(a.verifier).second ? slash_absent_verifier(oc, id, a.verifier) : 0;
       events.push_back({"verifier_absent",
                         {{"job_id", num(id)},
                          {"segment", num(a.segment)},
@@ -885,6 +934,7 @@ void BlockExecutor::judge_reveals(Job& j, JobPol& pol, const kernels::JobSpec& s
       std::fprintf(stderr, "fatal: judging opened an invalid dispute: %s\n", game.error().c_str());
       std::abort();
     }
+    if (game->finished()) game->deadline = reserve_post_deadline(block_, params_, game->deadline);
     open_dispute_record(
         oc, pol,
         d.jd.kind == verifier::JudgeKind::dispute_end ? DisputeKind::end : DisputeKind::probe,
@@ -892,6 +942,83 @@ void BlockExecutor::judge_reveals(Job& j, JobPol& pol, const kernels::JobSpec& s
   }
   write_job_pol(block_, pol);
   close_if_done(oc, id);
+}
+
+// Fail closed: a committed job nobody can verify is never paid blindly. It
+// tries again each verifier_activation_blocks (a new verifier needs that long
+// to become eligible) until pol_wait_blocks after its commit; then the client
+// gets its payment back and the provider its bond (nobody is at fault).
+void BlockExecutor::wait_for_verifiers(Job& j, JobPol& pol) {
+  auto& events = result_.begin_events;
+  const uint64_t give_up = pol.commit_height + params_.pol_wait_blocks;
+  if (ctx_.height >= give_up) {
+    Provider p = read_provider(block_, *j.provider).value();
+    p.locked -= j.bond_required;
+    write_provider(block_, p);
+    add_balance(block_, j.client, j.payment);
+    j.status = JobStatus::Unverified;
+    j.closed_height = ctx_.height;
+    write_job(block_, j);
+    events.push_back({"job_unverified",
+                      {{"job_id", num(j.id)},
+                       {"client", addr(j.client)},
+                       {"refund", num(j.payment)},
+                       {"bond_released", num(j.bond_required)}}});
+    return;
+  }
+  pol.sample_height = std::min(give_up, ctx_.height + params_.verifier_activation_blocks);
+  write_job_pol(block_, pol);
+  block_.put(keys::pol_work(pol.sample_height, j.id), Bytes{});
+  events.push_back({"verification_waiting",
+                    {{"job_id", num(j.id)},
+                     {"next_attempt", num(pol.sample_height)},
+                     {"refund_height", num(give_up)}}});
+}
+
+// Each verifier replays its segments at the chain's budget
+// (verifier_replay_budget multiply-adds per pol_commit_window blocks), after
+// the work already queued on it: its busy_until moves on by the blocks this
+// work takes, and the job's commit window lasts until its busiest verifier is
+// done (at least pol_commit_window). So windows follow from the work assigned
+// and an honest verifier replaying at the budget's pace never misses one.
+void BlockExecutor::schedule_assignments(Job& j, JobPol& pol, const kernels::JobSpec& spec,
+                                         const std::vector<uint64_t>& sampled,
+                                         const std::vector<Address>& assigned) {
+  auto& events = result_.begin_events;
+  const uint64_t step_cost = verifier::referee_cost(spec);
+  std::map<Address, unsigned __int128> work;  // ordered: deterministic
+  for (size_t i = 0; i < sampled.size(); ++i) {
+    const auto seg = verifier::segment_bounds(sampled[i], spec.steps, spec.checkpoint_interval);
+    work[assigned[i]] += static_cast<unsigned __int128>(seg.end - seg.start) * step_cost;
+    Assignment a;
+    a.segment = sampled[i];
+    a.verifier = assigned[i];
+    pol.assignments.push_back(a);
+    events.push_back(
+        {"verifier_assigned",
+         {{"job_id", num(j.id)}, {"segment", num(a.segment)}, {"verifier", addr(a.verifier)}}});
+  }
+  uint64_t commit_deadline = ctx_.height + params_.pol_commit_window;
+  for (const auto& [who, w] : work) {
+    Verifier v = read_verifier(block_, who).value();
+    const unsigned __int128 blocks =
+        (w * params_.pol_commit_window + params_.verifier_replay_budget - 1) /
+        params_.verifier_replay_budget;
+    const uint64_t start = std::max(ctx_.height, v.busy_until);
+    // Bounded: at most kMaxAssignments segments, each within one window.
+    v.busy_until = start + static_cast<uint64_t>(std::max<unsigned __int128>(blocks, 1));
+    commit_deadline = std::max(commit_deadline, v.busy_until);
+    for (const Assignment& a : pol.assignments)
+      if (a.verifier == who) {
+        v.segments_assigned += 1;
+        v.active_assignments += 1;
+      }
+    write_verifier(block_, v);
+  }
+  set_job_windows(block_, params_, pol, commit_deadline);
+  write_job_pol(block_, pol);
+  j.status = JobStatus::Verifying;
+  write_job(block_, j);
 }
 
 void BlockExecutor::run_dispute_deadline(uint64_t dispute_id) {
@@ -913,6 +1040,12 @@ void BlockExecutor::run_dispute_deadline(uint64_t dispute_id) {
 Result<Receipt> BlockExecutor::apply(const Transaction& tx, size_t encoded_size) {
   if (auto s = check_transaction(block_, params_, tx, encoded_size, false); !s)
     return s.take_error();
+  const auto* post = std::get_if<CheckpointPost>(&tx.msg);
+  if (post && posts_in_block_ >= params_.max_posts_per_block)
+    return make_error("this block holds max_posts_per_block (" +
+                      num(params_.max_posts_per_block) +
+                      ") checkpoint posts; the post waits for the next block");
+  if (post) ++posts_in_block_;
   // The fee and the nonce are kept whatever the message does.
   Account acc = read_account(block_, tx.sender);
   acc.balance -= tx.fee;
@@ -926,12 +1059,18 @@ Result<Receipt> BlockExecutor::apply(const Transaction& tx, size_t encoded_size)
   receipt.fee = tx.fee;
   Overlay tx_overlay(static_cast<const StateReader&>(block_));  // on block_, not a copy of it
   MsgContext c{tx_overlay, tx, ctx_, params_, receipt.events};
-  Status s = std::visit([&](const auto& m) { return run(c, m); }, tx.msg);
+  TxStatus s = std::visit([&](const auto& m) { return run(c, m); }, tx.msg);
   if (s) {
     tx_overlay.commit_into(block_);
   } else {
     receipt.success = false;
-    receipt.reason = s.error();
+    receipt.code = s.code();
+    receipt.reason = s.reason();
+    if (post) {  // admission made sure the dispute is open and the sender a party
+      DisputeRecord d = read_dispute(block_, post->dispute_id).value();
+      d.failed_posts |= post_party_bit(d, tx.sender);
+      write_dispute(block_, d);
+    }
     receipt.events.clear();
   }
   result_.receipts.push_back(receipt);

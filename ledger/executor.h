@@ -65,6 +65,10 @@ Amount minimum_fee(const Params& params, size_t encoded_size);
 Status check_transaction(const StateReader& state, const Params& params, const Transaction& tx,
                          size_t encoded_size, bool allow_future_nonce);
 
+// 1 if `sender` is the dispute's provider, 2 if its challenger, else 0 (the
+// bit DisputeRecord::failed_posts keeps for it).
+uint8_t post_party_bit(const DisputeRecord& d, const Address& sender);
+
 class BlockExecutor {
  public:
   // Runs the block's start (unbonding releases, job expiries) right away.
@@ -78,12 +82,17 @@ class BlockExecutor {
  private:
   void begin_block();
   void run_pol_work(uint64_t job_id);
+  void wait_for_verifiers(Job& j, JobPol& pol);
+  void schedule_assignments(Job& j, JobPol& pol, const kernels::JobSpec& spec,
+                            const std::vector<uint64_t>& sampled,
+                            const std::vector<Address>& assigned);
   void judge_reveals(Job& j, JobPol& pol, const kernels::JobSpec& spec);
   void run_dispute_deadline(uint64_t dispute_id);
   BlockContext ctx_;
   Params params_;
   Overlay block_;
   BlockResult result_;
+  uint32_t posts_in_block_ = 0;  // checkpoint_post transactions admitted (max_posts_per_block)
 };
 
 }  // namespace vt::ledger

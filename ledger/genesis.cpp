@@ -1,5 +1,6 @@
 #include "ledger/genesis.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -41,65 +42,23 @@ Result<std::string> string_field(const json& obj, const std::string& path, const
 
 Result<Params> parse_params(const json& p, const std::string& chain_id) {
   if (!p.is_object()) return make_error("params: must be an object");
-  static const std::set<std::string> known = {"min_fee",
-                                              "min_provider_stake",
-                                              "unbonding_blocks",
-                                              "min_job_deadline_blocks",
-                                              "max_job_deadline_blocks",
-                                              "expiry_slash_bps",
-                                              "max_spec_bytes",
-                                              "max_tx_bytes",
-                                              "max_block_txs",
-                                              "max_block_bytes",
-                                              "pol_samples",
-                                              "pol_sample_delay_blocks",
-                                              "pol_commit_window",
-                                              "pol_reveal_window",
-                                              "verifier_fee",
-                                              "min_verifier_stake",
-                                              "max_referee_cost",
-                                              "max_checkpoints",
-                                              "pol_dispute_window",
-                                              "fraud_reward_bps",
-                                              "false_challenge_slash",
-                                              "max_referee_state_bytes",
-                                              "absent_verifier_slash",
-                                              "fee_per_kib"};
+  const auto fields = param_fields();
   for (const auto& [k, v] : p.items())
-    if (!known.count(k)) return make_error("params." + k + ": unknown parameter");
+    if (std::none_of(fields.begin(), fields.end(),
+                     [&](const ParamField& f) { return k == f.name; }))
+      return make_error("params." + k + ": unknown parameter");
   Params out;
   out.chain_id = chain_id;
-  uint64_t v = 0;
   const std::string path = "params.";
-  TRY_ASSIGN(out.min_fee, u64_field(p, path, "min_fee"));
-  TRY_ASSIGN(out.min_provider_stake, u64_field(p, path, "min_provider_stake"));
-  TRY_ASSIGN(out.unbonding_blocks, u64_field(p, path, "unbonding_blocks"));
-  TRY_ASSIGN(out.min_job_deadline_blocks, u64_field(p, path, "min_job_deadline_blocks"));
-  TRY_ASSIGN(out.max_job_deadline_blocks, u64_field(p, path, "max_job_deadline_blocks"));
-  TRY_ASSIGN(out.pol_sample_delay_blocks, u64_field(p, path, "pol_sample_delay_blocks"));
-  TRY_ASSIGN(out.pol_commit_window, u64_field(p, path, "pol_commit_window"));
-  TRY_ASSIGN(out.pol_reveal_window, u64_field(p, path, "pol_reveal_window"));
-  TRY_ASSIGN(out.verifier_fee, u64_field(p, path, "verifier_fee"));
-  TRY_ASSIGN(out.min_verifier_stake, u64_field(p, path, "min_verifier_stake"));
-  TRY_ASSIGN(out.max_referee_cost, u64_field(p, path, "max_referee_cost"));
-  TRY_ASSIGN(out.pol_dispute_window, u64_field(p, path, "pol_dispute_window"));
-  TRY_ASSIGN(out.false_challenge_slash, u64_field(p, path, "false_challenge_slash"));
-  TRY_ASSIGN(out.max_referee_state_bytes, u64_field(p, path, "max_referee_state_bytes"));
-  TRY_ASSIGN(out.absent_verifier_slash, u64_field(p, path, "absent_verifier_slash"));
-  TRY_ASSIGN(out.fee_per_kib, u64_field(p, path, "fee_per_kib"));
-  struct U32 {
-    const char* name;
-    uint32_t* dst;
-  };
-  for (U32 f :
-       {U32{"expiry_slash_bps", &out.expiry_slash_bps}, U32{"max_spec_bytes", &out.max_spec_bytes},
-        U32{"max_tx_bytes", &out.max_tx_bytes}, U32{"max_block_txs", &out.max_block_txs},
-        U32{"max_block_bytes", &out.max_block_bytes}, U32{"pol_samples", &out.pol_samples},
-        U32{"max_checkpoints", &out.max_checkpoints},
-        U32{"fraud_reward_bps", &out.fraud_reward_bps}}) {
+  for (const ParamField& f : fields) {
+    uint64_t v = 0;
     TRY_ASSIGN(v, u64_field(p, path, f.name));
-    if (v > UINT32_MAX) return make_error(path + f.name + ": too large");
-    *f.dst = static_cast<uint32_t>(v);
+    if (f.u64) {
+      out.*f.u64 = v;
+    } else {
+      if (v > UINT32_MAX) return make_error(path + f.name + ": too large");
+      out.*f.u32 = static_cast<uint32_t>(v);
+    }
   }
   if (auto s = validate(out); !s)
     return make_error((s.error().rfind("chain_id", 0) == 0 ? "" : path) + s.error());
@@ -112,8 +71,8 @@ Result<Genesis> parse_genesis(std::string_view text) {
   json doc = json::parse(text, nullptr, false);
   if (doc.is_discarded()) return make_error("genesis is not valid JSON");
   if (!doc.is_object()) return make_error("genesis must be a JSON object");
-  static const std::set<std::string> known = {"chain_id", "genesis_time_ms", "params", "accounts",
-                                              "validators"};
+  static const std::set<std::string> known = {"chain_id",   "genesis_time_ms", "params",
+                                              "accounts",   "validators",      "datasets"};
   for (const auto& [k, v] : doc.items())
     if (!known.count(k)) return make_error(k + ": unknown genesis field");
   Genesis g;
@@ -167,6 +126,41 @@ Result<Genesis> parse_genesis(std::string_view text) {
       return make_error(path + "consensus_key: listed twice");
     g.validators.push_back(val);
   }
+
+  // The data-set registry: optional (a chain without one accepts no job).
+  if (doc.contains("datasets")) {
+    if (!doc["datasets"].is_array()) return make_error("datasets: must be an array");
+    std::set<Hash256> ids;
+    for (size_t i = 0; i < doc["datasets"].size(); ++i) {
+      const json& d = doc["datasets"][i];
+      const std::string path = "datasets[" + std::to_string(i) + "].";
+      if (!d.is_object()) return make_error(path.substr(0, path.size() - 1) + ": must be an object");
+      for (const auto& [k, v] : d.items())
+        if (k != "name" && k != "train_images_sha256" && k != "train_labels_sha256" &&
+            k != "test_images_sha256" && k != "test_labels_sha256")
+          return make_error(path + k + ": unknown field");
+      DatasetEntry e;
+      TRY_ASSIGN(e.name, string_field(d, path, "name"));
+      if (e.name.empty() || e.name.size() > 64)
+        return make_error(path + "name: must be 1 to 64 characters");
+      struct File {
+        const char* field;
+        Hash256* dst;
+      };
+      for (File f : {File{"train_images_sha256", &e.train_images},
+                     File{"train_labels_sha256", &e.train_labels},
+                     File{"test_images_sha256", &e.test_images},
+                     File{"test_labels_sha256", &e.test_labels}}) {
+        std::string text;
+        TRY_ASSIGN(text, string_field(d, path, f.field));
+        auto h = hash_from_hex(text);
+        if (!h) return make_error(path + f.field + ": " + h.error());
+        *f.dst = h.value();
+      }
+      if (!ids.insert(dataset_id(e)).second) return make_error(path + "name: listed twice");
+      g.datasets.push_back(e);
+    }
+  }
   return g;
 }
 
@@ -179,6 +173,7 @@ ChangeSet genesis_changes(const Genesis& g) {
   o.put(keys::next_job_id(), Writer().u64(1).take());
   for (const auto& b : g.balances) write_account(o, b.address, Account{b.amount, 0});
   for (const auto& v : g.validators) write_validator(o, v);
+  for (const auto& d : g.datasets) write_dataset(o, d);
   return o.take_changes();
 }
 

@@ -22,6 +22,8 @@ struct Genesis {
   Params params;
   std::vector<GenesisBalance> balances;
   std::vector<Validator> validators;
+  // The data sets jobs may name (genesis "datasets"); validators must hold each.
+  std::vector<DatasetEntry> datasets;
 };
 
 Result<Genesis> parse_genesis(std::string_view json);

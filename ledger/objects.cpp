@@ -1,6 +1,7 @@
 #include "ledger/objects.h"
 
 #include "core/encoding.h"
+#include "core/sha256.h"
 
 namespace vt::ledger {
 
@@ -30,6 +31,8 @@ const char* job_status_name(JobStatus s) {
       return "slashed";
     case JobStatus::Expired:
       return "expired";
+    case JobStatus::Unverified:
+      return "unverified";
     case JobStatus::Cancelled:
       return "cancelled";
   }
@@ -37,7 +40,7 @@ const char* job_status_name(JobStatus s) {
 }
 
 std::optional<JobStatus> job_status_from_name(std::string_view name) {
-  for (uint8_t i = 0; i <= static_cast<uint8_t>(JobStatus::Cancelled); ++i)
+  for (uint8_t i = 0; i <= static_cast<uint8_t>(JobStatus::Unverified); ++i)
     if (name == job_status_name(static_cast<JobStatus>(i))) return static_cast<JobStatus>(i);
   return std::nullopt;
 }
@@ -104,7 +107,7 @@ Result<Job> decode_job(ByteView in) {
   j.payment = r.u64("job.payment");
   j.bond_required = r.u64("job.bond_required");
   uint8_t status = r.u8("job.status");
-  if (r.ok() && status > static_cast<uint8_t>(JobStatus::Cancelled))
+  if (r.ok() && status > static_cast<uint8_t>(JobStatus::Unverified))
     r.fail("job.status: unknown status " + std::to_string(status));
   j.status = static_cast<JobStatus>(status);
   if (r.boolean("job.provider")) j.provider = r.fixed<32>("job.provider");
@@ -158,6 +161,8 @@ Bytes encode(const Verifier& v) {
       .u64(v.disputes_won)
       .u64(v.disputes_lost)
       .u64(v.active_assignments)
+      .u64(v.activation_height)
+      .u64(v.busy_until)
       .take();
 }
 
@@ -172,7 +177,34 @@ Result<Verifier> decode_verifier(ByteView in) {
   v.disputes_won = r.u64("verifier.disputes_won");
   v.disputes_lost = r.u64("verifier.disputes_lost");
   v.active_assignments = r.u64("verifier.active_assignments");
+  v.activation_height = r.u64("verifier.activation_height");
+  v.busy_until = r.u64("verifier.busy_until");
   return finish(r, v);
+}
+
+Bytes encode(const DatasetEntry& d) {
+  return Writer()
+      .str(d.name)
+      .fixed(d.train_images)
+      .fixed(d.train_labels)
+      .fixed(d.test_images)
+      .fixed(d.test_labels)
+      .take();
+}
+
+Result<DatasetEntry> decode_dataset(ByteView in) {
+  Reader r(in);
+  DatasetEntry d;
+  d.name = r.str("dataset.name", 64);
+  d.train_images = r.fixed<32>("dataset.train_images");
+  d.train_labels = r.fixed<32>("dataset.train_labels");
+  d.test_images = r.fixed<32>("dataset.test_images");
+  d.test_labels = r.fixed<32>("dataset.test_labels");
+  return finish(r, d);
+}
+
+Hash256 dataset_id(const DatasetEntry& d) {
+  return tagged_hash("veritrain/dataset", encode(d));
 }
 
 namespace {
@@ -300,6 +332,7 @@ Bytes encode(const DisputeRecord& d) {
   w.u8(static_cast<uint8_t>(d.loser)).str(d.outcome).u64(d.resolved_height);
   write_opt(w, d.referee_next);
   write_opt(w, d.checkpoint_blob);
+  w.u8(d.failed_posts);
   return w.take();
 }
 
@@ -338,6 +371,8 @@ Result<DisputeRecord> decode_dispute_record(ByteView in) {
   d.resolved_height = r.u64("dispute.resolved_height");
   d.referee_next = read_opt(r, "dispute.referee_next");
   d.checkpoint_blob = read_opt(r, "dispute.checkpoint_blob");
+  d.failed_posts = r.u8("dispute.failed_posts");
+  if (r.ok() && d.failed_posts > 3) r.fail("dispute.failed_posts: unknown bits");
   return finish(r, d);
 }
 

@@ -51,6 +51,9 @@ enum class JobStatus : uint8_t {
   Slashed = 5,
   Expired = 6,
   Cancelled = 7,
+  // Committed, but no eligible verifier appeared within pol_wait_blocks: the
+  // client was refunded and the bond released. Never paid unverified.
+  Unverified = 8,
 };
 const char* job_status_name(JobStatus s);
 std::optional<JobStatus> job_status_from_name(std::string_view name);
@@ -83,8 +86,26 @@ struct Verifier {
   // Assigned segments not yet judged plus its disputes not yet resolved: while
   // non-zero the stake may be slashed, so it cannot be unstaked.
   uint64_t active_assignments = 0;
+  // Sampled only from this height on: registering or adding stake (re)starts
+  // verifier_activation_blocks, so nobody joins knowing a pending commitment.
+  uint64_t activation_height = 0;
+  // The height by which the replay work already assigned to it is due, at the
+  // chain's verifier_replay_budget per pol_commit_window: new work queues behind.
+  uint64_t busy_until = 0;
   bool operator==(const Verifier&) const = default;
 };
+
+// A data set the chain accepts jobs on (the genesis registry): the name and
+// the SHA-256 of each decompressed IDX file, exactly as job specs name them.
+// Every validator must hold each one (the node refuses to start otherwise), so
+// a referee step never meets data it lacks.
+struct DatasetEntry {
+  std::string name;
+  Hash256 train_images{}, train_labels{}, test_images{}, test_labels{};
+  bool operator==(const DatasetEntry&) const = default;
+};
+// tagged_hash("veritrain/dataset", encoding): the registry key.
+Hash256 dataset_id(const DatasetEntry& d);
 
 // What judging (after the reveal window) made of an assignment.
 enum class AssignmentResult : uint8_t {
@@ -161,6 +182,9 @@ struct DisputeRecord {
   // SHA-256 of the checkpoint that was posted and accepted (the node keeps it
   // as a blob under this hash): the published state, or the referee's input.
   std::optional<Hash256> checkpoint_blob;
+  // Parties whose checkpoint_post failed (bit 0 provider, bit 1 challenger):
+  // each may fail once, so posts for one obligation stay within three.
+  uint8_t failed_posts = 0;
   bool open() const { return loser == DisputeLoser::open; }
   bool operator==(const DisputeRecord&) const = default;
 };
@@ -208,6 +232,7 @@ Bytes encode(const Verifier&);
 Bytes encode(const JobPol&);
 Bytes encode(const DisputeRecord&);
 Bytes encode(const SlashRecord&);
+Bytes encode(const DatasetEntry&);
 Result<Account> decode_account(ByteView);
 Result<Provider> decode_provider(ByteView);
 Result<Job> decode_job(ByteView);
@@ -217,5 +242,6 @@ Result<Verifier> decode_verifier(ByteView);
 Result<JobPol> decode_job_pol(ByteView);
 Result<DisputeRecord> decode_dispute_record(ByteView);
 Result<SlashRecord> decode_slash_record(ByteView);
+Result<DatasetEntry> decode_dataset(ByteView);
 
 }  // namespace vt::ledger

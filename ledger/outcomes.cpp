@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cassert>
 
+#include "core/encoding.h"
 #include "ledger/state_access.h"
 
 namespace vt::ledger {
@@ -139,6 +140,26 @@ DisputeRecord open_dispute_record(OutcomeContext& c, JobPol& pol, DisputeKind ki
   }
   c.events.push_back(std::move(e));
   return d;
+}
+
+uint32_t post_obligations_per_height(const Params& p) {
+  return std::max<uint32_t>(1, p.max_posts_per_block / 3);
+}
+
+uint64_t reserve_post_deadline(Overlay& o, const Params& p, uint64_t earliest) {
+  const uint32_t cap = post_obligations_per_height(p);
+  for (uint64_t h = earliest;; ++h) {
+    const Bytes key = keys::posts_due(h);
+    uint32_t due = 0;
+    if (auto v = o.get(key)) {
+      Reader r(*v);
+      due = r.u32("posts_due");
+    }
+    if (due < cap) {
+      o.put(key, Writer().u32(due + 1).take());
+      return h;
+    }
+  }
 }
 
 void update_dispute_game(Overlay& o, DisputeRecord& d, const verifier::Dispute& next) {

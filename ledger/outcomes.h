@@ -35,6 +35,15 @@ DisputeRecord open_dispute_record(OutcomeContext& c, JobPol& pol, DisputeKind ki
                                   uint64_t segment, const Address& provider,
                                   const Address& challenger, const verifier::Dispute& game);
 
+// Posting obligations (a checkpoint the provider must post by a deadline) per
+// height: each may take three posts (one failed try per party, then the
+// accepted one) of the max_posts_per_block a block holds.
+uint32_t post_obligations_per_height(const Params& p);
+// The first height >= earliest at which fewer than post_obligations_per_height
+// obligations fall due; reserves it. So every obligation can be served whatever
+// others open: a deadline the block budget cannot serve moves instead.
+uint64_t reserve_post_deadline(Overlay& o, const Params& p, uint64_t earliest);
+
 // Replaces a dispute's game state (after a move), moving its deadline entry.
 void update_dispute_game(Overlay& o, DisputeRecord& d, const verifier::Dispute& next);
 
@@ -54,7 +63,8 @@ void slash_provider(OutcomeContext& c, uint64_t job_id, uint64_t dispute_id,
 
 // An assigned verifier that did not commit or reveal: min(stake,
 // absent_verifier_slash) of its stake is burned (its fee goes back to the
-// client at settlement). Returns the amount.
+// client at settlement). Called once per verifier per job, however many of the
+// job's segments it left: one job cannot burn a stake many times. Returns the amount.
 Amount slash_absent_verifier(OutcomeContext& c, uint64_t job_id, const Address& verifier);
 
 // Settles a judged job whose disputes are all resolved: agreeing verifiers paid,

@@ -5,64 +5,72 @@
 
 namespace vt::ledger {
 
+namespace {
+using P = Params;
+constexpr ParamField u64f(const char* n, uint64_t P::*m, bool amount = false) {
+  return ParamField{n, m, nullptr, amount};
+}
+constexpr ParamField u32f(const char* n, uint32_t P::*m) {
+  return ParamField{n, nullptr, m, false};
+}
+constexpr ParamField kFields[] = {
+    u64f("min_fee", &P::min_fee, true),
+    u64f("min_provider_stake", &P::min_provider_stake, true),
+    u64f("unbonding_blocks", &P::unbonding_blocks),
+    u64f("min_job_deadline_blocks", &P::min_job_deadline_blocks),
+    u64f("max_job_deadline_blocks", &P::max_job_deadline_blocks),
+    u32f("expiry_slash_bps", &P::expiry_slash_bps),
+    u32f("max_spec_bytes", &P::max_spec_bytes),
+    u32f("max_tx_bytes", &P::max_tx_bytes),
+    u32f("max_block_txs", &P::max_block_txs),
+    u32f("max_block_bytes", &P::max_block_bytes),
+    u32f("pol_samples", &P::pol_samples),
+    u64f("pol_sample_delay_blocks", &P::pol_sample_delay_blocks),
+    u64f("pol_commit_window", &P::pol_commit_window),
+    u64f("pol_reveal_window", &P::pol_reveal_window),
+    u64f("verifier_fee", &P::verifier_fee, true),
+    u64f("min_verifier_stake", &P::min_verifier_stake, true),
+    u64f("max_referee_cost", &P::max_referee_cost),
+    u32f("max_checkpoints", &P::max_checkpoints),
+    u64f("pol_dispute_window", &P::pol_dispute_window),
+    u32f("fraud_reward_bps", &P::fraud_reward_bps),
+    u64f("false_challenge_slash", &P::false_challenge_slash, true),
+    u64f("max_referee_state_bytes", &P::max_referee_state_bytes),
+    u64f("absent_verifier_slash", &P::absent_verifier_slash, true),
+    u64f("fee_per_kib", &P::fee_per_kib, true),
+    u64f("verifier_activation_blocks", &P::verifier_activation_blocks),
+    u64f("verifier_replay_budget", &P::verifier_replay_budget),
+    u64f("pol_wait_blocks", &P::pol_wait_blocks),
+    u32f("max_posts_per_block", &P::max_posts_per_block),
+};
+}  // namespace
+
+std::span<const ParamField> param_fields() {
+  return kFields;
+}
+
 Bytes encode(const Params& p) {
-  return Writer()
-      .str(p.chain_id)
-      .u64(p.min_fee)
-      .u64(p.min_provider_stake)
-      .u64(p.unbonding_blocks)
-      .u64(p.min_job_deadline_blocks)
-      .u64(p.max_job_deadline_blocks)
-      .u32(p.expiry_slash_bps)
-      .u32(p.max_spec_bytes)
-      .u32(p.max_tx_bytes)
-      .u32(p.max_block_txs)
-      .u32(p.max_block_bytes)
-      .u32(p.pol_samples)
-      .u64(p.pol_sample_delay_blocks)
-      .u64(p.pol_commit_window)
-      .u64(p.pol_reveal_window)
-      .u64(p.verifier_fee)
-      .u64(p.min_verifier_stake)
-      .u64(p.max_referee_cost)
-      .u32(p.max_checkpoints)
-      .u64(p.pol_dispute_window)
-      .u32(p.fraud_reward_bps)
-      .u64(p.false_challenge_slash)
-      .u64(p.max_referee_state_bytes)
-      .u64(p.absent_verifier_slash)
-      .u64(p.fee_per_kib)
-      .take();
+  Writer w;
+  w.str(p.chain_id);
+  for (const ParamField& f : kFields) {
+    if (f.u64)
+      w.u64(p.*f.u64);
+    else
+      w.u32(p.*f.u32);
+  }
+  return w.take();
 }
 
 Result<Params> decode_params(ByteView in) {
   Reader r(in);
   Params p;
   p.chain_id = r.str("params.chain_id", 64);
-  p.min_fee = r.u64("params.min_fee");
-  p.min_provider_stake = r.u64("params.min_provider_stake");
-  p.unbonding_blocks = r.u64("params.unbonding_blocks");
-  p.min_job_deadline_blocks = r.u64("params.min_job_deadline_blocks");
-  p.max_job_deadline_blocks = r.u64("params.max_job_deadline_blocks");
-  p.expiry_slash_bps = r.u32("params.expiry_slash_bps");
-  p.max_spec_bytes = r.u32("params.max_spec_bytes");
-  p.max_tx_bytes = r.u32("params.max_tx_bytes");
-  p.max_block_txs = r.u32("params.max_block_txs");
-  p.max_block_bytes = r.u32("params.max_block_bytes");
-  p.pol_samples = r.u32("params.pol_samples");
-  p.pol_sample_delay_blocks = r.u64("params.pol_sample_delay_blocks");
-  p.pol_commit_window = r.u64("params.pol_commit_window");
-  p.pol_reveal_window = r.u64("params.pol_reveal_window");
-  p.verifier_fee = r.u64("params.verifier_fee");
-  p.min_verifier_stake = r.u64("params.min_verifier_stake");
-  p.max_referee_cost = r.u64("params.max_referee_cost");
-  p.max_checkpoints = r.u32("params.max_checkpoints");
-  p.pol_dispute_window = r.u64("params.pol_dispute_window");
-  p.fraud_reward_bps = r.u32("params.fraud_reward_bps");
-  p.false_challenge_slash = r.u64("params.false_challenge_slash");
-  p.max_referee_state_bytes = r.u64("params.max_referee_state_bytes");
-  p.absent_verifier_slash = r.u64("params.absent_verifier_slash");
-  p.fee_per_kib = r.u64("params.fee_per_kib");
+  for (const ParamField& f : kFields) {
+    if (f.u64)
+      p.*f.u64 = r.u64(f.name);
+    else
+      p.*f.u32 = r.u32(f.name);
+  }
   if (auto s = r.finish(); !s) return s.take_error();
   if (auto s = validate(p); !s) return s.take_error();
   return p;
@@ -110,6 +118,26 @@ Status validate(const Params& p) {
   // A job's checkpoint must fit in a checkpoint_post transaction.
   if (p.max_referee_state_bytes < 1024 || p.max_referee_state_bytes > p.max_tx_bytes)
     return make_error("max_referee_state_bytes: must be between 1024 and max_tx_bytes");
+  // Nobody may join the verifier set after seeing a commitment and before its
+  // sampling (commit at c, sampling at c + delay + 1).
+  if (p.verifier_activation_blocks <= p.pol_sample_delay_blocks + 1 ||
+      p.verifier_activation_blocks > 1000000)
+    return make_error(
+        "verifier_activation_blocks: must exceed pol_sample_delay_blocks + 1 and be at most "
+        "1000000");
+  if (p.verifier_replay_budget == 0)
+    return make_error("verifier_replay_budget: must be positive");
+  if (p.pol_wait_blocks == 0 || p.pol_wait_blocks > 1000000)
+    return make_error("pol_wait_blocks: must be between 1 and 1000000");
+  // Posts must fit the block beside the proposer's margin (node: 4096 bytes)
+  // and the transaction's own fields.
+  if (p.max_posts_per_block < 3 ||
+      static_cast<uint64_t>(p.max_posts_per_block) * (p.max_referee_state_bytes + 1024) >
+          p.max_block_bytes - 4096ull)
+    return make_error(
+        "max_posts_per_block: must be at least 3 (an obligation may take 3 posts), and that many "
+        "checkpoints of "
+        "max_referee_state_bytes (+1024 bytes each) must fit in max_block_bytes - 4096");
   return Status::success();
 }
 

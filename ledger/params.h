@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 
 #include "core/bytes.h"
@@ -44,8 +45,37 @@ struct Params {
   // this to the minimum fee, so a block cannot be filled with checkpoints for
   // the price of small transactions.
   Amount fee_per_kib = 0;
+  // Adversary bounds (docs/proof-of-learning.md, "Threat model"). The defaults
+  // are the devnet's; genesis must still name each one.
+  // A verifier (or one that added stake) is eligible for sampling only this many
+  // blocks later: more than commit -> sampling, so nobody joins knowing a commitment.
+  uint64_t verifier_activation_blocks = 5;
+  // Multiply-adds (verifier::referee_cost units) an honest verifier must replay
+  // per pol_commit_window blocks. A job's segment must fit one window; commit
+  // windows stretch with the work queued on a verifier (Verifier::busy_until).
+  uint64_t verifier_replay_budget = 100'000'000'000;
+  // A committed job that finds no eligible verifier waits this long, then the
+  // client is refunded and the bond released: never paid unverified.
+  uint64_t pol_wait_blocks = 100;
+  // Checkpoint posts (each up to max_referee_state_bytes, each a referee step up
+  // to max_referee_cost) per block, at least 3; posting deadlines are spread so
+  // that at most a third of this many fall due at one height.
+  uint32_t max_posts_per_block = 3;
   bool operator==(const Params&) const = default;
 };
+
+// Every numeric parameter in encoding order, with its genesis name: the binary
+// encoding, genesis parsing and the RPC view all walk this one list.
+struct ParamField {
+  const char* name;
+  uint64_t Params::*u64 = nullptr;  // exactly one of u64 / u32 is set
+  uint32_t Params::*u32 = nullptr;
+  bool amount = false;  // shown as a decimal string over RPC
+};
+std::span<const ParamField> param_fields();
+inline uint64_t param_value(const Params& p, const ParamField& f) {
+  return f.u64 ? p.*f.u64 : p.*f.u32;
+}
 
 Bytes encode(const Params&);
 Result<Params> decode_params(ByteView);

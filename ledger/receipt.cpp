@@ -39,7 +39,7 @@ std::vector<Event> read_events(Reader& r) {
 
 Bytes encode(const Receipt& rc) {
   Writer w;
-  w.boolean(rc.success).str(rc.reason).u64(rc.fee);
+  w.boolean(rc.success).u32(static_cast<uint32_t>(rc.code)).str(rc.reason).u64(rc.fee);
   write_events(w, rc.events);
   return w.take();
 }
@@ -48,6 +48,7 @@ Result<Receipt> decode_receipt(ByteView in) {
   Reader r(in);
   Receipt rc;
   rc.success = r.boolean("receipt.success");
+  rc.code = static_cast<TxCode>(r.u32("receipt.code"));
   rc.reason = r.str("receipt.reason", kMaxText);
   rc.fee = r.u64("receipt.fee");
   rc.events = read_events(r);
@@ -69,7 +70,10 @@ Result<std::vector<Event>> decode_events(ByteView in) {
 }
 
 Hash256 receipt_hash(const Receipt& r) {
-  return tagged_hash("veritrain/receipt", encode(r));
+  Writer w;
+  w.boolean(r.success).u32(static_cast<uint32_t>(r.code)).u64(r.fee);
+  write_events(w, r.events);
+  return tagged_hash("veritrain/receipt", w.data());
 }
 
 }  // namespace vt::ledger

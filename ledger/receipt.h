@@ -7,6 +7,7 @@
 
 #include "core/bytes.h"
 #include "core/result.h"
+#include "ledger/errors.h"
 #include "ledger/objects.h"
 
 namespace vt::ledger {
@@ -19,18 +20,23 @@ struct Event {
 
 // A message that fails still pays its fee and uses its nonce; none of its other
 // effects are kept.
+// Only success, code, fee and events are consensus (receipt_hash); the reason
+// is stored for people and may differ between builds.
 struct Receipt {
   bool success = true;
-  std::string reason;  // why the message failed, empty on success
+  TxCode code = TxCode::ok;  // why the message failed (ledger/errors.h); ok on success
+  std::string reason;        // the same for people, empty on success; never hashed
   Amount fee = 0;
   std::vector<Event> events;
   bool operator==(const Receipt&) const = default;
 };
 
+// The stored form: everything, the reason included.
 Bytes encode(const Receipt& r);
 Result<Receipt> decode_receipt(ByteView in);
 Bytes encode_events(const std::vector<Event>& events);
 Result<std::vector<Event>> decode_events(ByteView in);
+// Over success, code, fee and events: what every validator must agree on.
 Hash256 receipt_hash(const Receipt& r);
 
 }  // namespace vt::ledger

@@ -38,6 +38,12 @@ Bytes job_expiry(uint64_t height, uint64_t id) {
 Bytes job_expiry_prefix(uint64_t height) {
   return Writer().u8(kJobExpiry).u64(height).take();
 }
+Bytes dataset(const Hash256& id) {
+  return Writer().u8(kDataset).fixed(id).take();
+}
+Bytes posts_due(uint64_t height) {
+  return Writer().u8(kPostsDue).u64(height).take();
+}
 Bytes verifier(const Address& a) {
   return Writer().u8(kVerifier).fixed(a).take();
 }
@@ -128,6 +134,23 @@ std::vector<Verifier> read_verifiers(const StateReader& s) {
     return true;
   });
   return out;
+}
+
+std::vector<DatasetEntry> read_datasets(const StateReader& s) {
+  std::vector<DatasetEntry> out;
+  s.scan(keys::prefix(keys::kDataset), [&](const Bytes&, const Bytes& v) {
+    out.push_back(must(decode_dataset(v), "dataset"));
+    return true;
+  });
+  return out;
+}
+
+bool dataset_registered(const StateReader& s, const DatasetEntry& d) {
+  return s.get(keys::dataset(dataset_id(d))).has_value();
+}
+
+void write_dataset(Overlay& o, const DatasetEntry& d) {
+  o.put(keys::dataset(dataset_id(d)), encode(d));
 }
 
 std::optional<JobPol> read_job_pol(const StateReader& s, uint64_t id) {

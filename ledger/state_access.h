@@ -24,6 +24,7 @@ enum Prefix : uint8_t {
   kProvider = 0x11,
   kValidator = 0x12,
   kVerifier = 0x13,
+  kDataset = 0x14,  // dataset_id -> DatasetEntry (the genesis registry)
   kJob = 0x20,
   kSpec = 0x21,
   kJobExpiry = 0x22,    // expiry height || job id -> empty
@@ -33,6 +34,7 @@ enum Prefix : uint8_t {
   kDispute = 0x26,      // dispute id -> DisputeRecord
   kDisputeWork = 0x27,  // height || dispute id -> empty: its deadline passed, apply the timeout
   kSlash = 0x28,        // slash id -> SlashRecord
+  kPostsDue = 0x29,     // height -> u32: checkpoint posts that fall due at that height
   kUnbonding = 0x30,    // release height || owner -> Unbonding
 };
 enum Counter : uint8_t { kNextDisputeId = 1, kNextSlashId = 2, kBurned = 3 };
@@ -41,6 +43,8 @@ Bytes dispute(uint64_t id);
 Bytes dispute_work(uint64_t height, uint64_t id);
 Bytes dispute_work_prefix(uint64_t height);
 Bytes slash(uint64_t id);
+Bytes dataset(const Hash256& id);
+Bytes posts_due(uint64_t height);
 Bytes params();
 Bytes next_job_id();
 Bytes account(const Address& a);
@@ -74,6 +78,8 @@ uint64_t read_counter(const StateReader& s, keys::Counter c);
 std::optional<DisputeRecord> read_dispute(const StateReader& s, uint64_t id);
 std::optional<SlashRecord> read_slash(const StateReader& s, uint64_t id);
 std::vector<Validator> read_validators(const StateReader& s);  // ordered by consensus key
+std::vector<DatasetEntry> read_datasets(const StateReader& s);   // ordered by dataset_id
+bool dataset_registered(const StateReader& s, const DatasetEntry& d);
 
 void write_params(Overlay& o, const Params& p);
 void write_account(Overlay& o, const Address& a, const Account& acc);
@@ -85,5 +91,6 @@ void write_validator(Overlay& o, const Validator& v);
 void write_counter(Overlay& o, keys::Counter c, uint64_t value);
 void write_dispute(Overlay& o, const DisputeRecord& d);
 void write_slash(Overlay& o, const SlashRecord& s);
+void write_dataset(Overlay& o, const DatasetEntry& d);
 
 }  // namespace vt::ledger

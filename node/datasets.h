@@ -17,6 +17,8 @@ class DatasetDirectory final : public ledger::DatasetSource {
   // The data set if its file hashes are the spec's; loading errors are kept and
   // repeated (a validator without the data cannot referee; see ledger/executor.h).
   Result<const kernels::Dataset*> dataset_for(const kernels::JobSpec& spec) const override;
+  // Loads each registered data set and checks its file hashes; names the first missing.
+  Status check_registry(const std::vector<ledger::DatasetEntry>& registry) const;
 
  private:
   std::string dir_;

@@ -26,9 +26,15 @@ const char* devnet_template() {
     "pol_samples": "8", "pol_sample_delay_blocks": "2", "pol_commit_window": "10", "pol_reveal_window": "10",
     "verifier_fee": "10000", "min_verifier_stake": "100000000", "max_referee_cost": "5000000000",
     "max_checkpoints": "4096", "pol_dispute_window": "10", "fraud_reward_bps": "5000",
-    "false_challenge_slash": "50000000", "max_referee_state_bytes": "4000000",
-    "absent_verifier_slash": "10000000", "fee_per_kib": "100"
+    "false_challenge_slash": "50000000", "max_referee_state_bytes": "2000000",
+    "absent_verifier_slash": "10000000", "fee_per_kib": "100", "verifier_activation_blocks": "5",
+    "verifier_replay_budget": "100000000000", "pol_wait_blocks": "100", "max_posts_per_block": "3"
   },
+  "datasets": [{"name": "fashion-mnist",
+    "train_images_sha256": "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",
+    "train_labels_sha256": "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",
+    "test_images_sha256": "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
+    "test_labels_sha256": "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34"}],
   "accounts": [],
   "validators": []
 })";

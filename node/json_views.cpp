@@ -157,31 +157,12 @@ json to_json(const ledger::Job& j) {
 }
 
 json to_json(const ledger::Params& p) {
-  return {{"chain_id", p.chain_id},
-          {"min_fee", amount(p.min_fee)},
-          {"min_provider_stake", amount(p.min_provider_stake)},
-          {"unbonding_blocks", p.unbonding_blocks},
-          {"min_job_deadline_blocks", p.min_job_deadline_blocks},
-          {"max_job_deadline_blocks", p.max_job_deadline_blocks},
-          {"expiry_slash_bps", p.expiry_slash_bps},
-          {"max_spec_bytes", p.max_spec_bytes},
-          {"max_tx_bytes", p.max_tx_bytes},
-          {"max_block_txs", p.max_block_txs},
-          {"max_block_bytes", p.max_block_bytes},
-          {"pol_samples", p.pol_samples},
-          {"pol_sample_delay_blocks", p.pol_sample_delay_blocks},
-          {"pol_commit_window", p.pol_commit_window},
-          {"pol_reveal_window", p.pol_reveal_window},
-          {"verifier_fee", amount(p.verifier_fee)},
-          {"min_verifier_stake", amount(p.min_verifier_stake)},
-          {"max_referee_cost", p.max_referee_cost},
-          {"max_checkpoints", p.max_checkpoints},
-          {"pol_dispute_window", p.pol_dispute_window},
-          {"fraud_reward_bps", p.fraud_reward_bps},
-          {"false_challenge_slash", amount(p.false_challenge_slash)},
-          {"absent_verifier_slash", amount(p.absent_verifier_slash)},
-          {"fee_per_kib", amount(p.fee_per_kib)},
-          {"max_referee_state_bytes", p.max_referee_state_bytes}};
+  json out = {{"chain_id", p.chain_id}};
+  for (const ledger::ParamField& f : ledger::param_fields()) {
+    const uint64_t v = ledger::param_value(p, f);
+    out[f.name] = f.amount ? json(amount(v)) : json(v);
+  }
+  return out;
 }
 
 json to_json(const ledger::Transaction& tx) {
@@ -207,6 +188,8 @@ json to_json(const std::vector<ledger::Event>& events) {
 
 json to_json(const ledger::Receipt& r) {
   return {{"success", r.success},
+          {"code", static_cast<uint32_t>(r.code)},
+          {"code_name", ledger::tx_code_name(r.code)},
           {"reason", r.reason},
           {"fee", amount(r.fee)},
           {"events", to_json(r.events)}};

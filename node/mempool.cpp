@@ -56,10 +56,20 @@ std::vector<ledger::Transaction> Mempool::select(const ledger::StateReader& stat
                                                  size_t max_bytes) const {
   // Each sender offers its lowest pending nonce if it is the account's next one;
   // the highest fee among the offers goes first (ties by hash, for determinism).
+  // Checkpoint posts first: their deadlines are budgeted per block
+  // (max_posts_per_block), so no fee bid may push an owed post past its deadline.
   struct Offer {
+    bool post;
     uint64_t fee;
     Hash256 hash;
-    bool operator<(const Offer& o) const { return fee != o.fee ? fee < o.fee : hash > o.hash; }
+    bool operator<(const Offer& o) const {
+      if (post != o.post) return !post;
+      return fee != o.fee ? fee < o.fee : hash > o.hash;
+    }
+  };
+  auto offer = [&](const Hash256& h) {
+    const ledger::Transaction& tx = by_hash_.at(h).tx;
+    return Offer{std::holds_alternative<ledger::CheckpointPost>(tx.msg), tx.fee, h};
   };
   std::priority_queue<Offer> offers;
   std::map<Address, uint64_t> expected;
@@ -68,7 +78,7 @@ std::vector<ledger::Transaction> Mempool::select(const ledger::StateReader& stat
     auto it = queue.find(next);
     if (it == queue.end()) continue;
     expected[sender] = next;
-    offers.push({by_hash_.at(it->second).tx.fee, it->second});
+    offers.push(offer(it->second));
   }
   std::vector<ledger::Transaction> out;
   size_t bytes = 0;
@@ -81,7 +91,7 @@ std::vector<ledger::Transaction> Mempool::select(const ledger::StateReader& stat
     uint64_t next = ++expected[e.tx.sender];
     const auto& queue = by_sender_.at(e.tx.sender);
     auto it = queue.find(next);
-    if (it != queue.end()) offers.push({by_hash_.at(it->second).tx.fee, it->second});
+    if (it != queue.end()) offers.push(offer(it->second));
   }
   return out;
 }

@@ -152,6 +152,11 @@ Status Node::load() {
   spdlog::info("chain '{}' at height {} (block {}, state root {}), {} state entries",
                params_.chain_id, head_.height, short_hex(head_.block_hash),
                short_hex(head_.state_root), state_.size());
+  // A validator must be able to run the referee step on every data set the
+  // chain accepts jobs on; one that cannot would have to stop mid-block.
+  if (auto s = datasets_.check_registry(ledger::read_datasets(state_)); !s)
+    return make_error("this validator cannot serve the chain's data-set registry: " + s.error() +
+                      " (config.toml [datasets])");
   return Status::success();
 }
 

@@ -113,7 +113,8 @@ json verifier_json(const ledger::Verifier& v) {
   return {{"address", address_to_string(v.owner)},    {"stake", std::to_string(v.stake)},
           {"registered_height", v.registered_height}, {"segments_assigned", v.segments_assigned},
           {"segments_agreed", v.segments_agreed},     {"disputes_won", v.disputes_won},
-          {"disputes_lost", v.disputes_lost},         {"active_assignments", v.active_assignments}};
+          {"disputes_lost", v.disputes_lost},         {"active_assignments", v.active_assignments},
+          {"activation_height", v.activation_height}, {"busy_until", v.busy_until}};
 }
 
 json opt_hash(const std::optional<Hash256>& h) {
@@ -592,6 +593,25 @@ void register_rpc_methods(rpc::MethodTable& t, Node& node) {
          "params",
          {{"type", "object"}},
          [&node](const rpc::Params&) -> RpcOutcome { return to_json(node.params()); }});
+
+  t.add({"state_listDatasets",
+         "The data sets jobs may name (the genesis registry): name and the SHA-256 of each "
+         "decompressed IDX file, as a job spec's dataset object spells them. job_submit refuses "
+         "any other.",
+         {},
+         "datasets",
+         schema_object({{"datasets", {{"type", "array"}}}}),
+         [&node](const rpc::Params&) -> RpcOutcome {
+           json list = json::array();
+           for (const ledger::DatasetEntry& d : ledger::read_datasets(node.state()))
+             list.push_back({{"id", to_hex(ledger::dataset_id(d))},
+                             {"name", d.name},
+                             {"train_images_sha256", to_hex(d.train_images)},
+                             {"train_labels_sha256", to_hex(d.train_labels)},
+                             {"test_images_sha256", to_hex(d.test_images)},
+                             {"test_labels_sha256", to_hex(d.test_labels)}});
+           return json{{"datasets", list}};
+         }});
 
   t.add(
       {"tx_submit",

@@ -1,5 +1,7 @@
 #include "verifier/referee.h"
 
+#include <algorithm>
+
 #include <string>
 
 #include "kernels/backend.h"
@@ -70,6 +72,10 @@ uint64_t referee_cost(const kernels::JobSpec& spec) {
                                  static_cast<uint64_t>(spec.layers[l + 1])));
   const uint64_t matmul = mul_sat(mul_sat(macs, spec.batch_size), 3);
   return add_sat(matmul, mul_sat(param_count(spec), 16));
+}
+
+uint64_t segment_replay_cost(const kernels::JobSpec& spec) {
+  return mul_sat(referee_cost(spec), std::min(spec.checkpoint_interval, spec.steps));
 }
 
 uint64_t state_bytes(const kernels::JobSpec& spec) {

@@ -21,6 +21,10 @@ namespace vt::verifier {
 // (input and weight gradients), plus 16 per parameter for bias/activation/
 // softmax/optimizer element work. Saturates at UINT64_MAX.
 uint64_t referee_cost(const kernels::JobSpec& spec);
+// Multiply-adds to replay one segment: referee_cost times the longest segment
+// (min(checkpoint_interval, steps)). Saturates. What the chain's
+// verifier_replay_budget is measured in.
+uint64_t segment_replay_cost(const kernels::JobSpec& spec);
 // Bytes of the training state (parameters + optimiser slots, f32) plus 16 for step/cursor.
 uint64_t state_bytes(const kernels::JobSpec& spec);
 // Largest checkpoint file the referee/blob store accepts for this spec: state

@@ -68,50 +68,74 @@ Result<std::vector<uint64_t>> sample_segments(const Hash256& seed, uint64_t segm
   return out;
 }
 
+namespace {
+
+// Prefix sums over the eligible candidates' stakes (a Fenwick tree): a draw
+// finds the first candidate whose running stake passes x in O(log n), and a
+// drawn candidate leaves the round by setting its weight to zero.
+class StakeTree {
+ public:
+  explicit StakeTree(const std::vector<uint64_t>& weights) : tree_(weights.size() + 1, 0) {
+    for (std::size_t i = 0; i < weights.size(); ++i) add(i, weights[i]);
+  }
+  void add(std::size_t i, uint64_t delta) {  // wraps for negative deltas, as intended
+    for (std::size_t k = i + 1; k < tree_.size(); k += k & (0 - k)) tree_[k] += delta;
+  }
+  // The smallest index whose prefix sum (inclusive) exceeds x; x < total.
+  std::size_t find(uint64_t x) const {
+    std::size_t pos = 0;
+    std::size_t step = 1;
+    while (step * 2 < tree_.size()) step *= 2;
+    for (; step > 0; step /= 2)
+      if (pos + step < tree_.size() && tree_[pos + step] <= x) {
+        pos += step;
+        x -= tree_[pos];
+      }
+    return pos;  // 0-based index of the element after the skipped prefix
+  }
+
+ private:
+  std::vector<uint64_t> tree_;
+};
+
+}  // namespace
+
 Result<std::vector<Address>> assign_verifiers(const Hash256& seed, std::size_t count,
                                               std::span<const Candidate> candidates,
                                               std::span<const Address> excluded) {
-  if (candidates.size() > kMaxCandidates) return make_error("assignment: too many candidates");
   for (std::size_t i = 1; i < candidates.size(); ++i)
     if (!(candidates[i - 1].address < candidates[i].address))
       return make_error("assignment: candidates must be sorted by address without duplicates");
-  std::vector<Candidate> eligible;
+  std::vector<Address> eligible;
+  std::vector<uint64_t> stake;
   uint64_t total = 0;
   for (const auto& c : candidates) {
     if (c.stake == 0 || std::find(excluded.begin(), excluded.end(), c.address) != excluded.end())
       continue;
     if (c.stake > UINT64_MAX - total) return make_error("assignment: total stake overflows");
     total += c.stake;
-    eligible.push_back(c);
+    eligible.push_back(c.address);
+    stake.push_back(c.stake);
   }
   if (eligible.empty()) return make_error("assignment: no eligible verifier");
   RandomStream rng(seed, "verifiers");
-  std::vector<bool> drawn(eligible.size(), false);
+  StakeTree tree(stake);
   std::size_t drawn_count = 0;
   uint64_t remaining = total;  // stake of the not yet drawn in this round
   std::vector<Address> out;
   out.reserve(count);
   for (std::size_t s = 0; s < count; ++s) {
-    if (drawn_count == eligible.size()) {  // new round
-      std::fill(drawn.begin(), drawn.end(), false);
+    if (drawn_count == eligible.size()) {  // new round: everyone is back
+      tree = StakeTree(stake);
       drawn_count = 0;
       remaining = total;
     }
-    uint64_t x = rng.uniform(remaining);
-    std::size_t pick = eligible.size();
-    for (std::size_t i = 0; i < eligible.size(); ++i) {
-      if (drawn[i]) continue;
-      if (x < eligible[i].stake) {
-        pick = i;
-        break;
-      }
-      x -= eligible[i].stake;
-    }
+    const std::size_t pick = tree.find(rng.uniform(remaining));
     assert(pick < eligible.size());
-    drawn[pick] = true;
+    tree.add(pick, 0 - stake[pick]);
     ++drawn_count;
-    remaining -= eligible[pick].stake;
-    out.push_back(eligible[pick].address);
+    remaining -= stake[pick];
+    out.push_back(eligible[pick]);
   }
   return out;
 }

@@ -47,11 +47,10 @@ struct Candidate {
   Address address{};
   uint64_t stake = 0;  // the verifier's bonded stake (uvt)
 };
-inline constexpr std::size_t kMaxCandidates = 100000;
 
 // One verifier per sampled segment (result[i] verifies segments[i]).
 // Candidates: strictly ascending by address (canonical; duplicates refused),
-// at most kMaxCandidates; stakes summing to at most 2^64-1. Eligible: stake > 0
+// any number; stakes summing to at most 2^64-1. O(n + count log n). Eligible: stake > 0
 // and not in `excluded` (the ledger passes the provider, and may add the client).
 // Rule: segment by segment, draw one eligible candidate with probability
 // stake / (stake of the eligible candidates not yet drawn in this round);

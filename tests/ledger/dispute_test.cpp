@@ -167,6 +167,16 @@ void expect_only_fee_paid(const std::map<Bytes, Bytes>& before, const Chain& c,
   CHECK(changed_keys(before, c.snapshot()) == expected);
 }
 
+// A failed checkpoint_post also spends that party's one failed post in the dispute.
+void expect_only_fee_and_failed_post(const std::map<Bytes, Bytes>& before, const Chain& c,
+                                     const Address& sender, uint64_t dispute_id) {
+  std::set<Bytes> expected = {keys::account(sender), keys::account(c.proposer),
+                              keys::dispute(dispute_id)};
+  CHECK(changed_keys(before, c.snapshot()) == expected);
+  const DisputeRecord d = read_dispute(c.state, dispute_id).value();
+  CHECK((d.failed_posts & post_party_bit(d, sender)) != 0);
+}
+
 uint64_t disputes_opened(const BlockRun& b) {
   uint64_t n = 0;
   for (const Event& e : b.begin_events) n += e.type == "dispute_opened";
@@ -206,13 +216,22 @@ TEST_CASE("dispute: a faked step is caught at exactly that step; the bond is sla
   CHECK(moves <= 2 * static_cast<int>(verifier::max_rounds(5)));
   CHECK(c.total_supply() == 4 * kFunded);
 
-  // A checkpoint that is not the agreed state is refused and changes nothing.
+  // Only the dispute's parties may post (block space for posts is budgeted):
+  // anyone else is refused before a block and pays nothing.
+  CHECK(mentions(c.reject(c.tx(c.alice, CheckpointPost{1, checkpoint_at(kFaked - 1)})),
+                 "only the provider or the challenger of dispute 1"));
+  // A checkpoint that is not the agreed state is refused; it changes nothing
+  // but the fee and the provider's one failed post, after which its posts are
+  // refused before they reach a block.
   auto before = c.snapshot();
-  Receipt wrong = c.exec(c.tx(c.bob, CheckpointPost{1, checkpoint_at(kFaked - 2)}));
+  Receipt wrong = c.exec(c.tx(c.carol, CheckpointPost{1, checkpoint_at(kFaked - 2)}));
   CHECK_FALSE(wrong.success);
+  CHECK(wrong.code == TxCode::checkpoint_rejected);
   CHECK_MESSAGE(mentions(wrong.reason, "checkpoint rejected: referee: the checkpoint's state hash"),
                 wrong.reason);
-  expect_only_fee_paid(before, c, c.bob.pubkey());
+  expect_only_fee_and_failed_post(before, c, c.carol.pubkey(), 1);
+  CHECK(mentions(c.reject(c.tx(c.carol, CheckpointPost{1, checkpoint_at(kFaked - 1)})),
+                 "already failed once in dispute 1"));
 
   // The challenger posts the agreed state; every validator re-executes step 7.
   const Amount alice = c.account(c.alice).balance;
@@ -255,9 +274,8 @@ TEST_CASE("dispute: a faked step is caught at exactly that step; the bond is sla
   CHECK(read_counter(c.state, keys::kBurned) == 720);
   CHECK(c.total_supply() == 4 * kFunded);
   // Resolved: further moves and posts are refused with the outcome.
-  Receipt again = c.exec(c.tx(c.carol, CheckpointPost{1, checkpoint_at(kFaked - 1)}));
-  CHECK_FALSE(again.success);
-  CHECK(mentions(again.reason, "dispute 1 is resolved (fraud_proven)"));
+  CHECK(mentions(c.reject(c.tx(key_for(c, challenger), CheckpointPost{1, checkpoint_at(kFaked - 1)})),
+                 "dispute 1 is resolved (fraud_proven)"));
   // Nothing stays scheduled.
   int scheduled = 0;
   for (keys::Prefix p : {keys::kPolWork, keys::kDisputeWork})
@@ -365,14 +383,14 @@ TEST_CASE("dispute: a withheld checkpoint costs the bond; a published one settle
   }
   SUBCASE("published") {
     auto before = c.snapshot();
-    Receipt bad = c.exec(c.tx(c.carol, CheckpointPost{1, checkpoint_at(5)}));
+    Receipt bad = c.exec(c.tx(v, CheckpointPost{1, checkpoint_at(5)}));
     CHECK_FALSE(bad.success);
     CHECK(mentions(bad.reason, "checkpoint rejected: the checkpoint's state hash"));
-    expect_only_fee_paid(before, c, c.carol.pubkey());
+    expect_only_fee_and_failed_post(before, c, a.verifier, 1);
     Bytes truncated = checkpoint_at(10);
     truncated.resize(truncated.size() / 2);
-    CHECK(mentions(c.exec(c.tx(c.carol, CheckpointPost{1, truncated})).reason,
-                   "checkpoint rejected: checkpoint: "));
+    // The requester's failed post does not touch the provider's right to answer.
+    CHECK(mentions(c.reject(c.tx(v, CheckpointPost{1, truncated})), "already failed once"));
     Receipt ok = c.exec(c.tx(c.carol, CheckpointPost{1, checkpoint_at(10)}));
     REQUIRE_MESSAGE(ok.success, ok.reason);
     CHECK(find_event(ok.events, "checkpoint_published"));
@@ -453,17 +471,25 @@ TEST_CASE("dispute: malformed, misplaced and late moves are refused and change n
        "move rejected: "},  // out of turn
       {&c.carol, DisputeMove{7, good}, "dispute 7 does not exist"},
       {&c.carol, CheckpointPost{1, checkpoint_at(0)}, "is not finished"},
-      {&c.carol, CheckpointPost{1, Bytes{1, 2, 3}}, "is not finished"},
-      {&c.carol, CheckpointPost{9, checkpoint_at(0)}, "dispute 9 does not exist"},
+      {&ch, CheckpointPost{1, Bytes{1, 2, 3}}, "is not finished"},
   };
   for (const Case& k : cases) {
     auto before = c.snapshot();
     Receipt r = c.exec(c.tx(*k.who, k.msg));
     CHECK_FALSE(r.success);
+    CHECK(r.code != TxCode::ok);
     CHECK_MESSAGE(mentions(r.reason, k.reason), std::string(r.reason + " / expected: " + k.reason));
     CHECK(r.events.empty());
-    expect_only_fee_paid(before, c, k.who->pubkey());
+    if (std::holds_alternative<CheckpointPost>(k.msg))
+      expect_only_fee_and_failed_post(before, c, k.who->pubkey(), 1);
+    else
+      expect_only_fee_paid(before, c, k.who->pubkey());
   }
+  // Posts that cannot serve an open dispute never reach a block.
+  CHECK(mentions(c.reject(c.tx(c.carol, CheckpointPost{9, checkpoint_at(0)})),
+                 "dispute 9 does not exist"));
+  CHECK(mentions(c.reject(c.tx(c.carol, CheckpointPost{1, checkpoint_at(0)})),
+                 "already failed once"));
   // A move after its deadline: the timeout has already decided (the provider
   // was silent), so it meets a resolved dispute.
   c.advance_to(read_dispute(c.state, 1)->game.deadline + 1);

@@ -56,28 +56,12 @@ std::string genesis_json() {
   auto n = [](uint64_t v) { return "\"" + std::to_string(v) + "\""; };
   std::string doc = "{\"chain_id\": \"" + p.chain_id +
                     "\", \"genesis_time_ms\": \"1700000000000\", \"params\": {";
-  doc += "\"min_fee\": " + n(p.min_fee) + ", \"min_provider_stake\": " + n(p.min_provider_stake) +
-         ", \"unbonding_blocks\": " + n(p.unbonding_blocks) +
-         ", \"min_job_deadline_blocks\": " + n(p.min_job_deadline_blocks) +
-         ", \"max_job_deadline_blocks\": " + n(p.max_job_deadline_blocks) +
-         ", \"expiry_slash_bps\": " + n(p.expiry_slash_bps) +
-         ", \"max_spec_bytes\": " + n(p.max_spec_bytes) +
-         ", \"max_tx_bytes\": " + n(p.max_tx_bytes) + ", \"max_block_txs\": " + n(p.max_block_txs) +
-         ", \"max_block_bytes\": " + n(p.max_block_bytes) +
-         ", \"pol_samples\": " + n(p.pol_samples) +
-         ", \"pol_sample_delay_blocks\": " + n(p.pol_sample_delay_blocks) +
-         ", \"pol_commit_window\": " + n(p.pol_commit_window) +
-         ", \"pol_reveal_window\": " + n(p.pol_reveal_window) +
-         ", \"verifier_fee\": " + n(p.verifier_fee) +
-         ", \"min_verifier_stake\": " + n(p.min_verifier_stake) +
-         ", \"max_referee_cost\": " + n(p.max_referee_cost) +
-         ", \"max_checkpoints\": " + n(p.max_checkpoints) +
-         ", \"pol_dispute_window\": " + n(p.pol_dispute_window) +
-         ", \"fraud_reward_bps\": " + n(p.fraud_reward_bps) +
-         ", \"false_challenge_slash\": " + n(p.false_challenge_slash) +
-         ", \"absent_verifier_slash\": " + n(p.absent_verifier_slash) +
-         ", \"fee_per_kib\": " + n(p.fee_per_kib) +
-         ", \"max_referee_state_bytes\": " + n(p.max_referee_state_bytes) + "}, \"accounts\": [";
+  bool first = true;
+  for (const ParamField& f : param_fields()) {
+    doc += std::string(first ? "" : ", ") + "\"" + f.name + "\": " + n(param_value(p, f));
+    first = false;
+  }
+  doc += "}, \"accounts\": [";
   for (uint8_t i = 1; i <= 4; ++i) {
     if (i > 1) doc += ", ";
     doc += "{\"address\": \"" + address_to_string(key_of(i).pubkey()) +
@@ -85,7 +69,7 @@ std::string genesis_json() {
   }
   doc += "], \"validators\": [{\"consensus_key\": \"" + validator_key_hex() +
          "\", \"operator\": \"" + address_to_string(key_of(100).pubkey()) +
-         "\", \"power\": \"10\"}]}";
+         "\", \"power\": \"10\"}], \"datasets\": [" + kFashionMnistRegistryEntry + "]}";
   return doc;
 }
 

@@ -41,6 +41,13 @@ inline const std::string kTinySpec =
     "train_labels_sha256": "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",
     "test_images_sha256": "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
     "test_labels_sha256": "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34"}})";
+// The genesis registry entry of the Fashion-MNIST files kTinySpec names.
+inline const std::string kFashionMnistRegistryEntry =
+    R"({"name": "fashion-mnist",
+    "train_images_sha256": "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",
+    "train_labels_sha256": "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",
+    "test_images_sha256": "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
+    "test_labels_sha256": "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34"})";
 // A genesis document: accounts key_of(1..4) funded with kFunded, one validator
 // (operator key_of(100), unfunded, receives the fees).
 std::string genesis_json();

@@ -133,7 +133,7 @@ inline void run_block(Chain& c, std::vector<Transaction> txs) {
 }
 
 // alice submits the tiny job (payment 5000, bond 1250), carol (provider) accepts,
-// bob and dave register as verifiers.
+// bob and dave register as verifiers and wait until they are active.
 struct Setup {
   Chain c;
   uint64_t job = 1;
@@ -145,6 +145,8 @@ struct Setup {
       Receipt r = c.exec(c.tx(c.bob, VerifierRegister{1000}));
       REQUIRE_MESSAGE(r.success, r.reason);
       REQUIRE(c.exec(c.tx(c.dave, VerifierRegister{700})).success);
+      // Both become eligible for sampling (verifier_activation_blocks).
+      c.advance_to(c.height + c.params.verifier_activation_blocks);
     }
   }
   static constexpr Hash256 kManifest = {0x6d, 0x61, 0x6e, 0x69, 0x66, 0x65, 0x73, 0x74};

@@ -360,16 +360,22 @@ TEST_CASE("pol: absent verifiers forfeit their fees to the client and lose stake
   ev = find_event(settle.begin_events, "verifier_absent");
   REQUIRE(ev);
   CHECK(attr(*ev, "missing") == "commit");
-  CHECK(attr(*ev, "stake_burned") == "50");  // absent_verifier_slash, per segment
+  CHECK(attr(*ev, "stake_burned") == "50");  // absent_verifier_slash, once per verifier per job
   CHECK(c.account(c.carol).balance == carol + 4960);
   CHECK(c.account(c.alice).balance == alice + 40);
   CHECK(c.job(1)->status == JobStatus::Settled);
-  // bob (1000) and dave (700) each had two segments.
-  CHECK(read_verifier(c.state, c.bob.pubkey())->stake == 900);
-  CHECK(read_verifier(c.state, c.dave.pubkey())->stake == 600);
-  CHECK(read_counter(c.state, keys::kBurned) == 200);
+  // bob (1000) and dave (700) each had two segments; one job costs each of
+  // them one absence slash, not one per segment (a client cannot multiply it).
+  CHECK(read_verifier(c.state, c.bob.pubkey())->stake == 950);
+  CHECK(read_verifier(c.state, c.dave.pubkey())->stake == 650);
+  CHECK(read_counter(c.state, keys::kBurned) == 100);
   CHECK(read_slash(c.state, 1)->reason == "verifier_absent");
-  CHECK(read_slash(c.state, 4)->burned == 50);
+  CHECK(read_slash(c.state, 2)->burned == 50);
+  CHECK_FALSE(read_slash(c.state, 3).has_value());
+  size_t burned_events = 0;
+  for (const Event& e : settle.begin_events)
+    if (e.type == "verifier_absent" && attr(e, "stake_burned") == "50") ++burned_events;
+  CHECK(burned_events == 2);
   CHECK(c.total_supply() == 4 * kFunded);
 }
 
@@ -409,9 +415,10 @@ TEST_CASE("pol: a provider that does not reveal its probe loses its bond") {
   CHECK(c.provider(c.carol)->jobs_slashed == 1);
   CHECK(c.account(c.alice).balance == alice + 5000);
   CHECK(c.account(a.verifier).balance == challenger + 500);
-  // 750 of the bond, and 50 of stake from each of the three absent verifiers.
-  CHECK(read_counter(c.state, keys::kBurned) == 750 + 3 * 50);
-  CHECK(read_slash(c.state, 4)->reason == "provider_probe_missing");
+  // 750 of the bond, and 50 of stake from each absent verifier: the three
+  // absent segments belong to two verifiers, each slashed once for the job.
+  CHECK(read_counter(c.state, keys::kBurned) == 750 + 2 * 50);
+  CHECK(read_slash(c.state, 3)->reason == "provider_probe_missing");
   CHECK(c.total_supply() == 4 * kFunded);
 }
 
@@ -448,24 +455,51 @@ TEST_CASE("pol: a revealed end hash that differs from the commitment opens an en
   CHECK(c.total_supply() == 4 * kFunded);
 }
 
-TEST_CASE("pol: no eligible verifier: the provider is paid in full at the sampling height") {
+TEST_CASE("pol: no eligible verifier: the job waits, then the client is refunded (fail closed)") {
   Setup s(false);
   Chain& c = s.c;
   // The client registering as a verifier does not help: it is excluded.
   REQUIRE(c.exec(c.tx(c.alice, VerifierRegister{500})).success);
   REQUIRE(s.commit().success);
+  const uint64_t commit_height = c.height;
   const uint64_t sample_height = s.pol().sample_height;
   c.advance_to(sample_height - 1);
-  const Amount carol = c.account(c.carol).balance;
+  const Amount carol = c.account(c.carol).balance, alice = c.account(c.alice).balance;
   BlockRun b = c.block({});
-  CHECK(find_event(b.begin_events, "verification_skipped"));
-  const Event* ev = find_event(b.begin_events, "job_settled");
-  REQUIRE(ev);
-  CHECK(attr(*ev, "provider_paid") == "5000");
-  CHECK(c.account(c.carol).balance == carol + 5000);
-  CHECK(c.job(1)->status == JobStatus::Settled);
-  CHECK(c.provider(c.carol)->locked == 0);
-  CHECK(c.total_supply() == 4 * kFunded);
+  CHECK(find_event(b.begin_events, "job_settled") == nullptr);
+  const Event* wait = find_event(b.begin_events, "verification_waiting");
+  REQUIRE(wait);
+  CHECK(attr(*wait, "next_attempt") ==
+        std::to_string(sample_height + c.params.verifier_activation_blocks));
+  CHECK(attr(*wait, "refund_height") == std::to_string(commit_height + c.params.pol_wait_blocks));
+  CHECK(c.job(1)->status == JobStatus::Committed);
+  CHECK(c.account(c.carol).balance == carol);  // never paid unverified
+
+  SUBCASE("nobody comes: refund at the deadline, bond released, nobody slashed") {
+    c.advance_to(commit_height + c.params.pol_wait_blocks - 1);
+    CHECK(c.job(1)->status == JobStatus::Committed);
+    BlockRun end = c.block({});
+    const Event* ev = find_event(end.begin_events, "job_unverified");
+    REQUIRE(ev);
+    CHECK(attr(*ev, "refund") == "5000");
+    CHECK(c.job(1)->status == JobStatus::Unverified);
+    CHECK(c.account(c.alice).balance == alice + 5000);
+    CHECK(c.account(c.carol).balance == carol);
+    CHECK(c.provider(c.carol)->locked == 0);
+    CHECK(c.provider(c.carol)->stake == 5000);
+    CHECK(c.provider(c.carol)->jobs_slashed == 0);
+    CHECK(c.total_supply() == 4 * kFunded);
+  }
+  SUBCASE("a verifier registers: once active, the job is sampled") {
+    REQUIRE(c.exec(c.tx(c.bob, VerifierRegister{1000})).success);
+    const uint64_t active = c.height + c.params.verifier_activation_blocks;
+    for (int i = 0; i < 10 && c.job(1)->status == JobStatus::Committed; ++i)
+      c.advance_to(c.height + c.params.verifier_activation_blocks);
+    REQUIRE(c.job(1)->status == JobStatus::Verifying);
+    CHECK(s.pol().sample_height >= active);
+    for (const Assignment& a : s.pol().assignments) CHECK(a.verifier == c.bob.pubkey());
+    CHECK(c.total_supply() == 4 * kFunded);
+  }
 }
 
 TEST_CASE("pol: JobPol and the new messages round-trip canonically") {

@@ -63,7 +63,7 @@ inline ledger::Genesis test_genesis(int funded = 4) {
   p.false_challenge_slash = 100;
   p.absent_verifier_slash = 10;
   p.fee_per_kib = 0;
-  p.max_referee_state_bytes = 1 << 19;
+  p.max_referee_state_bytes = 300000;  // three posts fit a 1 MiB block
   for (int i = 1; i <= funded; ++i)
     g.balances.push_back({account_key(static_cast<uint8_t>(i)).pubkey(), 1'000'000});
   g.validators.push_back({validator_key().pubkey(), account_key(1).pubkey(), 10, false});
