@@ -741,6 +741,10 @@ BlockExecutor::BlockExecutor(const StateReader& committed, const BlockContext& c
 }
 
 void BlockExecutor::begin_block() {
+  // Posting slots of the previous height can no longer be reserved (new
+  // deadlines lie at least a dispute window ahead): drop their counter.
+  if (ctx_.height > 0 && block_.get(keys::posts_due(ctx_.height - 1)))
+    block_.erase(keys::posts_due(ctx_.height - 1));
   // Unbonded stake matures.
   std::vector<Unbonding> matured;
   block_.scan(keys::unbonding_prefix(ctx_.height), [&](const Bytes&, const Bytes& v) {
