@@ -253,7 +253,7 @@ int main(int argc, char** argv) {
   uint64_t limit = 100;
   auto* job_list = job->add_subcommand("list", "Jobs, filtered");
   job_list->add_option("--status", status_filter,
-                       "open, accepted, ..., settled, expired, cancelled");
+                       "open, accepted, ..., settled, slashed, expired, cancelled, unverified");
   job_list->add_option("--client", client_filter, "Client key name or address");
   job_list->add_option("--provider", provider_filter, "Provider key name or address");
   job_list->add_option("--limit", limit, "At most this many")->capture_default_str();
