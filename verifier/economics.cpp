@@ -39,6 +39,19 @@ uint64_t detection_ppm_with_replacement(uint64_t f_ppm, uint64_t m) {
   return miss_ppm_up >= kPpm ? 0 : kPpm - static_cast<uint64_t>(miss_ppm_up);
 }
 
+uint64_t detection_ppm_collusion(uint64_t f_ppm, uint64_t s_ppm, uint32_t r, uint64_t m) {
+  assert(f_ppm <= kPpm && s_ppm <= kPpm && r >= 1);
+  // all_collude = s^r in ppm, rounded UP (overstates escape: detection is never overstated).
+  u128 all_collude = kPpm;
+  for (uint32_t i = 0; i < r; ++i) {
+    const u128 num = all_collude * s_ppm;
+    all_collude = num / kPpm + (num % kPpm != 0 ? 1 : 0);
+  }
+  // A sample catches with probability f (1 - s^r), rounded DOWN.
+  const uint64_t catch_ppm = static_cast<uint64_t>(static_cast<u128>(f_ppm) * (kPpm - all_collude) / kPpm);
+  return detection_ppm_with_replacement(catch_ppm, m);
+}
+
 uint64_t samples_for_detection(uint64_t f_ppm, uint64_t target_ppm) {
   if (f_ppm == 0 || f_ppm > kPpm) return 0;
   u128 miss = kOne;

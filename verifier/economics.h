@@ -18,6 +18,15 @@ uint64_t detection_ppm_distinct(uint64_t segments, uint64_t faked, uint64_t m);
 // Same with replacement: 1 - (1 - f)^m with f = f_ppm / 1e6 (rounded down).
 uint64_t detection_ppm_with_replacement(uint64_t f_ppm, uint64_t m);
 
+// Collusion: a fraction s of verifier stake (s_ppm) sides with the provider,
+// and each sampled segment is checked by r verifiers drawn by stake; a faked
+// segment escapes only when all r are colluders (probability s^r). Model: P =
+// 1 - (1 - f (1 - s^r))^m, rounded DOWN, with f = f_ppm / 1e6 and sampling with
+// replacement (sample_segments' distinct draws and assign_verifiers' rounds
+// without replacement only raise the true value; tests/verifier checks it on
+// the real sampler). r >= 1.
+uint64_t detection_ppm_collusion(uint64_t f_ppm, uint64_t s_ppm, uint32_t r, uint64_t m);
+
 // Smallest m with detection_ppm_with_replacement(f_ppm, m) >= target_ppm
 // (0 if f_ppm == 0 or target unreachable within 1'000'000 samples).
 uint64_t samples_for_detection(uint64_t f_ppm, uint64_t target_ppm);

@@ -114,3 +114,58 @@ TEST_CASE(
   CHECK(std::abs(emp - with_repl) > 4 * sigma);  // the implementation samples without replacement
   CHECK(std::abs(static_cast<double>(detection_ppm_distinct(S, F, m)) / 1e6 - hyper) < 1e-5);
 }
+
+// A faked segment escapes when every verifier checking it colludes with the
+// provider. The formula 1 - (1 - f (1 - s^r))^m models each draw independently;
+// here it meets the real sampler and assigner with r = 1 (what the ledger does).
+TEST_CASE("economics: collusion of a stake fraction s: the formula against the real sampler") {
+  for (uint32_t r = 1; r <= 4; ++r)
+    for (uint64_t m : {1u, 8u, 20u, 67u}) {
+      const double expect = 1.0 - std::pow(1.0 - 0.1 * (1.0 - std::pow(1.0 / 3, r)), m);
+      const double got = static_cast<double>(detection_ppm_collusion(100000, 333334, r, m)) / 1e6;
+      CHECK(got <= expect + 1e-6);  // rounded down, never overstated
+      CHECK(got > expect - 1e-5);
+    }
+  // What the docs quote: f = 10%, s = 1/3, r = 1 needs m = 67 for 99%.
+  CHECK(detection_ppm_collusion(100000, 333334, 1, 67) >= 990000);
+  CHECK(detection_ppm_collusion(100000, 333334, 1, 66) < 990000);
+  CHECK(detection_ppm_collusion(100000, 0, 1, 20) == detection_ppm_with_replacement(100000, 20));
+  CHECK(detection_ppm_collusion(100000, 1000000, 3, 20) == 0);  // everyone colludes
+
+  struct Case {
+    int verifiers, colluders;  // equal stakes; colluders are the first addresses
+  };
+  for (Case cs : {Case{30, 10}, Case{6, 2}}) {
+    const uint64_t S = 1000, F = 100, m = 20;  // f = 10%
+    const std::vector<uint64_t> cheat = sample_segments(seed_n(4242), S, F).value();
+    const std::set<uint64_t> faked(cheat.begin(), cheat.end());
+    std::vector<Candidate> candidates;
+    std::set<Address> colluding;
+    for (int i = 0; i < cs.verifiers; ++i) {
+      Address a{};
+      a[0] = static_cast<uint8_t>(i + 1);
+      candidates.push_back({a, 1000});
+      if (i < cs.colluders) colluding.insert(a);
+    }
+    const int trials = 20000;
+    int caught = 0;
+    for (int t = 0; t < trials; ++t) {
+      const Hash256 seed = seed_n(static_cast<uint64_t>(t) + 777);
+      const std::vector<uint64_t> picks = sample_segments(seed, S, m).value();
+      const std::vector<Address> who = assign_verifiers(seed, m, candidates, {}).value();
+      bool hit = false;
+      for (size_t i = 0; i < picks.size(); ++i)
+        hit = hit || (faked.count(picks[i]) && !colluding.count(who[i]));
+      caught += hit ? 1 : 0;
+    }
+    const double emp = static_cast<double>(caught) / trials;
+    const double model = static_cast<double>(detection_ppm_collusion(100000, 333334, 1, m)) / 1e6;
+    const double sigma = std::sqrt(model * (1 - model) / trials);
+    MESSAGE(cs.verifiers, " verifiers, ", cs.colluders, " colluding: empirical ", emp,
+            " model ", model);
+    // Conservative: distinct segments and rounds without replacement only help.
+    CHECK(emp > model - 4 * sigma);
+    // Close when a job's draws rarely repeat a verifier (30 verifiers, m = 20).
+    if (cs.verifiers == 30) CHECK(emp < model + 0.03);
+  }
+}
