@@ -218,6 +218,15 @@ Result<DecodedProof> decode_proof(const ECP& curve, const VrfProof& proof) {
 
 }  // namespace
 
+VrfSecretKey vrf_secret_from_seed(const std::array<uint8_t, 32>& seed) {
+  for (uint8_t i = 0;; ++i) {
+    Bytes msg(seed.begin(), seed.end());
+    msg.push_back(i);
+    const VrfSecretKey x = tagged_hash("veritrain/vrf-key", msg);
+    if (vrf_public_key(x).ok()) return x;
+  }
+}
+
 Result<VrfPublicKey> vrf_public_key(const VrfSecretKey& secret) {
   auto x = secret_scalar(secret);
   if (!x) return x.take_error();
@@ -247,6 +256,12 @@ Result<VrfProof> vrf_prove(const VrfSecretKey& secret, ByteView alpha) {
   int_to(c, std::span<uint8_t>(pi).subspan(kPtLen, kCLen));
   int_to(s, std::span<uint8_t>(pi).subspan(kPtLen + kCLen, kQLen));
   return pi;
+}
+
+bool vrf_key_valid(const VrfPublicKey& pk) {
+  ECP curve = make_curve();
+  auto y = decode_point(curve, pk);
+  return y && !y->identity;
 }
 
 Result<Hash256> vrf_verify(const VrfPublicKey& pk, const VrfProof& proof, ByteView alpha) {

@@ -19,12 +19,19 @@ using VrfSecretKey = std::array<uint8_t, 32>;  // the scalar x, big-endian, 1 <=
 using VrfPublicKey = std::array<uint8_t, 33>;  // Y = x*B, SEC1 compressed
 using VrfProof = std::array<uint8_t, 81>;      // pi = Gamma (33) | c (16) | s (32)
 
+// A validator's VRF secret, derived from its Ed25519 seed so that one key file
+// holds both: x = tagged_hash("veritrain/vrf-key", seed | u8 i) for the first i
+// that gives 1 <= x < n (i = 0 but for a chance of about 2^-32).
+VrfSecretKey vrf_secret_from_seed(const std::array<uint8_t, 32>& seed);
+
 // Y = x*B; fails if x is zero or not below the group order n.
 Result<VrfPublicKey> vrf_public_key(const VrfSecretKey& secret);
 
 // The proof pi for alpha (RFC 9381 5.1); fails only for a secret vrf_public_key refuses.
 Result<VrfProof> vrf_prove(const VrfSecretKey& secret, ByteView alpha);
 
+// RFC 9381 validate_key: pk decodes to a point of the curve other than the identity.
+bool vrf_key_valid(const VrfPublicKey& pk);
 // Checks pi for alpha under pk (RFC 9381 5.3, with validate_key of 5.4.5) and returns
 // beta, or why the key or proof is refused.
 Result<Hash256> vrf_verify(const VrfPublicKey& pk, const VrfProof& proof, ByteView alpha);

@@ -181,7 +181,8 @@ std::string genesis_document() {
   seed[0] = 1;
   doc += "], \"validators\": [{\"consensus_key\": \"" +
          to_hex(Ed25519Key::from_seed(seed).pubkey()) + "\", \"operator\": \"" +
-         address_to_string(key_of(0).pubkey()) + "\", \"power\": \"1\"}], \"datasets\": [" +
+         address_to_string(key_of(0).pubkey()) + "\", \"power\": \"1\", \"vrf_key\": \"" +
+         to_hex(vrf_public_key(vrf_secret_from_seed(seed)).value()) + "\"}], \"datasets\": [" +
          kRegistry + "]}";
   return doc;
 }
@@ -465,7 +466,7 @@ class Sim {
     ctx.height = height_;
     ctx.time_ms = 1000 * height_;
     ctx.fee_recipient = keys_[0].pubkey();
-    ctx.prev_block_hash = a_.root();  // stands in for the parent block's hash
+    ctx.randomness = a_.root();  // stands in for the proposer's VRF output
     ctx.datasets = &datasets_;
     Hash256 roots[2];
     int i = 0;

@@ -14,7 +14,7 @@ void write_header(Writer& w, const BlockHeader& h) {
       .fixed(h.prev_hash)
       .fixed(h.tx_root)
       .fixed(h.state_root);
-  w.fixed(h.receipts_root).fixed(h.proposer);
+  w.fixed(h.receipts_root).fixed(h.proposer).fixed(h.vrf_proof);
 }
 
 BlockHeader read_header(Reader& r) {
@@ -27,6 +27,7 @@ BlockHeader read_header(Reader& r) {
   h.state_root = r.fixed<32>("header.state_root");
   h.receipts_root = r.fixed<32>("header.receipts_root");
   h.proposer = r.fixed<32>("header.proposer");
+  h.vrf_proof = r.fixed<81>("header.vrf_proof");
   return h;
 }
 }  // namespace

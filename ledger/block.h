@@ -8,6 +8,7 @@
 #include "core/bytes.h"
 #include "core/keys.h"
 #include "core/result.h"
+#include "core/vrf.h"
 #include "ledger/transaction.h"
 
 namespace vt::ledger {
@@ -21,6 +22,8 @@ struct BlockHeader {
   Hash256 state_root{};     // state root after executing this block
   Hash256 receipts_root{};  // merkle_root of receipt hashes (outcomes are committed too)
   Ed25519Pubkey proposer{};
+  // The proposer's ECVRF proof of this block's randomness (ledger/randomness.h).
+  VrfProof vrf_proof{};
   bool operator==(const BlockHeader&) const = default;
 };
 

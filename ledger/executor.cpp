@@ -741,6 +741,7 @@ BlockExecutor::BlockExecutor(const StateReader& committed, const BlockContext& c
 }
 
 void BlockExecutor::begin_block() {
+  block_.put(keys::randomness(), Bytes(ctx_.randomness.begin(), ctx_.randomness.end()));
   // Posting slots of the previous height can no longer be reserved (new
   // deadlines lie at least a dispute window ahead): drop their counter.
   if (ctx_.height > 0 && block_.get(keys::posts_due(ctx_.height - 1)))
@@ -825,8 +826,9 @@ void BlockExecutor::run_pol_work(uint64_t id) {
   const kernels::JobSpec spec = stored_spec(block_, j.spec_hash);
 
   if (j.status == JobStatus::Committed && ctx_.height == pol.sample_height) {
-    // Sampling: the seed mixes the parent block's hash (decided after the commit).
-    const Hash256 seed = verifier::derive_seed(ctx_.prev_block_hash, id, pol.root);
+    // Sampling: the seed mixes this block's VRF randomness (unknown at the commit,
+    // and its proposer could only withhold it, not choose it).
+    const Hash256 seed = verifier::derive_seed(ctx_.randomness, id, pol.root);
     const uint64_t segments = verifier::segment_count(spec.steps, spec.checkpoint_interval);
     std::vector<uint64_t> sampled = verifier::sample_segments(seed, segments, j.samples).value();
     // Eligible: stake at the floor (slashes can take it below) and active.
@@ -855,9 +857,9 @@ void BlockExecutor::run_pol_work(uint64_t id) {
 
   if (j.status != JobStatus::Verifying) return;
   if (ctx_.height == pol.commit_deadline + 1) {
-    // The probe step is drawn from the block that closed the commit window, so
-    // no verifier knew it when committing.
-    pol.probe_seed = ctx_.prev_block_hash;
+    // The probe step is drawn from the randomness of the first block after the
+    // commit window, so no verifier knew it when committing.
+    pol.probe_seed = ctx_.randomness;
     write_job_pol(block_, pol);
     events.push_back(
         {"probe_drawn", {{"job_id", num(id)}, {"probe_seed", to_hex(*pol.probe_seed)}}});

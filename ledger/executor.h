@@ -33,10 +33,10 @@ struct BlockContext {
   uint64_t height = 0;
   uint64_t time_ms = 0;
   Address fee_recipient{};  // the proposer's operator account
-  // Hash of the block at height - 1: the proof-of-learning randomness (sampling
-  // seed, probe seed) is drawn from it. See docs/proof-of-learning.md for what
-  // that block's proposer can bias.
-  Hash256 prev_block_hash{};
+  // This block's randomness (ledger/randomness.h: the proposer's VRF output,
+  // checked by the caller with block_randomness). The sampling and probe seeds
+  // are drawn from it; begin_block stores it for the next block's alpha.
+  Hash256 randomness{};
   const DatasetSource* datasets = nullptr;  // needed only by checkpoint_post's referee step
 };
 

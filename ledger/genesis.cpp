@@ -7,6 +7,7 @@
 #include "core/decimal.h"
 #include "core/encoding.h"
 #include "core/sha256.h"
+#include "core/vrf.h"
 #include "ledger/state_access.h"
 
 namespace vt::ledger {
@@ -121,6 +122,14 @@ Result<Genesis> parse_genesis(std::string_view text) {
     if (!op) return make_error(path + "operator: " + op.error());
     val.operator_address = op.value();
     TRY_ASSIGN(val.power, u64_field(v, path, "power"));
+    TRY_ASSIGN(text, string_field(v, path, "vrf_key"));
+    auto vrf = from_hex(text);
+    if (!vrf || vrf->size() != val.vrf_key.size())
+      return make_error(path + "vrf_key: expected 66 hex digits (a compressed P-256 point)");
+    std::copy(vrf->begin(), vrf->end(), val.vrf_key.begin());
+    // A key that cannot verify would stop the chain at this validator's first block.
+    if (!vrf_key_valid(val.vrf_key))
+      return make_error(path + "vrf_key: not a point on P-256");
     if (val.power == 0) return make_error(path + "power: must be positive");
     if (!keys_seen.insert(val.consensus_key).second)
       return make_error(path + "consensus_key: listed twice");
@@ -174,7 +183,14 @@ ChangeSet genesis_changes(const Genesis& g) {
   for (const auto& b : g.balances) write_account(o, b.address, Account{b.amount, 0});
   for (const auto& v : g.validators) write_validator(o, v);
   for (const auto& d : g.datasets) write_dataset(o, d);
+  const Hash256 seed = genesis_seed(g);
+  o.put(keys::randomness(), Bytes(seed.begin(), seed.end()));
   return o.take_changes();
+}
+
+Hash256 genesis_seed(const Genesis& g) {
+  return tagged_hash("veritrain/genesis-seed",
+                     Writer().str(g.params.chain_id).u64(g.genesis_time_ms).take());
 }
 
 Hash256 genesis_hash(const Genesis& g, const Hash256& state_root) {

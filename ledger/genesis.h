@@ -29,6 +29,8 @@ struct Genesis {
 Result<Genesis> parse_genesis(std::string_view json);
 // The state at height 0.
 ChangeSet genesis_changes(const Genesis& g);
+// The randomness before block 1: tagged_hash("veritrain/genesis-seed", chain_id | time).
+Hash256 genesis_seed(const Genesis& g);
 // Hash identifying the genesis (prev_hash of block 1): tagged hash of its state root and time.
 Hash256 genesis_hash(const Genesis& g, const Hash256& state_root);
 

@@ -11,6 +11,7 @@
 #include "core/bytes.h"
 #include "core/keys.h"
 #include "core/result.h"
+#include "core/vrf.h"
 #include "verifier/dispute.h"
 
 namespace vt::ledger {
@@ -220,6 +221,9 @@ struct Validator {
   Address operator_address{};  // receives the fees of blocks this validator proposes
   Amount power = 0;
   bool jailed = false;
+  // Proves each block's randomness (ECVRF-P256, core/vrf.h); derived from the
+  // validator's Ed25519 seed (vrf_secret_from_seed), declared in genesis.
+  VrfPublicKey vrf_key{};
   bool operator==(const Validator&) const = default;
 };
 

@@ -38,6 +38,9 @@ Bytes job_expiry(uint64_t height, uint64_t id) {
 Bytes job_expiry_prefix(uint64_t height) {
   return Writer().u8(kJobExpiry).u64(height).take();
 }
+Bytes randomness() {
+  return Writer().u8(kRandomness).take();
+}
 Bytes dataset(const Hash256& id) {
   return Writer().u8(kDataset).fixed(id).take();
 }
@@ -134,6 +137,13 @@ std::vector<Verifier> read_verifiers(const StateReader& s) {
     return true;
   });
   return out;
+}
+
+Hash256 read_randomness(const StateReader& s) {
+  auto v = s.get(keys::randomness());
+  Hash256 h{};
+  if (v && v->size() == h.size()) std::copy(v->begin(), v->end(), h.begin());
+  return h;
 }
 
 std::vector<DatasetEntry> read_datasets(const StateReader& s) {

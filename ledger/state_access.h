@@ -20,6 +20,7 @@ enum Prefix : uint8_t {
   kParams = 0x00,
   kNextJobId = 0x01,
   kCounters = 0x02,  // counter name byte -> u64 (next dispute id, next slash id, burned)
+  kRandomness = 0x03,  // the last block's VRF output (genesis: genesis_seed)
   kAccount = 0x10,
   kProvider = 0x11,
   kValidator = 0x12,
@@ -46,6 +47,7 @@ Bytes slash(uint64_t id);
 Bytes dataset(const Hash256& id);
 Bytes posts_due(uint64_t height);
 Bytes params();
+Bytes randomness();
 Bytes next_job_id();
 Bytes account(const Address& a);
 Bytes provider(const Address& a);
@@ -73,6 +75,7 @@ std::optional<JobPol> read_job_pol(const StateReader& s, uint64_t id);
 std::optional<Job> read_job(const StateReader& s, uint64_t id);
 std::optional<std::string> read_spec(const StateReader& s, const Hash256& h);
 uint64_t read_next_job_id(const StateReader& s);
+Hash256 read_randomness(const StateReader& s);
 // Counters start at 1 for ids and at 0 for the burned total.
 uint64_t read_counter(const StateReader& s, keys::Counter c);
 std::optional<DisputeRecord> read_dispute(const StateReader& s, uint64_t id);

@@ -203,7 +203,12 @@ json to_json(const ledger::BlockHeader& h) {
           {"tx_root", to_hex(h.tx_root)},
           {"state_root", to_hex(h.state_root)},
           {"receipts_root", to_hex(h.receipts_root)},
-          {"proposer", to_hex(h.proposer)}};
+          {"proposer", to_hex(h.proposer)},
+          {"vrf_proof", to_hex(h.vrf_proof)},
+          {"randomness", [&]() -> json {
+             auto beta = vrf_proof_to_hash(h.vrf_proof);  // checked when the block was made
+             return beta ? json(to_hex(beta.value())) : json(nullptr);
+           }()}};
 }
 
 }  // namespace vt::node

@@ -56,21 +56,30 @@ std::vector<ledger::Transaction> Mempool::select(const ledger::StateReader& stat
                                                  size_t max_bytes) const {
   // Each sender offers its lowest pending nonce if it is the account's next one;
   // the highest fee among the offers goes first (ties by hash, for determinism).
-  // Checkpoint posts first: their deadlines are budgeted per block
-  // (max_posts_per_block), so no fee bid may push an owed post past its deadline.
+  // Checkpoint posts first, the one whose dispute is due soonest first
+  // (earliest deadline first): posting deadlines are budgeted per block
+  // (max_posts_per_block), so neither a fee bid nor posts on disputes due later
+  // may push an owed post past its deadline.
   struct Offer {
     bool post;
+    uint64_t due;  // posts: the dispute's deadline
     uint64_t fee;
     Hash256 hash;
     bool operator<(const Offer& o) const {
       if (post != o.post) return !post;
+      if (due != o.due) return due > o.due;
       return fee != o.fee ? fee < o.fee : hash > o.hash;
     }
   };
   auto offer = [&](const Hash256& h) {
     const ledger::Transaction& tx = by_hash_.at(h).tx;
-    return Offer{std::holds_alternative<ledger::CheckpointPost>(tx.msg), tx.fee, h};
+    const auto* post = std::get_if<ledger::CheckpointPost>(&tx.msg);
+    uint64_t due = 0;
+    if (post)
+      if (auto d = ledger::read_dispute(state, post->dispute_id)) due = d->game.deadline;
+    return Offer{post != nullptr, due, tx.fee, h};
   };
+
   std::priority_queue<Offer> offers;
   std::map<Address, uint64_t> expected;
   for (const auto& [sender, queue] : by_sender_) {

@@ -9,6 +9,7 @@
 #include "core/encoding.h"
 #include "core/merkle.h"
 #include "core/sha256.h"
+#include "ledger/randomness.h"
 #include "ledger/state_access.h"
 #include "node/rpc_methods.h"
 #include "rpc/http_server.h"
@@ -104,6 +105,13 @@ Result<std::unique_ptr<Node>> Node::open_with_store(boost::asio::io_context& io,
   if (!set->index_of(validator_key.pubkey()))
     return make_error("this node's validator key " + to_hex(validator_key.pubkey()) +
                       " is not in the genesis validator set");
+  for (const auto& v : genesis.validators)
+    if (v.consensus_key == validator_key.pubkey() &&
+        vrf_public_key(vrf_secret_from_seed(validator_key.seed())).value() != v.vrf_key)
+      return make_error("the genesis declares another vrf_key for this validator than its key "
+                        "file gives (" +
+                        to_hex(vrf_public_key(vrf_secret_from_seed(validator_key.seed())).value()) +
+                        ")");
   std::unique_ptr<Node> node(new Node(io, std::move(config), std::move(genesis),
                                       std::move(validator_key), std::move(kv),
                                       std::move(set).value(), last_signed));
@@ -118,6 +126,7 @@ Node::Node(boost::asio::io_context& io, NodeConfig config, ledger::Genesis genes
       config_(std::move(config)),
       genesis_(std::move(genesis)),
       key_(std::move(key)),
+      vrf_secret_(vrf_secret_from_seed(key_.seed())),
       kv_(std::move(kv)),
       chain_(*kv_),
       blobs_(*kv_, config_.blob_limits),
@@ -249,8 +258,15 @@ void Node::build_block(uint64_t height, uint32_t round, consensus::Actions& out)
   ledger::BlockContext ctx;
   ctx.height = height;
   ctx.time_ms = std::max(now_ms(), head_.time_ms + 1);  // block time never goes back
-  ctx.prev_block_hash = head_.block_hash;               // proof-of-learning randomness
   ctx.datasets = &datasets_;
+  // The block's randomness: our VRF output over the previous one. Checked like
+  // any received block's, so a key that disagrees with genesis fails here.
+  const auto proof =
+      vrf_prove(vrf_secret_, ledger::vrf_alpha(params_.chain_id, height, ledger::read_randomness(state_)));
+  if (!proof) return fatal("cannot prove the block's randomness: " + proof.error());
+  auto beta = ledger::block_randomness(state_, height, key_.pubkey(), proof.value());
+  if (!beta) return fatal(beta.error());
+  ctx.randomness = beta.value();
   const auto& me = validators_.at(*validators_.index_of(key_.pubkey()));
   for (const auto& v : genesis_.validators)
     if (v.consensus_key == me.key) ctx.fee_recipient = v.operator_address;
@@ -283,6 +299,7 @@ void Node::build_block(uint64_t height, uint32_t round, consensus::Actions& out)
   h.state_root = state_.root();
   h.receipts_root = merkle_root(receipt_hashes);
   h.proposer = key_.pubkey();
+  h.vrf_proof = proof.value();
   consensus::BlockId id = ledger::block_hash(h);
   speculation_ = Speculation{id, std::move(undo)};
   candidates_[id] = Candidate{std::move(block), std::move(result)};

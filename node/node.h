@@ -103,6 +103,7 @@ class Node {
   NodeConfig config_;
   ledger::Genesis genesis_;
   Ed25519Key key_;
+  VrfSecretKey vrf_secret_{};  // vrf_secret_from_seed(key_.seed())
   std::unique_ptr<KvStore> kv_;
   ChainStore chain_;
   void keep_published_checkpoints(const ledger::Block& block, const ledger::BlockResult& result);

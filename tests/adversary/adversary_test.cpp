@@ -847,14 +847,24 @@ TEST_CASE("adversary: needless checkpoint requests only delay a job, by a bounde
   CHECK(c.total_supply() == 4 * kFunded);
 }
 
-// 8. LEDGER BUG, skipped until fixed: the post budget can still be crowded.
+// 8. OPEN, skipped: a proposer that orders junk posts first can crowd out an
+// owed post. The ledger cannot see which posts a proposer left out, so today
+// the defence is the node's policy: Mempool::select takes posts earliest
+// deadline first (tests/node/mempool_test.cpp "checkpoint posts go first"),
+// under which the junk below goes after the provider's post. What remains is a
+// proposer that censors on purpose: with one validator nothing stops it; with
+// many (issue "Validators agree") rotation bounds it, and a consensus rule
+// reserving the block's post slots for obligations due soonest would close it.
+// This test builds the blocks itself in the attacker's order, so it still fails.
+//
+// How the attack goes:
 // reserve_post_deadline lets at most max_posts_per_block / 3 obligations fall
 // due per height, but a block's max_posts_per_block slots go to any admitted
 // post, including posts on disputes due much later. Each party keeps one failed
 // post per dispute, so a challenger with many disputes holds that many junk
 // posts and can fill every block's post slots until the provider's earliest
-// deadline passes. The node orders posts by fee, then by hash (Mempool::select):
-// junk that bids min_fee + 1 (or grinds a smaller hash at min_fee) goes first.
+// deadline passes, if the proposer puts them first (the node's mempool once
+// ranked posts by fee: junk bidding min_fee + 1 went first).
 // Here a client asks for 61 samples, its colluding verifier (the only one) gets
 // all 61 segments and requests every checkpoint in one block (deadlines spread
 // over 61 heights), then spends 60 junk posts, 3 per block, from the request

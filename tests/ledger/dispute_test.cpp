@@ -160,10 +160,11 @@ Bytes checkpoint_at(uint64_t step) {
   return kernels::encode_safetensors(kernels::make_checkpoint(tiny().spec, tiny().states.at(step)));
 }
 
-// Only the fee payer's and the proposer's accounts may differ.
+// Only the fee payer's and the proposer's accounts may differ (and the block's
+// randomness, which every block stores).
 void expect_only_fee_paid(const std::map<Bytes, Bytes>& before, const Chain& c,
                           const Address& sender) {
-  std::set<Bytes> expected = {keys::account(sender), keys::account(c.proposer)};
+  std::set<Bytes> expected = {keys::account(sender), keys::account(c.proposer), keys::randomness()};
   CHECK(changed_keys(before, c.snapshot()) == expected);
 }
 
@@ -171,7 +172,7 @@ void expect_only_fee_paid(const std::map<Bytes, Bytes>& before, const Chain& c,
 void expect_only_fee_and_failed_post(const std::map<Bytes, Bytes>& before, const Chain& c,
                                      const Address& sender, uint64_t dispute_id) {
   std::set<Bytes> expected = {keys::account(sender), keys::account(c.proposer),
-                              keys::dispute(dispute_id)};
+                              keys::dispute(dispute_id), keys::randomness()};
   CHECK(changed_keys(before, c.snapshot()) == expected);
   const DisputeRecord d = read_dispute(c.state, dispute_id).value();
   CHECK((d.failed_posts & post_party_bit(d, sender)) != 0);

@@ -44,10 +44,16 @@ Params test_params() {
 }
 
 namespace {
-std::string validator_key_hex() {
+std::array<uint8_t, 32> validator_seed() {
   std::array<uint8_t, 32> seed{};
   seed[0] = 7;
-  return to_hex(Ed25519Key::from_seed(seed).pubkey());
+  return seed;
+}
+std::string validator_key_hex() {
+  return to_hex(Ed25519Key::from_seed(validator_seed()).pubkey());
+}
+std::string validator_vrf_key_hex() {
+  return to_hex(vrf_public_key(vrf_secret_from_seed(validator_seed())).value());
 }
 }  // namespace
 
@@ -69,7 +75,8 @@ std::string genesis_json() {
   }
   doc += "], \"validators\": [{\"consensus_key\": \"" + validator_key_hex() +
          "\", \"operator\": \"" + address_to_string(key_of(100).pubkey()) +
-         "\", \"power\": \"10\"}], \"datasets\": [" + kFashionMnistRegistryEntry + "]}";
+         "\", \"power\": \"10\", \"vrf_key\": \"" + validator_vrf_key_hex() +
+         "\"}], \"datasets\": [" + kFashionMnistRegistryEntry + "]}";
   return doc;
 }
 

@@ -107,3 +107,49 @@ TEST_CASE("prune drops what the chain has consumed") {
   CHECK(m.size() == 1);
   CHECK(m.bytes() > 0);
 }
+
+// A block holds max_posts_per_block checkpoint posts. Found by
+// tests/adversary: when the mempool ranked posts by fee (then hash), a
+// challenger holding many disputes could outbid the provider's post with junk
+// posts on disputes due later, every block until the provider's deadline passed,
+// and take its bond. Posts now go first by their dispute's deadline.
+TEST_CASE("mempool: checkpoint posts go first, the soonest-due dispute first, whatever the fees") {
+  Fixture f;
+  {
+    ledger::Overlay o(f.state);
+    for (uint64_t id = 1; id <= 4; ++id) {
+      ledger::DisputeRecord d;
+      d.id = id;
+      d.kind = ledger::DisputeKind::availability;
+      d.provider = test::account_key(1).pubkey();
+      d.challenger = test::account_key(2).pubkey();
+      d.game.deadline = id == 1 ? 100 : 200 + id;  // dispute 1 is due first
+      ledger::write_dispute(o, d);
+    }
+    f.state.apply(o.take_changes());
+  }
+  auto post = [&](uint8_t from, uint64_t nonce, uint64_t dispute, uint64_t fee) {
+    ledger::Transaction t;
+    t.chain_id = "vt-test";
+    t.nonce = nonce;
+    t.fee = fee;
+    t.msg = ledger::CheckpointPost{dispute, Bytes(100, 7)};
+    ledger::sign(t, test::account_key(from));
+    return t;
+  };
+  node::Mempool m(100, 1 << 20);
+  // The challenger bids high on the disputes due later; the provider pays the minimum.
+  for (uint64_t id = 2; id <= 4; ++id) REQUIRE(f.add(m, post(2, id - 2, id, 1000)).ok());
+  REQUIRE(f.add(m, post(1, 0, 1, 10)).ok());
+  REQUIRE(f.add(m, f.tx(3, 0, 5000)).ok());  // an ordinary transfer bidding the most
+  const auto picked = m.select(f.state, 100, 1 << 20);
+  REQUIRE(picked.size() == 5);
+  CHECK(picked[0].sender == test::account_key(1).pubkey());  // the post due first
+  CHECK(std::get<ledger::CheckpointPost>(picked[0].msg).dispute_id == 1);
+  for (size_t i = 1; i < 4; ++i) CHECK(std::holds_alternative<ledger::CheckpointPost>(picked[i].msg));
+  CHECK(std::holds_alternative<ledger::Transfer>(picked[4].msg));
+  // A third party's post never enters the mempool.
+  auto stranger = f.add(m, post(3, 1, 1, 10));
+  REQUIRE_FALSE(stranger.ok());
+  CHECK(stranger.error().find("only the provider or the challenger") != std::string::npos);
+}
