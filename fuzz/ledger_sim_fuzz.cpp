@@ -187,34 +187,6 @@ std::string genesis_document() {
   return doc;
 }
 
-unsigned __int128 supply(const StateReader& s) {
-  unsigned __int128 total = read_counter(s, keys::kBurned);
-  s.scan(keys::prefix(keys::kAccount), [&](const Bytes&, const Bytes& v) {
-    total += decode_account(v).value().balance;
-    return true;
-  });
-  s.scan(keys::prefix(keys::kProvider), [&](const Bytes&, const Bytes& v) {
-    total += decode_provider(v).value().stake;
-    return true;
-  });
-  s.scan(keys::prefix(keys::kVerifier), [&](const Bytes&, const Bytes& v) {
-    total += decode_verifier(v).value().stake;
-    return true;
-  });
-  s.scan(keys::prefix(keys::kJob), [&](const Bytes&, const Bytes& v) {
-    const Job j = decode_job(v).value();
-    if (j.status == JobStatus::Open || j.status == JobStatus::Accepted ||
-        j.status == JobStatus::Committed || j.status == JobStatus::Verifying)
-      total += j.payment;
-    return true;
-  });
-  s.scan(keys::prefix(keys::kUnbonding), [&](const Bytes&, const Bytes& v) {
-    total += decode_unbonding(v).value().amount;
-    return true;
-  });
-  return total;
-}
-
 // With VT_SIM_STATS set, how often each message succeeded and each begin-block
 // event happened, printed at exit: shows how deep the random sequences reach.
 std::map<std::string, uint64_t>& stats() {
@@ -250,7 +222,7 @@ class Sim {
     for (StateStore* s : {&a_, &b_}) s->apply(genesis_changes(*g));
     params_ = g->params;
     for (int i = 0; i < kAccounts; ++i) keys_.push_back(key_of(i));
-    initial_ = supply(a_);
+    initial_ = total_supply(a_);
   }
 
   void run(Input& in) {
@@ -483,7 +455,7 @@ class Sim {
       roots[i++] = s->root();
     }
     check(roots[0] == roots[1], "two executions of the same block reach the same state root");
-    check(supply(a_) == initial_, "supply is conserved");
+    check(total_supply(a_) == initial_, "supply is conserved");
     // Nonces the ledger did not take are reused by later transactions.
     for (int k = 0; k < kAccounts; ++k) nonce_[k] = read_account(a_, keys_[k].pubkey()).nonce;
   }

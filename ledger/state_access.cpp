@@ -155,6 +155,35 @@ std::vector<DatasetEntry> read_datasets(const StateReader& s) {
   return out;
 }
 
+unsigned __int128 total_supply(const StateReader& s) {
+  unsigned __int128 total = read_counter(s, keys::kBurned);
+  s.scan(keys::prefix(keys::kAccount), [&](const Bytes&, const Bytes& v) {
+    total += must(decode_account(v), "account").balance;
+    return true;
+  });
+  s.scan(keys::prefix(keys::kProvider), [&](const Bytes&, const Bytes& v) {
+    total += must(decode_provider(v), "provider").stake;
+    return true;
+  });
+  s.scan(keys::prefix(keys::kVerifier), [&](const Bytes&, const Bytes& v) {
+    total += must(decode_verifier(v), "verifier").stake;
+    return true;
+  });
+  s.scan(keys::prefix(keys::kJob), [&](const Bytes&, const Bytes& v) {
+    const Job j = must(decode_job(v), "job");
+    // Escrow: held from submission until settlement or a refund.
+    if (j.status == JobStatus::Open || j.status == JobStatus::Accepted ||
+        j.status == JobStatus::Committed || j.status == JobStatus::Verifying)
+      total += j.payment;
+    return true;
+  });
+  s.scan(keys::prefix(keys::kUnbonding), [&](const Bytes&, const Bytes& v) {
+    total += must(decode_unbonding(v), "unbonding").amount;
+    return true;
+  });
+  return total;
+}
+
 bool dataset_registered(const StateReader& s, const DatasetEntry& d) {
   return s.get(keys::dataset(dataset_id(d))).has_value();
 }

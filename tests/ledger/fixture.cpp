@@ -156,32 +156,7 @@ std::map<Bytes, Bytes> Chain::snapshot() const {
 }
 
 unsigned __int128 Chain::total_supply() const {
-  unsigned __int128 total = read_counter(state, keys::kBurned);
-  state.scan(keys::prefix(keys::kAccount), [&](const Bytes&, const Bytes& v) {
-    total += decode_account(v).value().balance;
-    return true;
-  });
-  state.scan(keys::prefix(keys::kProvider), [&](const Bytes&, const Bytes& v) {
-    total += decode_provider(v).value().stake;
-    return true;
-  });
-  state.scan(keys::prefix(keys::kJob), [&](const Bytes&, const Bytes& v) {
-    Job j = decode_job(v).value();
-    // Escrow: held from submission until settlement or a refund.
-    if (j.status == JobStatus::Open || j.status == JobStatus::Accepted ||
-        j.status == JobStatus::Committed || j.status == JobStatus::Verifying)
-      total += j.payment;
-    return true;
-  });
-  state.scan(keys::prefix(keys::kVerifier), [&](const Bytes&, const Bytes& v) {
-    total += decode_verifier(v).value().stake;
-    return true;
-  });
-  state.scan(keys::prefix(keys::kUnbonding), [&](const Bytes&, const Bytes& v) {
-    total += decode_unbonding(v).value().amount;
-    return true;
-  });
-  return total;
+  return ledger::total_supply(state);
 }
 
 std::set<Bytes> changed_keys(const std::map<Bytes, Bytes>& a, const std::map<Bytes, Bytes>& b) {
