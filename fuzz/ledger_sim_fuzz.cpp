@@ -50,12 +50,14 @@ std::string spec(int variant) {
       return R"({"steps": 20, "seed": 7, "checkpoint_interval": 5, "batch_size": 16,
         "model": {"type": "mlp", "layers": [784, 32, 10], "activation": "relu"},
         "optimizer": {"type": "sgd", "lr": "0.05", "momentum": "0.9", "weight_decay": "0"},
-        )" + ds + "}";
+        )" + ds +
+             "}";
     case 1:
       return R"({"steps": 3, "seed": 1, "checkpoint_interval": 1, "batch_size": 4,
         "model": {"type": "mlp", "layers": [784, 8, 10], "activation": "gelu"},
         "optimizer": {"type": "adamw", "lr": "1e-3", "betas": ["0.9", "0.999"], "eps": "1e-8",
-        "weight_decay": "0"}, )" + ds + "}";
+        "weight_decay": "0"}, )" +
+             ds + "}";
     case 2:  // a data set nobody registered
       return R"({"steps": 20, "seed": 7, "checkpoint_interval": 5, "batch_size": 16,
         "model": {"type": "mlp", "layers": [784, 32, 10], "activation": "relu"},
@@ -107,12 +109,18 @@ class Input {
   // An amount: small, at a boundary, or arbitrary.
   Amount amount() {
     switch (u8() % 6) {
-      case 0: return 0;
-      case 1: return 1;
-      case 2: return UINT64_MAX;
-      case 3: return u8() * 1000ull;
-      case 4: return u64() % 10'000'000;
-      default: return u64();
+      case 0:
+        return 0;
+      case 1:
+        return 1;
+      case 2:
+        return UINT64_MAX;
+      case 3:
+        return u8() * 1000ull;
+      case 4:
+        return u64() % 10'000'000;
+      default:
+        return u64();
     }
   }
   Hash256 hash() {
@@ -174,9 +182,8 @@ std::string genesis_document() {
   }
   doc += "}, \"accounts\": [";
   for (int i = 0; i < kAccounts; ++i)
-    doc += std::string(i ? ", " : "") + "{\"address\": \"" +
-           address_to_string(key_of(i).pubkey()) + "\", \"balance\": \"" +
-           std::to_string(kFunded) + "\"}";
+    doc += std::string(i ? ", " : "") + "{\"address\": \"" + address_to_string(key_of(i).pubkey()) +
+           "\", \"balance\": \"" + std::to_string(kFunded) + "\"}";
   std::array<uint8_t, 32> seed{};
   seed[0] = 1;
   doc += "], \"validators\": [{\"consensus_key\": \"" +
@@ -194,7 +201,8 @@ std::map<std::string, uint64_t>& stats() {
   static const bool enabled = [] {
     if (!std::getenv("VT_SIM_STATS")) return false;
     std::atexit([] {
-      for (const auto& [k, v] : stats()) std::printf("%10llu %s\n", (unsigned long long)v, k.c_str());
+      for (const auto& [k, v] : stats())
+        std::printf("%10llu %s\n", (unsigned long long)v, k.c_str());
     });
     return true;
   }();
@@ -284,26 +292,39 @@ class Sim {
   Message message(Input& in, int who) {
     const Address me = keys_[who].pubkey();
     switch (in.u8() % 17) {
-      case 0: return Transfer{keys_[in.u8() % kAccounts].pubkey(), in.amount()};
-      case 1: return ProviderRegister{in.amount() % 100000, in.u8() % 7 ? "p" : " "};
-      case 2: return Stake{in.amount()};
-      case 3: return Unstake{in.amount()};
+      case 0:
+        return Transfer{keys_[in.u8() % kAccounts].pubkey(), in.amount()};
+      case 1:
+        return ProviderRegister{in.amount() % 100000, in.u8() % 7 ? "p" : " "};
+      case 2:
+        return Stake{in.amount()};
+      case 3:
+        return Unstake{in.amount()};
       case 4:
         return JobSubmit{spec(in.u8()), 100 + in.amount() % 20000, in.amount() % 20000,
-                         static_cast<uint64_t>(in.u8() % 50), static_cast<uint32_t>(in.u8() % 3 == 0 ? in.u8() : 0)};
+                         static_cast<uint64_t>(in.u8() % 50),
+                         static_cast<uint32_t>(in.u8() % 3 == 0 ? in.u8() : 0)};
       case 5: {
         const uint64_t job = some_job(in);
         if (auto p = first_provider()) role_ = p;
         return JobAccept{job};
       }
-      case 6: return JobCancel{some_job(in)};
-      case 7: return VerifierRegister{in.amount() % 5000};
-      case 8: return VerifierStake{in.amount()};
-      case 9: return VerifierUnstake{in.amount()};
-      case 10: return commit(in, some_job(in));
-      case 11: return attest(in, some_job(in), me, false);
-      case 12: return attest(in, some_job(in), me, true);
-      case 13: return probe(in, some_job(in));
+      case 6:
+        return JobCancel{some_job(in)};
+      case 7:
+        return VerifierRegister{in.amount() % 5000};
+      case 8:
+        return VerifierStake{in.amount()};
+      case 9:
+        return VerifierUnstake{in.amount()};
+      case 10:
+        return commit(in, some_job(in));
+      case 11:
+        return attest(in, some_job(in), me, false);
+      case 12:
+        return attest(in, some_job(in), me, true);
+      case 13:
+        return probe(in, some_job(in));
       case 14: {
         const uint64_t job = some_job(in);
         const uint64_t seg = segment_of(in, job);
@@ -312,7 +333,8 @@ class Sim {
             if (a.segment == seg) role_ = a.verifier;
         return CheckpointRequest{job, seg};
       }
-      case 15: return move(in);
+      case 15:
+        return move(in);
       default: {
         Bytes junk(in.u8() % 64);
         for (auto& b : junk) b = in.u8();

@@ -72,8 +72,9 @@ verifier::Commitment stored_commitment(const StateReader& s, uint64_t job_id) {
 TxStatus debit(Overlay& o, const Address& who, Amount amount, const char* what) {
   Account acc = read_account(o, who);
   if (acc.balance < amount)
-    return fail(TxCode::insufficient_balance, "insufficient balance for " + std::string(what) + ": have " +
-                      num(acc.balance) + ", need " + num(amount));
+    return fail(TxCode::insufficient_balance, "insufficient balance for " + std::string(what) +
+                                                  ": have " + num(acc.balance) + ", need " +
+                                                  num(amount));
   acc.balance -= amount;
   write_account(o, who, acc);
   return TxStatus::success();
@@ -81,7 +82,8 @@ TxStatus debit(Overlay& o, const Address& who, Amount amount, const char* what) 
 
 TxStatus credit(Overlay& o, const Address& who, Amount amount) {
   Account acc = read_account(o, who);
-  if (add_overflows(acc.balance, amount)) return fail(TxCode::overflow, "recipient balance would overflow");
+  if (add_overflows(acc.balance, amount))
+    return fail(TxCode::overflow, "recipient balance would overflow");
   acc.balance += amount;
   write_account(o, who, acc);
   return TxStatus::success();
@@ -97,7 +99,8 @@ TxStatus run(MsgContext& c, const Transfer& m) {
 }
 
 TxStatus valid_endpoint(const std::string& e) {
-  if (e.empty() || e.size() > 256) return fail(TxCode::invalid_endpoint, "endpoint must be 1 to 256 characters");
+  if (e.empty() || e.size() > 256)
+    return fail(TxCode::invalid_endpoint, "endpoint must be 1 to 256 characters");
   for (char ch : e)
     if (ch < 0x21 || ch > 0x7e)
       return fail(TxCode::invalid_endpoint, "endpoint must be printable ASCII without spaces");
@@ -105,10 +108,12 @@ TxStatus valid_endpoint(const std::string& e) {
 }
 
 TxStatus run(MsgContext& c, const ProviderRegister& m) {
-  if (read_provider(c.o, c.tx.sender)) return fail(TxCode::already_done, "sender is already a registered provider");
+  if (read_provider(c.o, c.tx.sender))
+    return fail(TxCode::already_done, "sender is already a registered provider");
   if (m.stake < c.params.min_provider_stake)
-    return fail(TxCode::below_minimum, "stake " + num(m.stake) + " is below the minimum provider stake " +
-                      num(c.params.min_provider_stake));
+    return fail(TxCode::below_minimum, "stake " + num(m.stake) +
+                                           " is below the minimum provider stake " +
+                                           num(c.params.min_provider_stake));
   if (auto s = valid_endpoint(m.endpoint); !s) return s;
   if (auto s = debit(c.o, c.tx.sender, m.stake, "provider stake"); !s) return s;
   Provider p;
@@ -140,13 +145,15 @@ TxStatus run(MsgContext& c, const Unstake& m) {
   if (m.amount == 0) return fail(TxCode::invalid_amount, "unstake amount must be positive");
   Amount free = p->stake - p->locked;
   if (m.amount > free)
-    return fail(TxCode::above_limit, "unstake amount " + num(m.amount) + " exceeds the unlocked stake " +
-                      num(free) + " (bonds of accepted jobs stay locked)");
+    return fail(TxCode::above_limit, "unstake amount " + num(m.amount) +
+                                         " exceeds the unlocked stake " + num(free) +
+                                         " (bonds of accepted jobs stay locked)");
   uint64_t release = c.block.height + c.params.unbonding_blocks;
   Bytes key = keys::unbonding(release, p->owner);
   Unbonding u{p->owner, 0, release};
   if (auto v = c.o.get(key)) u = decode_unbonding(*v).value();
-  if (add_overflows(u.amount, m.amount)) return fail(TxCode::overflow, "unbonding amount would overflow");
+  if (add_overflows(u.amount, m.amount))
+    return fail(TxCode::overflow, "unbonding amount would overflow");
   u.amount += m.amount;
   c.o.put(key, encode(u));
   p->stake -= m.amount;
@@ -165,8 +172,8 @@ TxStatus run(MsgContext& c, const JobSubmit& m) {
   if (m.deadline_blocks < c.params.min_job_deadline_blocks ||
       m.deadline_blocks > c.params.max_job_deadline_blocks)
     return fail(TxCode::above_limit, "deadline_blocks " + num(m.deadline_blocks) + " is outside [" +
-                      num(c.params.min_job_deadline_blocks) + ", " +
-                      num(c.params.max_job_deadline_blocks) + "]");
+                                         num(c.params.min_job_deadline_blocks) + ", " +
+                                         num(c.params.max_job_deadline_blocks) + "]");
   if (auto s = debit(c.o, c.tx.sender, m.payment, "job payment"); !s) return s;
   // Proof-of-learning admission: the referee's step must stay cheap enough to
   // run inside a block, the commitment small enough for a transaction, the
@@ -188,9 +195,10 @@ TxStatus run(MsgContext& c, const JobSubmit& m) {
   if (auto s = verifier::check_referee_cost(js, c.params.max_referee_cost); !s)
     return fail(TxCode::spec_too_costly, "job spec: " + s.error());
   if (verifier::max_checkpoint_bytes(js) > c.params.max_referee_state_bytes)
-    return fail(TxCode::spec_too_costly, "job spec: a checkpoint may be " + num(verifier::max_checkpoint_bytes(js)) +
-                      " bytes, above max_referee_state_bytes " +
-                      num(c.params.max_referee_state_bytes));
+    return fail(TxCode::spec_too_costly, "job spec: a checkpoint may be " +
+                                             num(verifier::max_checkpoint_bytes(js)) +
+                                             " bytes, above max_referee_state_bytes " +
+                                             num(c.params.max_referee_state_bytes));
   // One segment must be replayable within one commit window by a verifier
   // working at the chain's budget; more segments queue (assign_and_schedule).
   if (const uint64_t seg = verifier::segment_replay_cost(js); seg > c.params.verifier_replay_budget)
@@ -200,21 +208,25 @@ TxStatus run(MsgContext& c, const JobSubmit& m) {
                     num(c.params.verifier_replay_budget) + " (lower checkpoint_interval)");
   const uint64_t checkpoints = verifier::checkpoint_count(js.steps, js.checkpoint_interval);
   if (checkpoints > c.params.max_checkpoints)
-    return fail(TxCode::spec_too_costly, "the spec has " + num(checkpoints) + " checkpoints, the limit is " +
-                      num(c.params.max_checkpoints));
+    return fail(TxCode::spec_too_costly, "the spec has " + num(checkpoints) +
+                                             " checkpoints, the limit is " +
+                                             num(c.params.max_checkpoints));
   if (m.samples != 0 && (m.samples < c.params.pol_samples || m.samples > kMaxAssignments))
-    return fail(TxCode::above_limit, "samples " + num(m.samples) + " must be between the chain's pol_samples " +
-                      num(c.params.pol_samples) + " and " + num(kMaxAssignments) +
-                      " (0 takes pol_samples)");
+    return fail(TxCode::above_limit, "samples " + num(m.samples) +
+                                         " must be between the chain's pol_samples " +
+                                         num(c.params.pol_samples) + " and " +
+                                         num(kMaxAssignments) + " (0 takes pol_samples)");
   const uint64_t samples = samples_for(c.params, js, m.samples);
   const unsigned __int128 fees = static_cast<unsigned __int128>(samples) * c.params.verifier_fee;
   if (fees > m.payment)
-    return fail(TxCode::below_minimum, "payment " + num(m.payment) + " cannot cover " + num(samples) +
-                      " verifier fees of " + num(c.params.verifier_fee));
+    return fail(TxCode::below_minimum, "payment " + num(m.payment) + " cannot cover " +
+                                           num(samples) + " verifier fees of " +
+                                           num(c.params.verifier_fee));
   const Amount min_bond = verifier::min_bond(m.payment, samples);
   if (m.bond < min_bond)
-    return fail(TxCode::below_minimum, "bond " + num(m.bond) + " is below the minimum " + num(min_bond) +
-                      " (payment / " + num(samples) + " samples, rounded up)");
+    return fail(TxCode::below_minimum, "bond " + num(m.bond) + " is below the minimum " +
+                                           num(min_bond) + " (payment / " + num(samples) +
+                                           " samples, rounded up)");
   Job j;
   j.id = read_next_job_id(c.o);
   j.client = c.tx.sender;
@@ -244,17 +256,21 @@ TxStatus run(MsgContext& c, const JobAccept& m) {
   auto j = read_job(c.o, m.job_id);
   if (!j) return fail(TxCode::not_found, "job " + num(m.job_id) + " does not exist");
   if (j->status != JobStatus::Open)
-    return fail(TxCode::wrong_status, "job " + num(m.job_id) + " is " + job_status_name(j->status) + ", not open");
+    return fail(TxCode::wrong_status,
+                "job " + num(m.job_id) + " is " + job_status_name(j->status) + ", not open");
   auto p = read_provider(c.o, c.tx.sender);
   if (!p) return fail(TxCode::not_registered, "sender is not a registered provider");
-  if (j->client == c.tx.sender) return fail(TxCode::wrong_party, "a client cannot accept its own job");
+  if (j->client == c.tx.sender)
+    return fail(TxCode::wrong_party, "a client cannot accept its own job");
   if (p->stake < c.params.min_provider_stake)
-    return fail(TxCode::below_minimum, "provider stake " + num(p->stake) + " is below the minimum " +
-                      num(c.params.min_provider_stake));
+    return fail(TxCode::below_minimum, "provider stake " + num(p->stake) +
+                                           " is below the minimum " +
+                                           num(c.params.min_provider_stake));
   Amount free = p->stake - p->locked;
   if (free < j->bond_required)
-    return fail(TxCode::below_minimum, "unlocked stake " + num(free) + " is less than the required bond " +
-                      num(j->bond_required));
+    return fail(
+        TxCode::below_minimum,
+        "unlocked stake " + num(free) + " is less than the required bond " + num(j->bond_required));
   p->locked += j->bond_required;
   p->jobs_accepted += 1;
   j->status = JobStatus::Accepted;
@@ -271,10 +287,11 @@ TxStatus run(MsgContext& c, const JobAccept& m) {
 TxStatus run(MsgContext& c, const JobCancel& m) {
   auto j = read_job(c.o, m.job_id);
   if (!j) return fail(TxCode::not_found, "job " + num(m.job_id) + " does not exist");
-  if (j->client != c.tx.sender) return fail(TxCode::wrong_party, "only the job's client can cancel it");
+  if (j->client != c.tx.sender)
+    return fail(TxCode::wrong_party, "only the job's client can cancel it");
   if (j->status != JobStatus::Open)
     return fail(TxCode::wrong_status, "job " + num(m.job_id) + " is " + job_status_name(j->status) +
-                      "; only open jobs can be cancelled");
+                                          "; only open jobs can be cancelled");
   if (auto s = credit(c.o, j->client, j->payment); !s) return s;
   c.o.erase(keys::job_expiry(j->deadline_height + 1, j->id));
   j->status = JobStatus::Cancelled;
@@ -285,10 +302,12 @@ TxStatus run(MsgContext& c, const JobCancel& m) {
 }
 
 TxStatus run(MsgContext& c, const VerifierRegister& m) {
-  if (read_verifier(c.o, c.tx.sender)) return fail(TxCode::already_done, "sender is already a registered verifier");
+  if (read_verifier(c.o, c.tx.sender))
+    return fail(TxCode::already_done, "sender is already a registered verifier");
   if (m.stake < c.params.min_verifier_stake)
-    return fail(TxCode::below_minimum, "stake " + num(m.stake) + " is below the minimum verifier stake " +
-                      num(c.params.min_verifier_stake));
+    return fail(TxCode::below_minimum, "stake " + num(m.stake) +
+                                           " is below the minimum verifier stake " +
+                                           num(c.params.min_verifier_stake));
   if (auto s = debit(c.o, c.tx.sender, m.stake, "verifier stake"); !s) return s;
   Verifier v;
   v.owner = c.tx.sender;
@@ -326,22 +345,23 @@ TxStatus run(MsgContext& c, const VerifierUnstake& m) {
   if (!v) return fail(TxCode::not_registered, "sender is not a registered verifier");
   if (m.amount == 0) return fail(TxCode::invalid_amount, "unstake amount must be positive");
   if (m.amount > v->stake)
-    return fail(TxCode::above_limit, "unstake amount " + num(m.amount) + " exceeds the verifier stake " +
-                      num(v->stake));
+    return fail(TxCode::above_limit,
+                "unstake amount " + num(m.amount) + " exceeds the verifier stake " + num(v->stake));
   if (v->active_assignments > 0)
-    return fail(TxCode::stake_bonded, 
-        "the verifier has " + num(v->active_assignments) +
-        " assignments or disputes in progress; its stake stays bonded until they end");
+    return fail(TxCode::stake_bonded,
+                "the verifier has " + num(v->active_assignments) +
+                    " assignments or disputes in progress; its stake stays bonded until they end");
   const Amount left = v->stake - m.amount;
   if (left != 0 && left < c.params.min_verifier_stake)
-    return fail(TxCode::below_minimum, "the stake left, " + num(left) +
-                      ", would be below the minimum verifier stake " +
-                      num(c.params.min_verifier_stake) + " (unstake all or less)");
+    return fail(TxCode::below_minimum,
+                "the stake left, " + num(left) + ", would be below the minimum verifier stake " +
+                    num(c.params.min_verifier_stake) + " (unstake all or less)");
   const uint64_t release = c.block.height + c.params.unbonding_blocks;
   const Bytes key = keys::unbonding(release, v->owner);
   Unbonding u{v->owner, 0, release};
   if (auto e = c.o.get(key)) u = decode_unbonding(*e).value();
-  if (add_overflows(u.amount, m.amount)) return fail(TxCode::overflow, "unbonding amount would overflow");
+  if (add_overflows(u.amount, m.amount))
+    return fail(TxCode::overflow, "unbonding amount would overflow");
   u.amount += m.amount;
   c.o.put(key, encode(u));
   v->stake = left;
@@ -359,14 +379,16 @@ TxStatus run(MsgContext& c, const JobCommit& m) {
   if (!j->provider || *j->provider != c.tx.sender)
     return fail(TxCode::wrong_party, "only the job's provider can commit to it");
   if (j->status != JobStatus::Accepted)
-    return fail(TxCode::wrong_status, "job " + num(m.job_id) + " is " + job_status_name(j->status) +
-                      ", not accepted");
+    return fail(TxCode::wrong_status,
+                "job " + num(m.job_id) + " is " + job_status_name(j->status) + ", not accepted");
   if (c.block.height > j->deadline_height)
-    return fail(TxCode::outside_window, "the job's deadline " + num(j->deadline_height) + " has passed");
+    return fail(TxCode::outside_window,
+                "the job's deadline " + num(j->deadline_height) + " has passed");
   auto commitment = verifier::decode_commitment(m.commitment, c.params.max_checkpoints);
   if (!commitment) return fail(TxCode::malformed, "malformed commitment: " + commitment.error());
   if (auto s = verifier::validate_for_spec(*commitment, stored_spec(c.o, j->spec_hash)); !s)
-    return fail(TxCode::commitment_mismatch, "commitment does not match the job's spec: " + s.error());
+    return fail(TxCode::commitment_mismatch,
+                "commitment does not match the job's spec: " + s.error());
   JobPol pol;
   pol.job_id = j->id;
   pol.root = verifier::commitment_root(*commitment);
@@ -421,31 +443,36 @@ TxResult<AssignmentRef> find_assignment(const StateReader& o, uint64_t job_id, u
   auto j = read_job(o, job_id);
   if (!j) return fail(TxCode::not_found, "job " + num(job_id) + " does not exist");
   if (j->status != JobStatus::Verifying)
-    return fail(TxCode::wrong_status, "job " + num(job_id) + " is " + job_status_name(j->status) +
-                      ", not verifying");
+    return fail(TxCode::wrong_status,
+                "job " + num(job_id) + " is " + job_status_name(j->status) + ", not verifying");
   AssignmentRef ref{*j, read_job_pol(o, job_id).value(), 0};
   for (size_t i = 0; i < ref.pol.assignments.size(); ++i)
     if (ref.pol.assignments[i].segment == segment) {
       ref.index = i;
       return ref;
     }
-  return fail(TxCode::not_sampled, "segment " + num(segment) + " of job " + num(job_id) + " was not sampled");
+  return fail(TxCode::not_sampled,
+              "segment " + num(segment) + " of job " + num(job_id) + " was not sampled");
 }
 
 // The provider's probes come first, then the verifiers' reveals (JobPol).
 TxStatus in_probe_window(const JobPol& pol, uint64_t height) {
   if (height <= pol.commit_deadline)
-    return fail(TxCode::outside_window, "the probe window opens at height " + num(pol.commit_deadline + 1));
+    return fail(TxCode::outside_window,
+                "the probe window opens at height " + num(pol.commit_deadline + 1));
   if (height > pol.probe_deadline)
-    return fail(TxCode::outside_window, "the probe window closed at height " + num(pol.probe_deadline));
+    return fail(TxCode::outside_window,
+                "the probe window closed at height " + num(pol.probe_deadline));
   return TxStatus::success();
 }
 
 TxStatus in_reveal_window(const JobPol& pol, uint64_t height) {
   if (height <= pol.probe_deadline)
-    return fail(TxCode::outside_window, "the reveal window opens at height " + num(pol.probe_deadline + 1));
+    return fail(TxCode::outside_window,
+                "the reveal window opens at height " + num(pol.probe_deadline + 1));
   if (height > pol.reveal_deadline)
-    return fail(TxCode::outside_window, "the reveal window closed at height " + num(pol.reveal_deadline));
+    return fail(TxCode::outside_window,
+                "the reveal window closed at height " + num(pol.reveal_deadline));
   return TxStatus::success();
 }
 
@@ -454,10 +481,13 @@ TxStatus run(MsgContext& c, const AttestCommit& m) {
   if (!ref) return ref.error();
   Assignment& a = ref->pol.assignments[ref->index];
   if (a.verifier != c.tx.sender)
-    return fail(TxCode::wrong_party, "sender is not the verifier assigned to segment " + num(m.segment));
+    return fail(TxCode::wrong_party,
+                "sender is not the verifier assigned to segment " + num(m.segment));
   if (c.block.height > ref->pol.commit_deadline)
-    return fail(TxCode::outside_window, "the commit window closed at height " + num(ref->pol.commit_deadline));
-  if (a.attest_commitment) return fail(TxCode::already_done, "segment " + num(m.segment) + " is already committed");
+    return fail(TxCode::outside_window,
+                "the commit window closed at height " + num(ref->pol.commit_deadline));
+  if (a.attest_commitment)
+    return fail(TxCode::already_done, "segment " + num(m.segment) + " is already committed");
   a.attest_commitment = m.commitment;
   write_job_pol(c.o, ref->pol);
   c.events.push_back(
@@ -471,11 +501,14 @@ TxStatus run(MsgContext& c, const AttestReveal& m) {
   if (!ref) return ref.error();
   Assignment& a = ref->pol.assignments[ref->index];
   if (a.verifier != c.tx.sender)
-    return fail(TxCode::wrong_party, "sender is not the verifier assigned to segment " + num(m.segment));
+    return fail(TxCode::wrong_party,
+                "sender is not the verifier assigned to segment " + num(m.segment));
   if (auto s = in_reveal_window(ref->pol, c.block.height); !s) return s;
   if (!a.attest_commitment)
-    return fail(TxCode::wrong_status, "no attestation commitment to reveal for segment " + num(m.segment));
-  if (a.revealed) return fail(TxCode::already_done, "segment " + num(m.segment) + " is already revealed");
+    return fail(TxCode::wrong_status,
+                "no attestation commitment to reveal for segment " + num(m.segment));
+  if (a.revealed)
+    return fail(TxCode::already_done, "segment " + num(m.segment) + " is already revealed");
   auto reveal = verifier::decode_reveal(m.reveal);
   if (!reveal) return fail(TxCode::malformed, "malformed reveal: " + reveal.error());
   const kernels::JobSpec spec = stored_spec(c.o, ref->job.spec_hash);
@@ -513,7 +546,8 @@ TxStatus run(MsgContext& c, const ProviderProbe& m) {
   if (auto s = in_probe_window(ref->pol, c.block.height); !s) return s;
   Assignment& a = ref->pol.assignments[ref->index];
   if (a.provider_probe)
-    return fail(TxCode::already_done, "the provider's probe of segment " + num(m.segment) + " is already revealed");
+    return fail(TxCode::already_done,
+                "the provider's probe of segment " + num(m.segment) + " is already revealed");
   a.provider_probe = m.probe_hash;
   write_job_pol(c.o, ref->pol);
   c.events.push_back({"provider_probe",
@@ -528,17 +562,18 @@ TxStatus run(MsgContext& c, const CheckpointRequest& m) {
   if (!ref) return ref.error();
   const Assignment& a = ref->pol.assignments[ref->index];
   if (a.verifier != c.tx.sender)
-    return fail(TxCode::wrong_party, "sender is not the verifier assigned to segment " + num(m.segment));
+    return fail(TxCode::wrong_party,
+                "sender is not the verifier assigned to segment " + num(m.segment));
   if (c.block.height > ref->pol.commit_deadline)
-    return fail(TxCode::outside_window, 
-        "checkpoints can be requested only in the commit window, which closed at "
-        "height " +
-        num(ref->pol.commit_deadline));
+    return fail(TxCode::outside_window,
+                "checkpoints can be requested only in the commit window, which closed at "
+                "height " +
+                    num(ref->pol.commit_deadline));
   for (uint64_t id : ref->pol.disputes) {
     const DisputeRecord d = read_dispute(c.o, id).value();
     if (d.kind == DisputeKind::availability && d.segment == m.segment)
       return fail(TxCode::already_done, "the checkpoint of segment " + num(m.segment) +
-                        " was already requested (dispute " + num(id) + ")");
+                                            " was already requested (dispute " + num(id) + ")");
   }
   const kernels::JobSpec spec = stored_spec(c.o, ref->job.spec_hash);
   verifier::Dispute wanted;
@@ -569,7 +604,8 @@ TxStatus run(MsgContext& c, const CheckpointRequest& m) {
 TxResult<DisputeRecord> open_dispute_of(const StateReader& o, uint64_t id) {
   auto d = read_dispute(o, id);
   if (!d) return fail(TxCode::not_found, "dispute " + num(id) + " does not exist");
-  if (!d->open()) return fail(TxCode::wrong_status, "dispute " + num(id) + " is resolved (" + d->outcome + ")");
+  if (!d->open())
+    return fail(TxCode::wrong_status, "dispute " + num(id) + " is resolved (" + d->outcome + ")");
   return *d;
 }
 
@@ -577,8 +613,9 @@ TxStatus run(MsgContext& c, const DisputeMove& m) {
   auto d = open_dispute_of(c.o, m.dispute_id);
   if (!d) return d.error();
   if (d->kind == DisputeKind::availability)
-    return fail(TxCode::wrong_status, "dispute " + num(m.dispute_id) +
-                      " is about an unpublished checkpoint: it has no moves, only checkpoint_post");
+    return fail(TxCode::wrong_status,
+                "dispute " + num(m.dispute_id) +
+                    " is about an unpublished checkpoint: it has no moves, only checkpoint_post");
   auto move = verifier::decode_move(m.move, c.tx.sender);
   if (!move) return fail(TxCode::malformed, "malformed move: " + move.error());
   auto next = verifier::apply(d->game, *move, c.block.height);
@@ -622,9 +659,10 @@ TxStatus run(MsgContext& c, const CheckpointPost& m) {
     return TxStatus::success();
   }
   if (!d->game.finished())
-    return fail(TxCode::no_pending_step, "the bisection of dispute " + num(d->id) +
-                      " is not finished: the referee runs once hi = lo + 1 (now lo " +
-                      num(d->game.lo) + ", hi " + num(d->game.hi) + ")");
+    return fail(TxCode::no_pending_step,
+                "the bisection of dispute " + num(d->id) +
+                    " is not finished: the referee runs once hi = lo + 1 (now lo " +
+                    num(d->game.lo) + ", hi " + num(d->game.hi) + ")");
   if (c.block.datasets == nullptr) {
     std::fprintf(stderr, "fatal: block execution has no data sets for the referee step\n");
     std::abort();
@@ -726,8 +764,8 @@ Status check_transaction(const StateReader& state, const Params& params, const T
       return make_error("dispute " + num(post->dispute_id) + " is resolved (" + d->outcome + ")");
     const uint8_t bit = post_party_bit(*d, tx.sender);
     if (bit == 0)
-      return make_error("only the provider or the challenger of dispute " +
-                        num(post->dispute_id) + " may post its checkpoint");
+      return make_error("only the provider or the challenger of dispute " + num(post->dispute_id) +
+                        " may post its checkpoint");
     if (d->failed_posts & bit)
       return make_error("this party's checkpoint_post already failed once in dispute " +
                         num(post->dispute_id));
@@ -1048,8 +1086,7 @@ Result<Receipt> BlockExecutor::apply(const Transaction& tx, size_t encoded_size)
     return s.take_error();
   const auto* post = std::get_if<CheckpointPost>(&tx.msg);
   if (post && posts_in_block_ >= params_.max_posts_per_block)
-    return make_error("this block holds max_posts_per_block (" +
-                      num(params_.max_posts_per_block) +
+    return make_error("this block holds max_posts_per_block (" + num(params_.max_posts_per_block) +
                       ") checkpoint posts; the post waits for the next block");
   if (post) ++posts_in_block_;
   // The fee and the nonce are kept whatever the message does.

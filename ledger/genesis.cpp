@@ -72,8 +72,8 @@ Result<Genesis> parse_genesis(std::string_view text) {
   json doc = json::parse(text, nullptr, false);
   if (doc.is_discarded()) return make_error("genesis is not valid JSON");
   if (!doc.is_object()) return make_error("genesis must be a JSON object");
-  static const std::set<std::string> known = {"chain_id",   "genesis_time_ms", "params",
-                                              "accounts",   "validators",      "datasets"};
+  static const std::set<std::string> known = {"chain_id", "genesis_time_ms", "params",
+                                              "accounts", "validators",      "datasets"};
   for (const auto& [k, v] : doc.items())
     if (!known.count(k)) return make_error(k + ": unknown genesis field");
   Genesis g;
@@ -128,8 +128,7 @@ Result<Genesis> parse_genesis(std::string_view text) {
       return make_error(path + "vrf_key: expected 66 hex digits (a compressed P-256 point)");
     std::copy(vrf->begin(), vrf->end(), val.vrf_key.begin());
     // A key that cannot verify would stop the chain at this validator's first block.
-    if (!vrf_key_valid(val.vrf_key))
-      return make_error(path + "vrf_key: not a point on P-256");
+    if (!vrf_key_valid(val.vrf_key)) return make_error(path + "vrf_key: not a point on P-256");
     if (val.power == 0) return make_error(path + "power: must be positive");
     if (!keys_seen.insert(val.consensus_key).second)
       return make_error(path + "consensus_key: listed twice");
@@ -143,7 +142,8 @@ Result<Genesis> parse_genesis(std::string_view text) {
     for (size_t i = 0; i < doc["datasets"].size(); ++i) {
       const json& d = doc["datasets"][i];
       const std::string path = "datasets[" + std::to_string(i) + "].";
-      if (!d.is_object()) return make_error(path.substr(0, path.size() - 1) + ": must be an object");
+      if (!d.is_object())
+        return make_error(path.substr(0, path.size() - 1) + ": must be an object");
       for (const auto& [k, v] : d.items())
         if (k != "name" && k != "train_images_sha256" && k != "train_labels_sha256" &&
             k != "test_images_sha256" && k != "test_labels_sha256")

@@ -125,8 +125,7 @@ Status validate(const Params& p) {
     return make_error(
         "verifier_activation_blocks: must exceed pol_sample_delay_blocks + 1 and be at most "
         "1000000");
-  if (p.verifier_replay_budget == 0)
-    return make_error("verifier_replay_budget: must be positive");
+  if (p.verifier_replay_budget == 0) return make_error("verifier_replay_budget: must be positive");
   if (p.pol_wait_blocks == 0 || p.pol_wait_blocks > 1000000)
     return make_error("pol_wait_blocks: must be between 1 and 1000000");
   // Posts must fit the block beside the proposer's margin (node: 4096 bytes)

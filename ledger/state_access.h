@@ -19,7 +19,7 @@ namespace keys {
 enum Prefix : uint8_t {
   kParams = 0x00,
   kNextJobId = 0x01,
-  kCounters = 0x02,  // counter name byte -> u64 (next dispute id, next slash id, burned)
+  kCounters = 0x02,    // counter name byte -> u64 (next dispute id, next slash id, burned)
   kRandomness = 0x03,  // the last block's VRF output (genesis: genesis_seed)
   kAccount = 0x10,
   kProvider = 0x11,
@@ -85,7 +85,7 @@ std::vector<DatasetEntry> read_datasets(const StateReader& s);
 // Every uvt the state accounts for: balances, provider and verifier stakes,
 // escrow of live jobs, unbonding amounts and everything burned. Block execution
 // never changes it (tests and the ledger simulation check that).
-unsigned __int128 total_supply(const StateReader& s);   // ordered by dataset_id
+unsigned __int128 total_supply(const StateReader& s);  // ordered by dataset_id
 bool dataset_registered(const StateReader& s, const DatasetEntry& d);
 
 void write_params(Overlay& o, const Params& p);

@@ -22,14 +22,16 @@ Status DatasetDirectory::check_registry(const std::vector<ledger::DatasetEntry>&
   for (const ledger::DatasetEntry& d : registry) {
     kernels::JobSpec spec;
     spec.dataset_name = d.name;
-    spec.layers = {784, 10};  // Fashion-MNIST images in, classes out: what a registered spec must use
+    spec.layers = {784,
+                   10};  // Fashion-MNIST images in, classes out: what a registered spec must use
     spec.train_images_sha256 = d.train_images;
     spec.train_labels_sha256 = d.train_labels;
     spec.test_images_sha256 = d.test_images;
     spec.test_labels_sha256 = d.test_labels;
     if (d.name != "fashion-mnist")
       return make_error("data set '" + d.name + "': this node can only load fashion-mnist");
-    if (auto r = dataset_for(spec); !r) return make_error("data set '" + d.name + "': " + r.error());
+    if (auto r = dataset_for(spec); !r)
+      return make_error("data set '" + d.name + "': " + r.error());
   }
   return Status::success();
 }

@@ -88,12 +88,11 @@ Result<InitResult> init_home(const InitOptions& o) {
   if (!g.contains("accounts") || !g["accounts"].is_array()) g["accounts"] = json::array();
   g["accounts"].push_back({{"address", address_to_string(faucet.pubkey())},
                            {"balance", std::to_string(o.faucet_balance)}});
-  g["validators"] = json::array({{{"consensus_key", to_hex(validator.pubkey())},
-                                  {"operator", address_to_string(faucet.pubkey())},
-                                  {"power", "1"},
-                                  {"vrf_key", to_hex(vrf_public_key(vrf_secret_from_seed(
-                                                         validator.seed()))
-                                                         .value())}}});
+  g["validators"] = json::array(
+      {{{"consensus_key", to_hex(validator.pubkey())},
+        {"operator", address_to_string(faucet.pubkey())},
+        {"power", "1"},
+        {"vrf_key", to_hex(vrf_public_key(vrf_secret_from_seed(validator.seed())).value())}}});
   std::string genesis_text = g.dump(2) + "\n";
   auto parsed = ledger::parse_genesis(genesis_text);
   if (!parsed) return make_error("genesis template: " + parsed.error());

@@ -108,10 +108,10 @@ Result<std::unique_ptr<Node>> Node::open_with_store(boost::asio::io_context& io,
   for (const auto& v : genesis.validators)
     if (v.consensus_key == validator_key.pubkey() &&
         vrf_public_key(vrf_secret_from_seed(validator_key.seed())).value() != v.vrf_key)
-      return make_error("the genesis declares another vrf_key for this validator than its key "
-                        "file gives (" +
-                        to_hex(vrf_public_key(vrf_secret_from_seed(validator_key.seed())).value()) +
-                        ")");
+      return make_error(
+          "the genesis declares another vrf_key for this validator than its key "
+          "file gives (" +
+          to_hex(vrf_public_key(vrf_secret_from_seed(validator_key.seed())).value()) + ")");
   std::unique_ptr<Node> node(new Node(io, std::move(config), std::move(genesis),
                                       std::move(validator_key), std::move(kv),
                                       std::move(set).value(), last_signed));
@@ -261,8 +261,8 @@ void Node::build_block(uint64_t height, uint32_t round, consensus::Actions& out)
   ctx.datasets = &datasets_;
   // The block's randomness: our VRF output over the previous one. Checked like
   // any received block's, so a key that disagrees with genesis fails here.
-  const auto proof =
-      vrf_prove(vrf_secret_, ledger::vrf_alpha(params_.chain_id, height, ledger::read_randomness(state_)));
+  const auto proof = vrf_prove(
+      vrf_secret_, ledger::vrf_alpha(params_.chain_id, height, ledger::read_randomness(state_)));
   if (!proof) return fatal("cannot prove the block's randomness: " + proof.error());
   auto beta = ledger::block_randomness(state_, height, key_.pubkey(), proof.value());
   if (!beta) return fatal(beta.error());

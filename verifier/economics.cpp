@@ -48,7 +48,8 @@ uint64_t detection_ppm_collusion(uint64_t f_ppm, uint64_t s_ppm, uint32_t r, uin
     all_collude = num / kPpm + (num % kPpm != 0 ? 1 : 0);
   }
   // A sample catches with probability f (1 - s^r), rounded DOWN.
-  const uint64_t catch_ppm = static_cast<uint64_t>(static_cast<u128>(f_ppm) * (kPpm - all_collude) / kPpm);
+  const uint64_t catch_ppm =
+      static_cast<uint64_t>(static_cast<u128>(f_ppm) * (kPpm - all_collude) / kPpm);
   return detection_ppm_with_replacement(catch_ppm, m);
 }
 

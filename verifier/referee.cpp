@@ -1,7 +1,6 @@
 #include "verifier/referee.h"
 
 #include <algorithm>
-
 #include <string>
 
 #include "kernels/backend.h"

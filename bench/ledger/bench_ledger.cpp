@@ -80,10 +80,11 @@ Genesis make_genesis(const std::string& path, const std::vector<Address>& sender
   for (const Address& a : senders)
     doc["accounts"].push_back(
         {{"address", address_to_string(a)}, {"balance", std::to_string(balance)}});
-  doc["validators"] = nlohmann::json::array({{{"consensus_key", "01" + std::string(62, '0')},
-                                              {"operator", address_to_string(proposer)},
-                                              {"power", "1"},
-                                              {"vrf_key", to_hex(vrf_public_key(vrf_secret_from_seed({})).value())}}});
+  doc["validators"] = nlohmann::json::array(
+      {{{"consensus_key", "01" + std::string(62, '0')},
+        {"operator", address_to_string(proposer)},
+        {"power", "1"},
+        {"vrf_key", to_hex(vrf_public_key(vrf_secret_from_seed({})).value())}}});
   auto g = parse_genesis(doc.dump());
   if (!g) fail(path + " with the benchmark's accounts: " + g.error());
   return std::move(g).value();

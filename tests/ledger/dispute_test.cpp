@@ -275,8 +275,9 @@ TEST_CASE("dispute: a faked step is caught at exactly that step; the bond is sla
   CHECK(read_counter(c.state, keys::kBurned) == 720);
   CHECK(c.total_supply() == 4 * kFunded);
   // Resolved: further moves and posts are refused with the outcome.
-  CHECK(mentions(c.reject(c.tx(key_for(c, challenger), CheckpointPost{1, checkpoint_at(kFaked - 1)})),
-                 "dispute 1 is resolved (fraud_proven)"));
+  CHECK(
+      mentions(c.reject(c.tx(key_for(c, challenger), CheckpointPost{1, checkpoint_at(kFaked - 1)})),
+               "dispute 1 is resolved (fraud_proven)"));
   // Nothing stays scheduled.
   int scheduled = 0;
   for (keys::Prefix p : {keys::kPolWork, keys::kDisputeWork})

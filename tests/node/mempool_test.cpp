@@ -146,7 +146,8 @@ TEST_CASE("mempool: checkpoint posts go first, the soonest-due dispute first, wh
   REQUIRE(picked.size() == 5);
   CHECK(picked[0].sender == test::account_key(1).pubkey());  // the post due first
   CHECK(std::get<ledger::CheckpointPost>(picked[0].msg).dispute_id == 1);
-  for (size_t i = 1; i < 4; ++i) CHECK(std::holds_alternative<ledger::CheckpointPost>(picked[i].msg));
+  for (size_t i = 1; i < 4; ++i)
+    CHECK(std::holds_alternative<ledger::CheckpointPost>(picked[i].msg));
   CHECK(std::holds_alternative<ledger::Transfer>(picked[4].msg));
   // A third party's post never enters the mempool.
   auto stranger = f.add(m, post(3, 1, 1, 10));

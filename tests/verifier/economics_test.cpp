@@ -161,8 +161,8 @@ TEST_CASE("economics: collusion of a stake fraction s: the formula against the r
     const double emp = static_cast<double>(caught) / trials;
     const double model = static_cast<double>(detection_ppm_collusion(100000, 333334, 1, m)) / 1e6;
     const double sigma = std::sqrt(model * (1 - model) / trials);
-    MESSAGE(cs.verifiers, " verifiers, ", cs.colluders, " colluding: empirical ", emp,
-            " model ", model);
+    MESSAGE(cs.verifiers, " verifiers, ", cs.colluders, " colluding: empirical ", emp, " model ",
+            model);
     // Conservative: distinct segments and rounds without replacement only help.
     CHECK(emp > model - 4 * sigma);
     // Close when a job's draws rarely repeat a verifier (30 verifiers, m = 20).
