@@ -218,7 +218,7 @@ void check(bool ok, const char* what) {
 
 // What verifiers committed to, so that they can reveal (job, segment) -> trace.
 struct Attested {
-  std::vector<Hash256> per_step;
+  std::vector<verifier::StepRecord> per_step;
   Hash256 salt{};
 };
 
@@ -396,7 +396,7 @@ class Sim {
     const auto key = std::make_tuple(job, seg, me);
     if (!reveal) {
       Attested at;
-      for (uint64_t i = 0; i < len; ++i) at.per_step.push_back(in.hash());
+      for (uint64_t i = 0; i < len; ++i) at.per_step.push_back({in.hash(), in.hash()});
       at.salt = in.hash();
       attested_[key] = at;
       return AttestCommit{job, seg,
@@ -405,12 +405,12 @@ class Sim {
     }
     auto it = attested_.find(key);
     if (it == attested_.end() || !pol->probe_seed) return AttestReveal{job, seg, Bytes{0}};
-    const uint64_t r = verifier::probe_offset(*pol->probe_seed, job, seg, len);
+    const uint64_t r = verifier::probe_offset(len);
     verifier::Reveal rv;
     rv.trace = verifier::make_trace(it->second.per_step);
     rv.salt = it->second.salt;
-    rv.probe_hash = it->second.per_step.at(r - 1);
-    rv.probe_proof = verifier::make_proof(it->second.per_step, r - 1).value();
+    rv.probe_leaf = it->second.per_step.at(r - 1).leaf;
+    rv.probe_proof = verifier::make_proof(verifier::leaves_of(it->second.per_step), r - 1).value();
     return AttestReveal{job, seg, verifier::encode(rv)};
   }
 
@@ -422,8 +422,8 @@ class Sim {
     if (pol && pol->probe_seed && in.u8() % 2)
       for (const auto& [key, at] : attested_)
         if (std::get<0>(key) == job && std::get<1>(key) == seg) {
-          const uint64_t r = verifier::probe_offset(*pol->probe_seed, job, seg, at.per_step.size());
-          return ProviderProbe{job, seg, at.per_step.at(r - 1)};
+          const uint64_t r = verifier::probe_offset(at.per_step.size());
+          return ProviderProbe{job, seg, at.per_step.at(r - 1).leaf};
         }
     return ProviderProbe{job, seg, in.hash()};
   }

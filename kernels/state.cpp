@@ -46,9 +46,11 @@ std::int64_t HostTensor::i64_value() const {
   return v;
 }
 
-Hash32 state_hash(const TensorMap& tensors) {
+namespace {
+// The canonical encoding of a state, hashed under `domain`.
+Hash32 hash_state_under(const char* domain, const TensorMap& tensors) {
   Sha256 h;
-  h.update("veritrain.state.v1");
+  h.update(domain);
   h.update_u64(tensors.size());
   for (const auto& [name, t] : tensors) {
     h.update_u64(name.size());
@@ -61,6 +63,15 @@ Hash32 state_hash(const TensorMap& tensors) {
     h.update(t.bytes.data(), t.bytes.size());
   }
   return h.finish();
+}
+}  // namespace
+
+Hash32 state_hash(const TensorMap& tensors) {
+  return hash_state_under("veritrain.state.v1", tensors);
+}
+
+Hash32 state_shadow_hash(const TensorMap& tensors) {
+  return hash_state_under("veritrain.state-shadow.v1", tensors);
 }
 
 }  // namespace vt::kernels

@@ -36,5 +36,10 @@ using TensorMap = std::map<std::string, HostTensor>;  // sorted by name (bytewis
 //                                  u64 ndim || u64 dims... || u64 len(bytes) || bytes
 // (all integers little-endian). Never the bytes of a file.
 Hash32 state_hash(const TensorMap& tensors);
+// The same encoding under "veritrain.state-shadow.v1": a second digest of the
+// state that nobody publishes. Proof of learning puts it in each step's trace
+// leaf, so that a verifier must hold the state itself, not just its public
+// hash (docs/proof-of-learning.md, "Every step is checked").
+Hash32 state_shadow_hash(const TensorMap& tensors);
 
 }  // namespace vt::kernels

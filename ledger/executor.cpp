@@ -517,14 +517,14 @@ TxStatus run(MsgContext& c, const AttestReveal& m) {
   // Set at the start of commit_deadline + 1, which every reveal height follows
   // (the node executes every height; only a test harness could skip one).
   if (!ref->pol.probe_seed) return fail(TxCode::outside_window, "the probe has not been drawn yet");
-  const uint64_t r = verifier::probe_offset(ref->pol.probe_seed.value(), m.job_id, m.segment, len);
+  const uint64_t r = verifier::probe_offset(len);
   if (auto s = verifier::check_reveal(*a.attest_commitment, m.job_id, m.segment, len, r,
                                       c.tx.sender, *reveal);
       !s)
     return fail(TxCode::reveal_rejected, "reveal rejected: " + s.error());
   a.revealed = true;
   a.revealed_end = reveal->trace.end_hash;
-  a.revealed_probe = reveal->probe_hash;
+  a.revealed_probe = reveal->probe_leaf;
   write_job_pol(c.o, ref->pol);
   const verifier::Commitment committed = stored_commitment(c.o, m.job_id);
   const bool end_matches = committed.checkpoints.at(m.segment + 1) == reveal->trace.end_hash;
@@ -548,12 +548,12 @@ TxStatus run(MsgContext& c, const ProviderProbe& m) {
   if (a.provider_probe)
     return fail(TxCode::already_done,
                 "the provider's probe of segment " + num(m.segment) + " is already revealed");
-  a.provider_probe = m.probe_hash;
+  a.provider_probe = m.probe_leaf;
   write_job_pol(c.o, ref->pol);
   c.events.push_back({"provider_probe",
                       {{"job_id", num(m.job_id)},
                        {"segment", num(m.segment)},
-                       {"probe_hash", to_hex(m.probe_hash)}}});
+                       {"probe_leaf", to_hex(m.probe_leaf)}}});
   return TxStatus::success();
 }
 
@@ -675,6 +675,12 @@ TxStatus run(MsgContext& c, const CheckpointPost& m) {
     std::abort();
   }
   verifier::RefereeCase rc{d->game.lo, d->game.lo_hash, d->game.provider_hi, d->game.challenger_hi};
+  // A probe dispute's claims at the probe step are trace leaves; at any earlier
+  // step (a bisection midpoint) they are state hashes.
+  if (d->kind == DisputeKind::probe) {
+    const auto seg = verifier::segment_bounds(d->segment, spec.steps, spec.checkpoint_interval);
+    rc.claims_are_leaves = d->game.hi == seg.start + verifier::probe_offset(seg.end - seg.start);
+  }
   auto verdict = verifier::referee_step(spec, **data, m.checkpoint, rc);
   if (!verdict) return fail(TxCode::checkpoint_rejected, "checkpoint rejected: " + verdict.error());
   d->referee_next = verdict->true_next;
@@ -895,8 +901,9 @@ void BlockExecutor::run_pol_work(uint64_t id) {
 
   if (j.status != JobStatus::Verifying) return;
   if (ctx_.height == pol.commit_deadline + 1) {
-    // The probe step is drawn from the randomness of the first block after the
-    // commit window, so no verifier knew it when committing.
+    // The probe window opens. The probe is the segment's last step (see
+    // verifier::probe_offset); the block's randomness is recorded as the
+    // window's seed so probes could be widened later without a new record.
     pol.probe_seed = ctx_.randomness;
     write_job_pol(block_, pol);
     events.push_back(
@@ -945,10 +952,10 @@ void BlockExecutor::judge_reveals(Job& j, JobPol& pol, const kernels::JobSpec& s
       continue;
     }
     const auto seg = verifier::segment_bounds(a.segment, spec.steps, spec.checkpoint_interval);
-    const uint64_t r = verifier::probe_offset(*pol.probe_seed, id, a.segment, seg.end - seg.start);
+    const uint64_t r = verifier::probe_offset(seg.end - seg.start);
     verifier::Reveal rv;
     rv.trace.end_hash = a.revealed_end;
-    rv.probe_hash = a.revealed_probe;
+    rv.probe_leaf = a.revealed_probe;
     const verifier::Judgement jd =
         verifier::judge(seg, r, committed.checkpoints.at(a.segment + 1), *a.provider_probe, rv);
     if (jd.kind == verifier::JudgeKind::agree) {

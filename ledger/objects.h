@@ -124,7 +124,7 @@ struct Assignment {
   std::optional<Hash256> attest_commitment;  // AttestCommit, in the commit window
   bool revealed = false;                     // AttestReveal checked by check_reveal
   Hash256 revealed_end{};                    // the verifier's h_end (valid when revealed)
-  Hash256 revealed_probe{};                  // the verifier's h_(start+r) (valid when revealed)
+  Hash256 revealed_probe{};                  // the verifier's leaf of step start+r (when revealed)
   std::optional<Hash256> provider_probe;     // ProviderProbe, in the reveal window
   AssignmentResult result = AssignmentResult::pending;
   bool operator==(const Assignment&) const = default;

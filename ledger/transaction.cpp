@@ -34,7 +34,7 @@ struct MessageWriter {
   void operator()(const AttestCommit& m) { w.u64(m.job_id).u64(m.segment).fixed(m.commitment); }
   void operator()(const AttestReveal& m) { w.u64(m.job_id).u64(m.segment).bytes(m.reveal); }
   void operator()(const VerifierStake& m) { w.u64(m.amount); }
-  void operator()(const ProviderProbe& m) { w.u64(m.job_id).u64(m.segment).fixed(m.probe_hash); }
+  void operator()(const ProviderProbe& m) { w.u64(m.job_id).u64(m.segment).fixed(m.probe_leaf); }
   void operator()(const CheckpointRequest& m) { w.u64(m.job_id).u64(m.segment); }
   void operator()(const DisputeMove& m) { w.u64(m.dispute_id).bytes(m.move); }
   void operator()(const CheckpointPost& m) { w.u64(m.dispute_id).bytes(m.checkpoint); }
@@ -106,7 +106,7 @@ Message read_message(Reader& r) {
       ProviderProbe m;
       m.job_id = r.u64("provider_probe.job_id");
       m.segment = r.u64("provider_probe.segment");
-      m.probe_hash = r.fixed<32>("provider_probe.probe_hash");
+      m.probe_leaf = r.fixed<32>("provider_probe.probe_leaf");
       return m;
     }
     case 12:

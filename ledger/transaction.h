@@ -83,7 +83,7 @@ struct AttestReveal {
 struct ProviderProbe {
   uint64_t job_id = 0;
   uint64_t segment = 0;
-  Hash256 probe_hash{};  // the provider's h_(start + r)
+  Hash256 probe_leaf{};  // the provider's trace leaf of step start + r
   bool operator==(const ProviderProbe&) const = default;
 };
 

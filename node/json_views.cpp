@@ -44,7 +44,7 @@ struct MessageJson {
     return {{"job_id", m.job_id}, {"segment", m.segment}, {"reveal", to_hex(m.reveal)}};
   }
   json operator()(const ledger::ProviderProbe& m) const {
-    return {{"job_id", m.job_id}, {"segment", m.segment}, {"probe_hash", to_hex(m.probe_hash)}};
+    return {{"job_id", m.job_id}, {"segment", m.segment}, {"probe_leaf", to_hex(m.probe_leaf)}};
   }
   json operator()(const ledger::CheckpointRequest& m) const {
     return {{"job_id", m.job_id}, {"segment", m.segment}};

@@ -154,14 +154,14 @@ json pol_json(const Node& node, const ledger::Job& j) {
     s["attestation"] = a.revealed ? "revealed" : a.attest_commitment ? "committed" : "assigned";
     s["result"] = ledger::assignment_result_name(a.result);
     if (pol->probe_seed) {
-      const uint64_t r = verifier::probe_offset(*pol->probe_seed, j.id, a.segment, b.end - b.start);
+      const uint64_t r = verifier::probe_offset(b.end - b.start);
       s["probe_offset"] = r;
       s["probe_step"] = b.start + r;
       // Once both sides revealed: what judging will make (or made) of it.
       if (a.revealed && a.provider_probe) {
         verifier::Reveal rv;
         rv.trace.end_hash = a.revealed_end;
-        rv.probe_hash = a.revealed_probe;
+        rv.probe_leaf = a.revealed_probe;
         const auto jd =
             verifier::judge(b, r, cm.checkpoints.at(a.segment + 1), *a.provider_probe, rv);
         s["outcome"] = jd.kind == verifier::JudgeKind::agree ? "agree" : "disagree";

@@ -1,7 +1,9 @@
 // Verifier attestations by commit-reveal, with a value only a full replay can
-// produce: the Merkle root over every per-step state hash of the segment (the
-// "trace root"), opened after the commit at a probe step chosen by randomness
-// drawn after the commits. Pure functions; no I/O. See docs/proof-of-learning.md.
+// produce: the Merkle root over one leaf per step of the segment (the "trace
+// root"), opened after the commit at a probe step chosen by randomness drawn
+// after the commits. A leaf binds the step's state hash, its loss and a second,
+// unpublished digest of the state, so the public checkpoint hashes do not give
+// it away. Pure functions; no I/O. See docs/proof-of-learning.md.
 #pragma once
 
 #include <cstdint>
@@ -14,15 +16,30 @@
 
 namespace vt::verifier {
 
+// What running step j (from the state after j-1 steps) yields:
+//   state_hash  h_j, the public kernels::state_hash of the state after it;
+//   leaf        tagged_hash("veritrain/pol-step", h_j | u32 loss bits | shadow_j),
+// with the step's mean loss as its IEEE-754 bits (kernels fix every bit) and
+// shadow_j = kernels::state_shadow_hash of that state. Neither the loss nor the
+// shadow digest is ever published before the probe, so a verifier that skipped
+// step j can only guess its leaf (see docs/proof-of-learning.md).
+struct StepRecord {
+  Hash256 state_hash{};
+  Hash256 leaf{};
+  bool operator==(const StepRecord&) const = default;
+};
+Hash256 step_leaf(const Hash256& state_hash, float loss, const Hash256& shadow);
+
 // What a verifier learned by replaying segment [start, end]: h_end and the root
-// over (h_(start+1), ..., h_end) in the kernels' Merkle scheme.
+// over the leaves of steps start+1 .. end in the kernels' Merkle scheme.
 struct SegmentTrace {
   Hash256 end_hash{};
   Hash256 trace_root{};
   bool operator==(const SegmentTrace&) const = default;
 };
-// per_step[i] = h_(start+i+1), as referee's replay_hashes returns them; non-empty.
-SegmentTrace make_trace(const std::vector<Hash256>& per_step);
+// per_step[i] is step start+i+1, as referee's replay_trace returns them; non-empty.
+SegmentTrace make_trace(const std::vector<StepRecord>& per_step);
+std::vector<Hash256> leaves_of(const std::vector<StepRecord>& per_step);
 
 // The commitment a verifier posts in the commit window:
 // tagged_hash("veritrain/pol-attest", u64 job_id | u64 segment | end_hash |
@@ -31,16 +48,20 @@ SegmentTrace make_trace(const std::vector<Hash256>& per_step);
 Hash256 attestation_commitment(uint64_t job_id, uint64_t segment, const SegmentTrace& trace,
                                const Address& verifier, const Hash256& salt);
 
-// The probe: offset r in [1, len] of a segment of `len` steps, from a seed the
-// ledger derives from a block decided after the commit window closed:
-// uniform over [1, len-1] when len >= 2 (never the public end), 1 when len == 1.
-uint64_t probe_offset(const Hash256& probe_seed, uint64_t job_id, uint64_t segment, uint64_t len);
+// The probe: the offset r of the step whose leaf a verifier opens, in a segment
+// of `len` >= 1 steps. It is the last step, r = len. Its leaf needs the state
+// before that step (so every earlier step of the segment) and the unpublished
+// digest of the state after it (so the step itself): one opening checks every
+// step, and a verifier that skipped any has only a 2^-256 guess. (A probe
+// drawn at random would let a verifier that skipped only the last step pass
+// with probability (len-1)/len.)
+uint64_t probe_offset(uint64_t len);
 
 // The reveal, posted in the reveal window by the verifier.
 struct Reveal {
   SegmentTrace trace;
   Hash256 salt{};
-  Hash256 probe_hash{};        // h_(start + r)
+  Hash256 probe_leaf{};        // the leaf of step start + r
   InclusionProof probe_proof;  // leaf r-1 of `len` under trace.trace_root
   bool operator==(const Reveal&) const = default;
 };
@@ -50,23 +71,26 @@ struct Reveal {
 Status check_reveal(const Hash256& commitment, uint64_t job_id, uint64_t segment, uint64_t len,
                     uint64_t probe_r, const Address& verifier, const Reveal& reveal);
 
-// After the reveals the provider reveals its own h_(start+r) (it keeps its
-// per-step hashes; it has never published them). Judging one checked reveal:
+// Before the reveals the provider posts its own leaf of step start+r (it can
+// recompute it from its checkpoint at the start; it has never published it).
+// Judging one checked reveal:
 enum class JudgeKind : uint8_t {
-  agree = 0,          // same end hash and same probe: the verifier earns its fee
-  dispute_end = 1,    // the end hashes differ: bisection over [start, end]
-  dispute_probe = 2,  // same end, different probe: bisection over [start, start+r]
+  agree = 0,        // same end hash and same probe leaf: the verifier earns its fee
+  dispute_end = 1,  // the end hashes differ: bisection over [start, end], state hashes at end
+  // Same end, different leaf: bisection over [start, start+r], whose claims at
+  // start+r are leaves (the referee computes the leaf of that step).
+  dispute_probe = 2,
 };
 struct Judgement {
   JudgeKind kind = JudgeKind::agree;
   uint64_t lo = 0, hi = 0;  // the steps to open the dispute over (disputes only)
   Hash256 provider_hi{}, verifier_hi{};
 };
-// committed_end: h_end from the provider's commitment; provider_probe: its revealed h_(start+r).
+// committed_end: h_end from the provider's commitment; provider_probe: its leaf of step start+r.
 Judgement judge(const SegmentBounds& seg, uint64_t probe_r, const Hash256& committed_end,
                 const Hash256& provider_probe, const Reveal& reveal);
 
-// Reveal encoding: end_hash | trace_root | salt | probe_hash | InclusionProof.
+// Reveal encoding: end_hash | trace_root | salt | probe_leaf | InclusionProof.
 Bytes encode(const Reveal& r);
 Result<Reveal> decode_reveal(ByteView in);
 

@@ -7,6 +7,7 @@
 #include "kernels/mlp.h"
 #include "kernels/safetensors.h"
 #include "kernels/trainer.h"
+#include "verifier/attestation.h"
 
 namespace vt::verifier {
 
@@ -39,7 +40,8 @@ uint64_t tensor_count(const kernels::JobSpec& spec) {
 // The steps before/after which a state may sit: the run's schedule.
 Result<kernels::TensorMap> run_steps(const kernels::JobSpec& spec, const kernels::Dataset& data,
                                      const kernels::TensorMap& state, uint64_t steps,
-                                     std::vector<Hash256>* hashes, const ReplayOptions& how) {
+                                     std::vector<Hash256>* hashes, std::vector<StepRecord>* records,
+                                     const ReplayOptions& how) {
   if (auto s = kernels::check_dataset(spec, data); !s) return make_error("referee: " + s.error);
   if (how.threads < 1) return make_error("replay: threads must be at least 1");
   kernels::TrainOptions opt;
@@ -57,8 +59,12 @@ Result<kernels::TensorMap> run_steps(const kernels::JobSpec& spec, const kernels
   std::vector<std::int32_t> y(spec.batch_size);
   for (uint64_t i = 0; i < steps; ++i) {
     sampler.batch(model.step(), x.data(), y.data());
-    model.train_step(x.data(), y.data());
-    if (hashes) hashes->push_back(kernels::state_hash(model.export_state()));
+    const float loss = model.train_step(x.data(), y.data());
+    if (!hashes && !records) continue;
+    const kernels::TensorMap after = model.export_state();
+    const Hash256 h = kernels::state_hash(after);
+    if (hashes) hashes->push_back(h);
+    if (records) records->push_back({h, step_leaf(h, loss, kernels::state_shadow_hash(after))});
   }
   return model.export_state();
 }
@@ -132,10 +138,11 @@ Result<RefereeResult> referee_step(const kernels::JobSpec& spec, const kernels::
   auto tensors = check_checkpoint(spec, checkpoint, c.step, c.agreed);
   if (!tensors) return make_error("referee: " + tensors.error());
   // One CPU thread: block execution must not spawn threads (the bits are the same).
-  auto next = run_steps(spec, data, *tensors, 1, nullptr, ReplayOptions{});
+  std::vector<StepRecord> step;
+  auto next = run_steps(spec, data, *tensors, 1, nullptr, &step, ReplayOptions{});
   if (!next) return next.take_error();
   RefereeResult r;
-  r.true_next = kernels::state_hash(next.value());
+  r.true_next = c.claims_are_leaves ? step.at(0).leaf : step.at(0).state_hash;
   if (r.true_next == c.provider_claim)
     r.verdict = Verdict::provider;
   else if (r.true_next == c.challenger_claim)
@@ -150,15 +157,25 @@ Result<std::vector<Hash256>> replay_hashes(const kernels::JobSpec& spec,
                                            const kernels::TensorMap& state, uint64_t steps,
                                            const ReplayOptions& how) {
   std::vector<Hash256> hashes;
-  auto end = run_steps(spec, data, state, steps, &hashes, how);
+  auto end = run_steps(spec, data, state, steps, &hashes, nullptr, how);
   if (!end) return end.take_error();
   return hashes;
+}
+
+Result<std::vector<StepRecord>> replay_trace(const kernels::JobSpec& spec,
+                                             const kernels::Dataset& data,
+                                             const kernels::TensorMap& state, uint64_t steps,
+                                             const ReplayOptions& how) {
+  std::vector<StepRecord> records;
+  auto end = run_steps(spec, data, state, steps, nullptr, &records, how);
+  if (!end) return end.take_error();
+  return records;
 }
 
 Result<kernels::TensorMap> advance_state(const kernels::JobSpec& spec, const kernels::Dataset& data,
                                          const kernels::TensorMap& state, uint64_t steps,
                                          const ReplayOptions& how) {
-  return run_steps(spec, data, state, steps, nullptr, how);
+  return run_steps(spec, data, state, steps, nullptr, nullptr, how);
 }
 
 }  // namespace vt::verifier

@@ -14,6 +14,7 @@
 #include "kernels/idx.h"
 #include "kernels/job_spec.h"
 #include "kernels/state.h"
+#include "verifier/attestation.h"
 
 namespace vt::verifier {
 
@@ -51,13 +52,16 @@ const char* verdict_name(Verdict v);
 struct RefereeCase {
   uint64_t step = 0;           // j: the checkpoint holds the state after j steps
   Hash256 agreed{};            // h_j, agreed by both parties
-  Hash256 provider_claim{};    // provider's h_(j+1)
-  Hash256 challenger_claim{};  // challenger's h_(j+1)
+  Hash256 provider_claim{};    // provider's h_(j+1), or its leaf of step j+1
+  Hash256 challenger_claim{};  // challenger's h_(j+1), or its leaf of step j+1
+  // The claims are trace leaves of step j+1 (attestation.h's step_leaf): the
+  // last step of a probe dispute. Otherwise they are state hashes.
+  bool claims_are_leaves = false;
 };
 
 struct RefereeResult {
   Verdict verdict = Verdict::neither;
-  Hash256 true_next{};  // the state hash after step j+1
+  Hash256 true_next{};  // the true value after step j+1, in the claims' kind
 };
 
 // Decodes `checkpoint` (safetensors, kernels' validation; size bounded by
@@ -84,6 +88,12 @@ Result<std::vector<Hash256>> replay_hashes(const kernels::JobSpec& spec,
                                            const kernels::Dataset& data,
                                            const kernels::TensorMap& state, uint64_t steps,
                                            const ReplayOptions& how = {});
+// The same replay with each step's trace record (state hash and leaf): what a
+// verifier commits to and a provider answers its probes from.
+Result<std::vector<StepRecord>> replay_trace(const kernels::JobSpec& spec,
+                                             const kernels::Dataset& data,
+                                             const kernels::TensorMap& state, uint64_t steps,
+                                             const ReplayOptions& how = {});
 // The state `steps` steps after `state` (a dispute party building the
 // checkpoint at step lo for the referee; off chain).
 Result<kernels::TensorMap> advance_state(const kernels::JobSpec& spec, const kernels::Dataset& data,

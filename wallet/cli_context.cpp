@@ -178,10 +178,32 @@ kernels::TensorMap load_checked(const kernels::JobSpec& spec, const std::string&
   return std::move(st.value);
 }
 
-std::vector<Hash256> replay_segment(const Globals& g, const kernels::JobSpec& spec,
-                                    const kernels::Dataset& data, const kernels::TensorMap& state,
-                                    uint64_t steps) {
-  return need(verifier::replay_hashes(spec, data, state, steps, g.replay), "replay");
+std::vector<verifier::StepRecord> replay_segment(const Globals& g, const kernels::JobSpec& spec,
+                                                 const kernels::Dataset& data,
+                                                 const kernels::TensorMap& state, uint64_t steps) {
+  return need(verifier::replay_trace(spec, data, state, steps, g.replay), "replay");
+}
+
+json trace_to_json(const std::vector<verifier::StepRecord>& per_step) {
+  json j = {{"per_step", json::array()}, {"leaves", json::array()}};
+  for (const auto& s : per_step) {
+    j["per_step"].push_back(to_hex(s.state_hash));
+    j["leaves"].push_back(to_hex(s.leaf));
+  }
+  return j;
+}
+
+std::vector<verifier::StepRecord> trace_from_json(const json& j) {
+  if (!j.is_object() || !j.contains("per_step") || !j.contains("leaves"))
+    throw CliError("a trace is {\"per_step\": [state hashes], \"leaves\": [step leaves]}");
+  const auto hashes = hashes_from_json(j["per_step"]);
+  const auto leaves = hashes_from_json(j["leaves"]);
+  if (hashes.size() != leaves.size())
+    throw CliError("the trace has " + std::to_string(hashes.size()) + " state hashes but " +
+                   std::to_string(leaves.size()) + " leaves");
+  std::vector<verifier::StepRecord> out;
+  for (size_t i = 0; i < hashes.size(); ++i) out.push_back({hashes[i], leaves[i]});
+  return out;
 }
 
 fs::path attest_dir(const Globals& g, uint64_t job) {

@@ -82,10 +82,13 @@ std::vector<Hash256> hashes_from_json(const json& a);
 // (a state hash committed on chain).
 kernels::TensorMap load_checked(const kernels::JobSpec& spec, const std::string& path,
                                 const std::string& expected);
-// Replays on the device and threads of g.replay.
-std::vector<Hash256> replay_segment(const Globals& g, const kernels::JobSpec& spec,
-                                    const kernels::Dataset& data, const kernels::TensorMap& state,
-                                    uint64_t steps);
+// Replays on the device and threads of g.replay: each step's state hash and trace leaf.
+std::vector<verifier::StepRecord> replay_segment(const Globals& g, const kernels::JobSpec& spec,
+                                                 const kernels::Dataset& data,
+                                                 const kernels::TensorMap& state, uint64_t steps);
+// A trace as kept on disk: {"per_step": [state hash hex...], "leaves": [leaf hex...]}.
+json trace_to_json(const std::vector<verifier::StepRecord>& per_step);
+std::vector<verifier::StepRecord> trace_from_json(const json& j);
 // Where a verifier keeps its salts, per-step hashes and fetched checkpoints.
 fs::path attest_dir(const Globals& g, uint64_t job);
 

@@ -63,6 +63,7 @@ struct PartyChain {
   uint64_t start = 0;
   Hash256 start_hash{};
   std::vector<Hash256> per_step;  // per_step[i] = h_(start + i + 1)
+  std::vector<Hash256> leaves;    // leaves[i]: the trace leaf of step start + i + 1 (if known)
   std::string start_file;
   Hash256 at(uint64_t step) const {
     if (step == start) return start_hash;
@@ -70,10 +71,21 @@ struct PartyChain {
       throw CliError("step " + std::to_string(step) + " is outside the disputed segment");
     return per_step[step - start - 1];
   }
+  Hash256 leaf_at(uint64_t step) const {
+    if (step <= start || step - start > leaves.size())
+      throw CliError("no trace leaf for step " + std::to_string(step));
+    return leaves[step - start - 1];
+  }
+  void set(const std::vector<verifier::StepRecord>& records) {
+    per_step.clear();
+    for (const auto& r : records) per_step.push_back(r.state_hash);
+    leaves = verifier::leaves_of(records);
+  }
 };
 
-// The provider's chain: DIR/step_hashes.json ({"hashes": [h_0 .. h_N]}) when
-// it kept its per-step hashes, else a replay from its checkpoint at the start.
+// The provider's chain: DIR/step_hashes.json ({"hashes": [h_0 .. h_N],
+// "leaves": [leaf of step 1 .. N]}) when it kept its per-step records, else a
+// replay from its checkpoint at the start.
 PartyChain provider_chain(const Globals& g, const kernels::JobSpec& spec, const json& seg,
                           const std::string& run_dir, const std::string& data_dir) {
   if (run_dir.empty()) throw CliError("the provider's side needs --run DIR");
@@ -84,14 +96,18 @@ PartyChain provider_chain(const Globals& g, const kernels::JobSpec& spec, const 
   c.start_file = run_checkpoint(run_dir, c.start);
   const fs::path kept = fs::path(run_dir) / "step_hashes.json";
   if (fs::exists(kept)) {
-    const auto all = hashes_from_json(json::parse(read_text_file(kept.string()))["hashes"]);
-    if (all.size() <= end) throw CliError(kept.string() + " is too short");
+    const json kept_json = json::parse(read_text_file(kept.string()));
+    const auto all = hashes_from_json(kept_json["hashes"]);
+    const auto leaves = hashes_from_json(kept_json["leaves"]);
+    if (all.size() <= end || leaves.size() < end) throw CliError(kept.string() + " is too short");
     c.per_step.assign(all.begin() + static_cast<long>(c.start) + 1,
                       all.begin() + static_cast<long>(end) + 1);
+    c.leaves.assign(leaves.begin() + static_cast<long>(c.start),
+                    leaves.begin() + static_cast<long>(end));
     return c;
   }
   const auto state = load_checked(spec, c.start_file, seg["start_hash"].get<std::string>());
-  c.per_step = replay_segment(g, spec, cached_data(data_dir), state, end - c.start);
+  c.set(replay_segment(g, spec, cached_data(data_dir), state, end - c.start));
   return c;
 }
 
@@ -104,7 +120,7 @@ PartyChain challenger_chain(const Globals& g, uint64_t job_id, const json& seg) 
   const fs::path saved = attest_dir(g, job_id) / ("segment-" + std::to_string(segment) + ".json");
   if (!fs::exists(saved))
     throw CliError("no saved attestation " + saved.string() + " (attested from another --home?)");
-  c.per_step = hashes_from_json(json::parse(read_text_file(saved.string()))["per_step"]);
+  c.set(trace_from_json(json::parse(read_text_file(saved.string()))));
   c.start_file =
       (attest_dir(g, job_id) / ("start-" + std::to_string(segment) + ".safetensors")).string();
   return c;
@@ -199,7 +215,7 @@ int post_probes(const Globals& g, uint64_t job_id, const std::string& from,
     const uint64_t r = s["probe_offset"].get<uint64_t>();
     const PartyChain mine = provider_chain(g, spec, s, run_dir, data_dir);
     probes.push_back(
-        ledger::ProviderProbe{job_id, s["segment"].get<uint64_t>(), mine.at(mine.start + r)});
+        ledger::ProviderProbe{job_id, s["segment"].get<uint64_t>(), mine.leaf_at(mine.start + r)});
   }
   // All in one go: the probe window is a few blocks.
   const int posted = static_cast<int>(probes.size());
@@ -294,13 +310,14 @@ int attest_job(const Globals& g, uint64_t job_id, const std::string& from,
 }
 
 ledger::Message attestation_for(const Globals& g, uint64_t job_id, const std::string& from,
-                                const json& seg_json, const std::vector<Hash256>& per_step) {
+                                const json& seg_json,
+                                const std::vector<verifier::StepRecord>& per_step) {
   const uint64_t seg = seg_json["segment"].get<uint64_t>();
   const uint64_t len =
       seg_json["end_step"].get<uint64_t>() - seg_json["start_step"].get<uint64_t>();
   if (per_step.size() != len)
     throw CliError("segment " + std::to_string(seg) + " has " + std::to_string(len) +
-                   " steps; the trace has " + std::to_string(per_step.size()) + " hashes");
+                   " steps; the trace has " + std::to_string(per_step.size()) + " records");
   const auto trace = verifier::make_trace(per_step);
   if (!g.json_output)
     std::cout << "segment " << seg << ": steps " << seg_json["start_step"] << ".."
@@ -309,14 +326,13 @@ ledger::Message attestation_for(const Globals& g, uint64_t job_id, const std::st
               << " the commitment\n";
   Hash256 salt{};
   random_bytes(salt);
-  // Kept for the reveal (salt, probe) and for disputes (every per-step hash).
-  json saved = {{"job_id", job_id},
-                {"segment", seg},
-                {"salt", to_hex(salt)},
-                {"end_hash", to_hex(trace.end_hash)},
-                {"trace_root", to_hex(trace.trace_root)},
-                {"per_step", json::array()}};
-  for (const auto& h : per_step) saved["per_step"].push_back(to_hex(h));
+  // Kept for the reveal (salt, probe leaf) and for disputes (every per-step hash).
+  json saved = trace_to_json(per_step);
+  saved["job_id"] = job_id;
+  saved["segment"] = seg;
+  saved["salt"] = to_hex(salt);
+  saved["end_hash"] = to_hex(trace.end_hash);
+  saved["trace_root"] = to_hex(trace.trace_root);
   write_text_file(attest_dir(g, job_id) / ("segment-" + std::to_string(seg) + ".json"),
                   saved.dump());
   const Address me = resolve_address(g, from);
@@ -346,14 +362,15 @@ int reveal_job(const Globals& g, uint64_t job_id, const std::string& from) {
       throw CliError("no saved attestation for segment " + std::to_string(seg) + " (" +
                      file.string() + "); it was committed from another --home");
     const json saved = json::parse(read_text_file(file.string()));
-    const auto per_step = hashes_from_json(saved["per_step"]);
+    const auto per_step = trace_from_json(saved);
+    const auto leaves = verifier::leaves_of(per_step);
     const uint64_t r = s["probe_offset"].get<uint64_t>();
     if (r == 0 || r > per_step.size()) throw CliError("probe offset out of range");
     verifier::Reveal rv;
     rv.trace = verifier::make_trace(per_step);
     rv.salt = need(hash_from_hex(saved["salt"].get<std::string>()), "salt");
-    rv.probe_hash = per_step[r - 1];
-    rv.probe_proof = need(verifier::make_proof(per_step, r - 1), "probe proof");
+    rv.probe_leaf = leaves[r - 1];
+    rv.probe_proof = need(verifier::make_proof(leaves, r - 1), "probe proof");
     reveals.push_back(ledger::AttestReveal{job_id, seg, verifier::encode(rv)});
   }
   const int revealed = static_cast<int>(reveals.size());
@@ -622,8 +639,9 @@ void add_pol_commands(CLI::App& app, CLI::App& job, CLI::App& verifier_cmd, CLI:
   replay_options(attest);
   auto* trace_opt = attest->add_option(
       "--trace", trace_file,
-      "Commit to per-step hashes computed elsewhere (JSON {\"per_step\": [hex, ...]}, "
-      "h_(start+1)..h_end, e.g. replayed on another machine) instead of replaying here");
+      "Commit to a trace computed elsewhere (JSON {\"per_step\": [hex, ...], \"leaves\": "
+      "[hex, ...]}: the state hashes h_(start+1)..h_end and each step's leaf, e.g. replayed on "
+      "another machine) instead of replaying here");
   trace_opt->check(CLI::ExistingFile);
   auto* seg_opt = attest->add_option("--segment", segment, "With --trace: the segment");
   trace_opt->needs(seg_opt);
@@ -636,7 +654,7 @@ void add_pol_commands(CLI::App& app, CLI::App& job, CLI::App& verifier_cmd, CLI:
         throw CliError("segment " + std::to_string(segment) + " is not assigned to " + from);
       send(g, from,
            attestation_for(g, job_id, from, seg,
-                           hashes_from_json(json::parse(read_text_file(trace_file))["per_step"])));
+                           trace_from_json(json::parse(read_text_file(trace_file)))));
       return;
     }
     const int n = attest_job(g, job_id, from, manifest_hash, data_dir, false);

@@ -28,7 +28,8 @@ int attest_job(const Globals& g, uint64_t job_id, const std::string& from,
 // segment's record in state_getJob); keeps them, with a fresh salt, under
 // attest_dir for the reveal and for disputes.
 ledger::Message attestation_for(const Globals& g, uint64_t job_id, const std::string& from,
-                                const json& seg_json, const std::vector<Hash256>& per_step);
+                                const json& seg_json,
+                                const std::vector<verifier::StepRecord>& per_step);
 // Reveals `from`'s committed attestations of the job; returns how many.
 int reveal_job(const Globals& g, uint64_t job_id, const std::string& from);
 // The honest next action for `from` in a dispute (as its provider, with its run

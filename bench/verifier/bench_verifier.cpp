@@ -180,27 +180,29 @@ bool replay_rate(const kernels::JobSpec& spec, const kernels::Dataset& data,
   auto backend = kernels::make_cpu_backend(1);
   kernels::Mlp model(spec, *backend);
   const kernels::TensorMap start = model.export_state();
-  std::printf("\n4. segment replay off chain (%llu steps from step 0, a state hash per step)\n",
-              static_cast<unsigned long long>(steps));
-  std::vector<Hash256> first;
+  std::printf(
+      "\n4. segment replay off chain (%llu steps from step 0, a state hash and trace leaf per "
+      "step)\n",
+      static_cast<unsigned long long>(steps));
+  std::vector<verifier::StepRecord> first;
   for (int threads : {1, 2}) {
     verifier::ReplayOptions how;
     how.threads = threads;
     const auto t0 = std::chrono::steady_clock::now();
-    auto r = verifier::replay_hashes(spec, data, start, steps, how);
+    auto r = verifier::replay_trace(spec, data, start, steps, how);
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (!r) {
       std::printf("   replay failed: %s\n", r.error().c_str());
       return false;
     }
     if (r->size() != steps) {
-      std::printf("   replay gave %zu hashes for %llu steps\n", r->size(),
+      std::printf("   replay gave %zu records for %llu steps\n", r->size(),
                   static_cast<unsigned long long>(steps));
       return false;
     }
     if (first.empty()) first = *r;
     std::printf("   threads %d: %.1f steps/s%s\n", threads, static_cast<double>(steps) / s,
-                *r == first ? "" : "  HASHES DIFFER");
+                *r == first ? "" : "  TRACES DIFFER");
     if (*r != first) return false;
   }
   return true;

@@ -96,7 +96,7 @@ Attestation replay_published(const Bytes& checkpoint, uint64_t segment, uint8_t 
   auto state = verifier::check_checkpoint(r.spec, checkpoint, seg.start, r.hashes[seg.start]);
   REQUIRE_MESSAGE(state.ok(), state.error());
   auto per_step =
-      verifier::replay_hashes(r.spec, verifier::testing::dataset(), *state, seg.end - seg.start);
+      verifier::replay_trace(r.spec, verifier::testing::dataset(), *state, seg.end - seg.start);
   REQUIRE_MESSAGE(per_step.ok(), per_step.error());
   return {verifier::make_trace(*per_step), *per_step, salt_of(salt)};
 }
@@ -120,7 +120,7 @@ BlockRun probe_reveal_settle(Chain& c, uint64_t job,
   for (const Assignment& a : pol.assignments) {
     const uint64_t r = probe_r(pol, job, a.segment);
     probes.push_back(
-        c.tx(provider, ProviderProbe{job, a.segment, tiny().hashes[bounds(a.segment).start + r]}));
+        c.tx(provider, ProviderProbe{job, a.segment, tiny().leaves[bounds(a.segment).start + r]}));
     if (auto it = revealing.find(a.segment); it != revealing.end())
       reveals.push_back(
           c.tx(key_for(c, a.verifier), AttestReveal{job, a.segment, reveal_bytes(it->second, r)}));

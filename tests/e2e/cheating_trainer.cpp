@@ -3,8 +3,8 @@
 // weight changed, as if that step were skipped or perturbed), then trains
 // honestly on from the bent state. It writes the same run directory as the
 // real trainer (ckpt-*.safetensors, commitment.json, train_report.json) plus
-// step_hashes.json: the per-step state hashes of the run it really did, which
-// `veritrain provider run` answers disputes from.
+// step_hashes.json: the per-step state hashes and trace leaves of the run it
+// really did, which `veritrain provider run` answers probes and disputes from.
 //
 //   cheating_trainer SPEC OUT_DIR FAKE_STEP [DATA_DIR]
 #include <cstdio>
@@ -21,6 +21,7 @@
 #include "kernels/safetensors.h"
 #include "kernels/state.h"
 #include "kernels/trainer.h"
+#include "verifier/attestation.h"
 #include "verifier/commitment.h"
 
 using namespace vt;
@@ -54,6 +55,7 @@ int main(int argc, char** argv) {
   c.spec_hash = kernels::spec_hash(s);
   std::vector<Hash256> hashes;
   std::vector<Hash256> leaves;
+  std::vector<Hash256> step_leaves;  // step_leaves[j-1]: the trace leaf of step j
   auto keep = [&](const kernels::TensorMap& state, uint64_t step) -> bool {
     hashes.push_back(kernels::state_hash(state));
     const uint64_t k = s.checkpoint_interval;
@@ -78,6 +80,8 @@ int main(int argc, char** argv) {
       if (auto st = model.import_state(state); !st) return fail(st.error);
     }
     if (!keep(state, step + 1)) return fail("cannot write a checkpoint");
+    step_leaves.push_back(
+        verifier::step_leaf(hashes.back(), loss, kernels::state_shadow_hash(state)));
   }
   c.merkle_root = kernels::merkle_root(leaves);
   c.test_total = 10000;  // the accuracy claim is informational; this cheater claims 0%
@@ -89,6 +93,9 @@ int main(int argc, char** argv) {
   steps << "{\"hashes\": [";
   for (size_t i = 0; i < hashes.size(); ++i)
     steps << (i ? ", \"" : "\"") << to_hex(hashes[i]) << "\"";
+  steps << "], \"leaves\": [";
+  for (size_t i = 0; i < step_leaves.size(); ++i)
+    steps << (i ? ", \"" : "\"") << to_hex(step_leaves[i]) << "\"";
   steps << "]}\n";
   if (!report.flush() || !steps.flush()) return fail("cannot write the run directory");
   std::printf("cheated at step %llu; commitment root %s\n", static_cast<unsigned long long>(fake),

@@ -170,14 +170,17 @@ class Disputes(unittest.TestCase):
         segs = [s for s in n.job(job)["pol"]["segments"] if s["verifier"] == n.addr["v2"]]
         self.assertEqual(len(segs), 2)  # two verifiers, four segments
         # v2 commits to made-up traces: a false challenge (another end hash) and a
-        # lazy attestation (the public end hash, nothing replayed behind it).
+        # lazy attestation (the public end hash, nothing replayed behind it: its
+        # leaves, which need each step's loss and unpublished state digest, are guesses).
         for s, lazy in ((segs[0], False), (segs[1], True)):
-            steps = [os.urandom(32).hex() for _ in range(s["end_step"] - s["start_step"])]
+            n_steps = s["end_step"] - s["start_step"]
+            steps = [os.urandom(32).hex() for _ in range(n_steps)]
+            leaves = [os.urandom(32).hex() for _ in range(n_steps)]
             if lazy:
                 steps[-1] = s["end_hash"]
             path = os.path.join(net.tmp, f"trace-{s['segment']}.json")
             with open(path, "w") as f:
-                json.dump({"per_step": steps}, f)
+                json.dump({"per_step": steps, "leaves": leaves}, f)
             net.cli("verifier", "attest", str(job), "--from", "v2", "--segment", str(s["segment"]),
                     "--trace", path, json_out=False)
         n.worker("verifier", "run", "--from", "v2")  # reveals and plays its disputes from its saved traces

@@ -26,19 +26,36 @@ class FixtureDatasets final : public DatasetSource {
 };
 const FixtureDatasets kDatasets;
 
+// A party's claimed run: hashes[t] = h_t and leaves[t] = its trace leaf of
+// step t (t >= 1; leaves[0] unused).
+struct Trail {
+  std::vector<Hash256> hashes, leaves;
+  // A made-up step t: an invented state hash and leaf.
+  void invent(uint64_t t, const Hash256& h) {
+    hashes.at(t) = h;
+    leaves.at(t) = h;
+  }
+};
+Trail honest_trail() {
+  return {tiny().hashes, tiny().leaves};
+}
+
 // A provider that cheats at step s: the state after step s is perturbed (one
 // weight changed, as if it skipped or bent that step), then it trains
-// honestly from there. hashes[t] is its claimed h_t.
-std::vector<Hash256> faked_chain(uint64_t s) {
+// honestly from there.
+Trail faked_chain(uint64_t s) {
   const Run& r = tiny();
-  std::vector<Hash256> hashes(r.hashes.begin(), r.hashes.begin() + static_cast<long>(s));
+  Trail t = honest_trail();
   kernels::TensorMap bent = r.states.at(s);
   bent.at("layers.1.weight").bytes.at(2) ^= 0x40;  // a 2^-1 relative change of one weight
-  hashes.push_back(kernels::state_hash(bent));
-  auto rest = verifier::replay_hashes(r.spec, verifier::testing::dataset(), bent, r.spec.steps - s);
+  t.invent(s, kernels::state_hash(bent));
+  auto rest = verifier::replay_trace(r.spec, verifier::testing::dataset(), bent, r.spec.steps - s);
   REQUIRE(rest.ok());
-  hashes.insert(hashes.end(), rest->begin(), rest->end());
-  return hashes;
+  for (uint64_t i = 0; i < rest->size(); ++i) {
+    t.hashes.at(s + 1 + i) = (*rest)[i].state_hash;
+    t.leaves.at(s + 1 + i) = (*rest)[i].leaf;
+  }
+  return t;
 }
 
 verifier::Commitment commitment_of(const std::vector<Hash256>& hashes) {
@@ -56,8 +73,9 @@ verifier::SegmentBounds bounds(uint64_t segment) {
 // Sampling, then every assigned verifier commits to and reveals the per-step
 // hashes `steps_of(a)` gives it, and the provider reveals its probes from
 // `provider` (its claimed h_t). Returns the judging block.
-BlockRun attest_and_judge(Setup& s, const std::vector<Hash256>& provider,
-                          const std::function<std::vector<Hash256>(const Assignment&)>& steps_of) {
+BlockRun attest_and_judge(
+    Setup& s, const Trail& provider,
+    const std::function<std::vector<verifier::StepRecord>(const Assignment&)>& steps_of) {
   Chain& c = s.c;
   c.advance_to(s.pol().sample_height);
   const JobPol pol = s.pol();
@@ -82,8 +100,8 @@ BlockRun attest_and_judge(Setup& s, const std::vector<Hash256>& provider,
   for (size_t i = 0; i < drawn.assignments.size(); ++i) {
     const Assignment& a = drawn.assignments[i];
     const uint64_t r = probe_r(drawn, 1, a.segment);
-    probes.push_back(
-        c.tx(c.carol, ProviderProbe{1, a.segment, provider.at(bounds(a.segment).start + r)}));
+    probes.push_back(c.tx(
+        c.carol, ProviderProbe{1, a.segment, provider.leaves.at(bounds(a.segment).start + r)}));
     reveals.push_back(
         c.tx(key_for(c, a.verifier), AttestReveal{1, a.segment, reveal_bytes(att[i], r)}));
   }
@@ -95,28 +113,30 @@ BlockRun attest_and_judge(Setup& s, const std::vector<Hash256>& provider,
 }
 
 // chain[t] = h_t; the per-step hashes a verifier of `segment` commits to.
-std::vector<Hash256> segment_steps(const std::vector<Hash256>& chain, uint64_t segment) {
+std::vector<verifier::StepRecord> segment_steps(const Trail& chain, uint64_t segment) {
   const auto seg = bounds(segment);
-  return std::vector<Hash256>(chain.begin() + static_cast<long>(seg.start) + 1,
-                              chain.begin() + static_cast<long>(seg.end) + 1);
+  std::vector<verifier::StepRecord> out;
+  for (uint64_t t = seg.start + 1; t <= seg.end; ++t)
+    out.push_back({chain.hashes.at(t), chain.leaves.at(t)});
+  return out;
 }
 
 // Every verifier replays honestly except the one of `segment`, which commits to `chain`.
-std::function<std::vector<Hash256>(const Assignment&)> dishonest_on(
-    uint64_t segment, const std::vector<Hash256>& chain) {
+std::function<std::vector<verifier::StepRecord>(const Assignment&)> dishonest_on(
+    uint64_t segment, const Trail& chain) {
   return [segment, &chain](const Assignment& a) {
-    return segment_steps(a.segment == segment ? chain : tiny().hashes, a.segment);
+    return segment_steps(a.segment == segment ? chain : honest_trail(), a.segment);
   };
 }
 
 // What an honest verifier replays: the provider's claimed chain from the
 // segment's start is what it starts from, then true training.
-std::function<std::vector<Hash256>(const Assignment&)> honest_replay_of(
-    const std::vector<Hash256>& claimed, uint64_t faked_step) {
+std::function<std::vector<verifier::StepRecord>(const Assignment&)> honest_replay_of(
+    const Trail& claimed, uint64_t faked_step) {
   return [&claimed, faked_step](const Assignment& a) {
     // Before the faked step the claimed chain is the true one; from a checkpoint
     // at or after it the cheater's (consistent) chain continues.
-    return segment_steps(bounds(a.segment).start >= faked_step ? claimed : tiny().hashes,
+    return segment_steps(bounds(a.segment).start >= faked_step ? claimed : honest_trail(),
                          a.segment);
   };
 }
@@ -191,12 +211,12 @@ TEST_CASE("dispute: a faked step is caught at exactly that step; the bond is sla
   Chain& c = s.c;
   c.datasets = &kDatasets;
   constexpr uint64_t kFaked = 7;  // inside segment 1 = steps (5, 10]
-  const std::vector<Hash256> fake = faked_chain(kFaked);
-  REQUIRE(fake[kFaked] != tiny().hashes[kFaked]);
-  REQUIRE(fake[kFaked - 1] == tiny().hashes[kFaked - 1]);
-  REQUIRE(
-      c.exec(c.tx(c.carol, JobCommit{1, verifier::encode(commitment_of(fake)), Setup::kManifest}))
-          .success);
+  const Trail fake = faked_chain(kFaked);
+  REQUIRE(fake.hashes[kFaked] != tiny().hashes[kFaked]);
+  REQUIRE(fake.hashes[kFaked - 1] == tiny().hashes[kFaked - 1]);
+  REQUIRE(c.exec(c.tx(c.carol,
+                      JobCommit{1, verifier::encode(commitment_of(fake.hashes)), Setup::kManifest}))
+              .success);
   BlockRun judge = attest_and_judge(s, fake, honest_replay_of(fake, kFaked));
   // Only segment 1 disagrees: later segments replay from the cheater's own
   // checkpoints, which its honest continuation matches.
@@ -210,7 +230,7 @@ TEST_CASE("dispute: a faked step is caught at exactly that step; the bond is sla
   const DisputeRecord d0 = read_dispute(c.state, 1).value();
   const Address challenger = d0.challenger;
 
-  const int moves = bisect(c, 1, fake, tiny().hashes);
+  const int moves = bisect(c, 1, fake.hashes, tiny().hashes);
   const DisputeRecord d = read_dispute(c.state, 1).value();
   CHECK(d.game.lo == kFaked - 1);  // both agree on h_6 ...
   CHECK(d.game.hi == kFaked);      // ... and disagree on h_7
@@ -296,9 +316,9 @@ TEST_CASE("dispute: a challenger who disputes honest work is slashed, the job st
   c.datasets = &kDatasets;
   REQUIRE(s.commit().success);
   // The verifier of segment 2 claims a different chain from step 11 on.
-  std::vector<Hash256> liar = tiny().hashes;
-  for (uint64_t t = 11; t <= 20; ++t) liar[t] = salt_of(static_cast<uint8_t>(100 + t));
-  BlockRun judge = attest_and_judge(s, tiny().hashes, dishonest_on(2, liar));
+  Trail liar = honest_trail();
+  for (uint64_t t = 11; t <= 20; ++t) liar.invent(t, salt_of(static_cast<uint8_t>(100 + t)));
+  BlockRun judge = attest_and_judge(s, honest_trail(), dishonest_on(2, liar));
   REQUIRE(disputes_opened(judge) == 1);
   const DisputeRecord d0 = read_dispute(c.state, 1).value();
   CHECK(d0.segment == 2);
@@ -307,7 +327,7 @@ TEST_CASE("dispute: a challenger who disputes honest work is slashed, the job st
   const Address liar_addr = d0.challenger;
   const Amount stake = read_verifier(c.state, liar_addr)->stake;
 
-  bisect(c, 1, tiny().hashes, liar);
+  bisect(c, 1, tiny().hashes, liar.hashes);
   const DisputeRecord d = read_dispute(c.state, 1).value();
   CHECK(d.game.lo == 10);
   CHECK(d.game.hi == 11);
@@ -411,10 +431,12 @@ TEST_CASE("dispute: a lazy verifier who attests without replaying loses stake") 
   c.datasets = &kDatasets;
   REQUIRE(s.commit().success);
   // The lazy verifier of segment 3 copies the public end hash and invents the
-  // rest of its trace.
-  std::vector<Hash256> lazy = tiny().hashes;
-  for (uint64_t t = 16; t < 20; ++t) lazy[t] = salt_of(static_cast<uint8_t>(150 + t));
-  BlockRun judge = attest_and_judge(s, tiny().hashes, dishonest_on(3, lazy));
+  // rest of its trace, the last step's leaf included (it needs that step's loss
+  // and the state's unpublished digest).
+  Trail lazy = honest_trail();
+  for (uint64_t t = 16; t <= 20; ++t) lazy.invent(t, salt_of(static_cast<uint8_t>(150 + t)));
+  lazy.hashes[20] = tiny().hashes[20];
+  BlockRun judge = attest_and_judge(s, honest_trail(), dishonest_on(3, lazy));
   REQUIRE(disputes_opened(judge) == 1);
   const Event* opened = find_event(judge.begin_events, "dispute_opened");
   CHECK(attr(*opened, "kind") == "probe");  // same end hash, the probe gives it away
@@ -443,14 +465,49 @@ TEST_CASE("dispute: a lazy verifier who attests without replaying loses stake") 
   CHECK(c.total_supply() == 4 * kFunded);
 }
 
+TEST_CASE("dispute: a verifier that skips only a segment's last step is caught by its leaf") {
+  Setup s;
+  Chain& c = s.c;
+  c.datasets = &kDatasets;
+  REQUIRE(s.commit().success);
+  // The verifier of segment 3 replays steps 16..19 and takes the public h_20 for
+  // the last one. It has every true state hash, but the leaf of step 20 needs
+  // that step's loss and the unpublished digest of the state after it: a guess.
+  Trail skipper = honest_trail();
+  skipper.leaves[20] = verifier::step_leaf(tiny().hashes[20], 0.5f, tiny().hashes[20]);
+  BlockRun judge = attest_and_judge(s, honest_trail(), dishonest_on(3, skipper));
+  REQUIRE(disputes_opened(judge) == 1);
+  const DisputeRecord d0 = read_dispute(c.state, 1).value();
+  CHECK(d0.kind == DisputeKind::probe);
+  CHECK(d0.game.lo == 15);
+  CHECK(d0.game.hi == 20);  // the probe is the last step
+  CHECK(d0.game.provider_hi == tiny().leaves[20]);
+  const Amount stake = read_verifier(c.state, d0.challenger)->stake;
+  // It agrees with every midpoint (they are true), so the game ends at step 19 -> 20,
+  // where the referee compares leaves.
+  bisect(c, 1, tiny().hashes, skipper.hashes);
+  const DisputeRecord d = read_dispute(c.state, 1).value();
+  CHECK(d.game.lo == 19);
+  Receipt r = c.exec(c.tx(c.carol, CheckpointPost{1, checkpoint_at(19)}));
+  REQUIRE_MESSAGE(r.success, r.reason);
+  const Event* ref = find_event(r.events, "referee");
+  REQUIRE(ref);
+  CHECK(attr(*ref, "true_hash") == to_hex(tiny().leaves[20]));
+  CHECK(attr(*ref, "verdict") == "provider");
+  CHECK(read_dispute(c.state, 1)->outcome == "false_challenge");
+  CHECK(read_verifier(c.state, d0.challenger)->stake == stake - 300);
+  CHECK(c.job(1)->status == JobStatus::Settled);
+  CHECK(c.total_supply() == 4 * kFunded);
+}
+
 TEST_CASE("dispute: malformed, misplaced and late moves are refused and change nothing") {
   Setup s;
   Chain& c = s.c;
   c.datasets = &kDatasets;
   REQUIRE(s.commit().success);
-  std::vector<Hash256> liar = tiny().hashes;
-  for (uint64_t t = 1; t <= 20; ++t) liar[t] = salt_of(static_cast<uint8_t>(t));
-  attest_and_judge(s, tiny().hashes, dishonest_on(0, liar));
+  Trail liar = honest_trail();
+  for (uint64_t t = 1; t <= 20; ++t) liar.invent(t, salt_of(static_cast<uint8_t>(t)));
+  attest_and_judge(s, honest_trail(), dishonest_on(0, liar));
   const DisputeRecord d = read_dispute(c.state, 1).value();
   REQUIRE(d.game.turn == verifier::Turn::provider);
   const SchnorrKey& ch = key_for(c, d.challenger);
@@ -523,22 +580,22 @@ TEST_CASE("verifier unstake: refused while assignments or disputes are in progre
   // A false challenge by the verifier of segment 2 keeps its stake bonded until
   // the dispute ends.
   REQUIRE(s.commit().success);
-  std::vector<Hash256> liar = tiny().hashes;
-  for (uint64_t t = 11; t <= 20; ++t) liar[t] = salt_of(static_cast<uint8_t>(100 + t));
+  Trail liar = honest_trail();
+  for (uint64_t t = 11; t <= 20; ++t) liar.invent(t, salt_of(static_cast<uint8_t>(100 + t)));
   c.advance_to(s.pol().sample_height);
   for (const Assignment& a : s.pol().assignments)
     CHECK(read_verifier(c.state, a.verifier)->active_assignments >= 1);
   expect_failed(c, c.tx(c.dave, VerifierUnstake{700}),
                 "assignments or disputes in progress; its stake stays bonded until they end");
   const uint64_t sampled_at = c.height;
-  BlockRun judge = attest_and_judge(s, tiny().hashes, dishonest_on(2, liar));
+  BlockRun judge = attest_and_judge(s, honest_trail(), dishonest_on(2, liar));
   CHECK(c.height > sampled_at);
   const DisputeRecord d = read_dispute(c.state, 1).value();
   const Verifier liar_v = read_verifier(c.state, d.challenger).value();
   CHECK(liar_v.active_assignments == 1);  // only the disputed one is left
   expect_failed(c, c.tx(key_for(c, d.challenger), VerifierUnstake{liar_v.stake}),
                 "the verifier has 1 assignments or disputes in progress");
-  bisect(c, 1, tiny().hashes, liar);
+  bisect(c, 1, tiny().hashes, liar.hashes);
   REQUIRE(c.exec(c.tx(c.carol, CheckpointPost{1, checkpoint_at(10)})).success);
   const Verifier after = read_verifier(c.state, d.challenger).value();
   CHECK(after.active_assignments == 0);

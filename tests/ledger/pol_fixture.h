@@ -23,6 +23,7 @@ struct Run {
   kernels::JobSpec spec;
   std::vector<kernels::TensorMap> states;
   std::vector<Hash256> hashes;  // hashes[s] = h_s
+  std::vector<Hash256> leaves;  // leaves[s] = the trace leaf of step s (s >= 1; leaves[0] unused)
 };
 inline const Run& tiny() {
   static const Run run = [] {
@@ -30,6 +31,11 @@ inline const Run& tiny() {
     r.spec = verifier::testing::tiny_spec();
     r.states = verifier::testing::all_states(r.spec);
     for (const auto& s : r.states) r.hashes.push_back(kernels::state_hash(s));
+    auto steps =
+        verifier::replay_trace(r.spec, verifier::testing::dataset(), r.states[0], r.spec.steps);
+    REQUIRE_MESSAGE(steps.ok(), steps.error());
+    r.leaves.push_back(Hash256{});
+    for (const auto& s : *steps) r.leaves.push_back(s.leaf);
     return r;
   }();
   return run;
@@ -58,14 +64,14 @@ inline Hash256 salt_of(uint8_t n) {
 // What a verifier does for one segment: replays it from the provider's checkpoint.
 struct Attestation {
   verifier::SegmentTrace trace;
-  std::vector<Hash256> per_step;
+  std::vector<verifier::StepRecord> per_step;
   Hash256 salt{};
 };
 inline Attestation replay(uint64_t segment, uint8_t salt) {
   const Run& r = tiny();
   const auto seg = verifier::segment_bounds(segment, r.spec.steps, r.spec.checkpoint_interval);
-  auto per_step = verifier::replay_hashes(r.spec, verifier::testing::dataset(), r.states[seg.start],
-                                          seg.end - seg.start);
+  auto per_step = verifier::replay_trace(r.spec, verifier::testing::dataset(), r.states[seg.start],
+                                         seg.end - seg.start);
   REQUIRE_MESSAGE(per_step.ok(), per_step.error());
   return {verifier::make_trace(*per_step), *per_step, salt_of(salt)};
 }
@@ -74,15 +80,17 @@ inline Bytes reveal_bytes(const Attestation& a, uint64_t probe_r) {
   verifier::Reveal rv;
   rv.trace = a.trace;
   rv.salt = a.salt;
-  rv.probe_hash = a.per_step.at(probe_r - 1);
-  rv.probe_proof = verifier::make_proof(a.per_step, probe_r - 1).value();
+  rv.probe_leaf = a.per_step.at(probe_r - 1).leaf;
+  rv.probe_proof = verifier::make_proof(verifier::leaves_of(a.per_step), probe_r - 1).value();
   return verifier::encode(rv);
 }
 
-inline uint64_t probe_r(const JobPol& pol, uint64_t job, uint64_t segment) {
+// The probe step's offset (the segment's last step; the record and job are kept
+// as parameters so call sites read like the ledger's).
+inline uint64_t probe_r(const JobPol&, uint64_t, uint64_t segment) {
   const Run& r = tiny();
   const auto seg = verifier::segment_bounds(segment, r.spec.steps, r.spec.checkpoint_interval);
-  return verifier::probe_offset(pol.probe_seed.value(), job, segment, seg.end - seg.start);
+  return verifier::probe_offset(seg.end - seg.start);
 }
 
 inline void expect_failed(Chain& c, const Transaction& t, const std::string& reason) {
@@ -102,7 +110,10 @@ inline const SchnorrKey& key_for(Chain& c, const Address& a) {
 // A lazy verifier's made-up trace of a 5-step segment (its end hash is not the provider's).
 inline Attestation invented_trace() {
   Attestation lazy;
-  for (uint8_t i = 0; i < 5; ++i) lazy.per_step.push_back(salt_of(static_cast<uint8_t>(200 + i)));
+  for (uint8_t i = 0; i < 5; ++i) {
+    const Hash256 h = salt_of(static_cast<uint8_t>(200 + i));
+    lazy.per_step.push_back({h, h});
+  }
   lazy.trace = verifier::make_trace(lazy.per_step);
   lazy.salt = salt_of(9);
   return lazy;

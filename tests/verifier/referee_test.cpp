@@ -3,7 +3,12 @@
 
 #include <doctest/doctest.h>
 
+#include <cmath>
+
 #include "fixture.h"
+#include "kernels/backend.h"
+#include "kernels/merkle.h"
+#include "kernels/mlp.h"
 #include "kernels/safetensors.h"
 #include "kernels/trainer.h"
 #include "verifier/attestation.h"
@@ -160,29 +165,28 @@ TEST_CASE("attestation: commit-reveal binds the verifier; a lazy verifier is cau
   const uint64_t len = seg.end - seg.start;
 
   // The honest verifier replays the segment from the committed checkpoint.
-  auto per_step = replay_hashes(r.spec, data, r.states[seg.start], len);
+  auto per_step = replay_trace(r.spec, data, r.states[seg.start], len);
   REQUIRE(per_step.ok());
+  const std::vector<Hash256> leaves = leaves_of(*per_step);
   const SegmentTrace trace = make_trace(*per_step);
   CHECK(trace.end_hash == r.hashes[seg.end]);
   const Address honest = addr(7), copier = addr(8), lazy = addr(9), provider = addr(1);
   const Hash256 salt = h(0x42);
   const Hash256 com = attestation_commitment(job, segment, trace, honest, salt);
 
-  // Probe chosen after the commit window.
-  const Hash256 probe_seed = h(0x99);
-  const uint64_t rr = probe_offset(probe_seed, job, segment, len);
-  CHECK(rr >= 1);
-  CHECK(rr < len);
+  // The probe is the segment's last step.
+  const uint64_t rr = probe_offset(len);
+  CHECK(rr == len);
   auto reveal_for = [&](const std::vector<Hash256>& steps, const SegmentTrace& t,
-                        const Hash256& s) {
+                        const Hash256& s) {  // steps: the trace's leaves
     Reveal v;
     v.trace = t;
     v.salt = s;
-    v.probe_hash = steps[rr - 1];
+    v.probe_leaf = steps[rr - 1];
     v.probe_proof = *make_proof(steps, rr - 1);
     return v;
   };
-  const Reveal rv = reveal_for(*per_step, trace, salt);
+  const Reveal rv = reveal_for(leaves, trace, salt);
   CHECK(check_reveal(com, job, segment, len, rr, honest, rv).ok());
   auto rt = decode_reveal(encode(rv));
   REQUIRE_MESSAGE(rt.ok(), rt.error());
@@ -197,20 +201,24 @@ TEST_CASE("attestation: commit-reveal binds the verifier; a lazy verifier is cau
   CHECK_FALSE(check_reveal(com, job + 1, segment, len, rr, honest, rv).ok());
   // A proof for another position is refused.
   Reveal moved = rv;
-  moved.probe_proof = *make_proof(*per_step, rr % len);
-  moved.probe_hash = (*per_step)[rr % len];
+  moved.probe_proof = *make_proof(leaves, rr % len);
+  moved.probe_leaf = leaves[rr % len];
   CHECK(check_reveal(com, job, segment, len, rr, honest, moved).error().find("probe step") !=
         std::string::npos);
 
   // The provider's own probe value (revealed after the commits) agrees with the honest verifier.
-  const Hash256 provider_probe = r.hashes[seg.start + rr];
+  const Hash256 provider_probe = leaves[rr - 1];
   CHECK(judge(seg, rr, r.hashes[seg.end], provider_probe, rv).kind == JudgeKind::agree);
 
   // The lazy verifier copies the public end hash and invents the rest.
   std::vector<Hash256> invented(len);
-  for (uint64_t i = 0; i < len; ++i) invented[i] = h(static_cast<uint8_t>(0xc0 + i));
-  invented.back() = r.hashes[seg.end];
-  const SegmentTrace lazy_trace = make_trace(invented);
+  std::vector<StepRecord> invented_steps;
+  for (uint64_t i = 0; i < len; ++i) {
+    invented[i] = h(static_cast<uint8_t>(0xc0 + i));
+    invented_steps.push_back({invented[i], invented[i]});
+  }
+  invented_steps.back().state_hash = r.hashes[seg.end];
+  const SegmentTrace lazy_trace = make_trace(invented_steps);
   const Hash256 lazy_com = attestation_commitment(job, segment, lazy_trace, lazy, salt);
   const Reveal lazy_rv = reveal_for(invented, lazy_trace, salt);
   CHECK(check_reveal(lazy_com, job, segment, len, rr, lazy, lazy_rv).ok());  // well formed...
@@ -231,8 +239,10 @@ TEST_CASE("attestation: commit-reveal binds the verifier; a lazy verifier is cau
                                 : *apply(d, Move{lazy, MoveKind::disagree, guess}, ++height);
   }
   CHECK(d.lo_hash == r.hashes[d.lo]);
-  auto verdict = referee_step(r.spec, data, checkpoint_bytes(r.spec, r.states[d.lo]),
-                              RefereeCase{d.lo, d.lo_hash, d.provider_hi, d.challenger_hi});
+  // At the probe step the claims are leaves; at a bisection midpoint, state hashes.
+  auto verdict = referee_step(
+      r.spec, data, checkpoint_bytes(r.spec, r.states[d.lo]),
+      RefereeCase{d.lo, d.lo_hash, d.provider_hi, d.challenger_hi, d.hi == seg.start + rr});
   REQUIRE_MESSAGE(verdict.ok(), verdict.error());
   CHECK(verdict->verdict == Verdict::provider);  // the lazy verifier loses its stake
 
@@ -240,10 +250,83 @@ TEST_CASE("attestation: commit-reveal binds the verifier; a lazy verifier is cau
   const Judgement je = judge(seg, rr, h(0x13), provider_probe, rv);
   CHECK(je.kind == JudgeKind::dispute_end);
   CHECK(je.hi == seg.end);
-  // Probe offsets cover [1, len-1] and len 1 gives 1.
-  CHECK(probe_offset(probe_seed, job, segment, 1) == 1);
-  std::vector<int> seen(8, 0);
-  for (uint64_t s = 0; s < 400; ++s) ++seen[probe_offset(h(static_cast<uint8_t>(s)), s, 3, 8)];
-  CHECK(seen[0] == 0);
-  for (int i = 1; i < 8; ++i) CHECK(seen[static_cast<std::size_t>(i)] > 20);
+  CHECK(probe_offset(1) == 1);
+}
+
+namespace {
+// A step's leaf, computed here from the kernels alone: run the step on the
+// state before it, then hash the state after it both ways.
+Hash256 leaf_by_kernels(const kernels::JobSpec& spec, const kernels::TensorMap& before,
+                        uint64_t step) {
+  auto backend = kernels::make_cpu_backend(1);
+  kernels::Mlp model(spec, *backend);
+  REQUIRE(static_cast<bool>(model.import_state(before)));
+  const auto& data = testing::dataset();
+  kernels::BatchSampler sampler(spec, data.train_images, data.train_labels);
+  std::vector<float> x(static_cast<size_t>(spec.batch_size) *
+                       static_cast<size_t>(spec.layers.front()));
+  std::vector<int32_t> y(spec.batch_size);
+  sampler.batch(step, x.data(), y.data());
+  const float loss = model.train_step(x.data(), y.data());
+  const kernels::TensorMap after = model.export_state();
+  return step_leaf(kernels::state_hash(after), loss, kernels::state_shadow_hash(after));
+}
+}  // namespace
+
+TEST_CASE("attestation: every step is checked, the last one and k = 1 included") {
+  const Run& r = tiny();
+  const auto& data = testing::dataset();
+  // replay_trace's leaves are the kernels' own loss and state digests, and its
+  // state hashes are replay_hashes'.
+  auto trace = replay_trace(r.spec, data, r.states[3], 4);
+  REQUIRE(trace.ok());
+  REQUIRE(trace->size() == 4);
+  for (uint64_t i = 0; i < 4; ++i) {
+    CHECK((*trace)[i].state_hash == r.hashes[4 + i]);
+    CHECK((*trace)[i].leaf == leaf_by_kernels(r.spec, r.states[3 + i], 3 + i));
+    CHECK((*trace)[i].leaf != r.hashes[4 + i]);
+  }
+  CHECK(kernels::state_shadow_hash(r.states[4]) != r.hashes[4]);
+  // The leaf binds each of its parts.
+  const Hash256 sh = kernels::state_shadow_hash(r.states[4]);
+  CHECK(step_leaf(r.hashes[4], 1.0f, sh) != step_leaf(r.hashes[4], std::nextafter(1.0f, 2.0f), sh));
+  CHECK(step_leaf(r.hashes[4], 1.0f, sh) != step_leaf(r.hashes[5], 1.0f, sh));
+  CHECK(step_leaf(r.hashes[4], 1.0f, sh) != step_leaf(r.hashes[4], 1.0f, r.hashes[4]));
+
+  // A verifier that replays all but the last step of segment [6, 12] and takes
+  // the public h_12 for it: the last leaf needs that step's loss and the
+  // unpublished digest of the state after it. Its best guesses (the previous
+  // step's loss, the public hash) do not make the leaf.
+  auto honest = replay_trace(r.spec, data, r.states[6], 6);
+  REQUIRE(honest.ok());
+  for (const Hash256& guess_shadow : {r.hashes[12], kernels::state_shadow_hash(r.states[11])})
+    for (float guess_loss : {0.0f, 1.0f, 2.302585f})
+      CHECK(step_leaf(r.hashes[12], guess_loss, guess_shadow) != honest->back().leaf);
+  // The probe reaches the last step; there, the referee decides on leaves and
+  // sides with whoever has the true one.
+  const Bytes ck = checkpoint_bytes(r.spec, r.states[11]);
+  const Hash256 skipped = step_leaf(r.hashes[12], 0.0f, r.hashes[12]);
+  auto v = referee_step(r.spec, data, ck,
+                        RefereeCase{11, r.hashes[11], honest->back().leaf, skipped, true});
+  REQUIRE_MESSAGE(v.ok(), v.error());
+  CHECK(v->verdict == Verdict::provider);
+  CHECK(v->true_next == honest->back().leaf);
+  v = referee_step(r.spec, data, ck,
+                   RefereeCase{11, r.hashes[11], skipped, honest->back().leaf, true});
+  CHECK(v->verdict == Verdict::challenger);
+  // Claims in the wrong kind are neither: the state hash is not the leaf.
+  v = referee_step(r.spec, data, ck, RefereeCase{11, r.hashes[11], r.hashes[12], skipped, true});
+  CHECK(v->verdict == Verdict::neither);
+
+  // k = 1: one-step segments are replayed too. A segment of one step is probed
+  // at that step, and a verifier who copies the public end hash has no leaf.
+  CHECK(probe_offset(1) == 1);
+  auto one = replay_trace(r.spec, data, r.states[0], 1);
+  REQUIRE(one.ok());
+  CHECK(make_trace(*one).end_hash == r.hashes[1]);
+  CHECK(one->at(0).leaf == leaf_by_kernels(r.spec, r.states[0], 0));
+  const Reveal copied{SegmentTrace{r.hashes[1], kernels::merkle_root({r.hashes[1]})}, h(1),
+                      r.hashes[1], *make_proof({r.hashes[1]}, 0)};
+  CHECK(judge(SegmentBounds{0, 1}, 1, r.hashes[1], one->at(0).leaf, copied).kind ==
+        JudgeKind::dispute_probe);
 }
