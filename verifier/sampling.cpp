@@ -100,9 +100,11 @@ class StakeTree {
 
 }  // namespace
 
-Result<std::vector<Address>> assign_verifiers(const Hash256& seed, std::size_t count,
-                                              std::span<const Candidate> candidates,
-                                              std::span<const Address> excluded) {
+Result<std::vector<std::vector<Address>>> assign_committees(const Hash256& seed, std::size_t count,
+                                                            std::size_t size,
+                                                            std::span<const Candidate> candidates,
+                                                            std::span<const Address> excluded) {
+  if (size == 0) return make_error("assignment: a committee needs at least one verifier");
   for (std::size_t i = 1; i < candidates.size(); ++i)
     if (!(candidates[i - 1].address < candidates[i].address))
       return make_error("assignment: candidates must be sorted by address without duplicates");
@@ -118,25 +120,45 @@ Result<std::vector<Address>> assign_verifiers(const Hash256& seed, std::size_t c
     stake.push_back(c.stake);
   }
   if (eligible.empty()) return make_error("assignment: no eligible verifier");
+  const std::size_t seats = std::min(size, eligible.size());
   RandomStream rng(seed, "verifiers");
   StakeTree tree(stake);
   std::size_t drawn_count = 0;
   uint64_t remaining = total;  // stake of the not yet drawn in this round
+  auto take = [&](std::size_t i) {
+    tree.add(i, 0 - stake[i]);
+    ++drawn_count;
+    remaining -= stake[i];
+  };
+  std::vector<std::vector<Address>> out(count);
+  for (std::size_t s = 0; s < count; ++s) {
+    std::vector<std::size_t> committee;  // indexes into eligible
+    committee.reserve(seats);
+    while (committee.size() < seats) {
+      if (drawn_count == eligible.size()) {  // new round: everyone is back but this committee
+        tree = StakeTree(stake);
+        drawn_count = 0;
+        remaining = total;
+        for (std::size_t i : committee) take(i);
+      }
+      const std::size_t pick = tree.find(rng.uniform(remaining));
+      assert(pick < eligible.size());
+      take(pick);
+      committee.push_back(pick);
+    }
+    for (std::size_t i : committee) out[s].push_back(eligible[i]);
+  }
+  return out;
+}
+
+Result<std::vector<Address>> assign_verifiers(const Hash256& seed, std::size_t count,
+                                              std::span<const Candidate> candidates,
+                                              std::span<const Address> excluded) {
+  auto committees = assign_committees(seed, count, 1, candidates, excluded);
+  if (!committees) return committees.take_error();
   std::vector<Address> out;
   out.reserve(count);
-  for (std::size_t s = 0; s < count; ++s) {
-    if (drawn_count == eligible.size()) {  // new round: everyone is back
-      tree = StakeTree(stake);
-      drawn_count = 0;
-      remaining = total;
-    }
-    const std::size_t pick = tree.find(rng.uniform(remaining));
-    assert(pick < eligible.size());
-    tree.add(pick, 0 - stake[pick]);
-    ++drawn_count;
-    remaining -= stake[pick];
-    out.push_back(eligible[pick]);
-  }
+  for (const auto& c : *committees) out.push_back(c.front());
   return out;
 }
 

@@ -61,4 +61,17 @@ Result<std::vector<Address>> assign_verifiers(const Hash256& seed, std::size_t c
                                               std::span<const Candidate> candidates,
                                               std::span<const Address> excluded);
 
+// r verifiers per sampled segment: result[i] is the committee of segments[i],
+// min(size, eligible) distinct verifiers, in draw order. Candidates and
+// eligibility as above; size >= 1. The same weighted draws in rounds over
+// count * committee slots (so with size 1 it is assign_verifiers, committee by
+// committee), except that when a round ends inside a committee, the members
+// already drawn into it stay out of the new round until the committee is
+// complete. Nobody sits twice on one committee, and nobody more than once per
+// round, so seats spread over everyone eligible in proportion to rounds.
+Result<std::vector<std::vector<Address>>> assign_committees(const Hash256& seed, std::size_t count,
+                                                            std::size_t size,
+                                                            std::span<const Candidate> candidates,
+                                                            std::span<const Address> excluded);
+
 }  // namespace vt::verifier

@@ -117,7 +117,7 @@ TEST_CASE(
 
 // A faked segment escapes when every verifier checking it colludes with the
 // provider. The formula 1 - (1 - f (1 - s^r))^m models each draw independently;
-// here it meets the real sampler and assigner with r = 1 (what the ledger does).
+// here it meets the real sampler and committees (what the ledger does), r = 1 and 3.
 TEST_CASE("economics: collusion of a stake fraction s: the formula against the real sampler") {
   for (uint32_t r = 1; r <= 4; ++r)
     for (uint64_t m : {1u, 8u, 20u, 67u}) {
@@ -135,37 +135,46 @@ TEST_CASE("economics: collusion of a stake fraction s: the formula against the r
   struct Case {
     int verifiers, colluders;  // equal stakes; colluders are the first addresses
   };
-  for (Case cs : {Case{30, 10}, Case{6, 2}}) {
-    const uint64_t S = 1000, F = 100, m = 20;  // f = 10%
-    const std::vector<uint64_t> cheat = sample_segments(seed_n(4242), S, F).value();
-    const std::set<uint64_t> faked(cheat.begin(), cheat.end());
-    std::vector<Candidate> candidates;
-    std::set<Address> colluding;
-    for (int i = 0; i < cs.verifiers; ++i) {
-      Address a{};
-      a[0] = static_cast<uint8_t>(i + 1);
-      candidates.push_back({a, 1000});
-      if (i < cs.colluders) colluding.insert(a);
+  // The devnet's parameters (genesis/devnet.json: pol_samples 44, pol_redundancy 5).
+  CHECK(detection_ppm_collusion(100000, 333334, 5, 44) >= 990000);
+  for (Case cs : {Case{30, 10}, Case{6, 2}})
+    for (uint32_t r : {1u, 3u}) {
+      const uint64_t S = 1000, F = 100, m = 20;  // f = 10%
+      const std::vector<uint64_t> cheat = sample_segments(seed_n(4242), S, F).value();
+      const std::set<uint64_t> faked(cheat.begin(), cheat.end());
+      std::vector<Candidate> candidates;
+      std::set<Address> colluding;
+      for (int i = 0; i < cs.verifiers; ++i) {
+        Address a{};
+        a[0] = static_cast<uint8_t>(i + 1);
+        candidates.push_back({a, 1000});
+        if (i < cs.colluders) colluding.insert(a);
+      }
+      const int trials = 20000;
+      int caught = 0;
+      for (int t = 0; t < trials; ++t) {
+        const Hash256 seed = seed_n(static_cast<uint64_t>(t) + 777);
+        const std::vector<uint64_t> picks = sample_segments(seed, S, m).value();
+        const auto who = assign_committees(seed, m, r, candidates, {}).value();
+        bool hit = false;
+        for (size_t i = 0; i < picks.size(); ++i) {
+          REQUIRE(who[i].size() == r);
+          // Caught when one honest member checks a faked segment.
+          const bool honest_member = std::any_of(
+              who[i].begin(), who[i].end(), [&](const Address& a) { return !colluding.count(a); });
+          hit = hit || (faked.count(picks[i]) && honest_member);
+        }
+        caught += hit ? 1 : 0;
+      }
+      const double emp = static_cast<double>(caught) / trials;
+      const double model = static_cast<double>(detection_ppm_collusion(100000, 333334, r, m)) / 1e6;
+      const double sigma = std::sqrt(model * (1 - model) / trials);
+      MESSAGE(cs.verifiers, " verifiers, ", cs.colluders, " colluding, r = ", r, ": empirical ",
+              emp, " model ", model);
+      // Conservative: distinct segments and committees drawn without
+      // replacement only help.
+      CHECK(emp > model - 4 * sigma);
+      // Close when a job's draws rarely repeat a verifier (30 verifiers, m = 20).
+      if (cs.verifiers == 30) CHECK(emp < model + 0.03);
     }
-    const int trials = 20000;
-    int caught = 0;
-    for (int t = 0; t < trials; ++t) {
-      const Hash256 seed = seed_n(static_cast<uint64_t>(t) + 777);
-      const std::vector<uint64_t> picks = sample_segments(seed, S, m).value();
-      const std::vector<Address> who = assign_verifiers(seed, m, candidates, {}).value();
-      bool hit = false;
-      for (size_t i = 0; i < picks.size(); ++i)
-        hit = hit || (faked.count(picks[i]) && !colluding.count(who[i]));
-      caught += hit ? 1 : 0;
-    }
-    const double emp = static_cast<double>(caught) / trials;
-    const double model = static_cast<double>(detection_ppm_collusion(100000, 333334, 1, m)) / 1e6;
-    const double sigma = std::sqrt(model * (1 - model) / trials);
-    MESSAGE(cs.verifiers, " verifiers, ", cs.colluders, " colluding: empirical ", emp, " model ",
-            model);
-    // Conservative: distinct segments and rounds without replacement only help.
-    CHECK(emp > model - 4 * sigma);
-    // Close when a job's draws rarely repeat a verifier (30 verifiers, m = 20).
-    if (cs.verifiers == 30) CHECK(emp < model + 0.03);
-  }
 }

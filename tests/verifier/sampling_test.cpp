@@ -124,3 +124,56 @@ TEST_CASE("sampling: verifiers are stake-weighted, never excluded, distinct when
   std::vector<Candidate> overflow{{addr(1), UINT64_MAX}, {addr(2), 1}};
   CHECK_FALSE(assign_verifiers(seed_n(1), 1, overflow, {}).ok());
 }
+
+TEST_CASE("sampling: committees of r distinct verifiers, stake-weighted, spread by rounds") {
+  std::vector<Candidate> cands;
+  for (uint8_t i = 1; i <= 7; ++i) cands.push_back({addr(i), uint64_t{i} * 1000});
+  const std::vector<Address> excl{addr(3)};  // 6 eligible
+  for (uint64_t s = 0; s < 300; ++s) {
+    // r = 1 is assign_verifiers, seat for seat.
+    const auto one = assign_committees(seed_n(s), 9, 1, cands, excl).value();
+    const auto flat = assign_verifiers(seed_n(s), 9, cands, excl).value();
+    for (size_t i = 0; i < 9; ++i) CHECK(one[i] == std::vector<Address>{flat[i]});
+    // r = 4 over 10 segments: 40 seats over 6 eligible verifiers in rounds
+    // that often end inside a committee; every committee distinct.
+    const auto c = assign_committees(seed_n(s), 10, 4, cands, excl).value();
+    REQUIRE(c.size() == 10);
+    std::map<Address, int> load;
+    for (const auto& committee : c) {
+      REQUIRE(committee.size() == 4);
+      std::set<Address> distinct(committee.begin(), committee.end());
+      CHECK(distinct.size() == 4);
+      CHECK(!distinct.count(addr(3)));
+      for (const auto& a : committee) ++load[a];
+    }
+    // One seat per round. The first round seats 6; a round that ends inside a
+    // committee carries at most 3 members into the next, which then seats at
+    // least 3 new: at most 1 + ceil(34 / 3) = 13 rounds, well under the 40
+    // seats one verifier could otherwise take.
+    for (const auto& [a, n] : load) CHECK(n <= 13);
+    CHECK(c == assign_committees(seed_n(s), 10, 4, cands, excl).value());
+    // More seats than verifiers: the committee is everyone eligible.
+    const auto all = assign_committees(seed_n(s), 2, 10, cands, excl).value();
+    for (const auto& committee : all)
+      CHECK(std::set<Address>(committee.begin(), committee.end()).size() == 6);
+  }
+  // Stake-weighted: the chance of a seat on a 2-seat committee. Eligible stakes
+  // 1, 2, 4, 5, 6, 7 (sum 25) over 12000 seeds; the exact probability of
+  // sitting is P(first) + sum over others of P(other first) * P(me second).
+  const std::vector<uint64_t> st{1, 2, 4, 5, 6, 7};
+  std::map<Address, int> seated;
+  const int trials = 12000;
+  for (uint64_t s = 0; s < trials; ++s) {
+    const auto c = assign_committees(seed_n(s + 5000), 1, 2, cands, excl).value();
+    for (const auto& a : c[0]) ++seated[a];
+  }
+  for (size_t i = 0; i < st.size(); ++i) {
+    double p = st[i] / 25.0;
+    for (size_t o = 0; o < st.size(); ++o)
+      if (o != i) p += st[o] / 25.0 * st[i] / (25.0 - st[o]);
+    const uint8_t who = static_cast<uint8_t>(st[i]);
+    const double expect = trials * p, sigma = std::sqrt(trials * p * (1 - p));
+    CHECK(std::abs(seated[addr(who)] - expect) < 5 * sigma);
+  }
+  CHECK_FALSE(assign_committees(seed_n(1), 1, 0, cands, excl).ok());
+}
