@@ -173,6 +173,7 @@ std::string genesis_document() {
   p.verifier_replay_budget = 1'000'000'000;
   p.pol_wait_blocks = 12;
   p.max_posts_per_block = 3;
+  p.pol_redundancy = 2;  // committees of two: seats, shared probes and requests
   std::string doc = R"({"chain_id": "vt-sim", "genesis_time_ms": "1", "params": {)";
   bool first = true;
   for (const ParamField& f : param_fields()) {

@@ -211,17 +211,22 @@ TxStatus run(MsgContext& c, const JobSubmit& m) {
     return fail(TxCode::spec_too_costly, "the spec has " + num(checkpoints) +
                                              " checkpoints, the limit is " +
                                              num(c.params.max_checkpoints));
-  if (m.samples != 0 && (m.samples < c.params.pol_samples || m.samples > kMaxAssignments))
-    return fail(TxCode::above_limit, "samples " + num(m.samples) +
-                                         " must be between the chain's pol_samples " +
-                                         num(c.params.pol_samples) + " and " +
-                                         num(kMaxAssignments) + " (0 takes pol_samples)");
+  // Each sampled segment gets a committee of pol_redundancy verifiers.
+  const uint32_t max_samples = kMaxAssignments / c.params.pol_redundancy;
+  if (m.samples != 0 && (m.samples < c.params.pol_samples || m.samples > max_samples))
+    return fail(TxCode::above_limit,
+                "samples " + num(m.samples) + " must be between the chain's pol_samples " +
+                    num(c.params.pol_samples) + " and " + num(max_samples) + " (" +
+                    num(kMaxAssignments) + " assignments / pol_redundancy " +
+                    num(c.params.pol_redundancy) + "; 0 takes pol_samples)");
   const uint64_t samples = samples_for(c.params, js, m.samples);
-  const unsigned __int128 fees = static_cast<unsigned __int128>(samples) * c.params.verifier_fee;
+  const uint64_t seats = samples * c.params.pol_redundancy;
+  const unsigned __int128 fees = static_cast<unsigned __int128>(seats) * c.params.verifier_fee;
   if (fees > m.payment)
-    return fail(TxCode::below_minimum, "payment " + num(m.payment) + " cannot cover " +
-                                           num(samples) + " verifier fees of " +
-                                           num(c.params.verifier_fee));
+    return fail(TxCode::below_minimum, "payment " + num(m.payment) + " cannot cover " + num(seats) +
+                                           " verifier fees of " + num(c.params.verifier_fee) +
+                                           " (" + num(samples) + " samples x " +
+                                           num(c.params.pol_redundancy) + " verifiers each)");
   const Amount min_bond = verifier::min_bond(m.payment, samples);
   if (m.bond < min_bond)
     return fail(TxCode::below_minimum, "bond " + num(m.bond) + " is below the minimum " +
@@ -433,24 +438,34 @@ void set_job_windows(Overlay& o, const Params& p, JobPol& pol, uint64_t commit_d
   o.put(keys::pol_work(pol.reveal_deadline + 1, pol.job_id), Bytes{});
 }
 
-// The verifying job, its record and the assignment of `segment`, or why not.
+// The verifying job, its record and an assignment of `segment`: the seat of
+// `verifier` on its committee, or the first seat when no verifier is named
+// (the provider's side), or why not.
 struct AssignmentRef {
   Job job;
   JobPol pol;
   size_t index = 0;
 };
-TxResult<AssignmentRef> find_assignment(const StateReader& o, uint64_t job_id, uint64_t segment) {
+TxResult<AssignmentRef> find_assignment(const StateReader& o, uint64_t job_id, uint64_t segment,
+                                        const Address* verifier) {
   auto j = read_job(o, job_id);
   if (!j) return fail(TxCode::not_found, "job " + num(job_id) + " does not exist");
   if (j->status != JobStatus::Verifying)
     return fail(TxCode::wrong_status,
                 "job " + num(job_id) + " is " + job_status_name(j->status) + ", not verifying");
   AssignmentRef ref{*j, read_job_pol(o, job_id).value(), 0};
-  for (size_t i = 0; i < ref.pol.assignments.size(); ++i)
-    if (ref.pol.assignments[i].segment == segment) {
+  bool sampled = false;
+  for (size_t i = 0; i < ref.pol.assignments.size(); ++i) {
+    if (ref.pol.assignments[i].segment != segment) continue;
+    sampled = true;
+    if (verifier == nullptr || ref.pol.assignments[i].verifier == *verifier) {
       ref.index = i;
       return ref;
     }
+  }
+  if (sampled)
+    return fail(TxCode::wrong_party,
+                "sender is not a verifier assigned to segment " + num(segment));
   return fail(TxCode::not_sampled,
               "segment " + num(segment) + " of job " + num(job_id) + " was not sampled");
 }
@@ -477,12 +492,9 @@ TxStatus in_reveal_window(const JobPol& pol, uint64_t height) {
 }
 
 TxStatus run(MsgContext& c, const AttestCommit& m) {
-  auto ref = find_assignment(c.o, m.job_id, m.segment);
+  auto ref = find_assignment(c.o, m.job_id, m.segment, &c.tx.sender);
   if (!ref) return ref.error();
   Assignment& a = ref->pol.assignments[ref->index];
-  if (a.verifier != c.tx.sender)
-    return fail(TxCode::wrong_party,
-                "sender is not the verifier assigned to segment " + num(m.segment));
   if (c.block.height > ref->pol.commit_deadline)
     return fail(TxCode::outside_window,
                 "the commit window closed at height " + num(ref->pol.commit_deadline));
@@ -497,12 +509,9 @@ TxStatus run(MsgContext& c, const AttestCommit& m) {
 }
 
 TxStatus run(MsgContext& c, const AttestReveal& m) {
-  auto ref = find_assignment(c.o, m.job_id, m.segment);
+  auto ref = find_assignment(c.o, m.job_id, m.segment, &c.tx.sender);
   if (!ref) return ref.error();
   Assignment& a = ref->pol.assignments[ref->index];
-  if (a.verifier != c.tx.sender)
-    return fail(TxCode::wrong_party,
-                "sender is not the verifier assigned to segment " + num(m.segment));
   if (auto s = in_reveal_window(ref->pol, c.block.height); !s) return s;
   if (!a.attest_commitment)
     return fail(TxCode::wrong_status,
@@ -539,16 +548,17 @@ TxStatus run(MsgContext& c, const AttestReveal& m) {
 }
 
 TxStatus run(MsgContext& c, const ProviderProbe& m) {
-  auto ref = find_assignment(c.o, m.job_id, m.segment);
+  auto ref = find_assignment(c.o, m.job_id, m.segment, nullptr);
   if (!ref) return ref.error();
   if (!ref->job.provider || *ref->job.provider != c.tx.sender)
     return fail(TxCode::wrong_party, "only the job's provider can reveal its probe");
   if (auto s = in_probe_window(ref->pol, c.block.height); !s) return s;
-  Assignment& a = ref->pol.assignments[ref->index];
-  if (a.provider_probe)
+  if (ref->pol.assignments[ref->index].provider_probe)
     return fail(TxCode::already_done,
                 "the provider's probe of segment " + num(m.segment) + " is already revealed");
-  a.provider_probe = m.probe_leaf;
+  // One probe per segment, the same for every seat of its committee.
+  for (Assignment& a : ref->pol.assignments)
+    if (a.segment == m.segment) a.provider_probe = m.probe_leaf;
   write_job_pol(c.o, ref->pol);
   c.events.push_back({"provider_probe",
                       {{"job_id", num(m.job_id)},
@@ -558,12 +568,8 @@ TxStatus run(MsgContext& c, const ProviderProbe& m) {
 }
 
 TxStatus run(MsgContext& c, const CheckpointRequest& m) {
-  auto ref = find_assignment(c.o, m.job_id, m.segment);
+  auto ref = find_assignment(c.o, m.job_id, m.segment, &c.tx.sender);
   if (!ref) return ref.error();
-  const Assignment& a = ref->pol.assignments[ref->index];
-  if (a.verifier != c.tx.sender)
-    return fail(TxCode::wrong_party,
-                "sender is not the verifier assigned to segment " + num(m.segment));
   if (c.block.height > ref->pol.commit_deadline)
     return fail(TxCode::outside_window,
                 "checkpoints can be requested only in the commit window, which closed at "
@@ -881,18 +887,20 @@ void BlockExecutor::run_pol_work(uint64_t id) {
       if (v.stake >= params_.min_verifier_stake && v.activation_height <= ctx_.height)
         candidates.push_back({v.owner, v.stake});
     const std::vector<Address> excluded = {*j.provider, j.client};
-    auto assigned = verifier::assign_verifiers(seed, sampled.size(), candidates, excluded);
-    if (!assigned) {
+    auto committees = verifier::assign_committees(seed, sampled.size(), params_.pol_redundancy,
+                                                  candidates, excluded);
+    if (!committees) {
       wait_for_verifiers(j, pol);
       return;
     }
-    schedule_assignments(j, pol, spec, sampled, *assigned);
+    schedule_assignments(j, pol, spec, sampled, *committees);
     std::string list;
     for (size_t i = 0; i < sampled.size(); ++i) list += (i ? "," : "") + num(sampled[i]);
     events.push_back({"job_sampled",
                       {{"job_id", num(id)},
                        {"seed", to_hex(seed)},
                        {"segments", list},
+                       {"committee_size", num(committees->front().size())},
                        {"commit_deadline", num(pol.commit_deadline)},
                        {"probe_deadline", num(pol.probe_deadline)},
                        {"reveal_deadline", num(pol.reveal_deadline)}}});
@@ -1034,20 +1042,22 @@ void BlockExecutor::wait_for_verifiers(Job& j, JobPol& pol) {
 // and an honest verifier replaying at the budget's pace never misses one.
 void BlockExecutor::schedule_assignments(Job& j, JobPol& pol, const kernels::JobSpec& spec,
                                          const std::vector<uint64_t>& sampled,
-                                         const std::vector<Address>& assigned) {
+                                         const std::vector<std::vector<Address>>& committees) {
   auto& events = result_.begin_events;
   const uint64_t step_cost = verifier::referee_cost(spec);
   std::map<Address, unsigned __int128> work;  // ordered: deterministic
   for (size_t i = 0; i < sampled.size(); ++i) {
     const auto seg = verifier::segment_bounds(sampled[i], spec.steps, spec.checkpoint_interval);
-    work[assigned[i]] += static_cast<unsigned __int128>(seg.end - seg.start) * step_cost;
-    Assignment a;
-    a.segment = sampled[i];
-    a.verifier = assigned[i];
-    pol.assignments.push_back(a);
-    events.push_back(
-        {"verifier_assigned",
-         {{"job_id", num(j.id)}, {"segment", num(a.segment)}, {"verifier", addr(a.verifier)}}});
+    for (const Address& who : committees[i]) {
+      work[who] += static_cast<unsigned __int128>(seg.end - seg.start) * step_cost;
+      Assignment a;
+      a.segment = sampled[i];
+      a.verifier = who;
+      pol.assignments.push_back(a);
+      events.push_back(
+          {"verifier_assigned",
+           {{"job_id", num(j.id)}, {"segment", num(a.segment)}, {"verifier", addr(a.verifier)}}});
+    }
   }
   uint64_t commit_deadline = ctx_.height + params_.pol_commit_window;
   for (const auto& [who, w] : work) {

@@ -85,7 +85,7 @@ class BlockExecutor {
   void wait_for_verifiers(Job& j, JobPol& pol);
   void schedule_assignments(Job& j, JobPol& pol, const kernels::JobSpec& spec,
                             const std::vector<uint64_t>& sampled,
-                            const std::vector<Address>& assigned);
+                            const std::vector<std::vector<Address>>& committees);
   void judge_reveals(Job& j, JobPol& pol, const kernels::JobSpec& spec);
   void run_dispute_deadline(uint64_t dispute_id);
   BlockContext ctx_;

@@ -117,7 +117,8 @@ enum class AssignmentResult : uint8_t {
 };
 const char* assignment_result_name(AssignmentResult r);
 
-// One sampled segment of a committed job and what its verifier has posted.
+// One seat on a sampled segment's committee: the segment, its verifier and
+// what each side posted about it.
 struct Assignment {
   uint64_t segment = 0;
   Address verifier{};
@@ -142,17 +143,21 @@ struct JobPol {
   // The provider posts its probes first (commit_deadline + 1 .. probe_deadline),
   // then the verifiers reveal (probe_deadline + 1 .. reveal_deadline): the
   // provider never sees a verifier's probe before committing to its own.
-  uint64_t probe_deadline = 0;          // last height for ProviderProbe
-  uint64_t reveal_deadline = 0;         // last height for AttestReveal
-  std::optional<Hash256> probe_seed;    // hash of block commit_deadline, set at commit_deadline + 1
-  std::vector<Assignment> assignments;  // ascending by segment
-  bool judged = false;                  // reveals judged (at reveal_deadline + 1)
-  std::vector<uint64_t> disputes;       // ids of this job's disputes, in opening order
+  uint64_t probe_deadline = 0;        // last height for ProviderProbe
+  uint64_t reveal_deadline = 0;       // last height for AttestReveal
+  std::optional<Hash256> probe_seed;  // hash of block commit_deadline, set at commit_deadline + 1
+  // Ascending by segment; a segment's committee (Params::pol_redundancy
+  // verifiers) in draw order, one assignment each.
+  std::vector<Assignment> assignments;
+  bool judged = false;             // reveals judged (at reveal_deadline + 1)
+  std::vector<uint64_t> disputes;  // ids of this job's disputes, in opening order
   bool operator==(const JobPol&) const = default;
 };
-// Bound on assignments per record (Params::pol_samples is at most this); a job
-// has at most two disputes per assignment (availability, then bisection).
+// Bound on assignments per record (samples * pol_redundancy is at most this); a
+// job has at most two disputes per assignment (availability, then bisection).
 inline constexpr uint32_t kMaxAssignments = 1024;
+// Bound on Params::pol_redundancy (verifiers per sampled segment).
+inline constexpr uint32_t kMaxRedundancy = 16;
 
 // A dispute between a job's provider and one of its verifiers (the challenger).
 //  - `end`, `probe`: the bisection game (verifier::Dispute) over a sampled

@@ -1,5 +1,7 @@
 #include "ledger/params.h"
 
+#include <string>
+
 #include "core/encoding.h"
 #include "verifier/commitment.h"
 
@@ -42,6 +44,7 @@ constexpr ParamField kFields[] = {
     u64f("verifier_replay_budget", &P::verifier_replay_budget),
     u64f("pol_wait_blocks", &P::pol_wait_blocks),
     u32f("max_posts_per_block", &P::max_posts_per_block),
+    u32f("pol_redundancy", &P::pol_redundancy),
 };
 }  // namespace
 
@@ -137,6 +140,11 @@ Status validate(const Params& p) {
         "max_posts_per_block: must be at least 3 (an obligation may take 3 posts), and that many "
         "checkpoints of "
         "max_referee_state_bytes (+1024 bytes each) must fit in max_block_bytes - 4096");
+  if (p.pol_redundancy == 0 || p.pol_redundancy > kMaxRedundancy ||
+      static_cast<uint64_t>(p.pol_samples) * p.pol_redundancy > kMaxAssignments)
+    return make_error("pol_redundancy: must be between 1 and " + std::to_string(kMaxRedundancy) +
+                      ", and pol_samples * pol_redundancy at most " +
+                      std::to_string(kMaxAssignments));
   return Status::success();
 }
 

@@ -61,6 +61,12 @@ struct Params {
   // to max_referee_cost) per block, at least 3; posting deadlines are spread so
   // that at most a third of this many fall due at one height.
   uint32_t max_posts_per_block = 3;
+  // r: verifiers per sampled segment, distinct (fewer when fewer are eligible).
+  // A faked segment escapes only if every one of them colludes with the
+  // provider (docs/proof-of-learning.md, "Collusion"). pol_samples * r and a
+  // job's samples * r are at most kMaxAssignments. The devnet uses 5; the
+  // default 1 keeps the ledger tests' one verifier per segment.
+  uint32_t pol_redundancy = 1;
   bool operator==(const Params&) const = default;
 };
 

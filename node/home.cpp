@@ -23,12 +23,13 @@ const char* devnet_template() {
     "min_fee": "1000", "min_provider_stake": "1000000000", "unbonding_blocks": "20",
     "min_job_deadline_blocks": "10", "max_job_deadline_blocks": "100000", "expiry_slash_bps": "1000",
     "max_spec_bytes": "16384", "max_tx_bytes": "4194304", "max_block_txs": "5000", "max_block_bytes": "8388608",
-    "pol_samples": "8", "pol_sample_delay_blocks": "2", "pol_commit_window": "10", "pol_reveal_window": "10",
-    "verifier_fee": "10000", "min_verifier_stake": "100000000", "max_referee_cost": "5000000000",
+    "pol_samples": "44", "pol_sample_delay_blocks": "2", "pol_commit_window": "10", "pol_reveal_window": "10",
+    "verifier_fee": "2000", "min_verifier_stake": "100000000", "max_referee_cost": "5000000000",
     "max_checkpoints": "4096", "pol_dispute_window": "10", "fraud_reward_bps": "5000",
     "false_challenge_slash": "50000000", "max_referee_state_bytes": "2000000",
     "absent_verifier_slash": "10000000", "fee_per_kib": "100", "verifier_activation_blocks": "5",
-    "verifier_replay_budget": "100000000000", "pol_wait_blocks": "100", "max_posts_per_block": "3"
+    "verifier_replay_budget": "100000000000", "pol_wait_blocks": "100", "max_posts_per_block": "3",
+    "pol_redundancy": "5"
   },
   "datasets": [{"name": "fashion-mnist",
     "train_images_sha256": "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",

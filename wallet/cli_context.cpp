@@ -206,8 +206,8 @@ std::vector<verifier::StepRecord> trace_from_json(const json& j) {
   return out;
 }
 
-fs::path attest_dir(const Globals& g, uint64_t job) {
-  return fs::path(g.home) / "attestations" / ("job-" + std::to_string(job));
+fs::path attest_dir(const Globals& g, const std::string& verifier, uint64_t job) {
+  return fs::path(g.home) / "attestations" / verifier / ("job-" + std::to_string(job));
 }
 
 void write_text_file(const fs::path& path, const std::string& text) {

@@ -89,7 +89,9 @@ std::vector<verifier::StepRecord> replay_segment(const Globals& g, const kernels
 // A trace as kept on disk: {"per_step": [state hash hex...], "leaves": [leaf hex...]}.
 json trace_to_json(const std::vector<verifier::StepRecord>& per_step);
 std::vector<verifier::StepRecord> trace_from_json(const json& j);
-// Where a verifier keeps its salts, per-step hashes and fetched checkpoints.
-fs::path attest_dir(const Globals& g, uint64_t job);
+// Where a verifier keeps its salts, per-step records and fetched checkpoints:
+// --home/attestations/VERIFIER/job-ID (one folder per verifier address, so
+// verifiers that share a home and a committee keep their own salts).
+fs::path attest_dir(const Globals& g, const std::string& verifier, uint64_t job);
 
 }  // namespace vt::wallet

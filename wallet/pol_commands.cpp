@@ -51,9 +51,17 @@ std::string run_checkpoint(const std::string& run_dir, uint64_t step) {
   throw CliError(run_dir + " has no checkpoint at step " + std::to_string(step));
 }
 
-const json& segment_of(const json& pol, uint64_t segment) {
+// A seat of `segment` (state_getJob lists one per committee member): `verifier`'s
+// when one is named, else the first.
+const json& segment_of(const json& pol, uint64_t segment, const std::string& verifier = "") {
+  bool sampled = false;
   for (const auto& s : pol["segments"])
-    if (s["segment"].get<uint64_t>() == segment) return s;
+    if (s["segment"].get<uint64_t>() == segment) {
+      sampled = true;
+      if (verifier.empty() || s["verifier"] == verifier) return s;
+    }
+  if (sampled)
+    throw CliError("segment " + std::to_string(segment) + " is not assigned to " + verifier);
   throw CliError("segment " + std::to_string(segment) + " was not sampled");
 }
 
@@ -112,17 +120,19 @@ PartyChain provider_chain(const Globals& g, const kernels::JobSpec& spec, const 
 }
 
 // The challenger's chain: what `verifier attest` saved when it replayed.
-PartyChain challenger_chain(const Globals& g, uint64_t job_id, const json& seg) {
+PartyChain challenger_chain(const Globals& g, const std::string& me, uint64_t job_id,
+                            const json& seg) {
   PartyChain c;
   const uint64_t segment = seg["segment"].get<uint64_t>();
   c.start = seg["start_step"].get<uint64_t>();
   c.start_hash = need(hash_from_hex(seg["start_hash"].get<std::string>()));
-  const fs::path saved = attest_dir(g, job_id) / ("segment-" + std::to_string(segment) + ".json");
+  const fs::path saved =
+      attest_dir(g, me, job_id) / ("segment-" + std::to_string(segment) + ".json");
   if (!fs::exists(saved))
     throw CliError("no saved attestation " + saved.string() + " (attested from another --home?)");
   c.set(trace_from_json(json::parse(read_text_file(saved.string()))));
   c.start_file =
-      (attest_dir(g, job_id) / ("start-" + std::to_string(segment) + ".safetensors")).string();
+      (attest_dir(g, me, job_id) / ("start-" + std::to_string(segment) + ".safetensors")).string();
   return c;
 }
 
@@ -210,8 +220,10 @@ int post_probes(const Globals& g, uint64_t job_id, const std::string& from,
                    std::to_string(pol["probe_deadline"].get<uint64_t>()) + ")");
   const kernels::JobSpec spec = job_spec(j);
   std::vector<ledger::Message> probes;
+  std::set<uint64_t> probed;  // one probe per segment serves its whole committee
   for (const auto& s : pol["segments"]) {
-    if (!s["provider_probe"].is_null()) continue;
+    if (!s["provider_probe"].is_null() || !probed.insert(s["segment"].get<uint64_t>()).second)
+      continue;
     const uint64_t r = s["probe_offset"].get<uint64_t>();
     const PartyChain mine = provider_chain(g, spec, s, run_dir, data_dir);
     probes.push_back(
@@ -258,7 +270,8 @@ int attest_job(const Globals& g, uint64_t job_id, const std::string& from,
     // (download_blob) and its tensors the committed state hash (load_checked).
     std::string why;
     std::optional<kernels::TensorMap> state;
-    const fs::path file = attest_dir(g, job_id) / ("start-" + std::to_string(seg) + ".safetensors");
+    const fs::path file =
+        attest_dir(g, me, job_id) / ("start-" + std::to_string(seg) + ".safetensors");
     // Where the bytes may be: the provider's manifest, else a checkpoint it
     // published on chain after a request (availability dispute).
     std::vector<std::string> blobs;
@@ -333,9 +346,10 @@ ledger::Message attestation_for(const Globals& g, uint64_t job_id, const std::st
   saved["salt"] = to_hex(salt);
   saved["end_hash"] = to_hex(trace.end_hash);
   saved["trace_root"] = to_hex(trace.trace_root);
-  write_text_file(attest_dir(g, job_id) / ("segment-" + std::to_string(seg) + ".json"),
-                  saved.dump());
   const Address me = resolve_address(g, from);
+  write_text_file(
+      attest_dir(g, address_to_string(me), job_id) / ("segment-" + std::to_string(seg) + ".json"),
+      saved.dump());
   return ledger::AttestCommit{job_id, seg,
                               verifier::attestation_commitment(job_id, seg, trace, me, salt)};
 }
@@ -357,7 +371,7 @@ int reveal_job(const Globals& g, uint64_t job_id, const std::string& from) {
     if (s["verifier"] != me || s["attest_commitment"].is_null() || s["revealed"].get<bool>())
       continue;
     const uint64_t seg = s["segment"].get<uint64_t>();
-    const fs::path file = attest_dir(g, job_id) / ("segment-" + std::to_string(seg) + ".json");
+    const fs::path file = attest_dir(g, me, job_id) / ("segment-" + std::to_string(seg) + ".json");
     if (!fs::exists(file))
       throw CliError("no saved attestation for segment " + std::to_string(seg) + " (" +
                      file.string() + "); it was committed from another --home");
@@ -392,7 +406,9 @@ std::string respond_dispute(const Globals& g, uint64_t dispute_id, const std::st
   const uint64_t job_id = d["job_id"].get<uint64_t>();
   const json j = get_job(g, job_id);
   const kernels::JobSpec spec = job_spec(j);
-  const json& seg = segment_of(pol_of(j), d["segment"].get<uint64_t>());
+  // The challenger's own seat (its saved attestation); the provider's side
+  // needs only the segment's bounds and hashes, the same on every seat.
+  const json& seg = segment_of(pol_of(j), d["segment"].get<uint64_t>(), is_provider ? "" : me);
   const std::string deadline = std::to_string(d["deadline"].get<uint64_t>());
 
   if (d["kind"] == "availability") {
@@ -410,7 +426,7 @@ std::string respond_dispute(const Globals& g, uint64_t dispute_id, const std::st
   if (!my_move) return tag + "waiting for the " + turn + " (deadline " + deadline + ")";
   // Only now the (possibly replayed) chain: workers call this every poll.
   const PartyChain mine = is_provider ? provider_chain(g, spec, seg, run_dir, data_dir)
-                                      : challenger_chain(g, job_id, seg);
+                                      : challenger_chain(g, me, job_id, seg);
   const uint64_t lo = d["lo"].get<uint64_t>(), mid = d["mid"].get<uint64_t>();
   if (turn == "referee") {
     // Either party may show the state at lo; every validator re-executes one step from it.
@@ -649,9 +665,7 @@ void add_pol_commands(CLI::App& app, CLI::App& job, CLI::App& verifier_cmd, CLI:
     use_replay_options(g);
     if (trace_opt->count()) {
       const json j = get_job(g, job_id);
-      const json& seg = segment_of(pol_of(j), segment);
-      if (seg["verifier"] != address_to_string(resolve_address(g, from)))
-        throw CliError("segment " + std::to_string(segment) + " is not assigned to " + from);
+      const json& seg = segment_of(pol_of(j), segment, address_to_string(resolve_address(g, from)));
       send(g, from,
            attestation_for(g, job_id, from, seg,
                            trace_from_json(json::parse(read_text_file(trace_file)))));

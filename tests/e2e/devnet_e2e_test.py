@@ -122,9 +122,16 @@ class DevnetLoop(unittest.TestCase):
         self.assertEqual(net.rpc_raw("state_getJob", {"id": 1, "extra": 2})["error"]["code"], -32602)
         status, body = net.http(b"[" * 100000 + b"]" * 100000)
         self.assertIn(json.loads(body)["error"]["code"], (-32600, -32700))
-        status, body = net.http(b"{" + b" " * (17 << 20) + b"}")
-        self.assertEqual(status, 413)
-        self.assertEqual(json.loads(body)["error"]["code"], -32005)
+        # The node answers 413 as soon as the headers name too large a body and
+        # closes; on a busy machine that close can come while the client is
+        # still sending, which the client sees as a broken pipe or a reset.
+        # Either way the request is refused and the node lives on (below).
+        try:
+            status, body = net.http(b"{" + b" " * (17 << 20) + b"}")
+            self.assertEqual(status, 413)
+            self.assertEqual(json.loads(body)["error"]["code"], -32005)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
         status, body = net.http(json.dumps([{"jsonrpc": "2.0", "id": i, "method": "chain_status"} for i in range(3)]))
         self.assertEqual(sorted(r["id"] for r in json.loads(body)), [0, 1, 2])
         net.wait_height(h0 + 3)
@@ -334,8 +341,16 @@ class ProofOfLearningLoop(unittest.TestCase):
                      30, "sampling")
         j = net.rpc("state_getJob", {"id": int(job)})
         segs = j["pol"]["segments"]
-        m = len(segs)
+        # The devnet's committees are pol_redundancy = 5 verifiers per segment;
+        # with two verifiers each segment gets both: 4 segments, 8 seats.
+        m = len({s["segment"] for s in segs})
         self.assertEqual(m, 4)
+        self.assertEqual(int(params["pol_redundancy"]), 5)
+        seats = len(segs)
+        self.assertEqual(seats, 8)
+        for seg in range(4):
+            self.assertEqual(sorted(s["verifier"] for s in segs if s["segment"] == seg),
+                             sorted([addr["v1"], addr["v2"]]))
         # Revealing before the commit window closed is refused with the height to wait for.
         early = net.cli("verifier", "reveal", job, "--from", "v1", check=False, json_out=False)
         self.assertNotEqual(early.returncode, 0)
@@ -382,7 +397,8 @@ class ProofOfLearningLoop(unittest.TestCase):
         # Each verifier paid one fee per reveal (MIN_FEE each) and earns fee per segment.
         for v in ("v1", "v2"):
             self.assertEqual(bal(v), before[v] - count[v] * MIN_FEE + count[v] * fee)
-        self.assertEqual(bal("prov"), before["prov"] + payment - m * fee - m * MIN_FEE)
+        # One fee per seat; one probe (and its transaction fee) per segment.
+        self.assertEqual(bal("prov"), before["prov"] + payment - seats * fee - m * MIN_FEE)
         self.assertEqual(bal("client"), before["client"])
         self.assertEqual(net.rpc("state_getVerifier", {"address": addr["v1"]})["segments_agreed"], count["v1"])
 

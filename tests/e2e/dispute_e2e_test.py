@@ -32,7 +32,11 @@ class Net:
         test.addCleanup(self.close)
         # Windows with room for a loaded 2-core CI machine running sanitizer
         # builds (300 ms blocks: 15 blocks is 4.5 s per step of the protocol).
-        windows = {"pol_commit_window": "15", "pol_reveal_window": "15", "pol_dispute_window": "15"}
+        # One verifier per segment (pol_redundancy 1), so that each test says
+        # which verifier plays which dispute; committees run in
+        # devnet_e2e_test.py and tests/ledger.
+        windows = {"pol_commit_window": "15", "pol_reveal_window": "15", "pol_dispute_window": "15",
+                   "pol_redundancy": "1"}
         windows.update(params or {})
         if windows:  # genesis parameters for this test
             path = os.path.join(self.net.home, "genesis.json")

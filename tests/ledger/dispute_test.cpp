@@ -8,6 +8,7 @@
 #include <doctest/doctest.h>
 
 #include <functional>
+#include <set>
 
 #include "core/sha256.h"
 #include "kernels/safetensors.h"
@@ -97,11 +98,13 @@ BlockRun attest_and_judge(
   const JobPol drawn = s.pol();
   // The provider's probes first (probe window), then the verifiers' reveals.
   std::vector<Transaction> probes, reveals;
+  std::set<uint64_t> probed;  // one probe per segment, whatever its committee
   for (size_t i = 0; i < drawn.assignments.size(); ++i) {
     const Assignment& a = drawn.assignments[i];
     const uint64_t r = probe_r(drawn, 1, a.segment);
-    probes.push_back(c.tx(
-        c.carol, ProviderProbe{1, a.segment, provider.leaves.at(bounds(a.segment).start + r)}));
+    if (probed.insert(a.segment).second)
+      probes.push_back(c.tx(
+          c.carol, ProviderProbe{1, a.segment, provider.leaves.at(bounds(a.segment).start + r)}));
     reveals.push_back(
         c.tx(key_for(c, a.verifier), AttestReveal{1, a.segment, reveal_bytes(att[i], r)}));
   }
@@ -310,6 +313,74 @@ TEST_CASE("dispute: a faked step is caught at exactly that step; the bond is sla
   CHECK(c.total_supply() == 4 * kFunded);
 }
 
+// Committees (pol_redundancy 2): each segment is checked by bob and dave. dave
+// colludes with the provider: it commits to the provider's faked chain (the
+// provider handed it its per-step leaves), so its seat agrees. bob replays
+// honestly; its seat alone disputes, the referee proves the fraud, and the
+// client gets everything back. With one verifier per segment, dave alone on
+// segment 1 would have let the fake through.
+TEST_CASE(
+    "dispute: one honest member of a committee catches a fake its colluding member agrees to") {
+  std::string genesis = genesis_json();
+  const std::string one = "\"pol_redundancy\": \"1\"";
+  REQUIRE(genesis.find(one) != std::string::npos);
+  genesis.replace(genesis.find(one), one.size(), "\"pol_redundancy\": \"2\"");
+  Setup s(genesis);
+  Chain& c = s.c;
+  c.datasets = &kDatasets;
+  constexpr uint64_t kFaked = 7;  // inside segment 1
+  const Trail fake = faked_chain(kFaked);
+  REQUIRE(c.exec(c.tx(c.carol,
+                      JobCommit{1, verifier::encode(commitment_of(fake.hashes)), Setup::kManifest}))
+              .success);
+  const auto honest = honest_replay_of(fake, kFaked);
+  const Address dave = c.dave.pubkey(), bob = c.bob.pubkey();
+  const Amount alice0 = c.account(c.alice).balance, dave0 = c.account(c.dave).balance;
+  const Amount bob0 = c.account(c.bob).balance;
+  const uint64_t bob_nonce = c.account(c.bob).nonce, dave_nonce = c.account(c.dave).nonce;
+  BlockRun judge = attest_and_judge(s, fake, [&](const Assignment& a) {
+    return a.verifier == dave ? segment_steps(fake, a.segment) : honest(a);
+  });
+  // Two seats per segment, one each: 8 assignments; job_sampled says so.
+  const JobPol pol = s.pol();
+  REQUIRE(pol.assignments.size() == 8);
+  for (uint64_t seg = 0; seg < 4; ++seg) {
+    std::set<Address> seats;
+    for (const Assignment& a : pol.assignments)
+      if (a.segment == seg) seats.insert(a.verifier);
+    CHECK(seats == std::set<Address>{bob, dave});
+  }
+  // dave's seat on segment 1 agreed with the fake; bob's opened the only dispute.
+  REQUIRE(disputes_opened(judge) == 1);
+  const DisputeRecord d0 = read_dispute(c.state, 1).value();
+  CHECK(d0.challenger == bob);
+  CHECK(d0.segment == 1);
+  for (const Assignment& a : pol.assignments)
+    if (a.segment == 1 && a.verifier == dave) CHECK(a.result == AssignmentResult::agreed);
+  bisect(c, 1, fake.hashes, tiny().hashes);
+  Receipt r = c.exec(c.tx(c.bob, CheckpointPost{1, checkpoint_at(kFaked - 1)}));
+  REQUIRE_MESSAGE(r.success, r.reason);
+  CHECK(attr(*find_event(r.events, "referee"), "verdict") == "challenger");
+  const Event* slash = find_event(r.events, "provider_slashed");
+  REQUIRE(slash);
+  CHECK(attr(*slash, "bond") == "1250");
+  CHECK(attr(*slash, "challenger_reward") == "500");
+  // Seven agreeing seats (bob on 0, 2, 3; dave on 0, 1, 2, 3) are paid from
+  // the bond, 10 each; the rest is burned.
+  CHECK(attr(*slash, "verifier_fees") == "70");
+  CHECK(attr(*slash, "burned") == "680");
+  CHECK(c.job(1)->status == JobStatus::Slashed);
+  // The client paid only its transaction fees (submit; the fixture's others
+  // were before alice0) and got the whole payment back.
+  CHECK(c.account(c.alice).balance == alice0 + 5000);
+  // bob: the reward and three fees; dave: four fees (paid by the cheater's
+  // bond); each less 10 per transaction it sent.
+  CHECK(c.account(c.bob).balance == bob0 + 500 + 30 - 10 * (c.account(c.bob).nonce - bob_nonce));
+  CHECK(c.account(c.dave).balance == dave0 + 40 - 10 * (c.account(c.dave).nonce - dave_nonce));
+  CHECK(c.provider(c.carol)->stake == 5000 - 1250);
+  CHECK(c.total_supply() == 4 * kFunded);
+}
+
 TEST_CASE("dispute: a challenger who disputes honest work is slashed, the job still settles") {
   Setup s;
   Chain& c = s.c;
@@ -368,7 +439,7 @@ TEST_CASE("dispute: a withheld checkpoint costs the bond; a published one settle
   const SchnorrKey& v = key_for(c, a.verifier);
   const SchnorrKey& other = a.verifier == c.bob.pubkey() ? c.dave : c.bob;
   expect_failed(c, c.tx(other, CheckpointRequest{1, 2}),
-                "sender is not the verifier assigned to segment 2");
+                "sender is not a verifier assigned to segment 2");
   expect_failed(c, c.tx(v, CheckpointRequest{1, 9}), "segment 9 of job 1 was not sampled");
   Receipt req = c.exec(c.tx(v, CheckpointRequest{1, 2}));
   REQUIRE_MESSAGE(req.success, req.reason);

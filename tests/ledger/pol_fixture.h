@@ -144,11 +144,13 @@ inline void run_block(Chain& c, std::vector<Transaction> txs) {
 }
 
 // alice submits the tiny job (payment 5000, bond 1250), carol (provider) accepts,
-// bob and dave register as verifiers and wait until they are active.
+// bob and dave register as verifiers and wait until they are active. The chain
+// is the fixture's genesis, or `genesis`.
 struct Setup {
   Chain c;
   uint64_t job = 1;
-  explicit Setup(bool verifiers = true) {
+  explicit Setup(bool verifiers = true) : Setup(genesis_json(), verifiers) {}
+  explicit Setup(const std::string& genesis, bool verifiers = true) : c(genesis) {
     REQUIRE(c.exec(c.tx(c.carol, ProviderRegister{5000, "p"})).success);
     REQUIRE(c.exec(c.tx(c.alice, JobSubmit{kTinySpec, 5000, 1250, 20})).success);
     REQUIRE(c.exec(c.tx(c.carol, JobAccept{job})).success);

@@ -68,6 +68,66 @@ TEST_CASE("pol: a job may ask for more samples than the chain's pol_samples") {
   CHECK(c.total_supply() == 4 * kFunded);
 }
 
+TEST_CASE("pol: committees: r verifiers per segment cost r fees, one probe serves the committee") {
+  std::string doc = genesis_json();
+  const std::string one = "\"pol_redundancy\": \"1\"";
+  REQUIRE(doc.find(one) != std::string::npos);
+  doc.replace(doc.find(one), one.size(), "\"pol_redundancy\": \"3\"");
+  Setup s(doc);
+  Chain& c = s.c;
+  // 4 samples x 3 seats x fee 10 = 120 must fit the payment; at most 1024 / 3 samples.
+  expect_failed(c, c.tx(c.alice, JobSubmit{kTinySpec, 119, 30, 5}),
+                "payment 119 cannot cover 12 verifier fees of 10 (4 samples x 3 verifiers each)");
+  expect_failed(c, c.tx(c.alice, JobSubmit{kTinySpec, 5000, 1250, 5, 342}),
+                "samples 342 must be between the chain's pol_samples 4 and 341");
+  REQUIRE(s.commit().success);
+  c.advance_to(s.pol().sample_height);
+  const JobPol pol = s.pol();
+  // Only bob and dave are eligible (carol provides, alice pays): committees of 2.
+  REQUIRE(pol.assignments.size() == 8);
+  for (size_t i = 0; i < 8; i += 2) {
+    CHECK(pol.assignments[i].segment == i / 2);
+    CHECK(pol.assignments[i + 1].segment == i / 2);
+    CHECK(pol.assignments[i].verifier != pol.assignments[i + 1].verifier);
+  }
+  std::vector<Attestation> att;
+  std::vector<Transaction> commits;
+  for (const Assignment& a : pol.assignments) {
+    att.push_back(replay(a.segment, static_cast<uint8_t>(10 + a.segment)));
+    commits.push_back(attest_commit_tx(c, a, att.back()));
+  }
+  run_block(c, commits);
+  // Seats are per verifier: the client cannot commit on bob's segment, and bob
+  // cannot commit twice.
+  expect_failed(c, attest_commit_tx(c, pol.assignments[0], att[0]), "is already committed");
+  expect_failed(c, c.tx(c.alice, AttestCommit{1, 0, salt_of(1)}),
+                "sender is not a verifier assigned to segment 0");
+  c.advance_to(pol.commit_deadline + 1);
+  for (uint64_t seg = 0; seg < 4; ++seg) {
+    Receipt pp = c.exec(c.tx(c.carol, ProviderProbe{1, seg, tiny().leaves[5 * seg + 5]}));
+    REQUIRE_MESSAGE(pp.success, pp.reason);
+  }
+  for (const Assignment& a : s.pol().assignments) CHECK(a.provider_probe);  // every seat
+  expect_failed(c, c.tx(c.carol, ProviderProbe{1, 0, tiny().leaves[5]}),
+                "the provider's probe of segment 0 is already revealed");
+  c.advance_to(pol.probe_deadline);
+  std::vector<Transaction> reveals;
+  for (size_t i = 0; i < pol.assignments.size(); ++i)
+    reveals.push_back(c.tx(key_for(c, pol.assignments[i].verifier),
+                           AttestReveal{1, pol.assignments[i].segment, reveal_bytes(att[i], 5)}));
+  run_block(c, reveals);
+  c.advance_to(pol.reveal_deadline);
+  const Amount carol = c.account(c.carol).balance, bob = c.account(c.bob).balance;
+  BlockRun settle = c.block({});
+  const Event* ev = find_event(settle.begin_events, "job_settled");
+  REQUIRE(ev);
+  CHECK(attr(*ev, "provider_paid") == "4920");  // 5000 - 8 seats x 10
+  CHECK(c.account(c.carol).balance == carol + 4920);
+  CHECK(c.account(c.bob).balance == bob + 40);
+  CHECK(read_verifier(c.state, c.bob.pubkey())->segments_agreed == 4);
+  CHECK(c.total_supply() == 4 * kFunded);
+}
+
 TEST_CASE("pol: verifier registration") {
   Chain c;
   Receipt r = c.exec(c.tx(c.bob, VerifierRegister{600}));
@@ -265,7 +325,7 @@ TEST_CASE("pol: rejections, each with its reason") {
     for (const Assignment& x : pol.assignments)
       if (x.verifier == a.verifier) seg = x.segment;
     expect_failed(c, c.tx(other, AttestCommit{1, seg, salt_of(1)}),
-                  "sender is not the verifier assigned to segment " + std::to_string(seg));
+                  "sender is not a verifier assigned to segment " + std::to_string(seg));
     expect_failed(c, c.tx(assigned, AttestCommit{1, 7, salt_of(1)}),
                   "segment 7 of job 1 was not sampled");
     const Attestation at = replay(seg, 33);
