@@ -9,8 +9,10 @@
 #include "core/encoding.h"
 #include "core/merkle.h"
 #include "core/sha256.h"
+#include "ledger/block_execution.h"
 #include "ledger/randomness.h"
 #include "ledger/state_access.h"
+#include "node/chain_audit.h"
 #include "node/rpc_methods.h"
 #include "rpc/http_server.h"
 #include "rpc/method_table.h"
@@ -56,16 +58,6 @@ Result<consensus::SignedState> decode_signed_state(ByteView in) {
   return s;
 }
 
-Result<consensus::ValidatorSet> validator_set(const std::vector<ledger::Validator>& vals) {
-  std::vector<consensus::Validator> out;
-  for (const auto& v : vals)
-    if (!v.jailed) out.push_back({v.consensus_key, v.power});
-  std::string why;
-  auto set = consensus::ValidatorSet::create(out, &why);
-  if (!set) return make_error("invalid validator set: " + why);
-  return std::move(*set);
-}
-
 }  // namespace
 
 Result<std::unique_ptr<Node>> Node::open(boost::asio::io_context& io, NodeConfig config,
@@ -100,7 +92,7 @@ Result<std::unique_ptr<Node>> Node::open_with_store(boost::asio::io_context& io,
     last_signed = s.value();
   }
   // The validator set is the genesis one for now (the BFT issue makes it follow stake).
-  auto set = validator_set(genesis.validators);
+  auto set = consensus_validators(genesis.validators);
   if (!set) return set.take_error();
   if (!set->index_of(validator_key.pubkey()))
     return make_error("this node's validator key " + to_hex(validator_key.pubkey()) +
@@ -255,56 +247,34 @@ void Node::revert_speculation() {
 
 void Node::build_block(uint64_t height, uint32_t round, consensus::Actions& out) {
   revert_speculation();
-  ledger::BlockContext ctx;
-  ctx.height = height;
-  ctx.time_ms = std::max(now_ms(), head_.time_ms + 1);  // block time never goes back
-  ctx.datasets = &datasets_;
-  // The block's randomness: our VRF output over the previous one. Checked like
-  // any received block's, so a key that disagrees with genesis fails here.
+  // The block's randomness: our VRF output over the previous one; build_block
+  // checks it like any received block's, so a key that disagrees with genesis
+  // fails here.
   const auto proof = vrf_prove(
       vrf_secret_, ledger::vrf_alpha(params_.chain_id, height, ledger::read_randomness(state_)));
   if (!proof) return fatal("cannot prove the block's randomness: " + proof.error());
-  auto beta = ledger::block_randomness(state_, height, key_.pubkey(), proof.value());
-  if (!beta) return fatal(beta.error());
-  ctx.randomness = beta.value();
-  const auto& me = validators_.at(*validators_.index_of(key_.pubkey()));
-  for (const auto& v : genesis_.validators)
-    if (v.consensus_key == me.key) ctx.fee_recipient = v.operator_address;
-
-  ledger::BlockExecutor exec(state_, ctx);
-  ledger::Block block;
-  std::vector<Hash256> receipt_hashes;
-  for (auto& tx : mempool_.select(state_, params_.max_block_txs, params_.max_block_bytes - 4096)) {
-    size_t size = ledger::encode(tx).size();
-    auto receipt = exec.apply(tx, size);
-    if (!receipt) {
-      spdlog::debug("left out tx {}: {}", short_hex(ledger::tx_hash(tx)), receipt.error());
-      continue;
-    }
-    receipt_hashes.push_back(ledger::receipt_hash(receipt.value()));
-    block.txs.push_back(std::move(tx));
-  }
-  ledger::BlockResult result = std::move(exec).finish();
-
-  // The header commits to the state after the block: apply it now, undo it if
-  // consensus decides on another block.
-  ledger::ChangeSet undo = state_.undo_for(result.changes);
-  state_.apply(result.changes);
-  auto& h = block.header;
-  h.chain_id = params_.chain_id;
-  h.height = height;
-  h.time_ms = ctx.time_ms;
-  h.prev_hash = head_.block_hash;
-  h.tx_root = ledger::compute_tx_root(block.txs);
-  h.state_root = state_.root();
-  h.receipts_root = merkle_root(receipt_hashes);
-  h.proposer = key_.pubkey();
-  h.vrf_proof = proof.value();
-  consensus::BlockId id = ledger::block_hash(h);
-  speculation_ = Speculation{id, std::move(undo)};
-  candidates_[id] = Candidate{std::move(block), std::move(result)};
+  ledger::BlockProposal p;
+  p.proposer = key_.pubkey();
+  p.vrf_proof = proof.value();
+  p.time_ms = std::max(now_ms(), head_.time_ms + 1);  // block time never goes back
+  p.max_bytes = params_.max_block_bytes - 4096;       // room for the header and framing
+  p.candidates = mempool_.select(state_, params_.max_block_txs, p.max_bytes);
+  std::vector<std::pair<Hash256, std::string>> left_out;
+  // The header commits to the state after the block: build_block applies it;
+  // the undo takes it back if consensus decides on another block.
+  auto built = ledger::build_block(state_, parent_of_next(), &datasets_, std::move(p), &left_out);
+  if (!built) return fatal("cannot build block " + std::to_string(height) + ": " + built.error());
+  for (const auto& [hash, why] : left_out)
+    spdlog::debug("left out tx {}: {}", short_hex(hash), why);
+  consensus::BlockId id = ledger::block_hash(built->block.header);
+  speculation_ = Speculation{id, std::move(built->undo)};
+  candidates_[id] = Candidate{std::move(built->block), std::move(built->result)};
   auto next = engine_.on_block_built(height, round, id);
   out.insert(out.end(), next.begin(), next.end());
+}
+
+ledger::ParentBlock Node::parent_of_next() const {
+  return {head_.height, head_.block_hash, head_.time_ms};
 }
 
 Status Node::persist_signed(const consensus::SignedState& s) {
@@ -416,15 +386,16 @@ void Node::commit(const consensus::Commit& c) {
     return fatal("state root mismatch after executing the committed block");
 
   // The commit certificate: round and the precommit signatures we hold.
-  Writer cert;
-  cert.u32(c.round).u32(static_cast<uint32_t>(c.precommits.size()));
+  CommitCertificate cert;
+  cert.round = c.round;
   for (const auto& v : c.precommits) {
     auto sig = vote_sigs_.find(
         {v.round, static_cast<uint8_t>(consensus::VoteType::Precommit), v.validator_index});
-    cert.u32(v.validator_index).boolean(sig != vote_sigs_.end());
-    if (sig != vote_sigs_.end()) cert.fixed(sig->second);
+    CommitSig entry{v.validator_index, std::nullopt};
+    if (sig != vote_sigs_.end()) entry.sig = sig->second;
+    cert.sigs.push_back(entry);
   }
-  if (auto s = chain_.commit_block(block, cert.data(), it->second.result); !s)
+  if (auto s = chain_.commit_block(block, encode(cert), it->second.result); !s)
     return fatal("cannot persist block " + std::to_string(c.height) + ": " + s.error());
 
   head_ = ChainHead{block.header.height, c.block, block.header.state_root, block.header.time_ms};

@@ -13,6 +13,7 @@
 
 #include "consensus/engine.h"
 #include "ledger/block.h"
+#include "ledger/block_execution.h"
 #include "ledger/executor.h"
 #include "ledger/genesis.h"
 #include "ledger/state.h"
@@ -89,6 +90,8 @@ class Node {
   [[nodiscard]] Status load();
   void handle(consensus::Actions actions);
   void build_block(uint64_t height, uint32_t round, consensus::Actions& out);
+  // The head as the parent of the next block.
+  ledger::ParentBlock parent_of_next() const;
   void commit(const consensus::Commit& c);
   void publish_events(const ledger::Block& block, const ledger::BlockResult& result);
   void sign_vote(const consensus::Vote& v);

@@ -64,7 +64,18 @@ class Net:
         self.spec = os.path.join(SOURCE_DIR, "kernels", "specs", "tiny.json")
         self.runs = os.path.join(net.tmp, "runs")
 
+    def stop_workers(self):
+        for p, _ in self.workers:
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+                try:
+                    p.wait(10)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+                    p.wait()
+
     def close(self):
+        self.stop_workers()
         for p, log in self.workers:
             if p.poll() is None:
                 p.send_signal(signal.SIGTERM)
@@ -163,6 +174,15 @@ class Disputes(unittest.TestCase):
         j = n.job(job)
         self.assertEqual(j["pol"]["slashes"][0]["reason"], "fraud_proven")
         self.assertIn("committed block", net.log())
+        # The whole chain, referee step included, replays from the genesis as a
+        # syncing node checks it: header, proposer, VRF, execution, roots and
+        # every commit's signatures (veritraind verify-chain, node stopped).
+        n.stop_workers()
+        net.stop()
+        out = subprocess.run([net.daemon, "verify-chain", "--home", net.home],
+                             capture_output=True, text=True, timeout=300)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertIn("verified", out.stdout)
 
     def test_2_false_challenger_and_lazy_verifier_lose_stake(self):
         n = Net(self, ["v1", "v2"])
