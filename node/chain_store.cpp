@@ -9,7 +9,6 @@ namespace {
 
 constexpr size_t kMaxBlockBytes = 64 << 20;  // decoding ceiling for stored blocks
 const Bytes kHeadKey = {'h', 'e', 'a', 'd'};
-const Bytes kSignedKey = {'s', 'i', 'g', 'n', 'e', 'd'};
 
 Bytes height_key(uint64_t h) {
   return Writer().u64(h).take();
@@ -165,16 +164,6 @@ Result<std::vector<Hash256>> ChainStore::account_txs(const Address& a, size_t li
   });
   if (!s) return s.take_error();
   return out;
-}
-
-Result<std::optional<Bytes>> ChainStore::last_signed() const {
-  return kv_.get(Column::Consensus, kSignedKey);
-}
-
-Status ChainStore::save_last_signed(const Bytes& record) {
-  WriteBatch b;
-  b.put(Column::Consensus, kSignedKey, record);
-  return kv_.write(b);
 }
 
 }  // namespace vt::node

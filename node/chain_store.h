@@ -51,10 +51,6 @@ class ChainStore {
   // Transactions sent or received by the account, newest first, at most `limit`.
   [[nodiscard]] Result<std::vector<Hash256>> account_txs(const Address& a, size_t limit) const;
 
-  // Double-sign protection record of this validator (opaque to the store).
-  [[nodiscard]] Result<std::optional<Bytes>> last_signed() const;
-  [[nodiscard]] Status save_last_signed(const Bytes& record);
-
  private:
   KvStore& kv_;
 };

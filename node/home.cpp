@@ -173,6 +173,7 @@ Result<Home> load_home(const fs::path& home) {
   h.config.blob_limits.max_blob_bytes = static_cast<uint64_t>(max_blob);
   h.config.blob_limits.max_total_bytes = static_cast<uint64_t>(max_total);
   h.config.data_dir = (home / "data").string();
+  h.config.signing_state_file = (home / "signing_state.json").string();
   h.config.fashion_mnist_dir =
       t["datasets"]["fashion_mnist"].value_or(std::string(kernels::kDefaultFashionMnistDir));
 

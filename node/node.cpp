@@ -4,6 +4,7 @@
 
 #include <boost/asio/ip/address.hpp>
 #include <chrono>
+#include <filesystem>
 
 #include "consensus/sign_guard.h"
 #include "core/encoding.h"
@@ -31,31 +32,9 @@ std::string short_hex(const Hash256& h) {
   return to_hex(ByteView(h.data(), 6));
 }
 
-Bytes encode_signed_state(const consensus::SignedState& s) {
-  Writer w;
-  w.boolean(s.empty)
-      .u64(s.height)
-      .u32(s.round)
-      .u8(static_cast<uint8_t>(s.step))
-      .boolean(s.block.has_value());
-  if (s.block) w.fixed(*s.block);
-  w.u32(static_cast<uint32_t>(s.pol_round));
-  return w.take();
-}
-
-Result<consensus::SignedState> decode_signed_state(ByteView in) {
-  Reader r(in);
-  consensus::SignedState s;
-  s.empty = r.boolean("signed.empty");
-  s.height = r.u64("signed.height");
-  s.round = r.u32("signed.round");
-  uint8_t step = r.u8("signed.step");
-  if (step < 1 || step > 3) r.fail("signed.step: out of range");
-  s.step = static_cast<consensus::Step>(step);
-  if (r.boolean("signed.has_block")) s.block = r.fixed<32>("signed.block");
-  s.pol_round = static_cast<int32_t>(r.u32("signed.pol_round"));
-  if (auto st = r.finish(); !st) return make_error("corrupt double-sign record: " + st.error());
-  return s;
+std::filesystem::path signing_state_path(const NodeConfig& c) {
+  if (!c.signing_state_file.empty()) return c.signing_state_file;
+  return std::filesystem::path(c.data_dir) / "signing_state.json";
 }
 
 }  // namespace
@@ -83,14 +62,24 @@ Result<std::unique_ptr<Node>> Node::open_with_store(boost::asio::io_context& io,
     spdlog::info("initialised chain '{}' from genesis, state root {}", genesis.params.chain_id,
                  to_hex(fresh.root()));
   }
-  auto signed_record = chain.last_signed();
+  // What we signed last lives apart from the database. A database behind it
+  // lost blocks this validator had already built on (a damaged log, a restored
+  // copy): signing again from there could contradict what it signed before.
+  SigningStateFile signing_file(signing_state_path(config));
+  auto signed_record = signing_file.load();
   if (!signed_record) return signed_record.take_error();
   consensus::SignedState last_signed;
-  if (signed_record.value()) {
-    auto s = decode_signed_state(**signed_record);
-    if (!s) return s.take_error();
-    last_signed = s.value();
-  }
+  if (signed_record.value()) last_signed = **signed_record;
+  auto stored_head = chain.head();
+  if (!stored_head) return stored_head.take_error();
+  if (!last_signed.empty && last_signed.height > stored_head.value()->height + 1)
+    return make_error(
+        "this validator signed at height " + std::to_string(last_signed.height) +
+        " (signing state " + signing_file.path().string() + ") but its database ends at height " +
+        std::to_string(stored_head.value()->height) +
+        ": the database lost committed blocks (a damaged log, or an old copy); it will not "
+        "sign until it holds height " +
+        std::to_string(last_signed.height - 1) + " again (sync it from peers)");
   // The validator set is the genesis one for now (the BFT issue makes it follow stake).
   auto set = consensus_validators(genesis.validators);
   if (!set) return set.take_error();
@@ -104,16 +93,16 @@ Result<std::unique_ptr<Node>> Node::open_with_store(boost::asio::io_context& io,
           "the genesis declares another vrf_key for this validator than its key "
           "file gives (" +
           to_hex(vrf_public_key(vrf_secret_from_seed(validator_key.seed())).value()) + ")");
-  std::unique_ptr<Node> node(new Node(io, std::move(config), std::move(genesis),
-                                      std::move(validator_key), std::move(kv),
-                                      std::move(set).value(), last_signed));
+  std::unique_ptr<Node> node(
+      new Node(io, std::move(config), std::move(genesis), std::move(validator_key), std::move(kv),
+               std::move(set).value(), std::move(signing_file), last_signed));
   if (auto s = node->load(); !s) return s.take_error();
   return node;
 }
 
 Node::Node(boost::asio::io_context& io, NodeConfig config, ledger::Genesis genesis, Ed25519Key key,
            std::unique_ptr<KvStore> kv, consensus::ValidatorSet validators,
-           consensus::SignedState last_signed)
+           SigningStateFile signing_file, consensus::SignedState last_signed)
     : io_(io),
       config_(std::move(config)),
       genesis_(std::move(genesis)),
@@ -132,6 +121,7 @@ Node::Node(boost::asio::io_context& io, NodeConfig config, ledger::Genesis genes
             return c;
           }(),
           key_.pubkey(), last_signed),
+      signing_file_(std::move(signing_file)),
       persisted_signed_(last_signed) {}
 
 Node::~Node() = default;
@@ -280,7 +270,7 @@ ledger::ParentBlock Node::parent_of_next() const {
 Status Node::persist_signed(const consensus::SignedState& s) {
   // Written (and synced) before the signature exists, so a crash can never make
   // us sign a conflicting message for the same step after a restart.
-  if (auto st = chain_.save_last_signed(encode_signed_state(s)); !st) return st;
+  if (auto st = signing_file_.save(s); !st) return st;
   persisted_signed_ = s;
   return Status::success();
 }

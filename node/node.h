@@ -22,6 +22,7 @@
 #include "node/datasets.h"
 #include "node/kv_store.h"
 #include "node/mempool.h"
+#include "node/signing_state_file.h"
 
 namespace vt::rpc {
 class HttpServer;
@@ -32,6 +33,9 @@ namespace vt::node {
 
 struct NodeConfig {
   std::string data_dir;  // RocksDB lives here
+  // What this validator signed last (node/signing_state_file.h); empty:
+  // data_dir/signing_state.json. `veritraind init` puts it in the home.
+  std::string signing_state_file;
   std::string rpc_host = "127.0.0.1";
   uint16_t rpc_port = 26657;
   uint64_t block_interval_ms = 1000;
@@ -86,7 +90,7 @@ class Node {
  private:
   Node(boost::asio::io_context& io, NodeConfig config, ledger::Genesis genesis, Ed25519Key key,
        std::unique_ptr<KvStore> kv, consensus::ValidatorSet validators,
-       consensus::SignedState last_signed);
+       SigningStateFile signing_file, consensus::SignedState last_signed);
   [[nodiscard]] Status load();
   void handle(consensus::Actions actions);
   void build_block(uint64_t height, uint32_t round, consensus::Actions& out);
@@ -120,7 +124,9 @@ class Node {
   consensus::Engine engine_;
   NodeMetrics metrics_;
   bool running_ = false;
-  // What the WAL says we signed last; every signature is checked against it.
+  // What the signing-state file says we signed last; every signature is
+  // checked against it and recorded in it first.
+  SigningStateFile signing_file_;
   consensus::SignedState persisted_signed_;
 
   // Blocks built or received at the current height, by id, with their execution.

@@ -87,6 +87,12 @@ Result<std::unique_ptr<KvStore>> open_rocksdb(const std::string& path) {
   options.create_if_missing = true;
   options.create_missing_column_families = true;
   options.max_open_files = 256;
+  // A damaged write-ahead log is an error at open, never a silent rollback to
+  // an earlier height (the default tolerates a corrupt tail and drops it).
+  // Every write is synced (below), so a crash never leaves a torn record; a
+  // corrupt log means a damaged disk, and the operator must restore or resync.
+  options.wal_recovery_mode = rocksdb::WALRecoveryMode::kAbsoluteConsistency;
+  options.paranoid_checks = true;
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
   families.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());
   for (size_t i = 0; i < static_cast<size_t>(Column::Count); ++i)

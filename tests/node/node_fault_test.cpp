@@ -2,10 +2,13 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <filesystem>
+#include <fstream>
 
 #include "ledger/state.h"
 #include "node/chain_store.h"
 #include "node/node.h"
+#include "node/signing_state_file.h"
 #include "tests/node/test_chain.h"
 
 using namespace vt;
@@ -105,4 +108,113 @@ TEST_CASE("a node refuses a database of another chain and a key outside the vali
       node::Node::open(io, fast_config(dir2), test::test_genesis(), Ed25519Key::from_seed(seed));
   REQUIRE_FALSE(stranger.ok());
   CHECK(stranger.error().find("not in the genesis validator set") != std::string::npos);
+}
+
+namespace {
+
+// A node with its database in dir/data and its signing state in dir/signing_state.json.
+node::NodeConfig split_config(const test::TempDir& dir) {
+  node::NodeConfig c = fast_config(dir);
+  c.data_dir = (dir.path / "data").string();
+  c.signing_state_file = (dir.path / "signing_state.json").string();
+  return c;
+}
+
+uint64_t run_to(const node::NodeConfig& c, uint64_t height) {
+  boost::asio::io_context io;
+  auto n = node::Node::open(io, c, test::test_genesis(), test::validator_key());
+  REQUIRE_MESSAGE(n.ok(), n.error());
+  REQUIRE(n.value()->start().ok());
+  run_until(io, *n.value(), 10000, [&] { return n.value()->head().height >= height; });
+  return n.value()->head().height;
+}
+
+}  // namespace
+
+TEST_CASE("signing state: its own fsynced file, refused when corrupt, round-trips exactly") {
+  test::TempDir dir;
+  node::SigningStateFile f(dir.path / "s.json");
+  CHECK_FALSE(f.load().value().has_value());  // a new validator
+  consensus::SignedState s;
+  s.empty = false;
+  s.height = 18446744073709551615ull;
+  s.round = 7;
+  s.step = consensus::Step::Precommit;
+  s.block = consensus::BlockId{};
+  s.block->fill(0xab);
+  s.pol_round = 3;
+  REQUIRE(f.save(s).ok());
+  CHECK(f.load().value() == s);
+  s.block.reset();
+  s.step = consensus::Step::Prevote;
+  REQUIRE(f.save(s).ok());
+  CHECK(f.load().value() == s);
+  CHECK_FALSE(std::filesystem::exists(dir.path / "s.json.tmp"));
+  for (const char* bad : {"", "{", "[]", "{\"height\": \"1\"}",
+                          "{\"height\":\"x\",\"round\":0,\"step\":\"prevote\",\"block\":null,"
+                          "\"pol_round\":-1}",
+                          "{\"height\":\"1\",\"round\":0,\"step\":\"vote\",\"block\":null,"
+                          "\"pol_round\":-1}",
+                          "{\"height\":\"1\",\"round\":0,\"step\":\"prevote\",\"block\":\"ab\","
+                          "\"pol_round\":-1}"}) {
+    CAPTURE(bad);
+    std::ofstream(dir.path / "s.json", std::ios::trunc) << bad;
+    auto r = f.load();
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().find("is corrupt") != std::string::npos);
+  }
+}
+
+TEST_CASE("a database restored from an old copy cannot make the validator sign again") {
+  test::TempDir dir;
+  const node::NodeConfig c = split_config(dir);
+  const uint64_t early = run_to(c, 3);
+  REQUIRE(early >= 3);
+  // The operator keeps a copy of the database at this height ...
+  std::filesystem::copy(dir.path / "data", dir.path / "data-old",
+                        std::filesystem::copy_options::recursive);
+  // ... the validator signs on for a few heights ...
+  const uint64_t later = run_to(c, early + 4);
+  REQUIRE(later >= early + 4);
+  // ... and the copy comes back (a restore, or a log that lost its tail).
+  std::filesystem::remove_all(dir.path / "data");
+  std::filesystem::rename(dir.path / "data-old", dir.path / "data");
+  boost::asio::io_context io;
+  auto n = node::Node::open(io, c, test::test_genesis(), test::validator_key());
+  REQUIRE_FALSE(n.ok());
+  CHECK_MESSAGE(
+      n.error().find("its database ends at height " + std::to_string(early)) != std::string::npos,
+      n.error());
+  CHECK(n.error().find("will not sign") != std::string::npos);
+}
+
+TEST_CASE("a damaged RocksDB write-ahead log is an error at open, not a rollback") {
+  for (const std::string damage : {"bit flip", "truncated"}) {
+    CAPTURE(damage);
+    test::TempDir dir;
+    const node::NodeConfig c = split_config(dir);
+    REQUIRE(run_to(c, 5) >= 5);
+    // Blocks are small: they are all still in the log (no memtable flush yet).
+    std::filesystem::path log;
+    for (const auto& e : std::filesystem::directory_iterator(dir.path / "data"))
+      if (e.path().extension() == ".log" && std::filesystem::file_size(e.path()) > 1000)
+        log = e.path();
+    REQUIRE_FALSE(log.empty());
+    const auto size = std::filesystem::file_size(log);
+    if (damage == "bit flip") {
+      std::fstream f(log, std::ios::in | std::ios::out | std::ios::binary);
+      f.seekg(static_cast<std::streamoff>(size / 2));
+      char ch = 0;
+      f.read(&ch, 1);
+      ch = static_cast<char>(ch ^ 0x10);
+      f.seekp(static_cast<std::streamoff>(size / 2));
+      f.write(&ch, 1);
+    } else {
+      std::filesystem::resize_file(log, size - 100);
+    }
+    boost::asio::io_context io;
+    auto n = node::Node::open(io, c, test::test_genesis(), test::validator_key());
+    REQUIRE_FALSE(n.ok());
+    CHECK_MESSAGE(n.error().find("cannot open database") != std::string::npos, n.error());
+  }
 }
