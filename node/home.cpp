@@ -104,6 +104,8 @@ Result<InitResult> init_home(const InitOptions& o) {
   std::ostringstream cfg;
   cfg << "# veritraind configuration (see docs/node.md)\n\n"
       << "[rpc]\nlisten = \"127.0.0.1:" << o.rpc_port << "\"\nbody_limit = 16777216\n\n"
+      << "[p2p]\n# peers fetch blocks here (encrypted; docs/node.md); port 0: no listener\n"
+      << "listen = \"127.0.0.1:" << o.p2p_port << "\"\n\n"
       << "[consensus]\nblock_interval_ms = " << o.block_interval_ms << "\n\n"
       << "[mempool]\nmax_txs = 20000\nmax_bytes = 67108864\n\n"
       << "[blobs]\nuploads = true\nmax_blob_bytes = 268435456\nmax_total_bytes = 8589934592\n\n"
@@ -172,6 +174,20 @@ Result<Home> load_home(const fs::path& home) {
         "config.toml: blobs.max_blob_bytes must be >= 1024 and <= blobs.max_total_bytes");
   h.config.blob_limits.max_blob_bytes = static_cast<uint64_t>(max_blob);
   h.config.blob_limits.max_total_bytes = static_cast<uint64_t>(max_total);
+  if (auto p2p = t["p2p"]["listen"].value<std::string>()) {
+    auto c = p2p->rfind(':');
+    int64_t pp = -1;
+    if (c != std::string::npos) {
+      try {
+        pp = std::stoll(p2p->substr(c + 1));
+      } catch (...) {
+        pp = -1;
+      }
+    }
+    if (pp < 0 || pp > 65535) return make_error("config.toml: p2p.listen must be HOST:PORT");
+    h.config.p2p_host = p2p->substr(0, c);
+    h.config.p2p_port = static_cast<uint16_t>(pp);
+  }
   h.config.data_dir = (home / "data").string();
   h.config.signing_state_file = (home / "signing_state.json").string();
   h.config.fashion_mnist_dir =

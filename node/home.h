@@ -19,6 +19,7 @@ struct InitOptions {
   std::optional<std::filesystem::path> genesis_template;  // default: the built-in devnet template
   std::string chain_id;                                   // empty: the template's
   uint16_t rpc_port = 26657;
+  uint16_t p2p_port = 26656;  // 0: no peer listener
   uint64_t block_interval_ms = 1000;
   uint64_t faucet_balance = 1'000'000'000'000'000;  // 10^15 uvt
 };

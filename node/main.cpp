@@ -8,10 +8,12 @@
 #include <iostream>
 
 #include "core/bech32m.h"
+#include "core/decimal.h"
 #include "node/chain_audit.h"
 #include "node/datasets.h"
 #include "node/home.h"
 #include "node/node.h"
+#include "node/p2p/block_exchange.h"
 
 using namespace vt;
 
@@ -48,6 +50,78 @@ int verify_chain(const std::string& home_dir) {
   return 0;
 }
 
+// veritraind sync: fetch and check blocks from one peer until caught up.
+int sync_from_peer(const std::string& home_dir, const std::string& peer_spec) {
+  auto home = node::load_home(home_dir);
+  if (!home) {
+    std::cerr << "error: " << home.error() << "\n";
+    return 1;
+  }
+  const auto at = peer_spec.find('@');
+  const auto colon = peer_spec.rfind(':');
+  if (at == std::string::npos || colon == std::string::npos || colon < at) {
+    std::cerr << "error: --peer must be NODE_ID@HOST:PORT\n";
+    return 1;
+  }
+  const std::string peer_id = peer_spec.substr(0, at);
+  const std::string host = peer_spec.substr(at + 1, colon - at - 1);
+  auto port = parse_u64_decimal(peer_spec.substr(colon + 1));
+  if (!port.ok() || *port == 0 || *port > 65535) {
+    std::cerr << "error: --peer has an invalid port\n";
+    return 1;
+  }
+  auto kv = node::open_rocksdb(home->config.data_dir);
+  if (!kv) {
+    std::cerr << "error: " << kv.error() << "\n";
+    return 1;
+  }
+  node::ChainStore chain(*kv.value());
+  auto head = chain.head();
+  if (head && !head.value()) {  // a fresh home: start from its genesis
+    ledger::StateStore fresh;
+    const ledger::ChangeSet changes = ledger::genesis_changes(home->genesis);
+    fresh.apply(changes);
+    if (auto st = chain.init_genesis(home->genesis, changes, fresh.root()); !st) {
+      std::cerr << "error: " << st.error() << "\n";
+      return 1;
+    }
+  }
+  auto set = node::consensus_validators(home->genesis.validators);
+  if (!set) {
+    std::cerr << "error: " << set.error() << "\n";
+    return 1;
+  }
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::socket socket(io);
+  boost::system::error_code ec;
+  socket.connect({boost::asio::ip::make_address(host, ec), static_cast<uint16_t>(*port)}, ec);
+  if (ec) {
+    std::cerr << "error: cannot connect to " << host << ":" << *port << ": " << ec.message()
+              << "\n";
+    return 1;
+  }
+  const Ed25519Key identity = home->validator_key ? *home->validator_key : Ed25519Key::generate();
+  auto stream = node::p2p::SecretStream::establish(std::move(socket), identity, peer_id,
+                                                   std::chrono::milliseconds(5000));
+  if (!stream) {
+    std::cerr << "error: " << stream.error() << "\n";
+    return 1;
+  }
+  const ledger::Params& p = home->genesis.params;
+  const node::p2p::MessageLimits limits{p.max_block_bytes, p.max_tx_bytes, set->size()};
+  node::DatasetDirectory datasets(home->config.fashion_mnist_dir);
+  auto report =
+      node::p2p::sync_blocks(stream.value(), chain, home->genesis, set.value(), &datasets, limits);
+  if (!report) {
+    std::cerr << "error: " << report.error() << "\n";
+    return 1;
+  }
+  std::cout << "synced heights " << report->from_height + 1 << ".." << report->height
+            << " from node " << peer_id << ", each block and commit checked; height "
+            << report->height << " state root " << to_hex(report->state_root) << "\n";
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -63,6 +137,10 @@ int main(int argc, char** argv) {
   init_cmd->add_option("--template", template_path,
                        "Genesis template (params); default: built-in devnet");
   init_cmd->add_option("--chain-id", init.chain_id, "Chain id (default: the template's)");
+  init_cmd
+      ->add_option("--p2p-port", init.p2p_port,
+                   "Port on 127.0.0.1 where peers fetch blocks (0: none)")
+      ->capture_default_str();
   init_cmd->add_option("--rpc-port", init.rpc_port, "JSON-RPC port on 127.0.0.1")
       ->capture_default_str();
   init_cmd->add_option("--block-interval-ms", init.block_interval_ms, "Block interval")
@@ -80,9 +158,20 @@ int main(int argc, char** argv) {
       "VRF, execution, state and receipts roots, commit signatures); the node must be stopped");
   verify_cmd->add_option("--home", verify_home, "Home directory written by init")->required();
 
+  std::string sync_home, sync_peer;
+  auto* sync_cmd = app.add_subcommand(
+      "sync",
+      "Fetch blocks from a peer over the encrypted channel until caught up, checking each "
+      "block and its commit before storing it (a new full node's first step)");
+  sync_cmd->add_option("--home", sync_home, "Home directory written by init (same genesis)")
+      ->required();
+  sync_cmd->add_option("--peer", sync_peer, "NODE_ID@HOST:PORT of a node's [p2p] listener")
+      ->required();
+
   CLI11_PARSE(app, argc, argv);
 
   if (*verify_cmd) return verify_chain(verify_home);
+  if (*sync_cmd) return sync_from_peer(sync_home, sync_peer);
 
   if (*init_cmd) {
     init.home = init_home;
@@ -94,6 +183,7 @@ int main(int argc, char** argv) {
     }
     std::cout << "initialised " << init_home << "\n"
               << "  validator key   " << to_hex(r->validator) << "\n"
+              << "  node id         " << node::p2p::node_id(r->validator) << "\n"
               << "  faucet account  " << address_to_string(r->faucet) << " (secret in " << init_home
               << "/faucet.secret)\n"
               << "start it with: veritraind start --home " << init_home << "\n";

@@ -14,6 +14,7 @@
 #include "ledger/randomness.h"
 #include "ledger/state_access.h"
 #include "node/chain_audit.h"
+#include "node/p2p/block_exchange.h"
 #include "node/rpc_methods.h"
 #include "rpc/http_server.h"
 #include "rpc/method_table.h"
@@ -165,6 +166,15 @@ Status Node::start() {
                       std::to_string(config_.rpc_port) + ": " + e.what());
   }
   register_http_routes(*rpc_server_, *this);
+  if (config_.p2p_port != 0) {
+    const p2p::MessageLimits limits{params_.max_block_bytes, params_.max_tx_bytes,
+                                    validators_.size()};
+    auto server = p2p::BlockServer::start(config_.p2p_host, config_.p2p_port, key_, chain_, limits);
+    if (!server) return server.take_error();
+    block_server_ = std::move(server).value();
+    spdlog::info("serving blocks to peers on {}:{} as node {}", config_.p2p_host,
+                 block_server_->port(), p2p::node_id(key_.pubkey()));
+  }
   running_ = true;
   spdlog::info("JSON-RPC listening on http://{}:{}", config_.rpc_host, rpc_server_->port());
   // After a crash between signing and committing, the WAL holds signatures for
@@ -182,11 +192,16 @@ void Node::stop() {
   for (auto& t : timers_) t->cancel();
   timers_.clear();
   if (rpc_server_) rpc_server_->stop();
+  if (block_server_) block_server_->stop();
   spdlog::info("stopped at height {}", head_.height);
 }
 
 uint16_t Node::rpc_port() const {
   return rpc_server_ ? rpc_server_->port() : 0;
+}
+
+uint16_t Node::p2p_port() const {
+  return block_server_ ? block_server_->port() : 0;
 }
 
 void Node::fatal(const std::string& why) {

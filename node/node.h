@@ -24,6 +24,10 @@
 #include "node/mempool.h"
 #include "node/signing_state_file.h"
 
+namespace vt::node::p2p {
+class BlockServer;
+}  // namespace vt::node::p2p
+
 namespace vt::rpc {
 class HttpServer;
 class MethodTable;
@@ -38,6 +42,9 @@ struct NodeConfig {
   std::string signing_state_file;
   std::string rpc_host = "127.0.0.1";
   uint16_t rpc_port = 26657;
+  // Peers fetch blocks here over the encrypted channel (node/p2p); 0: no listener.
+  std::string p2p_host = "127.0.0.1";
+  uint16_t p2p_port = 0;
   uint64_t block_interval_ms = 1000;
   size_t mempool_max_txs = 20000;
   size_t mempool_max_bytes = 64u << 20;
@@ -72,6 +79,7 @@ class Node {
   // Stops producing blocks and closes the RPC server; io.run() then returns.
   void stop();
   uint16_t rpc_port() const;
+  uint16_t p2p_port() const;  // 0 when not listening
 
   // ---- read side, used by the RPC methods (on the io thread) ----
   const ChainHead& head() const { return head_; }
@@ -148,6 +156,7 @@ class Node {
 
   std::unique_ptr<rpc::MethodTable> rpc_table_;
   std::unique_ptr<rpc::HttpServer> rpc_server_;
+  std::unique_ptr<p2p::BlockServer> block_server_;
 };
 
 }  // namespace vt::node

@@ -31,11 +31,14 @@ class Devnet:
         self.password_file = os.path.join(self.tmp, "password")
         with open(self.password_file, "w") as f:
             f.write("correct horse battery staple\n")
+        self.p2p_port = free_port()
         out = subprocess.run(
             [self.daemon, "init", "--home", self.home, "--rpc-port", str(self.port),
-             "--block-interval-ms", str(block_interval_ms)],
+             "--p2p-port", str(self.p2p_port), "--block-interval-ms", str(block_interval_ms)],
             check=True, capture_output=True, text=True)
         assert "faucet account" in out.stdout, out.stdout
+        self.node_id = next(line.split()[-1] for line in out.stdout.splitlines()
+                            if line.strip().startswith("node id"))
 
     @property
     def daemon(self):

@@ -1,0 +1,158 @@
+#include "node/p2p/block_exchange.h"
+
+#include <poll.h>
+
+#include "core/encoding.h"
+#include "ledger/block_execution.h"
+#include "ledger/state_access.h"
+#include "node/chain_audit.h"
+
+namespace vt::node::p2p {
+
+namespace {
+
+using boost::asio::ip::tcp;
+
+constexpr std::chrono::milliseconds kPeerTimeout{5000};
+
+Bytes encode_block_answer(uint64_t height, const std::optional<ledger::Block>& block,
+                          const std::optional<Bytes>& cert) {
+  Writer w;
+  w.u64(height).boolean(block && cert);
+  if (block && cert) {
+    w.bytes(ledger::encode(*block)).bytes(*cert);
+  }
+  return w.take();
+}
+
+}  // namespace
+
+Bytes encode_block_request(uint64_t height) {
+  return Writer().u64(height).take();
+}
+
+Result<uint64_t> decode_block_request(ByteView payload) {
+  Reader r(payload);
+  const uint64_t h = r.u64("block_request.height");
+  if (auto s = r.finish(); !s) return make_error("malformed block request: " + s.error());
+  return h;
+}
+
+Result<std::unique_ptr<BlockServer>> BlockServer::start(const std::string& host, uint16_t port,
+                                                        const Ed25519Key& identity,
+                                                        const ChainStore& chain,
+                                                        MessageLimits limits) {
+  std::unique_ptr<BlockServer> s(new BlockServer(identity, chain, limits));
+  try {
+    s->acceptor_.emplace(s->io_, tcp::endpoint(boost::asio::ip::make_address(host), port));
+    s->acceptor_->non_blocking(true);
+    s->port_ = s->acceptor_->local_endpoint().port();
+  } catch (const std::exception& e) {
+    return make_error("cannot listen for peers on " + host + ":" + std::to_string(port) + ": " +
+                      e.what());
+  }
+  s->thread_ = std::thread([raw = s.get()] { raw->run(); });
+  return s;
+}
+
+BlockServer::~BlockServer() {
+  stop();
+}
+
+void BlockServer::stop() {
+  stopping_ = true;
+  if (thread_.joinable()) thread_.join();
+}
+
+void BlockServer::run() {
+  while (!stopping_) {
+    // Poll so that stop() is noticed within 100 ms.
+    pollfd p{acceptor_->native_handle(), POLLIN, 0};
+    if (::poll(&p, 1, 100) <= 0) continue;
+    tcp::socket socket(io_);
+    boost::system::error_code ec;
+    acceptor_->accept(socket, ec);
+    if (ec) continue;
+    serve(std::move(socket));
+  }
+}
+
+void BlockServer::serve(tcp::socket socket) {
+  auto stream = SecretStream::establish(std::move(socket), identity_, std::nullopt, kPeerTimeout);
+  if (!stream) return;  // a peer that cannot prove its key: dropped
+  while (!stopping_) {
+    auto m = stream->receive(limits_);
+    if (!m) return;  // closed, idle past the timeout, or misbehaving: dropped
+    if (m->type == MessageType::ping) {
+      if (!stream->send({MessageType::pong, {}})) return;
+      continue;
+    }
+    if (m->type != MessageType::block_request) return;  // this server answers nothing else
+    auto h = decode_block_request(m->payload);
+    if (!h) return;
+    auto block = chain_.block_at(*h);
+    auto cert = chain_.commit_at(*h);
+    if (!block || !cert) return;  // a storage error: let the peer try another
+    if (!stream->send({MessageType::block, encode_block_answer(*h, *block, *cert)})) return;
+  }
+}
+
+Result<SyncReport> sync_blocks(SecretStream& peer, ChainStore& chain,
+                               const ledger::Genesis& genesis, const consensus::ValidatorSet& set,
+                               const ledger::DatasetSource* datasets, const MessageLimits& limits) {
+  auto head = chain.head();
+  if (!head) return head.take_error();
+  if (!head.value()) return make_error("the store holds no genesis");
+  ledger::StateStore state;
+  if (auto s = chain.load_state(state); !s) return s.take_error();
+  if (state.root() != head.value()->state_root)
+    return make_error("the stored state does not match its head: the database is corrupt");
+  SyncReport report;
+  report.from_height = head.value()->height;
+  ledger::ParentBlock parent{head.value()->height, head.value()->block_hash, head.value()->time_ms};
+  const std::string from = "peer " + peer.peer().id + ": ";
+  for (;;) {
+    const uint64_t h = parent.height + 1;
+    if (auto s = peer.send({MessageType::block_request, encode_block_request(h)}); !s)
+      return make_error(from + s.error());
+    auto m = peer.receive(limits);
+    if (!m) return make_error(from + m.error());
+    if (m->type != MessageType::block)
+      return make_error(from + "answered a block request with " + message_type_name(m->type));
+    Reader r(m->payload);
+    const uint64_t got = r.u64("block.height");
+    const bool found = r.boolean("block.found");
+    if (!r.ok() || got != h) return make_error(from + "answered for another height");
+    if (!found) break;  // the peer has nothing newer: caught up
+    const ledger::Params params = ledger::read_params(state);
+    const Bytes raw_block = r.bytes("block.bytes", params.max_block_bytes);
+    const Bytes raw_cert = r.bytes("block.commit", 8 + 69 * size_t{set.size()});
+    if (auto s = r.finish(); !s) return make_error(from + "malformed block answer: " + s.error());
+    auto block = ledger::decode_block(raw_block, params.max_block_bytes, params.max_block_txs,
+                                      params.max_tx_bytes);
+    if (!block) return make_error(from + "block " + std::to_string(h) + ": " + block.error());
+    auto cert = decode_commit_certificate(raw_cert, set.size());
+    if (!cert) return make_error(from + "block " + std::to_string(h) + ": " + cert.error());
+    const Ed25519Pubkey expected = set.at(set.proposer(h, cert->round)).key;
+    ledger::BlockVerdict v =
+        ledger::check_block(state, parent, *block, expected, UINT64_MAX, datasets);
+    if (v.code != ledger::BlockCode::ok)
+      return make_error(from + "block " + std::to_string(h) +
+                        " refused: " + ledger::block_code_name(v.code) + ": " + v.reason);
+    const Hash256 id = ledger::block_hash(block->header);
+    CommitVerdict c = verify_commit(set, genesis.params.chain_id, h, id, *cert);
+    if (c.code != CommitCode::ok) {
+      state.apply(v.executed.undo);
+      return make_error(from + "block " + std::to_string(h) +
+                        " commit refused: " + commit_code_name(c.code) + ": " + c.reason);
+    }
+    if (auto s = chain.commit_block(*block, raw_cert, v.executed.result); !s)
+      return make_error("cannot store block " + std::to_string(h) + ": " + s.error());
+    parent = {h, id, block->header.time_ms};
+  }
+  report.height = parent.height;
+  report.state_root = state.root();
+  return report;
+}
+
+}  // namespace vt::node::p2p

@@ -1,0 +1,70 @@
+// Block sync over the peer channel. The serving side (BlockServer) answers
+// block requests from its own thread with blocks and commit certificates read
+// from the chain store (RocksDB allows reads beside the node's writes); the
+// syncing side (sync_blocks) asks for each next height, checks the block with
+// ledger::check_block and its certificate with verify_commit, exactly as
+// `verify-chain` does, and only then commits it. A peer that sends anything
+// else, or a block that does not check, ends the sync with the reason.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "consensus/validator_set.h"
+#include "core/keys.h"
+#include "core/result.h"
+#include "ledger/executor.h"
+#include "ledger/genesis.h"
+#include "node/chain_store.h"
+#include "node/p2p/secret_stream.h"
+
+namespace vt::node::p2p {
+
+// block_request payload: u64 height. block payload: u64 height | u8 found |
+// [u32 length | block | u32 length | commit certificate].
+Bytes encode_block_request(uint64_t height);
+Result<uint64_t> decode_block_request(ByteView payload);
+
+class BlockServer {
+ public:
+  // Listens on host:port (0: any free port) and serves `chain` to peers that
+  // complete the handshake, one connection at a time, until stop().
+  static Result<std::unique_ptr<BlockServer>> start(const std::string& host, uint16_t port,
+                                                    const Ed25519Key& identity,
+                                                    const ChainStore& chain, MessageLimits limits);
+  ~BlockServer();
+  uint16_t port() const { return port_; }
+  void stop();
+
+ private:
+  BlockServer(const Ed25519Key& identity, const ChainStore& chain, MessageLimits limits)
+      : identity_(identity), chain_(chain), limits_(limits) {}
+  void run();
+  void serve(boost::asio::ip::tcp::socket socket);
+  Ed25519Key identity_;
+  const ChainStore& chain_;
+  MessageLimits limits_;
+  boost::asio::io_context io_;
+  std::optional<boost::asio::ip::tcp::acceptor> acceptor_;
+  uint16_t port_ = 0;
+  std::atomic<bool> stopping_{false};
+  std::thread thread_;
+};
+
+struct SyncReport {
+  uint64_t from_height = 0;  // the store's head before
+  uint64_t height = 0;       // and after
+  Hash256 state_root{};
+};
+// Pulls blocks from `peer` until it has no next one. `chain` must hold this
+// genesis (ChainStore::init_genesis); its state is loaded and extended.
+Result<SyncReport> sync_blocks(SecretStream& peer, ChainStore& chain,
+                               const ledger::Genesis& genesis, const consensus::ValidatorSet& set,
+                               const ledger::DatasetSource* datasets, const MessageLimits& limits);
+
+}  // namespace vt::node::p2p
