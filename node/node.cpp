@@ -403,6 +403,7 @@ void Node::commit(const consensus::Commit& c) {
   if (auto s = chain_.commit_block(block, encode(cert), it->second.result); !s)
     return fatal("cannot persist block " + std::to_string(c.height) + ": " + s.error());
 
+  metrics_.last_block_interval_ms = block.header.time_ms - head_.time_ms;  // time only moves on
   head_ = ChainHead{block.header.height, c.block, block.header.state_root, block.header.time_ms};
   metrics_.blocks_committed += 1;
   metrics_.txs_committed += block.txs.size();

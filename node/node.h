@@ -58,7 +58,8 @@ struct NodeMetrics {
   uint64_t blocks_committed = 0;
   uint64_t txs_committed = 0;
   uint64_t txs_rejected = 0;
-  uint64_t last_commit_us = 0;  // time to execute + persist the last block
+  uint64_t last_commit_us = 0;          // time to execute + persist the last block
+  uint64_t last_block_interval_ms = 0;  // block time of the last block minus its parent's
 };
 
 class Node {
@@ -90,6 +91,9 @@ class Node {
   const Mempool& mempool() const { return mempool_; }
   const NodeMetrics& metrics() const { return metrics_; }
   const consensus::Engine& engine() const { return engine_; }
+  const consensus::ValidatorSet& validators() const { return validators_; }
+  // What this validator signed last (its signing-state file).
+  const consensus::SignedState& last_signed() const { return persisted_signed_; }
   BlobStore& blobs() { return blobs_; }
   const NodeConfig& config() const { return config_; }
   // Admits a raw signed transaction into the mempool, or says why not.

@@ -2,6 +2,7 @@
 
 #include "core/bech32m.h"
 #include "ledger/state_access.h"
+#include "node/chain_audit.h"
 #include "node/json_views.h"
 #include "node/node.h"
 #include "rpc/http_server.h"
@@ -279,6 +280,120 @@ void register_rpc_methods(rpc::MethodTable& t, Node& node) {
            const auto& b = *block.value();
            auto events = node.chain().block_events(b.header.height);
            return block_json(b, events ? events.value() : std::nullopt);
+         }});
+
+  t.add({"chain_getCommit",
+         "The commit certificate of a block: the round and each precommit signature, checked "
+         "against the validator set as a syncing node checks it (verify_commit).",
+         {{"height", ParamType::Integer, true, "block height (1 = first block)"}},
+         "commit",
+         schema_object({{"height", kInteger},
+                        {"block_hash", kString},
+                        {"round", kInteger},
+                        {"signatures", {{"type", "array"}}},
+                        {"power_signed", kInteger},
+                        {"total_power", kInteger},
+                        {"quorum_power", kInteger},
+                        {"check", kString},
+                        {"check_reason", kString}}),
+         [&node](const rpc::Params& p) -> RpcOutcome {
+           const uint64_t height = p.u64("height");
+           auto block = node.chain().block_at(height);
+           auto raw = node.chain().commit_at(height);
+           if (!block || !raw) return internal(!block ? block.error() : raw.error());
+           if (!block.value() || !raw.value()) return not_found("no block at that height");
+           const auto& set = node.validators();
+           auto cert = decode_commit_certificate(*raw.value(), set.size());
+           if (!cert) return internal(cert.error());
+           const Hash256 id = ledger::block_hash(block.value()->header);
+           json sigs = json::array();
+           uint64_t signed_power = 0;
+           for (const auto& s : cert->sigs) {
+             const bool known = s.validator_index < set.size();
+             sigs.push_back(
+                 {{"validator_index", s.validator_index},
+                  {"validator_key", known ? json(to_hex(set.at(s.validator_index).key)) : json()},
+                  {"signature", s.sig ? json(to_hex(*s.sig)) : json(nullptr)}});
+             if (known && s.sig) signed_power += set.power(s.validator_index);
+           }
+           const CommitVerdict v = verify_commit(set, node.params().chain_id, height, id, *cert);
+           return json{{"height", height},
+                       {"block_hash", to_hex(id)},
+                       {"round", cert->round},
+                       {"signatures", sigs},
+                       {"power_signed", signed_power},
+                       {"total_power", set.total_power()},
+                       {"quorum_power", set.quorum_power()},
+                       {"check", commit_code_name(v.code)},
+                       {"check_reason", v.reason}};
+         }});
+
+  t.add({"chain_getValidators",
+         "The validator set in force at a height (default: the next block's): consensus keys, "
+         "powers, operators, VRF keys and the proposer of round 0. No transaction changes the "
+         "set yet, so it is the genesis set at every height.",
+         {{"height", ParamType::Integer, false, "block height; at most the head's + 1"}},
+         "validators",
+         schema_object({{"height", kInteger},
+                        {"validators", {{"type", "array"}}},
+                        {"total_power", kInteger},
+                        {"proposer", kString}}),
+         [&node](const rpc::Params& p) -> RpcOutcome {
+           const uint64_t next = node.head().height + 1;
+           const uint64_t height = p.has("height") ? p.u64("height") : next;
+           if (height == 0 || height > next)
+             return invalid("height must be between 1 and " + std::to_string(next));
+           const auto& set = node.validators();
+           json list = json::array();
+           for (const auto& v : ledger::read_validators(node.state())) {
+             auto index = set.index_of(v.consensus_key);
+             list.push_back({{"consensus_key", to_hex(v.consensus_key)},
+                             {"operator", address_to_string(v.operator_address)},
+                             {"power", std::to_string(v.power)},
+                             {"vrf_key", to_hex(v.vrf_key)},
+                             {"jailed", v.jailed},
+                             {"index", index ? json(*index) : json(nullptr)}});
+           }
+           return json{{"height", height},
+                       {"validators", list},
+                       {"total_power", set.total_power()},
+                       {"proposer", to_hex(set.at(set.proposer(height, 0)).key)}};
+         }});
+
+  t.add({"consensus_state",
+         "Where this node's consensus engine is (height, round, step, locked and valid rounds) "
+         "and what it signed last (its signing-state file).",
+         {},
+         "consensus",
+         schema_object({{"height", kInteger},
+                        {"round", kInteger},
+                        {"step", kString},
+                        {"locked_round", {{"type", "integer"}}},
+                        {"valid_round", {{"type", "integer"}}},
+                        {"proposer", kString},
+                        {"last_signed", {{"type", json::array({"object", "null"})}}}}),
+         [&node](const rpc::Params&) -> RpcOutcome {
+           const auto& e = node.engine();
+           auto step = [](consensus::Step s) {
+             return s == consensus::Step::Propose   ? "propose"
+                    : s == consensus::Step::Prevote ? "prevote"
+                                                    : "precommit";
+           };
+           const auto& ls = node.last_signed();
+           json last = nullptr;
+           if (!ls.empty)
+             last = {{"height", ls.height},
+                     {"round", ls.round},
+                     {"step", step(ls.step)},
+                     {"block", ls.block ? json(to_hex(*ls.block)) : json(nullptr)}};
+           const auto& set = node.validators();
+           return json{{"height", e.height()},
+                       {"round", e.round()},
+                       {"step", step(e.step())},
+                       {"locked_round", e.locked_round()},
+                       {"valid_round", e.valid_round()},
+                       {"proposer", to_hex(set.at(set.proposer(e.height(), e.round())).key)},
+                       {"last_signed", last}};
          }});
 
   t.add({"chain_getTransaction",
@@ -760,6 +875,13 @@ void register_http_routes(rpc::HttpServer& server, Node& node) {
            node.mempool().bytes());
     metric("veritrain_last_commit_microseconds", "gauge",
            "Time to execute and persist the last block.", m.last_commit_us);
+    metric("veritrain_consensus_round", "gauge", "Round of the height being decided.",
+           node.engine().round());
+    metric("veritrain_last_signed_height", "gauge",
+           "Height of the last proposal or vote this validator signed.",
+           node.last_signed().empty ? 0 : node.last_signed().height);
+    metric("veritrain_block_interval_milliseconds", "gauge",
+           "Time between the last two committed blocks (block times).", m.last_block_interval_ms);
     return rpc::GetResponse{"text/plain; version=0.0.4", out};
   });
 }
