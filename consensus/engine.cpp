@@ -39,6 +39,7 @@ Engine::RoundState& Engine::round_state(uint32_t round) {
     for (VoteTally* tally : {&it->second.prevotes, &it->second.precommits}) {
       tally->by_validator.resize(n);
       tally->conflicting.resize(n);
+      tally->extra.resize(n);
     }
   }
   return it->second;
@@ -228,8 +229,26 @@ void Engine::add_vote(const Vote& v, Actions& out) {
   std::optional<Vote>& slot = tally.by_validator[v.validator_index];
   const uint64_t power = validators_->power(v.validator_index);
   if (slot) {
-    if (*slot == v) return;                            // duplicate delivery
-    if (tally.conflicting[v.validator_index]) return;  // a third version: evidence is already out
+    if (*slot == v) return;  // duplicate delivery
+    if (auto& second = tally.conflicting[v.validator_index]) {
+      if (*second == v) return;  // duplicate delivery
+      // A third or later version (evidence is already out). It counts for its
+      // value only if other votes back that value, once per value: junk from an
+      // equivocator costs us no memory, and it cannot hide a polka everyone else
+      // saw by showing us other versions first (found by the seeded schedule
+      // sweep: seven validators stuck for hundreds of rounds, an unlocked
+      // minority never seeing the polka the locked ones re-proposed). Counting
+      // each signed version once per value is safe: two conflicting quorums
+      // would need more than 1/3 of the power to have signed both.
+      auto& extras = tally.extra[v.validator_index];
+      for (const Vote& e : extras)
+        if (e.block == v.block) return;
+      auto backed = tally.power_for.find(v.block);
+      if (backed == tally.power_for.end() || backed->second == 0) return;
+      extras.push_back(v);
+      add_power(tally, v, power);
+      return;
+    }
     tally.conflicting[v.validator_index] = v;
     out.push_back(Evidence{*slot, v});
     // The second version still counts for its own value (not for the any-value
@@ -287,6 +306,8 @@ bool Engine::try_commit(Actions& out) {
     for (const auto* vote : {&precommits.by_validator[i], &precommits.conflicting[i]}) {
       if (*vote && (*vote)->block == block) commit.precommits.push_back(**vote);
     }
+    for (const Vote& e : precommits.extra[i])
+      if (e.block == block) commit.precommits.push_back(e);
   }
   decided_ = true;
   out.push_back(std::move(commit));

@@ -138,6 +138,9 @@ class Engine {
   struct VoteTally {
     std::vector<std::optional<Vote>> by_validator;
     std::vector<std::optional<Vote>> conflicting;
+    // An equivocator's third and later versions, each for a value that other
+    // votes already back, at most one per value (so at most ~2n per validator).
+    std::vector<std::vector<Vote>> extra;
     std::map<std::optional<BlockId>, uint64_t> power_for;
     uint64_t total = 0;
   };

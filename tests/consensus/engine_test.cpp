@@ -321,6 +321,34 @@ TEST_CASE("engine: an equivocator cannot hide a quorum: its second vote counts f
   for (const Vote& v : c.precommits) CHECK(v.block == block(0xB));
 }
 
+TEST_CASE("engine: an equivocator's third version counts only for a value others back") {
+  auto set = equal_set(4);
+  const uint32_t me = non_proposer(set, 1);
+  std::vector<uint32_t> others;
+  for (uint32_t i = 0; i < 4; ++i)
+    if (i != me) others.push_back(i);
+  Engine engine(kConfig, key(me));
+  engine.start_height(1, set);
+  const uint32_t cheater = others[2];
+  // Two versions nobody else backs, then junk: neither the third nor later
+  // junk is kept (the third would have to be backed by others).
+  engine.on_vote(precommit(1, 0, std::nullopt, cheater));
+  engine.on_vote(precommit(1, 0, block(0xE1), cheater));
+  for (uint8_t junk = 0xE2; junk < 0xF0; ++junk)
+    CHECK(all<Commit>(engine.on_vote(precommit(1, 0, block(junk), cheater))).empty());
+  // The version everyone else saw arrives last, after two honest precommits:
+  // it counts, and the certificate carries it.
+  engine.on_vote(precommit(1, 0, block(0xB), others[0]));
+  engine.on_vote(precommit(1, 0, block(0xB), others[1]));
+  Actions a = engine.on_vote(precommit(1, 0, block(0xB), cheater));
+  CHECK(all<Evidence>(a).empty());  // its evidence went out with the second version
+  REQUIRE(all<Commit>(a).size() == 1);
+  const Commit c = all<Commit>(a)[0];
+  CHECK(c.block == block(0xB));
+  REQUIRE(c.precommits.size() == 3);
+  for (const Vote& v : c.precommits) CHECK(v.block == block(0xB));
+}
+
 TEST_CASE("engine: more than 1/3 of the power at a higher round makes us skip to it (line 55)") {
   auto set = equal_set(4);
   const uint32_t me = non_proposer(set, 1);

@@ -54,7 +54,7 @@ Simulator::Simulator(SimConfig config)
       in_group_(config.powers.size(), false) {
   for (uint32_t i = 0; i < config_.powers.size(); ++i) {
     nodes_.push_back(
-        Node{Engine(config_.engine, key_of(i)), Behaviour::Honest, {}, {}, {}, {}, false, {}});
+        Node{Engine(config_.engine, key_of(i)), Behaviour::Honest, {}, {}, {}, {}, false, {}, {}});
   }
 }
 
@@ -85,6 +85,8 @@ void Simulator::send(uint32_t from, uint32_t to, const Message& message) {
   const uint64_t spread = config_.max_delay_ms - config_.min_delay_ms + 1;
   at += from == to ? 0 : config_.min_delay_ms + rng_.below(spread);
   push(at, to, Deliver{message});
+  if (from != to && rng_.below(1000) < config_.duplicate_per_mille)
+    push(at + rng_.below(config_.max_delay_ms + 1), to, Deliver{message});
 }
 
 void Simulator::handle(uint32_t node, const Actions& actions) {
@@ -184,7 +186,14 @@ void Simulator::feed(uint32_t node, const Message& message) {
                              p->proposal.block);
     handle(node, n.engine.on_proposal(p->proposal, p->valid));
   } else {
-    handle(node, n.engine.on_vote(std::get<Vote>(message)));
+    const Vote& v = std::get<Vote>(message);
+    if (config_.relay_votes && honest(node) && v.validator_index != node &&
+        n.relayed
+            .emplace(v.validator_index, v.height, v.round, static_cast<uint8_t>(v.type), v.block)
+            .second)
+      for (uint32_t to = 0; to < size(); ++to)
+        if (to != node && to != v.validator_index) send(node, to, v);
+    handle(node, n.engine.on_vote(v));
   }
 }
 

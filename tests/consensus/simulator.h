@@ -7,7 +7,9 @@
 #include <map>
 #include <optional>
 #include <queue>
+#include <set>
 #include <string>
+#include <tuple>
 #include <variant>
 #include <vector>
 
@@ -34,6 +36,13 @@ struct SimConfig {
   // then re-sends it after regossip_min..max ms (messages are late, never gone,
   // as with the node's gossip, which keeps offering peers what they lack).
   uint32_t drop_per_mille = 0;
+  // Each message to each peer is delivered a second time, later, with this
+  // probability (a gossip layer may hand a peer the same message twice).
+  uint32_t duplicate_per_mille = 0;
+  // Honest nodes forward every vote they receive to their peers, once, as a
+  // gossip layer does: a vote a byzantine validator showed only to some peers
+  // then reaches all of them (with its conflicting twin, which is evidence).
+  bool relay_votes = false;
   uint64_t regossip_min_ms = 100;
   uint64_t regossip_max_ms = 1'000;
   uint64_t build_ms = 1;  // time the node takes to build a block
@@ -128,6 +137,8 @@ class Simulator {
     bool sync_pending = false;
     std::map<std::pair<uint64_t, uint32_t>, BlockId>
         proposals_seen;  // (height, round) -> first block
+    std::set<std::tuple<uint32_t, uint64_t, uint32_t, uint8_t, std::optional<BlockId>>>
+        relayed;  // votes this node already forwarded (relay_votes)
   };
 
   bool honest(uint32_t node) const {
