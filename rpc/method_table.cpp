@@ -2,6 +2,7 @@
 
 #include <cassert>
 #include <charconv>
+#include <cstdint>
 #include <exception>
 #include <limits>
 #include <stdexcept>
@@ -188,8 +189,13 @@ json error_response(const json& id, const RpcError& error) {
 }
 
 std::size_t json_depth(std::string_view text, std::size_t limit) {
+  return json_shape(text, limit, SIZE_MAX).depth;
+}
+
+JsonShape json_shape(std::string_view text, std::size_t max_depth, std::size_t max_values) {
   std::size_t depth = 0;
-  std::size_t deepest = 0;
+  JsonShape shape;
+  shape.values = 1;
   bool in_string = false;
   bool escaped = false;
   for (char c : text) {
@@ -206,13 +212,16 @@ std::size_t json_depth(std::string_view text, std::size_t limit) {
     if (c == '"') {
       in_string = true;
     } else if (c == '[' || c == '{') {
-      if (++depth > deepest) deepest = depth;
-      if (deepest > limit) return limit + 1;
+      if (++depth > shape.depth) shape.depth = depth;
+      if (shape.depth > max_depth) return {max_depth + 1, shape.values};
+      if (++shape.values > max_values) return shape;
     } else if ((c == ']' || c == '}') && depth > 0) {
       --depth;
+    } else if (c == ',') {
+      if (++shape.values > max_values) return shape;
     }
   }
-  return deepest;
+  return shape;
 }
 
 bool Params::has(std::string_view name) const {
@@ -380,12 +389,21 @@ json MethodTable::handle_one(const json& request, const CallContext& context) co
 
 json MethodTable::handle(std::string_view body, const CallContext& context) const {
   try {
-    // Pre-scan so that a hostile 10k-deep body costs one linear pass, not a deep tree.
-    if (json_depth(body, limits_.max_depth) > limits_.max_depth) {
+    // Pre-scan so that a hostile 10k-deep body, or millions of tiny values,
+    // costs one linear pass, not a tree built on the node's only thread.
+    const JsonShape shape = json_shape(body, limits_.max_depth, limits_.max_values);
+    if (shape.depth > limits_.max_depth) {
       return error_response(
           nullptr, {kInvalidRequest,
                     "Invalid Request: JSON nested deeper than " + std::to_string(limits_.max_depth),
                     {{"limit", limits_.max_depth}}});
+    }
+    if (shape.values > limits_.max_values) {
+      return error_response(nullptr,
+                            {kRequestTooLarge,
+                             "Request too large: more than " + std::to_string(limits_.max_values) +
+                                 " JSON values in one request",
+                             {{"limit", limits_.max_values}}});
     }
     json request = json::parse(body, nullptr, /*allow_exceptions=*/false);
     if (request.is_discarded()) {

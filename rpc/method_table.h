@@ -128,6 +128,10 @@ struct MethodSpec {
 struct Limits {
   std::size_t max_depth = 64;   // JSON nesting of a request body
   std::size_t max_batch = 100;  // requests in one batch
+  // JSON values in a request body (each becomes a node of the parsed tree). A
+  // transaction or blob chunk is one hex string; 16 MiB of "[{},{},...]" would
+  // be five million nodes, seconds of the node's one thread and hundreds of MB.
+  std::size_t max_values = 100'000;
 };
 
 class MethodTable {
@@ -170,5 +174,15 @@ class MethodTable {
 // Deepest [ / { nesting in text, ignoring brackets inside strings; stops counting
 // once limit is passed (returns limit + 1). Linear, no recursion.
 [[nodiscard]] std::size_t json_depth(std::string_view text, std::size_t limit);
+
+// The shape of a JSON text in one linear pass, brackets and commas inside
+// strings ignored: the deepest nesting and an upper bound on its values (each
+// container, plus one per comma, plus one). Stops once either limit is passed.
+struct JsonShape {
+  std::size_t depth = 0;
+  std::size_t values = 0;
+};
+[[nodiscard]] JsonShape json_shape(std::string_view text, std::size_t max_depth,
+                                   std::size_t max_values);
 
 }  // namespace vt::rpc

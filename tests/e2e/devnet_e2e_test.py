@@ -10,6 +10,7 @@ import struct
 import signal
 import subprocess
 import sys
+import threading
 import time
 import unittest
 
@@ -195,6 +196,45 @@ class DevnetLoop(unittest.TestCase):
         _, metrics = net.http(b"", method="GET", path="/metrics")
         self.assertRegex(metrics.decode(), r"veritrain_last_signed_height [1-9]")
         self.assertIn("veritrain_block_interval_milliseconds", metrics.decode())
+
+    def test_9_rpc_flood_does_not_stall_blocks(self):
+        """Four clients send 16 MiB requests of tiny JSON values (once 3.5 s of
+        the node's only thread each) and junk for a few seconds; blocks keep
+        coming at their interval and the node's memory stays bounded."""
+        net = self.net
+        body = b'{"jsonrpc":"2.0","id":1,"method":"chain_status","params":[' + b"{}," * (16 * 1024 * 1024 // 3 - 64) + b"{}]}"
+        stop = time.time() + 4
+        answers = []
+
+        def flood():
+            while time.time() < stop:
+                try:
+                    status, reply = net.http(body, timeout=30)
+                    answers.append(json.loads(reply)["error"]["code"])
+                except (BrokenPipeError, ConnectionResetError):
+                    answers.append("reset")
+
+        h0 = net.height()
+        threads = [threading.Thread(target=flood) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        h1 = net.height()
+        self.assertGreater(len(answers), 8)
+        self.assertIn(-32005, answers)  # "Request too large", refused before any tree is built
+        times = [net.rpc("chain_getBlock", {"height": h})["header"]["time_ms"] for h in range(h0, h1 + 1)]
+        gaps = [b - a for a, b in zip(times, times[1:])]
+        self.assertGreaterEqual(len(gaps), 8, gaps)  # the default 200 ms interval: ~20 blocks
+        # The interval is 200 ms; allow a loaded 2-core CI machine running
+        # sanitizers some slack, far below the 3.5 s one such request once cost.
+        self.assertLess(max(gaps), 1500, gaps)
+        with open(f"/proc/{net.proc.pid}/status") as f:
+            rss_kb = next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+        self.assertLess(rss_kb, 400 * 1024, f"node RSS {rss_kb} kB after the flood")
+        print(f"\nRPC flood: {len(answers)} requests of 16 MiB in 4 s, {len(gaps)} blocks, "
+              f"largest block gap {max(gaps)} ms (interval 200 ms), node RSS {rss_kb // 1024} MiB",
+              file=sys.stderr)
 
     def test_6_websocket_job_events(self):
         net = self.net
