@@ -41,8 +41,9 @@ Result<uint64_t> decode_block_request(ByteView payload) {
 Result<std::unique_ptr<BlockServer>> BlockServer::start(const std::string& host, uint16_t port,
                                                         const Ed25519Key& identity,
                                                         const ChainStore& chain,
-                                                        MessageLimits limits) {
-  std::unique_ptr<BlockServer> s(new BlockServer(identity, chain, limits));
+                                                        MessageLimits limits,
+                                                        std::chrono::milliseconds ban_for) {
+  std::unique_ptr<BlockServer> s(new BlockServer(identity, chain, limits, ban_for));
   try {
     s->acceptor_.emplace(s->io_, tcp::endpoint(boost::asio::ip::make_address(host), port));
     s->acceptor_->non_blocking(true);
@@ -73,28 +74,42 @@ void BlockServer::run() {
     boost::system::error_code ec;
     acceptor_->accept(socket, ec);
     if (ec) continue;
-    serve(std::move(socket));
+    const std::string address = socket.remote_endpoint(ec).address().to_string(ec);
+    const auto now = std::chrono::steady_clock::now();
+    if (auto it = banned_.find(address); it != banned_.end()) {
+      if (now < it->second) {
+        ++refused_;
+        continue;  // the socket closes here: kept away for a while
+      }
+      banned_.erase(it);
+    }
+    if (!serve(std::move(socket))) banned_[address] = std::chrono::steady_clock::now() + ban_for_;
   }
 }
 
-void BlockServer::serve(tcp::socket socket) {
+bool BlockServer::serve(tcp::socket socket) {
   auto stream = SecretStream::establish(std::move(socket), identity_, std::nullopt, kPeerTimeout);
-  if (!stream) return;  // a peer that cannot prove its key: dropped
+  if (!stream) return stream.error().find("timed out") != std::string::npos;  // a failed proof
   while (!stopping_) {
     auto m = stream->receive(limits_);
-    if (!m) return;  // closed, idle past the timeout, or misbehaving: dropped
+    if (!m) {
+      // Leaving or idling is fine; an oversized, unknown or altered message is not.
+      const std::string& why = m.error();
+      return why.find("closed") != std::string::npos || why.find("timed out") != std::string::npos;
+    }
     if (m->type == MessageType::ping) {
-      if (!stream->send({MessageType::pong, {}})) return;
+      if (!stream->send({MessageType::pong, {}})) return true;
       continue;
     }
-    if (m->type != MessageType::block_request) return;  // this server answers nothing else
+    if (m->type != MessageType::block_request) return false;  // this server answers nothing else
     auto h = decode_block_request(m->payload);
-    if (!h) return;
+    if (!h) return false;
     auto block = chain_.block_at(*h);
     auto cert = chain_.commit_at(*h);
-    if (!block || !cert) return;  // a storage error: let the peer try another
-    if (!stream->send({MessageType::block, encode_block_answer(*h, *block, *cert)})) return;
+    if (!block || !cert) return true;  // a storage error here: the peer may try another
+    if (!stream->send({MessageType::block, encode_block_answer(*h, *block, *cert)})) return true;
   }
+  return true;
 }
 
 Result<SyncReport> sync_blocks(SecretStream& peer, ChainStore& chain,

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -33,22 +34,31 @@ Result<uint64_t> decode_block_request(ByteView payload);
 class BlockServer {
  public:
   // Listens on host:port (0: any free port) and serves `chain` to peers that
-  // complete the handshake, one connection at a time, until stop().
-  static Result<std::unique_ptr<BlockServer>> start(const std::string& host, uint16_t port,
-                                                    const Ed25519Key& identity,
-                                                    const ChainStore& chain, MessageLimits limits);
+  // complete the handshake, one connection at a time, until stop(). A peer
+  // address that fails the handshake or sends a message this server does not
+  // answer (or one above its limit) is refused for `ban_for`.
+  static Result<std::unique_ptr<BlockServer>> start(
+      const std::string& host, uint16_t port, const Ed25519Key& identity, const ChainStore& chain,
+      MessageLimits limits, std::chrono::milliseconds ban_for = std::chrono::seconds(60));
   ~BlockServer();
   uint16_t port() const { return port_; }
   void stop();
+  // Connections refused because their address was banned (for tests and metrics).
+  uint64_t refused() const { return refused_; }
 
  private:
-  BlockServer(const Ed25519Key& identity, const ChainStore& chain, MessageLimits limits)
-      : identity_(identity), chain_(chain), limits_(limits) {}
+  BlockServer(const Ed25519Key& identity, const ChainStore& chain, MessageLimits limits,
+              std::chrono::milliseconds ban_for)
+      : identity_(identity), chain_(chain), limits_(limits), ban_for_(ban_for) {}
   void run();
-  void serve(boost::asio::ip::tcp::socket socket);
+  // False when the peer misbehaved (it is then banned); true when it left or idled.
+  bool serve(boost::asio::ip::tcp::socket socket);
   Ed25519Key identity_;
   const ChainStore& chain_;
   MessageLimits limits_;
+  std::chrono::milliseconds ban_for_;
+  std::map<std::string, std::chrono::steady_clock::time_point> banned_;  // address -> until
+  std::atomic<uint64_t> refused_{0};
   boost::asio::io_context io_;
   std::optional<boost::asio::ip::tcp::acceptor> acceptor_;
   uint16_t port_ = 0;
