@@ -40,6 +40,16 @@ Result<std::optional<ChainHead>> ChainStore::head() const {
   return std::optional<ChainHead>(h.value());
 }
 
+Status ChainStore::init_genesis_if_empty(const ledger::Genesis& g) {
+  auto existing = head();
+  if (!existing) return existing.take_error();
+  if (existing.value()) return Status::success();
+  ledger::StateStore fresh;
+  const ledger::ChangeSet changes = ledger::genesis_changes(g);
+  fresh.apply(changes);
+  return init_genesis(g, changes, fresh.root());
+}
+
 Status ChainStore::init_genesis(const ledger::Genesis& g, const ledger::ChangeSet& changes,
                                 const Hash256& state_root) {
   auto existing = head();

@@ -33,6 +33,9 @@ class ChainStore {
   explicit ChainStore(KvStore& kv) : kv_(kv) {}
 
   [[nodiscard]] Result<std::optional<ChainHead>> head() const;
+  // Writes the genesis state and head when the store is empty; nothing when it
+  // already holds a chain (which must then be this genesis's: the node checks).
+  [[nodiscard]] Status init_genesis_if_empty(const ledger::Genesis& g);
   // Writes the genesis state and head, once, for an empty store.
   [[nodiscard]] Status init_genesis(const ledger::Genesis& g, const ledger::ChangeSet& changes,
                                     const Hash256& state_root);

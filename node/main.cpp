@@ -19,31 +19,24 @@ using namespace vt;
 
 namespace {
 
+int error_exit(const std::string& why) {
+  std::cerr << "error: " << why << "\n";
+  return 1;
+}
+
 // veritraind verify-chain: audit_chain over the home's database, read-only in
 // effect (nothing is written; RocksDB takes its lock, so the node must be stopped).
 int verify_chain(const std::string& home_dir) {
   auto home = node::load_home(home_dir);
-  if (!home) {
-    std::cerr << "error: " << home.error() << "\n";
-    return 1;
-  }
+  if (!home) return error_exit(home.error());
   auto kv = node::open_rocksdb(home->config.data_dir);
-  if (!kv) {
-    std::cerr << "error: " << kv.error() << "\n";
-    return 1;
-  }
+  if (!kv) return error_exit(kv.error());
   node::ChainStore chain(*kv.value());
   auto set = node::consensus_validators(home->genesis.validators);
-  if (!set) {
-    std::cerr << "error: " << set.error() << "\n";
-    return 1;
-  }
+  if (!set) return error_exit(set.error());
   node::DatasetDirectory datasets(home->config.fashion_mnist_dir);
   auto report = node::audit_chain(chain, home->genesis, set.value(), &datasets);
-  if (!report) {
-    std::cerr << "error: " << report.error() << "\n";
-    return 1;
-  }
+  if (!report) return error_exit(report.error());
   std::cout << "verified " << report->blocks << " blocks from the genesis: every header, "
             << "proposer, VRF proof, execution and commit checks out; state root "
             << to_hex(report->state_root) << "\n";
@@ -53,69 +46,39 @@ int verify_chain(const std::string& home_dir) {
 // veritraind sync: fetch and check blocks from one peer until caught up.
 int sync_from_peer(const std::string& home_dir, const std::string& peer_spec) {
   auto home = node::load_home(home_dir);
-  if (!home) {
-    std::cerr << "error: " << home.error() << "\n";
-    return 1;
-  }
+  if (!home) return error_exit(home.error());
   const auto at = peer_spec.find('@');
   const auto colon = peer_spec.rfind(':');
-  if (at == std::string::npos || colon == std::string::npos || colon < at) {
-    std::cerr << "error: --peer must be NODE_ID@HOST:PORT\n";
-    return 1;
-  }
+  if (at == std::string::npos || colon == std::string::npos || colon < at)
+    return error_exit("--peer must be NODE_ID@HOST:PORT");
   const std::string peer_id = peer_spec.substr(0, at);
   const std::string host = peer_spec.substr(at + 1, colon - at - 1);
   auto port = parse_u64_decimal(peer_spec.substr(colon + 1));
-  if (!port.ok() || *port == 0 || *port > 65535) {
-    std::cerr << "error: --peer has an invalid port\n";
-    return 1;
-  }
+  if (!port.ok() || *port == 0 || *port > 65535) return error_exit("--peer has an invalid port");
   auto kv = node::open_rocksdb(home->config.data_dir);
-  if (!kv) {
-    std::cerr << "error: " << kv.error() << "\n";
-    return 1;
-  }
+  if (!kv) return error_exit(kv.error());
   node::ChainStore chain(*kv.value());
-  auto head = chain.head();
-  if (head && !head.value()) {  // a fresh home: start from its genesis
-    ledger::StateStore fresh;
-    const ledger::ChangeSet changes = ledger::genesis_changes(home->genesis);
-    fresh.apply(changes);
-    if (auto st = chain.init_genesis(home->genesis, changes, fresh.root()); !st) {
-      std::cerr << "error: " << st.error() << "\n";
-      return 1;
-    }
-  }
+  // A fresh home starts from its genesis.
+  if (auto st = chain.init_genesis_if_empty(home->genesis); !st) return error_exit(st.error());
   auto set = node::consensus_validators(home->genesis.validators);
-  if (!set) {
-    std::cerr << "error: " << set.error() << "\n";
-    return 1;
-  }
+  if (!set) return error_exit(set.error());
   boost::asio::io_context io;
   boost::asio::ip::tcp::socket socket(io);
   boost::system::error_code ec;
   socket.connect({boost::asio::ip::make_address(host, ec), static_cast<uint16_t>(*port)}, ec);
-  if (ec) {
-    std::cerr << "error: cannot connect to " << host << ":" << *port << ": " << ec.message()
-              << "\n";
-    return 1;
-  }
+  if (ec)
+    return error_exit("cannot connect to " + host + ":" + std::to_string(*port) + ": " +
+                      ec.message());
   const Ed25519Key identity = home->validator_key ? *home->validator_key : Ed25519Key::generate();
   auto stream = node::p2p::SecretStream::establish(std::move(socket), identity, peer_id,
                                                    std::chrono::milliseconds(5000));
-  if (!stream) {
-    std::cerr << "error: " << stream.error() << "\n";
-    return 1;
-  }
+  if (!stream) return error_exit(stream.error());
   const ledger::Params& p = home->genesis.params;
   const node::p2p::MessageLimits limits{p.max_block_bytes, p.max_tx_bytes, set->size()};
   node::DatasetDirectory datasets(home->config.fashion_mnist_dir);
   auto report =
       node::p2p::sync_blocks(stream.value(), chain, home->genesis, set.value(), &datasets, limits);
-  if (!report) {
-    std::cerr << "error: " << report.error() << "\n";
-    return 1;
-  }
+  if (!report) return error_exit(report.error());
   std::cout << "synced heights " << report->from_height + 1 << ".." << report->height
             << " from node " << peer_id << ", each block and commit checked; height "
             << report->height << " state root " << to_hex(report->state_root) << "\n";
@@ -191,10 +154,7 @@ int main(int argc, char** argv) {
   }
 
   auto home = node::load_home(start_home);
-  if (!home) {
-    std::cerr << "error: " << home.error() << "\n";
-    return 1;
-  }
+  if (!home) return error_exit(home.error());
   spdlog::set_level(spdlog::level::from_str(home->log_level));
   if (!home->validator_key) {
     std::cerr << "error: " << start_home

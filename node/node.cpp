@@ -56,12 +56,9 @@ Result<std::unique_ptr<Node>> Node::open_with_store(boost::asio::io_context& io,
   auto head = chain.head();
   if (!head) return head.take_error();
   if (!head.value()) {
-    ledger::StateStore fresh;
-    ledger::ChangeSet changes = ledger::genesis_changes(genesis);
-    fresh.apply(changes);
-    if (auto s = chain.init_genesis(genesis, changes, fresh.root()); !s) return s.take_error();
+    if (auto s = chain.init_genesis_if_empty(genesis); !s) return s.take_error();
     spdlog::info("initialised chain '{}' from genesis, state root {}", genesis.params.chain_id,
-                 to_hex(fresh.root()));
+                 to_hex(chain.head().value()->state_root));
   }
   // What we signed last lives apart from the database. A database behind it
   // lost blocks this validator had already built on (a damaged log, a restored

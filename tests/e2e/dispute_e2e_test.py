@@ -76,14 +76,7 @@ class Net:
 
     def close(self):
         self.stop_workers()
-        for p, log in self.workers:
-            if p.poll() is None:
-                p.send_signal(signal.SIGTERM)
-                try:
-                    p.wait(10)
-                except subprocess.TimeoutExpired:
-                    p.kill()
-                    p.wait()
+        for _, log in self.workers:
             log.close()
         self.net.close()
 

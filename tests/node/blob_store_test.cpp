@@ -1,7 +1,8 @@
+#include "node/blob_store.h"
+
 #include <doctest/doctest.h>
 
 #include "core/sha256.h"
-#include "node/blob_store.h"
 #include "tests/node/test_chain.h"
 
 using namespace vt;
@@ -65,9 +66,12 @@ TEST_CASE("blobs: a wrong upload is refused with a reason and discarded whole") 
   Hash256 h = sha256(data);
   REQUIRE(s.begin(h, data.size()).ok());
   CHECK(s.begin(h, 2501).error().find("already being stored with size 2500") != std::string::npos);
-  CHECK(s.put_chunk(h, 500, ByteView(data.data(), 1000)).error().find("not a multiple") != std::string::npos);
-  CHECK(s.put_chunk(h, 0, ByteView(data.data(), 999)).error().find("must be 1000 bytes") != std::string::npos);
-  CHECK(s.put_chunk(h, 3000, ByteView(data.data(), 1)).error().find("past the blob's size") != std::string::npos);
+  CHECK(s.put_chunk(h, 500, ByteView(data.data(), 1000)).error().find("not a multiple") !=
+        std::string::npos);
+  CHECK(s.put_chunk(h, 0, ByteView(data.data(), 999)).error().find("must be 1000 bytes") !=
+        std::string::npos);
+  CHECK(s.put_chunk(h, 3000, ByteView(data.data(), 1)).error().find("past the blob's size") !=
+        std::string::npos);
   CHECK(s.seal(h).error().find("incomplete") != std::string::npos);
   CHECK(s.read(h, 0, 10).error().find("still being uploaded") != std::string::npos);
 

@@ -14,7 +14,7 @@
 #include "core/encoding.h"
 #include "node/chain_audit.h"
 #include "node/node.h"
-#include "tests/node/test_chain.h"
+#include "tests/node/running_node.h"
 
 using namespace vt;
 using namespace vt::node::p2p;
@@ -22,47 +22,10 @@ using boost::asio::ip::tcp;
 
 namespace {
 
-// A node on disk that ran past `blocks` heights with a transfer in them.
-void run_node(const test::TempDir& dir, uint64_t blocks) {
-  boost::asio::io_context io;
-  node::NodeConfig c;
-  c.data_dir = dir.path.string();
-  c.rpc_port = 0;
-  c.block_interval_ms = 10;
-  auto n = node::Node::open(io, c, test::test_genesis(), test::validator_key());
-  REQUIRE_MESSAGE(n.ok(), n.error());
-  REQUIRE(n.value()->start().ok());
-  ledger::Transaction t;
-  t.chain_id = "vt-test";
-  t.sender = test::account_key(1).pubkey();
-  t.fee = 10;
-  t.msg = ledger::Transfer{test::account_key(3).pubkey(), 777};
-  ledger::sign(t, test::account_key(1));
-  REQUIRE(n.value()->submit_transaction(ledger::encode(t)).ok());
-  boost::asio::steady_timer timer(io);
-  std::function<void()> poll = [&] {
-    timer.expires_after(std::chrono::milliseconds(10));
-    timer.async_wait([&](const boost::system::error_code& ec) {
-      if (ec) return;
-      if (n.value()->head().height >= blocks)
-        n.value()->stop();
-      else
-        poll();
-    });
-  };
-  poll();
-  io.run();
-}
-
 // A store holding only the test genesis.
 std::unique_ptr<node::KvStore> fresh_store() {
   auto kv = node::make_memory_store();
-  node::ChainStore chain(*kv);
-  ledger::StateStore state;
-  const auto g = test::test_genesis();
-  const auto changes = ledger::genesis_changes(g);
-  state.apply(changes);
-  REQUIRE(chain.init_genesis(g, changes, state.root()).ok());
+  REQUIRE(node::ChainStore(*kv).init_genesis_if_empty(test::test_genesis()).ok());
   return kv;
 }
 
@@ -88,7 +51,7 @@ Result<SecretStream> dial(uint16_t port, const std::string& expect) {
 
 TEST_CASE("block sync: a fresh store syncs a node's chain from a block server and audits clean") {
   test::TempDir dir;
-  run_node(dir, 6);
+  test::run_node_to(dir, 6);
   auto kv = node::open_rocksdb(dir.path.string());
   REQUIRE(kv.ok());
   node::ChainStore served(*kv.value());
@@ -135,7 +98,7 @@ TEST_CASE("block sync: a fresh store syncs a node's chain from a block server an
 
 TEST_CASE("block sync: a peer serving a tampered block or a forged commit is refused") {
   test::TempDir dir;
-  run_node(dir, 3);
+  test::run_node_to(dir, 3);
   auto kv = node::open_rocksdb(dir.path.string());
   REQUIRE(kv.ok());
   node::ChainStore served(*kv.value());

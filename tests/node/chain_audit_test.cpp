@@ -11,45 +11,11 @@
 
 #include "core/encoding.h"
 #include "node/node.h"
-#include "tests/node/test_chain.h"
+#include "tests/node/running_node.h"
 
 using namespace vt;
 
 namespace {
-
-// A node on disk that ran until height >= `blocks`, with a transfer in it.
-uint64_t run_node(const test::TempDir& dir, uint64_t blocks) {
-  boost::asio::io_context io;
-  node::NodeConfig c;
-  c.data_dir = dir.path.string();
-  c.rpc_port = 0;
-  c.block_interval_ms = 10;
-  auto n = node::Node::open(io, c, test::test_genesis(), test::validator_key());
-  REQUIRE_MESSAGE(n.ok(), n.error());
-  REQUIRE(n.value()->start().ok());
-  ledger::Transaction t;
-  t.chain_id = "vt-test";
-  t.sender = test::account_key(1).pubkey();
-  t.nonce = 0;
-  t.fee = 10;
-  t.msg = ledger::Transfer{test::account_key(2).pubkey(), 1234};
-  ledger::sign(t, test::account_key(1));
-  REQUIRE(n.value()->submit_transaction(ledger::encode(t)).ok());
-  boost::asio::steady_timer timer(io);
-  std::function<void()> poll = [&] {
-    timer.expires_after(std::chrono::milliseconds(10));
-    timer.async_wait([&](const boost::system::error_code& ec) {
-      if (ec) return;
-      if (n.value()->head().height >= blocks)
-        n.value()->stop();
-      else
-        poll();
-    });
-  };
-  poll();
-  io.run();
-  return n.value()->head().height;
-}
 
 consensus::ValidatorSet genesis_set() {
   return node::consensus_validators(test::test_genesis().validators).value();
@@ -59,7 +25,7 @@ consensus::ValidatorSet genesis_set() {
 
 TEST_CASE("chain audit: a node's own chain replays and every commit verifies") {
   test::TempDir dir;
-  const uint64_t height = run_node(dir, 6);
+  const uint64_t height = test::run_node_to(dir, 6);
   REQUIRE(height >= 6);
   auto kv = node::open_rocksdb(dir.path.string());
   REQUIRE(kv.ok());
@@ -120,7 +86,7 @@ TEST_CASE("chain audit: a node's own chain replays and every commit verifies") {
 
 TEST_CASE("chain audit: a genesis that is not the chain's is caught at the first block") {
   test::TempDir dir;
-  run_node(dir, 2);
+  test::run_node_to(dir, 2);
   auto kv = node::open_rocksdb(dir.path.string());
   REQUIRE(kv.ok());
   node::ChainStore chain(*kv.value());
