@@ -231,7 +231,10 @@ class DevnetLoop(unittest.TestCase):
         self.assertLess(max(gaps), 1500, gaps)
         with open(f"/proc/{net.proc.pid}/status") as f:
             rss_kb = next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
-        self.assertLess(rss_kb, 400 * 1024, f"node RSS {rss_kb} kB after the flood")
+        # Under AddressSanitizer freed memory waits in its quarantine (256 MB by
+        # default) and shadow memory adds more; the bound is for a plain build.
+        limit_mb = 1200 if "ASAN_OPTIONS" in os.environ else 400
+        self.assertLess(rss_kb, limit_mb * 1024, f"node RSS {rss_kb} kB after the flood")
         print(f"\nRPC flood: {len(answers)} requests of 16 MiB in 4 s, {len(gaps)} blocks, "
               f"largest block gap {max(gaps)} ms (interval 200 ms), node RSS {rss_kb // 1024} MiB",
               file=sys.stderr)

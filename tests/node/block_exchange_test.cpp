@@ -56,8 +56,9 @@ TEST_CASE("block sync: a fresh store syncs a node's chain from a block server an
   REQUIRE(kv.ok());
   node::ChainStore served(*kv.value());
   const auto head = served.head().value().value();
+  // Bans last 3 s: long enough that a loaded machine re-dials inside it.
   auto server = BlockServer::start("127.0.0.1", 0, test::validator_key(), served, kLimits,
-                                   std::chrono::milliseconds(300));
+                                   std::chrono::seconds(3));
   REQUIRE_MESSAGE(server.ok(), server.error());
   const std::string id = node_id(test::validator_key().pubkey());
 
@@ -88,7 +89,7 @@ TEST_CASE("block sync: a fresh store syncs a node's chain from a block server an
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
   CHECK_FALSE(dial(server.value()->port(), id).ok());  // banned: closed at once
   CHECK(server.value()->refused() >= 1);
-  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  std::this_thread::sleep_for(std::chrono::milliseconds(3100));
   auto back = dial(server.value()->port(), id);  // the ban has run out
   REQUIRE_MESSAGE(back.ok(), back.error());
   REQUIRE(back->send({MessageType::ping, {}}).ok());
