@@ -97,8 +97,8 @@ uint32_t MessageLimits::limit_of(MessageType t) const {
     case MessageType::ping:
     case MessageType::pong:
       return 0;
-    case MessageType::proposal:
-      return 256;  // height, round, block id, pol round, index, signature
+    case MessageType::proposal:  // the fields, the signature and the whole block
+      return max_block_bytes + 256;
     case MessageType::vote:
       return 256;
     case MessageType::block:  // the block, its commit (index, flag, signature each) and framing
@@ -179,6 +179,11 @@ Result<Message> SecretStream::receive(const MessageLimits& limits) {
   auto plain = channel_.open(frame->first, frame->second);
   if (!plain) return plain.take_error();
   return decode_message(*plain, limits);
+}
+
+void SecretStream::shutdown() {
+  boost::system::error_code ignored;
+  socket_.shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
 }
 
 void SecretStream::close() {

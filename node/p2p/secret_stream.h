@@ -23,7 +23,7 @@ namespace vt::node::p2p {
 enum class MessageType : uint8_t {
   ping = 1,  // empty; answered by pong
   pong = 2,
-  proposal = 3,       // a signed consensus proposal (no block body)
+  proposal = 3,       // a signed consensus proposal with its block (p2p/consensus_wire.h)
   vote = 4,           // a signed vote
   block = 5,          // a block with its commit certificate
   block_request = 6,  // u64 height
@@ -67,6 +67,11 @@ class SecretStream {
   // error means the connection is unusable (closed, timed out, altered or
   // oversized frame, bad message).
   Result<Message> receive(const MessageLimits& limits);
+  // Each whole message read or written from now on must finish within `t`.
+  void set_timeout(std::chrono::milliseconds t) { timeout_ = t; }
+  // Ends the connection for both directions (a blocked send or receive returns
+  // an error) without releasing the socket, which stays valid until destroyed.
+  void shutdown();
   void close();
 
  private:
