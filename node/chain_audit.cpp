@@ -87,6 +87,35 @@ CommitVerdict verify_commit(const consensus::ValidatorSet& set, std::string_view
   return {};
 }
 
+std::optional<Ed25519Pubkey> committed_block_proposer(const consensus::ValidatorSet& set,
+                                                      uint64_t height, uint32_t commit_round,
+                                                      const Ed25519Pubkey& header_proposer) {
+  // A round's proposer is a cheap lookup and rounds never reach kMaxRound.
+  for (uint32_t r = 0; r <= commit_round && r <= consensus::kMaxRound; ++r)
+    if (set.at(set.proposer(height, r)).key == header_proposer) return header_proposer;
+  return std::nullopt;
+}
+
+Result<ledger::ExecutedBlock> check_committed_block(
+    ledger::StateStore& state, const ledger::ParentBlock& parent, const ledger::Block& block,
+    const CommitCertificate& cert, const consensus::ValidatorSet& set, std::string_view chain_id,
+    const ledger::DatasetSource* datasets) {
+  const Ed25519Pubkey expected =
+      committed_block_proposer(set, block.header.height, cert.round, block.header.proposer)
+          .value_or(set.at(set.proposer(block.header.height, cert.round)).key);
+  ledger::BlockVerdict v =
+      ledger::check_block(state, parent, block, expected, UINT64_MAX, datasets);
+  if (v.code != ledger::BlockCode::ok)
+    return make_error(std::string(ledger::block_code_name(v.code)) + ": " + v.reason);
+  const Hash256 id = ledger::block_hash(block.header);
+  CommitVerdict c = verify_commit(set, chain_id, block.header.height, id, cert);
+  if (c.code != CommitCode::ok) {
+    state.apply(v.executed.undo);
+    return make_error(std::string("commit ") + commit_code_name(c.code) + ": " + c.reason);
+  }
+  return std::move(v.executed);
+}
+
 Result<consensus::ValidatorSet> consensus_validators(const std::vector<ledger::Validator>& vals) {
   std::vector<consensus::Validator> out;
   for (const auto& v : vals)
@@ -119,15 +148,10 @@ Result<AuditReport> audit_chain(const ChainStore& chain, const ledger::Genesis& 
     if (!raw_cert.value()) return make_error(at + "its commit is missing");
     auto cert = decode_commit_certificate(**raw_cert, set.size());
     if (!cert) return make_error(at + cert.error());
-    const Ed25519Pubkey expected = set.at(set.proposer(h, cert->round)).key;
-    ledger::BlockVerdict v =
-        ledger::check_block(state, parent, **block, expected, UINT64_MAX, datasets);
-    if (v.code != ledger::BlockCode::ok)
-      return make_error(at + ledger::block_code_name(v.code) + ": " + v.reason);
+    auto executed = check_committed_block(state, parent, **block, *cert, set,
+                                          genesis.params.chain_id, datasets);
+    if (!executed) return make_error(at + executed.error());
     const Hash256 id = ledger::block_hash((*block)->header);
-    CommitVerdict c = verify_commit(set, genesis.params.chain_id, h, id, *cert);
-    if (c.code != CommitCode::ok)
-      return make_error(at + "commit " + commit_code_name(c.code) + ": " + c.reason);
     parent = {h, id, (*block)->header.time_ms};
   }
   if (state.root() != head.value()->state_root)

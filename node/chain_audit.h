@@ -57,6 +57,24 @@ CommitVerdict verify_commit(const consensus::ValidatorSet& set, std::string_view
                             uint64_t height, const consensus::BlockId& block,
                             const CommitCertificate& cert);
 
+// Who may have built a block committed in `commit_round` at `height`: the
+// proposer of that round or of an earlier one (a block that won a polka in an
+// earlier round is re-proposed by later proposers unchanged, header included).
+// nullopt when the header's proposer is none of them.
+std::optional<Ed25519Pubkey> committed_block_proposer(const consensus::ValidatorSet& set,
+                                                      uint64_t height, uint32_t commit_round,
+                                                      const Ed25519Pubkey& header_proposer);
+
+// A block that consensus committed (read from storage or sent by a peer):
+// ledger::check_block with the proposer rule above and no bound on its time
+// (the certificate makes it final), then verify_commit on its certificate.
+// Success: `state` is advanced (the result's undo takes it back). Failure:
+// `state` is unchanged and the reason names the check ("<code>: why").
+Result<ledger::ExecutedBlock> check_committed_block(
+    ledger::StateStore& state, const ledger::ParentBlock& parent, const ledger::Block& block,
+    const CommitCertificate& cert, const consensus::ValidatorSet& set, std::string_view chain_id,
+    const ledger::DatasetSource* datasets);
+
 // The consensus validator set of the ledger's validators (jailed ones left out),
 // in the ledger's order.
 Result<consensus::ValidatorSet> consensus_validators(const std::vector<ledger::Validator>& vals);

@@ -15,6 +15,8 @@ using boost::asio::ip::tcp;
 
 constexpr std::chrono::milliseconds kPeerTimeout{5000};
 
+}  // namespace
+
 Bytes encode_block_answer(uint64_t height, const std::optional<ledger::Block>& block,
                           const std::optional<Bytes>& cert) {
   Writer w;
@@ -25,7 +27,29 @@ Bytes encode_block_answer(uint64_t height, const std::optional<ledger::Block>& b
   return w.take();
 }
 
-}  // namespace
+Result<BlockAnswer> decode_block_answer(ByteView payload, const ledger::Params& params,
+                                        size_t max_validators) {
+  Reader r(payload);
+  BlockAnswer a;
+  a.height = r.u64("block.height");
+  const bool found = r.boolean("block.found");
+  if (!r.ok()) return make_error("malformed block answer: " + r.error());
+  if (!found) {
+    if (auto s = r.finish(); !s) return make_error("malformed block answer: " + s.error());
+    return a;
+  }
+  const Bytes raw_block = r.bytes("block.bytes", params.max_block_bytes);
+  a.raw_cert = r.bytes("block.commit", 8 + 69 * max_validators);
+  if (auto s = r.finish(); !s) return make_error("malformed block answer: " + s.error());
+  auto block = ledger::decode_block(raw_block, params.max_block_bytes, params.max_block_txs,
+                                    params.max_tx_bytes);
+  if (!block) return make_error("block " + std::to_string(a.height) + ": " + block.error());
+  auto cert = decode_commit_certificate(a.raw_cert, max_validators);
+  if (!cert) return make_error("block " + std::to_string(a.height) + ": " + cert.error());
+  a.block = std::move(block).value();
+  a.cert = std::move(cert).value();
+  return a;
+}
 
 Bytes encode_block_request(uint64_t height) {
   return Writer().u64(height).take();
@@ -130,40 +154,33 @@ Result<SyncReport> sync_blocks(SecretStream& peer, ChainStore& chain,
     const uint64_t h = parent.height + 1;
     if (auto s = peer.send({MessageType::block_request, encode_block_request(h)}); !s)
       return make_error(from + s.error());
+    // A node also gossips consensus messages and transactions to us; skip them
+    // (a bounded number: a peer that never answers is dropped).
     auto m = peer.receive(limits);
+    for (int skipped = 0; m && m->type != MessageType::block && skipped < 100'000; ++skipped) {
+      if (m->type != MessageType::vote && m->type != MessageType::proposal &&
+          m->type != MessageType::tx && m->type != MessageType::evidence &&
+          m->type != MessageType::block_request && m->type != MessageType::pong &&
+          m->type != MessageType::ping)
+        return make_error(from + "answered a block request with " + message_type_name(m->type));
+      m = peer.receive(limits);
+    }
     if (!m) return make_error(from + m.error());
     if (m->type != MessageType::block)
-      return make_error(from + "answered a block request with " + message_type_name(m->type));
-    Reader r(m->payload);
-    const uint64_t got = r.u64("block.height");
-    const bool found = r.boolean("block.found");
-    if (!r.ok() || got != h) return make_error(from + "answered for another height");
-    if (!found) break;  // the peer has nothing newer: caught up
+      return make_error(from + "sent gossip but never the block it was asked for");
     const ledger::Params params = ledger::read_params(state);
-    const Bytes raw_block = r.bytes("block.bytes", params.max_block_bytes);
-    const Bytes raw_cert = r.bytes("block.commit", 8 + 69 * size_t{set.size()});
-    if (auto s = r.finish(); !s) return make_error(from + "malformed block answer: " + s.error());
-    auto block = ledger::decode_block(raw_block, params.max_block_bytes, params.max_block_txs,
-                                      params.max_tx_bytes);
-    if (!block) return make_error(from + "block " + std::to_string(h) + ": " + block.error());
-    auto cert = decode_commit_certificate(raw_cert, set.size());
-    if (!cert) return make_error(from + "block " + std::to_string(h) + ": " + cert.error());
-    const Ed25519Pubkey expected = set.at(set.proposer(h, cert->round)).key;
-    ledger::BlockVerdict v =
-        ledger::check_block(state, parent, *block, expected, UINT64_MAX, datasets);
-    if (v.code != ledger::BlockCode::ok)
-      return make_error(from + "block " + std::to_string(h) +
-                        " refused: " + ledger::block_code_name(v.code) + ": " + v.reason);
-    const Hash256 id = ledger::block_hash(block->header);
-    CommitVerdict c = verify_commit(set, genesis.params.chain_id, h, id, *cert);
-    if (c.code != CommitCode::ok) {
-      state.apply(v.executed.undo);
-      return make_error(from + "block " + std::to_string(h) +
-                        " commit refused: " + commit_code_name(c.code) + ": " + c.reason);
-    }
-    if (auto s = chain.commit_block(*block, raw_cert, v.executed.result); !s)
+    auto answer = decode_block_answer(m->payload, params, set.size());
+    if (!answer) return make_error(from + answer.error());
+    if (answer->height != h) return make_error(from + "answered for another height");
+    if (!answer->block) break;  // the peer has nothing newer: caught up
+    const ledger::Block& block = *answer->block;
+    auto executed = check_committed_block(state, parent, block, answer->cert, set,
+                                          genesis.params.chain_id, datasets);
+    if (!executed)
+      return make_error(from + "block " + std::to_string(h) + " refused: " + executed.error());
+    if (auto s = chain.commit_block(block, answer->raw_cert, executed->result); !s)
       return make_error("cannot store block " + std::to_string(h) + ": " + s.error());
-    parent = {h, id, block->header.time_ms};
+    parent = {h, ledger::block_hash(block.header), block.header.time_ms};
   }
   report.height = parent.height;
   report.state_root = state.root();

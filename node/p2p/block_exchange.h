@@ -21,6 +21,7 @@
 #include "core/result.h"
 #include "ledger/executor.h"
 #include "ledger/genesis.h"
+#include "node/chain_audit.h"
 #include "node/chain_store.h"
 #include "node/p2p/secret_stream.h"
 
@@ -29,7 +30,20 @@ namespace vt::node::p2p {
 // block_request payload: u64 height. block payload: u64 height | u8 found |
 // [u32 length | block | u32 length | commit certificate].
 Bytes encode_block_request(uint64_t height);
+// found = block and cert both present.
+Bytes encode_block_answer(uint64_t height, const std::optional<ledger::Block>& block,
+                          const std::optional<Bytes>& cert);
 Result<uint64_t> decode_block_request(ByteView payload);
+
+struct BlockAnswer {
+  uint64_t height = 0;
+  std::optional<ledger::Block> block;  // absent: the peer holds no block at that height
+  Bytes raw_cert;                      // as stored beside the block
+  CommitCertificate cert;
+};
+// Decodes (does not check) an answer; sizes are bounded by the chain's params.
+Result<BlockAnswer> decode_block_answer(ByteView payload, const ledger::Params& params,
+                                        size_t max_validators);
 
 class BlockServer {
  public:

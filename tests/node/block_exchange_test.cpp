@@ -118,12 +118,12 @@ TEST_CASE("block sync: a peer serving a tampered block or a forged commit is ref
       {"time", [](ledger::Block& b, Bytes&) { b.header.time_ms = 1; },
        "block 1 refused: time_not_after_parent"},
       {"commit signature", [](ledger::Block&, Bytes& c) { c[c.size() - 1] ^= 1; },
-       "block 1 commit refused: bad_signature"},
+       "block 1 refused: commit bad_signature"},
       {"no signature",
        [](ledger::Block&, Bytes& c) {
          c = node::encode(node::CommitCertificate{0, {{0, std::nullopt}}});
        },
-       "block 1 commit refused: not_enough_power"},
+       "block 1 refused: commit not_enough_power"},
   };
   for (const Case& k : cases) {
     CAPTURE(k.what);
