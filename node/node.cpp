@@ -33,6 +33,15 @@ std::string short_hex(const Hash256& h) {
   return to_hex(ByteView(h.data(), 6));
 }
 
+// A proposed block may carry a time this far ahead of our clock (clocks of
+// honest validators differ by less); a later one is refused as from the future.
+constexpr uint64_t kMaxClockDriftMs = 10'000;
+// Messages for the next height kept while this one is being committed.
+constexpr size_t kMaxNextHeightMessages = 10'000;
+// A block asked of a peer that has not come after this is asked again.
+constexpr auto kSyncRequestTimeout = std::chrono::seconds(5);
+constexpr uint64_t kTickMs = 1000;
+
 std::filesystem::path signing_state_path(const NodeConfig& c) {
   if (!c.signing_state_file.empty()) return c.signing_state_file;
   return std::filesystem::path(c.data_dir) / "signing_state.json";
@@ -81,9 +90,15 @@ Result<std::unique_ptr<Node>> Node::open_with_store(boost::asio::io_context& io,
   // The validator set is the genesis one for now (the BFT issue makes it follow stake).
   auto set = consensus_validators(genesis.validators);
   if (!set) return set.take_error();
+  if (!set->index_of(validator_key.pubkey()) && config.persistent_peers.empty())
+    return make_error("key " + to_hex(validator_key.pubkey()) +
+                      " is not in the genesis validator set, and a full node needs "
+                      "persistent_peers to follow the chain from");
   if (!set->index_of(validator_key.pubkey()))
-    return make_error("this node's validator key " + to_hex(validator_key.pubkey()) +
-                      " is not in the genesis validator set");
+    spdlog::info(
+        "key {} is not in the validator set: running as a full node (follows "
+        "consensus, signs nothing)",
+        to_hex(validator_key.pubkey()));
   for (const auto& v : genesis.validators)
     if (v.consensus_key == validator_key.pubkey() &&
         vrf_public_key(vrf_secret_from_seed(validator_key.seed())).value() != v.vrf_key)
@@ -122,7 +137,10 @@ Node::Node(boost::asio::io_context& io, NodeConfig config, ledger::Genesis genes
       signing_file_(std::move(signing_file)),
       persisted_signed_(last_signed) {}
 
-Node::~Node() = default;
+Node::~Node() {
+  *alive_ = false;
+  if (peers_) peers_->stop();
+}
 
 Status Node::load() {
   auto head = chain_.head();
@@ -163,14 +181,27 @@ Status Node::start() {
                       std::to_string(config_.rpc_port) + ": " + e.what());
   }
   register_http_routes(*rpc_server_, *this);
-  if (config_.p2p_port != 0) {
-    const p2p::MessageLimits limits{params_.max_block_bytes, params_.max_tx_bytes,
-                                    validators_.size()};
-    auto server = p2p::BlockServer::start(config_.p2p_host, config_.p2p_port, key_, chain_, limits);
-    if (!server) return server.take_error();
-    block_server_ = std::move(server).value();
-    spdlog::info("serving blocks to peers on {}:{} as node {}", config_.p2p_host,
-                 block_server_->port(), p2p::node_id(key_.pubkey()));
+  // Peers to dial start the peer manager even without a configured port (it then
+  // listens on a free one, which nobody is told about).
+  if (config_.p2p_port != 0 || !config_.persistent_peers.empty()) {
+    p2p::PeerManagerConfig pc;
+    pc.listen_host = config_.p2p_host;
+    pc.listen_port = config_.p2p_port;
+    pc.persistent_peers = config_.persistent_peers;
+    pc.max_peers = config_.max_peers;
+    pc.limits =
+        p2p::MessageLimits{params_.max_block_bytes, params_.max_tx_bytes, validators_.size()};
+    // Peer threads only queue; the node drains on its own thread.
+    std::weak_ptr<bool> alive = alive_;
+    auto pm = p2p::PeerManager::start(pc, key_, [this, alive] {
+      boost::asio::post(io_, [this, alive] {
+        if (alive.lock()) drain_peers();
+      });
+    });
+    if (!pm) return pm.take_error();
+    peers_ = std::move(pm).value();
+    spdlog::info("p2p listening on {}:{} as node {} ({} persistent peers)", config_.p2p_host,
+                 peers_->port(), peers_->self_id(), config_.persistent_peers.size());
   }
   running_ = true;
   spdlog::info("JSON-RPC listening on http://{}:{}", config_.rpc_host, rpc_server_->port());
@@ -180,6 +211,7 @@ Status Node::start() {
   if (!persisted_signed_.empty && persisted_signed_.height == head_.height + 1)
     first_round = persisted_signed_.round + 1;
   handle(engine_.start_height(head_.height + 1, validators_, first_round));
+  if (peers_) tick();
   return Status::success();
 }
 
@@ -189,7 +221,7 @@ void Node::stop() {
   for (auto& t : timers_) t->cancel();
   timers_.clear();
   if (rpc_server_) rpc_server_->stop();
-  if (block_server_) block_server_->stop();
+  if (peers_) peers_->stop();
   spdlog::info("stopped at height {}", head_.height);
 }
 
@@ -198,7 +230,11 @@ uint16_t Node::rpc_port() const {
 }
 
 uint16_t Node::p2p_port() const {
-  return block_server_ ? block_server_->port() : 0;
+  return peers_ ? peers_->port() : 0;
+}
+
+std::vector<p2p::PeerInfo> Node::peers() const {
+  return peers_ ? peers_->peers() : std::vector<p2p::PeerInfo>{};
 }
 
 void Node::fatal(const std::string& why) {
@@ -207,14 +243,19 @@ void Node::fatal(const std::string& why) {
   io_.stop();
 }
 
-Result<Hash256> Node::submit_transaction(ByteView raw) {
+Result<Hash256> Node::submit_transaction(ByteView raw, const std::string& from) {
   auto tx = ledger::decode_transaction(raw, params_.max_tx_bytes);
   if (!tx) {
     ++metrics_.txs_rejected;
     return tx.take_error();
   }
   auto h = mempool_.add(tx.value(), raw.size(), state_, params_);
-  if (!h) ++metrics_.txs_rejected;
+  if (!h) {
+    ++metrics_.txs_rejected;
+    return h;
+  }
+  // Admitted here: the other validators' mempools get it too.
+  if (peers_) peers_->broadcast({p2p::MessageType::tx, Bytes(raw.begin(), raw.end())}, from);
   return h;
 }
 
@@ -292,7 +333,13 @@ void Node::sign_proposal(const consensus::Proposal& p) {
   if (auto s = persist_signed(consensus::signed_state(p)); !s)
     return fatal("cannot persist signing state: " + s.error());
   Ed25519Sig sig = key_.sign(consensus::sign_bytes(p, params_.chain_id));
-  (void)sig;  // gossiped to peers once the P2P layer exists (BFT issue)
+  auto it = candidates_.find(p.block);
+  if (it == candidates_.end())
+    return fatal("consensus proposes block " + short_hex(p.block) +
+                 " that this node does not hold");
+  p2p::SignedProposal sp{p, sig, ledger::encode(it->second.block)};
+  if (peers_) peers_->broadcast({p2p::MessageType::proposal, p2p::encode(sp)});
+  proposals_[p.round] = std::move(sp);
 }
 
 void Node::sign_vote(const consensus::Vote& v) {
@@ -300,7 +347,8 @@ void Node::sign_vote(const consensus::Vote& v) {
   if (auto s = persist_signed(consensus::signed_state(v)); !s)
     return fatal("cannot persist signing state: " + s.error());
   Ed25519Sig sig = key_.sign(consensus::sign_bytes(v, params_.chain_id));
-  vote_sigs_[{v.round, static_cast<uint8_t>(v.type), v.validator_index}] = sig;
+  vote_sigs_[{v.round, static_cast<uint8_t>(v.type), v.validator_index, v.block}] = sig;
+  if (peers_) peers_->broadcast({p2p::MessageType::vote, p2p::encode(p2p::SignedVote{v, sig})});
 }
 
 void Node::schedule(const consensus::Timeout& t, uint64_t delay_ms) {
@@ -321,8 +369,18 @@ void Node::start_next_height(uint64_t delay_ms) {
   timer->async_wait([this, timer](const boost::system::error_code& ec) {
     std::erase(timers_, timer);
     if (ec || !running_) return;
-    handle(engine_.start_height(head_.height + 1, validators_));
+    start_height_if_due();
   });
+}
+
+void Node::start_height_if_due() {
+  // Block sync may have started this height already (or moved past it).
+  if (engine_.started() && engine_.height() >= head_.height + 1) return;
+  handle(engine_.start_height(head_.height + 1, validators_));
+  // What peers sent for this height while we were committing the last one.
+  std::vector<p2p::Inbound> kept;
+  kept.swap(next_height_);
+  for (auto& in : kept) on_peer_message(std::move(in));
 }
 
 void Node::publish_events(const ledger::Block& block, const ledger::BlockResult& result) {
@@ -375,9 +433,15 @@ void Node::keep_published_checkpoints(const ledger::Block& block,
 void Node::commit(const consensus::Commit& c) {
   auto start = std::chrono::steady_clock::now();
   auto it = candidates_.find(c.block);
-  if (it == candidates_.end())
-    return fatal("consensus committed block " + short_hex(c.block) +
-                 " that this node does not hold (block sync is not built yet)");
+  if (it == candidates_.end()) {
+    // More than 2/3 precommitted a block whose proposal never reached us: those
+    // validators hold it, and commit it now; fetch it with its certificate.
+    spdlog::info("height {} committed block {} that this node did not receive; fetching it",
+                 c.height, short_hex(c.block));
+    if (peers_)
+      peers_->broadcast({p2p::MessageType::block_request, p2p::encode_block_request(c.height)});
+    return;
+  }
   if (!speculation_ || speculation_->block != c.block) {
     revert_speculation();
     state_.apply(it->second.result.changes);
@@ -391,17 +455,24 @@ void Node::commit(const consensus::Commit& c) {
   CommitCertificate cert;
   cert.round = c.round;
   for (const auto& v : c.precommits) {
-    auto sig = vote_sigs_.find(
-        {v.round, static_cast<uint8_t>(consensus::VoteType::Precommit), v.validator_index});
+    auto sig = vote_sigs_.find({v.round, static_cast<uint8_t>(consensus::VoteType::Precommit),
+                                v.validator_index, v.block});
     CommitSig entry{v.validator_index, std::nullopt};
     if (sig != vote_sigs_.end()) entry.sig = sig->second;
     cert.sigs.push_back(entry);
   }
-  if (auto s = chain_.commit_block(block, encode(cert), it->second.result); !s)
-    return fatal("cannot persist block " + std::to_string(c.height) + ": " + s.error());
+  metrics_.missed_precommits += validators_.size() - c.precommits.size();
+  const Candidate committed = std::move(it->second);
+  finish_commit(committed.block, c.block, committed.result, encode(cert), start);
+}
 
+void Node::finish_commit(const ledger::Block& block, const Hash256& id,
+                         const ledger::BlockResult& result, const Bytes& cert,
+                         std::chrono::steady_clock::time_point start) {
+  if (auto s = chain_.commit_block(block, cert, result); !s)
+    return fatal("cannot persist block " + std::to_string(block.header.height) + ": " + s.error());
   metrics_.last_block_interval_ms = block.header.time_ms - head_.time_ms;  // time only moves on
-  head_ = ChainHead{block.header.height, c.block, block.header.state_root, block.header.time_ms};
+  head_ = ChainHead{block.header.height, id, block.header.state_root, block.header.time_ms};
   metrics_.blocks_committed += 1;
   metrics_.txs_committed += block.txs.size();
   metrics_.last_commit_us =
@@ -409,14 +480,249 @@ void Node::commit(const consensus::Commit& c) {
                                 std::chrono::steady_clock::now() - start)
                                 .count());
   mempool_.prune(state_);
-  keep_published_checkpoints(block, it->second.result);
+  keep_published_checkpoints(block, result);
   if (!block.txs.empty() || block.header.height % 100 == 0)
     spdlog::info("committed block {} ({}) with {} txs, state root {}", block.header.height,
-                 short_hex(c.block), block.txs.size(), short_hex(block.header.state_root));
-  if (rpc_server_) publish_events(block, it->second.result);
+                 short_hex(id), block.txs.size(), short_hex(block.header.state_root));
+  if (rpc_server_) publish_events(block, result);
   candidates_.clear();
   vote_sigs_.clear();
+  proposals_.clear();
+  if (pending_sync_ && pending_sync_->height <= head_.height) pending_sync_.reset();
   start_next_height(config_.block_interval_ms);
+}
+
+// ---- peers ----
+
+void Node::drain_peers() {
+  if (!running_ || !peers_) return;
+  constexpr size_t kBatch = 256;  // then let timers and RPC run
+  auto items = peers_->drain(kBatch);
+  for (auto& in : items) {
+    if (!running_) return;
+    on_peer_message(std::move(in));
+  }
+  if (items.size() == kBatch) {
+    std::weak_ptr<bool> alive = alive_;
+    boost::asio::post(io_, [this, alive] {
+      if (alive.lock()) drain_peers();
+    });
+  }
+}
+
+Node::Route Node::route(uint64_t height, const std::string& from) {
+  const uint64_t target = head_.height + 1;
+  if (height < target) return Route::drop;  // late: that height is committed
+  if (height > target) {
+    // The peer is past a height we have not committed: we are behind.
+    request_next_block(from);
+    return Route::drop;
+  }
+  if (!engine_.started() || engine_.height() != target) return Route::later;
+  return Route::now;
+}
+
+void Node::on_peer_message(p2p::Inbound in) {
+  if (!peers_) return;
+  const std::string& from = in.peer;
+  if (!in.message) return gossip_state(from);  // a new peer: tell it where we stand
+  p2p::Message& m = *in.message;
+  ++metrics_.peer_messages;
+  auto keep_for_next_height = [&] {
+    if (next_height_.size() < kMaxNextHeightMessages) next_height_.push_back(std::move(in));
+  };
+  switch (m.type) {
+    case p2p::MessageType::tx: {
+      auto tx = ledger::decode_transaction(m.payload, params_.max_tx_bytes);
+      if (!tx) return peers_->punish(from, "malformed transaction: " + tx.error());
+      (void)submit_transaction(m.payload, from);  // refused by state (nonce, balance): not a fault
+      return;
+    }
+    case p2p::MessageType::vote: {
+      auto v = p2p::decode_signed_vote(m.payload);
+      if (!v) return peers_->punish(from, v.error());
+      switch (route(v->vote.height, from)) {
+        case Route::now:
+          return on_vote(*v, from);
+        case Route::later:
+          return keep_for_next_height();
+        case Route::drop:
+          return;
+      }
+      return;
+    }
+    case p2p::MessageType::proposal: {
+      auto p = p2p::decode_signed_proposal(m.payload, params_.max_block_bytes);
+      if (!p) return peers_->punish(from, p.error());
+      switch (route(p->proposal.height, from)) {
+        case Route::now:
+          return on_proposal(std::move(p).value(), from);
+        case Route::later:
+          return keep_for_next_height();
+        case Route::drop:
+          return;
+      }
+      return;
+    }
+    case p2p::MessageType::block_request:
+      return answer_block_request(m.payload, from);
+    case p2p::MessageType::block:
+      return on_block_answer(m.payload, from);
+    case p2p::MessageType::evidence: {
+      auto e = p2p::decode_evidence(m.payload);
+      if (!e) return peers_->punish(from, e.error());
+      if (auto s = p2p::check_evidence(*e, validators_, params_.chain_id); !s)
+        return peers_->punish(from, "invalid evidence: " + s.error());
+      spdlog::warn("evidence from {}: validator {} double-signed at height {} round {}", from,
+                   e->a.vote.validator_index, e->a.vote.height, e->a.vote.round);
+      return;
+    }
+    case p2p::MessageType::ping:
+    case p2p::MessageType::pong:
+      return;  // the peer manager answers these
+  }
+}
+
+void Node::on_vote(const p2p::SignedVote& v, const std::string& from) {
+  const auto key = std::make_tuple(v.vote.round, static_cast<uint8_t>(v.vote.type),
+                                   v.vote.validator_index, v.vote.block);
+  if (vote_sigs_.contains(key)) return;  // seen (our own, relayed back, or a duplicate)
+  if (auto s = p2p::check_signature(v, validators_, params_.chain_id); !s)
+    return peers_->punish(from, s.error());
+  vote_sigs_[key] = v.sig;
+  handle(engine_.on_vote(v.vote));
+  if (peers_) peers_->broadcast({p2p::MessageType::vote, p2p::encode(v)}, from);
+}
+
+void Node::on_proposal(p2p::SignedProposal sp, const std::string& from) {
+  const consensus::Proposal& p = sp.proposal;
+  if (auto it = proposals_.find(p.round); it != proposals_.end()) {
+    if (it->second.proposal != p && it->second.proposal.proposer_index == p.proposer_index &&
+        p2p::check_signature(sp, validators_, params_.chain_id))
+      spdlog::warn("validator {} proposed two blocks at height {} round {}", p.proposer_index,
+                   p.height, p.round);
+    return;
+  }
+  if (p.proposer_index != validators_.proposer(p.height, p.round))
+    return peers_->punish(from, "a proposal from validator " + std::to_string(p.proposer_index) +
+                                    ", not the proposer of its round");
+  if (auto s = p2p::check_signature(sp, validators_, params_.chain_id); !s)
+    return peers_->punish(from, s.error());
+  auto block = ledger::decode_block(sp.block, params_.max_block_bytes, params_.max_block_txs,
+                                    params_.max_tx_bytes);
+  if (!block) return peers_->punish(from, "proposal block: " + block.error());
+  if (ledger::block_hash(block->header) != p.block)
+    return peers_->punish(from, "the proposal's block is not the one it names");
+  const bool valid = candidates_.contains(p.block) || check_candidate(*block, p);
+  proposals_[p.round] = sp;
+  handle(engine_.on_proposal(p, valid));
+  if (peers_) peers_->broadcast({p2p::MessageType::proposal, p2p::encode(sp)}, from);
+}
+
+bool Node::check_candidate(const ledger::Block& block, const consensus::Proposal& p) {
+  revert_speculation();
+  // A fresh proposal's block is the round proposer's own; a re-proposal
+  // (pol_round >= 0) carries a block an earlier round's proposer built.
+  const Ed25519Pubkey round_proposer = validators_.at(validators_.proposer(p.height, p.round)).key;
+  const Ed25519Pubkey expected =
+      p.pol_round < 0
+          ? round_proposer
+          : committed_block_proposer(validators_, p.height, p.round, block.header.proposer)
+                .value_or(round_proposer);
+  ledger::BlockVerdict v = ledger::check_block(state_, parent_of_next(), block, expected,
+                                               now_ms() + kMaxClockDriftMs, &datasets_);
+  if (v.code != ledger::BlockCode::ok) {
+    spdlog::warn("refusing proposed block {} at height {} round {}: {}: {}", short_hex(p.block),
+                 p.height, p.round, ledger::block_code_name(v.code), v.reason);
+    return false;
+  }
+  speculation_ = Speculation{p.block, std::move(v.executed.undo)};
+  candidates_[p.block] = Candidate{block, std::move(v.executed.result)};
+  return true;
+}
+
+void Node::answer_block_request(ByteView payload, const std::string& from) {
+  auto h = p2p::decode_block_request(payload);
+  if (!h) return peers_->punish(from, h.error());
+  auto block = chain_.block_at(*h);
+  auto cert = chain_.commit_at(*h);
+  if (!block || !cert) {
+    spdlog::warn("cannot read block {} for peer {}: {}", *h, from,
+                 !block ? block.error() : cert.error());
+    return;
+  }
+  peers_->send(from, {p2p::MessageType::block, p2p::encode_block_answer(*h, *block, *cert)});
+}
+
+void Node::request_next_block(const std::string& peer) {
+  const auto now = std::chrono::steady_clock::now();
+  if (pending_sync_ && now - pending_sync_->since < kSyncRequestTimeout) return;
+  pending_sync_ = PendingSync{peer, head_.height + 1, now};
+  peers_->send(peer,
+               {p2p::MessageType::block_request, p2p::encode_block_request(head_.height + 1)});
+}
+
+void Node::on_block_answer(ByteView payload, const std::string& from) {
+  auto answer = p2p::decode_block_answer(payload, params_, validators_.size());
+  if (!answer) return peers_->punish(from, answer.error());
+  if (answer->height != head_.height + 1) return;  // an answer we no longer need
+  const bool asked = pending_sync_ && pending_sync_->peer == from;
+  pending_sync_.reset();
+  if (!answer->block) {
+    if (asked) start_height_if_due();  // the peer has nothing newer: we are caught up
+    return;
+  }
+  auto start = std::chrono::steady_clock::now();
+  revert_speculation();
+  auto executed = check_committed_block(state_, parent_of_next(), *answer->block, answer->cert,
+                                        validators_, params_.chain_id, &datasets_);
+  if (!executed)
+    return peers_->punish(from,
+                          "block " + std::to_string(answer->height) + ": " + executed.error());
+  const Hash256 id = ledger::block_hash(answer->block->header);
+  ++metrics_.blocks_synced;
+  finish_commit(*answer->block, id, executed->result, answer->raw_cert, start);
+  request_next_block(from);  // more until the peer says it has none
+}
+
+void Node::gossip_state(const std::string& peer) {
+  std::vector<p2p::Message> out;
+  for (const auto& [round, sp] : proposals_)
+    out.push_back({p2p::MessageType::proposal, p2p::encode(sp)});
+  for (const auto& [key, sig] : vote_sigs_) {
+    const auto& [round, type, index, block] = key;
+    consensus::Vote v{static_cast<consensus::VoteType>(type), head_.height + 1, round, block,
+                      index};
+    out.push_back({p2p::MessageType::vote, p2p::encode(p2p::SignedVote{v, sig})});
+  }
+  for (const auto& m : out) peer.empty() ? peers_->broadcast(m) : peers_->send(peer, m);
+}
+
+void Node::tick() {
+  if (!running_) return;
+  const auto progress = std::make_tuple(engine_.height(), engine_.round(), engine_.step());
+  stalled_ticks_ = progress == last_progress_ ? stalled_ticks_ + 1 : 0;
+  last_progress_ = progress;
+  if (pending_sync_ &&
+      std::chrono::steady_clock::now() - pending_sync_->since > kSyncRequestTimeout)
+    pending_sync_.reset();
+  if (engine_.decided() && engine_.height() == head_.height + 1) {
+    // Decided on a block we do not hold: ask everyone until one has it.
+    peers_->broadcast(
+        {p2p::MessageType::block_request, p2p::encode_block_request(head_.height + 1)});
+  } else if (stalled_ticks_ >= 2) {
+    // No step for two ticks: a message may have been lost (a peer restarted,
+    // a connection dropped); send everything we hold for this height again.
+    gossip_state("");
+    stalled_ticks_ = 0;
+  }
+  auto timer = std::make_shared<boost::asio::steady_timer>(io_, std::chrono::milliseconds(kTickMs));
+  timers_.push_back(timer);
+  timer->async_wait([this, timer](const boost::system::error_code& ec) {
+    std::erase(timers_, timer);
+    if (ec || !running_) return;
+    tick();
+  });
 }
 
 }  // namespace vt::node

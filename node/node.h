@@ -6,6 +6,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <chrono>
 #include <map>
 #include <memory>
 #include <optional>
@@ -22,11 +23,9 @@
 #include "node/datasets.h"
 #include "node/kv_store.h"
 #include "node/mempool.h"
+#include "node/p2p/consensus_wire.h"
+#include "node/p2p/peer_manager.h"
 #include "node/signing_state_file.h"
-
-namespace vt::node::p2p {
-class BlockServer;
-}  // namespace vt::node::p2p
 
 namespace vt::rpc {
 class HttpServer;
@@ -42,9 +41,13 @@ struct NodeConfig {
   std::string signing_state_file;
   std::string rpc_host = "127.0.0.1";
   uint16_t rpc_port = 26657;
-  // Peers fetch blocks here over the encrypted channel (node/p2p); 0: no listener.
+  // Peers connect here over the encrypted channel (node/p2p). 0 with no
+  // persistent peers: no peers at all (a lone devnet validator); 0 with peers:
+  // dial them, listen on a free port.
   std::string p2p_host = "127.0.0.1";
   uint16_t p2p_port = 0;
+  std::vector<p2p::PeerAddress> persistent_peers;
+  size_t max_peers = 32;
   uint64_t block_interval_ms = 1000;
   size_t mempool_max_txs = 20000;
   size_t mempool_max_bytes = 64u << 20;
@@ -60,12 +63,16 @@ struct NodeMetrics {
   uint64_t txs_rejected = 0;
   uint64_t last_commit_us = 0;          // time to execute + persist the last block
   uint64_t last_block_interval_ms = 0;  // block time of the last block minus its parent's
+  uint64_t blocks_synced = 0;           // committed from a peer's block and certificate
+  uint64_t missed_precommits = 0;       // validators absent from our commit certificates
+  uint64_t peer_messages = 0;           // consensus, transaction and block messages handled
 };
 
 class Node {
  public:
   // Opens (or creates from genesis) the chain in config.data_dir. validator_key:
-  // this node's consensus key; it must be in the genesis validator set.
+  // this node's key (its peer identity); in the validator set it signs, else the
+  // node follows consensus as a full node.
   static Result<std::unique_ptr<Node>> open(boost::asio::io_context& io, NodeConfig config,
                                             ledger::Genesis genesis, Ed25519Key validator_key);
   // Same, over a given store (tests inject faults through it); config.data_dir is unused.
@@ -81,6 +88,10 @@ class Node {
   void stop();
   uint16_t rpc_port() const;
   uint16_t p2p_port() const;  // 0 when not listening
+  // Connected peers (empty without a p2p listener).
+  std::vector<p2p::PeerInfo> peers() const;
+  const Ed25519Pubkey& validator_pubkey() const { return key_.pubkey(); }
+  bool is_validator() const { return validators_.index_of(key_.pubkey()).has_value(); }
 
   // ---- read side, used by the RPC methods (on the io thread) ----
   const ChainHead& head() const { return head_; }
@@ -96,8 +107,9 @@ class Node {
   const consensus::SignedState& last_signed() const { return persisted_signed_; }
   BlobStore& blobs() { return blobs_; }
   const NodeConfig& config() const { return config_; }
-  // Admits a raw signed transaction into the mempool, or says why not.
-  [[nodiscard]] Result<Hash256> submit_transaction(ByteView raw);
+  // Admits a raw signed transaction into the mempool, or says why not; an
+  // admitted one is gossiped to every peer but `from` (the peer it came from).
+  [[nodiscard]] Result<Hash256> submit_transaction(ByteView raw, const std::string& from = {});
 
  private:
   Node(boost::asio::io_context& io, NodeConfig config, ledger::Genesis genesis, Ed25519Key key,
@@ -109,6 +121,10 @@ class Node {
   // The head as the parent of the next block.
   ledger::ParentBlock parent_of_next() const;
   void commit(const consensus::Commit& c);
+  // Stores a committed block (ours or a peer's), moves the head and schedules the next height.
+  void finish_commit(const ledger::Block& block, const Hash256& id,
+                     const ledger::BlockResult& result, const Bytes& cert,
+                     std::chrono::steady_clock::time_point start);
   void publish_events(const ledger::Block& block, const ledger::BlockResult& result);
   void sign_vote(const consensus::Vote& v);
   void sign_proposal(const consensus::Proposal& p);
@@ -117,6 +133,27 @@ class Node {
   void start_next_height(uint64_t delay_ms);
   void revert_speculation();
   void fatal(const std::string& why);
+
+  // ---- peers (node/p2p), all on the io thread ----
+  void drain_peers();
+  void on_peer_message(p2p::Inbound in);
+  // Where a message for `height` goes: handled now, kept for the next height,
+  // or (from a peer ahead of us) a reason to sync.
+  enum class Route { now, later, drop };
+  Route route(uint64_t height, const std::string& from);
+  void on_vote(const p2p::SignedVote& v, const std::string& from);
+  void on_proposal(p2p::SignedProposal p, const std::string& from);
+  void on_block_answer(ByteView payload, const std::string& from);
+  void answer_block_request(ByteView payload, const std::string& from);
+  // Executes a received block on our state; true when it is valid (it then
+  // becomes a candidate with its state applied as the speculation).
+  bool check_candidate(const ledger::Block& block, const consensus::Proposal& p);
+  void request_next_block(const std::string& peer);
+  // Sends where consensus stands at this height (proposals and votes with
+  // signatures) to one peer, or to all when peer is empty.
+  void gossip_state(const std::string& peer);
+  void tick();
+  void start_height_if_due();
 
   boost::asio::io_context& io_;
   NodeConfig config_;
@@ -154,13 +191,32 @@ class Node {
     ledger::ChangeSet undo;
   };
   std::optional<Speculation> speculation_;
-  // Signatures of votes at the current height: (round, type, validator) -> sig.
-  std::map<std::tuple<uint32_t, uint8_t, uint32_t>, Ed25519Sig> vote_sigs_;
+  // Signed votes at the current height (ours and peers'), by (round, type,
+  // validator, value): the commit certificate and what is re-gossiped.
+  std::map<std::tuple<uint32_t, uint8_t, uint32_t, std::optional<consensus::BlockId>>, Ed25519Sig>
+      vote_sigs_;
+  // Signed proposals at the current height by round, as gossiped.
+  std::map<uint32_t, p2p::SignedProposal> proposals_;
+  // Messages for the next height that came while this one was being committed.
+  std::vector<p2p::Inbound> next_height_;
+  // The block we asked a peer for (we are behind), and when.
+  struct PendingSync {
+    std::string peer;
+    uint64_t height = 0;
+    std::chrono::steady_clock::time_point since;
+  };
+  std::optional<PendingSync> pending_sync_;
+  // Consensus progress at the last tick; unchanged for a while means messages
+  // were lost, so the state is gossiped again.
+  std::tuple<uint64_t, uint32_t, consensus::Step> last_progress_{};
+  unsigned stalled_ticks_ = 0;
+  std::shared_ptr<bool> alive_ =
+      std::make_shared<bool>(true);  // for handlers posted by peer threads
   std::vector<std::shared_ptr<boost::asio::steady_timer>> timers_;
 
   std::unique_ptr<rpc::MethodTable> rpc_table_;
   std::unique_ptr<rpc::HttpServer> rpc_server_;
-  std::unique_ptr<p2p::BlockServer> block_server_;
+  std::unique_ptr<p2p::PeerManager> peers_;
 };
 
 }  // namespace vt::node

@@ -360,6 +360,29 @@ void register_rpc_methods(rpc::MethodTable& t, Node& node) {
                        {"proposer", to_hex(set.at(set.proposer(height, 0)).key)}};
          }});
 
+  t.add({"net_peers",
+         "The peers this node is connected to over the encrypted P2P channel: node id, address, "
+         "direction and messages exchanged; and this node's own id.",
+         {},
+         "net",
+         schema_object({{"node_id", {{"type", json::array({"string", "null"})}}},
+                        {"listening", {{"type", "boolean"}}},
+                        {"peers", {{"type", "array"}}}}),
+         [&node](const rpc::Params&) -> RpcOutcome {
+           json list = json::array();
+           for (const auto& p : node.peers())
+             list.push_back({{"node_id", p.id},
+                             {"address", p.address},
+                             {"outbound", p.outbound},
+                             {"messages_sent", p.messages_sent},
+                             {"messages_received", p.messages_received}});
+           const bool listening = node.p2p_port() != 0;
+           return json{
+               {"node_id", listening ? json(p2p::node_id(node.validator_pubkey())) : json(nullptr)},
+               {"listening", listening},
+               {"peers", list}};
+         }});
+
   t.add({"consensus_state",
          "Where this node's consensus engine is (height, round, step, locked and valid rounds) "
          "and what it signed last (its signing-state file).",
@@ -882,6 +905,15 @@ void register_http_routes(rpc::HttpServer& server, Node& node) {
            node.last_signed().empty ? 0 : node.last_signed().height);
     metric("veritrain_block_interval_milliseconds", "gauge",
            "Time between the last two committed blocks (block times).", m.last_block_interval_ms);
+    metric("veritrain_peers", "gauge", "Connected peers.", node.peers().size());
+    metric("veritrain_blocks_synced_total", "counter",
+           "Blocks committed from a peer's block and commit certificate (catching up).",
+           m.blocks_synced);
+    metric("veritrain_missed_precommits_total", "counter",
+           "Validators absent from the commit certificates of blocks this node committed.",
+           m.missed_precommits);
+    metric("veritrain_peer_messages_total", "counter",
+           "Consensus, transaction and block messages received from peers.", m.peer_messages);
     return rpc::GetResponse{"text/plain; version=0.0.4", out};
   });
 }

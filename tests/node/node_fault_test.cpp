@@ -8,6 +8,8 @@
 #include "ledger/state.h"
 #include "node/chain_store.h"
 #include "node/node.h"
+#include "node/p2p/peer_manager.h"
+#include "node/p2p/secret_channel.h"
 #include "node/signing_state_file.h"
 #include "tests/node/test_chain.h"
 
@@ -108,6 +110,17 @@ TEST_CASE("a node refuses a database of another chain and a key outside the vali
       node::Node::open(io, fast_config(dir2), test::test_genesis(), Ed25519Key::from_seed(seed));
   REQUIRE_FALSE(stranger.ok());
   CHECK(stranger.error().find("not in the genesis validator set") != std::string::npos);
+
+  // With peers to follow, the same key runs as a full node that signs nothing.
+  node::NodeConfig follower = fast_config(dir2);
+  follower.p2p_port = 0;
+  follower.persistent_peers.push_back(
+      node::p2p::parse_peer_address(node::p2p::node_id(test::validator_key().pubkey()) +
+                                    "@127.0.0.1:1")
+          .value());
+  auto full = node::Node::open(io, follower, test::test_genesis(), Ed25519Key::from_seed(seed));
+  REQUIRE(full.ok());
+  CHECK_FALSE(full.value()->is_validator());
 }
 
 namespace {
