@@ -9,6 +9,8 @@
 
 #include "core/bech32m.h"
 #include "kernels/idx.h"
+#include "node/p2p/peer_manager.h"
+#include "node/p2p/secret_channel.h"
 
 namespace vt::node {
 
@@ -69,10 +71,12 @@ Status write_file(const fs::path& p, const std::string& content, bool secret) {
 
 }  // namespace
 
-Result<InitResult> init_home(const InitOptions& o) {
-  if (fs::exists(o.home / "config.toml") || fs::exists(o.home / "genesis.json"))
-    return make_error(o.home.string() +
-                      " already holds a node; remove it or choose another --home");
+namespace {
+
+// The genesis of `template_text` with the faucet funded and `validators`
+// (power 1 each, operator = the faucet) as the set.
+Result<std::string> make_genesis(const InitOptions& o, const SchnorrKey& faucet,
+                                 const std::vector<Ed25519Key>& validators) {
   std::string template_text = devnet_template();
   if (o.genesis_template) {
     auto t = read_file(*o.genesis_template);
@@ -83,46 +87,112 @@ Result<InitResult> init_home(const InitOptions& o) {
   if (g.is_discarded() || !g.is_object())
     return make_error("genesis template is not a JSON object");
   if (!o.chain_id.empty()) g["chain_id"] = o.chain_id;
-
-  Ed25519Key validator = Ed25519Key::generate();
-  SchnorrKey faucet = SchnorrKey::generate();
   if (!g.contains("accounts") || !g["accounts"].is_array()) g["accounts"] = json::array();
   g["accounts"].push_back({{"address", address_to_string(faucet.pubkey())},
                            {"balance", std::to_string(o.faucet_balance)}});
-  g["validators"] = json::array(
-      {{{"consensus_key", to_hex(validator.pubkey())},
-        {"operator", address_to_string(faucet.pubkey())},
-        {"power", "1"},
-        {"vrf_key", to_hex(vrf_public_key(vrf_secret_from_seed(validator.seed())).value())}}});
+  g["validators"] = json::array();
+  for (const auto& v : validators)
+    g["validators"].push_back(
+        {{"consensus_key", to_hex(v.pubkey())},
+         {"operator", address_to_string(faucet.pubkey())},
+         {"power", "1"},
+         {"vrf_key", to_hex(vrf_public_key(vrf_secret_from_seed(v.seed())).value())}});
   std::string genesis_text = g.dump(2) + "\n";
   auto parsed = ledger::parse_genesis(genesis_text);
   if (!parsed) return make_error("genesis template: " + parsed.error());
+  return genesis_text;
+}
 
+// Writes one home: config.toml (from o's ports and `peers`), the genesis, the
+// node key and the faucet's secret.
+Status write_home(const InitOptions& o, const std::vector<std::string>& peers,
+                  const std::string& genesis_text, const Ed25519Key& key,
+                  const SchnorrKey& faucet) {
+  if (fs::exists(o.home / "config.toml") || fs::exists(o.home / "genesis.json"))
+    return make_error(o.home.string() +
+                      " already holds a node; remove it or choose another --home");
   std::error_code ec;
   fs::create_directories(o.home / "data", ec);
   if (ec) return make_error("cannot create " + (o.home / "data").string() + ": " + ec.message());
+  std::ostringstream peer_list;
+  for (size_t i = 0; i < peers.size(); ++i) peer_list << (i ? ", " : "") << '"' << peers[i] << '"';
   std::ostringstream cfg;
   cfg << "# veritraind configuration (see docs/node.md)\n\n"
       << "[rpc]\nlisten = \"127.0.0.1:" << o.rpc_port << "\"\nbody_limit = 16777216\n\n"
-      << "[p2p]\n# peers fetch blocks here (encrypted; docs/node.md); port 0: no listener\n"
-      << "listen = \"127.0.0.1:" << o.p2p_port << "\"\n\n"
+      << "[p2p]\n# encrypted peer connections (docs/node.md); port 0: no listener\n"
+      << "listen = \"127.0.0.1:" << o.p2p_port << "\"\n"
+      << "# NODE_ID@HOST:PORT of peers to stay connected to\n"
+      << "persistent_peers = [" << peer_list.str() << "]\nmax_peers = 32\n\n"
       << "[consensus]\nblock_interval_ms = " << o.block_interval_ms << "\n\n"
       << "[mempool]\nmax_txs = 20000\nmax_bytes = 67108864\n\n"
       << "[blobs]\nuploads = true\nmax_blob_bytes = 268435456\nmax_total_bytes = 8589934592\n\n"
       << "[datasets]\n# the referee step re-executes training steps on this data\n"
       << "fashion_mnist = \"" << kernels::kDefaultFashionMnistDir << "\"\n\n"
       << "[log]\nlevel = \"info\"\n";
-  if (auto s = write_file(o.home / "config.toml", cfg.str(), false); !s) return s.take_error();
-  if (auto s = write_file(o.home / "genesis.json", genesis_text, false); !s) return s.take_error();
-  json vk = {{"type", "ed25519"},
-             {"public_key", to_hex(validator.pubkey())},
-             {"seed", to_hex(validator.seed())}};
-  if (auto s = write_file(o.home / "validator_key.json", vk.dump(2) + "\n", true); !s)
-    return s.take_error();
+  if (auto s = write_file(o.home / "config.toml", cfg.str(), false); !s) return s;
+  if (auto s = write_file(o.home / "genesis.json", genesis_text, false); !s) return s;
+  json vk = {
+      {"type", "ed25519"}, {"public_key", to_hex(key.pubkey())}, {"seed", to_hex(key.seed())}};
+  if (auto s = write_file(o.home / "validator_key.json", vk.dump(2) + "\n", true); !s) return s;
   // Devnet convenience: the funded genesis account's secret, for `veritrain keys import`.
-  if (auto s = write_file(o.home / "faucet.secret", to_hex(faucet.secret()) + "\n", true); !s)
-    return s.take_error();
+  return write_file(o.home / "faucet.secret", to_hex(faucet.secret()) + "\n", true);
+}
+
+}  // namespace
+
+Result<InitResult> init_home(const InitOptions& o) {
+  if (fs::exists(o.home / "config.toml") || fs::exists(o.home / "genesis.json"))
+    return make_error(o.home.string() +
+                      " already holds a node; remove it or choose another --home");
+  Ed25519Key validator = Ed25519Key::generate();
+  SchnorrKey faucet = SchnorrKey::generate();
+  auto genesis = make_genesis(o, faucet, {validator});
+  if (!genesis) return genesis.take_error();
+  if (auto s = write_home(o, {}, genesis.value(), validator, faucet); !s) return s.take_error();
   return InitResult{faucet.pubkey(), validator.pubkey()};
+}
+
+Result<LocalnetResult> init_localnet(const LocalnetOptions& o) {
+  if (o.validators < 1 || o.validators > 64) return make_error("--validators must be 1..64");
+  if (o.full_nodes > 16) return make_error("--full-nodes must be 0..16");
+  const size_t n = o.validators + o.full_nodes;
+  if (uint32_t{o.base_port} + 2 * n > 65535) return make_error("--base-port is too high");
+  if (fs::exists(o.out) && !fs::is_empty(o.out))
+    return make_error(o.out.string() + " is not empty; remove it or choose another --out");
+  SchnorrKey faucet = SchnorrKey::generate();
+  std::vector<Ed25519Key> keys;
+  for (size_t i = 0; i < n; ++i) keys.push_back(Ed25519Key::generate());
+  InitOptions base = o.init;
+  auto genesis = make_genesis(base, faucet,
+                              std::vector<Ed25519Key>(keys.begin(), keys.begin() + o.validators));
+  if (!genesis) return genesis.take_error();
+  LocalnetResult r;
+  r.faucet = faucet.pubkey();
+  for (size_t i = 0; i < n; ++i) {
+    LocalnetNode node;
+    node.validator = i < o.validators;
+    node.name = node.validator ? "validator" + std::to_string(i)
+                               : "full" + std::to_string(i - o.validators);
+    node.home = o.out / node.name;
+    node.rpc_port = static_cast<uint16_t>(o.base_port + 2 * i);
+    node.p2p_port = static_cast<uint16_t>(o.base_port + 2 * i + 1);
+    node.node_id = p2p::node_id(keys[i].pubkey());
+    r.nodes.push_back(node);
+  }
+  for (size_t i = 0; i < n; ++i) {
+    // Validators keep each other connected; a full node connects to the validators.
+    std::vector<std::string> peers;
+    for (size_t j = 0; j < o.validators; ++j)
+      if (j != i)
+        peers.push_back(r.nodes[j].node_id + "@127.0.0.1:" + std::to_string(r.nodes[j].p2p_port));
+    InitOptions one = base;
+    one.home = r.nodes[i].home;
+    one.rpc_port = r.nodes[i].rpc_port;
+    one.p2p_port = r.nodes[i].p2p_port;
+    if (auto s = write_home(one, peers, genesis.value(), keys[i], faucet); !s)
+      return s.take_error();
+  }
+  return r;
 }
 
 Result<Home> load_home(const fs::path& home) {
@@ -188,6 +258,21 @@ Result<Home> load_home(const fs::path& home) {
     h.config.p2p_host = p2p->substr(0, c);
     h.config.p2p_port = static_cast<uint16_t>(pp);
   }
+  if (auto* peers = t["p2p"]["persistent_peers"].as_array()) {
+    for (const auto& e : *peers) {
+      auto spec = e.value<std::string>();
+      if (!spec) return make_error("config.toml: p2p.persistent_peers must be strings");
+      auto a = p2p::parse_peer_address(*spec);
+      if (!a) return make_error("config.toml: p2p.persistent_peers: " + a.error());
+      h.config.persistent_peers.push_back(std::move(a).value());
+    }
+  } else if (t["p2p"]["persistent_peers"]) {
+    return make_error("config.toml: p2p.persistent_peers must be an array of NODE_ID@HOST:PORT");
+  }
+  int64_t max_peers = t["p2p"]["max_peers"].value_or(int64_t{32});
+  if (max_peers < 1 || max_peers > 1000)
+    return make_error("config.toml: p2p.max_peers must be 1..1000");
+  h.config.max_peers = static_cast<size_t>(max_peers);
   h.config.data_dir = (home / "data").string();
   h.config.signing_state_file = (home / "signing_state.json").string();
   h.config.fashion_mnist_dir =

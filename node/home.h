@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/keys.h"
 #include "core/result.h"
@@ -31,6 +32,31 @@ struct InitResult {
 
 // Refuses to overwrite an existing home.
 Result<InitResult> init_home(const InitOptions& options);
+
+// `veritraind localnet`: N validator homes (and M full-node homes) under
+// `out`, one genesis with the N validators at power 1, each node listing the
+// validators (but itself) as persistent peers. Node i gets RPC port
+// base_port + 2i and P2P port base_port + 2i + 1, all on 127.0.0.1.
+struct LocalnetOptions {
+  std::filesystem::path out;
+  uint32_t validators = 4;
+  uint32_t full_nodes = 0;
+  uint16_t base_port = 26600;
+  InitOptions init;  // template, chain id, block interval, faucet balance (home and ports unused)
+};
+struct LocalnetNode {
+  std::string name;  // validator0.., full0..
+  std::filesystem::path home;
+  bool validator = false;
+  std::string node_id;
+  uint16_t rpc_port = 0;
+  uint16_t p2p_port = 0;
+};
+struct LocalnetResult {
+  Address faucet{};
+  std::vector<LocalnetNode> nodes;
+};
+Result<LocalnetResult> init_localnet(const LocalnetOptions& options);
 
 struct Home {
   NodeConfig config;

@@ -1,5 +1,6 @@
-// veritraind: the validator node. `init` writes a home directory, `start` runs
-// it, `verify-chain` audits its database.
+// veritraind: the validator node. `init` writes a home directory (`localnet`
+// writes N of them), `start` runs it, `verify-chain` audits its database,
+// `sync` fetches blocks from one peer.
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
@@ -114,6 +115,28 @@ int main(int argc, char** argv) {
       app.add_subcommand("start", "Run the node in the foreground until SIGINT/SIGTERM");
   start_cmd->add_option("--home", start_home, "Home directory written by init")->required();
 
+  node::LocalnetOptions localnet;
+  std::string localnet_out, localnet_template;
+  auto* localnet_cmd = app.add_subcommand(
+      "localnet",
+      "Write the homes of a local network: N validators (and optional full nodes) sharing one "
+      "genesis, each listing the validators as persistent peers; run them with "
+      "scripts/localnet start");
+  localnet_cmd->add_option("--out", localnet_out, "Directory to create the homes in")->required();
+  localnet_cmd->add_option("--validators", localnet.validators, "Number of validators (1..64)")
+      ->capture_default_str();
+  localnet_cmd->add_option("--full-nodes", localnet.full_nodes, "Number of full nodes (0..16)")
+      ->capture_default_str();
+  localnet_cmd
+      ->add_option("--base-port", localnet.base_port,
+                   "Node i listens for RPC on base+2i and for peers on base+2i+1 (127.0.0.1)")
+      ->capture_default_str();
+  localnet_cmd->add_option("--template", localnet_template, "Genesis template (params)");
+  localnet_cmd->add_option("--chain-id", localnet.init.chain_id,
+                           "Chain id (default: the template's)");
+  localnet_cmd->add_option("--block-interval-ms", localnet.init.block_interval_ms, "Block interval")
+      ->capture_default_str();
+
   std::string verify_home;
   auto* verify_cmd = app.add_subcommand(
       "verify-chain",
@@ -134,6 +157,20 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   if (*verify_cmd) return verify_chain(verify_home);
+  if (*localnet_cmd) {
+    localnet.out = localnet_out;
+    if (!localnet_template.empty()) localnet.init.genesis_template = localnet_template;
+    auto r = node::init_localnet(localnet);
+    if (!r) return error_exit(r.error());
+    std::cout << "localnet in " << localnet_out << " (faucet " << address_to_string(r->faucet)
+              << ", secret in each home's faucet.secret)\n";
+    for (const auto& n : r->nodes)
+      std::cout << "  " << n.name << "  node " << n.node_id
+                << "  rpc http://127.0.0.1:" << n.rpc_port << "  p2p 127.0.0.1:" << n.p2p_port
+                << "  home " << n.home.string() << "\n";
+    std::cout << "run them with: scripts/localnet start " << localnet_out << "\n";
+    return 0;
+  }
   if (*sync_cmd) return sync_from_peer(sync_home, sync_peer);
 
   if (*init_cmd) {
@@ -158,8 +195,8 @@ int main(int argc, char** argv) {
   spdlog::set_level(spdlog::level::from_str(home->log_level));
   if (!home->validator_key) {
     std::cerr << "error: " << start_home
-              << "/validator_key.json is missing (non-validator nodes come with the BFT "
-              << "issue)\n";
+              << "/validator_key.json is missing: every node needs a key (its peer identity; "
+              << "it signs blocks only if the genesis lists it as a validator)\n";
     return 1;
   }
   boost::asio::io_context io;
