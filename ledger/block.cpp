@@ -14,7 +14,7 @@ void write_header(Writer& w, const BlockHeader& h) {
       .fixed(h.prev_hash)
       .fixed(h.tx_root)
       .fixed(h.state_root);
-  w.fixed(h.receipts_root).fixed(h.proposer).fixed(h.vrf_proof);
+  w.fixed(h.receipts_root).fixed(h.evidence_root).fixed(h.proposer).fixed(h.vrf_proof);
 }
 
 BlockHeader read_header(Reader& r) {
@@ -26,6 +26,7 @@ BlockHeader read_header(Reader& r) {
   h.tx_root = r.fixed<32>("header.tx_root");
   h.state_root = r.fixed<32>("header.state_root");
   h.receipts_root = r.fixed<32>("header.receipts_root");
+  h.evidence_root = r.fixed<32>("header.evidence_root");
   h.proposer = r.fixed<32>("header.proposer");
   h.vrf_proof = r.fixed<81>("header.vrf_proof");
   return h;
@@ -49,11 +50,20 @@ Hash256 compute_tx_root(const std::vector<Transaction>& txs) {
   return merkle_root(leaves);
 }
 
+Hash256 compute_evidence_root(const std::vector<DoubleSign>& evidence) {
+  std::vector<Hash256> leaves;
+  leaves.reserve(evidence.size());
+  for (const auto& e : evidence) leaves.push_back(evidence_hash(e));
+  return merkle_root(leaves);
+}
+
 Bytes encode(const Block& b) {
   Writer w;
   write_header(w, b.header);
   w.u32(static_cast<uint32_t>(b.txs.size()));
   for (const auto& tx : b.txs) w.bytes(encode(tx));
+  w.u32(static_cast<uint32_t>(b.evidence.size()));
+  for (const auto& e : b.evidence) w.bytes(encode(e));
   return w.take();
 }
 
@@ -81,6 +91,18 @@ Result<Block> decode_block(ByteView in, size_t max_bytes, size_t max_txs, size_t
     auto tx = decode_transaction(raw, max_tx_bytes);
     if (!tx) return make_error("block transaction " + std::to_string(i) + ": " + tx.error());
     b.txs.push_back(std::move(tx).value());
+  }
+  const uint32_t ne = r.u32("block.evidence_count");
+  if (r.ok() && ne > kMaxEvidencePerBlock)
+    return make_error("block has " + std::to_string(ne) + " pieces of evidence, the limit is " +
+                      std::to_string(kMaxEvidencePerBlock));
+  for (uint32_t i = 0; i < ne && r.ok(); ++i) {
+    constexpr size_t kMaxEvidenceBytes = 512;  // 32 + two votes of at most 118 bytes
+    Bytes raw = r.bytes("block.evidence", kMaxEvidenceBytes);
+    if (!r.ok()) break;
+    auto e = decode_double_sign(raw);
+    if (!e) return make_error("block evidence " + std::to_string(i) + ": " + e.error());
+    b.evidence.push_back(std::move(e).value());
   }
   if (auto s = r.finish(); !s) return make_error("malformed block: " + s.error());
   return b;

@@ -9,6 +9,7 @@
 #include "core/keys.h"
 #include "core/result.h"
 #include "core/vrf.h"
+#include "ledger/evidence.h"
 #include "ledger/transaction.h"
 
 namespace vt::ledger {
@@ -21,6 +22,7 @@ struct BlockHeader {
   Hash256 tx_root{};        // merkle_root of the transaction hashes
   Hash256 state_root{};     // state root after executing this block
   Hash256 receipts_root{};  // merkle_root of receipt hashes (outcomes are committed too)
+  Hash256 evidence_root{};  // merkle_root of evidence_hash over the block's evidence
   Ed25519Pubkey proposer{};
   // The proposer's ECVRF proof of this block's randomness (ledger/randomness.h).
   VrfProof vrf_proof{};
@@ -30,15 +32,20 @@ struct BlockHeader {
 struct Block {
   BlockHeader header;
   std::vector<Transaction> txs;
+  // Double signing punished by this block, executed before the transactions.
+  std::vector<DoubleSign> evidence;
   bool operator==(const Block&) const = default;
 };
 
 Hash256 block_hash(const BlockHeader& h);  // tagged_hash("veritrain/block", header encoding)
 Hash256 compute_tx_root(const std::vector<Transaction>& txs);
+Hash256 compute_evidence_root(const std::vector<DoubleSign>& evidence);
 
 Bytes encode(const BlockHeader& h);
 Bytes encode(const Block& b);
 Result<BlockHeader> decode_header(ByteView in);
+// header | u32 tx count | txs (length-prefixed) | u32 evidence count (at most
+// kMaxEvidencePerBlock) | evidence (length-prefixed).
 Result<Block> decode_block(ByteView in, size_t max_bytes, size_t max_txs, size_t max_tx_bytes);
 
 }  // namespace vt::ledger

@@ -40,6 +40,10 @@ const char* block_code_name(BlockCode c) {
       return "state_root_mismatch";
     case BlockCode::receipts_root_mismatch:
       return "receipts_root_mismatch";
+    case BlockCode::evidence_root_mismatch:
+      return "evidence_root_mismatch";
+    case BlockCode::evidence_refused:
+      return "evidence_refused";
   }
   return "unknown";
 }
@@ -80,6 +84,7 @@ ExecutedBlock finish_block(StateStore& state, Block block, BlockExecutor& exec) 
   receipt_hashes.reserve(out.result.receipts.size());
   for (const Receipt& r : out.result.receipts) receipt_hashes.push_back(receipt_hash(r));
   block.header.tx_root = compute_tx_root(block.txs);
+  block.header.evidence_root = compute_evidence_root(block.evidence);
   block.header.state_root = state.root();
   block.header.receipts_root = merkle_root(receipt_hashes);
   out.block = std::move(block);
@@ -108,6 +113,15 @@ Result<ExecutedBlock> build_block(StateStore& state, const ParentBlock& parent,
   BlockExecutor exec(state, ctx.value());
   Block block;
   size_t bytes = 0;
+  for (DoubleSign& e : p.evidence) {
+    if (block.evidence.size() >= kMaxEvidencePerBlock) break;
+    if (auto s = exec.apply_evidence(e); !s) {
+      if (left_out) left_out->emplace_back(evidence_hash(e), s.error());
+      continue;
+    }
+    bytes += encode(e).size();
+    block.evidence.push_back(std::move(e));
+  }
   for (Transaction& tx : p.candidates) {
     if (block.txs.size() >= params.max_block_txs) break;
     const size_t size = encode(tx).size();
@@ -172,10 +186,21 @@ BlockVerdict check_block(StateStore& state, const ParentBlock& parent, const Blo
                                             std::to_string(params.max_block_bytes));
   if (compute_tx_root(block.txs) != h.tx_root)
     return refuse(BlockCode::tx_root_mismatch, "tx_root does not match the transactions");
+  if (block.evidence.size() > kMaxEvidencePerBlock)
+    return refuse(BlockCode::evidence_refused, std::to_string(block.evidence.size()) +
+                                                   " pieces of evidence, the limit is " +
+                                                   std::to_string(kMaxEvidencePerBlock));
+  if (compute_evidence_root(block.evidence) != h.evidence_root)
+    return refuse(BlockCode::evidence_root_mismatch, "evidence_root does not match the evidence");
 
   auto ctx = context_for(state, h.height, h.proposer, h.vrf_proof, h.time_ms, datasets);
   if (!ctx) return refuse(BlockCode::bad_randomness, ctx.error());
   BlockExecutor exec(state, ctx.value());
+  for (size_t i = 0; i < block.evidence.size(); ++i) {
+    if (auto s = exec.apply_evidence(block.evidence[i]); !s)
+      return refuse(BlockCode::evidence_refused,
+                    "evidence " + std::to_string(i) + " is refused: " + s.error());
+  }
   for (size_t i = 0; i < block.txs.size(); ++i) {
     auto receipt = exec.apply(block.txs[i], encode(block.txs[i]).size());
     if (!receipt)
@@ -186,6 +211,7 @@ BlockVerdict check_block(StateStore& state, const ParentBlock& parent, const Blo
   Block rebuilt;
   rebuilt.header = h;
   rebuilt.txs = block.txs;
+  rebuilt.evidence = block.evidence;
   ExecutedBlock executed = finish_block(state, std::move(rebuilt), exec);
   const BlockHeader& mine = executed.block.header;
   BlockCode code = BlockCode::ok;

@@ -38,6 +38,8 @@ enum class BlockCode : uint8_t {
   tx_refused = 11,              // a transaction fails admission (signature, nonce, fee, budget)
   state_root_mismatch = 12,     // executing the block gives another state root
   receipts_root_mismatch = 13,  // executing the block gives other receipts
+  evidence_root_mismatch = 14,  // evidence_root is not the Merkle root of the evidence
+  evidence_refused = 15,        // evidence that does not check, is too old or is punished already
 };
 const char* block_code_name(BlockCode c);
 
@@ -63,13 +65,16 @@ struct BlockProposal {
   VrfProof vrf_proof{};
   uint64_t time_ms = 0;
   std::vector<Transaction> candidates;
+  // Double-sign evidence to include (at most kMaxEvidencePerBlock are tried).
+  std::vector<DoubleSign> evidence;
   size_t max_bytes = 0;  // room for transactions (the node keeps a margin below max_block_bytes)
 };
 
-// Executes the candidates in order against `state`, keeps those admitted (a
-// refused one is left out; `left_out` gets its hash and reason when given) and
-// fills the header. Fails (state unchanged) when the proposer is not a
-// validator, its proof does not check, or time does not move forward.
+// Applies the evidence, then executes the candidates in order against `state`,
+// keeps what is admitted (a refused transaction or piece of evidence is left
+// out; `left_out` gets its hash and reason when given) and fills the header. Fails (state
+// unchanged) when the proposer is not a validator, its proof does not check, or time does not move
+// forward.
 Result<ExecutedBlock> build_block(StateStore& state, const ParentBlock& parent,
                                   const DatasetSource* datasets, BlockProposal p,
                                   std::vector<std::pair<Hash256, std::string>>* left_out = nullptr);
@@ -83,9 +88,9 @@ struct BlockVerdict {
 // Checks a received block against `state` (the state after `parent`): header
 // fields, the expected proposer (consensus computes it from height and round),
 // time after the parent and at most `max_time_ms`, the VRF proof, size limits,
-// the transaction root, and then executes every transaction and compares the
-// state root and receipts root. ok: the state is advanced (executed.undo takes
-// it back). The previous height's commit signatures are consensus's
+// the transaction and evidence roots, and then applies the evidence, executes
+// every transaction and compares the state root and receipts root. ok: the state is advanced
+// (executed.undo takes it back). The previous height's commit signatures are consensus's
 // (consensus::verify_commit); the node checks both.
 [[nodiscard]] BlockVerdict check_block(StateStore& state, const ParentBlock& parent,
                                        const Block& block, const Ed25519Pubkey& expected_proposer,

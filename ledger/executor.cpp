@@ -1098,6 +1098,33 @@ void BlockExecutor::run_dispute_deadline(uint64_t dispute_id) {
       out->loser == verifier::Party::provider ? "provider_timeout" : "challenger_timeout");
 }
 
+Result<Validator> check_evidence(const StateReader& state, const Params& params, uint64_t height,
+                                 const DoubleSign& e) {
+  if (auto s = check_double_sign(e, params.chain_id); !s) return s.take_error();
+  const uint64_t offence = e.a.vote.height;
+  if (offence >= height)
+    return make_error("evidence of height " + num(offence) + " in block " + num(height) +
+                      ": it must be of an earlier height");
+  if (height - offence > params.max_evidence_age_blocks)
+    return make_error("evidence of height " + num(offence) + " is more than " +
+                      num(params.max_evidence_age_blocks) + " blocks old");
+  auto v = read_validator(state, e.validator);
+  if (!v) return make_error("evidence against " + to_hex(e.validator) + ", not a validator");
+  if (v->tombstoned)
+    return make_error("validator " + to_hex(e.validator) +
+                      " is already punished for double signing");
+  return *v;
+}
+
+Status BlockExecutor::apply_evidence(const DoubleSign& e) {
+  if (!result_.receipts.empty()) return make_error("evidence comes before the transactions");
+  auto v = check_evidence(block_, params_, ctx_.height, e);
+  if (!v) return v.take_error();
+  OutcomeContext oc{block_, params_, ctx_.height, result_.begin_events};
+  punish_double_signer(oc, v.value(), e.a.vote.height);
+  return Status::success();
+}
+
 Result<Receipt> BlockExecutor::apply(const Transaction& tx, size_t encoded_size) {
   if (auto s = check_transaction(block_, params_, tx, encoded_size, false); !s)
     return s.take_error();

@@ -10,6 +10,7 @@
 #include "core/result.h"
 #include "kernels/idx.h"
 #include "kernels/job_spec.h"
+#include "ledger/evidence.h"
 #include "ledger/params.h"
 #include "ledger/receipt.h"
 #include "ledger/state.h"
@@ -41,9 +42,10 @@ struct BlockContext {
 };
 
 struct BlockResult {
-  std::vector<Event> begin_events;  // expiries and unbonding releases at the block's start
-  std::vector<Receipt> receipts;    // one per transaction, in block order
-  ChangeSet changes;                // everything the block writes
+  // Expiries, unbonding releases and evidence punishments at the block's start.
+  std::vector<Event> begin_events;
+  std::vector<Receipt> receipts;  // one per transaction, in block order
+  ChangeSet changes;              // everything the block writes
 };
 
 // A canonical job spec: the stored document and its hash.
@@ -69,6 +71,12 @@ Status check_transaction(const StateReader& state, const Params& params, const T
 // bit DisputeRecord::failed_posts keeps for it).
 uint8_t post_party_bit(const DisputeRecord& d, const Address& sender);
 
+// Whether block `height` may punish this double signing: the votes check, the
+// offence is below `height` and at most max_evidence_age_blocks old, and the
+// signer is a validator not yet tombstoned. Returns that validator.
+Result<Validator> check_evidence(const StateReader& state, const Params& params, uint64_t height,
+                                 const DoubleSign& e);
+
 class BlockExecutor {
  public:
   // Runs the block's start (unbonding releases, job expiries) right away.
@@ -76,6 +84,11 @@ class BlockExecutor {
   // Admission failure (bad signature, nonce, fee...): error, nothing changes and the
   // transaction must not be in the block. Otherwise its receipt.
   Result<Receipt> apply(const Transaction& tx, size_t encoded_size);
+  // Double-sign evidence (ledger/evidence.h), before any transaction: if
+  // check_evidence passes, the signer is punished (punish_double_signer; events
+  // in begin_events). Refused: nothing changes and the evidence must not be in
+  // the block.
+  Status apply_evidence(const DoubleSign& e);
   const Params& params() const { return params_; }
   BlockResult finish() &&;
 

@@ -130,6 +130,9 @@ Result<Genesis> parse_genesis(std::string_view text) {
     // A key that cannot verify would stop the chain at this validator's first block.
     if (!vrf_key_valid(val.vrf_key)) return make_error(path + "vrf_key: not a point on P-256");
     if (val.power == 0) return make_error(path + "power: must be positive");
+    if (add_overflows(total, val.power))
+      return make_error(path + "power: total supply (balances and stakes) exceeds 2^64-1");
+    total += val.power;
     if (!keys_seen.insert(val.consensus_key).second)
       return make_error(path + "consensus_key: listed twice");
     g.validators.push_back(val);

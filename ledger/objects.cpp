@@ -138,6 +138,7 @@ Bytes encode(const Validator& v) {
       .fixed(v.operator_address)
       .u64(v.power)
       .boolean(v.jailed)
+      .boolean(v.tombstoned)
       .fixed(v.vrf_key)
       .take();
 }
@@ -149,6 +150,7 @@ Result<Validator> decode_validator(ByteView in) {
   v.operator_address = r.fixed<32>("validator.operator_address");
   v.power = r.u64("validator.power");
   v.jailed = r.boolean("validator.jailed");
+  v.tombstoned = r.boolean("validator.tombstoned");
   v.vrf_key = r.fixed<33>("validator.vrf_key");
   return finish(r, v);
 }

@@ -224,8 +224,9 @@ struct Unbonding {
 struct Validator {
   Ed25519Pubkey consensus_key{};
   Address operator_address{};  // receives the fees of blocks this validator proposes
-  Amount power = 0;
-  bool jailed = false;
+  Amount power = 0;            // bonded stake in uvt, counted in the total supply; the voting power
+  bool jailed = false;         // out of the validator set from the next height
+  bool tombstoned = false;     // jailed for double signing: never back, never slashed again
   // Proves each block's randomness (ECVRF-P256, core/vrf.h); derived from the
   // validator's Ed25519 seed (vrf_secret_from_seed), declared in genesis.
   VrfPublicKey vrf_key{};

@@ -169,6 +169,24 @@ void update_dispute_game(Overlay& o, DisputeRecord& d, const verifier::Dispute& 
   write_dispute(o, d);
 }
 
+Amount punish_double_signer(OutcomeContext& c, Validator v, uint64_t offence_height) {
+  const Amount amount = share_bps(v.power, c.params.double_sign_slash_bps);
+  v.power -= amount;
+  v.jailed = true;
+  v.tombstoned = true;
+  write_validator(c.o, v);
+  burn(c.o, amount);
+  const std::string key = to_hex(v.consensus_key);
+  c.events.push_back({"validator_slashed",
+                      {{"validator", key},
+                       {"reason", "double_sign"},
+                       {"offence_height", num(offence_height)},
+                       {"amount", num(amount)},
+                       {"stake", num(v.power)}}});
+  c.events.push_back({"validator_jailed", {{"validator", key}, {"reason", "double_sign"}}});
+  return amount;
+}
+
 Amount slash_absent_verifier(OutcomeContext& c, uint64_t job_id, const Address& verifier) {
   Verifier v = read_verifier(c.o, verifier).value();
   const Amount amount = std::min(v.stake, c.params.absent_verifier_slash);

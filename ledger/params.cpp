@@ -45,6 +45,8 @@ constexpr ParamField kFields[] = {
     u64f("pol_wait_blocks", &P::pol_wait_blocks),
     u32f("max_posts_per_block", &P::max_posts_per_block),
     u32f("pol_redundancy", &P::pol_redundancy),
+    u32f("double_sign_slash_bps", &P::double_sign_slash_bps),
+    u64f("max_evidence_age_blocks", &P::max_evidence_age_blocks),
 };
 }  // namespace
 
@@ -118,6 +120,10 @@ Status validate(const Params& p) {
   if (p.pol_dispute_window == 0 || p.pol_dispute_window > 100000)
     return make_error("pol_dispute_window: must be between 1 and 100000");
   if (p.fraud_reward_bps > 10000) return make_error("fraud_reward_bps: must be at most 10000");
+  if (p.double_sign_slash_bps > 10000)
+    return make_error("double_sign_slash_bps: must be at most 10000");
+  if (p.max_evidence_age_blocks == 0)
+    return make_error("max_evidence_age_blocks: must be at least 1");
   // A job's checkpoint must fit in a checkpoint_post transaction.
   if (p.max_referee_state_bytes < 1024 || p.max_referee_state_bytes > p.max_tx_bytes)
     return make_error("max_referee_state_bytes: must be between 1024 and max_tx_bytes");

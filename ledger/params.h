@@ -67,6 +67,13 @@ struct Params {
   // job's samples * r are at most kMaxAssignments. The devnet uses 5; the
   // default 1 keeps the ledger tests' one verifier per segment.
   uint32_t pol_redundancy = 1;
+  // Validators (docs/consensus.md, "Evidence and slashing"). A validator that
+  // signs two conflicting votes loses this share (in 1/10000) of its stake,
+  // burned, and is jailed for good (tombstoned).
+  uint32_t double_sign_slash_bps = 500;
+  // Evidence older than this many blocks (by its votes' height) is refused: the
+  // offender may have left, and nodes need not keep votes forever.
+  uint64_t max_evidence_age_blocks = 1000;
   bool operator==(const Params&) const = default;
 };
 

@@ -181,6 +181,10 @@ unsigned __int128 total_supply(const StateReader& s) {
     total += must(decode_unbonding(v), "unbonding").amount;
     return true;
   });
+  s.scan(keys::prefix(keys::kValidator), [&](const Bytes&, const Bytes& v) {
+    total += must(decode_validator(v), "validator").power;
+    return true;
+  });
   return total;
 }
 
@@ -241,6 +245,12 @@ std::vector<Validator> read_validators(const StateReader& s) {
     return true;
   });
   return out;
+}
+
+std::optional<Validator> read_validator(const StateReader& s, const Ed25519Pubkey& key) {
+  auto v = s.get(keys::validator(key));
+  if (!v) return std::nullopt;
+  return must(decode_validator(*v), "validator");
 }
 
 void write_params(Overlay& o, const Params& p) {

@@ -81,9 +81,10 @@ uint64_t read_counter(const StateReader& s, keys::Counter c);
 std::optional<DisputeRecord> read_dispute(const StateReader& s, uint64_t id);
 std::optional<SlashRecord> read_slash(const StateReader& s, uint64_t id);
 std::vector<Validator> read_validators(const StateReader& s);  // ordered by consensus key
+std::optional<Validator> read_validator(const StateReader& s, const Ed25519Pubkey& key);
 std::vector<DatasetEntry> read_datasets(const StateReader& s);
 // Every uvt the state accounts for: balances, provider and verifier stakes,
-// escrow of live jobs, unbonding amounts and everything burned. Block execution
+// escrow of live jobs, unbonding amounts, validator stakes and everything burned. Block execution
 // never changes it (tests and the ledger simulation check that).
 unsigned __int128 total_supply(const StateReader& s);  // ordered by dataset_id
 bool dataset_registered(const StateReader& s, const DatasetEntry& d);

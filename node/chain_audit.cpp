@@ -3,6 +3,7 @@
 #include <set>
 
 #include "core/encoding.h"
+#include "ledger/state_access.h"
 
 namespace vt::node {
 
@@ -119,15 +120,19 @@ Result<ledger::ExecutedBlock> check_committed_block(
 Result<consensus::ValidatorSet> consensus_validators(const std::vector<ledger::Validator>& vals) {
   std::vector<consensus::Validator> out;
   for (const auto& v : vals)
-    if (!v.jailed) out.push_back({v.consensus_key, v.power});
+    if (!v.jailed && v.power > 0) out.push_back({v.consensus_key, v.power});
+  if (out.empty()) return make_error("every validator is jailed: no one can sign a block");
   std::string why;
   auto set = consensus::ValidatorSet::create(out, &why);
   if (!set) return make_error("invalid validator set: " + why);
   return std::move(*set);
 }
 
+Result<consensus::ValidatorSet> validator_set_of(const ledger::StateReader& state) {
+  return consensus_validators(ledger::read_validators(state));
+}
+
 Result<AuditReport> audit_chain(const ChainStore& chain, const ledger::Genesis& genesis,
-                                const consensus::ValidatorSet& set,
                                 const ledger::DatasetSource* datasets) {
   auto head = chain.head();
   if (!head) return head.take_error();
@@ -146,9 +151,11 @@ Result<AuditReport> audit_chain(const ChainStore& chain, const ledger::Genesis& 
     auto raw_cert = chain.commit_at(h);
     if (!raw_cert) return raw_cert.take_error();
     if (!raw_cert.value()) return make_error(at + "its commit is missing");
-    auto cert = decode_commit_certificate(**raw_cert, set.size());
+    auto set = validator_set_of(state);  // block h's signers: the set after block h-1
+    if (!set) return make_error(at + set.error());
+    auto cert = decode_commit_certificate(**raw_cert, set->size());
     if (!cert) return make_error(at + cert.error());
-    auto executed = check_committed_block(state, parent, **block, *cert, set,
+    auto executed = check_committed_block(state, parent, **block, *cert, *set,
                                           genesis.params.chain_id, datasets);
     if (!executed) return make_error(at + executed.error());
     const Hash256 id = ledger::block_hash((*block)->header);

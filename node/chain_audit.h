@@ -75,19 +75,23 @@ Result<ledger::ExecutedBlock> check_committed_block(
     const CommitCertificate& cert, const consensus::ValidatorSet& set, std::string_view chain_id,
     const ledger::DatasetSource* datasets);
 
-// The consensus validator set of the ledger's validators (jailed ones left out),
-// in the ledger's order.
+// The consensus validator set of the ledger's validators (jailed ones and
+// those without stake left out), in the ledger's order (by consensus key).
+// An empty set is an error: the chain cannot go on.
 Result<consensus::ValidatorSet> consensus_validators(const std::vector<ledger::Validator>& vals);
+// The set that signs block h is validator_set_of(the state after block h-1):
+// what block h-1 changes (a jail, a slash) counts from height h.
+Result<consensus::ValidatorSet> validator_set_of(const ledger::StateReader& state);
 
 struct AuditReport {
   uint64_t blocks = 0;  // blocks checked (heights 1..blocks)
   Hash256 state_root{};
 };
 // Replays every stored block from the genesis on a fresh state and checks its
-// commit; the first failure names the height, the code and why. At the end the
-// replayed state root must equal the stored head's.
+// commit against the validator set of its height; the first failure names the
+// height, the code and why. At the end the replayed state root must equal the
+// stored head's.
 Result<AuditReport> audit_chain(const ChainStore& chain, const ledger::Genesis& genesis,
-                                const consensus::ValidatorSet& set,
                                 const ledger::DatasetSource* datasets);
 
 }  // namespace vt::node

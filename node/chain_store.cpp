@@ -2,6 +2,7 @@
 
 #include "core/encoding.h"
 #include "ledger/receipt.h"
+#include "ledger/state_access.h"
 
 namespace vt::node {
 
@@ -27,6 +28,43 @@ Result<ChainHead> decode_head(ByteView in) {
   h.time_ms = r.u64("head.time_ms");
   if (auto s = r.finish(); !s) return make_error("corrupt chain head: " + s.error());
   return h;
+}
+
+// Meta "valset" || u64 height: the validator records in force from that height
+// (written when a block changes them), for chain_getValidators at a past height.
+const Bytes kValidatorsPrefix = {'v', 'a', 'l', 's', 'e', 't'};
+Bytes validators_key(uint64_t height) {
+  Bytes k = kValidatorsPrefix;
+  const Bytes h = height_key(height);
+  k.insert(k.end(), h.begin(), h.end());
+  return k;
+}
+
+bool is_validator_key(const Bytes& k) {
+  return !k.empty() && k[0] == ledger::keys::kValidator;
+}
+
+// The validator records after `changes` on top of what the store holds now.
+Result<Bytes> validators_after(const KvStore& kv, const ledger::ChangeSet& changes) {
+  std::map<Bytes, Bytes> records;
+  const Bytes prefix = ledger::keys::prefix(ledger::keys::kValidator);
+  auto s = kv.scan(Column::State, prefix, [&](ByteView k, ByteView v) {
+    if (k.empty() || k[0] != ledger::keys::kValidator) return false;
+    records.emplace(Bytes(k.begin(), k.end()), Bytes(v.begin(), v.end()));
+    return true;
+  });
+  if (!s) return s.take_error();
+  for (const auto& [k, v] : changes) {
+    if (!is_validator_key(k)) continue;
+    if (v)
+      records[k] = *v;
+    else
+      records.erase(k);
+  }
+  Writer w;
+  w.u32(static_cast<uint32_t>(records.size()));
+  for (const auto& [k, v] : records) w.bytes(v);
+  return w.take();
 }
 
 }  // namespace
@@ -60,6 +98,9 @@ Status ChainStore::init_genesis(const ledger::Genesis& g, const ledger::ChangeSe
     if (v) batch.put(Column::State, k, *v);
   ChainHead h{0, ledger::genesis_hash(g, state_root), state_root, g.genesis_time_ms};
   batch.put(Column::Meta, kHeadKey, encode_head(h));
+  auto vals = validators_after(kv_, changes);
+  if (!vals) return vals.take_error();
+  batch.put(Column::Meta, validators_key(1), vals.value());
   return kv_.write(batch);
 }
 
@@ -97,7 +138,38 @@ Status ChainStore::commit_block(const ledger::Block& block, const Bytes& commit,
   }
   batch.put(Column::Meta, kHeadKey,
             encode_head(ChainHead{hdr.height, hash, hdr.state_root, hdr.time_ms}));
+  if (std::any_of(result.changes.begin(), result.changes.end(),
+                  [](const auto& c) { return is_validator_key(c.first); })) {
+    auto vals = validators_after(kv_, result.changes);
+    if (!vals) return vals.take_error();
+    batch.put(Column::Meta, validators_key(hdr.height + 1), vals.value());
+  }
   return kv_.write(batch);
+}
+
+Result<std::optional<std::vector<ledger::Validator>>> ChainStore::validators_at(
+    uint64_t height) const {
+  std::optional<Bytes> found;
+  auto s = kv_.scan_reverse(Column::Meta, validators_key(height), [&](ByteView k, ByteView v) {
+    if (k.size() == kValidatorsPrefix.size() + 8 &&
+        std::equal(kValidatorsPrefix.begin(), kValidatorsPrefix.end(), k.begin()))
+      found = Bytes(v.begin(), v.end());
+    return false;
+  });
+  if (!s) return s.take_error();
+  if (!found) return std::optional<std::vector<ledger::Validator>>();
+  Reader r(*found);
+  std::vector<ledger::Validator> out;
+  const uint32_t n = r.u32("validators.count");
+  for (uint32_t i = 0; i < n && r.ok(); ++i) {
+    Bytes raw = r.bytes("validators.record", 1024);
+    if (!r.ok()) break;
+    auto v = ledger::decode_validator(raw);
+    if (!v) return make_error("corrupt validator record at height " + std::to_string(height));
+    out.push_back(v.value());
+  }
+  if (auto st = r.finish(); !st) return make_error("corrupt validator set: " + st.error());
+  return std::optional<std::vector<ledger::Validator>>(std::move(out));
 }
 
 Status ChainStore::load_state(ledger::StateStore& state) const {

@@ -42,6 +42,10 @@ class ChainStore {
   // One batch: block, height index, commit, txs + receipts, state changes, account index, head.
   [[nodiscard]] Status commit_block(const ledger::Block& block, const Bytes& commit,
                                     const ledger::BlockResult& result);
+  // The validator records in force at `height` (as the state after height-1
+  // held them); nullopt for a database written before these were kept.
+  [[nodiscard]] Result<std::optional<std::vector<ledger::Validator>>> validators_at(
+      uint64_t height) const;
   // Loads the whole persisted state into memory (at start-up).
   [[nodiscard]] Status load_state(ledger::StateStore& state) const;
 

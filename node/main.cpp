@@ -33,10 +33,8 @@ int verify_chain(const std::string& home_dir) {
   auto kv = node::open_rocksdb(home->config.data_dir);
   if (!kv) return error_exit(kv.error());
   node::ChainStore chain(*kv.value());
-  auto set = node::consensus_validators(home->genesis.validators);
-  if (!set) return error_exit(set.error());
   node::DatasetDirectory datasets(home->config.fashion_mnist_dir);
-  auto report = node::audit_chain(chain, home->genesis, set.value(), &datasets);
+  auto report = node::audit_chain(chain, home->genesis, &datasets);
   if (!report) return error_exit(report.error());
   std::cout << "verified " << report->blocks << " blocks from the genesis: every header, "
             << "proposer, VRF proof, execution and commit checks out; state root "
@@ -61,8 +59,6 @@ int sync_from_peer(const std::string& home_dir, const std::string& peer_spec) {
   node::ChainStore chain(*kv.value());
   // A fresh home starts from its genesis.
   if (auto st = chain.init_genesis_if_empty(home->genesis); !st) return error_exit(st.error());
-  auto set = node::consensus_validators(home->genesis.validators);
-  if (!set) return error_exit(set.error());
   boost::asio::io_context io;
   boost::asio::ip::tcp::socket socket(io);
   boost::system::error_code ec;
@@ -75,10 +71,11 @@ int sync_from_peer(const std::string& home_dir, const std::string& peer_spec) {
                                                    std::chrono::milliseconds(5000));
   if (!stream) return error_exit(stream.error());
   const ledger::Params& p = home->genesis.params;
-  const node::p2p::MessageLimits limits{p.max_block_bytes, p.max_tx_bytes, set->size()};
+  // Validators are only ever the genesis ones (no transaction adds one yet).
+  const node::p2p::MessageLimits limits{p.max_block_bytes, p.max_tx_bytes,
+                                        static_cast<uint32_t>(home->genesis.validators.size())};
   node::DatasetDirectory datasets(home->config.fashion_mnist_dir);
-  auto report =
-      node::p2p::sync_blocks(stream.value(), chain, home->genesis, set.value(), &datasets, limits);
+  auto report = node::p2p::sync_blocks(stream.value(), chain, home->genesis, &datasets, limits);
   if (!report) return error_exit(report.error());
   std::cout << "synced heights " << report->from_height + 1 << ".." << report->height
             << " from node " << peer_id << ", each block and commit checked; height "

@@ -153,6 +153,9 @@ Status Node::load() {
                       to_hex(head_.state_root) + " at height " + std::to_string(head_.height) +
                       ": the database is corrupt");
   params_ = ledger::read_params(state_);
+  auto set = validator_set_of(state_);
+  if (!set) return make_error("at height " + std::to_string(head_.height) + ": " + set.error());
+  validators_ = std::move(set).value();
   if (params_.chain_id != genesis_.params.chain_id)
     return make_error("the database holds chain '" + params_.chain_id + "', the genesis says '" +
                       genesis_.params.chain_id + "'");
@@ -189,8 +192,8 @@ Status Node::start() {
     pc.listen_port = config_.p2p_port;
     pc.persistent_peers = config_.persistent_peers;
     pc.max_peers = config_.max_peers;
-    pc.limits =
-        p2p::MessageLimits{params_.max_block_bytes, params_.max_tx_bytes, validators_.size()};
+    pc.limits = p2p::MessageLimits{params_.max_block_bytes, params_.max_tx_bytes,
+                                   static_cast<uint32_t>(genesis_.validators.size())};
     // Peer threads only queue; the node drains on its own thread.
     std::weak_ptr<bool> alive = alive_;
     auto pm = p2p::PeerManager::start(pc, key_, [this, alive] {
@@ -275,8 +278,7 @@ void Node::handle(consensus::Actions actions) {
     } else if (auto* a = std::get_if<consensus::Commit>(&action)) {
       commit(*a);
     } else if (auto* a = std::get_if<consensus::Evidence>(&action)) {
-      spdlog::warn("double signing by validator {} at height {} round {}", a->a.validator_index,
-                   a->a.height, a->a.round);
+      on_double_sign(a->a, a->b);
     }
     actions.insert(actions.end(), more.begin(), more.end());
   }
@@ -302,6 +304,7 @@ void Node::build_block(uint64_t height, uint32_t round, consensus::Actions& out)
   p.time_ms = std::max(now_ms(), head_.time_ms + 1);  // block time never goes back
   p.max_bytes = params_.max_block_bytes - 4096;       // room for the header and framing
   p.candidates = mempool_.select(state_, params_.max_block_txs, p.max_bytes);
+  for (const auto& [key, e] : evidence_pool_) p.evidence.push_back(e);
   std::vector<std::pair<Hash256, std::string>> left_out;
   // The header commits to the state after the block: build_block applies it;
   // the undo takes it back if consensus decides on another block.
@@ -480,6 +483,8 @@ void Node::finish_commit(const ledger::Block& block, const Hash256& id,
                                 std::chrono::steady_clock::now() - start)
                                 .count());
   mempool_.prune(state_);
+  after_state_change();
+  if (!running_) return;
   keep_published_checkpoints(block, result);
   if (!block.txs.empty() || block.header.height % 100 == 0)
     spdlog::info("committed block {} ({}) with {} txs, state root {}", block.header.height,
@@ -569,12 +574,13 @@ void Node::on_peer_message(p2p::Inbound in) {
     case p2p::MessageType::block:
       return on_block_answer(m.payload, from);
     case p2p::MessageType::evidence: {
-      auto e = p2p::decode_evidence(m.payload);
+      auto e = p2p::decode_double_sign(m.payload);
       if (!e) return peers_->punish(from, e.error());
-      if (auto s = p2p::check_evidence(*e, validators_, params_.chain_id); !s)
+      // Forged votes are the sender's fault; evidence that is merely stale or
+      // already punished (a race with a block) is not.
+      if (auto s = ledger::check_double_sign(*e, params_.chain_id); !s)
         return peers_->punish(from, "invalid evidence: " + s.error());
-      spdlog::warn("evidence from {}: validator {} double-signed at height {} round {}", from,
-                   e->a.vote.validator_index, e->a.vote.height, e->a.vote.round);
+      (void)add_evidence(*e, from);
       return;
     }
     case p2p::MessageType::ping:
@@ -696,6 +702,55 @@ void Node::gossip_state(const std::string& peer) {
     out.push_back({p2p::MessageType::vote, p2p::encode(p2p::SignedVote{v, sig})});
   }
   for (const auto& m : out) peer.empty() ? peers_->broadcast(m) : peers_->send(peer, m);
+}
+
+// ---- double-sign evidence ----
+
+bool Node::add_evidence(const ledger::DoubleSign& e, const std::string& from) {
+  const auto key = std::make_pair(e.validator, e.a.vote.height);
+  if (evidence_pool_.contains(key)) return true;
+  auto v = ledger::check_evidence(state_, params_, head_.height + 1, e);
+  if (!v) {
+    spdlog::debug("evidence against {} not kept: {}", short_hex(e.validator), v.error());
+    return false;
+  }
+  if (evidence_pool_.size() >= kMaxPendingEvidence) return false;
+  spdlog::warn(
+      "validator {} double-signed at height {} round {}: evidence kept for the next "
+      "block",
+      to_hex(e.validator), e.a.vote.height, e.a.vote.round);
+  evidence_pool_[key] = e;
+  ++metrics_.evidence_seen;
+  if (peers_) peers_->broadcast({p2p::MessageType::evidence, ledger::encode(e)}, from);
+  return true;
+}
+
+void Node::on_double_sign(const consensus::Vote& a, const consensus::Vote& b) {
+  auto sig_of = [&](const consensus::Vote& v) -> std::optional<Ed25519Sig> {
+    auto it = vote_sigs_.find({v.round, static_cast<uint8_t>(v.type), v.validator_index, v.block});
+    if (it == vote_sigs_.end()) return std::nullopt;
+    return it->second;
+  };
+  auto sa = sig_of(a);
+  auto sb = sig_of(b);
+  if (!sa || !sb || a.validator_index >= validators_.size()) return;
+  ledger::DoubleSign e{validators_.at(a.validator_index).key, {a, *sa}, {b, *sb}};
+  (void)add_evidence(e, "");
+}
+
+void Node::after_state_change() {
+  auto set = validator_set_of(state_);
+  if (!set)
+    return fatal("the validator set after block " + std::to_string(head_.height) + ": " +
+                 set.error());
+  if (set->validators() != validators_.validators())
+    spdlog::info("validator set from height {}: {} validators, total power {}", head_.height + 1,
+                 set->size(), set->total_power());
+  validators_ = std::move(set).value();
+  for (auto it = evidence_pool_.begin(); it != evidence_pool_.end();)
+    it = ledger::check_evidence(state_, params_, head_.height + 1, it->second)
+             ? std::next(it)
+             : evidence_pool_.erase(it);
 }
 
 void Node::tick() {

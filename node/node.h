@@ -66,6 +66,7 @@ struct NodeMetrics {
   uint64_t blocks_synced = 0;           // committed from a peer's block and certificate
   uint64_t missed_precommits = 0;       // validators absent from our commit certificates
   uint64_t peer_messages = 0;           // consensus, transaction and block messages handled
+  uint64_t evidence_seen = 0;           // double signings this node kept as evidence
 };
 
 class Node {
@@ -154,6 +155,14 @@ class Node {
   void gossip_state(const std::string& peer);
   void tick();
   void start_height_if_due();
+  // ---- double-sign evidence ----
+  // Keeps evidence the next block may include (checked against the state) and
+  // gossips it; false when it is not admissible.
+  bool add_evidence(const ledger::DoubleSign& e, const std::string& from);
+  // The engine saw two conflicting votes of one validator: turn them into evidence.
+  void on_double_sign(const consensus::Vote& a, const consensus::Vote& b);
+  // After a commit: the set of the next height, and evidence no longer admissible dropped.
+  void after_state_change();
 
   boost::asio::io_context& io_;
   NodeConfig config_;
@@ -195,6 +204,9 @@ class Node {
   // validator, value): the commit certificate and what is re-gossiped.
   std::map<std::tuple<uint32_t, uint8_t, uint32_t, std::optional<consensus::BlockId>>, Ed25519Sig>
       vote_sigs_;
+  // Evidence waiting for a block, by (validator, offence height); bounded.
+  static constexpr size_t kMaxPendingEvidence = 64;
+  std::map<std::pair<Ed25519Pubkey, uint64_t>, ledger::DoubleSign> evidence_pool_;
   // Signed proposals at the current height by round, as gossiped.
   std::map<uint32_t, p2p::SignedProposal> proposals_;
   // Messages for the next height that came while this one was being committed.

@@ -329,9 +329,10 @@ void register_rpc_methods(rpc::MethodTable& t, Node& node) {
          }});
 
   t.add({"chain_getValidators",
-         "The validator set in force at a height (default: the next block's): consensus keys, "
-         "powers, operators, VRF keys and the proposer of round 0. No transaction changes the "
-         "set yet, so it is the genesis set at every height.",
+         "The validators at a height (default: the next block's): consensus keys, stakes "
+         "(power), operators, VRF keys, whether jailed or tombstoned, the index of each in the "
+         "set that signs that height (null when out of it) and the proposer of round 0. What a "
+         "block changes (a slash, a jail) counts from the next height.",
          {{"height", ParamType::Integer, false, "block height; at most the head's + 1"}},
          "validators",
          schema_object({{"height", kInteger},
@@ -343,21 +344,27 @@ void register_rpc_methods(rpc::MethodTable& t, Node& node) {
            const uint64_t height = p.has("height") ? p.u64("height") : next;
            if (height == 0 || height > next)
              return invalid("height must be between 1 and " + std::to_string(next));
-           const auto& set = node.validators();
+           auto stored = node.chain().validators_at(height);
+           if (!stored) return internal(stored.error());
+           const std::vector<ledger::Validator> records =
+               stored.value() ? *stored.value() : ledger::read_validators(node.state());
+           auto set = node::consensus_validators(records);
+           if (!set) return internal(set.error());
            json list = json::array();
-           for (const auto& v : ledger::read_validators(node.state())) {
-             auto index = set.index_of(v.consensus_key);
+           for (const auto& v : records) {
+             auto index = set->index_of(v.consensus_key);
              list.push_back({{"consensus_key", to_hex(v.consensus_key)},
                              {"operator", address_to_string(v.operator_address)},
                              {"power", std::to_string(v.power)},
                              {"vrf_key", to_hex(v.vrf_key)},
                              {"jailed", v.jailed},
+                             {"tombstoned", v.tombstoned},
                              {"index", index ? json(*index) : json(nullptr)}});
            }
            return json{{"height", height},
                        {"validators", list},
-                       {"total_power", set.total_power()},
-                       {"proposer", to_hex(set.at(set.proposer(height, 0)).key)}};
+                       {"total_power", set->total_power()},
+                       {"proposer", to_hex(set->at(set->proposer(height, 0)).key)}};
          }});
 
   t.add({"net_peers",
@@ -914,6 +921,8 @@ void register_http_routes(rpc::HttpServer& server, Node& node) {
            m.missed_precommits);
     metric("veritrain_peer_messages_total", "counter",
            "Consensus, transaction and block messages received from peers.", m.peer_messages);
+    metric("veritrain_evidence_total", "counter",
+           "Double signings this node kept as evidence for a block.", m.evidence_seen);
     return rpc::GetResponse{"text/plain; version=0.0.4", out};
   });
 }

@@ -137,7 +137,7 @@ bool BlockServer::serve(tcp::socket socket) {
 }
 
 Result<SyncReport> sync_blocks(SecretStream& peer, ChainStore& chain,
-                               const ledger::Genesis& genesis, const consensus::ValidatorSet& set,
+                               const ledger::Genesis& genesis,
                                const ledger::DatasetSource* datasets, const MessageLimits& limits) {
   auto head = chain.head();
   if (!head) return head.take_error();
@@ -169,12 +169,14 @@ Result<SyncReport> sync_blocks(SecretStream& peer, ChainStore& chain,
     if (m->type != MessageType::block)
       return make_error(from + "sent gossip but never the block it was asked for");
     const ledger::Params params = ledger::read_params(state);
-    auto answer = decode_block_answer(m->payload, params, set.size());
+    auto set = validator_set_of(state);
+    if (!set) return make_error("block " + std::to_string(h) + ": " + set.error());
+    auto answer = decode_block_answer(m->payload, params, set->size());
     if (!answer) return make_error(from + answer.error());
     if (answer->height != h) return make_error(from + "answered for another height");
     if (!answer->block) break;  // the peer has nothing newer: caught up
     const ledger::Block& block = *answer->block;
-    auto executed = check_committed_block(state, parent, block, answer->cert, set,
+    auto executed = check_committed_block(state, parent, block, answer->cert, *set,
                                           genesis.params.chain_id, datasets);
     if (!executed)
       return make_error(from + "block " + std::to_string(h) + " refused: " + executed.error());

@@ -87,8 +87,10 @@ struct SyncReport {
 };
 // Pulls blocks from `peer` until it has no next one. `chain` must hold this
 // genesis (ChainStore::init_genesis); its state is loaded and extended.
+// Each block's commit is checked against the validator set of its height
+// (validator_set_of the state before it).
 Result<SyncReport> sync_blocks(SecretStream& peer, ChainStore& chain,
-                               const ledger::Genesis& genesis, const consensus::ValidatorSet& set,
+                               const ledger::Genesis& genesis,
                                const ledger::DatasetSource* datasets, const MessageLimits& limits);
 
 }  // namespace vt::node::p2p

@@ -223,7 +223,7 @@ TEST_CASE("adversary: a job spec cannot halt the chain (unknown data set, number
     CHECK(read_next_job_id(c.state) == 1);
     CHECK(c.account(c.alice).balance == kFunded - fees);
     CHECK(c.account(c.proposer).balance == fees);
-    CHECK(c.total_supply() == 4 * kFunded);
+    CHECK(c.total_supply() == kGenesisSupply);
   }
   // The registered data set is accepted (the registry refuses only what it lacks).
   Receipt ok = c.exec(c.tx(c.alice, JobSubmit{kTinySpec, kPayment, kBond, 20}));
@@ -231,7 +231,7 @@ TEST_CASE("adversary: a job spec cannot halt the chain (unknown data set, number
   CHECK(c.job(1)->status == JobStatus::Open);
   CHECK(c.account(c.alice).balance == kFunded - fees - kFee - kPayment);
   for (const SchnorrKey* k : {&c.bob, &c.carol, &c.dave}) CHECK(c.account(*k).balance == kFunded);
-  CHECK(c.total_supply() == 4 * kFunded);
+  CHECK(c.total_supply() == kGenesisSupply);
 }
 
 // 2. A provider that posts a requested checkpoint at its last allowed height
@@ -329,7 +329,7 @@ TEST_CASE("adversary: a checkpoint posted at the last height cannot make its req
   CHECK(stake_of(c, v) == v_stake);  // the honest requester is not slashed
   CHECK(stake_of(c, w) == w_stake);
   CHECK(read_counter(c.state, keys::kBurned) == 0);
-  CHECK(c.total_supply() == 4 * kFunded);
+  CHECK(c.total_supply() == kGenesisSupply);
 }
 
 // 3. A client with one big job cannot make an honest verifier miss windows,
@@ -425,7 +425,7 @@ TEST_CASE("adversary: one big job cannot burn a verifier's stake; windows follow
     CHECK(c.provider(c.carol)->stake == kProviderStake);
     CHECK(c.provider(c.carol)->locked == 0);
     CHECK(read_counter(c.state, keys::kBurned) == 100);
-    CHECK(c.total_supply() == 4 * kFunded);
+    CHECK(c.total_supply() == kGenesisSupply);
   }
 
   SUBCASE("an honest lone verifier replaying at the budget's pace meets every window") {
@@ -460,7 +460,7 @@ TEST_CASE("adversary: one big job cannot burn a verifier's stake; windows follow
     CHECK(stake_of(c, c.bob) == 1000);
     CHECK(c.provider(c.carol)->stake == kProviderStake);
     CHECK(read_counter(c.state, keys::kBurned) == 0);
-    CHECK(c.total_supply() == 4 * kFunded);
+    CHECK(c.total_supply() == kGenesisSupply);
   }
 }
 
@@ -489,7 +489,7 @@ TEST_CASE("adversary: stake floors and activation keep Sybils and late joiners o
     CHECK(c.account(c.bob).balance == kFunded - 1000 - 4 * kFee + 500);
     CHECK(c.account(c.dave).balance == kFunded - 500 - 2 * kFee + 500);
     CHECK(c.account(c.proposer).balance == 6 * kFee);
-    CHECK(c.total_supply() == 4 * kFunded);
+    CHECK(c.total_supply() == kGenesisSupply);
   }
 
   SUBCASE("stake registered or added after a commitment is not sampled for it") {
@@ -535,7 +535,7 @@ TEST_CASE("adversary: stake floors and activation keep Sybils and late joiners o
     CHECK(stake_of(c, c.dave) == 700);
     CHECK(c.provider(c.carol)->stake == kProviderStake);
     CHECK(c.provider(c.carol)->locked == 0);
-    CHECK(c.total_supply() == 4 * kFunded);
+    CHECK(c.total_supply() == kGenesisSupply);
   }
 
   SUBCASE("slashed below the floor: not sampled; nobody eligible: the client is refunded") {
@@ -616,7 +616,7 @@ TEST_CASE("adversary: stake floors and activation keep Sybils and late joiners o
     CHECK(c.provider(c.carol)->locked == 0);
     CHECK(c.provider(c.carol)->jobs_slashed == 0);
     CHECK(read_counter(c.state, keys::kBurned) == 50);
-    CHECK(c.total_supply() == 4 * kFunded);
+    CHECK(c.total_supply() == kGenesisSupply);
   }
 }
 
@@ -733,7 +733,7 @@ TEST_CASE("adversary: requesters cannot crowd out the checkpoints a provider owe
   CHECK(stake_of(c, c.bob) == bob_stake);
   CHECK(stake_of(c, c.dave) == dave_stake);
   CHECK(read_counter(c.state, keys::kBurned) == 0);
-  CHECK(c.total_supply() == 4 * kFunded);
+  CHECK(c.total_supply() == kGenesisSupply);
 }
 
 // 6. Receipts are hashed into the block header: words must not split validators.
@@ -773,7 +773,7 @@ TEST_CASE("adversary: receipt text cannot fork the chain; receipt codes are cons
     CHECK(c.account(*k).balance == kFunded - kFee);
   CHECK(c.account(c.dave).balance == kFunded);
   CHECK(c.account(c.proposer).balance == 3 * kFee);
-  CHECK(c.total_supply() == 4 * kFunded);
+  CHECK(c.total_supply() == kGenesisSupply);
 }
 
 // 7. A verifier colluding with the client asks for checkpoints it does not
@@ -844,7 +844,7 @@ TEST_CASE("adversary: needless checkpoint requests only delay a job, by a bounde
   CHECK(stake_of(c, v) == v_stake - 50);  // absent: the requester pays, not the provider
   CHECK(stake_of(c, w) == w_stake);
   CHECK(read_counter(c.state, keys::kBurned) == 50);
-  CHECK(c.total_supply() == 4 * kFunded);
+  CHECK(c.total_supply() == kGenesisSupply);
 }
 
 // 8. OPEN, skipped: a proposer that orders junk posts first can crowd out an
@@ -939,7 +939,7 @@ TEST_CASE("adversary: a requester with many disputes crowds out the post the pro
   CHECK(c.account(c.carol).balance == kFunded - kProviderStake - 4 * kFee);
   CHECK(c.account(c.alice).balance == kFunded - kPayment - kFee);
   CHECK(read_counter(c.state, keys::kBurned) == 0);
-  CHECK(c.total_supply() == 4 * kFunded);
+  CHECK(c.total_supply() == kGenesisSupply);
 }
 
 }  // namespace vt::ledger::test

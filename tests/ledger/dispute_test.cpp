@@ -238,7 +238,7 @@ TEST_CASE("dispute: a faked step is caught at exactly that step; the bond is sla
   CHECK(d.game.lo == kFaked - 1);  // both agree on h_6 ...
   CHECK(d.game.hi == kFaked);      // ... and disagree on h_7
   CHECK(moves <= 2 * static_cast<int>(verifier::max_rounds(5)));
-  CHECK(c.total_supply() == 4 * kFunded);
+  CHECK(c.total_supply() == kGenesisSupply);
 
   // Only the dispute's parties may post (block space for posts is budgeted):
   // anyone else is refused before a block and pays nothing.
@@ -296,7 +296,7 @@ TEST_CASE("dispute: a faked step is caught at exactly that step; the bond is sla
   CHECK(rec.amount == 1250);
   CHECK(rec.burned == 720);
   CHECK(read_counter(c.state, keys::kBurned) == 720);
-  CHECK(c.total_supply() == 4 * kFunded);
+  CHECK(c.total_supply() == kGenesisSupply);
   // Resolved: further moves and posts are refused with the outcome.
   CHECK(
       mentions(c.reject(c.tx(key_for(c, challenger), CheckpointPost{1, checkpoint_at(kFaked - 1)})),
@@ -310,7 +310,7 @@ TEST_CASE("dispute: a faked step is caught at exactly that step; the bond is sla
     });
   c.advance_to(c.height + 30);
   CHECK(c.job(1)->status == JobStatus::Slashed);
-  CHECK(c.total_supply() == 4 * kFunded);
+  CHECK(c.total_supply() == kGenesisSupply);
 }
 
 // Committees (pol_redundancy 2): each segment is checked by bob and dave. dave
@@ -378,7 +378,7 @@ TEST_CASE(
   CHECK(c.account(c.bob).balance == bob0 + 500 + 30 - 10 * (c.account(c.bob).nonce - bob_nonce));
   CHECK(c.account(c.dave).balance == dave0 + 40 - 10 * (c.account(c.dave).nonce - dave_nonce));
   CHECK(c.provider(c.carol)->stake == 5000 - 1250);
-  CHECK(c.total_supply() == 4 * kFunded);
+  CHECK(c.total_supply() == kGenesisSupply);
 }
 
 TEST_CASE("dispute: a challenger who disputes honest work is slashed, the job still settles") {
@@ -427,7 +427,7 @@ TEST_CASE("dispute: a challenger who disputes honest work is slashed, the job st
   CHECK(c.provider(c.carol)->jobs_settled == 1);
   CHECK(read_dispute(c.state, 1)->outcome == "false_challenge");
   CHECK(read_slash(c.state, 1)->role == "verifier");
-  CHECK(c.total_supply() == 4 * kFunded);
+  CHECK(c.total_supply() == kGenesisSupply);
 }
 
 TEST_CASE("dispute: a withheld checkpoint costs the bond; a published one settles") {
@@ -493,7 +493,7 @@ TEST_CASE("dispute: a withheld checkpoint costs the bond; a published one settle
     CHECK(c.job(1)->status == JobStatus::Settled);
     CHECK(c.provider(c.carol)->stake == 5000);
   }
-  CHECK(c.total_supply() == 4 * kFunded);
+  CHECK(c.total_supply() == kGenesisSupply);
 }
 
 TEST_CASE("dispute: a lazy verifier who attests without replaying loses stake") {
@@ -533,7 +533,7 @@ TEST_CASE("dispute: a lazy verifier who attests without replaying loses stake") 
   }
   CHECK(read_verifier(c.state, lazy_addr)->stake == stake - 300);
   CHECK(c.job(1)->status == JobStatus::Settled);
-  CHECK(c.total_supply() == 4 * kFunded);
+  CHECK(c.total_supply() == kGenesisSupply);
 }
 
 TEST_CASE("dispute: a verifier that skips only a segment's last step is caught by its leaf") {
@@ -568,7 +568,7 @@ TEST_CASE("dispute: a verifier that skips only a segment's last step is caught b
   CHECK(read_dispute(c.state, 1)->outcome == "false_challenge");
   CHECK(read_verifier(c.state, d0.challenger)->stake == stake - 300);
   CHECK(c.job(1)->status == JobStatus::Settled);
-  CHECK(c.total_supply() == 4 * kFunded);
+  CHECK(c.total_supply() == kGenesisSupply);
 }
 
 TEST_CASE("dispute: malformed, misplaced and late moves are refused and change nothing") {
@@ -627,7 +627,7 @@ TEST_CASE("dispute: malformed, misplaced and late moves are refused and change n
   CHECK(c.job(1)->status == JobStatus::Slashed);
   Receipt late = c.exec(c.tx(c.carol, DisputeMove{1, good}));
   CHECK(mentions(late.reason, "dispute 1 is resolved (provider_timeout)"));
-  CHECK(c.total_supply() == 4 * kFunded);
+  CHECK(c.total_supply() == kGenesisSupply);
 }
 
 TEST_CASE("verifier unstake: refused while assignments or disputes are in progress") {
@@ -646,7 +646,7 @@ TEST_CASE("verifier unstake: refused while assignments or disputes are in progre
   CHECK(attr(*find_event(r.events, "verifier_unstaked"), "release_height") ==
         std::to_string(c.height + 5));
   CHECK(read_verifier(c.state, c.bob.pubkey())->stake == 1100);
-  CHECK(c.total_supply() == 4 * kFunded);
+  CHECK(c.total_supply() == kGenesisSupply);
 
   // A false challenge by the verifier of segment 2 keeps its stake bonded until
   // the dispute ends.
@@ -679,7 +679,7 @@ TEST_CASE("verifier unstake: refused while assignments or disputes are in progre
   CHECK(read_verifier(c.state, d.challenger)->stake == 0);
   c.advance_to(c.height + 5);
   CHECK(c.account(d.challenger).balance == balance - 10 + after.stake);
-  CHECK(c.total_supply() == 4 * kFunded);
+  CHECK(c.total_supply() == kGenesisSupply);
 }
 
 TEST_CASE("dispute: records and the new messages round-trip canonically") {

@@ -38,7 +38,7 @@ TEST_CASE("an open job expires at deadline + 1: the client is refunded") {
   CHECK(j->closed_height == deadline + 1);
   CHECK(c.account(c.alice).balance == bal + 5000);
   CHECK_FALSE(c.state.get(keys::job_expiry(deadline + 1, 1)));
-  CHECK(c.total_supply() == 4 * kFunded);
+  CHECK(c.total_supply() == kGenesisSupply);
 }
 
 TEST_CASE("an accepted job expires: client refunded plus the slashed part of the bond") {
@@ -66,7 +66,7 @@ TEST_CASE("an accepted job expires: client refunded plus the slashed part of the
   CHECK(p->jobs_accepted == 1);
   CHECK(c.job(1)->status == JobStatus::Expired);
   CHECK(c.job(1)->closed_height == deadline + 1);
-  CHECK(c.total_supply() == 4 * kFunded);
+  CHECK(c.total_supply() == kGenesisSupply);
 }
 
 TEST_CASE("several jobs expiring in one block, with an unbonding release") {
@@ -86,7 +86,7 @@ TEST_CASE("several jobs expiring in one block, with an unbonding release") {
   CHECK(expired == 2);
   CHECK(c.provider(c.carol)->stake == 4000 - 500);
   CHECK(c.provider(c.carol)->locked == 0);
-  CHECK(c.total_supply() == 4 * kFunded);
+  CHECK(c.total_supply() == kGenesisSupply);
 }
 
 TEST_CASE("conservation: a randomized sequence of transactions creates and destroys nothing") {

@@ -40,6 +40,8 @@ Params test_params() {
   p.absent_verifier_slash = 50;
   p.fee_per_kib = 0;  // (messages_test sets it where it tests it)
   p.max_referee_state_bytes = 250000;
+  p.double_sign_slash_bps = 3000;  // 3 of the validator's 10
+  p.max_evidence_age_blocks = 20;
   return p;
 }
 
@@ -75,7 +77,7 @@ std::string genesis_json() {
   }
   doc += "], \"validators\": [{\"consensus_key\": \"" + validator_key_hex() +
          "\", \"operator\": \"" + address_to_string(key_of(100).pubkey()) +
-         "\", \"power\": \"10\", \"vrf_key\": \"" + validator_vrf_key_hex() +
+         "\", \"power\": " + n(kValidatorStake) + ", \"vrf_key\": \"" + validator_vrf_key_hex() +
          "\"}], \"datasets\": [" + kFashionMnistRegistryEntry + "]}";
   return doc;
 }

@@ -29,7 +29,10 @@ SchnorrKey key_of(uint8_t n);
 
 // The fixture's genesis parameters (small numbers so every edge is reachable).
 Params test_params();
-inline constexpr Amount kFunded = 1'000'000;  // each funded account's genesis balance
+inline constexpr Amount kFunded = 1'000'000;   // each funded account's genesis balance
+inline constexpr Amount kValidatorStake = 10;  // the one genesis validator's power (stake)
+// Every uvt of the genesis: four funded accounts and the validator's stake.
+inline constexpr Amount kGenesisSupply = 4 * kFunded + kValidatorStake;
 
 // kernels/specs/tiny.json, spelled with other spacing and key order than its canonical form.
 inline const std::string kTinySpec =

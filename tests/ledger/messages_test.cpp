@@ -77,7 +77,7 @@ TEST_CASE("genesis fixture: funded accounts, params, validator") {
   CHECK(read_next_job_id(c.state) == 1);
   REQUIRE(read_validators(c.state).size() == 1);
   CHECK(read_validators(c.state)[0].operator_address == c.proposer);
-  CHECK(c.total_supply() == 4 * kFunded);
+  CHECK(c.total_supply() == kGenesisSupply);
 }
 
 TEST_CASE("transfer: moves the amount, pays the fee to the proposer, bumps the nonce") {
@@ -100,7 +100,7 @@ TEST_CASE("transfer: moves the amount, pays the fee to the proposer, bumps the n
   CHECK(c.account(c.eve) == Account{42, 0});
   CHECK(c.exec(c.tx(c.bob, Transfer{c.bob.pubkey(), 1000})).success);
   CHECK(c.account(c.bob) == Account{kFunded + 500 - 10, 1});
-  CHECK(c.total_supply() == 4 * kFunded);
+  CHECK(c.total_supply() == kGenesisSupply);
 }
 
 TEST_CASE("several transactions of one sender in one block, in nonce order") {
@@ -121,7 +121,7 @@ TEST_CASE("the proposer's own transactions: fee paid to itself") {
   Receipt r = c.exec(c.tx(op, Transfer{c.bob.pubkey(), 100}, std::nullopt, 50));
   CHECK(r.success);
   CHECK(c.account(op) == Account{1000 + 10 - 100, 1});
-  CHECK(c.total_supply() == 4 * kFunded);
+  CHECK(c.total_supply() == kGenesisSupply);
 }
 
 TEST_CASE("provider register, stake, unstake and the unbonding release") {
@@ -165,7 +165,7 @@ TEST_CASE("provider register, stake, unstake and the unbonding release") {
   REQUIRE(raw);
   CHECK(decode_unbonding(*raw).value() == Unbonding{c.carol.pubkey(), 500, release});
   const Amount bal = c.account(c.carol).balance;
-  CHECK(c.total_supply() == 4 * kFunded);
+  CHECK(c.total_supply() == kGenesisSupply);
 
   // Not one block early...
   auto early = c.advance_to(release - 1);
@@ -181,7 +181,7 @@ TEST_CASE("provider register, stake, unstake and the unbonding release") {
   CHECK(attr(*ub, "owner") == address_to_string(c.carol.pubkey()));
   CHECK(c.account(c.carol).balance == bal + 500);
   CHECK_FALSE(c.state.get(keys::unbonding(release, c.carol.pubkey())));
-  CHECK(c.total_supply() == 4 * kFunded);
+  CHECK(c.total_supply() == kGenesisSupply);
 }
 
 TEST_CASE("unstaking everything unlocked is allowed; the provider stays registered") {
@@ -228,7 +228,7 @@ TEST_CASE("job submit: escrow, spec stored under its canonical hash, expiry sche
   CHECK(attr(*ev, "payment") == "5000");
   CHECK(attr(*ev, "bond") == "1250");
   CHECK(attr(*ev, "deadline_height") == std::to_string(h + 10));
-  CHECK(c.total_supply() == 4 * kFunded);
+  CHECK(c.total_supply() == kGenesisSupply);
 
   // A second job with the same spec in another spelling shares the stored spec.
   Receipt r2 = c.exec(c.tx(c.bob, JobSubmit{canonical, 40, 10, 2}));
@@ -264,7 +264,7 @@ TEST_CASE("job accept: bond locked, job assigned") {
                         "exceeds the unlocked stake 1800");
   CHECK(c.exec(c.tx(c.carol, Unstake{1800})).success);
   CHECK(c.provider(c.carol)->stake == 1200);
-  CHECK(c.total_supply() == 4 * kFunded);
+  CHECK(c.total_supply() == kGenesisSupply);
 }
 
 TEST_CASE("job cancel: refund, status, expiry removed") {
@@ -506,7 +506,7 @@ TEST_CASE("failed receipts: fee paid, nonce used, nothing else changed") {
   SUBCASE("cancel a job that does not exist") {
     expect_failed_receipt(c, c.alice, c.tx(c.alice, JobCancel{42}), "job 42 does not exist");
   }
-  CHECK(c.total_supply() == 4 * kFunded);
+  CHECK(c.total_supply() == kGenesisSupply);
 }
 
 TEST_CASE("fees: transactions beyond 16 KiB pay fee_per_kib for each further KiB") {

@@ -32,7 +32,7 @@ TEST_CASE("pol: job_submit refuses unaffordable verification, small bonds and co
   wide.replace(wide.find("[784, 32, 10]"), 13, "[784, 4096, 4096, 10]");
   wide.replace(wide.find("\"batch_size\": 16"), 16, "\"batch_size\": 4096");
   expect_failed(c, c.tx(c.alice, JobSubmit{wide, 1000, 1000, 5}), "job spec: ");
-  CHECK(c.total_supply() == 4 * kFunded);
+  CHECK(c.total_supply() == kGenesisSupply);
 }
 
 TEST_CASE("pol: a job may ask for more samples than the chain's pol_samples") {
@@ -65,7 +65,7 @@ TEST_CASE("pol: a job may ask for more samples than the chain's pol_samples") {
   REQUIRE(c.exec(c.tx(c.carol, JobCommit{1, verifier::encode(honest_commitment()), {}})).success);
   c.advance_to(read_job_pol(c.state, 1)->sample_height);
   CHECK(read_job_pol(c.state, 1)->assignments.size() == 3);
-  CHECK(c.total_supply() == 4 * kFunded);
+  CHECK(c.total_supply() == kGenesisSupply);
 }
 
 TEST_CASE("pol: committees: r verifiers per segment cost r fees, one probe serves the committee") {
@@ -125,7 +125,7 @@ TEST_CASE("pol: committees: r verifiers per segment cost r fees, one probe serve
   CHECK(c.account(c.carol).balance == carol + 4920);
   CHECK(c.account(c.bob).balance == bob + 40);
   CHECK(read_verifier(c.state, c.bob.pubkey())->segments_agreed == 4);
-  CHECK(c.total_supply() == 4 * kFunded);
+  CHECK(c.total_supply() == kGenesisSupply);
 }
 
 TEST_CASE("pol: verifier registration") {
@@ -149,7 +149,7 @@ TEST_CASE("pol: verifier registration") {
   expect_failed(c, c.tx(c.dave, VerifierStake{250}), "sender is not a registered verifier");
   expect_failed(c, c.tx(c.bob, VerifierStake{0}), "stake amount must be positive");
   expect_failed(c, c.tx(c.bob, VerifierStake{kFunded}), "insufficient balance for verifier stake");
-  CHECK(c.total_supply() == 4 * kFunded);
+  CHECK(c.total_supply() == kGenesisSupply);
 }
 
 TEST_CASE("pol: honest path: commit, sampling, attestations, probe, settlement") {
@@ -169,7 +169,7 @@ TEST_CASE("pol: honest path: commit, sampling, attestations, probe, settlement")
   CHECK(attr(*ev, "sample_height") == std::to_string(commit_height + 3));
   CHECK(s.pol().sample_height == commit_height + 3);
   CHECK(s.pol().assignments.empty());
-  CHECK(c.total_supply() == 4 * kFunded);
+  CHECK(c.total_supply() == kGenesisSupply);
 
   // Sampling at commit_height + delay + 1, seeded by its parent block.
   auto events = c.advance_to(commit_height + 2);
@@ -247,7 +247,7 @@ TEST_CASE("pol: honest path: commit, sampling, attestations, probe, settlement")
     CHECK(attr(*re, "end_matches_commitment") == "true");
     CHECK(attr(*re, "probe_offset") == std::to_string(pr));
   }
-  CHECK(c.total_supply() == 4 * kFunded);
+  CHECK(c.total_supply() == kGenesisSupply);
 
   // Settlement at reveal_deadline + 1: exact balances.
   c.advance_to(drawn.reveal_deadline);
@@ -271,7 +271,7 @@ TEST_CASE("pol: honest path: commit, sampling, attestations, probe, settlement")
   CHECK(c.provider(c.carol)->locked == 0);
   CHECK(c.provider(c.carol)->stake == 5000);
   CHECK(read_verifier(c.state, c.dave.pubkey())->segments_agreed == 2);
-  CHECK(c.total_supply() == 4 * kFunded);
+  CHECK(c.total_supply() == kGenesisSupply);
   // Nothing is left scheduled.
   int scheduled = 0;
   c.state.scan(keys::prefix(keys::kPolWork), [&](const Bytes&, const Bytes&) {
@@ -365,7 +365,7 @@ TEST_CASE("pol: rejections, each with its reason") {
     c.block({});  // settles (the other verifier never attested)
     expect_failed(c, c.tx(assigned, AttestReveal{1, seg, reveal_bytes(at, pr)}),
                   "job 1 is settled, not verifying");
-    CHECK(c.total_supply() == 4 * kFunded);
+    CHECK(c.total_supply() == kGenesisSupply);
   }
   SUBCASE("a reveal after the window") {
     REQUIRE(s.commit().success);
@@ -399,7 +399,7 @@ TEST_CASE("pol: rejections, each with its reason") {
         c.tx(key_for(c, b.verifier),
              AttestReveal{1, b.segment, reveal_bytes(honest, probe_r(drawn, 1, b.segment))}),
         "the reveal window closed at height " + std::to_string(pol.reveal_deadline));
-    CHECK(c.total_supply() == 4 * kFunded);
+    CHECK(c.total_supply() == kGenesisSupply);
   }
 }
 
@@ -435,7 +435,7 @@ TEST_CASE("pol: absent verifiers forfeit their fees to the client and lose stake
   for (const Event& e : settle.begin_events)
     if (e.type == "verifier_absent" && attr(e, "stake_burned") == "50") ++burned_events;
   CHECK(burned_events == 2);
-  CHECK(c.total_supply() == 4 * kFunded);
+  CHECK(c.total_supply() == kGenesisSupply);
 }
 
 TEST_CASE("pol: a provider that does not reveal its probe loses its bond") {
@@ -478,7 +478,7 @@ TEST_CASE("pol: a provider that does not reveal its probe loses its bond") {
   // absent segments belong to two verifiers, each slashed once for the job.
   CHECK(read_counter(c.state, keys::kBurned) == 750 + 2 * 50);
   CHECK(read_slash(c.state, 3)->reason == "provider_probe_missing");
-  CHECK(c.total_supply() == 4 * kFunded);
+  CHECK(c.total_supply() == kGenesisSupply);
 }
 
 TEST_CASE("pol: a revealed end hash that differs from the commitment opens an end dispute") {
@@ -511,7 +511,7 @@ TEST_CASE("pol: a revealed end hash that differs from the commitment opens an en
   CHECK(c.job(1)->status == JobStatus::Verifying);
   CHECK(s.pol().disputes == std::vector<uint64_t>{1});
   CHECK(read_dispute(c.state, 1)->open());
-  CHECK(c.total_supply() == 4 * kFunded);
+  CHECK(c.total_supply() == kGenesisSupply);
 }
 
 TEST_CASE("pol: no eligible verifier: the job waits, then the client is refunded (fail closed)") {
@@ -547,7 +547,7 @@ TEST_CASE("pol: no eligible verifier: the job waits, then the client is refunded
     CHECK(c.provider(c.carol)->locked == 0);
     CHECK(c.provider(c.carol)->stake == 5000);
     CHECK(c.provider(c.carol)->jobs_slashed == 0);
-    CHECK(c.total_supply() == 4 * kFunded);
+    CHECK(c.total_supply() == kGenesisSupply);
   }
   SUBCASE("a verifier registers: once active, the job is sampled") {
     REQUIRE(c.exec(c.tx(c.bob, VerifierRegister{1000})).success);
@@ -557,7 +557,7 @@ TEST_CASE("pol: no eligible verifier: the job waits, then the client is refunded
     REQUIRE(c.job(1)->status == JobStatus::Verifying);
     CHECK(s.pol().sample_height >= active);
     for (const Assignment& a : s.pol().assignments) CHECK(a.verifier == c.bob.pubkey());
-    CHECK(c.total_supply() == 4 * kFunded);
+    CHECK(c.total_supply() == kGenesisSupply);
   }
 }
 

@@ -68,14 +68,14 @@ TEST_CASE("block sync: a fresh store syncs a node's chain from a block server an
   {
     auto peer = dial(server.value()->port(), id);
     REQUIRE_MESSAGE(peer.ok(), peer.error());
-    auto report = sync_blocks(peer.value(), chain, test::test_genesis(), set, nullptr, kLimits);
+    auto report = sync_blocks(peer.value(), chain, test::test_genesis(), nullptr, kLimits);
     REQUIRE_MESSAGE(report.ok(), report.error());
     CHECK(report->from_height == 0);
     CHECK(report->height == head.height);
     CHECK(report->state_root == head.state_root);
   }
   CHECK(chain.head().value()->block_hash == head.block_hash);
-  auto audit = node::audit_chain(chain, test::test_genesis(), set, nullptr);
+  auto audit = node::audit_chain(chain, test::test_genesis(), nullptr);
   REQUIRE_MESSAGE(audit.ok(), audit.error());
   CHECK(audit->blocks == head.height);
 
@@ -151,7 +151,7 @@ TEST_CASE("block sync: a peer serving a tampered block or a forged commit is ref
     {
       auto stream = dial(acceptor.local_endpoint().port(), node_id(test::validator_key().pubkey()));
       REQUIRE(stream.ok());
-      auto report = sync_blocks(stream.value(), chain, test::test_genesis(), set, nullptr, kLimits);
+      auto report = sync_blocks(stream.value(), chain, test::test_genesis(), nullptr, kLimits);
       REQUIRE_FALSE(report.ok());
       CHECK_MESSAGE(report.error().find(k.words) != std::string::npos, report.error());
       stream->close();

@@ -30,7 +30,7 @@ TEST_CASE("chain audit: a node's own chain replays and every commit verifies") {
   auto kv = node::open_rocksdb(dir.path.string());
   REQUIRE(kv.ok());
   node::ChainStore chain(*kv.value());
-  auto report = node::audit_chain(chain, test::test_genesis(), genesis_set(), nullptr);
+  auto report = node::audit_chain(chain, test::test_genesis(), nullptr);
   REQUIRE_MESSAGE(report.ok(), report.error());
   CHECK(report->blocks == height);
   CHECK(report->state_root == chain.head().value()->state_root);
@@ -92,7 +92,7 @@ TEST_CASE("chain audit: a genesis that is not the chain's is caught at the first
   node::ChainStore chain(*kv.value());
   ledger::Genesis other = test::test_genesis();
   other.balances[0].amount += 1;  // another genesis state: another genesis hash
-  auto report = node::audit_chain(chain, other, genesis_set(), nullptr);
+  auto report = node::audit_chain(chain, other, nullptr);
   REQUIRE_FALSE(report.ok());
   CHECK_MESSAGE(report.error().find("block 1: wrong_parent") != std::string::npos, report.error());
 }

@@ -66,7 +66,7 @@ inline ledger::Genesis test_genesis(int funded = 4) {
   p.max_referee_state_bytes = 300000;  // three posts fit a 1 MiB block
   for (int i = 1; i <= funded; ++i)
     g.balances.push_back({account_key(static_cast<uint8_t>(i)).pubkey(), 1'000'000});
-  g.validators.push_back({validator_key().pubkey(), account_key(1).pubkey(), 10, false,
+  g.validators.push_back({validator_key().pubkey(), account_key(1).pubkey(), 10, false, false,
                           vrf_public_key(vrf_secret_from_seed(validator_key().seed())).value()});
   return g;
 }

@@ -39,9 +39,9 @@ ledger::Genesis four_validator_genesis() {
   ledger::Genesis g = test::test_genesis();
   g.validators.clear();
   for (uint32_t i = 0; i < kValidators; ++i)
-    g.validators.push_back({validator(i).pubkey(),
-                            test::account_key(static_cast<uint8_t>(1 + i)).pubkey(), 10, false,
-                            vrf_public_key(vrf_secret_from_seed(validator(i).seed())).value()});
+    g.validators.push_back(
+        {validator(i).pubkey(), test::account_key(static_cast<uint8_t>(1 + i)).pubkey(), 10, false,
+         false, vrf_public_key(vrf_secret_from_seed(validator(i).seed())).value()});
   return g;
 }
 
