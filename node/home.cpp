@@ -73,8 +73,12 @@ Status write_file(const fs::path& p, const std::string& content, bool secret) {
 
 namespace {
 
+// A genesis validator's stake (its voting power), in uvt: 1000 VT, so that a
+// double_sign_slash_bps share of it is a visible amount.
+constexpr uint64_t kValidatorStake = 1'000'000'000;
+
 // The genesis of `template_text` with the faucet funded and `validators`
-// (power 1 each, operator = the faucet) as the set.
+// (each staking kValidatorStake, operator = the faucet) as the set.
 Result<std::string> make_genesis(const InitOptions& o, const SchnorrKey& faucet,
                                  const std::vector<Ed25519Key>& validators) {
   std::string template_text = devnet_template();
@@ -95,7 +99,7 @@ Result<std::string> make_genesis(const InitOptions& o, const SchnorrKey& faucet,
     g["validators"].push_back(
         {{"consensus_key", to_hex(v.pubkey())},
          {"operator", address_to_string(faucet.pubkey())},
-         {"power", "1"},
+         {"power", std::to_string(kValidatorStake)},
          {"vrf_key", to_hex(vrf_public_key(vrf_secret_from_seed(v.seed())).value())}});
   std::string genesis_text = g.dump(2) + "\n";
   auto parsed = ledger::parse_genesis(genesis_text);

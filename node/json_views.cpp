@@ -203,6 +203,7 @@ json to_json(const ledger::BlockHeader& h) {
           {"tx_root", to_hex(h.tx_root)},
           {"state_root", to_hex(h.state_root)},
           {"receipts_root", to_hex(h.receipts_root)},
+          {"evidence_root", to_hex(h.evidence_root)},
           {"proposer", to_hex(h.proposer)},
           {"vrf_proof", to_hex(h.vrf_proof)},
           {"randomness", [&]() -> json {

@@ -196,6 +196,10 @@ int main(int argc, char** argv) {
               << "it signs blocks only if the genesis lists it as a validator)\n";
     return 1;
   }
+#ifdef VT_TEST_EQUIVOCATOR
+  // The test build (veritraind-equivocator): a validator that double-signs.
+  home->config.test_equivocate = true;
+#endif
   boost::asio::io_context io;
   auto node = node::Node::open(io, home->config, home->genesis, *home->validator_key);
   if (!node) {

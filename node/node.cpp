@@ -38,6 +38,10 @@ std::string short_hex(const Hash256& h) {
 constexpr uint64_t kMaxClockDriftMs = 10'000;
 // Messages for the next height kept while this one is being committed.
 constexpr size_t kMaxNextHeightMessages = 10'000;
+// Votes and proposals for rounds further ahead of ours are dropped (not a
+// fault): what one height holds stays bounded whatever a Byzantine validator
+// signs. Honest rounds advance by timeouts, far slower than this window.
+constexpr uint32_t kMaxRoundsAhead = 64;
 // A block asked of a peer that has not come after this is asked again.
 constexpr auto kSyncRequestTimeout = std::chrono::seconds(5);
 constexpr uint64_t kTickMs = 1000;
@@ -352,6 +356,14 @@ void Node::sign_vote(const consensus::Vote& v) {
   Ed25519Sig sig = key_.sign(consensus::sign_bytes(v, params_.chain_id));
   vote_sigs_[{v.round, static_cast<uint8_t>(v.type), v.validator_index, v.block}] = sig;
   if (peers_) peers_->broadcast({p2p::MessageType::vote, p2p::encode(p2p::SignedVote{v, sig})});
+  if (config_.test_equivocate && peers_ && v.type == consensus::VoteType::Prevote && v.block) {
+    consensus::Vote nil = v;
+    nil.block = std::nullopt;
+    spdlog::warn("test build: double signing a nil prevote at height {} round {}", v.height,
+                 v.round);
+    const Ed25519Sig twin = key_.sign(consensus::sign_bytes(nil, params_.chain_id));
+    peers_->broadcast({p2p::MessageType::vote, p2p::encode(p2p::SignedVote{nil, twin})});
+  }
 }
 
 void Node::schedule(const consensus::Timeout& t, uint64_t delay_ms) {
@@ -590,9 +602,26 @@ void Node::on_peer_message(p2p::Inbound in) {
 }
 
 void Node::on_vote(const p2p::SignedVote& v, const std::string& from) {
+  if (v.vote.round > engine_.round() + kMaxRoundsAhead) return;
   const auto key = std::make_tuple(v.vote.round, static_cast<uint8_t>(v.vote.type),
                                    v.vote.validator_index, v.vote.block);
   if (vote_sigs_.contains(key)) return;  // seen (our own, relayed back, or a duplicate)
+  // Two versions of one validator's vote are evidence. A third or later one is
+  // kept only for a value another validator voted for (the engine counts it
+  // only then) and only up to one per validator: memory stays bounded.
+  const uint8_t type = static_cast<uint8_t>(v.vote.type);
+  size_t versions = 0;
+  bool backed = false;
+  for (auto it = vote_sigs_.lower_bound({v.vote.round, type, 0, std::nullopt});
+       it != vote_sigs_.end() && std::get<0>(it->first) == v.vote.round &&
+       std::get<1>(it->first) == type;
+       ++it) {
+    if (std::get<2>(it->first) == v.vote.validator_index)
+      ++versions;
+    else if (std::get<3>(it->first) == v.vote.block)
+      backed = true;
+  }
+  if (versions >= 2 && (!backed || versions >= validators_.size())) return;
   if (auto s = p2p::check_signature(v, validators_, params_.chain_id); !s)
     return peers_->punish(from, s.error());
   vote_sigs_[key] = v.sig;
@@ -602,6 +631,7 @@ void Node::on_vote(const p2p::SignedVote& v, const std::string& from) {
 
 void Node::on_proposal(p2p::SignedProposal sp, const std::string& from) {
   const consensus::Proposal& p = sp.proposal;
+  if (p.round > engine_.round() + kMaxRoundsAhead) return;
   if (auto it = proposals_.find(p.round); it != proposals_.end()) {
     if (it->second.proposal != p && it->second.proposal.proposer_index == p.proposer_index &&
         p2p::check_signature(sp, validators_, params_.chain_id))
@@ -709,7 +739,10 @@ void Node::gossip_state(const std::string& peer) {
 bool Node::add_evidence(const ledger::DoubleSign& e, const std::string& from) {
   const auto key = std::make_pair(e.validator, e.a.vote.height);
   if (evidence_pool_.contains(key)) return true;
-  auto v = ledger::check_evidence(state_, params_, head_.height + 1, e);
+  // Double signing at the height in progress goes into the next block after it.
+  const uint64_t next = head_.height + 1;
+  if (e.a.vote.height > next) return false;  // from a height we have not reached
+  auto v = ledger::check_evidence(state_, params_, std::max(next, e.a.vote.height + 1), e);
   if (!v) {
     spdlog::debug("evidence against {} not kept: {}", short_hex(e.validator), v.error());
     return false;

@@ -48,6 +48,10 @@ struct NodeConfig {
   uint16_t p2p_port = 0;
   std::vector<p2p::PeerAddress> persistent_peers;
   size_t max_peers = 32;
+  // Test only: with each prevote for a block also sign and send a prevote for
+  // nil in the same round (double signing). Only the veritraind-equivocator
+  // test build sets it; no config key reaches it.
+  bool test_equivocate = false;
   uint64_t block_interval_ms = 1000;
   size_t mempool_max_txs = 20000;
   size_t mempool_max_bytes = 64u << 20;

@@ -104,9 +104,17 @@ const json kAmount = {{"type", "string"}, {"pattern", "^(0|[1-9][0-9]*)$"}};
 json block_json(const ledger::Block& b, const std::optional<std::vector<ledger::Event>>& events) {
   json txs = json::array();
   for (const auto& tx : b.txs) txs.push_back(to_json(tx));
+  json evidence = json::array();
+  for (const auto& e : b.evidence)
+    evidence.push_back(
+        {{"validator", to_hex(e.validator)},
+         {"height", e.a.vote.height},
+         {"round", e.a.vote.round},
+         {"type", e.a.vote.type == consensus::VoteType::Prevote ? "prevote" : "precommit"}});
   return {{"hash", to_hex(ledger::block_hash(b.header))},
           {"header", to_json(b.header)},
           {"txs", txs},
+          {"evidence", evidence},
           {"begin_events", events ? to_json(*events) : json::array()}};
 }
 
@@ -258,12 +266,17 @@ void register_rpc_methods(rpc::MethodTable& t, Node& node) {
          }});
 
   t.add({"chain_getBlock",
-         "A block by height or by hash (give exactly one), with its transactions.",
+         "A block by height or by hash (give exactly one), with its transactions, the "
+         "double-sign evidence it carries and its begin-block events (expiries, unbondings, "
+         "validator slashes and jails).",
          {{"height", ParamType::Integer, false, "block height (1 = first block)"},
           {"hash", ParamType::Hex, false, "block hash, 64 hex characters"}},
          "block",
-         schema_object(
-             {{"hash", kString}, {"header", {{"type", "object"}}}, {"txs", {{"type", "array"}}}}),
+         schema_object({{"hash", kString},
+                        {"header", {{"type", "object"}}},
+                        {"txs", {{"type", "array"}}},
+                        {"evidence", {{"type", "array"}}},
+                        {"begin_events", {{"type", "array"}}}}),
          [&node](const rpc::Params& p) -> RpcOutcome {
            if (p.has("height") == p.has("hash"))
              return invalid("give exactly one of height or hash");

@@ -2,6 +2,7 @@
 validator homes (and full-node homes), each node runs as its own process on
 loopback ports, and every process is stopped when the test ends."""
 import os
+import random
 import re
 import shutil
 import signal
@@ -13,24 +14,29 @@ from devnet import Devnet
 
 
 def free_port_block(n):
-    """A base port with n consecutive free ports after it."""
-    for _ in range(200):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            base = s.getsockname()[1]
-        if base + n >= 65535:
-            continue
+    """A base port with n consecutive free ports after it, below the kernel's
+    ephemeral range: a port the nodes only listen on later (a full node
+    started mid-test) must not be taken meanwhile by some outgoing
+    connection's ephemeral port."""
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            ephemeral_low = int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        ephemeral_low = 32768
+    rng = random.Random()
+    for _ in range(500):
+        base = rng.randrange(10000, max(10001, ephemeral_low - n))
+        socks = []
         try:
-            socks = []
             for p in range(base, base + n):
                 s = socket.socket()
+                socks.append(s)
                 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
                 s.bind(("127.0.0.1", p))
-                socks.append(s)
-            for s in socks:
-                s.close()
             return base
         except OSError:
+            continue
+        finally:
             for s in socks:
                 s.close()
     raise RuntimeError("no block of free ports")
@@ -53,6 +59,11 @@ class LocalNode(Devnet):
         self.log_path = os.path.join(tmp, name + ".log")
         self.wallet = os.path.join(tmp, "wallet")
         self.password_file = os.path.join(tmp, "password")
+        self.daemon_name = "veritraind"  # veritraind-equivocator: the test build that double-signs
+
+    @property
+    def daemon(self):
+        return os.path.join(self.bin_dir, self.daemon_name)
 
 
 class Localnet:

@@ -4,8 +4,11 @@ state root; a transaction sent to one reaches all; one validator killed with
 kill -9 leaves the other three committing, and restarted it catches up and
 signs again; two of four down stop the chain until they return; a fresh full
 node syncs from genesis and follows; garbage and a wrong key on the P2P port
-are refused while the chain goes on.
+are refused while the chain goes on. A validator running the test build
+veritraind-equivocator (it double-signs its prevotes) is slashed, jailed and
+left out of the set by the others, who go on agreeing.
 Usage: localnet_e2e_test.py BIN_DIR SOURCE_DIR"""
+import json
 import os
 import shutil
 import signal
@@ -147,6 +150,70 @@ class FourValidators(unittest.TestCase):
         self.assertIn("synced heights 1..", p.stdout)
         v0.wait_height(h + 3, 60)
         self.assert_no_double_signing()
+
+
+class Equivocator(unittest.TestCase):
+    """Validator 3 runs the test build veritraind-equivocator: beside each
+    prevote for a block it signs a prevote for nil. The other three turn the
+    pair into evidence, a block carries it, the ledger burns
+    double_sign_slash_bps of its stake and jails it for good, the set shrinks
+    to three, and the chain goes on with every node agreeing."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.net = Localnet(BIN_DIR, validators=4, block_interval_ms=300)
+        cls.net.validators[3].daemon_name = "veritraind-equivocator"
+        cls.net.start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.net.close()
+
+    def test_the_equivocator_is_slashed_and_jailed(self):
+        v0, bad = self.net.validators[0], self.net.validators[3]
+        with open(os.path.join(bad.home, "validator_key.json")) as f:
+            bad_key = json.load(f)["public_key"]
+        genesis = v0.rpc("chain_getValidators", {"height": 1})
+        stake = {v["consensus_key"]: int(v["power"]) for v in genesis["validators"]}
+        self.assertEqual(len(stake), 4)
+        params = v0.rpc("state_getParams")
+        bps = int(params["double_sign_slash_bps"])
+
+        def tombstoned():
+            return [v for v in v0.rpc("chain_getValidators")["validators"] if v["tombstoned"]]
+        v0.wait_for(lambda: tombstoned(), 90, "the equivocator to be slashed")
+        [gone] = tombstoned()
+        self.assertEqual(gone["consensus_key"], bad_key)
+        self.assertTrue(gone["jailed"])
+        self.assertIsNone(gone["index"])
+        self.assertEqual(int(gone["power"]), stake[bad_key] - stake[bad_key] * bps // 10000)
+        # Every honest validator kept its stake; the burned amount is accounted for.
+        now = v0.rpc("chain_getValidators")
+        for v in now["validators"]:
+            if v["consensus_key"] != bad_key:
+                self.assertEqual(int(v["power"]), stake[v["consensus_key"]])
+                self.assertFalse(v["jailed"])
+        self.assertEqual(now["total_power"], sum(stake.values()) - stake[bad_key])
+        # The slash is a block event at the height that included the evidence.
+        h_now = v0.height()
+        found = None
+        for h in range(1, h_now + 1):
+            block = v0.rpc("chain_getBlock", {"height": h})
+            for e in block["begin_events"]:
+                if e["type"] == "validator_slashed":
+                    found = (block, e)
+        self.assertIsNotNone(found, "no validator_slashed event in any block")
+        block, event = found
+        self.assertEqual(event["attributes"]["validator"], bad_key)
+        self.assertEqual([e["validator"] for e in block["evidence"]], [bad_key])
+        self.assertLess(block["evidence"][0]["height"], block["header"]["height"])
+        # The three go on without it, and all four nodes agree on every block.
+        v0.wait_height(h_now + 5, 60)
+        top = min(n.height() for n in self.net.validators)
+        for h in range(1, top + 1):
+            seen = {(n.rpc("chain_getBlock", {"height": h})["hash"]) for n in self.net.validators}
+            self.assertEqual(len(seen), 1, f"nodes disagree at height {h}")
+        self.assertIn("double signing a nil prevote", bad.log())
 
 
 if __name__ == "__main__":
