@@ -9,8 +9,10 @@
 #include <map>
 
 #include "core/merkle.h"
+#include "core/vrf.h"
 #include "kernels/safetensors.h"
 #include "kernels/trainer.h"
+#include "ledger/evidence.h"
 #include "tests/ledger/pol_fixture.h"
 
 namespace vt::ledger::test {
@@ -940,6 +942,103 @@ TEST_CASE("adversary: a requester with many disputes crowds out the post the pro
   CHECK(c.account(c.alice).balance == kFunded - kPayment - kFee);
   CHECK(read_counter(c.state, keys::kBurned) == 0);
   CHECK(c.total_supply() == kGenesisSupply);
+}
+
+// ---- validators: double-sign evidence (ledger/evidence.h) ----
+// Before 043704c a double signer lost nothing; with evidence, the risk turns
+// around: could anyone slash an honest validator with its own real votes?
+
+namespace {
+
+std::array<uint8_t, 32> seed_of(uint8_t n) {
+  std::array<uint8_t, 32> s{};
+  s[0] = n;
+  return s;
+}
+
+// The fixture's genesis with a second validator (seed 9, stake 1000) beside
+// the first (seed 7, stake kValidatorStake).
+std::string two_validator_genesis() {
+  const Ed25519Key second = Ed25519Key::from_seed(seed_of(9));
+  const std::string entry =
+      ", {\"consensus_key\": \"" + to_hex(second.pubkey()) + "\", \"operator\": \"" +
+      address_to_string(key_of(101).pubkey()) + "\", \"power\": \"1000\", \"vrf_key\": \"" +
+      to_hex(vrf_public_key(vrf_secret_from_seed(seed_of(9))).value()) + "\"}]";
+  return replaced(genesis_json(), "\"}], \"datasets\"", "\"}" + entry + ", \"datasets\"");
+}
+
+SignedVote vote_by(uint8_t seed, consensus::VoteType type, uint64_t height, uint32_t round,
+                   std::optional<uint8_t> block) {
+  consensus::Vote v{type, height, round, std::nullopt, 0};
+  if (block) v.block = consensus::BlockId{}, v.block->fill(*block);
+  return {v, Ed25519Key::from_seed(seed_of(seed)).sign(consensus::sign_bytes(v, "vt-test"))};
+}
+
+// One block at c.height + 1 that carries `evidence` and nothing else; the
+// block's changes are applied only when every piece is accepted.
+Status evidence_block(Chain& c, const std::vector<DoubleSign>& evidence) {
+  BlockContext ctx;
+  ctx.height = c.height + 1;
+  ctx.time_ms = 1'700'000'000'000 + ctx.height * 1000;
+  ctx.fee_recipient = c.proposer;
+  BlockExecutor exec(c.state, ctx);
+  for (const DoubleSign& e : evidence)
+    if (auto s = exec.apply_evidence(e); !s) return s;
+  c.state.apply(std::move(exec).finish().changes);
+  c.height = ctx.height;
+  return Status::success();
+}
+
+}  // namespace
+
+TEST_CASE("adversary: nobody can frame an honest validator; a double signer pays once, alone") {
+  Chain c(two_validator_genesis());
+  c.advance_to(5);
+  const Ed25519Pubkey honest = Ed25519Key::from_seed(seed_of(7)).pubkey();
+  const Ed25519Pubkey cheat = Ed25519Key::from_seed(seed_of(9)).pubkey();
+  using VT = consensus::VoteType;
+  const auto before = c.snapshot();
+
+  // What a framer can get hold of: the honest validator's real votes. An honest
+  // validator prevotes a block and may precommit nil in the same round, and
+  // votes again in later rounds; none of that is double signing.
+  const std::vector<std::pair<const char*, DoubleSign>> frames = {
+      {"the same vote twice",
+       {honest, vote_by(7, VT::Prevote, 3, 0, 1), vote_by(7, VT::Prevote, 3, 0, 1)}},
+      {"prevote and precommit of one round",
+       {honest, vote_by(7, VT::Prevote, 3, 0, 1), vote_by(7, VT::Precommit, 3, 0, std::nullopt)}},
+      {"two rounds", {honest, vote_by(7, VT::Prevote, 3, 0, 1), vote_by(7, VT::Prevote, 3, 1, 2)}},
+      {"two heights", {honest, vote_by(7, VT::Prevote, 3, 0, 1), vote_by(7, VT::Prevote, 4, 0, 2)}},
+      // Votes the framer signed itself, in the honest validator's name.
+      {"forged", {honest, vote_by(9, VT::Prevote, 3, 0, 1), vote_by(9, VT::Prevote, 3, 0, 2)}},
+      {"half forged", {honest, vote_by(7, VT::Prevote, 3, 0, 1), vote_by(9, VT::Prevote, 3, 0, 2)}},
+  };
+  for (const auto& [what, e] : frames) {
+    CAPTURE(what);
+    CHECK_FALSE(evidence_block(c, {e}).ok());
+  }
+  CHECK(c.snapshot() == before);  // every refused block changed nothing
+
+  // The cheat really signs two prevotes at height 4: it, and it alone, pays.
+  const DoubleSign real{cheat, vote_by(9, VT::Prevote, 4, 2, 1),
+                        vote_by(9, VT::Prevote, 4, 2, std::nullopt)};
+  REQUIRE(evidence_block(c, {real}).ok());
+  const Validator punished = read_validator(c.state, cheat).value();
+  CHECK(punished.power == 1000 - 300);  // double_sign_slash_bps 3000
+  CHECK(punished.jailed);
+  CHECK(punished.tombstoned);
+  const Validator untouched = read_validator(c.state, honest).value();
+  CHECK(untouched.power == kValidatorStake);
+  CHECK_FALSE(untouched.jailed);
+  for (const auto& k : {c.alice, c.bob, c.carol, c.dave}) CHECK(c.account(k).balance == kFunded);
+  CHECK(read_counter(c.state, keys::kBurned) == 300);
+  CHECK(c.total_supply() == kGenesisSupply + 1000);  // the second validator's stake
+
+  // Replayed in a later block, or with the votes swapped, it slashes no more.
+  const DoubleSign swapped{cheat, real.b, real.a};
+  CHECK_FALSE(evidence_block(c, {real}).ok());
+  CHECK_FALSE(evidence_block(c, {swapped}).ok());
+  CHECK(read_validator(c.state, cheat).value().power == 700);
 }
 
 }  // namespace vt::ledger::test
