@@ -164,8 +164,10 @@ class DevnetLoop(unittest.TestCase):
         net = self.net
         net.wait_height(2)
         c = net.rpc("chain_getCommit", {"height": 1})
+        (v,) = net.rpc("chain_getValidators", {"height": 1})["validators"]
+        stake = int(v["power"])  # the one validator's stake is all the power
         self.assertEqual((c["check"], c["power_signed"], c["total_power"], c["quorum_power"]),
-                         ("ok", 1, 1, 1), c)
+                         ("ok", stake, stake, stake * 2 // 3 + 1), c)
         block = net.rpc("chain_getBlock", {"height": 1})
         self.assertEqual(c["block_hash"], block["hash"])
         with open(os.path.join(net.home, "validator_key.json")) as f:
@@ -186,7 +188,7 @@ class DevnetLoop(unittest.TestCase):
 
         v = net.rpc("chain_getValidators")
         self.assertEqual([x["consensus_key"] for x in v["validators"]], [key])
-        self.assertEqual((v["total_power"], v["proposer"]), (1, key))
+        self.assertEqual((v["total_power"], v["proposer"]), (stake, key))
         self.assertEqual(net.rpc_raw("chain_getValidators", {"height": 0})["error"]["code"], -32602)
 
         cs = net.rpc("consensus_state")
