@@ -97,7 +97,7 @@ Result<Block> decode_block(ByteView in, size_t max_bytes, size_t max_txs, size_t
     return make_error("block has " + std::to_string(ne) + " pieces of evidence, the limit is " +
                       std::to_string(kMaxEvidencePerBlock));
   for (uint32_t i = 0; i < ne && r.ok(); ++i) {
-    constexpr size_t kMaxEvidenceBytes = 512;  // 32 + two votes of at most 118 bytes
+    constexpr size_t kMaxEvidenceBytes = 512;  // 32 + two votes of at most 114 bytes
     Bytes raw = r.bytes("block.evidence", kMaxEvidenceBytes);
     if (!r.ok()) break;
     auto e = decode_double_sign(raw);

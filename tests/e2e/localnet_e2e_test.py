@@ -50,7 +50,10 @@ class FourValidators(unittest.TestCase):
         for n in self.net.validators:
             log = n.log()
             self.assertNotIn("double signing", log, n.name)
+            self.assertNotIn("double-signed", log, n.name)  # evidence kept against anyone
             self.assertNotIn("proposed two blocks", log, n.name)
+        for v in self.v(0).rpc("chain_getValidators")["validators"]:
+            self.assertFalse(v["jailed"], v)
             self.assertNotIn("critical", log, n.name)
 
     def test_1_four_validators_agree(self):
