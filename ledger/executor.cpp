@@ -3,8 +3,10 @@
 #include <map>
 #include <set>
 
+#include "consensus/validator_set.h"
 #include "core/encoding.h"
 #include "core/sha256.h"
+#include "core/vrf.h"
 #include "kernels/job_spec.h"
 #include "ledger/outcomes.h"
 #include "ledger/state_access.h"
@@ -162,6 +164,149 @@ TxStatus run(MsgContext& c, const Unstake& m) {
                       {{"provider", addr(p->owner)},
                        {"amount", num(m.amount)},
                        {"release_height", num(release)}}});
+  return TxStatus::success();
+}
+
+// ---- validators ----
+
+// The validators in the set (not jailed, with stake): how many and their power.
+struct ActiveSet {
+  uint64_t count = 0;
+  unsigned __int128 power = 0;
+};
+ActiveSet active_set(const StateReader& s) {
+  ActiveSet a;
+  for (const Validator& v : read_validators(s))
+    if (!v.jailed && v.power > 0) ++a.count, a.power += v.power;
+  return a;
+}
+
+// A validator joining (or growing by `added`) must keep the set within
+// max_validators and its power within what consensus can sum.
+TxStatus set_has_room(const MsgContext& c, bool joins, Amount added) {
+  const ActiveSet a = active_set(c.o);
+  if (joins && a.count >= c.params.max_validators)
+    return fail(TxCode::above_limit,
+                "the validator set is full (max_validators " + num(c.params.max_validators) + ")");
+  if (a.power + added > consensus::ValidatorSet::kMaxTotalPower)
+    return fail(TxCode::above_limit, "the set's total stake would pass 2^60");
+  return TxStatus::success();
+}
+
+// The validator `key` operated by the sender.
+Result<Validator> operated_validator(const MsgContext& c, const Ed25519Pubkey& key) {
+  auto v = read_validator(c.o, key);
+  if (!v) return make_error("no validator has consensus key " + to_hex(key));
+  if (v->operator_address != c.tx.sender)
+    return make_error("the sender is not the validator's operator");
+  return *v;
+}
+TxStatus validator_error(const MsgContext& c, const Ed25519Pubkey& key) {
+  return read_validator(c.o, key)
+             ? fail(TxCode::wrong_party, "the sender is not the validator's operator")
+             : fail(TxCode::not_registered, "no validator has consensus key " + to_hex(key));
+}
+
+TxStatus run(MsgContext& c, const ValidatorRegister& m) {
+  if (read_validator(c.o, m.consensus_key))
+    return fail(TxCode::already_done,
+                "consensus key " + to_hex(m.consensus_key) + " is already a validator's");
+  if (!vrf_key_valid(m.vrf_key)) return fail(TxCode::malformed, "vrf_key is not a point on P-256");
+  if (!ed25519_verify(m.consensus_key,
+                      validator_register_proof_bytes(c.params.chain_id, c.tx.sender, m.vrf_key),
+                      m.proof))
+    return fail(TxCode::wrong_party,
+                "proof is not the consensus key's signature of this chain, operator and vrf_key");
+  if (m.stake < c.params.min_validator_stake)
+    return fail(TxCode::below_minimum, "stake " + num(m.stake) +
+                                           " is below the minimum validator stake " +
+                                           num(c.params.min_validator_stake));
+  if (auto s = set_has_room(c, true, m.stake); !s) return s;
+  if (auto s = debit(c.o, c.tx.sender, m.stake, "validator stake"); !s) return s;
+  Validator v;
+  v.consensus_key = m.consensus_key;
+  v.operator_address = c.tx.sender;
+  v.power = m.stake;
+  v.vrf_key = m.vrf_key;
+  write_validator(c.o, v);
+  c.events.push_back({"validator_registered",
+                      {{"validator", to_hex(v.consensus_key)},
+                       {"operator", addr(v.operator_address)},
+                       {"stake", num(v.power)},
+                       {"from_height", num(c.block.height + 1)}}});
+  return TxStatus::success();
+}
+
+TxStatus run(MsgContext& c, const ValidatorStake& m) {
+  auto v = operated_validator(c, m.consensus_key);
+  if (!v) return validator_error(c, m.consensus_key);
+  if (m.amount == 0) return fail(TxCode::invalid_amount, "stake amount must be positive");
+  if (v->tombstoned)
+    return fail(TxCode::wrong_status, "the validator is tombstoned for double signing");
+  if (add_overflows(v->power, m.amount)) return fail(TxCode::overflow, "stake would overflow");
+  const bool active = !v->jailed && v->power > 0;
+  if (auto s = set_has_room(c, !active && !v->jailed, active || !v->jailed ? m.amount : 0); !s)
+    return s;
+  if (auto s = debit(c.o, c.tx.sender, m.amount, "validator stake"); !s) return s;
+  v->power += m.amount;
+  write_validator(c.o, *v);
+  c.events.push_back({"validator_staked",
+                      {{"validator", to_hex(v->consensus_key)},
+                       {"amount", num(m.amount)},
+                       {"stake", num(v->power)}}});
+  return TxStatus::success();
+}
+
+TxStatus run(MsgContext& c, const ValidatorUnstake& m) {
+  auto v = operated_validator(c, m.consensus_key);
+  if (!v) return validator_error(c, m.consensus_key);
+  if (m.amount == 0) return fail(TxCode::invalid_amount, "unstake amount must be positive");
+  if (m.amount > v->power)
+    return fail(TxCode::above_limit,
+                "unstake amount " + num(m.amount) + " exceeds the stake " + num(v->power));
+  const Amount left = v->power - m.amount;
+  if (left != 0 && left < c.params.min_validator_stake)
+    return fail(TxCode::below_minimum,
+                "the stake left, " + num(left) + ", would be below the minimum validator stake " +
+                    num(c.params.min_validator_stake) + " (unstake all of it to leave)");
+  // The chain must keep someone to sign its blocks.
+  if (left == 0 && !v->jailed && active_set(c.o).count == 1)
+    return fail(TxCode::wrong_status, "the last validator in the set cannot leave it");
+  const uint64_t release = c.block.height + c.params.unbonding_blocks;
+  Bytes key = keys::unbonding(release, c.tx.sender);
+  Unbonding u{c.tx.sender, 0, release};
+  if (auto b = c.o.get(key)) u = decode_unbonding(*b).value();
+  if (add_overflows(u.amount, m.amount))
+    return fail(TxCode::overflow, "unbonding amount would overflow");
+  u.amount += m.amount;
+  c.o.put(key, encode(u));
+  v->power = left;
+  write_validator(c.o, *v);
+  c.events.push_back({"validator_unstaked",
+                      {{"validator", to_hex(v->consensus_key)},
+                       {"amount", num(m.amount)},
+                       {"stake", num(left)},
+                       {"release_height", num(release)}}});
+  return TxStatus::success();
+}
+
+TxStatus run(MsgContext& c, const ValidatorUnjail& m) {
+  auto v = operated_validator(c, m.consensus_key);
+  if (!v) return validator_error(c, m.consensus_key);
+  if (v->tombstoned)
+    return fail(TxCode::wrong_status,
+                "the validator is tombstoned for double signing: it never returns");
+  if (!v->jailed) return fail(TxCode::wrong_status, "the validator is not jailed");
+  if (v->power < c.params.min_validator_stake)
+    return fail(TxCode::below_minimum, "stake " + num(v->power) +
+                                           " is below the minimum validator stake " +
+                                           num(c.params.min_validator_stake));
+  if (auto s = set_has_room(c, true, v->power); !s) return s;
+  v->jailed = false;
+  write_validator(c.o, *v);
+  c.events.push_back(
+      {"validator_unjailed",
+       {{"validator", to_hex(v->consensus_key)}, {"from_height", num(c.block.height + 1)}}});
   return TxStatus::success();
 }
 

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "consensus/validator_set.h"
 #include "core/decimal.h"
 #include "core/encoding.h"
 #include "core/sha256.h"
@@ -136,6 +137,15 @@ Result<Genesis> parse_genesis(std::string_view text) {
     if (!keys_seen.insert(val.consensus_key).second)
       return make_error(path + "consensus_key: listed twice");
     g.validators.push_back(val);
+  }
+  if (g.validators.size() > g.params.max_validators)
+    return make_error("validators: " + std::to_string(g.validators.size()) +
+                      " is more than params.max_validators");
+  {
+    unsigned __int128 power = 0;
+    for (const auto& v : g.validators) power += v.power;
+    if (power > consensus::ValidatorSet::kMaxTotalPower)
+      return make_error("validators: total power (stake) above 2^60");
   }
 
   // The data-set registry: optional (a chain without one accepts no job).

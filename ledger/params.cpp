@@ -47,6 +47,8 @@ constexpr ParamField kFields[] = {
     u32f("pol_redundancy", &P::pol_redundancy),
     u32f("double_sign_slash_bps", &P::double_sign_slash_bps),
     u64f("max_evidence_age_blocks", &P::max_evidence_age_blocks),
+    u64f("min_validator_stake", &P::min_validator_stake, true),
+    u32f("max_validators", &P::max_validators),
 };
 }  // namespace
 
@@ -124,6 +126,9 @@ Status validate(const Params& p) {
     return make_error("double_sign_slash_bps: must be at most 10000");
   if (p.max_evidence_age_blocks == 0)
     return make_error("max_evidence_age_blocks: must be at least 1");
+  if (p.min_validator_stake == 0) return make_error("min_validator_stake: must be positive");
+  if (p.max_validators == 0 || p.max_validators > 10'000)
+    return make_error("max_validators: must be 1 to 10000");
   // A job's checkpoint must fit in a checkpoint_post transaction.
   if (p.max_referee_state_bytes < 1024 || p.max_referee_state_bytes > p.max_tx_bytes)
     return make_error("max_referee_state_bytes: must be between 1024 and max_tx_bytes");

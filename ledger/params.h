@@ -74,6 +74,10 @@ struct Params {
   // Evidence older than this many blocks (by its votes' height) is refused: the
   // offender may have left, and nodes need not keep votes forever.
   uint64_t max_evidence_age_blocks = 1000;
+  // Least stake (uvt) a validator registers with or keeps (other than 0, which
+  // leaves the set), and most validators in the set at once.
+  Amount min_validator_stake = 1'000'000'000;
+  uint32_t max_validators = 100;
   bool operator==(const Params&) const = default;
 };
 

@@ -39,6 +39,12 @@ struct MessageWriter {
   void operator()(const DisputeMove& m) { w.u64(m.dispute_id).bytes(m.move); }
   void operator()(const CheckpointPost& m) { w.u64(m.dispute_id).bytes(m.checkpoint); }
   void operator()(const VerifierUnstake& m) { w.u64(m.amount); }
+  void operator()(const ValidatorRegister& m) {
+    w.fixed(m.consensus_key).fixed(m.vrf_key).u64(m.stake).fixed(m.proof);
+  }
+  void operator()(const ValidatorStake& m) { w.fixed(m.consensus_key).u64(m.amount); }
+  void operator()(const ValidatorUnstake& m) { w.fixed(m.consensus_key).u64(m.amount); }
+  void operator()(const ValidatorUnjail& m) { w.fixed(m.consensus_key); }
 };
 
 void write_unsigned(Writer& w, const Transaction& tx) {
@@ -131,6 +137,28 @@ Message read_message(Reader& r) {
     }
     case 16:
       return VerifierUnstake{r.u64("verifier_unstake.amount")};
+    case 17: {
+      ValidatorRegister m;
+      m.consensus_key = r.fixed<32>("validator_register.consensus_key");
+      m.vrf_key = r.fixed<33>("validator_register.vrf_key");
+      m.stake = r.u64("validator_register.stake");
+      m.proof = r.fixed<64>("validator_register.proof");
+      return m;
+    }
+    case 18: {
+      ValidatorStake m;
+      m.consensus_key = r.fixed<32>("validator_stake.consensus_key");
+      m.amount = r.u64("validator_stake.amount");
+      return m;
+    }
+    case 19: {
+      ValidatorUnstake m;
+      m.consensus_key = r.fixed<32>("validator_unstake.consensus_key");
+      m.amount = r.u64("validator_unstake.amount");
+      return m;
+    }
+    case 20:
+      return ValidatorUnjail{r.fixed<32>("validator_unjail.consensus_key")};
     default:
       if (r.ok()) r.fail("msg.type: unknown message type " + std::to_string(tag));
       return Transfer{};
@@ -141,13 +169,28 @@ Message read_message(Reader& r) {
 
 const char* message_name(const Message& m) {
   static constexpr const char* kNames[] = {
-      "transfer",        "provider_register",  "stake",         "unstake",
-      "job_submit",      "job_accept",         "job_cancel",    "verifier_register",
-      "job_commit",      "attest_commit",      "attest_reveal", "provider_probe",
-      "verifier_stake",  "checkpoint_request", "dispute_move",  "checkpoint_post",
-      "verifier_unstake"};
+      "transfer",         "provider_register",  "stake",           "unstake",
+      "job_submit",       "job_accept",         "job_cancel",      "verifier_register",
+      "job_commit",       "attest_commit",      "attest_reveal",   "provider_probe",
+      "verifier_stake",   "checkpoint_request", "dispute_move",    "checkpoint_post",
+      "verifier_unstake", "validator_register", "validator_stake", "validator_unstake",
+      "validator_unjail"};
   static_assert(std::size(kNames) == std::variant_size_v<Message>);
   return kNames[m.index()];
+}
+
+Bytes validator_register_proof_bytes(std::string_view chain_id, const Address& operator_address,
+                                     const VrfPublicKey& vrf_key) {
+  const std::string_view tag = "veritrain/validator-register";
+  Bytes out(tag.begin(), tag.end());
+  out.push_back(0);
+  const size_t n = std::min<size_t>(chain_id.size(), 0xffff);
+  out.push_back(static_cast<uint8_t>(n >> 8));
+  out.push_back(static_cast<uint8_t>(n));
+  out.insert(out.end(), chain_id.begin(), chain_id.begin() + static_cast<std::ptrdiff_t>(n));
+  out.insert(out.end(), operator_address.begin(), operator_address.end());
+  out.insert(out.end(), vrf_key.begin(), vrf_key.end());
+  return out;
 }
 
 Hash256 signing_hash(const Transaction& tx) {

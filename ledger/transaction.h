@@ -9,6 +9,7 @@
 #include "core/bytes.h"
 #include "core/keys.h"
 #include "core/result.h"
+#include "core/vrf.h"
 #include "ledger/objects.h"
 
 namespace vt::ledger {
@@ -120,11 +121,48 @@ struct VerifierUnstake {
   bool operator==(const VerifierUnstake&) const = default;
 };
 
+// Validator set changes (docs/consensus.md, "Validator set changes"). The
+// sender is the validator's operator: it pays the stake, receives the fees of
+// the validator's blocks and its unbonded stake. What block h changes counts
+// in the set from height h + 1.
+struct ValidatorRegister {
+  Ed25519Pubkey consensus_key{};
+  VrfPublicKey vrf_key{};  // vrf_public_key(vrf_secret_from_seed(consensus seed))
+  Amount stake = 0;        // at least min_validator_stake, moved from the balance
+  // The consensus key's signature over validator_register_proof_bytes: nobody
+  // can register (and so lock out) a key it does not hold.
+  Ed25519Sig proof{};
+  bool operator==(const ValidatorRegister&) const = default;
+};
+struct ValidatorStake {
+  Ed25519Pubkey consensus_key{};
+  Amount amount = 0;
+  bool operator==(const ValidatorStake&) const = default;
+};
+// Moves stake into unbonding (released to the operator after unbonding_blocks);
+// what stays is zero (the validator leaves the set) or at least min_validator_stake.
+struct ValidatorUnstake {
+  Ed25519Pubkey consensus_key{};
+  Amount amount = 0;
+  bool operator==(const ValidatorUnstake&) const = default;
+};
+// A jailed validator back into the set (never one jailed for double signing).
+struct ValidatorUnjail {
+  Ed25519Pubkey consensus_key{};
+  bool operator==(const ValidatorUnjail&) const = default;
+};
+
+// What a ValidatorRegister's proof signs: "veritrain/validator-register" 0x00 |
+// u16 len(chain_id) | chain_id | 32 operator | 33 vrf_key.
+Bytes validator_register_proof_bytes(std::string_view chain_id, const Address& operator_address,
+                                     const VrfPublicKey& vrf_key);
+
 // The variant index is the message's tag on the wire: append, never reorder.
 using Message =
     std::variant<Transfer, ProviderRegister, Stake, Unstake, JobSubmit, JobAccept, JobCancel,
                  VerifierRegister, JobCommit, AttestCommit, AttestReveal, ProviderProbe,
-                 VerifierStake, CheckpointRequest, DisputeMove, CheckpointPost, VerifierUnstake>;
+                 VerifierStake, CheckpointRequest, DisputeMove, CheckpointPost, VerifierUnstake,
+                 ValidatorRegister, ValidatorStake, ValidatorUnstake, ValidatorUnjail>;
 const char* message_name(const Message& m);
 
 struct Transaction {

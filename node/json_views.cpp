@@ -32,6 +32,21 @@ struct MessageJson {
   json operator()(const ledger::VerifierRegister& m) const { return {{"stake", amount(m.stake)}}; }
   json operator()(const ledger::VerifierStake& m) const { return {{"amount", amount(m.amount)}}; }
   json operator()(const ledger::VerifierUnstake& m) const { return {{"amount", amount(m.amount)}}; }
+  json operator()(const ledger::ValidatorRegister& m) const {
+    return {{"consensus_key", to_hex(m.consensus_key)},
+            {"vrf_key", to_hex(m.vrf_key)},
+            {"stake", amount(m.stake)},
+            {"proof", to_hex(m.proof)}};
+  }
+  json operator()(const ledger::ValidatorStake& m) const {
+    return {{"consensus_key", to_hex(m.consensus_key)}, {"amount", amount(m.amount)}};
+  }
+  json operator()(const ledger::ValidatorUnstake& m) const {
+    return {{"consensus_key", to_hex(m.consensus_key)}, {"amount", amount(m.amount)}};
+  }
+  json operator()(const ledger::ValidatorUnjail& m) const {
+    return {{"consensus_key", to_hex(m.consensus_key)}};
+  }
   json operator()(const ledger::JobCommit& m) const {
     return {{"job_id", m.job_id},
             {"commitment", to_hex(m.commitment)},

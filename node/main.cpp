@@ -71,9 +71,7 @@ int sync_from_peer(const std::string& home_dir, const std::string& peer_spec) {
                                                    std::chrono::milliseconds(5000));
   if (!stream) return error_exit(stream.error());
   const ledger::Params& p = home->genesis.params;
-  // Validators are only ever the genesis ones (no transaction adds one yet).
-  const node::p2p::MessageLimits limits{p.max_block_bytes, p.max_tx_bytes,
-                                        static_cast<uint32_t>(home->genesis.validators.size())};
+  const node::p2p::MessageLimits limits{p.max_block_bytes, p.max_tx_bytes, p.max_validators};
   node::DatasetDirectory datasets(home->config.fashion_mnist_dir);
   auto report = node::p2p::sync_blocks(stream.value(), chain, home->genesis, &datasets, limits);
   if (!report) return error_exit(report.error());

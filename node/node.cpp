@@ -196,8 +196,8 @@ Status Node::start() {
     pc.listen_port = config_.p2p_port;
     pc.persistent_peers = config_.persistent_peers;
     pc.max_peers = config_.max_peers;
-    pc.limits = p2p::MessageLimits{params_.max_block_bytes, params_.max_tx_bytes,
-                                   static_cast<uint32_t>(genesis_.validators.size())};
+    pc.limits =
+        p2p::MessageLimits{params_.max_block_bytes, params_.max_tx_bytes, params_.max_validators};
     // Peer threads only queue; the node drains on its own thread.
     std::weak_ptr<bool> alive = alive_;
     auto pm = p2p::PeerManager::start(pc, key_, [this, alive] {

@@ -22,6 +22,7 @@
 #include "wallet/keystore.h"
 #include "wallet/pol_commands.h"
 #include "wallet/train_cmd.h"
+#include "wallet/validator_commands.h"
 #include "wallet/wallet_client.h"
 
 using namespace vt;
@@ -321,6 +322,7 @@ int main(int argc, char** argv) {
   });
 
   add_pol_commands(app, *job, *verifier_cmd, *provider, g);
+  add_validator_commands(app, g);
 
   // ---- blobs ----
   auto* blob = app.add_subcommand("blob", "Content-addressed blobs: checkpoints and models")

@@ -154,6 +154,47 @@ class FourValidators(unittest.TestCase):
         v0.wait_height(h + 3, 60)
         self.assert_no_double_signing()
 
+    def test_7_a_full_node_registers_joins_the_set_signs_and_leaves(self):
+        full, v0 = self.net.full_nodes[0], self.v(0)
+        if full.proc is None or full.proc.poll() is not None:
+            full.start()
+        full.wait_height(v0.height(), 60)
+        with open(os.path.join(full.home, "validator_key.json")) as f:
+            key = json.load(f)["public_key"]
+        if "faucet" not in [k["name"] for k in full.cli("keys", "list")]:  # (one shared wallet)
+            full.cli("keys", "import", "faucet", "--secret-file", os.path.join(full.home, "faucet.secret"))
+        stake = int(v0.rpc("state_getParams")["min_validator_stake"])
+        r = full.cli("validator", "register", "--from", "faucet", "--key-file",
+                     os.path.join(full.home, "validator_key.json"), "--stake", str(stake))
+        self.assertTrue(r["receipt"]["success"], r)
+        joined_at = r["height"] + 1  # what block h changes counts from h + 1
+        before = v0.rpc("chain_getValidators", {"height": joined_at - 1})
+        after = v0.rpc("chain_getValidators", {"height": joined_at})
+        self.assertNotIn(key, [v["consensus_key"] for v in before["validators"]])
+        mine = [v for v in after["validators"] if v["consensus_key"] == key]
+        self.assertEqual(len(mine), 1)
+        self.assertIsNotNone(mine[0]["index"])
+        self.assertEqual(after["total_power"], before["total_power"] + stake)
+        # The node notices it is in the set and signs from then on.
+        full.wait_for(lambda: (full.rpc("consensus_state")["last_signed"] or {"height": 0})["height"] >= joined_at + 2,
+                      60, "the new validator to sign")
+        # Its precommits are in the others' commit certificates (a certificate
+        # holds a quorum, so a late one may miss it: look at a few).
+        h = v0.height()
+        signers = {s["validator_key"] for k in range(h - 3, h + 1)
+                   for s in v0.rpc("chain_getCommit", {"height": k})["signatures"]}
+        self.assertIn(key, signers)
+        # It leaves again: all its stake to unbonding, out of the set from the next height.
+        r = full.cli("validator", "unstake", "--from", "faucet", "--key", key, "--amount", str(stake))
+        self.assertTrue(r["receipt"]["success"], r)
+        left = v0.rpc("chain_getValidators", {"height": r["height"] + 1})
+        self.assertIsNone([v for v in left["validators"] if v["consensus_key"] == key][0]["index"])
+        self.assertEqual(left["total_power"], before["total_power"])
+        v0.wait_height(r["height"] + 3, 60)
+        top = min(n.height() for n in self.net.validators + [full])
+        self.assert_agree(self.net.validators + [full], top)
+        self.assert_no_double_signing()
+
 
 class Equivocator(unittest.TestCase):
     """Validator 3 runs the test build veritraind-equivocator: beside each
