@@ -60,7 +60,8 @@ std::optional<Validator> validator_of(const StateReader& state, const Ed25519Pub
 // the fee recipient from the validator record and the randomness from the proof.
 Result<BlockContext> context_for(const StateReader& state, uint64_t height,
                                  const Ed25519Pubkey& proposer, const VrfProof& proof,
-                                 uint64_t time_ms, const DatasetSource* datasets) {
+                                 uint64_t time_ms, const DatasetSource* datasets,
+                                 SignatureCache* signatures) {
   auto v = validator_of(state, proposer);
   if (!v) return make_error("the proposer " + to_hex(proposer) + " is not an active validator");
   auto beta = block_randomness(state, height, proposer, proof);
@@ -71,6 +72,7 @@ Result<BlockContext> context_for(const StateReader& state, uint64_t height,
   ctx.fee_recipient = v->operator_address;
   ctx.randomness = beta.value();
   ctx.datasets = datasets;
+  ctx.signatures = signatures;
   return ctx;
 }
 
@@ -102,13 +104,14 @@ BlockVerdict refuse(BlockCode code, std::string reason) {
 
 Result<ExecutedBlock> build_block(StateStore& state, const ParentBlock& parent,
                                   const DatasetSource* datasets, BlockProposal p,
-                                  std::vector<std::pair<Hash256, std::string>>* left_out) {
+                                  std::vector<std::pair<Hash256, std::string>>* left_out,
+                                  SignatureCache* signatures) {
   const Params params = read_params(state);
   const uint64_t height = parent.height + 1;
   if (p.time_ms <= parent.time_ms)
     return make_error("block time " + std::to_string(p.time_ms) + " is not after the parent's " +
                       std::to_string(parent.time_ms));
-  auto ctx = context_for(state, height, p.proposer, p.vrf_proof, p.time_ms, datasets);
+  auto ctx = context_for(state, height, p.proposer, p.vrf_proof, p.time_ms, datasets, signatures);
   if (!ctx) return ctx.take_error();
   BlockExecutor exec(state, ctx.value());
   Block block;
@@ -146,7 +149,7 @@ Result<ExecutedBlock> build_block(StateStore& state, const ParentBlock& parent,
 
 BlockVerdict check_block(StateStore& state, const ParentBlock& parent, const Block& block,
                          const Ed25519Pubkey& expected_proposer, uint64_t max_time_ms,
-                         const DatasetSource* datasets) {
+                         const DatasetSource* datasets, SignatureCache* signatures) {
   const Params params = read_params(state);
   const BlockHeader& h = block.header;
   if (h.chain_id != params.chain_id)
@@ -193,7 +196,7 @@ BlockVerdict check_block(StateStore& state, const ParentBlock& parent, const Blo
   if (compute_evidence_root(block.evidence) != h.evidence_root)
     return refuse(BlockCode::evidence_root_mismatch, "evidence_root does not match the evidence");
 
-  auto ctx = context_for(state, h.height, h.proposer, h.vrf_proof, h.time_ms, datasets);
+  auto ctx = context_for(state, h.height, h.proposer, h.vrf_proof, h.time_ms, datasets, signatures);
   if (!ctx) return refuse(BlockCode::bad_randomness, ctx.error());
   BlockExecutor exec(state, ctx.value());
   for (size_t i = 0; i < block.evidence.size(); ++i) {

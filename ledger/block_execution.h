@@ -75,9 +75,11 @@ struct BlockProposal {
 // out; `left_out` gets its hash and reason when given) and fills the header. Fails (state
 // unchanged) when the proposer is not a validator, its proof does not check, or time does not move
 // forward.
+// `signatures` (may be null) skips signatures verified before (mempool admission).
 Result<ExecutedBlock> build_block(StateStore& state, const ParentBlock& parent,
                                   const DatasetSource* datasets, BlockProposal p,
-                                  std::vector<std::pair<Hash256, std::string>>* left_out = nullptr);
+                                  std::vector<std::pair<Hash256, std::string>>* left_out = nullptr,
+                                  SignatureCache* signatures = nullptr);
 
 struct BlockVerdict {
   BlockCode code = BlockCode::ok;
@@ -94,6 +96,7 @@ struct BlockVerdict {
 // (consensus::verify_commit); the node checks both.
 [[nodiscard]] BlockVerdict check_block(StateStore& state, const ParentBlock& parent,
                                        const Block& block, const Ed25519Pubkey& expected_proposer,
-                                       uint64_t max_time_ms, const DatasetSource* datasets);
+                                       uint64_t max_time_ms, const DatasetSource* datasets,
+                                       SignatureCache* signatures = nullptr);
 
 }  // namespace vt::ledger

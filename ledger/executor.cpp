@@ -887,7 +887,7 @@ Amount minimum_fee(const Params& params, size_t encoded_size) {
 }
 
 Status check_transaction(const StateReader& state, const Params& params, const Transaction& tx,
-                         size_t encoded_size, bool allow_future_nonce) {
+                         size_t encoded_size, bool allow_future_nonce, SignatureCache* signatures) {
   if (encoded_size > params.max_tx_bytes)
     return make_error("transaction is " + num(encoded_size) + " bytes, the limit is " +
                       num(params.max_tx_bytes));
@@ -910,7 +910,15 @@ Status check_transaction(const StateReader& state, const Params& params, const T
   if (acc.balance < tx.fee)
     return make_error("insufficient balance for the fee: have " + num(acc.balance) + ", need " +
                       num(tx.fee));
-  if (!signature_valid(tx)) return make_error("invalid signature");
+  if (signatures) {
+    const Hash256 id = tx_hash(tx);
+    if (!signatures->contains(id)) {
+      if (!signature_valid(tx)) return make_error("invalid signature");
+      signatures->insert(id);
+    }
+  } else if (!signature_valid(tx)) {
+    return make_error("invalid signature");
+  }
   if (const auto* post = std::get_if<CheckpointPost>(&tx.msg)) {
     // Posts are the block's scarcest space (max_posts_per_block): only the
     // dispute's parties may post, each may fail once, so nobody can crowd out
@@ -1271,7 +1279,7 @@ Status BlockExecutor::apply_evidence(const DoubleSign& e) {
 }
 
 Result<Receipt> BlockExecutor::apply(const Transaction& tx, size_t encoded_size) {
-  if (auto s = check_transaction(block_, params_, tx, encoded_size, false); !s)
+  if (auto s = check_transaction(block_, params_, tx, encoded_size, false, ctx_.signatures); !s)
     return s.take_error();
   const auto* post = std::get_if<CheckpointPost>(&tx.msg);
   if (post && posts_in_block_ >= params_.max_posts_per_block)

@@ -13,6 +13,7 @@
 #include "ledger/evidence.h"
 #include "ledger/params.h"
 #include "ledger/receipt.h"
+#include "ledger/signature_cache.h"
 #include "ledger/state.h"
 #include "ledger/transaction.h"
 
@@ -39,6 +40,7 @@ struct BlockContext {
   // are drawn from it; begin_block stores it for the next block's alpha.
   Hash256 randomness{};
   const DatasetSource* datasets = nullptr;  // needed only by checkpoint_post's referee step
+  SignatureCache* signatures = nullptr;     // verified signatures (may be null)
 };
 
 struct BlockResult {
@@ -64,8 +66,11 @@ Amount minimum_fee(const Params& params, size_t encoded_size);
 // Checks that can reject a transaction before it reaches a block: size, chain
 // id, fee, signature, nonce (must equal the account's next nonce unless
 // allow_future_nonce) and that the sender can pay the fee.
+// A signature found in `signatures` is not checked again; one that checks is
+// added to it.
 Status check_transaction(const StateReader& state, const Params& params, const Transaction& tx,
-                         size_t encoded_size, bool allow_future_nonce);
+                         size_t encoded_size, bool allow_future_nonce,
+                         SignatureCache* signatures = nullptr);
 
 // 1 if `sender` is the dispute's provider, 2 if its challenger, else 0 (the
 // bit DisputeRecord::failed_posts keeps for it).

@@ -7,11 +7,12 @@
 namespace vt::node {
 
 Result<Hash256> Mempool::add(const ledger::Transaction& tx, size_t encoded_size,
-                             const ledger::StateReader& state, const ledger::Params& params) {
+                             const ledger::StateReader& state, const ledger::Params& params,
+                             ledger::SignatureCache* signatures) {
   Hash256 h = ledger::tx_hash(tx);
   if (by_hash_.count(h)) return make_error("transaction is already in the mempool");
-  if (auto s =
-          ledger::check_transaction(state, params, tx, encoded_size, /*allow_future_nonce=*/true);
+  if (auto s = ledger::check_transaction(state, params, tx, encoded_size,
+                                         /*allow_future_nonce=*/true, signatures);
       !s)
     return s.take_error();
   uint64_t next = ledger::read_account(state, tx.sender).nonce;

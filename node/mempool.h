@@ -8,6 +8,7 @@
 
 #include "ledger/executor.h"
 #include "ledger/params.h"
+#include "ledger/signature_cache.h"
 #include "ledger/transaction.h"
 
 namespace vt::node {
@@ -16,9 +17,11 @@ class Mempool {
  public:
   Mempool(size_t max_count, size_t max_bytes) : max_count_(max_count), max_bytes_(max_bytes) {}
 
-  // Returns the transaction hash, or why it was refused.
+  // Returns the transaction hash, or why it was refused. A verified signature
+  // goes into `signatures` (when given), so the block does not check it again.
   [[nodiscard]] Result<Hash256> add(const ledger::Transaction& tx, size_t encoded_size,
-                                    const ledger::StateReader& state, const ledger::Params& params);
+                                    const ledger::StateReader& state, const ledger::Params& params,
+                                    ledger::SignatureCache* signatures = nullptr);
   // Highest fee first while keeping each sender's nonces contiguous from its account nonce.
   std::vector<ledger::Transaction> select(const ledger::StateReader& state, size_t max_txs,
                                           size_t max_bytes) const;

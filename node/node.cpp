@@ -256,7 +256,7 @@ Result<Hash256> Node::submit_transaction(ByteView raw, const std::string& from) 
     ++metrics_.txs_rejected;
     return tx.take_error();
   }
-  auto h = mempool_.add(tx.value(), raw.size(), state_, params_);
+  auto h = mempool_.add(tx.value(), raw.size(), state_, params_, &signatures_);
   if (!h) {
     ++metrics_.txs_rejected;
     return h;
@@ -312,7 +312,8 @@ void Node::build_block(uint64_t height, uint32_t round, consensus::Actions& out)
   std::vector<std::pair<Hash256, std::string>> left_out;
   // The header commits to the state after the block: build_block applies it;
   // the undo takes it back if consensus decides on another block.
-  auto built = ledger::build_block(state_, parent_of_next(), &datasets_, std::move(p), &left_out);
+  auto built = ledger::build_block(state_, parent_of_next(), &datasets_, std::move(p), &left_out,
+                                   &signatures_);
   if (!built) return fatal("cannot build block " + std::to_string(height) + ": " + built.error());
   for (const auto& [hash, why] : left_out)
     spdlog::debug("left out tx {}: {}", short_hex(hash), why);
@@ -665,8 +666,9 @@ bool Node::check_candidate(const ledger::Block& block, const consensus::Proposal
           ? round_proposer
           : committed_block_proposer(validators_, p.height, p.round, block.header.proposer)
                 .value_or(round_proposer);
-  ledger::BlockVerdict v = ledger::check_block(state_, parent_of_next(), block, expected,
-                                               now_ms() + kMaxClockDriftMs, &datasets_);
+  ledger::BlockVerdict v =
+      ledger::check_block(state_, parent_of_next(), block, expected, now_ms() + kMaxClockDriftMs,
+                          &datasets_, &signatures_);
   if (v.code != ledger::BlockCode::ok) {
     spdlog::warn("refusing proposed block {} at height {} round {}: {}: {}", short_hex(p.block),
                  p.height, p.round, ledger::block_code_name(v.code), v.reason);

@@ -182,6 +182,9 @@ class Node {
   ledger::Params params_;
   ChainHead head_;
   Mempool mempool_;
+  // Signatures checked at admission are not checked again when a block runs.
+  ledger::SignatureCache signatures_{kSignatureCacheSize};
+  static constexpr size_t kSignatureCacheSize = 1 << 18;
   consensus::ValidatorSet validators_;
   consensus::Engine engine_;
   NodeMetrics metrics_;

@@ -1,0 +1,70 @@
+// The signature cache (ledger/signature_cache.h): a signature checked once is
+// not checked again, a changed signature (another hash) always is, a bad one
+// never enters, the cache stays within its capacity, and a block checked with
+// the cache reaches exactly the state it reaches without.
+#include "ledger/signature_cache.h"
+
+#include <doctest/doctest.h>
+
+#include "ledger/executor.h"
+#include "tests/ledger/fixture.h"
+
+namespace vt::ledger::test {
+
+TEST_CASE("signature cache: skips only what was verified, refuses forgeries, stays bounded") {
+  Chain c;
+  SignatureCache cache(3);
+  const Transaction good = c.tx(c.alice, Transfer{c.bob.pubkey(), 5});
+  const size_t size = encode(good).size();
+  REQUIRE(check_transaction(c.state, c.params, good, size, false, &cache).ok());
+  CHECK(cache.contains(tx_hash(good)));
+
+  Transaction forged = good;
+  forged.sig[10] ^= 1;  // another hash: checked, refused, not cached
+  auto r = check_transaction(c.state, c.params, forged, size, false, &cache);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error() == "invalid signature");
+  CHECK_FALSE(cache.contains(tx_hash(forged)));
+  CHECK(cache.size() == 1);
+
+  // A cached signature is the same verdict without the check: the other rules still run.
+  Transaction late = good;
+  CHECK(check_transaction(c.state, c.params, late, size, false, &cache).ok());
+  c.exec(good);  // its nonce is used now
+  CHECK_FALSE(check_transaction(c.state, c.params, late, size, false, &cache).ok());
+
+  for (uint64_t i = 1; i <= 4; ++i)
+    cache.insert(tx_hash(c.tx(c.bob, Transfer{c.carol.pubkey(), i}, i)));
+  CHECK(cache.size() == 3);
+  CHECK_FALSE(cache.contains(tx_hash(good)));  // the oldest went first
+}
+
+TEST_CASE("signature cache: a block runs to the same state with and without it") {
+  Chain with, without;
+  SignatureCache cache(100);
+  std::vector<Transaction> txs;
+  for (uint64_t i = 0; i < 5; ++i)
+    txs.push_back(with.tx(with.alice, Transfer{with.bob.pubkey(), 1 + i}, i));
+  for (const auto& t : txs)
+    REQUIRE(check_transaction(with.state, with.params, t, encode(t).size(), true, &cache).ok());
+  BlockContext ctx;
+  ctx.height = 1;
+  ctx.time_ms = 1'700'000'001'000;
+  ctx.fee_recipient = with.proposer;
+  ctx.signatures = &cache;
+  BlockExecutor a(with.state, ctx);
+  ctx.signatures = nullptr;
+  BlockExecutor b(without.state, ctx);
+  for (const auto& t : txs) {
+    auto ra = a.apply(t, encode(t).size());
+    auto rb = b.apply(t, encode(t).size());
+    REQUIRE(ra.ok());
+    REQUIRE(rb.ok());
+    CHECK(ra.value() == rb.value());
+  }
+  with.state.apply(std::move(a).finish().changes);
+  without.state.apply(std::move(b).finish().changes);
+  CHECK(with.state.root() == without.state.root());
+}
+
+}  // namespace vt::ledger::test
