@@ -141,6 +141,20 @@ TxStatus run(MsgContext& c, const Stake& m) {
   return TxStatus::success();
 }
 
+// Puts `amount` of `owner`'s stake into unbonding, released to its balance
+// unbonding_blocks from now (merged with what it unbonds in the same block).
+// Returns the release height, or overflow.
+Result<uint64_t> start_unbonding(MsgContext& c, const Address& owner, Amount amount) {
+  const uint64_t release = c.block.height + c.params.unbonding_blocks;
+  const Bytes key = keys::unbonding(release, owner);
+  Unbonding u{owner, 0, release};
+  if (auto v = c.o.get(key)) u = decode_unbonding(*v).value();
+  if (add_overflows(u.amount, amount)) return make_error("unbonding amount would overflow");
+  u.amount += amount;
+  c.o.put(key, encode(u));
+  return release;
+}
+
 TxStatus run(MsgContext& c, const Unstake& m) {
   auto p = read_provider(c.o, c.tx.sender);
   if (!p) return fail(TxCode::not_registered, "sender is not a registered provider");
@@ -150,14 +164,9 @@ TxStatus run(MsgContext& c, const Unstake& m) {
     return fail(TxCode::above_limit, "unstake amount " + num(m.amount) +
                                          " exceeds the unlocked stake " + num(free) +
                                          " (bonds of accepted jobs stay locked)");
-  uint64_t release = c.block.height + c.params.unbonding_blocks;
-  Bytes key = keys::unbonding(release, p->owner);
-  Unbonding u{p->owner, 0, release};
-  if (auto v = c.o.get(key)) u = decode_unbonding(*v).value();
-  if (add_overflows(u.amount, m.amount))
-    return fail(TxCode::overflow, "unbonding amount would overflow");
-  u.amount += m.amount;
-  c.o.put(key, encode(u));
+  auto unbonding = start_unbonding(c, p->owner, m.amount);
+  if (!unbonding) return fail(TxCode::overflow, unbonding.error());
+  const uint64_t release = unbonding.value();
   p->stake -= m.amount;
   write_provider(c.o, *p);
   c.events.push_back({"unstaked",
@@ -272,14 +281,9 @@ TxStatus run(MsgContext& c, const ValidatorUnstake& m) {
   // The chain must keep someone to sign its blocks.
   if (left == 0 && !v->jailed && active_set(c.o).count == 1)
     return fail(TxCode::wrong_status, "the last validator in the set cannot leave it");
-  const uint64_t release = c.block.height + c.params.unbonding_blocks;
-  Bytes key = keys::unbonding(release, c.tx.sender);
-  Unbonding u{c.tx.sender, 0, release};
-  if (auto b = c.o.get(key)) u = decode_unbonding(*b).value();
-  if (add_overflows(u.amount, m.amount))
-    return fail(TxCode::overflow, "unbonding amount would overflow");
-  u.amount += m.amount;
-  c.o.put(key, encode(u));
+  auto unbonding = start_unbonding(c, c.tx.sender, m.amount);
+  if (!unbonding) return fail(TxCode::overflow, unbonding.error());
+  const uint64_t release = unbonding.value();
   v->power = left;
   write_validator(c.o, *v);
   c.events.push_back({"validator_unstaked",
@@ -506,14 +510,9 @@ TxStatus run(MsgContext& c, const VerifierUnstake& m) {
     return fail(TxCode::below_minimum,
                 "the stake left, " + num(left) + ", would be below the minimum verifier stake " +
                     num(c.params.min_verifier_stake) + " (unstake all or less)");
-  const uint64_t release = c.block.height + c.params.unbonding_blocks;
-  const Bytes key = keys::unbonding(release, v->owner);
-  Unbonding u{v->owner, 0, release};
-  if (auto e = c.o.get(key)) u = decode_unbonding(*e).value();
-  if (add_overflows(u.amount, m.amount))
-    return fail(TxCode::overflow, "unbonding amount would overflow");
-  u.amount += m.amount;
-  c.o.put(key, encode(u));
+  auto unbonding = start_unbonding(c, v->owner, m.amount);
+  if (!unbonding) return fail(TxCode::overflow, unbonding.error());
+  const uint64_t release = unbonding.value();
   v->stake = left;
   write_verifier(c.o, *v);
   c.events.push_back({"verifier_unstaked",
