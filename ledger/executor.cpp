@@ -253,6 +253,11 @@ TxStatus run(MsgContext& c, const ValidatorStake& m) {
   if (v->tombstoned)
     return fail(TxCode::wrong_status, "the validator is tombstoned for double signing");
   if (add_overflows(v->power, m.amount)) return fail(TxCode::overflow, "stake would overflow");
+  // One that left (stake 0) comes back only with the stake a registration needs.
+  if (!v->jailed && v->power + m.amount < c.params.min_validator_stake)
+    return fail(TxCode::below_minimum, "the stake would be " + num(v->power + m.amount) +
+                                           ", below the minimum validator stake " +
+                                           num(c.params.min_validator_stake));
   const bool active = !v->jailed && v->power > 0;
   if (auto s = set_has_room(c, !active && !v->jailed, active || !v->jailed ? m.amount : 0); !s)
     return s;

@@ -936,6 +936,11 @@ void register_http_routes(rpc::HttpServer& server, Node& node) {
            "Consensus, transaction and block messages received from peers.", m.peer_messages);
     metric("veritrain_evidence_total", "counter",
            "Double signings this node kept as evidence for a block.", m.evidence_seen);
+    metric("veritrain_validators", "gauge", "Validators in the set of the next height.",
+           node.validators().size());
+    metric("veritrain_is_validator", "gauge",
+           "1 when this node's key is in the set of the next height (it signs), else 0.",
+           node.is_validator() ? 1 : 0);
     return rpc::GetResponse{"text/plain; version=0.0.4", out};
   });
 }

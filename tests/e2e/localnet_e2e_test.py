@@ -181,6 +181,9 @@ class FourValidators(unittest.TestCase):
         # The node notices it is in the set and signs from then on.
         full.wait_for(lambda: (full.rpc("consensus_state")["last_signed"] or {"height": 0})["height"] >= joined_at + 2,
                       60, "the new validator to sign")
+        _, metrics = full.http(b"", method="GET", path="/metrics")
+        self.assertRegex(metrics.decode(), r"\nveritrain_is_validator 1\n")
+        self.assertRegex(metrics.decode(), r"\nveritrain_validators 5\n")
         # Its precommits are in the others' commit certificates (a certificate
         # holds a quorum, so a late one may miss it: look at a few).
         h = v0.height()
@@ -194,6 +197,8 @@ class FourValidators(unittest.TestCase):
         self.assertIsNone([v for v in left["validators"] if v["consensus_key"] == key][0]["index"])
         self.assertEqual(left["total_power"], before["total_power"])
         v0.wait_height(r["height"] + 3, 60)
+        _, metrics = full.http(b"", method="GET", path="/metrics")
+        self.assertRegex(metrics.decode(), r"\nveritrain_is_validator 0\n")
         top = min(n.height() for n in self.net.validators + [full])
         self.assert_agree(self.net.validators + [full], top)
         self.assert_no_double_signing()

@@ -60,10 +60,14 @@ TEST_CASE("validators: register with a proof of the key, stake, unstake to the o
   CHECK(code_of(c, c.tx(c.alice, ValidatorUnstake{node_key(20), 5000})) == TxCode::below_minimum);
   REQUIRE(c.exec(c.tx(c.alice, ValidatorUnstake{node_key(20), 5700})).success);
   CHECK(read_validator(c.state, node_key(20))->power == 0);  // out of the set
-  const uint64_t paid_at = c.height + c.params.unbonding_blocks;
+  // Back only with at least the minimum stake a registration needs.
+  CHECK(code_of(c, c.tx(c.alice, ValidatorStake{node_key(20), 999})) == TxCode::below_minimum);
+  const uint64_t paid_at = c.height - 1 + c.params.unbonding_blocks;  // (the refused stake's block)
   const Amount before = c.account(c.alice).balance;
   c.advance_to(paid_at);
   CHECK(c.account(c.alice).balance == before + 5700);
+  REQUIRE(c.exec(c.tx(c.alice, ValidatorStake{node_key(20), 1000})).success);  // rejoins
+  CHECK(read_validator(c.state, node_key(20))->power == 1000);
   CHECK(c.total_supply() == kGenesisSupply);
 }
 
