@@ -20,6 +20,7 @@ import sys
 import threading
 import time
 import unittest
+from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, os.path.dirname(__file__))
 from localnet import Localnet  # noqa: E402
@@ -305,6 +306,94 @@ class Equivocator(unittest.TestCase):
             seen = {(n.rpc("chain_getBlock", {"height": h})["hash"]) for n in self.net.validators}
             self.assertEqual(len(seen), 1, f"nodes disagree at height {h}")
         self.assertIn("double signing a nil prevote", bad.log())
+
+
+class ProofOfLearningAcrossValidators(unittest.TestCase):
+    """The honest proof-of-learning loop on a 4-validator localnet: the client
+    pays through validator0, the provider trains and commits through
+    validator1, two verifiers replay their sampled segments, the provider
+    probes, the verifiers reveal and the job settles with exact balances; every
+    transaction reaches the others by gossip and all four agree on every block.
+    Blobs (checkpoints) live on the node they were uploaded to, so the
+    provider and the verifiers share validator1 for them."""
+
+    MIN_FEE = 1000
+
+    def test_an_honest_job_settles_across_four_validators(self):
+        net = Localnet(BIN_DIR, validators=4, block_interval_ms=600)
+        self.addCleanup(net.close)
+        for n in net.validators:  # the same genesis everywhere: a longer commit window
+            path = os.path.join(n.home, "genesis.json")
+            with open(path) as f:
+                genesis = json.load(f)
+            genesis["params"]["pol_commit_window"] = "25"
+            with open(path, "w") as f:
+                json.dump(genesis, f)
+        net.start()
+        client_node, work_node, v0 = net.validators[0], net.validators[1], net.validators[0]
+        client_node.cli("keys", "import", "faucet", "--secret-file", os.path.join(client_node.home, "faucet.secret"))
+        for name in ("client", "prov", "v1", "v2"):
+            client_node.cli("keys", "new", name)
+        addr = {k["name"]: k["address"] for k in client_node.cli("keys", "list")}
+        params = v0.rpc("state_getParams")
+        fee = int(params["verifier_fee"])
+        for name, amt in (("client", 100000000), ("prov", 2000000000), ("v1", 200000000), ("v2", 200000000)):
+            client_node.cli("--no-wait", "send", "--from", "faucet", "--to", name, "--amount",
+                            str(amt + 10 * self.MIN_FEE))
+        for n in net.validators:  # every node's state has the funding
+            n.wait_for(lambda: int(n.rpc("state_getAccount", {"address": addr["v2"]})["balance"]) > 0, 60, "funding")
+
+        def bal(name):
+            return int(net.validators[3].rpc("state_getAccount", {"address": addr[name]})["balance"])
+
+        work_node.cli("provider", "register", "--from", "prov", "--stake", "1000000000", "--endpoint", "http://p")
+        for v in ("v1", "v2"):
+            r = work_node.cli("verifier", "register", "--from", v, "--stake", params["min_verifier_stake"])
+            self.assertTrue(r["receipt"]["success"], r)
+        spec = os.path.join(SOURCE_DIR, "kernels", "specs", "tiny.json")
+        payment = 1000000
+        r = client_node.cli("job", "submit", spec, "--from", "client", "--pay", str(payment), "--bond", "500000",
+                            "--deadline", "500")
+        job = r["receipt"]["events"][0]["attributes"]["job_id"]
+        work_node.wait_for(lambda: work_node.rpc_raw("state_getJob", {"id": int(job)}).get("result"), 30,
+                           "the job on the provider's node")
+        work_node.cli("job", "accept", job, "--from", "prov")
+        run = os.path.join(net.tmp, "run")
+        work_node.cli("train", "--spec", spec, "--out", run, "--quiet", json_out=False)
+        work_node.cli("job", "commit", job, "--from", "prov", "--run", run, json_out=False)
+
+        def phase():
+            return v0.rpc("state_getJob", {"id": int(job)})["pol"]["phase"]
+        v0.wait_for(lambda: phase() == "commit_window", 60, "sampling")
+        segs = v0.rpc("state_getJob", {"id": int(job)})["pol"]["segments"]
+        seats, m = len(segs), len({s["segment"] for s in segs})
+        with ThreadPoolExecutor(2) as pool:
+            runs = [pool.submit(work_node.cli, "verifier", "attest", job, "--from", v, json_out=False)
+                    for v in ("v1", "v2")]
+            for r in runs:
+                r.result()  # raises if the attest failed
+        before = {n: bal(n) for n in ("client", "prov", "v1", "v2")}
+        count = {v: sum(s["verifier"] == addr[v] for s in segs) for v in ("v1", "v2")}
+        v0.wait_for(lambda: phase() == "probe_window", 60, "the probe window")
+        work_node.cli("job", "probe", job, "--from", "prov", "--run", run, json_out=False)
+        v0.wait_for(lambda: phase() == "reveal_window", 60, "the reveal window")
+        for v in ("v1", "v2"):
+            work_node.cli("verifier", "reveal", job, "--from", v, json_out=False)
+        v0.wait_for(lambda: v0.rpc("state_getJob", {"id": int(job)})["status"] == "settled", 60, "settlement")
+        j = net.validators[2].rpc("state_getJob", {"id": int(job)})
+        self.assertEqual(j["pol"]["disputes"], [])
+        self.assertTrue(all(s["result"] == "agreed" for s in j["pol"]["segments"]))
+        net.validators[3].wait_height(v0.height(), 30)
+        for v in ("v1", "v2"):
+            self.assertEqual(bal(v), before[v] - count[v] * self.MIN_FEE + count[v] * fee)
+        self.assertEqual(bal("prov"), before["prov"] + payment - seats * fee - m * self.MIN_FEE)
+        self.assertEqual(bal("client"), before["client"])
+        top = min(n.height() for n in net.validators)
+        for h in range(1, top + 1):
+            seen = {(n.rpc("chain_getBlock", {"height": h})["hash"]) for n in net.validators}
+            self.assertEqual(len(seen), 1, f"nodes disagree at height {h}")
+        proposers = {v0.rpc("chain_getBlock", {"height": h})["header"]["proposer"] for h in range(1, top + 1)}
+        self.assertEqual(len(proposers), 4, "every validator proposed some of the job's blocks")
 
 
 if __name__ == "__main__":
