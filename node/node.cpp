@@ -91,25 +91,9 @@ Result<std::unique_ptr<Node>> Node::open_with_store(boost::asio::io_context& io,
         ": the database lost committed blocks (a damaged log, or an old copy); it will not "
         "sign until it holds height " +
         std::to_string(last_signed.height - 1) + " again (sync it from peers)");
-  // The validator set is the genesis one for now (the BFT issue makes it follow stake).
+  // The genesis set until load() reads the set of the next height from the state.
   auto set = consensus_validators(genesis.validators);
   if (!set) return set.take_error();
-  if (!set->index_of(validator_key.pubkey()) && config.persistent_peers.empty())
-    return make_error("key " + to_hex(validator_key.pubkey()) +
-                      " is not in the genesis validator set, and a full node needs "
-                      "persistent_peers to follow the chain from");
-  if (!set->index_of(validator_key.pubkey()))
-    spdlog::info(
-        "key {} is not in the validator set: running as a full node (follows "
-        "consensus, signs nothing)",
-        to_hex(validator_key.pubkey()));
-  for (const auto& v : genesis.validators)
-    if (v.consensus_key == validator_key.pubkey() &&
-        vrf_public_key(vrf_secret_from_seed(validator_key.seed())).value() != v.vrf_key)
-      return make_error(
-          "the genesis declares another vrf_key for this validator than its key "
-          "file gives (" +
-          to_hex(vrf_public_key(vrf_secret_from_seed(validator_key.seed())).value()) + ")");
   std::unique_ptr<Node> node(
       new Node(io, std::move(config), std::move(genesis), std::move(validator_key), std::move(kv),
                std::move(set).value(), std::move(signing_file), last_signed));
@@ -160,6 +144,23 @@ Status Node::load() {
   auto set = validator_set_of(state_);
   if (!set) return make_error("at height " + std::to_string(head_.height) + ": " + set.error());
   validators_ = std::move(set).value();
+  const bool in_set = validators_.index_of(key_.pubkey()).has_value();
+  if (!in_set && config_.persistent_peers.empty())
+    return make_error("key " + to_hex(key_.pubkey()) + " is not in the validator set of height " +
+                      std::to_string(head_.height + 1) +
+                      ", and a node outside it needs persistent_peers to follow the chain from");
+  if (!in_set)
+    spdlog::info(
+        "key {} is not in the validator set: running as a full node (follows "
+        "consensus; signs from the first height whose set holds it)",
+        to_hex(key_.pubkey()));
+  // A key whose recorded VRF key differs could never prove a block's randomness.
+  if (auto v = ledger::read_validator(state_, key_.pubkey());
+      v && vrf_public_key(vrf_secret_).value() != v->vrf_key)
+    return make_error(
+        "the chain records another vrf_key for this validator than its key file "
+        "gives (" +
+        to_hex(vrf_public_key(vrf_secret_).value()) + ")");
   if (params_.chain_id != genesis_.params.chain_id)
     return make_error("the database holds chain '" + params_.chain_id + "', the genesis says '" +
                       genesis_.params.chain_id + "'");
