@@ -25,7 +25,11 @@ uint64_t EngineConfig::timeout_ms(Step step, uint32_t round) const {
 }
 
 Engine::Engine(EngineConfig config, std::optional<ValidatorKey> self, SignedState last_signed)
-    : config_(config), self_(self), last_signed_(last_signed) {}
+    : config_(config), self_(self), last_signed_(last_signed) {
+  if (!last_signed.empty && last_signed.locked_round >= 0 && last_signed.locked_block &&
+      !is_zero(*last_signed.locked_block))
+    restart_lock_ = last_signed;
+}
 
 Actions Engine::reject(std::string_view why) {
   rejection_ = why;
@@ -74,6 +78,16 @@ Actions Engine::start_height(uint64_t height, const ValidatorSet& validators,
   skip_check_pending_ = false;
   known_valid_blocks_.clear();
   commit_candidate_.reset();
+  // Restarted mid-height: the lock we precommitted under still binds us, and is
+  // also the value we re-propose (Tendermint's validValue).
+  if (restart_lock_ && restart_lock_->height == height &&
+      static_cast<uint32_t>(restart_lock_->locked_round) < first_round) {
+    locked_value_ = restart_lock_->locked_block;
+    locked_round_ = restart_lock_->locked_round;
+    valid_value_ = locked_value_;
+    valid_round_ = locked_round_;
+  }
+  restart_lock_.reset();
 
   Actions out;
   start_round(first_round, out);

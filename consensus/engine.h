@@ -94,7 +94,8 @@ class Engine {
 
   // self: our consensus key, or nullopt for a non-validator that only follows.
   // last_signed: what the WAL says we signed last; the engine never emits a vote or
-  // proposal that may_sign refuses after it (it skips that vote instead).
+  // proposal that may_sign refuses after it (it skips that vote instead). Its lock
+  // (locked_round, locked_block) is restored when that height starts.
   Engine(EngineConfig config, std::optional<ValidatorKey> self, SignedState last_signed = {});
 
   // Begin `height` with its validator set (height must be above the current one; the
@@ -178,6 +179,8 @@ class Engine {
   EngineConfig config_;
   std::optional<ValidatorKey> self_;
   SignedState last_signed_;
+  // The lock the WAL recorded, restored by start_height of its height (once).
+  std::optional<SignedState> restart_lock_;
   std::string_view rejection_;
 
   // Per height (reset by start_height).

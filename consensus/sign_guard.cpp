@@ -22,11 +22,24 @@ bool may_sign_state(const SignedState& last, const SignedState& next) {
 }  // namespace
 
 SignedState signed_state(const Vote& vote) {
-  return SignedState{false, vote.height, vote.round, step_of(vote.type), vote.block, -1};
+  SignedState s;
+  s.empty = false;
+  s.height = vote.height;
+  s.round = vote.round;
+  s.step = step_of(vote.type);
+  s.block = vote.block;
+  return s;
 }
 
 SignedState signed_state(const Proposal& p) {
-  return SignedState{false, p.height, p.round, Step::Propose, p.block, p.pol_round};
+  SignedState s;
+  s.empty = false;
+  s.height = p.height;
+  s.round = p.round;
+  s.step = Step::Propose;
+  s.block = p.block;
+  s.pol_round = p.pol_round;
+  return s;
 }
 
 bool may_sign(const SignedState& last, const Vote& vote) {

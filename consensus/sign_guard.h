@@ -19,6 +19,12 @@ struct SignedState {
   Step step = Step::Propose;     // Propose = a proposal, else the vote's type
   std::optional<BlockId> block;  // what was signed at that point (nullopt = nil vote)
   int32_t pol_round = -1;        // proposals only
+  // The engine's lock at `height` when this was signed (locked_round -1: none).
+  // A validator that precommitted a block and restarts in a later round of the
+  // same height must keep it: without it, it could prevote another block that
+  // no polka justifies and help commit a conflicting block.
+  int32_t locked_round = -1;
+  std::optional<BlockId> locked_block;
   bool operator==(const SignedState&) const = default;
 };
 

@@ -216,11 +216,36 @@ Status Node::start() {
   // After a crash between signing and committing, the WAL holds signatures for
   // the next height: resume past that round (see Engine::start_height).
   uint32_t first_round = 0;
-  if (!persisted_signed_.empty && persisted_signed_.height == head_.height + 1)
+  if (!persisted_signed_.empty && persisted_signed_.height == head_.height + 1) {
     first_round = persisted_signed_.round + 1;
+    restore_locked_block();
+  }
+  const consensus::SignedState signed_before = persisted_signed_;
   handle(engine_.start_height(head_.height + 1, validators_, first_round));
+  replay_own_last_vote(signed_before);
   if (peers_) tick();
   return Status::success();
+}
+
+void Node::replay_own_last_vote(const consensus::SignedState& last) {
+  // The engine forgot, with the crash, the last vote we signed at this height.
+  // Signed again it is the very same message (Ed25519 is deterministic), not a
+  // new one, and it may complete a quorum: a lone validator's precommit is the
+  // commit of the block it locked on.
+  if (last.empty || last.height != head_.height + 1 || last.step == consensus::Step::Propose ||
+      !engine_.own_index() || !running_)
+    return;
+  consensus::Vote v;
+  v.type = last.step == consensus::Step::Prevote ? consensus::VoteType::Prevote
+                                                 : consensus::VoteType::Precommit;
+  v.height = last.height;
+  v.round = last.round;
+  v.block = last.block;
+  v.validator_index = *engine_.own_index();
+  const Ed25519Sig sig = key_.sign(consensus::sign_bytes(v, params_.chain_id));
+  vote_sigs_[{v.round, static_cast<uint8_t>(v.type), v.validator_index, v.block}] = sig;
+  if (peers_) peers_->broadcast({p2p::MessageType::vote, p2p::encode(p2p::SignedVote{v, sig})});
+  handle(engine_.on_vote(v));
 }
 
 void Node::stop() {
@@ -337,15 +362,39 @@ Status Node::persist_signed(const consensus::SignedState& s) {
   return Status::success();
 }
 
+Status Node::persist_signed_with_lock(consensus::SignedState s) {
+  // The lock goes with every record; the locked block's bytes beside it, before
+  // the precommit that takes the lock is signed (a restart then still holds it).
+  if (engine_.locked_round() >= 0 && engine_.locked_value()) {
+    s.locked_round = engine_.locked_round();
+    s.locked_block = engine_.locked_value();
+    if (saved_lock_ != s.locked_block) {
+      auto it = candidates_.find(*s.locked_block);
+      if (it != candidates_.end()) {
+        if (auto st = signing_file_.save_locked_block(ledger::encode(it->second.block)); !st)
+          return st;
+        saved_lock_ = s.locked_block;
+      }
+    }
+  }
+  return persist_signed(s);
+}
+
 void Node::sign_proposal(const consensus::Proposal& p) {
   if (!consensus::may_sign(persisted_signed_, p)) return;
-  if (auto s = persist_signed(consensus::signed_state(p)); !s)
+  auto it = candidates_.find(p.block);
+  if (it == candidates_.end()) {
+    // Only after a restart that lost the locked block (its file missing or not
+    // valid any more): propose nothing this round rather than a block we lack.
+    spdlog::warn(
+        "consensus re-proposes block {} at height {} round {}, which this node does "
+        "not hold; not proposing",
+        short_hex(p.block), p.height, p.round);
+    return;
+  }
+  if (auto s = persist_signed_with_lock(consensus::signed_state(p)); !s)
     return fatal("cannot persist signing state: " + s.error());
   Ed25519Sig sig = key_.sign(consensus::sign_bytes(p, params_.chain_id));
-  auto it = candidates_.find(p.block);
-  if (it == candidates_.end())
-    return fatal("consensus proposes block " + short_hex(p.block) +
-                 " that this node does not hold");
   p2p::SignedProposal sp{p, sig, ledger::encode(it->second.block)};
   if (peers_) peers_->broadcast({p2p::MessageType::proposal, p2p::encode(sp)});
   proposals_[p.round] = std::move(sp);
@@ -353,7 +402,7 @@ void Node::sign_proposal(const consensus::Proposal& p) {
 
 void Node::sign_vote(const consensus::Vote& v) {
   if (!consensus::may_sign(persisted_signed_, v)) return;
-  if (auto s = persist_signed(consensus::signed_state(v)); !s)
+  if (auto s = persist_signed_with_lock(consensus::signed_state(v)); !s)
     return fatal("cannot persist signing state: " + s.error());
   Ed25519Sig sig = key_.sign(consensus::sign_bytes(v, params_.chain_id));
   vote_sigs_[{v.round, static_cast<uint8_t>(v.type), v.validator_index, v.block}] = sig;
@@ -735,6 +784,42 @@ void Node::gossip_state(const std::string& peer) {
     out.push_back({p2p::MessageType::vote, p2p::encode(p2p::SignedVote{v, sig})});
   }
   for (const auto& m : out) peer.empty() ? peers_->broadcast(m) : peers_->send(peer, m);
+}
+
+void Node::restore_locked_block() {
+  const auto& lock = persisted_signed_;
+  if (lock.locked_round < 0 || !lock.locked_block) return;
+  auto raw = signing_file_.load_locked_block();
+  std::optional<ledger::Block> block;
+  if (raw && raw.value()) {
+    auto b = ledger::decode_block(**raw, params_.max_block_bytes, params_.max_block_txs,
+                                  params_.max_tx_bytes);
+    if (b && ledger::block_hash(b->header) == *lock.locked_block) block = std::move(b).value();
+  }
+  if (!block) {
+    spdlog::warn(
+        "locked on block {} at height {} but its copy ({}) is missing or another "
+        "block: the lock still binds the votes; the block must come from peers",
+        short_hex(*lock.locked_block), lock.height, signing_file_.locked_block_path().string());
+    return;
+  }
+  // Checked like any proposal of that round (its proposer may be an earlier round's).
+  const uint32_t round = static_cast<uint32_t>(lock.locked_round);
+  const Ed25519Pubkey expected =
+      committed_block_proposer(validators_, lock.height, round, block->header.proposer)
+          .value_or(validators_.at(validators_.proposer(lock.height, round)).key);
+  ledger::BlockVerdict v = ledger::check_block(state_, parent_of_next(), *block, expected,
+                                               UINT64_MAX, &datasets_, &signatures_);
+  if (v.code != ledger::BlockCode::ok) {
+    spdlog::warn("the locked block {} does not check any more: {}: {}",
+                 short_hex(*lock.locked_block), ledger::block_code_name(v.code), v.reason);
+    return;
+  }
+  spdlog::info("restored the block this validator is locked on: {} (height {}, round {})",
+               short_hex(*lock.locked_block), lock.height, round);
+  saved_lock_ = lock.locked_block;
+  speculation_ = Speculation{*lock.locked_block, std::move(v.executed.undo)};
+  candidates_[*lock.locked_block] = Candidate{std::move(*block), std::move(v.executed.result)};
 }
 
 // ---- double-sign evidence ----

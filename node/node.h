@@ -134,6 +134,12 @@ class Node {
   void sign_vote(const consensus::Vote& v);
   void sign_proposal(const consensus::Proposal& p);
   [[nodiscard]] Status persist_signed(const consensus::SignedState& s);
+  // persist_signed with the engine's lock (and the locked block's bytes, once).
+  [[nodiscard]] Status persist_signed_with_lock(consensus::SignedState s);
+  // After a restart mid-height: the locked block back among the candidates, and
+  // our own last vote back into the engine.
+  void restore_locked_block();
+  void replay_own_last_vote(const consensus::SignedState& signed_before_start);
   void schedule(const consensus::Timeout& t, uint64_t delay_ms);
   void start_next_height(uint64_t delay_ms);
   void revert_speculation();
@@ -193,6 +199,8 @@ class Node {
   // checked against it and recorded in it first.
   SigningStateFile signing_file_;
   consensus::SignedState persisted_signed_;
+  // The block whose bytes the signing-state file's locked_block copy holds.
+  std::optional<consensus::BlockId> saved_lock_;
 
   // Blocks built or received at the current height, by id, with their execution.
   struct Candidate {

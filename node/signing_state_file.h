@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "consensus/sign_guard.h"
+#include "core/bytes.h"
 #include "core/result.h"
 
 namespace vt::node {
@@ -22,6 +23,12 @@ class SigningStateFile {
   // that cannot be read or parsed is an error: the node must not guess.
   Result<std::optional<consensus::SignedState>> load() const;
   [[nodiscard]] Status save(const consensus::SignedState& s);
+  // The block this validator is locked on (its encoding), beside the record, so
+  // that after a restart it can re-propose it and vote as the lock requires.
+  // Written (durably) before the precommit that takes the lock is signed.
+  [[nodiscard]] Status save_locked_block(ByteView block);
+  Result<std::optional<Bytes>> load_locked_block() const;
+  std::filesystem::path locked_block_path() const;
 
  private:
   std::filesystem::path path_;

@@ -418,6 +418,52 @@ TEST_CASE("engine: after a restart it never signs against its write-ahead log") 
   CHECK(all<BroadcastVote>(a).size() == 1);
 }
 
+TEST_CASE("engine: restarted after precommitting, it keeps its lock and re-proposes the block") {
+  auto set = equal_set(4);
+  const uint32_t me = non_proposer(set, 1);
+  // Before the crash: a polka for X in (1, 0), so we locked on X and precommitted it.
+  SignedState wal = signed_state(precommit(1, 0, block(0x58), me));
+  wal.locked_round = 0;
+  wal.locked_block = block(0x58);
+  // Restarted in round 1, whose proposer offers Y without a polka: the lock
+  // forbids a prevote for Y, so we prevote nil.
+  Engine locked(kConfig, key(me), wal);
+  locked.start_height(1, set, 1);
+  CHECK(locked.locked_value() == block(0x58));
+  CHECK(locked.locked_round() == 0);
+  Actions a = locked.on_proposal(Proposal{1, 1, block(0x59), -1, set.proposer(1, 1)}, true);
+  REQUIRE(all<BroadcastVote>(a).size() == 1);
+  CHECK(all<BroadcastVote>(a)[0].vote == prevote(1, 1, std::nullopt, me));
+  // Without the lock in its record (the state before this was kept) it would
+  // have prevoted Y: the record is what keeps it safe.
+  SignedState forgetful = signed_state(precommit(1, 0, block(0x58), me));
+  Engine unlocked(kConfig, key(me), forgetful);
+  unlocked.start_height(1, set, 1);
+  a = unlocked.on_proposal(Proposal{1, 1, block(0x59), -1, set.proposer(1, 1)}, true);
+  REQUIRE(all<BroadcastVote>(a).size() == 1);
+  CHECK(all<BroadcastVote>(a)[0].vote == prevote(1, 1, block(0x59), me));
+  // X re-proposed with its polka round gets our prevote once that polka is seen.
+  Engine again(kConfig, key(me), wal);
+  again.start_height(1, set, 1);
+  for (uint32_t i = 0; i < 4; ++i)
+    if (i != me) (void)again.on_vote(prevote(1, 0, block(0x58), i));
+  a = again.on_proposal(Proposal{1, 1, block(0x58), 0, set.proposer(1, 1)}, true);
+  REQUIRE(all<BroadcastVote>(a).size() == 1);
+  CHECK(all<BroadcastVote>(a)[0].vote == prevote(1, 1, block(0x58), me));
+  // When it is our turn to propose, we re-propose X (with its polka round), not a new block.
+  uint32_t our_round = 1;
+  while (set.proposer(1, our_round) != me) ++our_round;
+  Engine proposer(kConfig, key(me), wal);
+  a = proposer.start_height(1, set, our_round);
+  CHECK(all<BuildBlock>(a).empty());
+  REQUIRE(all<BroadcastProposal>(a).size() == 1);
+  CHECK(all<BroadcastProposal>(a)[0].proposal == Proposal{1, our_round, block(0x58), 0, me});
+  // The lock is for its own height only.
+  Engine later(kConfig, key(me), wal);
+  later.start_height(2, set);
+  CHECK_FALSE(later.locked_value());
+}
+
 TEST_CASE("engine: malformed and out-of-place input gives no actions and no crash") {
   auto set = equal_set(4);
   const uint32_t me = non_proposer(set, 1);

@@ -78,15 +78,24 @@ TEST_CASE("a node whose disk fails mid-run stops and restarts at a consistent he
     CHECK(chain.block_at(head.height).value().has_value());
     CHECK_FALSE(chain.block_at(head.height + 1).value().has_value());
   }
-  // And the node carries on from there. If the failure hit after a signature was
-  // recorded for the next height, that round is lost (the node never signs twice)
-  // and the chain moves on after the round's timeouts, a few seconds.
+  // The failure hit while committing the next block, after this validator had
+  // precommitted it: its signing state holds that lock, and the block's copy.
+  node::SigningStateFile signing(dir.path / "signing_state.json");
+  const consensus::SignedState before = signing.load().value().value();
+  CHECK(before.height == height_at_failure + 1);
+  REQUIRE(before.locked_block.has_value());
+  CHECK(signing.load_locked_block().value().has_value());
+  // And the node carries on from there, committing the very block it was
+  // locked on: its own precommit, signed again identically, is that block's
+  // commit (a lone validator's quorum). It never signs a conflicting one.
   boost::asio::io_context io;
   auto n = node::Node::open(io, fast_config(dir), test::test_genesis(), test::validator_key());
   REQUIRE(n.ok());
   REQUIRE(n.value()->start().ok());
   run_until(io, *n.value(), 10000, [&] { return n.value()->head().height > height_at_failure; });
-  CHECK(n.value()->head().height > height_at_failure);
+  REQUIRE(n.value()->head().height > height_at_failure);
+  const ledger::Block next = n.value()->chain().block_at(height_at_failure + 1).value().value();
+  CHECK(ledger::block_hash(next.header) == *before.locked_block);
 }
 
 TEST_CASE("a node refuses a database of another chain and a key outside the validator set") {
@@ -162,6 +171,20 @@ TEST_CASE("signing state: its own fsynced file, refused when corrupt, round-trip
   s.step = consensus::Step::Prevote;
   REQUIRE(f.save(s).ok());
   CHECK(f.load().value() == s);
+  // The lock travels with it; a file from before locks were kept loads without one.
+  s.locked_round = 5;
+  s.locked_block = consensus::BlockId{};
+  s.locked_block->fill(0xcd);
+  REQUIRE(f.save(s).ok());
+  CHECK(f.load().value() == s);
+  std::ofstream(dir.path / "s.json", std::ios::trunc)
+      << "{\"height\":\"4\",\"round\":2,\"step\":\"prevote\",\"block\":null,\"pol_round\":-1}";
+  CHECK(f.load().value()->locked_round == -1);
+  CHECK_FALSE(f.load().value()->locked_block);
+  REQUIRE(f.save(s).ok());
+  CHECK_FALSE(f.load_locked_block().value().has_value());
+  REQUIRE(f.save_locked_block(Bytes{1, 2, 3}).ok());
+  CHECK(f.load_locked_block().value() == Bytes{1, 2, 3});
   CHECK_FALSE(std::filesystem::exists(dir.path / "s.json.tmp"));
   for (const char* bad : {"", "{", "[]", "{\"height\": \"1\"}",
                           "{\"height\":\"x\",\"round\":0,\"step\":\"prevote\",\"block\":null,"
@@ -169,7 +192,12 @@ TEST_CASE("signing state: its own fsynced file, refused when corrupt, round-trip
                           "{\"height\":\"1\",\"round\":0,\"step\":\"vote\",\"block\":null,"
                           "\"pol_round\":-1}",
                           "{\"height\":\"1\",\"round\":0,\"step\":\"prevote\",\"block\":\"ab\","
-                          "\"pol_round\":-1}"}) {
+                          "\"pol_round\":-1}",
+                          // a lock from a later round than the record, or half a lock
+                          "{\"height\":\"1\",\"round\":0,\"step\":\"prevote\",\"block\":null,"
+                          "\"pol_round\":-1,\"locked_round\":3,\"locked_block\":null}",
+                          "{\"height\":\"1\",\"round\":2,\"step\":\"prevote\",\"block\":null,"
+                          "\"pol_round\":-1,\"locked_round\":1,\"locked_block\":null}"}) {
     CAPTURE(bad);
     std::ofstream(dir.path / "s.json", std::ios::trunc) << bad;
     auto r = f.load();
