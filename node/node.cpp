@@ -15,6 +15,7 @@
 #include "ledger/state_access.h"
 #include "node/chain_audit.h"
 #include "node/p2p/block_exchange.h"
+#include "node/p2p/tx_gossip.h"
 #include "node/rpc_methods.h"
 #include "rpc/http_server.h"
 #include "rpc/method_table.h"
@@ -282,14 +283,63 @@ Result<Hash256> Node::submit_transaction(ByteView raw, const std::string& from) 
     ++metrics_.txs_rejected;
     return tx.take_error();
   }
-  auto h = mempool_.add(tx.value(), raw.size(), state_, params_, &signatures_);
+  return admit_transaction(tx.value(), raw, from);
+}
+
+Result<Hash256> Node::admit_transaction(const ledger::Transaction& tx, ByteView raw,
+                                        const std::string& from) {
+  auto h = mempool_.add(tx, raw.size(), state_, params_, &signatures_);
   if (!h) {
     ++metrics_.txs_rejected;
     return h;
   }
-  // Admitted here: the other validators' mempools get it too.
-  if (peers_) peers_->broadcast({p2p::MessageType::tx, Bytes(raw.begin(), raw.end())}, from);
+  // Admitted here: the other validators' mempools get it too, in batches (one
+  // per origin, so it does not go back to the peer it came from).
+  if (peers_) {
+    auto& batch = gossip_out_[from];
+    batch.push_back(Bytes(raw.begin(), raw.end()));
+    if (batch.size() >= kGossipFlushCount)
+      flush_gossip();
+    else if (!gossip_flush_scheduled_)
+      schedule_gossip_flush();
+  }
   return h;
+}
+
+void Node::schedule_gossip_flush() {
+  gossip_flush_scheduled_ = true;
+  auto timer =
+      std::make_shared<boost::asio::steady_timer>(io_, std::chrono::milliseconds(kGossipFlushMs));
+  timers_.push_back(timer);
+  timer->async_wait([this, timer](const boost::system::error_code& ec) {
+    std::erase(timers_, timer);
+    gossip_flush_scheduled_ = false;
+    if (ec || !running_) return;
+    flush_gossip();
+  });
+}
+
+void Node::flush_gossip() {
+  if (!peers_) return gossip_out_.clear();
+  for (auto& [from, txs] : gossip_out_) {
+    // Each message within kMaxGossipBatch transactions and a block's bytes.
+    std::vector<Bytes> part;
+    size_t bytes = 0;
+    auto send = [&, from = from] {
+      if (part.empty()) return;
+      peers_->broadcast({p2p::MessageType::txs, p2p::encode_tx_batch(part)}, from);
+      part.clear();
+      bytes = 0;
+    };
+    for (Bytes& raw : txs) {
+      if (part.size() == p2p::kMaxGossipBatch || bytes + raw.size() > params_.max_block_bytes)
+        send();
+      bytes += raw.size();
+      part.push_back(std::move(raw));
+    }
+    send();
+  }
+  gossip_out_.clear();
 }
 
 void Node::handle(consensus::Actions actions) {
@@ -603,7 +653,18 @@ void Node::on_peer_message(p2p::Inbound in) {
     case p2p::MessageType::tx: {
       auto tx = ledger::decode_transaction(m.payload, params_.max_tx_bytes);
       if (!tx) return peers_->punish(from, "malformed transaction: " + tx.error());
-      (void)submit_transaction(m.payload, from);  // refused by state (nonce, balance): not a fault
+      // Refused by state (nonce, balance, already held): not a fault.
+      (void)admit_transaction(tx.value(), m.payload, from);
+      return;
+    }
+    case p2p::MessageType::txs: {
+      auto batch = p2p::decode_tx_batch(m.payload, params_.max_tx_bytes);
+      if (!batch) return peers_->punish(from, batch.error());
+      for (const Bytes& raw : *batch) {
+        auto tx = ledger::decode_transaction(raw, params_.max_tx_bytes);
+        if (!tx) return peers_->punish(from, "malformed transaction: " + tx.error());
+        (void)admit_transaction(tx.value(), raw, from);
+      }
       return;
     }
     case p2p::MessageType::vote: {

@@ -145,6 +145,12 @@ class Node {
   void revert_speculation();
   void fatal(const std::string& why);
 
+  // Admits a decoded transaction (its encoding `raw`) and queues it for gossip.
+  Result<Hash256> admit_transaction(const ledger::Transaction& tx, ByteView raw,
+                                    const std::string& from);
+  void schedule_gossip_flush();
+  void flush_gossip();
+
   // ---- peers (node/p2p), all on the io thread ----
   void drain_peers();
   void on_peer_message(p2p::Inbound in);
@@ -219,6 +225,12 @@ class Node {
   // validator, value): the commit certificate and what is re-gossiped.
   std::map<std::tuple<uint32_t, uint8_t, uint32_t, std::optional<consensus::BlockId>>, Ed25519Sig>
       vote_sigs_;
+  // Admitted transactions not yet gossiped, by the peer they came from ("" for
+  // RPC): flushed every kGossipFlushMs, or at once at kGossipFlushCount.
+  static constexpr uint64_t kGossipFlushMs = 10;
+  static constexpr size_t kGossipFlushCount = 256;
+  std::map<std::string, std::vector<Bytes>> gossip_out_;
+  bool gossip_flush_scheduled_ = false;
   // Evidence waiting for a block, by (validator, offence height); bounded.
   static constexpr size_t kMaxPendingEvidence = 64;
   std::map<std::pair<Ed25519Pubkey, uint64_t>, ledger::DoubleSign> evidence_pool_;

@@ -88,6 +88,8 @@ const char* message_type_name(MessageType t) {
       return "tx";
     case MessageType::evidence:
       return "evidence";
+    case MessageType::txs:
+      return "txs";
   }
   return "unknown";
 }
@@ -109,6 +111,8 @@ uint32_t MessageLimits::limit_of(MessageType t) const {
       return max_tx_bytes;
     case MessageType::evidence:
       return 1024;
+    case MessageType::txs:  // a batch never holds more than a block's worth
+      return max_block_bytes + 4 * kMaxGossipBatch + 4;
   }
   return 0;
 }
@@ -124,7 +128,7 @@ Bytes encode(const Message& m) {
 Result<Message> decode_message(ByteView in, const MessageLimits& limits) {
   if (in.empty()) return make_error("empty message");
   const uint8_t type = in[0];
-  if (type < 1 || type > static_cast<uint8_t>(MessageType::evidence))
+  if (type < 1 || type > static_cast<uint8_t>(MessageType::txs))
     return make_error("unknown message type " + std::to_string(type));
   Message m;
   m.type = static_cast<MessageType>(type);

@@ -29,11 +29,15 @@ enum class MessageType : uint8_t {
   block_request = 6,  // u64 height
   tx = 7,             // a signed transaction (mempool gossip)
   evidence = 8,       // two conflicting signed votes
+  txs = 9,            // signed transactions, batched: u32 count | count x (u32 len | tx)
 };
 const char* message_type_name(MessageType t);
 
 // Per-type payload limits; the block and transaction limits follow the chain's
 // params (a block, its commit and framing; one transaction).
+// Most transactions one `txs` message carries.
+inline constexpr uint32_t kMaxGossipBatch = 1024;
+
 struct MessageLimits {
   uint32_t max_block_bytes = 0;
   uint32_t max_tx_bytes = 0;

@@ -13,6 +13,7 @@
 #include "node/p2p/consensus_wire.h"
 #include "node/p2p/secret_channel.h"
 #include "node/p2p/secret_stream.h"
+#include "node/p2p/tx_gossip.h"
 #include "tests/node/test_chain.h"
 
 namespace vt {
@@ -112,6 +113,26 @@ TEST_CASE("gossip: replayed and old messages are harmless; a malformed vote bans
   boost::asio::post(io, [&] { n.value()->stop(); });
   runner.join();
   CHECK(n.value()->head().height >= later - 1);
+}
+
+TEST_CASE("gossip: transaction batches round-trip and refuse empty, long or malformed ones") {
+  const std::vector<Bytes> txs = {Bytes{1, 2, 3}, Bytes(100, 7), Bytes{9}};
+  auto back = node::p2p::decode_tx_batch(node::p2p::encode_tx_batch(txs), 100);
+  REQUIRE(back.ok());
+  CHECK(back.value() == txs);
+  CHECK_FALSE(
+      node::p2p::decode_tx_batch(node::p2p::encode_tx_batch(txs), 99).ok());  // a tx too big
+  CHECK_FALSE(node::p2p::decode_tx_batch(node::p2p::encode_tx_batch({}), 100).ok());
+  const std::vector<Bytes> many(node::p2p::kMaxGossipBatch + 1, Bytes{1});
+  auto refused = node::p2p::decode_tx_batch(node::p2p::encode_tx_batch(many), 100);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().find("allowed 1 to 1024") != std::string::npos);
+  Bytes trailing = node::p2p::encode_tx_batch(txs);
+  trailing.push_back(0);
+  CHECK_FALSE(node::p2p::decode_tx_batch(trailing, 100).ok());
+  Bytes cut = node::p2p::encode_tx_batch(txs);
+  cut.pop_back();
+  CHECK_FALSE(node::p2p::decode_tx_batch(cut, 100).ok());
 }
 
 }  // namespace vt
