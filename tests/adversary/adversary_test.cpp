@@ -950,12 +950,6 @@ TEST_CASE("adversary: a requester with many disputes crowds out the post the pro
 
 namespace {
 
-std::array<uint8_t, 32> seed_of(uint8_t n) {
-  std::array<uint8_t, 32> s{};
-  s[0] = n;
-  return s;
-}
-
 // The fixture's genesis with a second validator (seed 9, stake 1000) beside
 // the first (seed 7, stake kValidatorStake).
 std::string two_validator_genesis() {

@@ -67,6 +67,15 @@ class Devnet:
         self.proc = None
         return code
 
+    def set_genesis_params(self, **params):
+        """Edits the home's genesis params before the node first starts."""
+        path = os.path.join(self.home, "genesis.json")
+        with open(path) as f:
+            genesis = json.load(f)
+        genesis["params"].update({k: str(v) for k, v in params.items()})
+        with open(path, "w") as f:
+            json.dump(genesis, f)
+
     def close(self):
         self.stop(signal.SIGKILL)
         if os.environ.get("VT_KEEP_E2E") is None:

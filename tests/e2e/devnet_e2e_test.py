@@ -429,12 +429,7 @@ class ProofOfLearningLoop(unittest.TestCase):
         # Each verifier replays every segment (committees of five, two verifiers),
         # a CLI start and a data-set load each, under sanitizers on a busy 2-core
         # machine: a commit window of 25 blocks (15 s) instead of the devnet's 10.
-        path = os.path.join(net.home, "genesis.json")
-        with open(path) as f:
-            genesis = json.load(f)
-        genesis["params"]["pol_commit_window"] = "25"
-        with open(path, "w") as f:
-            json.dump(genesis, f)
+        net.set_genesis_params(pol_commit_window=25)
         net.start()
         net.cli("keys", "import", "faucet", "--secret-file", os.path.join(net.home, "faucet.secret"))
         for name in ("client", "prov", "v1", "v2"):

@@ -323,12 +323,7 @@ class ProofOfLearningAcrossValidators(unittest.TestCase):
         net = Localnet(BIN_DIR, validators=4, block_interval_ms=600)
         self.addCleanup(net.close)
         for n in net.validators:  # the same genesis everywhere: a longer commit window
-            path = os.path.join(n.home, "genesis.json")
-            with open(path) as f:
-                genesis = json.load(f)
-            genesis["params"]["pol_commit_window"] = "25"
-            with open(path, "w") as f:
-                json.dump(genesis, f)
+            n.set_genesis_params(pol_commit_window=25)
         net.start()
         client_node, work_node, v0 = net.validators[0], net.validators[1], net.validators[0]
         client_node.cli("keys", "import", "faucet", "--secret-file", os.path.join(client_node.home, "faucet.secret"))

@@ -16,11 +16,6 @@
 namespace vt::ledger::test {
 namespace {
 
-std::array<uint8_t, 32> seed_of(uint8_t n) {
-  std::array<uint8_t, 32> s{};
-  s[0] = n;
-  return s;
-}
 // The fixture genesis's only validator (Ed25519 seed 7, its derived VRF key).
 const Ed25519Pubkey& proposer() {
   static const Ed25519Pubkey k = Ed25519Key::from_seed(seed_of(7)).pubkey();

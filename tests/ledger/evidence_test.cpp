@@ -17,11 +17,6 @@ namespace {
 
 constexpr uint64_t kGenesisTime = 1'700'000'000'000;
 
-std::array<uint8_t, 32> seed_of(uint8_t n) {
-  std::array<uint8_t, 32> s{};
-  s[0] = n;
-  return s;
-}
 // The fixture genesis's only validator has Ed25519 seed 7.
 Ed25519Key key_of_seed(uint8_t n) {
   return Ed25519Key::from_seed(seed_of(n));

@@ -49,9 +49,7 @@ Params test_params() {
 
 namespace {
 std::array<uint8_t, 32> validator_seed() {
-  std::array<uint8_t, 32> seed{};
-  seed[0] = 7;
-  return seed;
+  return seed_of(7);
 }
 std::string validator_key_hex() {
   return to_hex(Ed25519Key::from_seed(validator_seed()).pubkey());

@@ -5,6 +5,7 @@
 
 #include <doctest/doctest.h>
 
+#include <array>
 #include <map>
 #include <optional>
 #include <set>
@@ -51,6 +52,14 @@ inline const std::string kFashionMnistRegistryEntry =
     "train_labels_sha256": "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",
     "test_images_sha256": "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
     "test_labels_sha256": "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34"})";
+// An Ed25519 or VRF seed: byte 0 is n, the rest zero (seed 7 is the fixture
+// genesis's validator).
+inline std::array<uint8_t, 32> seed_of(uint8_t n) {
+  std::array<uint8_t, 32> s{};
+  s[0] = n;
+  return s;
+}
+
 // A genesis document: accounts key_of(1..4) funded with kFunded, one validator
 // (operator key_of(100), unfunded, receives the fees).
 std::string genesis_json();

@@ -9,15 +9,7 @@
 #include "tests/ledger/fixture.h"
 
 namespace vt::ledger::test {
-namespace {
-
-std::array<uint8_t, 32> seed_of(uint8_t n) {
-  std::array<uint8_t, 32> s{};
-  s[0] = n;
-  return s;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 TEST_CASE("randomness: the proposer's VRF proof is checked against its genesis key") {
   Chain c;  // the fixture's validator has Ed25519 seed 7 and its derived VRF key

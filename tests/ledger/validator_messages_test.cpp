@@ -11,12 +11,6 @@
 namespace vt::ledger::test {
 namespace {
 
-std::array<uint8_t, 32> seed_of(uint8_t n) {
-  std::array<uint8_t, 32> s{};
-  s[0] = n;
-  return s;
-}
-
 // Operator `op` registers the node key of seed `node` with `stake`.
 ValidatorRegister registration(const Chain& c, const SchnorrKey& op, uint8_t node, Amount stake) {
   const Ed25519Key k = Ed25519Key::from_seed(seed_of(node));
