@@ -1,21 +1,11 @@
 #include "node/p2p/block_exchange.h"
 
-#include <poll.h>
-
 #include "core/encoding.h"
 #include "ledger/block_execution.h"
 #include "ledger/state_access.h"
 #include "node/chain_audit.h"
 
 namespace vt::node::p2p {
-
-namespace {
-
-using boost::asio::ip::tcp;
-
-constexpr std::chrono::milliseconds kPeerTimeout{5000};
-
-}  // namespace
 
 Bytes encode_block_answer(uint64_t height, const std::optional<ledger::Block>& block,
                           const std::optional<Bytes>& cert) {
@@ -60,80 +50,6 @@ Result<uint64_t> decode_block_request(ByteView payload) {
   const uint64_t h = r.u64("block_request.height");
   if (auto s = r.finish(); !s) return make_error("malformed block request: " + s.error());
   return h;
-}
-
-Result<std::unique_ptr<BlockServer>> BlockServer::start(const std::string& host, uint16_t port,
-                                                        const Ed25519Key& identity,
-                                                        const ChainStore& chain,
-                                                        MessageLimits limits,
-                                                        std::chrono::milliseconds ban_for) {
-  std::unique_ptr<BlockServer> s(new BlockServer(identity, chain, limits, ban_for));
-  try {
-    s->acceptor_.emplace(s->io_, tcp::endpoint(boost::asio::ip::make_address(host), port));
-    s->acceptor_->non_blocking(true);
-    s->port_ = s->acceptor_->local_endpoint().port();
-  } catch (const std::exception& e) {
-    return make_error("cannot listen for peers on " + host + ":" + std::to_string(port) + ": " +
-                      e.what());
-  }
-  s->thread_ = std::thread([raw = s.get()] { raw->run(); });
-  return s;
-}
-
-BlockServer::~BlockServer() {
-  stop();
-}
-
-void BlockServer::stop() {
-  stopping_ = true;
-  if (thread_.joinable()) thread_.join();
-}
-
-void BlockServer::run() {
-  while (!stopping_) {
-    // Poll so that stop() is noticed within 100 ms.
-    pollfd p{acceptor_->native_handle(), POLLIN, 0};
-    if (::poll(&p, 1, 100) <= 0) continue;
-    tcp::socket socket(io_);
-    boost::system::error_code ec;
-    acceptor_->accept(socket, ec);
-    if (ec) continue;
-    const std::string address = socket.remote_endpoint(ec).address().to_string(ec);
-    const auto now = std::chrono::steady_clock::now();
-    if (auto it = banned_.find(address); it != banned_.end()) {
-      if (now < it->second) {
-        ++refused_;
-        continue;  // the socket closes here: kept away for a while
-      }
-      banned_.erase(it);
-    }
-    if (!serve(std::move(socket))) banned_[address] = std::chrono::steady_clock::now() + ban_for_;
-  }
-}
-
-bool BlockServer::serve(tcp::socket socket) {
-  auto stream = SecretStream::establish(std::move(socket), identity_, std::nullopt, kPeerTimeout);
-  if (!stream) return stream.error().find("timed out") != std::string::npos;  // a failed proof
-  while (!stopping_) {
-    auto m = stream->receive(limits_);
-    if (!m) {
-      // Leaving or idling is fine; an oversized, unknown or altered message is not.
-      const std::string& why = m.error();
-      return why.find("closed") != std::string::npos || why.find("timed out") != std::string::npos;
-    }
-    if (m->type == MessageType::ping) {
-      if (!stream->send({MessageType::pong, {}})) return true;
-      continue;
-    }
-    if (m->type != MessageType::block_request) return false;  // this server answers nothing else
-    auto h = decode_block_request(m->payload);
-    if (!h) return false;
-    auto block = chain_.block_at(*h);
-    auto cert = chain_.commit_at(*h);
-    if (!block || !cert) return true;  // a storage error here: the peer may try another
-    if (!stream->send({MessageType::block, encode_block_answer(*h, *block, *cert)})) return true;
-  }
-  return true;
 }
 
 Result<SyncReport> sync_blocks(SecretStream& peer, ChainStore& chain,

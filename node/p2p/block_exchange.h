@@ -1,20 +1,15 @@
-// Block sync over the peer channel. The serving side (BlockServer) answers
-// block requests from its own thread with blocks and commit certificates read
-// from the chain store (RocksDB allows reads beside the node's writes); the
-// syncing side (sync_blocks) asks for each next height, checks the block with
-// ledger::check_block and its certificate with verify_commit, exactly as
-// `verify-chain` does, and only then commits it. A peer that sends anything
-// else, or a block that does not check, ends the sync with the reason.
+// Block sync over the peer channel: the block request and answer messages
+// (a running node answers requests on its own thread, node.cpp), and the
+// syncing side (sync_blocks, used by `veritraind sync`), which asks for each
+// next height, checks the block with ledger::check_block and its certificate
+// with verify_commit, exactly as `verify-chain` does, and only then commits it.
+// A peer that sends anything else, or a block that does not check, ends the
+// sync with the reason. Pure functions of their arguments and one stream;
+// single-threaded.
 #pragma once
 
-#include <atomic>
-#include <chrono>
 #include <cstdint>
-#include <map>
-#include <memory>
 #include <optional>
-#include <string>
-#include <thread>
 
 #include "consensus/validator_set.h"
 #include "core/keys.h"
@@ -44,41 +39,6 @@ struct BlockAnswer {
 // Decodes (does not check) an answer; sizes are bounded by the chain's params.
 Result<BlockAnswer> decode_block_answer(ByteView payload, const ledger::Params& params,
                                         size_t max_validators);
-
-class BlockServer {
- public:
-  // Listens on host:port (0: any free port) and serves `chain` to peers that
-  // complete the handshake, one connection at a time, until stop(). A peer
-  // address that fails the handshake or sends a message this server does not
-  // answer (or one above its limit) is refused for `ban_for`.
-  static Result<std::unique_ptr<BlockServer>> start(
-      const std::string& host, uint16_t port, const Ed25519Key& identity, const ChainStore& chain,
-      MessageLimits limits, std::chrono::milliseconds ban_for = std::chrono::seconds(60));
-  ~BlockServer();
-  uint16_t port() const { return port_; }
-  void stop();
-  // Connections refused because their address was banned (for tests and metrics).
-  uint64_t refused() const { return refused_; }
-
- private:
-  BlockServer(const Ed25519Key& identity, const ChainStore& chain, MessageLimits limits,
-              std::chrono::milliseconds ban_for)
-      : identity_(identity), chain_(chain), limits_(limits), ban_for_(ban_for) {}
-  void run();
-  // False when the peer misbehaved (it is then banned); true when it left or idled.
-  bool serve(boost::asio::ip::tcp::socket socket);
-  Ed25519Key identity_;
-  const ChainStore& chain_;
-  MessageLimits limits_;
-  std::chrono::milliseconds ban_for_;
-  std::map<std::string, std::chrono::steady_clock::time_point> banned_;  // address -> until
-  std::atomic<uint64_t> refused_{0};
-  boost::asio::io_context io_;
-  std::optional<boost::asio::ip::tcp::acceptor> acceptor_;
-  uint16_t port_ = 0;
-  std::atomic<bool> stopping_{false};
-  std::thread thread_;
-};
 
 struct SyncReport {
   uint64_t from_height = 0;  // the store's head before

@@ -119,7 +119,9 @@ TEST_CASE("peers: persistent peers connect, exchange messages and reconnect afte
 
 TEST_CASE("peers: an oversized or unknown message gets the peer disconnected and refused") {
   const Ed25519Key server = key_of(1), bad = key_of(3), good = key_of(4);
-  auto pm = start(config_with(), server);
+  PeerManagerConfig config = config_with();
+  config.ban_for = std::chrono::milliseconds(3000);  // long enough for a loaded machine
+  auto pm = start(config, server);
   auto honest = dial(pm->port(), good, server);
   REQUIRE_MESSAGE(honest.ok(), honest.error());
 
@@ -133,6 +135,17 @@ TEST_CASE("peers: an oversized or unknown message gets the peer disconnected and
   auto again = dial(pm->port(), bad, server);
   if (again.ok()) CHECK(dropped(again.value()));
   CHECK(eventually([&] { return pm->refused() >= 1; }));
+  // Once the ban has run out it is a peer like any other again.
+  std::this_thread::sleep_for(std::chrono::milliseconds(3100));
+  auto back = dial(pm->port(), bad, server);
+  REQUIRE_MESSAGE(back.ok(), back.error());
+  REQUIRE(back->send({MessageType::ping, {}}).ok());
+  back->set_timeout(std::chrono::milliseconds(5000));
+  auto pong = back->receive(kLimits);
+  REQUIRE(pong.ok());
+  CHECK(pong->type == MessageType::pong);
+  back->close();
+  REQUIRE(eventually([&] { return pm->peer_count() == 1; }));
 
   // A message type the protocol does not have.
   const Ed25519Key other = key_of(5);
