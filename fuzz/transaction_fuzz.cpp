@@ -1,12 +1,15 @@
-// libFuzzer target: arbitrary bytes as a transaction, a dispute record, a
-// dispute move, a run commitment, an attestation reveal and an inclusion proof
-// (what peers and RPC clients can send, and what transactions carry). Decoders refuse with a
+// libFuzzer target: arbitrary bytes as a transaction, a block, a signed vote,
+// double-sign evidence, a dispute record, a dispute move, a run commitment, an
+// attestation reveal and an inclusion proof (what peers and RPC clients can
+// send, and what transactions carry). Decoders refuse with a
 // reason or accept; what they accept re-encodes to exactly the input
 // (canonical encodings: one byte string per value).
 #include <cstdint>
 #include <cstdlib>
 
 #include "core/bytes.h"
+#include "ledger/block.h"
+#include "ledger/evidence.h"
 #include "ledger/transaction.h"
 #include "verifier/attestation.h"
 #include "verifier/commitment.h"
@@ -32,6 +35,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto canonical = [&](const Bytes& out) {
     if (out.size() != size || !std::equal(out.begin(), out.end(), data)) std::abort();
   };
+  if (auto b = ledger::decode_block(in, 1 << 20, 1000, 1 << 20))
+    canonical(ledger::encode(b.value()));
+  if (auto v = ledger::decode_signed_vote(in)) canonical(ledger::encode(v.value()));
+  if (auto e = ledger::decode_double_sign(in)) canonical(ledger::encode(e.value()));
   if (auto c = verifier::decode_commitment(in)) canonical(verifier::encode(c.value()));
   if (auto r = verifier::decode_reveal(in)) canonical(verifier::encode(r.value()));
   if (auto p = verifier::decode_inclusion_proof(in)) canonical(verifier::encode(p.value()));

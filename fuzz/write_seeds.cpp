@@ -14,6 +14,8 @@
 #include "kernels/mlp.h"
 #include "kernels/safetensors.h"
 #include "kernels/trainer.h"
+#include "ledger/block.h"
+#include "ledger/evidence.h"
 #include "ledger/transaction.h"
 #include "small_spec.h"
 #include "verifier/dispute.h"
@@ -66,6 +68,19 @@ int main(int argc, char** argv) {
   if (d) write(dir / "transaction" / "dispute.bin", verifier::encode(d.value()));
   write(dir / "transaction" / "move.bin",
         verifier::encode(verifier::Move{Address{}, verifier::MoveKind::post_mid, a}));
+  // Double-sign evidence (signatures are not checked by the decoder) and a
+  // block that carries a transaction and that evidence, as peers send them.
+  ledger::DoubleSign e;
+  e.validator.fill(4);
+  e.a.vote = {consensus::VoteType::Prevote, 9, 1, a, 2};
+  e.b.vote = {consensus::VoteType::Prevote, 9, 1, std::nullopt, 2};
+  write(dir / "transaction" / "evidence.bin", ledger::encode(e));
+  ledger::Block block;
+  block.header.chain_id = "veritrain-devnet";
+  block.header.height = 10;
+  block.txs.push_back(tx);
+  block.evidence.push_back(e);
+  write(dir / "transaction" / "block.bin", ledger::encode(block));
   const std::string call =
       R"({"jsonrpc":"2.0","id":1,"method":"fuzz_all","params":{"s":"x","i":7,"b":true,"o":{},"a":[1],"h":"00ff","m":"1000","x":null}})";
   const std::string batch =
