@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/keys.h"
+#include "core/vrf.h"
 #include "kernels/idx.h"
 #include "kernels/trainer.h"
 #include "ledger/executor.h"
@@ -172,6 +173,8 @@ std::string genesis_document() {
   p.verifier_activation_blocks = 3;
   p.verifier_replay_budget = 1'000'000'000;
   p.pol_wait_blocks = 12;
+  p.min_validator_stake = 1000;  // reachable by the sim's amounts, often missed
+  p.max_validators = 3;          // the genesis one and two of the four node keys
   p.max_posts_per_block = 3;
   p.pol_redundancy = 2;  // committees of two: seats, shared probes and requests
   std::string doc = R"({"chain_id": "vt-sim", "genesis_time_ms": "1", "params": {)";
@@ -290,9 +293,29 @@ class Sim {
     return next <= 1 ? 1 : 1 + in.u8() % next;  // may name one past the last
   }
 
+  // One of a few node keys (Ed25519 seeds 40..43) that validators register.
+  static Ed25519Key node_key(uint8_t i) {
+    std::array<uint8_t, 32> seed{};
+    seed[0] = static_cast<uint8_t>(40 + i % 4);
+    return Ed25519Key::from_seed(seed);
+  }
+
+  // A registration of a node key by `me`, its proof usually right.
+  Message register_validator(Input& in, const Address& me) {
+    const uint8_t i = in.u8();
+    const Ed25519Key k = node_key(i);
+    ValidatorRegister m;
+    m.consensus_key = k.pubkey();
+    m.vrf_key = vrf_public_key(vrf_secret_from_seed(k.seed())).value();
+    m.stake = in.amount() % 5000;
+    m.proof = k.sign(validator_register_proof_bytes("vt-sim", me, m.vrf_key));
+    if (in.u8() % 8 == 0) m.proof[5] ^= 1;  // a forged proof
+    return m;
+  }
+
   Message message(Input& in, int who) {
     const Address me = keys_[who].pubkey();
-    switch (in.u8() % 17) {
+    switch (in.u8() % 21) {
       case 0:
         return Transfer{keys_[in.u8() % kAccounts].pubkey(), in.amount()};
       case 1:
@@ -336,6 +359,14 @@ class Sim {
       }
       case 15:
         return move(in);
+      case 16:
+        return register_validator(in, me);
+      case 17:
+        return ValidatorStake{node_key(in.u8()).pubkey(), in.amount()};
+      case 18:
+        return ValidatorUnstake{node_key(in.u8()).pubkey(), in.amount()};
+      case 19:
+        return ValidatorUnjail{node_key(in.u8()).pubkey()};
       default: {
         Bytes junk(in.u8() % 64);
         for (auto& b : junk) b = in.u8();
