@@ -20,6 +20,7 @@
 #include "core/vrf.h"
 #include "kernels/idx.h"
 #include "kernels/trainer.h"
+#include "ledger/evidence.h"
 #include "ledger/executor.h"
 #include "ledger/genesis.h"
 #include "ledger/state_access.h"
@@ -246,8 +247,26 @@ class Sim {
       }
       std::vector<Transaction> txs;
       for (int n = 1 + in.u8() % 4; n > 0; --n) txs.push_back(make_tx(in));
-      block(txs);
+      std::vector<DoubleSign> evidence;
+      if (op % 7 == 1) evidence.push_back(double_sign(in));
+      block(txs, evidence);
     }
+  }
+
+  // A node key's two prevotes at one earlier height and round, one for a block
+  // and one for nil: real evidence when the key is a validator's (sometimes
+  // with a forged signature, or from a height too old or not yet past).
+  DoubleSign double_sign(Input& in) {
+    const Ed25519Key k = node_key(in.u8());
+    const uint64_t h = height_ > 1 ? 1 + in.u8() % (height_ + 1) : 1;
+    consensus::Vote a{consensus::VoteType::Prevote, h, in.u8() % 3u, in.hash(), 0};
+    consensus::Vote b = a;
+    b.block = std::nullopt;
+    DoubleSign e{k.pubkey(),
+                 {a, k.sign(consensus::sign_bytes(a, "vt-sim"))},
+                 {b, k.sign(consensus::sign_bytes(b, "vt-sim"))}};
+    if (in.u8() % 8 == 0) e.b.sig[3] ^= 1;
+    return e;
   }
 
  private:
@@ -486,7 +505,7 @@ class Sim {
     return out;
   }
 
-  void block(const std::vector<Transaction>& txs) {
+  void block(const std::vector<Transaction>& txs, const std::vector<DoubleSign>& evidence = {}) {
     ++height_;
     BlockContext ctx;
     ctx.height = height_;
@@ -498,6 +517,10 @@ class Sim {
     int i = 0;
     for (StateStore* s : {&a_, &b_}) {
       BlockExecutor ex(*s, ctx);
+      for (const DoubleSign& e : evidence) {
+        const bool ok = ex.apply_evidence(e).ok();
+        if (i == 0 && ok) ++stats()["ok evidence"];
+      }
       for (const Transaction& t : txs) {
         auto rc = ex.apply(t, encode(t).size());
         if (i == 0 && rc.ok() && rc->success) ++stats()[std::string("ok ") + message_name(t.msg)];
