@@ -202,18 +202,15 @@ TxStatus set_has_room(const MsgContext& c, bool joins, Amount added) {
   return TxStatus::success();
 }
 
-// The validator `key` operated by the sender.
-Result<Validator> operated_validator(const MsgContext& c, const Ed25519Pubkey& key) {
+// The validator `key`, into `out`, when the sender is its operator; otherwise
+// the coded reason (no such validator, or another operator's).
+TxStatus operated_validator(const MsgContext& c, const Ed25519Pubkey& key, Validator& out) {
   auto v = read_validator(c.o, key);
-  if (!v) return make_error("no validator has consensus key " + to_hex(key));
+  if (!v) return fail(TxCode::not_registered, "no validator has consensus key " + to_hex(key));
   if (v->operator_address != c.tx.sender)
-    return make_error("the sender is not the validator's operator");
-  return *v;
-}
-TxStatus validator_error(const MsgContext& c, const Ed25519Pubkey& key) {
-  return read_validator(c.o, key)
-             ? fail(TxCode::wrong_party, "the sender is not the validator's operator")
-             : fail(TxCode::not_registered, "no validator has consensus key " + to_hex(key));
+    return fail(TxCode::wrong_party, "the sender is not the validator's operator");
+  out = *v;
+  return TxStatus::success();
 }
 
 TxStatus run(MsgContext& c, const ValidatorRegister& m) {
@@ -247,52 +244,53 @@ TxStatus run(MsgContext& c, const ValidatorRegister& m) {
 }
 
 TxStatus run(MsgContext& c, const ValidatorStake& m) {
-  auto v = operated_validator(c, m.consensus_key);
-  if (!v) return validator_error(c, m.consensus_key);
+  Validator v;
+  if (auto s = operated_validator(c, m.consensus_key, v); !s) return s;
   if (m.amount == 0) return fail(TxCode::invalid_amount, "stake amount must be positive");
-  if (v->tombstoned)
+  if (v.tombstoned)
     return fail(TxCode::wrong_status, "the validator is tombstoned for double signing");
-  if (add_overflows(v->power, m.amount)) return fail(TxCode::overflow, "stake would overflow");
+  if (add_overflows(v.power, m.amount)) return fail(TxCode::overflow, "stake would overflow");
   // One that left (stake 0) comes back only with the stake a registration needs.
-  if (!v->jailed && v->power + m.amount < c.params.min_validator_stake)
-    return fail(TxCode::below_minimum, "the stake would be " + num(v->power + m.amount) +
+  if (!v.jailed && v.power + m.amount < c.params.min_validator_stake)
+    return fail(TxCode::below_minimum, "the stake would be " + num(v.power + m.amount) +
                                            ", below the minimum validator stake " +
                                            num(c.params.min_validator_stake));
-  const bool active = !v->jailed && v->power > 0;
-  if (auto s = set_has_room(c, !active && !v->jailed, active || !v->jailed ? m.amount : 0); !s)
-    return s;
+  // A jailed validator's stake is outside the set; one that had left rejoins it.
+  if (!v.jailed) {
+    if (auto s = set_has_room(c, /*joins=*/v.power == 0, m.amount); !s) return s;
+  }
   if (auto s = debit(c.o, c.tx.sender, m.amount, "validator stake"); !s) return s;
-  v->power += m.amount;
-  write_validator(c.o, *v);
+  v.power += m.amount;
+  write_validator(c.o, v);
   c.events.push_back({"validator_staked",
-                      {{"validator", to_hex(v->consensus_key)},
+                      {{"validator", to_hex(v.consensus_key)},
                        {"amount", num(m.amount)},
-                       {"stake", num(v->power)}}});
+                       {"stake", num(v.power)}}});
   return TxStatus::success();
 }
 
 TxStatus run(MsgContext& c, const ValidatorUnstake& m) {
-  auto v = operated_validator(c, m.consensus_key);
-  if (!v) return validator_error(c, m.consensus_key);
+  Validator v;
+  if (auto s = operated_validator(c, m.consensus_key, v); !s) return s;
   if (m.amount == 0) return fail(TxCode::invalid_amount, "unstake amount must be positive");
-  if (m.amount > v->power)
+  if (m.amount > v.power)
     return fail(TxCode::above_limit,
-                "unstake amount " + num(m.amount) + " exceeds the stake " + num(v->power));
-  const Amount left = v->power - m.amount;
+                "unstake amount " + num(m.amount) + " exceeds the stake " + num(v.power));
+  const Amount left = v.power - m.amount;
   if (left != 0 && left < c.params.min_validator_stake)
     return fail(TxCode::below_minimum,
                 "the stake left, " + num(left) + ", would be below the minimum validator stake " +
                     num(c.params.min_validator_stake) + " (unstake all of it to leave)");
   // The chain must keep someone to sign its blocks.
-  if (left == 0 && !v->jailed && active_set(c.o).count == 1)
+  if (left == 0 && !v.jailed && active_set(c.o).count == 1)
     return fail(TxCode::wrong_status, "the last validator in the set cannot leave it");
   auto unbonding = start_unbonding(c, c.tx.sender, m.amount);
   if (!unbonding) return fail(TxCode::overflow, unbonding.error());
   const uint64_t release = unbonding.value();
-  v->power = left;
-  write_validator(c.o, *v);
+  v.power = left;
+  write_validator(c.o, v);
   c.events.push_back({"validator_unstaked",
-                      {{"validator", to_hex(v->consensus_key)},
+                      {{"validator", to_hex(v.consensus_key)},
                        {"amount", num(m.amount)},
                        {"stake", num(left)},
                        {"release_height", num(release)}}});
@@ -300,22 +298,22 @@ TxStatus run(MsgContext& c, const ValidatorUnstake& m) {
 }
 
 TxStatus run(MsgContext& c, const ValidatorUnjail& m) {
-  auto v = operated_validator(c, m.consensus_key);
-  if (!v) return validator_error(c, m.consensus_key);
-  if (v->tombstoned)
+  Validator v;
+  if (auto s = operated_validator(c, m.consensus_key, v); !s) return s;
+  if (v.tombstoned)
     return fail(TxCode::wrong_status,
                 "the validator is tombstoned for double signing: it never returns");
-  if (!v->jailed) return fail(TxCode::wrong_status, "the validator is not jailed");
-  if (v->power < c.params.min_validator_stake)
-    return fail(TxCode::below_minimum, "stake " + num(v->power) +
+  if (!v.jailed) return fail(TxCode::wrong_status, "the validator is not jailed");
+  if (v.power < c.params.min_validator_stake)
+    return fail(TxCode::below_minimum, "stake " + num(v.power) +
                                            " is below the minimum validator stake " +
                                            num(c.params.min_validator_stake));
-  if (auto s = set_has_room(c, true, v->power); !s) return s;
-  v->jailed = false;
-  write_validator(c.o, *v);
+  if (auto s = set_has_room(c, true, v.power); !s) return s;
+  v.jailed = false;
+  write_validator(c.o, v);
   c.events.push_back(
       {"validator_unjailed",
-       {{"validator", to_hex(v->consensus_key)}, {"from_height", num(c.block.height + 1)}}});
+       {{"validator", to_hex(v.consensus_key)}, {"from_height", num(c.block.height + 1)}}});
   return TxStatus::success();
 }
 
