@@ -14,7 +14,8 @@ void write_header(Writer& w, const BlockHeader& h) {
       .fixed(h.prev_hash)
       .fixed(h.tx_root)
       .fixed(h.state_root);
-  w.fixed(h.receipts_root).fixed(h.evidence_root).fixed(h.proposer).fixed(h.vrf_proof);
+  w.fixed(h.receipts_root).fixed(h.evidence_root).fixed(h.last_commit_hash);
+  w.fixed(h.proposer).fixed(h.vrf_proof);
 }
 
 BlockHeader read_header(Reader& r) {
@@ -27,9 +28,14 @@ BlockHeader read_header(Reader& r) {
   h.state_root = r.fixed<32>("header.state_root");
   h.receipts_root = r.fixed<32>("header.receipts_root");
   h.evidence_root = r.fixed<32>("header.evidence_root");
+  h.last_commit_hash = r.fixed<32>("header.last_commit_hash");
   h.proposer = r.fixed<32>("header.proposer");
   h.vrf_proof = r.fixed<81>("header.vrf_proof");
   return h;
+}
+// Each signature entry takes at least 5 bytes: no more entries than that fit.
+size_t commit_sigs_bound(size_t bytes) {
+  return bytes / 5;
 }
 }  // namespace
 
@@ -57,6 +63,10 @@ Hash256 compute_evidence_root(const std::vector<DoubleSign>& evidence) {
   return merkle_root(leaves);
 }
 
+Hash256 last_commit_hash(const CommitCertificate& c) {
+  return tagged_hash("veritrain/last_commit", encode(c));
+}
+
 Bytes encode(const Block& b) {
   Writer w;
   write_header(w, b.header);
@@ -64,6 +74,7 @@ Bytes encode(const Block& b) {
   for (const auto& tx : b.txs) w.bytes(encode(tx));
   w.u32(static_cast<uint32_t>(b.evidence.size()));
   for (const auto& e : b.evidence) w.bytes(encode(e));
+  w.bytes(encode(b.last_commit));
   return w.take();
 }
 
@@ -103,6 +114,13 @@ Result<Block> decode_block(ByteView in, size_t max_bytes, size_t max_txs, size_t
     auto e = decode_double_sign(raw);
     if (!e) return make_error("block evidence " + std::to_string(i) + ": " + e.error());
     b.evidence.push_back(std::move(e).value());
+  }
+  // Bounded by max_bytes (the reader never reads past the input).
+  const Bytes raw_commit = r.bytes("block.last_commit", max_bytes);
+  if (r.ok()) {
+    auto c = decode_commit_certificate(raw_commit, commit_sigs_bound(raw_commit.size()));
+    if (!c) return make_error("block last commit: " + c.error());
+    b.last_commit = std::move(c).value();
   }
   if (auto s = r.finish(); !s) return make_error("malformed block: " + s.error());
   return b;

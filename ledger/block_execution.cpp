@@ -44,6 +44,10 @@ const char* block_code_name(BlockCode c) {
       return "evidence_root_mismatch";
     case BlockCode::evidence_refused:
       return "evidence_refused";
+    case BlockCode::last_commit_hash_mismatch:
+      return "last_commit_hash_mismatch";
+    case BlockCode::last_commit_refused:
+      return "last_commit_refused";
   }
   return "unknown";
 }
@@ -87,6 +91,7 @@ ExecutedBlock finish_block(StateStore& state, Block block, BlockExecutor& exec) 
   for (const Receipt& r : out.result.receipts) receipt_hashes.push_back(receipt_hash(r));
   block.header.tx_root = compute_tx_root(block.txs);
   block.header.evidence_root = compute_evidence_root(block.evidence);
+  block.header.last_commit_hash = last_commit_hash(block.last_commit);
   block.header.state_root = state.root();
   block.header.receipts_root = merkle_root(receipt_hashes);
   out.block = std::move(block);
@@ -114,7 +119,9 @@ Result<ExecutedBlock> build_block(StateStore& state, const ParentBlock& parent,
   auto ctx = context_for(state, height, p.proposer, p.vrf_proof, p.time_ms, datasets, signatures);
   if (!ctx) return ctx.take_error();
   BlockExecutor exec(state, ctx.value());
+  if (auto s = exec.apply_last_commit(parent.hash, p.last_commit); !s) return s.take_error();
   Block block;
+  block.last_commit = std::move(p.last_commit);
   size_t bytes = 0;
   for (DoubleSign& e : p.evidence) {
     if (block.evidence.size() >= kMaxEvidencePerBlock) break;
@@ -195,10 +202,15 @@ BlockVerdict check_block(StateStore& state, const ParentBlock& parent, const Blo
                                                    std::to_string(kMaxEvidencePerBlock));
   if (compute_evidence_root(block.evidence) != h.evidence_root)
     return refuse(BlockCode::evidence_root_mismatch, "evidence_root does not match the evidence");
+  if (last_commit_hash(block.last_commit) != h.last_commit_hash)
+    return refuse(BlockCode::last_commit_hash_mismatch,
+                  "last_commit_hash does not match the last commit");
 
   auto ctx = context_for(state, h.height, h.proposer, h.vrf_proof, h.time_ms, datasets, signatures);
   if (!ctx) return refuse(BlockCode::bad_randomness, ctx.error());
   BlockExecutor exec(state, ctx.value());
+  if (auto s = exec.apply_last_commit(h.prev_hash, block.last_commit); !s)
+    return refuse(BlockCode::last_commit_refused, s.error());
   for (size_t i = 0; i < block.evidence.size(); ++i) {
     if (auto s = exec.apply_evidence(block.evidence[i]); !s)
       return refuse(BlockCode::evidence_refused,
@@ -215,6 +227,7 @@ BlockVerdict check_block(StateStore& state, const ParentBlock& parent, const Blo
   rebuilt.header = h;
   rebuilt.txs = block.txs;
   rebuilt.evidence = block.evidence;
+  rebuilt.last_commit = block.last_commit;
   ExecutedBlock executed = finish_block(state, std::move(rebuilt), exec);
   const BlockHeader& mine = executed.block.header;
   BlockCode code = BlockCode::ok;

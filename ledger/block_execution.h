@@ -40,6 +40,8 @@ enum class BlockCode : uint8_t {
   receipts_root_mismatch = 13,  // executing the block gives other receipts
   evidence_root_mismatch = 14,  // evidence_root is not the Merkle root of the evidence
   evidence_refused = 15,        // evidence that does not check, is too old or is punished already
+  last_commit_hash_mismatch = 16,  // last_commit_hash is not the hash of the last commit
+  last_commit_refused = 17,        // not >2/3 of the parent's signers, a bad or missing signature
 };
 const char* block_code_name(BlockCode c);
 
@@ -67,15 +69,17 @@ struct BlockProposal {
   std::vector<Transaction> candidates;
   // Double-sign evidence to include (at most kMaxEvidencePerBlock are tried).
   std::vector<DoubleSign> evidence;
+  // The precommits that committed the parent (empty at height 1), every entry signed.
+  CommitCertificate last_commit;
   size_t max_bytes = 0;  // room for transactions (the node keeps a margin below max_block_bytes)
 };
 
-// Applies the evidence, then executes the candidates in order against `state`,
-// keeps what is admitted (a refused transaction or piece of evidence is left
-// out; `left_out` gets its hash and reason when given) and fills the header. Fails (state
-// unchanged) when the proposer is not a validator, its proof does not check, or time does not move
-// forward.
-// `signatures` (may be null) skips signatures verified before (mempool admission).
+// Checks the last commit and counts missed blocks, applies the evidence, then executes the
+// candidates in order against `state`, keeps what is admitted (a refused transaction or piece of
+// evidence is left out; `left_out` gets its hash and reason when given) and fills the header. Fails
+// (state unchanged) when the proposer is not a validator, its proof does not check, time does not
+// move forward, or the last commit does not check. `signatures` (may be null) skips signatures
+// verified before (mempool admission).
 Result<ExecutedBlock> build_block(StateStore& state, const ParentBlock& parent,
                                   const DatasetSource* datasets, BlockProposal p,
                                   std::vector<std::pair<Hash256, std::string>>* left_out = nullptr,
@@ -90,10 +94,11 @@ struct BlockVerdict {
 // Checks a received block against `state` (the state after `parent`): header
 // fields, the expected proposer (consensus computes it from height and round),
 // time after the parent and at most `max_time_ms`, the VRF proof, size limits,
-// the transaction and evidence roots, and then applies the evidence, executes
-// every transaction and compares the state root and receipts root. ok: the state is advanced
-// (executed.undo takes it back). The previous height's commit signatures are consensus's
-// (consensus::verify_commit); the node checks both.
+// the transaction, evidence and last-commit hashes, and then checks the last
+// commit (the previous height's precommit signatures, ledger/liveness.h),
+// applies the evidence, executes every transaction and compares the state root
+// and receipts root. ok: the state is advanced (executed.undo takes it back).
+// The block's own commit comes later (ledger::verify_commit); the node checks both.
 [[nodiscard]] BlockVerdict check_block(StateStore& state, const ParentBlock& parent,
                                        const Block& block, const Ed25519Pubkey& expected_proposer,
                                        uint64_t max_time_ms, const DatasetSource* datasets,

@@ -8,6 +8,7 @@
 #include "core/sha256.h"
 #include "core/vrf.h"
 #include "kernels/job_spec.h"
+#include "ledger/liveness.h"
 #include "ledger/outcomes.h"
 #include "ledger/state_access.h"
 #include "verifier/attestation.h"
@@ -304,6 +305,11 @@ TxStatus run(MsgContext& c, const ValidatorUnjail& m) {
     return fail(TxCode::wrong_status,
                 "the validator is tombstoned for double signing: it never returns");
   if (!v.jailed) return fail(TxCode::wrong_status, "the validator is not jailed");
+  if (const uint64_t from = read_liveness(c.o, v.consensus_key).jailed_until; c.block.height < from)
+    return fail(TxCode::outside_window,
+                "the validator was jailed for missing blocks and may unjail "
+                "from height " +
+                    num(from));
   if (v.power < c.params.min_validator_stake)
     return fail(TxCode::below_minimum, "stake " + num(v.power) +
                                            " is below the minimum validator stake " +
@@ -941,7 +947,10 @@ Status check_transaction(const StateReader& state, const Params& params, const T
 }
 
 BlockExecutor::BlockExecutor(const StateReader& committed, const BlockContext& ctx)
-    : ctx_(ctx), params_(read_params(committed)), block_(committed) {
+    : ctx_(ctx),
+      params_(read_params(committed)),
+      block_(committed),
+      signers_(validator_set_of(committed)) {
   begin_block();
 }
 
@@ -1271,8 +1280,17 @@ Result<Validator> check_evidence(const StateReader& state, const Params& params,
   return *v;
 }
 
+Status BlockExecutor::apply_last_commit(const Hash256& parent_hash,
+                                        const CommitCertificate& last_commit) {
+  if (body_started_) return make_error("the last commit comes before evidence and transactions");
+  if (!signers_) return make_error("no validator can sign this block: " + signers_.error());
+  OutcomeContext oc{block_, params_, ctx_.height, result_.begin_events};
+  return track_liveness(oc, parent_hash, last_commit, signers_.value());
+}
+
 Status BlockExecutor::apply_evidence(const DoubleSign& e) {
   if (!result_.receipts.empty()) return make_error("evidence comes before the transactions");
+  body_started_ = true;
   auto v = check_evidence(block_, params_, ctx_.height, e);
   if (!v) return v.take_error();
   OutcomeContext oc{block_, params_, ctx_.height, result_.begin_events};
@@ -1281,6 +1299,7 @@ Status BlockExecutor::apply_evidence(const DoubleSign& e) {
 }
 
 Result<Receipt> BlockExecutor::apply(const Transaction& tx, size_t encoded_size) {
+  body_started_ = true;
   if (auto s = check_transaction(block_, params_, tx, encoded_size, false, ctx_.signatures); !s)
     return s.take_error();
   const auto* post = std::get_if<CheckpointPost>(&tx.msg);

@@ -7,9 +7,11 @@
 #include <utility>
 #include <vector>
 
+#include "consensus/validator_set.h"
 #include "core/result.h"
 #include "kernels/idx.h"
 #include "kernels/job_spec.h"
+#include "ledger/commit.h"
 #include "ledger/evidence.h"
 #include "ledger/params.h"
 #include "ledger/receipt.h"
@@ -94,6 +96,10 @@ class BlockExecutor {
   // in begin_events). Refused: nothing changes and the evidence must not be in
   // the block.
   Status apply_evidence(const DoubleSign& e);
+  // The block's last commit (ledger/liveness.h), first of all: checks the
+  // precommits for the parent `parent_hash`, counts missed blocks and records
+  // who signs this block. Refused: nothing changes and the block is invalid.
+  Status apply_last_commit(const Hash256& parent_hash, const CommitCertificate& last_commit);
   const Params& params() const { return params_; }
   BlockResult finish() &&;
 
@@ -110,6 +116,10 @@ class BlockExecutor {
   Params params_;
   Overlay block_;
   BlockResult result_;
+  // The set that signs this block: validator_set_of the state before it (an
+  // error when no validator is active).
+  Result<consensus::ValidatorSet> signers_;
+  bool body_started_ = false;    // evidence or a transaction applied
   uint32_t posts_in_block_ = 0;  // checkpoint_post transactions admitted (max_posts_per_block)
 };
 

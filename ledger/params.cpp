@@ -3,6 +3,7 @@
 #include <string>
 
 #include "core/encoding.h"
+#include "ledger/commit.h"
 #include "verifier/commitment.h"
 
 namespace vt::ledger {
@@ -49,6 +50,9 @@ constexpr ParamField kFields[] = {
     u64f("max_evidence_age_blocks", &P::max_evidence_age_blocks),
     u64f("min_validator_stake", &P::min_validator_stake, true),
     u32f("max_validators", &P::max_validators),
+    u64f("downtime_window_blocks", &P::downtime_window_blocks),
+    u64f("downtime_max_missed_blocks", &P::downtime_max_missed_blocks),
+    u64f("downtime_jail_blocks", &P::downtime_jail_blocks),
 };
 }  // namespace
 
@@ -103,8 +107,12 @@ Status validate(const Params& p) {
   if (p.max_tx_bytes < p.max_spec_bytes + 512)
     return make_error("max_tx_bytes: must exceed max_spec_bytes by at least 512");
   if (p.max_block_txs == 0) return make_error("max_block_txs: must be positive");
-  if (p.max_block_bytes < p.max_tx_bytes)
-    return make_error("max_block_bytes: must be at least max_tx_bytes");
+  // The largest transaction must fit beside a header and the largest last commit.
+  if (p.max_block_bytes < uint64_t{p.max_tx_bytes} + kBlockOverheadBytes +
+                              commit_certificate_max_bytes(p.max_validators))
+    return make_error(
+        "max_block_bytes: must be at least max_tx_bytes plus 4096 (header) plus 8 + 69 x "
+        "max_validators (the last commit)");
   // Bounds keep every deadline computation (height + windows) far from overflow
   // and the per-job records small.
   if (p.pol_samples == 0 || p.pol_samples > 1024)
@@ -129,6 +137,15 @@ Status validate(const Params& p) {
   if (p.min_validator_stake == 0) return make_error("min_validator_stake: must be positive");
   if (p.max_validators == 0 || p.max_validators > 10'000)
     return make_error("max_validators: must be 1 to 10000");
+  if (p.downtime_window_blocks < 2 || p.downtime_window_blocks > 100'000)
+    return make_error("downtime_window_blocks: must be 2 to 100000");
+  if (p.downtime_max_missed_blocks == 0 ||
+      p.downtime_max_missed_blocks * 2 > p.downtime_window_blocks)
+    return make_error(
+        "downtime_max_missed_blocks: must be at least 1 and at most half of "
+        "downtime_window_blocks");
+  if (p.downtime_jail_blocks == 0 || p.downtime_jail_blocks > 10'000'000)
+    return make_error("downtime_jail_blocks: must be 1 to 10000000");
   // A job's checkpoint must fit in a checkpoint_post transaction.
   if (p.max_referee_state_bytes < 1024 || p.max_referee_state_bytes > p.max_tx_bytes)
     return make_error("max_referee_state_bytes: must be between 1024 and max_tx_bytes");

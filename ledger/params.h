@@ -11,6 +11,10 @@
 
 namespace vt::ledger {
 
+// Room a block keeps for its header and framing besides its transactions,
+// evidence and last commit.
+inline constexpr size_t kBlockOverheadBytes = 4096;
+
 // Transactions up to this size pay only min_fee.
 inline constexpr size_t kFeeFreeBytes = 16384;
 
@@ -78,6 +82,14 @@ struct Params {
   // leaves the set), and most validators in the set at once.
   Amount min_validator_stake = 1'000'000'000;
   uint32_t max_validators = 100;
+  // Missed blocks (docs/consensus.md, "Missed blocks"): a validator that misses
+  // more than downtime_max_missed_blocks of the last downtime_window_blocks
+  // blocks it could sign is jailed, and may unjail downtime_jail_blocks later.
+  // At most half the window, so that proposers leaving a validator's signature
+  // out cannot jail it unless they propose more than half of the blocks.
+  uint64_t downtime_window_blocks = 100;
+  uint64_t downtime_max_missed_blocks = 50;
+  uint64_t downtime_jail_blocks = 100;
   bool operator==(const Params&) const = default;
 };
 

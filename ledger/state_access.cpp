@@ -41,6 +41,12 @@ Bytes job_expiry_prefix(uint64_t height) {
 Bytes randomness() {
   return Writer().u8(kRandomness).take();
 }
+Bytes signing_set() {
+  return Writer().u8(kSigningSet).take();
+}
+Bytes liveness(const Ed25519Pubkey& k) {
+  return Writer().u8(kLiveness).fixed(k).take();
+}
 Bytes dataset(const Hash256& id) {
   return Writer().u8(kDataset).fixed(id).take();
 }

@@ -21,11 +21,13 @@ enum Prefix : uint8_t {
   kNextJobId = 0x01,
   kCounters = 0x02,    // counter name byte -> u64 (next dispute id, next slash id, burned)
   kRandomness = 0x03,  // the last block's VRF output (genesis: genesis_seed)
+  kSigningSet = 0x04,  // the validator set that signed the head block (ledger/liveness.h)
   kAccount = 0x10,
   kProvider = 0x11,
   kValidator = 0x12,
   kVerifier = 0x13,
-  kDataset = 0x14,  // dataset_id -> DatasetEntry (the genesis registry)
+  kDataset = 0x14,   // dataset_id -> DatasetEntry (the genesis registry)
+  kLiveness = 0x15,  // consensus key -> Liveness (ledger/liveness.h)
   kJob = 0x20,
   kSpec = 0x21,
   kJobExpiry = 0x22,    // expiry height || job id -> empty
@@ -48,6 +50,8 @@ Bytes dataset(const Hash256& id);
 Bytes posts_due(uint64_t height);
 Bytes params();
 Bytes randomness();
+Bytes signing_set();
+Bytes liveness(const Ed25519Pubkey& k);
 Bytes next_job_id();
 Bytes account(const Address& a);
 Bytes provider(const Address& a);

@@ -32,7 +32,8 @@ const char* devnet_template() {
     "absent_verifier_slash": "10000000", "fee_per_kib": "100", "verifier_activation_blocks": "5",
     "verifier_replay_budget": "100000000000", "pol_wait_blocks": "100", "max_posts_per_block": "3",
     "pol_redundancy": "5", "double_sign_slash_bps": "500", "max_evidence_age_blocks": "1000",
-    "min_validator_stake": "1000000000", "max_validators": "100"
+    "min_validator_stake": "1000000000", "max_validators": "100",
+    "downtime_window_blocks": "100", "downtime_max_missed_blocks": "50", "downtime_jail_blocks": "100"
   },
   "datasets": [{"name": "fashion-mnist",
     "train_images_sha256": "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",

@@ -219,6 +219,7 @@ json to_json(const ledger::BlockHeader& h) {
           {"state_root", to_hex(h.state_root)},
           {"receipts_root", to_hex(h.receipts_root)},
           {"evidence_root", to_hex(h.evidence_root)},
+          {"last_commit_hash", to_hex(h.last_commit_hash)},
           {"proposer", to_hex(h.proposer)},
           {"vrf_proof", to_hex(h.vrf_proof)},
           {"randomness", [&]() -> json {

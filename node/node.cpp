@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/asio/ip/address.hpp>
 #include <chrono>
 #include <filesystem>
@@ -11,6 +12,7 @@
 #include "core/merkle.h"
 #include "core/sha256.h"
 #include "ledger/block_execution.h"
+#include "ledger/liveness.h"
 #include "ledger/randomness.h"
 #include "ledger/state_access.h"
 #include "node/chain_audit.h"
@@ -46,6 +48,18 @@ constexpr uint32_t kMaxRoundsAhead = 64;
 // A block asked of a peer that has not come after this is asked again.
 constexpr auto kSyncRequestTimeout = std::chrono::seconds(5);
 constexpr uint64_t kTickMs = 1000;
+
+// The entries of a commit certificate that carry a signature (what a block's
+// last commit may hold), by validator index.
+ledger::CommitCertificate signed_entries(const ledger::CommitCertificate& cert) {
+  ledger::CommitCertificate out;
+  out.round = cert.round;
+  for (const ledger::CommitSig& s : cert.sigs)
+    if (s.sig) out.sigs.push_back(s);
+  std::sort(out.sigs.begin(), out.sigs.end(),
+            [](const auto& a, const auto& b) { return a.validator_index < b.validator_index; });
+  return out;
+}
 
 std::filesystem::path signing_state_path(const NodeConfig& c) {
   if (!c.signing_state_file.empty()) return c.signing_state_file;
@@ -93,7 +107,7 @@ Result<std::unique_ptr<Node>> Node::open_with_store(boost::asio::io_context& io,
         "sign until it holds height " +
         std::to_string(last_signed.height - 1) + " again (sync it from peers)");
   // The genesis set until load() reads the set of the next height from the state.
-  auto set = consensus_validators(genesis.validators);
+  auto set = ledger::consensus_validators(genesis.validators);
   if (!set) return set.take_error();
   std::unique_ptr<Node> node(
       new Node(io, std::move(config), std::move(genesis), std::move(validator_key), std::move(kv),
@@ -142,7 +156,16 @@ Status Node::load() {
                       to_hex(head_.state_root) + " at height " + std::to_string(head_.height) +
                       ": the database is corrupt");
   params_ = ledger::read_params(state_);
-  auto set = validator_set_of(state_);
+  head_signers_ = ledger::read_signing_set(state_);
+  if (head_.height >= 1) {
+    auto raw = chain_.commit_at(head_.height);
+    if (!raw) return raw.take_error();
+    if (!raw.value()) return make_error("the head's commit is missing from the database");
+    auto cert = ledger::decode_commit_certificate(**raw, consensus::ValidatorSet::kMaxValidators);
+    if (!cert) return make_error("the head's stored commit: " + cert.error());
+    last_commit_ = signed_entries(cert.value());
+  }
+  auto set = ledger::validator_set_of(state_);
   if (!set) return make_error("at height " + std::to_string(head_.height) + ": " + set.error());
   validators_ = std::move(set).value();
   const bool in_set = validators_.index_of(key_.pubkey()).has_value();
@@ -382,7 +405,10 @@ void Node::build_block(uint64_t height, uint32_t round, consensus::Actions& out)
   p.proposer = key_.pubkey();
   p.vrf_proof = proof.value();
   p.time_ms = std::max(now_ms(), head_.time_ms + 1);  // block time never goes back
-  p.max_bytes = params_.max_block_bytes - 4096;       // room for the header and framing
+  if (head_.height >= 1) p.last_commit = last_commit_;
+  // Room for the transactions: the block less its header, framing and last commit.
+  p.max_bytes =
+      params_.max_block_bytes - ledger::kBlockOverheadBytes - ledger::encode(p.last_commit).size();
   p.candidates = mempool_.select(state_, params_.max_block_txs, p.max_bytes);
   for (const auto& [key, e] : evidence_pool_) p.evidence.push_back(e);
   std::vector<std::pair<Hash256, std::string>> left_out;
@@ -568,27 +594,31 @@ void Node::commit(const consensus::Commit& c) {
     return fatal("state root mismatch after executing the committed block");
 
   // The commit certificate: round and the precommit signatures we hold.
-  CommitCertificate cert;
+  ledger::CommitCertificate cert;
   cert.round = c.round;
   for (const auto& v : c.precommits) {
     auto sig = vote_sigs_.find({v.round, static_cast<uint8_t>(consensus::VoteType::Precommit),
                                 v.validator_index, v.block});
-    CommitSig entry{v.validator_index, std::nullopt};
+    ledger::CommitSig entry{v.validator_index, std::nullopt};
     if (sig != vote_sigs_.end()) entry.sig = sig->second;
     cert.sigs.push_back(entry);
   }
   metrics_.missed_precommits += validators_.size() - c.precommits.size();
   const Candidate committed = std::move(it->second);
-  finish_commit(committed.block, c.block, committed.result, encode(cert), start);
+  finish_commit(committed.block, c.block, committed.result, cert, start);
 }
 
 void Node::finish_commit(const ledger::Block& block, const Hash256& id,
-                         const ledger::BlockResult& result, const Bytes& cert,
+                         const ledger::BlockResult& result, const ledger::CommitCertificate& cert,
                          std::chrono::steady_clock::time_point start) {
-  if (auto s = chain_.commit_block(block, cert, result); !s)
+  if (auto s = chain_.commit_block(block, ledger::encode(cert), result); !s)
     return fatal("cannot persist block " + std::to_string(block.header.height) + ": " + s.error());
   metrics_.last_block_interval_ms = block.header.time_ms - head_.time_ms;  // time only moves on
   head_ = ChainHead{block.header.height, id, block.header.state_root, block.header.time_ms};
+  // The next block carries this commit: the signers of this height (the set
+  // before after_state_change moves on) and their signatures so far.
+  head_signers_ = validators_;
+  last_commit_ = signed_entries(cert);
   metrics_.blocks_committed += 1;
   metrics_.txs_committed += block.txs.size();
   metrics_.last_commit_us =
@@ -676,6 +706,7 @@ void Node::on_peer_message(p2p::Inbound in) {
         case Route::later:
           return keep_for_next_height();
         case Route::drop:
+          if (v->vote.height == head_.height) on_late_precommit(*v);
           return;
       }
       return;
@@ -711,6 +742,23 @@ void Node::on_peer_message(p2p::Inbound in) {
     case p2p::MessageType::pong:
       return;  // the peer manager answers these
   }
+}
+
+void Node::on_late_precommit(const p2p::SignedVote& v) {
+  const consensus::Vote& vote = v.vote;
+  if (!head_signers_ || vote.type != consensus::VoteType::Precommit ||
+      vote.height != head_.height || vote.round != last_commit_.round ||
+      vote.block != std::optional<consensus::BlockId>(head_.block_hash) ||
+      vote.validator_index >= head_signers_->size())
+    return;
+  auto& sigs = last_commit_.sigs;
+  auto at = std::find_if(sigs.begin(), sigs.end(), [&](const ledger::CommitSig& s) {
+    return s.validator_index >= vote.validator_index;
+  });
+  if (at != sigs.end() && at->validator_index == vote.validator_index) return;  // held already
+  // A forged one is dropped, not punished: it may have been relayed in good faith.
+  if (!p2p::check_signature(v, *head_signers_, params_.chain_id)) return;
+  sigs.insert(at, ledger::CommitSig{vote.validator_index, v.sig});
 }
 
 void Node::on_vote(const p2p::SignedVote& v, const std::string& from) {
@@ -830,7 +878,7 @@ void Node::on_block_answer(ByteView payload, const std::string& from) {
                           "block " + std::to_string(answer->height) + ": " + executed.error());
   const Hash256 id = ledger::block_hash(answer->block->header);
   ++metrics_.blocks_synced;
-  finish_commit(*answer->block, id, executed->result, answer->raw_cert, start);
+  finish_commit(*answer->block, id, executed->result, answer->cert, start);
   request_next_block(from);  // more until the peer says it has none
 }
 
@@ -921,7 +969,7 @@ void Node::on_double_sign(const consensus::Vote& a, const consensus::Vote& b) {
 }
 
 void Node::after_state_change() {
-  auto set = validator_set_of(state_);
+  auto set = ledger::validator_set_of(state_);
   if (!set)
     return fatal("the validator set after block " + std::to_string(head_.height) + ": " +
                  set.error());

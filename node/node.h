@@ -128,8 +128,12 @@ class Node {
   void commit(const consensus::Commit& c);
   // Stores a committed block (ours or a peer's), moves the head and schedules the next height.
   void finish_commit(const ledger::Block& block, const Hash256& id,
-                     const ledger::BlockResult& result, const Bytes& cert,
+                     const ledger::BlockResult& result, const ledger::CommitCertificate& cert,
                      std::chrono::steady_clock::time_point start);
+  // A precommit for the head block that came after we committed it: added to
+  // the last commit the next block carries, so a slower validator is not
+  // counted as missing the block (ledger/liveness.h).
+  void on_late_precommit(const p2p::SignedVote& v);
   void publish_events(const ledger::Block& block, const ledger::BlockResult& result);
   void sign_vote(const consensus::Vote& v);
   void sign_proposal(const consensus::Proposal& p);
@@ -197,7 +201,11 @@ class Node {
   // Signatures checked at admission are not checked again when a block runs.
   ledger::SignatureCache signatures_{kSignatureCacheSize};
   static constexpr size_t kSignatureCacheSize = 1 << 18;
-  consensus::ValidatorSet validators_;
+  consensus::ValidatorSet validators_;  // the set of the next height (head + 1)
+  // The set that signed the head block, and the head's precommits we hold
+  // (each signed): the last commit of the block we propose next.
+  std::optional<consensus::ValidatorSet> head_signers_;
+  ledger::CommitCertificate last_commit_;
   consensus::Engine engine_;
   NodeMetrics metrics_;
   bool running_ = false;

@@ -111,10 +111,14 @@ json block_json(const ledger::Block& b, const std::optional<std::vector<ledger::
          {"height", e.a.vote.height},
          {"round", e.a.vote.round},
          {"type", e.a.vote.type == consensus::VoteType::Prevote ? "prevote" : "precommit"}});
+  // Who signed the parent (indices in the parent's validator set).
+  json signers = json::array();
+  for (const auto& s : b.last_commit.sigs) signers.push_back(s.validator_index);
   return {{"hash", to_hex(ledger::block_hash(b.header))},
           {"header", to_json(b.header)},
           {"txs", txs},
           {"evidence", evidence},
+          {"last_commit", {{"round", b.last_commit.round}, {"signers", signers}}},
           {"begin_events", events ? to_json(*events) : json::array()}};
 }
 
@@ -267,8 +271,9 @@ void register_rpc_methods(rpc::MethodTable& t, Node& node) {
 
   t.add({"chain_getBlock",
          "A block by height or by hash (give exactly one), with its transactions, the "
-         "double-sign evidence it carries and its begin-block events (expiries, unbondings, "
-         "validator slashes and jails).",
+         "double-sign evidence it carries, its last commit (the round and the indices of the "
+         "validators whose precommits for the parent it carries) and its begin-block events "
+         "(expiries, unbondings, validator slashes and jails, missed-block jails).",
          {{"height", ParamType::Integer, false, "block height (1 = first block)"},
           {"hash", ParamType::Hex, false, "block hash, 64 hex characters"}},
          "block",
@@ -276,6 +281,7 @@ void register_rpc_methods(rpc::MethodTable& t, Node& node) {
                         {"header", {{"type", "object"}}},
                         {"txs", {{"type", "array"}}},
                         {"evidence", {{"type", "array"}}},
+                        {"last_commit", {{"type", "object"}}},
                         {"begin_events", {{"type", "array"}}}}),
          [&node](const rpc::Params& p) -> RpcOutcome {
            if (p.has("height") == p.has("hash"))
@@ -315,8 +321,14 @@ void register_rpc_methods(rpc::MethodTable& t, Node& node) {
            auto raw = node.chain().commit_at(height);
            if (!block || !raw) return internal(!block ? block.error() : raw.error());
            if (!block.value() || !raw.value()) return not_found("no block at that height");
-           const auto& set = node.validators();
-           auto cert = decode_commit_certificate(*raw.value(), set.size());
+           // The set that signed this height (the records the state held after height-1).
+           auto stored = node.chain().validators_at(height);
+           if (!stored) return internal(stored.error());
+           auto signers = ledger::consensus_validators(
+               stored.value() ? *stored.value() : ledger::read_validators(node.state()));
+           if (!signers) return internal(signers.error());
+           const consensus::ValidatorSet& set = signers.value();
+           auto cert = ledger::decode_commit_certificate(*raw.value(), set.size());
            if (!cert) return internal(cert.error());
            const Hash256 id = ledger::block_hash(block.value()->header);
            json sigs = json::array();
@@ -329,7 +341,8 @@ void register_rpc_methods(rpc::MethodTable& t, Node& node) {
                   {"signature", s.sig ? json(to_hex(*s.sig)) : json(nullptr)}});
              if (known && s.sig) signed_power += set.power(s.validator_index);
            }
-           const CommitVerdict v = verify_commit(set, node.params().chain_id, height, id, *cert);
+           const ledger::CommitVerdict v =
+               ledger::verify_commit(set, node.params().chain_id, height, id, *cert);
            return json{{"height", height},
                        {"block_hash", to_hex(id)},
                        {"round", cert->round},
@@ -337,7 +350,7 @@ void register_rpc_methods(rpc::MethodTable& t, Node& node) {
                        {"power_signed", signed_power},
                        {"total_power", set.total_power()},
                        {"quorum_power", set.quorum_power()},
-                       {"check", commit_code_name(v.code)},
+                       {"check", ledger::commit_code_name(v.code)},
                        {"check_reason", v.reason}};
          }});
 
@@ -361,7 +374,7 @@ void register_rpc_methods(rpc::MethodTable& t, Node& node) {
            if (!stored) return internal(stored.error());
            const std::vector<ledger::Validator> records =
                stored.value() ? *stored.value() : ledger::read_validators(node.state());
-           auto set = node::consensus_validators(records);
+           auto set = ledger::consensus_validators(records);
            if (!set) return internal(set.error());
            json list = json::array();
            for (const auto& v : records) {

@@ -34,7 +34,7 @@ Result<BlockAnswer> decode_block_answer(ByteView payload, const ledger::Params& 
   auto block = ledger::decode_block(raw_block, params.max_block_bytes, params.max_block_txs,
                                     params.max_tx_bytes);
   if (!block) return make_error("block " + std::to_string(a.height) + ": " + block.error());
-  auto cert = decode_commit_certificate(a.raw_cert, max_validators);
+  auto cert = ledger::decode_commit_certificate(a.raw_cert, max_validators);
   if (!cert) return make_error("block " + std::to_string(a.height) + ": " + cert.error());
   a.block = std::move(block).value();
   a.cert = std::move(cert).value();
@@ -85,7 +85,7 @@ Result<SyncReport> sync_blocks(SecretStream& peer, ChainStore& chain,
     if (m->type != MessageType::block)
       return make_error(from + "sent gossip but never the block it was asked for");
     const ledger::Params params = ledger::read_params(state);
-    auto set = validator_set_of(state);
+    auto set = ledger::validator_set_of(state);
     if (!set) return make_error("block " + std::to_string(h) + ": " + set.error());
     auto answer = decode_block_answer(m->payload, params, set->size());
     if (!answer) return make_error(from + answer.error());

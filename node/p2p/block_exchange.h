@@ -34,7 +34,7 @@ struct BlockAnswer {
   uint64_t height = 0;
   std::optional<ledger::Block> block;  // absent: the peer holds no block at that height
   Bytes raw_cert;                      // as stored beside the block
-  CommitCertificate cert;
+  ledger::CommitCertificate cert;
 };
 // Decodes (does not check) an answer; sizes are bounded by the chain's params.
 Result<BlockAnswer> decode_block_answer(ByteView payload, const ledger::Params& params,

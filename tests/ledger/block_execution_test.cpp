@@ -36,6 +36,7 @@ ExecutedBlock propose(StateStore& state, const ParentBlock& parent, std::vector<
   p.time_ms = parent.time_ms + 1000;
   p.candidates = std::move(txs);
   p.max_bytes = 1 << 20;
+  p.last_commit = sign_last_commit(state, parent.height, parent.hash);
   auto built = build_block(state, parent, nullptr, std::move(p));
   REQUIRE_MESSAGE(built.ok(), built.error());
   return std::move(built).value();

@@ -48,6 +48,7 @@ ExecutedBlock propose(StateStore& state, const ParentBlock& parent,
   p.time_ms = parent.time_ms + 1000;
   p.max_bytes = 1 << 20;
   p.evidence = std::move(evidence);
+  p.last_commit = sign_last_commit(state, parent.height, parent.hash);
   auto built = build_block(state, parent, nullptr, std::move(p), left_out);
   REQUIRE_MESSAGE(built.ok(), built.error());
   return std::move(built).value();

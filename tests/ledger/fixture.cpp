@@ -4,6 +4,7 @@
 
 #include "core/bech32m.h"
 #include "core/bytes.h"
+#include "ledger/liveness.h"
 
 namespace vt::ledger::test {
 
@@ -58,6 +59,26 @@ std::string validator_vrf_key_hex() {
   return to_hex(vrf_public_key(vrf_secret_from_seed(validator_seed())).value());
 }
 }  // namespace
+
+CommitCertificate sign_last_commit(const StateReader& state, uint64_t parent_height,
+                                   const Hash256& parent_hash,
+                                   const std::vector<uint8_t>& signer_seeds) {
+  CommitCertificate c;
+  if (parent_height == 0) return c;
+  const auto set = read_signing_set(state);
+  REQUIRE(set.has_value());
+  std::map<uint32_t, Ed25519Sig> sigs;
+  for (uint8_t seed : signer_seeds) {
+    const Ed25519Key k = Ed25519Key::from_seed(seed_of(seed));
+    const auto index = set->index_of(k.pubkey());
+    if (!index) continue;
+    consensus::Vote v{consensus::VoteType::Precommit, parent_height, 0, parent_hash, *index};
+    const auto bytes = consensus::sign_bytes(v, read_params(state).chain_id);
+    sigs[*index] = k.sign(ByteView(bytes.data(), bytes.size()));
+  }
+  for (const auto& [index, sig] : sigs) c.sigs.push_back({index, sig});
+  return c;
+}
 
 std::string genesis_json() {
   const Params p = test_params();

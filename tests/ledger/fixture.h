@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/keys.h"
+#include "ledger/commit.h"
 #include "ledger/executor.h"
 #include "ledger/genesis.h"
 #include "ledger/state.h"
@@ -59,6 +60,13 @@ inline std::array<uint8_t, 32> seed_of(uint8_t n) {
   s[0] = n;
   return s;
 }
+
+// The last commit a proposer puts in the block after `parent_height`: the
+// round-0 precommits for `parent_hash` of each key (by Ed25519 seed_of) that is
+// in the set `state` records as the parent's signers; empty at height 0.
+CommitCertificate sign_last_commit(const StateReader& state, uint64_t parent_height,
+                                   const Hash256& parent_hash,
+                                   const std::vector<uint8_t>& signer_seeds = {7});
 
 // A genesis document: accounts key_of(1..4) funded with kFunded, one validator
 // (operator key_of(100), unfunded, receives the fees).

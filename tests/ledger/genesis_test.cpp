@@ -134,7 +134,7 @@ TEST_CASE("genesis: each bad field is refused, naming the field") {
     expect_refused(d, "params.max_tx_bytes: must exceed max_spec_bytes by at least 512");
     d = good;
     d["params"]["max_block_bytes"] = "1000";
-    expect_refused(d, "params.max_block_bytes: must be at least max_tx_bytes");
+    expect_refused(d, "params.max_block_bytes: must be at least max_tx_bytes plus 4096");
     d = good;
     d["params"]["expiry_slash_bps"] = "10001";
     expect_refused(d, "params.expiry_slash_bps: must be at most 10000");

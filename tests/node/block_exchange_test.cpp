@@ -105,7 +105,7 @@ TEST_CASE("block sync: a peer serving a tampered block or a forged commit is ref
   node::ChainStore served(*kv.value());
   const ledger::Block real = served.block_at(1).value().value();
   const Bytes real_cert = served.commit_at(1).value().value();
-  const auto set = node::consensus_validators(test::test_genesis().validators).value();
+  const auto set = ledger::consensus_validators(test::test_genesis().validators).value();
 
   struct Case {
     const char* what;
@@ -121,7 +121,7 @@ TEST_CASE("block sync: a peer serving a tampered block or a forged commit is ref
        "block 1 refused: commit bad_signature"},
       {"no signature",
        [](ledger::Block&, Bytes& c) {
-         c = node::encode(node::CommitCertificate{0, {{0, std::nullopt}}});
+         c = ledger::encode(ledger::CommitCertificate{0, {{0, std::nullopt}}});
        },
        "block 1 refused: commit not_enough_power"},
   };

@@ -18,7 +18,7 @@ using namespace vt;
 namespace {
 
 consensus::ValidatorSet genesis_set() {
-  return node::consensus_validators(test::test_genesis().validators).value();
+  return ledger::consensus_validators(test::test_genesis().validators).value();
 }
 
 }  // namespace
@@ -38,48 +38,51 @@ TEST_CASE("chain audit: a node's own chain replays and every commit verifies") {
   // The certificate of block 1, as stored, and what tampering with it does.
   const ledger::Block b1 = chain.block_at(1).value().value();
   const Hash256 id = ledger::block_hash(b1.header);
-  auto cert = node::decode_commit_certificate(chain.commit_at(1).value().value(), 10);
+  auto cert = ledger::decode_commit_certificate(chain.commit_at(1).value().value(), 10);
   REQUIRE(cert.ok());
   REQUIRE(cert->sigs.size() == 1);
   REQUIRE(cert->sigs[0].sig.has_value());
-  CHECK(node::encode(*cert) == chain.commit_at(1).value().value());  // canonical
+  CHECK(ledger::encode(*cert) == chain.commit_at(1).value().value());  // canonical
   const auto set = genesis_set();
-  CHECK(node::verify_commit(set, "vt-test", 1, id, *cert).code == node::CommitCode::ok);
+  CHECK(ledger::verify_commit(set, "vt-test", 1, id, *cert).code == ledger::CommitCode::ok);
 
   // Signed by the validator, but for another block, height or chain.
   Hash256 other = id;
   other[0] ^= 1;
-  CHECK(node::verify_commit(set, "vt-test", 1, other, *cert).code ==
-        node::CommitCode::bad_signature);
-  CHECK(node::verify_commit(set, "vt-test", 2, id, *cert).code == node::CommitCode::bad_signature);
-  CHECK(node::verify_commit(set, "vt-other", 1, id, *cert).code == node::CommitCode::bad_signature);
-  node::CommitCertificate c = *cert;
+  CHECK(ledger::verify_commit(set, "vt-test", 1, other, *cert).code ==
+        ledger::CommitCode::bad_signature);
+  CHECK(ledger::verify_commit(set, "vt-test", 2, id, *cert).code ==
+        ledger::CommitCode::bad_signature);
+  CHECK(ledger::verify_commit(set, "vt-other", 1, id, *cert).code ==
+        ledger::CommitCode::bad_signature);
+  ledger::CommitCertificate c = *cert;
   (*c.sigs[0].sig)[10] ^= 1;
-  auto v = node::verify_commit(set, "vt-test", 1, id, c);
-  CHECK(v.code == node::CommitCode::bad_signature);
+  auto v = ledger::verify_commit(set, "vt-test", 1, id, c);
+  CHECK(v.code == ledger::CommitCode::bad_signature);
   CHECK(v.reason.find("not its precommit") != std::string::npos);
   c = *cert;
   c.round += 1;  // signatures are over the round too
-  CHECK(node::verify_commit(set, "vt-test", 1, id, c).code == node::CommitCode::bad_signature);
+  CHECK(ledger::verify_commit(set, "vt-test", 1, id, c).code == ledger::CommitCode::bad_signature);
   c = *cert;
   c.sigs[0].sig.reset();
-  v = node::verify_commit(set, "vt-test", 1, id, c);
-  CHECK(v.code == node::CommitCode::not_enough_power);
+  v = ledger::verify_commit(set, "vt-test", 1, id, c);
+  CHECK(v.code == ledger::CommitCode::not_enough_power);
   CHECK(v.reason.find("power 0 of 10, a commit needs 7") != std::string::npos);
   c = *cert;
   c.sigs.push_back(c.sigs[0]);
-  CHECK(node::verify_commit(set, "vt-test", 1, id, c).code ==
-        node::CommitCode::duplicate_validator);
+  CHECK(ledger::verify_commit(set, "vt-test", 1, id, c).code ==
+        ledger::CommitCode::duplicate_validator);
   c = *cert;
   c.sigs[0].validator_index = 3;
-  CHECK(node::verify_commit(set, "vt-test", 1, id, c).code == node::CommitCode::unknown_validator);
+  CHECK(ledger::verify_commit(set, "vt-test", 1, id, c).code ==
+        ledger::CommitCode::unknown_validator);
 
   // Malformed certificates are refused with a reason, never read past their end.
-  Bytes raw = node::encode(*cert);
-  CHECK_FALSE(node::decode_commit_certificate(ByteView(raw.data(), raw.size() - 1), 10).ok());
+  Bytes raw = ledger::encode(*cert);
+  CHECK_FALSE(ledger::decode_commit_certificate(ByteView(raw.data(), raw.size() - 1), 10).ok());
   raw.push_back(0);
-  CHECK_FALSE(node::decode_commit_certificate(raw, 10).ok());
-  auto many = node::decode_commit_certificate(Writer().u32(0).u32(1000).take(), 10);
+  CHECK_FALSE(ledger::decode_commit_certificate(raw, 10).ok());
+  auto many = ledger::decode_commit_certificate(Writer().u32(0).u32(1000).take(), 10);
   REQUIRE_FALSE(many.ok());
   CHECK(many.error().find("at most 10 validators") != std::string::npos);
 }

@@ -3,11 +3,16 @@
 // ledger::build_block (its own VRF key proving the block's randomness), every
 // validator runs ledger::check_block on each proposal before it votes and on
 // each commit before it applies it, and each commit carries real Ed25519
-// precommit signatures checked by verify_commit. All four end with the same
+// precommit signatures checked by verify_commit. Each block carries the
+// previous one's precommits (its last commit), and each height's validator set
+// comes from the state after the one before. All four end with the same
 // chain and state root. A proposer that lies about its block's state root
-// gets nil prevotes: its block is never committed and the chain goes on.
+// gets nil prevotes: its block is never committed and the chain goes on. A
+// validator that double-signs is caught: the honest engines see its two votes,
+// the evidence goes into a block, and every node's state slashes and jails it.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <optional>
@@ -28,6 +33,7 @@ using namespace vt;
 namespace {
 
 constexpr uint32_t kValidators = 4;
+constexpr uint64_t kPower = 1000;  // each validator's stake
 
 Ed25519Key validator(uint32_t i) {
   std::array<uint8_t, 32> seed{};
@@ -40,8 +46,8 @@ ledger::Genesis four_validator_genesis() {
   g.validators.clear();
   for (uint32_t i = 0; i < kValidators; ++i)
     g.validators.push_back(
-        {validator(i).pubkey(), test::account_key(static_cast<uint8_t>(1 + i)).pubkey(), 10, false,
-         false, vrf_public_key(vrf_secret_from_seed(validator(i).seed())).value()});
+        {validator(i).pubkey(), test::account_key(static_cast<uint8_t>(1 + i)).pubkey(), kPower,
+         false, false, vrf_public_key(vrf_secret_from_seed(validator(i).seed())).value()});
   return g;
 }
 
@@ -57,20 +63,23 @@ using Message = std::variant<ProposalMsg, VoteMsg>;
 
 class Network {
  public:
-  Network(uint64_t seed, uint32_t liar)
-      : rng_(seed), liar_(liar), genesis_(four_validator_genesis()) {
-    set_.emplace(node::consensus_validators(genesis_.validators).value());
+  // liar: proposes blocks with a wrong state root; double_signer: with each
+  // prevote for a block also signs a nil prevote (kValidators: nobody).
+  Network(uint64_t seed, uint32_t liar, uint32_t double_signer = kValidators)
+      : rng_(seed), liar_(liar), double_signer_(double_signer), genesis_(four_validator_genesis()) {
     for (uint32_t i = 0; i < kValidators; ++i) {
       nodes_.push_back(std::make_unique<Node>(config_, validator(i)));
       Node& n = *nodes_.back();
       const auto changes = ledger::genesis_changes(genesis_);
       n.state.apply(changes);
       n.parent = {0, ledger::genesis_hash(genesis_, n.state.root()), genesis_.genesis_time_ms};
+      n.set.emplace(ledger::validator_set_of(n.state).value());
     }
   }
 
   void run(uint64_t heights, uint64_t max_ms) {
-    for (uint32_t i = 0; i < kValidators; ++i) act(i, nodes_[i]->engine.start_height(1, *set_));
+    for (uint32_t i = 0; i < kValidators; ++i)
+      act(i, nodes_[i]->engine.start_height(1, *nodes_[i]->set));
     while (!queue_.empty() && now_ <= max_ms) {
       bool done = true;
       for (const auto& n : nodes_) done = done && n->parent.height >= heights;
@@ -87,10 +96,12 @@ class Network {
   std::pair<consensus::BlockId, Hash256> at(uint32_t i, uint64_t height) const {
     return nodes_[i]->history.at(height);
   }
+  const ledger::StateStore& state(uint32_t i) const { return nodes_[i]->state; }
   const std::vector<std::string>& problems() const { return problems_; }
+  uint64_t evidence_found() const { return evidence_found_; }
   uint64_t refused_proposals() const { return refused_; }
   uint64_t lies_told() const { return lies_; }
-  std::map<uint64_t, uint32_t> proposers;  // committed height -> proposer index
+  std::map<uint64_t, Ed25519Pubkey> proposers;  // committed height -> proposer
 
  private:
   struct Node {
@@ -105,6 +116,12 @@ class Network {
     std::map<uint64_t, std::pair<consensus::BlockId, Hash256>> history;  // height -> (block, root)
     // (height, round, validator) -> the precommit signature this node verified
     std::map<std::tuple<uint64_t, uint32_t, uint32_t>, Ed25519Sig> precommit_sigs;
+    // Every vote signature verified at the current height, by (round, type, validator, value).
+    std::map<std::tuple<uint32_t, uint8_t, uint32_t, std::optional<consensus::BlockId>>, Ed25519Sig>
+        vote_sigs;
+    std::optional<consensus::ValidatorSet> set;  // of the height being decided
+    ledger::CommitCertificate last_commit;       // the parent's precommits, all signed
+    std::vector<ledger::DoubleSign> evidence;    // for the next block this node proposes
   };
   struct Deliver {
     Message m;
@@ -151,6 +168,8 @@ class Network {
         p.time_ms = std::max(n.parent.time_ms + 1, genesis_.genesis_time_ms + now_);
         p.max_bytes = 1 << 19;
         if (b->height <= transfers_) p.candidates.push_back(transfer(b->height));
+        p.last_commit = n.last_commit;
+        p.evidence = n.evidence;
         // Built on the node's state and taken back out at once: the state
         // moves only when a block is committed.
         auto built = ledger::build_block(n.state, n.parent, nullptr, std::move(p));
@@ -176,6 +195,25 @@ class Network {
         if (bv->vote.type == consensus::VoteType::Precommit)  // our own, as the node keeps it
           n.precommit_sigs[{bv->vote.height, bv->vote.round, bv->vote.validator_index}] = sig;
         broadcast(i, VoteMsg{bv->vote, sig});
+        if (i == double_signer_ && bv->vote.type == consensus::VoteType::Prevote &&
+            bv->vote.block) {
+          consensus::Vote nil = bv->vote;
+          nil.block = std::nullopt;
+          const auto twin = consensus::sign_bytes(nil, genesis_.params.chain_id);
+          broadcast(i, VoteMsg{nil, n.key.sign(ByteView(twin.data(), twin.size()))});
+        }
+      } else if (auto* e = std::get_if<consensus::Evidence>(&a)) {
+        // Two signed votes of one validator for different values: evidence.
+        auto sig_of = [&](const consensus::Vote& v) {
+          return n.vote_sigs.at(
+              {v.round, static_cast<uint8_t>(v.type), v.validator_index, v.block});
+        };
+        const ledger::DoubleSign ds{
+            n.set->at(e->a.validator_index).key, {e->a, sig_of(e->a)}, {e->b, sig_of(e->b)}};
+        if (std::find(n.evidence.begin(), n.evidence.end(), ds) == n.evidence.end()) {
+          n.evidence.push_back(ds);
+          ++evidence_found_;
+        }
       } else if (auto* t = std::get_if<consensus::ScheduleTimeout>(&a)) {
         push(now_ + t->delay_ms, i, Timer{t->timeout});
       } else if (auto* c = std::get_if<consensus::Commit>(&a)) {
@@ -196,30 +234,42 @@ class Network {
       return;
     }
     // The certificate with the signatures this node verified, checked as a syncing node would.
-    node::CommitCertificate cert{c.round, {}};
+    ledger::CommitCertificate cert{c.round, {}};
     for (const consensus::Vote& v : c.precommits) {
       auto sig = n.precommit_sigs.find({v.height, v.round, v.validator_index});
       cert.sigs.push_back({v.validator_index, sig == n.precommit_sigs.end()
                                                   ? std::nullopt
                                                   : std::optional<Ed25519Sig>(sig->second)});
     }
-    auto verdict = node::verify_commit(*set_, genesis_.params.chain_id, c.height, c.block, cert);
-    if (verdict.code != node::CommitCode::ok)
+    auto verdict = ledger::verify_commit(*n.set, genesis_.params.chain_id, c.height, c.block, cert);
+    if (verdict.code != ledger::CommitCode::ok)
       problems_.push_back("node " + std::to_string(i) + " commit: " + verdict.reason);
-    const uint32_t proposer = set_->proposer(c.height, c.round);
-    auto v = ledger::check_block(n.state, n.parent, it->second, set_->at(proposer).key, UINT64_MAX,
+    const uint32_t proposer = n.set->proposer(c.height, c.round);
+    auto v = ledger::check_block(n.state, n.parent, it->second, n.set->at(proposer).key, UINT64_MAX,
                                  nullptr);
     if (v.code != ledger::BlockCode::ok) {
       problems_.push_back("node " + std::to_string(i) + " committed an invalid block at height " +
                           std::to_string(c.height) + ": " + v.reason);
       return;
     }
-    if (i == 0) proposers[c.height] = proposer;
+    if (i == 0) proposers[c.height] = n.set->at(proposer).key;
     n.history[c.height] = {c.block, n.state.root()};
     n.parent = {c.height, c.block, it->second.header.time_ms};
     n.blocks.clear();
+    n.vote_sigs.clear();
     std::erase_if(n.precommit_sigs,
                   [&](const auto& e) { return std::get<0>(e.first) <= c.height; });
+    // The next block carries this commit; the next height's set is the state's.
+    n.last_commit = {cert.round, {}};
+    for (const ledger::CommitSig& s : cert.sigs)
+      if (s.sig) n.last_commit.sigs.push_back(s);
+    std::sort(n.last_commit.sigs.begin(), n.last_commit.sigs.end(),
+              [](const auto& a, const auto& b) { return a.validator_index < b.validator_index; });
+    n.set.emplace(ledger::validator_set_of(n.state).value());
+    const ledger::Params params = ledger::read_params(n.state);
+    std::erase_if(n.evidence, [&](const ledger::DoubleSign& e) {
+      return !ledger::check_evidence(n.state, params, c.height + 1, e).ok();
+    });
     push(now_ + config_.commit_ms, i, Next{c.height + 1});
   }
 
@@ -228,7 +278,7 @@ class Network {
     if (auto* t = std::get_if<Timer>(&e.what)) {
       act(e.node, n.engine.on_timeout(t->t));
     } else if (auto* nx = std::get_if<Next>(&e.what)) {
-      act(e.node, n.engine.start_height(nx->height, *set_));
+      act(e.node, n.engine.start_height(nx->height, *n.set));
       for (auto& m : held_[e.node]) push(now_, e.node, Deliver{m});
       held_[e.node].clear();
     } else if (auto* d = std::get_if<Deliver>(&e.what)) {
@@ -239,8 +289,8 @@ class Network {
         }
         // Executed and checked before any vote (never vote blind), then taken
         // back out until consensus commits it.
-        const uint32_t expected = set_->proposer(p->proposal.height, p->proposal.round);
-        auto v = ledger::check_block(n.state, n.parent, p->block, set_->at(expected).key,
+        const uint32_t expected = n.set->proposer(p->proposal.height, p->proposal.round);
+        auto v = ledger::check_block(n.state, n.parent, p->block, n.set->at(expected).key,
                                      UINT64_MAX, nullptr);
         if (v.code == ledger::BlockCode::ok) n.state.apply(v.executed.undo);
         const consensus::BlockId id = ledger::block_hash(p->block.header);
@@ -250,16 +300,20 @@ class Network {
         act(e.node, n.engine.on_proposal(p->proposal, valid));
       } else {
         const auto& vm = std::get<VoteMsg>(d->m);
+        if (vm.vote.height <= n.parent.height) return;  // late: that height is committed
         if (vm.vote.height != n.engine.height()) {
           if (vm.vote.height > n.engine.height()) held_[e.node].push_back(d->m);
           return;
         }
         const auto bytes = consensus::sign_bytes(vm.vote, genesis_.params.chain_id);
-        if (!ed25519_verify(set_->at(vm.vote.validator_index).key,
+        if (vm.vote.validator_index >= n.set->size() ||
+            !ed25519_verify(n.set->at(vm.vote.validator_index).key,
                             ByteView(bytes.data(), bytes.size()), vm.sig)) {
           problems_.push_back("a vote with a bad signature was gossiped");
           return;
         }
+        n.vote_sigs[{vm.vote.round, static_cast<uint8_t>(vm.vote.type), vm.vote.validator_index,
+                     vm.vote.block}] = vm.sig;
         if (vm.vote.type == consensus::VoteType::Precommit)
           n.precommit_sigs[{vm.vote.height, vm.vote.round, vm.vote.validator_index}] = vm.sig;
         act(e.node, n.engine.on_vote(vm.vote));
@@ -281,13 +335,13 @@ class Network {
   consensus::EngineConfig config_{300, 100, 200, 100, 200, 100, 50};
   uint64_t rng_;
   uint32_t liar_;
+  uint32_t double_signer_;
   ledger::Genesis genesis_;
-  std::optional<consensus::ValidatorSet> set_;
   std::vector<std::unique_ptr<Node>> nodes_;
   std::priority_queue<Event, std::vector<Event>, std::greater<>> queue_;
   std::map<uint32_t, std::vector<Message>> held_;
   std::map<consensus::BlockId, ledger::Block> gossiped_;  // what peers could serve by id
-  uint64_t now_ = 0, seq_ = 0, refused_ = 0, lies_ = 0;
+  uint64_t now_ = 0, seq_ = 0, refused_ = 0, lies_ = 0, evidence_found_ = 0;
   const uint64_t transfers_ = 1000;
   std::vector<std::string> problems_;
 };
@@ -307,7 +361,7 @@ TEST_CASE("four validators agree on real blocks: built, checked before voting, c
       for (uint64_t h = 1; h <= 12; ++h) CHECK(net.at(i, h) == net.at(0, h));
     }
     // Proposers rotate: several keys proved block randomness.
-    std::set<uint32_t> distinct;
+    std::set<Ed25519Pubkey> distinct;
     for (const auto& [h, who] : net.proposers) distinct.insert(who);
     CHECK(distinct.size() >= 3);
     CHECK(net.refused_proposals() == 0);
@@ -328,6 +382,36 @@ TEST_CASE("a proposer whose block lies about its state root is voted down; the c
       REQUIRE(net.head(i).height >= 12);
       for (uint64_t h = 1; h <= 12; ++h) CHECK(net.at(i, h) == net.at(0, h));
     }
-    for (const auto& [h, who] : net.proposers) CHECK(who != 2);  // its blocks never made it
+    for (const auto& [h, who] : net.proposers)
+      CHECK(who != validator(2).pubkey());  // its blocks never made it
+  }
+}
+
+TEST_CASE("a validator that double-signs among four is slashed and jailed by every node's state") {
+  for (uint64_t seed = 1; seed <= 5; ++seed) {
+    CAPTURE(seed);
+    Network net(seed, /*liar=*/kValidators, /*double_signer=*/3);
+    const unsigned __int128 supply = ledger::total_supply(net.state(0));
+    net.run(12, 600'000);
+    std::string all;
+    for (const auto& p : net.problems()) all += p + "\n";
+    CHECK_MESSAGE(net.problems().empty(), all);
+    CHECK(net.evidence_found() > 0);
+    const ledger::Params params = ledger::read_params(net.state(0));
+    const uint64_t slashed_stake = kPower - kPower * params.double_sign_slash_bps / 10000;
+    REQUIRE(slashed_stake < kPower);
+    for (uint32_t i = 0; i < kValidators; ++i) {
+      REQUIRE(net.head(i).height >= 12);
+      for (uint64_t h = 1; h <= 12; ++h) CHECK(net.at(i, h) == net.at(0, h));  // safety
+      const auto v = ledger::read_validator(net.state(i), validator(3).pubkey());
+      REQUIRE(v.has_value());
+      CHECK(v->jailed);
+      CHECK(v->tombstoned);
+      CHECK(v->power == slashed_stake);
+      CHECK(ledger::validator_set_of(net.state(i)).value().size() == 3);  // the three go on
+      for (uint32_t honest = 0; honest < 3; ++honest)
+        CHECK(ledger::read_validator(net.state(i), validator(honest).pubkey())->power == kPower);
+      CHECK(ledger::total_supply(net.state(i)) == supply);  // the slash is burned, and counted
+    }
   }
 }
