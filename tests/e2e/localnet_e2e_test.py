@@ -9,6 +9,7 @@ veritraind-equivocator (it double-signs its prevotes) is slashed, jailed and
 left out of the set by the others, who go on agreeing. A full node's operator
 registers it as a validator: it joins the set at the next height, signs, and
 leaves again by unstaking. RPC floods on two validators do not stall blocks.
+A validator that stops signing is jailed for downtime and unjails later.
 Usage: localnet_e2e_test.py BIN_DIR SOURCE_DIR"""
 import json
 import os
@@ -306,6 +307,88 @@ class Equivocator(unittest.TestCase):
             seen = {(n.rpc("chain_getBlock", {"height": h})["hash"]) for n in self.net.validators}
             self.assertEqual(len(seen), 1, f"nodes disagree at height {h}")
         self.assertIn("double signing a nil prevote", bad.log())
+
+
+class Downtime(unittest.TestCase):
+    """Missed blocks: each block carries the previous block's precommits, and
+    a validator that misses more than downtime_max_missed_blocks of the last
+    downtime_window_blocks is jailed (its stake kept). Here validator 3 is
+    killed: after 6 missed blocks of 12 it is jailed and the set shrinks to
+    three, who go on. Restarted, it syncs; its operator's validator_unjail is
+    refused until downtime_jail_blocks have passed, then it rejoins the set
+    and signs again, counted afresh."""
+
+    WINDOW, MAX_MISSED, JAIL = 12, 6, 8
+
+    def test_a_validator_that_stops_signing_is_jailed_and_comes_back(self):
+        net = Localnet(BIN_DIR, validators=4, block_interval_ms=300)
+        self.addCleanup(net.close)
+        for n in net.validators:
+            n.set_genesis_params(downtime_window_blocks=self.WINDOW,
+                                 downtime_max_missed_blocks=self.MAX_MISSED,
+                                 downtime_jail_blocks=self.JAIL)
+        net.start()
+        v0, down = net.validators[0], net.validators[3]
+        with open(os.path.join(down.home, "validator_key.json")) as f:
+            key = json.load(f)["public_key"]
+        v0.wait_height(4, 60)
+        # The honest four sign: every block's last commit names at least three of them.
+        self.assertGreaterEqual(len(v0.rpc("chain_getBlock", {"height": 4})["last_commit"]["signers"]), 3)
+        stake = {v["consensus_key"]: int(v["power"]) for v in v0.rpc("chain_getValidators")["validators"]}
+        down.stop(signal.SIGKILL)
+        stopped_at = v0.height()
+
+        def record():
+            return [v for v in v0.rpc("chain_getValidators")["validators"] if v["consensus_key"] == key][0]
+        v0.wait_for(lambda: record()["jailed"], 60, "the stopped validator to be jailed")
+        self.assertFalse(record()["tombstoned"])
+        self.assertEqual(int(record()["power"]), stake[key])  # jailed, not slashed
+        now = v0.rpc("chain_getValidators")
+        self.assertEqual(now["total_power"], sum(stake.values()) - stake[key])
+        # The jail is a begin-block event, after more than MAX_MISSED blocks it missed.
+        jailed = None
+        for h in range(stopped_at, v0.height() + 1):
+            for e in v0.rpc("chain_getBlock", {"height": h})["begin_events"]:
+                if e["type"] == "validator_jailed":
+                    jailed = (h, e["attributes"])
+        self.assertIsNotNone(jailed, "no validator_jailed event")
+        jailed_at, attrs = jailed
+        self.assertEqual(attrs["validator"], key)
+        self.assertEqual(attrs["reason"], "downtime")
+        self.assertEqual(int(attrs["missed"]), self.MAX_MISSED + 1)
+        self.assertEqual(int(attrs["unjail_from"]), jailed_at + self.JAIL)
+        self.assertGreater(jailed_at, stopped_at + self.MAX_MISSED - 1)
+        # The three go on without it.
+        v0.wait_height(jailed_at + 3, 60)
+
+        # Back: it syncs as a full node (out of the set), and unjails once allowed.
+        down.start()
+        down.wait_height(v0.height(), 60)
+        if "faucet" not in [k["name"] for k in down.cli("keys", "list")]:
+            down.cli("keys", "import", "faucet", "--secret-file", os.path.join(down.home, "faucet.secret"))
+        if v0.height() + 2 < jailed_at + self.JAIL:
+            early = down.cli("validator", "unjail", "--from", "faucet", "--key", key, check=False)
+            text = json.dumps(early) if isinstance(early, dict) else early.stdout + early.stderr
+            self.assertIn("outside_window", text)
+        v0.wait_height(jailed_at + self.JAIL, 60)
+        r = down.cli("validator", "unjail", "--from", "faucet", "--key", key)
+        self.assertTrue(r["receipt"]["success"], r)
+        back_at = r["height"] + 1
+        self.assertIsNotNone(record()["index"])
+        down.wait_for(lambda: (down.rpc("consensus_state")["last_signed"] or {"height": 0})["height"] >= back_at + 2,
+                      60, "the unjailed validator to sign again")
+        # Its precommits are back in the blocks' last commits.
+        index = v0.rpc("chain_getValidators")["validators"]
+        mine = [v["index"] for v in index if v["consensus_key"] == key][0]
+        v0.wait_height(back_at + 6, 60)
+        signers = set()
+        for h in range(back_at + 2, back_at + 7):
+            signers.update(v0.rpc("chain_getBlock", {"height": h})["last_commit"]["signers"])
+        self.assertIn(mine, signers)
+        top = min(n.height() for n in net.validators)
+        for h in range(1, top + 1):
+            seen = {n.rpc("chain_getBlock", {"height": h})["hash"] for n in net.validators}
+            self.assertEqual(len(seen), 1, f"nodes disagree at height {h}")
 
 
 class ProofOfLearningAcrossValidators(unittest.TestCase):
