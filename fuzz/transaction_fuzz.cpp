@@ -38,7 +38,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (auto b = ledger::decode_block(in, 1 << 20, 1000, 1 << 20))
     canonical(ledger::encode(b.value()));
   if (auto v = ledger::decode_signed_vote(in)) canonical(ledger::encode(v.value()));
-  if (auto e = ledger::decode_double_sign(in)) canonical(ledger::encode(e.value()));
+  if (auto e = ledger::decode_evidence(in)) canonical(ledger::encode(e.value()));
   if (auto c = verifier::decode_commitment(in)) canonical(verifier::encode(c.value()));
   if (auto r = verifier::decode_reveal(in)) canonical(verifier::encode(r.value()));
   if (auto p = verifier::decode_inclusion_proof(in)) canonical(verifier::encode(p.value()));

@@ -56,7 +56,7 @@ Hash256 compute_tx_root(const std::vector<Transaction>& txs) {
   return merkle_root(leaves);
 }
 
-Hash256 compute_evidence_root(const std::vector<DoubleSign>& evidence) {
+Hash256 compute_evidence_root(const std::vector<Evidence>& evidence) {
   std::vector<Hash256> leaves;
   leaves.reserve(evidence.size());
   for (const auto& e : evidence) leaves.push_back(evidence_hash(e));
@@ -108,10 +108,9 @@ Result<Block> decode_block(ByteView in, size_t max_bytes, size_t max_txs, size_t
     return make_error("block has " + std::to_string(ne) + " pieces of evidence, the limit is " +
                       std::to_string(kMaxEvidencePerBlock));
   for (uint32_t i = 0; i < ne && r.ok(); ++i) {
-    constexpr size_t kMaxEvidenceBytes = 512;  // 32 + two votes of at most 114 bytes
     Bytes raw = r.bytes("block.evidence", kMaxEvidenceBytes);
     if (!r.ok()) break;
-    auto e = decode_double_sign(raw);
+    auto e = decode_evidence(raw);
     if (!e) return make_error("block evidence " + std::to_string(i) + ": " + e.error());
     b.evidence.push_back(std::move(e).value());
   }

@@ -36,7 +36,7 @@ struct Block {
   BlockHeader header;
   std::vector<Transaction> txs;
   // Double signing punished by this block, executed before the transactions.
-  std::vector<DoubleSign> evidence;
+  std::vector<Evidence> evidence;
   // The precommits that committed the previous block (empty at height 1): who
   // signed counts for missed-block jailing (ledger/liveness.h).
   CommitCertificate last_commit;
@@ -45,7 +45,7 @@ struct Block {
 
 Hash256 block_hash(const BlockHeader& h);  // tagged_hash("veritrain/block", header encoding)
 Hash256 compute_tx_root(const std::vector<Transaction>& txs);
-Hash256 compute_evidence_root(const std::vector<DoubleSign>& evidence);
+Hash256 compute_evidence_root(const std::vector<Evidence>& evidence);
 // tagged_hash("veritrain/last_commit", encode(c)).
 Hash256 last_commit_hash(const CommitCertificate& c);
 

@@ -123,7 +123,7 @@ Result<ExecutedBlock> build_block(StateStore& state, const ParentBlock& parent,
   Block block;
   block.last_commit = std::move(p.last_commit);
   size_t bytes = 0;
-  for (DoubleSign& e : p.evidence) {
+  for (Evidence& e : p.evidence) {
     if (block.evidence.size() >= kMaxEvidencePerBlock) break;
     if (auto s = exec.apply_evidence(e); !s) {
       if (left_out) left_out->emplace_back(evidence_hash(e), s.error());

@@ -68,7 +68,7 @@ struct BlockProposal {
   uint64_t time_ms = 0;
   std::vector<Transaction> candidates;
   // Double-sign evidence to include (at most kMaxEvidencePerBlock are tried).
-  std::vector<DoubleSign> evidence;
+  std::vector<Evidence> evidence;
   // The precommits that committed the parent (empty at height 1), every entry signed.
   CommitCertificate last_commit;
   size_t max_bytes = 0;  // room for transactions (the node keeps a margin below max_block_bytes)

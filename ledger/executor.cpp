@@ -1263,19 +1263,19 @@ void BlockExecutor::run_dispute_deadline(uint64_t dispute_id) {
 }
 
 Result<Validator> check_evidence(const StateReader& state, const Params& params, uint64_t height,
-                                 const DoubleSign& e) {
-  if (auto s = check_double_sign(e, params.chain_id); !s) return s.take_error();
-  const uint64_t offence = e.a.vote.height;
+                                 const Evidence& e) {
+  if (auto s = check_equivocation(e, params.chain_id); !s) return s.take_error();
+  const uint64_t offence = offence_height(e);
   if (offence >= height)
     return make_error("evidence of height " + num(offence) + " in block " + num(height) +
                       ": it must be of an earlier height");
   if (height - offence > params.max_evidence_age_blocks)
     return make_error("evidence of height " + num(offence) + " is more than " +
                       num(params.max_evidence_age_blocks) + " blocks old");
-  auto v = read_validator(state, e.validator);
-  if (!v) return make_error("evidence against " + to_hex(e.validator) + ", not a validator");
+  auto v = read_validator(state, offender(e));
+  if (!v) return make_error("evidence against " + to_hex(offender(e)) + ", not a validator");
   if (v->tombstoned)
-    return make_error("validator " + to_hex(e.validator) +
+    return make_error("validator " + to_hex(offender(e)) +
                       " is already punished for double signing");
   return *v;
 }
@@ -1288,13 +1288,15 @@ Status BlockExecutor::apply_last_commit(const Hash256& parent_hash,
   return track_liveness(oc, parent_hash, last_commit, signers_.value());
 }
 
-Status BlockExecutor::apply_evidence(const DoubleSign& e) {
+Status BlockExecutor::apply_evidence(const Evidence& e) {
   if (!result_.receipts.empty()) return make_error("evidence comes before the transactions");
   body_started_ = true;
   auto v = check_evidence(block_, params_, ctx_.height, e);
   if (!v) return v.take_error();
   OutcomeContext oc{block_, params_, ctx_.height, result_.begin_events};
-  punish_double_signer(oc, v.value(), e.a.vote.height);
+  punish_double_signer(
+      oc, v.value(), offence_height(e),
+      std::holds_alternative<DoubleProposal>(e) ? "double_proposal" : "double_sign");
   return Status::success();
 }
 

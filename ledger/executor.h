@@ -82,7 +82,7 @@ uint8_t post_party_bit(const DisputeRecord& d, const Address& sender);
 // offence is below `height` and at most max_evidence_age_blocks old, and the
 // signer is a validator not yet tombstoned. Returns that validator.
 Result<Validator> check_evidence(const StateReader& state, const Params& params, uint64_t height,
-                                 const DoubleSign& e);
+                                 const Evidence& e);
 
 class BlockExecutor {
  public:
@@ -95,7 +95,7 @@ class BlockExecutor {
   // check_evidence passes, the signer is punished (punish_double_signer; events
   // in begin_events). Refused: nothing changes and the evidence must not be in
   // the block.
-  Status apply_evidence(const DoubleSign& e);
+  Status apply_evidence(const Evidence& e);
   // The block's last commit (ledger/liveness.h), first of all: checks the
   // precommits for the parent `parent_hash`, counts missed blocks and records
   // who signs this block. Refused: nothing changes and the block is invalid.

@@ -169,7 +169,8 @@ void update_dispute_game(Overlay& o, DisputeRecord& d, const verifier::Dispute& 
   write_dispute(o, d);
 }
 
-Amount punish_double_signer(OutcomeContext& c, Validator v, uint64_t offence_height) {
+Amount punish_double_signer(OutcomeContext& c, Validator v, uint64_t offence_height,
+                            const char* reason) {
   const Amount amount = share_bps(v.power, c.params.double_sign_slash_bps);
   v.power -= amount;
   v.jailed = true;
@@ -179,11 +180,11 @@ Amount punish_double_signer(OutcomeContext& c, Validator v, uint64_t offence_hei
   const std::string key = to_hex(v.consensus_key);
   c.events.push_back({"validator_slashed",
                       {{"validator", key},
-                       {"reason", "double_sign"},
+                       {"reason", reason},
                        {"offence_height", num(offence_height)},
                        {"amount", num(amount)},
                        {"stake", num(v.power)}}});
-  c.events.push_back({"validator_jailed", {{"validator", key}, {"reason", "double_sign"}}});
+  c.events.push_back({"validator_jailed", {{"validator", key}, {"reason", reason}}});
   return amount;
 }
 

@@ -26,11 +26,13 @@ struct OutcomeContext {
 
 void add_balance(Overlay& o, const Address& who, Amount amount);
 
-// Evidence of double signing at `offence_height` by a validator that is not
-// tombstoned: double_sign_slash_bps of its stake is burned and it is jailed for
-// good (tombstoned), leaving the set from the next height. Events
+// Evidence of double signing (`reason`: "double_sign" for two votes,
+// "double_proposal" for two proposals) at `offence_height` by a validator that
+// is not tombstoned: double_sign_slash_bps of its stake is burned and it is
+// jailed for good (tombstoned), leaving the set from the next height. Events
 // validator_slashed and validator_jailed. Returns the amount burned.
-Amount punish_double_signer(OutcomeContext& c, Validator v, uint64_t offence_height);
+Amount punish_double_signer(OutcomeContext& c, Validator v, uint64_t offence_height,
+                            const char* reason);
 
 // One of the verifier's assignments (or the dispute it led to) is over.
 void end_assignment(Overlay& o, const Address& verifier);

@@ -729,11 +729,11 @@ void Node::on_peer_message(p2p::Inbound in) {
     case p2p::MessageType::block:
       return on_block_answer(m.payload, from);
     case p2p::MessageType::evidence: {
-      auto e = p2p::decode_double_sign(m.payload);
+      auto e = ledger::decode_evidence(m.payload);
       if (!e) return peers_->punish(from, e.error());
       // Forged votes are the sender's fault; evidence that is merely stale or
       // already punished (a race with a block) is not.
-      if (auto s = ledger::check_double_sign(*e, params_.chain_id); !s)
+      if (auto s = ledger::check_equivocation(*e, params_.chain_id); !s)
         return peers_->punish(from, "invalid evidence: " + s.error());
       (void)add_evidence(*e, from);
       return;
@@ -793,10 +793,14 @@ void Node::on_proposal(p2p::SignedProposal sp, const std::string& from) {
   const consensus::Proposal& p = sp.proposal;
   if (p.round > engine_.round() + kMaxRoundsAhead) return;
   if (auto it = proposals_.find(p.round); it != proposals_.end()) {
-    if (it->second.proposal != p && it->second.proposal.proposer_index == p.proposer_index &&
+    // Two different signed proposals of one proposer for one round: evidence.
+    const p2p::SignedProposal& first = it->second;
+    if (first.proposal != p && first.proposal.proposer_index == p.proposer_index &&
         p2p::check_signature(sp, validators_, params_.chain_id))
-      spdlog::warn("validator {} proposed two blocks at height {} round {}", p.proposer_index,
-                   p.height, p.round);
+      (void)add_evidence(
+          ledger::DoubleProposal{
+              validators_.at(p.proposer_index).key, {first.proposal, first.sig}, {p, sp.sig}},
+          "");
     return;
   }
   if (p.proposer_index != validators_.proposer(p.height, p.round))
@@ -933,22 +937,23 @@ void Node::restore_locked_block() {
 
 // ---- double-sign evidence ----
 
-bool Node::add_evidence(const ledger::DoubleSign& e, const std::string& from) {
-  const auto key = std::make_pair(e.validator, e.a.vote.height);
+bool Node::add_evidence(const ledger::Evidence& e, const std::string& from) {
+  const uint64_t height = ledger::offence_height(e);
+  const auto key = std::make_pair(ledger::offender(e), height);
   if (evidence_pool_.contains(key)) return true;
   // Double signing at the height in progress goes into the next block after it.
   const uint64_t next = head_.height + 1;
-  if (e.a.vote.height > next) return false;  // from a height we have not reached
-  auto v = ledger::check_evidence(state_, params_, std::max(next, e.a.vote.height + 1), e);
+  if (height > next) return false;  // from a height we have not reached
+  auto v = ledger::check_evidence(state_, params_, std::max(next, height + 1), e);
   if (!v) {
-    spdlog::debug("evidence against {} not kept: {}", short_hex(e.validator), v.error());
+    spdlog::debug("evidence against {} not kept: {}", short_hex(ledger::offender(e)), v.error());
     return false;
   }
   if (evidence_pool_.size() >= kMaxPendingEvidence) return false;
   spdlog::warn(
-      "validator {} double-signed at height {} round {}: evidence kept for the next "
+      "validator {} double-signed ({}) at height {} round {}: evidence kept for the next "
       "block",
-      to_hex(e.validator), e.a.vote.height, e.a.vote.round);
+      to_hex(ledger::offender(e)), ledger::offence_name(e), height, ledger::offence_round(e));
   evidence_pool_[key] = e;
   ++metrics_.evidence_seen;
   if (peers_) peers_->broadcast({p2p::MessageType::evidence, ledger::encode(e)}, from);
@@ -964,8 +969,8 @@ void Node::on_double_sign(const consensus::Vote& a, const consensus::Vote& b) {
   auto sa = sig_of(a);
   auto sb = sig_of(b);
   if (!sa || !sb || a.validator_index >= validators_.size()) return;
-  ledger::DoubleSign e{validators_.at(a.validator_index).key, {a, *sa}, {b, *sb}};
-  (void)add_evidence(e, "");
+  (void)add_evidence(ledger::DoubleSign{validators_.at(a.validator_index).key, {a, *sa}, {b, *sb}},
+                     "");
 }
 
 void Node::after_state_change() {

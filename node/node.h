@@ -178,7 +178,7 @@ class Node {
   // ---- double-sign evidence ----
   // Keeps evidence the next block may include (checked against the state) and
   // gossips it; false when it is not admissible.
-  bool add_evidence(const ledger::DoubleSign& e, const std::string& from);
+  bool add_evidence(const ledger::Evidence& e, const std::string& from);
   // The engine saw two conflicting votes of one validator: turn them into evidence.
   void on_double_sign(const consensus::Vote& a, const consensus::Vote& b);
   // After a commit: the set of the next height, and evidence no longer admissible dropped.
@@ -241,7 +241,7 @@ class Node {
   bool gossip_flush_scheduled_ = false;
   // Evidence waiting for a block, by (validator, offence height); bounded.
   static constexpr size_t kMaxPendingEvidence = 64;
-  std::map<std::pair<Ed25519Pubkey, uint64_t>, ledger::DoubleSign> evidence_pool_;
+  std::map<std::pair<Ed25519Pubkey, uint64_t>, ledger::Evidence> evidence_pool_;
   // Signed proposals at the current height by round, as gossiped.
   std::map<uint32_t, p2p::SignedProposal> proposals_;
   // Messages for the next height that came while this one was being committed.

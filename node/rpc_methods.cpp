@@ -106,11 +106,10 @@ json block_json(const ledger::Block& b, const std::optional<std::vector<ledger::
   for (const auto& tx : b.txs) txs.push_back(to_json(tx));
   json evidence = json::array();
   for (const auto& e : b.evidence)
-    evidence.push_back(
-        {{"validator", to_hex(e.validator)},
-         {"height", e.a.vote.height},
-         {"round", e.a.vote.round},
-         {"type", e.a.vote.type == consensus::VoteType::Prevote ? "prevote" : "precommit"}});
+    evidence.push_back({{"validator", to_hex(ledger::offender(e))},
+                        {"height", ledger::offence_height(e)},
+                        {"round", ledger::offence_round(e)},
+                        {"type", ledger::offence_name(e)}});
   // Who signed the parent (indices in the parent's validator set).
   json signers = json::array();
   for (const auto& s : b.last_commit.sigs) signers.push_back(s.validator_index);

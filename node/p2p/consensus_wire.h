@@ -20,9 +20,7 @@ namespace vt::node::p2p {
 
 // Votes and double-sign evidence travel in the ledger's encoding
 // (ledger/evidence.h), the one evidence also has in blocks.
-using ledger::decode_double_sign;
 using ledger::decode_signed_vote;
-using ledger::DoubleSign;
 using ledger::encode;
 using ledger::SignedVote;
 

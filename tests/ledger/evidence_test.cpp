@@ -36,8 +36,23 @@ DoubleSign double_sign(uint64_t height, uint8_t signer = 7, const std::string& c
   return {k.pubkey(), signed_vote(k, a, chain), signed_vote(k, b, chain)};
 }
 
-ExecutedBlock propose(StateStore& state, const ParentBlock& parent,
-                      std::vector<DoubleSign> evidence,
+SignedProposal signed_proposal(const Ed25519Key& k, consensus::Proposal p,
+                               const std::string& chain) {
+  return {p, k.sign(consensus::sign_bytes(p, chain))};
+}
+
+// `signer` proposes two different blocks at (height, round 0).
+DoubleProposal double_proposal(uint64_t height, uint8_t signer = 7,
+                               const std::string& chain = "vt-test") {
+  const Ed25519Key k = key_of_seed(signer);
+  consensus::Proposal a{height, 0, consensus::BlockId{}, -1, 0};
+  a.block.fill(0xab);
+  consensus::Proposal b = a;
+  b.block.fill(0xcd);
+  return {k.pubkey(), signed_proposal(k, a, chain), signed_proposal(k, b, chain)};
+}
+
+ExecutedBlock propose(StateStore& state, const ParentBlock& parent, std::vector<Evidence> evidence,
                       std::vector<std::pair<Hash256, std::string>>* left_out = nullptr) {
   BlockProposal p;
   p.proposer = key_of_seed(7).pubkey();
@@ -175,18 +190,30 @@ TEST_CASE("evidence: forged, agreeing, mismatched, future, stale or unknown evid
 }
 
 TEST_CASE("evidence: the encoding round-trips and refuses malformed bytes") {
-  const DoubleSign e = double_sign(3);
+  const Evidence e = double_sign(3);
   const Bytes raw = encode(e);
-  auto back = decode_double_sign(raw);
+  auto back = decode_evidence(raw);
   REQUIRE(back.ok());
   CHECK(back.value() == e);
   Bytes longer = raw;
   longer.push_back(0);
-  CHECK_FALSE(decode_double_sign(longer).ok());
-  CHECK_FALSE(decode_double_sign(ByteView(raw).first(raw.size() - 1)).ok());
+  CHECK_FALSE(decode_evidence(longer).ok());
+  CHECK_FALSE(decode_evidence(ByteView(raw).first(raw.size() - 1)).ok());
   Bytes bad_type = raw;
-  bad_type[32] = 3;  // neither prevote nor precommit
-  CHECK_FALSE(decode_double_sign(bad_type).ok());
+  bad_type[33] = 3;  // neither prevote nor precommit
+  CHECK_FALSE(decode_evidence(bad_type).ok());
+  Bytes bad_kind = raw;
+  bad_kind[0] = 3;  // neither a double vote nor a double proposal
+  CHECK_FALSE(decode_evidence(bad_kind).ok());
+  const Evidence p = double_proposal(3);
+  const Bytes raw_p = encode(p);
+  CHECK(raw_p.size() <= kMaxEvidenceBytes);
+  CHECK(encode(e).size() <= kMaxEvidenceBytes);
+  auto back_p = decode_evidence(raw_p);
+  REQUIRE(back_p.ok());
+  CHECK(back_p.value() == p);
+  CHECK_FALSE(decode_evidence(ByteView(raw_p).first(raw_p.size() - 1)).ok());
+  CHECK(evidence_hash(p) != evidence_hash(e));
 
   Block b;
   b.header.chain_id = "vt-test";
@@ -198,6 +225,67 @@ TEST_CASE("evidence: the encoding round-trips and refuses malformed bytes") {
   auto refused = decode_block(encode(b), 1 << 20, 10, 1 << 16);
   REQUIRE_FALSE(refused.ok());
   CHECK(refused.error().find("the limit is 16") != std::string::npos);
+}
+
+}  // namespace vt::ledger::test
+
+namespace vt::ledger::test {
+
+TEST_CASE("evidence: two proposals for one round slash like two votes") {
+  Chain builder, follower;
+  ParentBlock parent{0, Hash256{}, kGenesisTime};
+  const Block first = propose(builder.state, parent, {}).block;
+  REQUIRE(check_block(follower.state, parent, first, key_of_seed(7).pubkey(), UINT64_MAX, nullptr)
+              .code == BlockCode::ok);
+  parent = after(first);
+  const ExecutedBlock b = propose(builder.state, parent, {double_proposal(1)});
+  REQUIRE(b.block.evidence.size() == 1);
+  BlockVerdict v =
+      check_block(follower.state, parent, b.block, key_of_seed(7).pubkey(), UINT64_MAX, nullptr);
+  REQUIRE_MESSAGE(v.code == BlockCode::ok, v.reason);
+  const Validator slashed = read_validator(follower.state, key_of_seed(7).pubkey()).value();
+  CHECK(slashed.power == 7);
+  CHECK(slashed.tombstoned);
+  CHECK(follower.total_supply() == kGenesisSupply);
+  const Event* e = find_event(v.executed.result.begin_events, "validator_slashed");
+  REQUIRE(e);
+  CHECK(attr(*e, "reason") == "double_proposal");
+  CHECK(attr(*e, "offence_height") == "1");
+
+  // What is not a double proposal is refused.
+  Chain c;
+  struct Case {
+    const char* what;
+    DoubleProposal e;
+    const char* words;
+  };
+  DoubleProposal agree = double_proposal(5);
+  agree.b = agree.a;
+  DoubleProposal rounds = double_proposal(5);
+  rounds.b.proposal.round = 1;
+  rounds.b = signed_proposal(key_of_seed(7), rounds.b.proposal, "vt-test");
+  DoubleProposal proposers = double_proposal(5);
+  proposers.b.proposal.proposer_index = 1;
+  proposers.b = signed_proposal(key_of_seed(7), proposers.b.proposal, "vt-test");
+  DoubleProposal forged = double_proposal(5, 8);
+  forged.validator = key_of_seed(7).pubkey();
+  DoubleProposal pol = double_proposal(5);  // same block, another pol_round: still two proposals
+  pol.b.proposal.block = pol.a.proposal.block;
+  pol.b.proposal.pol_round = 0;
+  pol.b = signed_proposal(key_of_seed(7), pol.b.proposal, "vt-test");
+  for (const Case& k : std::vector<Case>{
+           {"agreeing proposals", agree, "agree"},
+           {"different rounds", rounds, "not one proposer's"},
+           {"different proposers", proposers, "not one proposer's"},
+           {"forged signature", forged, "signature is not validator"},
+           {"another chain's", double_proposal(5, 7, "other-chain"), "signature is not validator"},
+       }) {
+    CAPTURE(k.what);
+    auto r = check_evidence(c.state, c.params, 10, k.e);
+    REQUIRE_FALSE(r.ok());
+    CHECK_MESSAGE(r.error().find(k.words) != std::string::npos, r.error());
+  }
+  CHECK(check_evidence(c.state, c.params, 10, pol).ok());
 }
 
 }  // namespace vt::ledger::test

@@ -8,8 +8,9 @@
 // comes from the state after the one before. All four end with the same
 // chain and state root. A proposer that lies about its block's state root
 // gets nil prevotes: its block is never committed and the chain goes on. A
-// validator that double-signs is caught: the honest engines see its two votes,
-// the evidence goes into a block, and every node's state slashes and jails it.
+// validator that double-signs is caught: the honest engines see its two votes
+// (or the honest nodes its two proposals for one round), the evidence goes into
+// a block, and every node's state slashes and jails it.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -54,6 +55,7 @@ ledger::Genesis four_validator_genesis() {
 struct ProposalMsg {
   consensus::Proposal proposal;
   ledger::Block block;
+  Ed25519Sig sig{};
 };
 struct VoteMsg {
   consensus::Vote vote;
@@ -64,9 +66,15 @@ using Message = std::variant<ProposalMsg, VoteMsg>;
 class Network {
  public:
   // liar: proposes blocks with a wrong state root; double_signer: with each
-  // prevote for a block also signs a nil prevote (kValidators: nobody).
-  Network(uint64_t seed, uint32_t liar, uint32_t double_signer = kValidators)
-      : rng_(seed), liar_(liar), double_signer_(double_signer), genesis_(four_validator_genesis()) {
+  // prevote for a block also signs a nil prevote; double_proposer: with each
+  // proposal also signs one for another block (kValidators: nobody).
+  Network(uint64_t seed, uint32_t liar, uint32_t double_signer = kValidators,
+          uint32_t double_proposer = kValidators)
+      : rng_(seed),
+        liar_(liar),
+        double_signer_(double_signer),
+        double_proposer_(double_proposer),
+        genesis_(four_validator_genesis()) {
     for (uint32_t i = 0; i < kValidators; ++i) {
       nodes_.push_back(std::make_unique<Node>(config_, validator(i)));
       Node& n = *nodes_.back();
@@ -119,9 +127,10 @@ class Network {
     // Every vote signature verified at the current height, by (round, type, validator, value).
     std::map<std::tuple<uint32_t, uint8_t, uint32_t, std::optional<consensus::BlockId>>, Ed25519Sig>
         vote_sigs;
-    std::optional<consensus::ValidatorSet> set;  // of the height being decided
-    ledger::CommitCertificate last_commit;       // the parent's precommits, all signed
-    std::vector<ledger::DoubleSign> evidence;    // for the next block this node proposes
+    std::optional<consensus::ValidatorSet> set;            // of the height being decided
+    ledger::CommitCertificate last_commit;                 // the parent's precommits, all signed
+    std::vector<ledger::Evidence> evidence;                // for the next block this node proposes
+    std::map<uint32_t, ledger::SignedProposal> proposals;  // this height's first, by round
   };
   struct Deliver {
     Message m;
@@ -188,7 +197,18 @@ class Network {
         act(i, n.engine.on_block_built(b->height, b->round, id));
       } else if (auto* bp = std::get_if<consensus::BroadcastProposal>(&a)) {
         gossiped_[bp->proposal.block] = n.blocks.at(bp->proposal.block);
-        broadcast(i, ProposalMsg{bp->proposal, n.blocks.at(bp->proposal.block)});
+        broadcast(i, ProposalMsg{bp->proposal, n.blocks.at(bp->proposal.block),
+                                 sign_proposal(n, bp->proposal)});
+        if (i == double_proposer_) {
+          // A second block (one millisecond later) under a second signed
+          // proposal for the same round, to everyone.
+          ledger::Block other = n.blocks.at(bp->proposal.block);
+          other.header.time_ms += 1;
+          consensus::Proposal twin = bp->proposal;
+          twin.block = ledger::block_hash(other.header);
+          gossiped_[twin.block] = other;
+          broadcast(i, ProposalMsg{twin, other, sign_proposal(n, twin)});
+        }
       } else if (auto* bv = std::get_if<consensus::BroadcastVote>(&a)) {
         const auto bytes = consensus::sign_bytes(bv->vote, genesis_.params.chain_id);
         const Ed25519Sig sig = n.key.sign(ByteView(bytes.data(), bytes.size()));
@@ -210,16 +230,24 @@ class Network {
         };
         const ledger::DoubleSign ds{
             n.set->at(e->a.validator_index).key, {e->a, sig_of(e->a)}, {e->b, sig_of(e->b)}};
-        if (std::find(n.evidence.begin(), n.evidence.end(), ds) == n.evidence.end()) {
-          n.evidence.push_back(ds);
-          ++evidence_found_;
-        }
+        add_evidence(n, ds);
       } else if (auto* t = std::get_if<consensus::ScheduleTimeout>(&a)) {
         push(now_ + t->delay_ms, i, Timer{t->timeout});
       } else if (auto* c = std::get_if<consensus::Commit>(&a)) {
         commit(i, *c);
       }
     }
+  }
+
+  Ed25519Sig sign_proposal(const Node& n, const consensus::Proposal& p) const {
+    const auto bytes = consensus::sign_bytes(p, genesis_.params.chain_id);
+    return n.key.sign(ByteView(bytes.data(), bytes.size()));
+  }
+
+  void add_evidence(Node& n, const ledger::Evidence& e) {
+    if (std::find(n.evidence.begin(), n.evidence.end(), e) != n.evidence.end()) return;
+    n.evidence.push_back(e);
+    ++evidence_found_;
   }
 
   void commit(uint32_t i, const consensus::Commit& c) {
@@ -257,6 +285,7 @@ class Network {
     n.parent = {c.height, c.block, it->second.header.time_ms};
     n.blocks.clear();
     n.vote_sigs.clear();
+    n.proposals.clear();
     std::erase_if(n.precommit_sigs,
                   [&](const auto& e) { return std::get<0>(e.first) <= c.height; });
     // The next block carries this commit; the next height's set is the state's.
@@ -267,7 +296,7 @@ class Network {
               [](const auto& a, const auto& b) { return a.validator_index < b.validator_index; });
     n.set.emplace(ledger::validator_set_of(n.state).value());
     const ledger::Params params = ledger::read_params(n.state);
-    std::erase_if(n.evidence, [&](const ledger::DoubleSign& e) {
+    std::erase_if(n.evidence, [&](const ledger::Evidence& e) {
       return !ledger::check_evidence(n.state, params, c.height + 1, e).ok();
     });
     push(now_ + config_.commit_ms, i, Next{c.height + 1});
@@ -287,9 +316,24 @@ class Network {
           if (p->proposal.height > n.parent.height) held_[e.node].push_back(d->m);
           return;
         }
+        const uint32_t expected = n.set->proposer(p->proposal.height, p->proposal.round);
+        const auto bytes = consensus::sign_bytes(p->proposal, genesis_.params.chain_id);
+        if (p->proposal.proposer_index != expected ||
+            !ed25519_verify(n.set->at(expected).key, ByteView(bytes.data(), bytes.size()),
+                            p->sig)) {
+          problems_.push_back("a proposal with a bad signature was gossiped");
+          return;
+        }
+        // A second, different proposal for a round: evidence, and otherwise ignored.
+        if (auto first = n.proposals.find(p->proposal.round); first != n.proposals.end()) {
+          if (first->second.proposal != p->proposal)
+            add_evidence(n, ledger::DoubleProposal{
+                                n.set->at(expected).key, first->second, {p->proposal, p->sig}});
+          return;
+        }
+        n.proposals[p->proposal.round] = {p->proposal, p->sig};
         // Executed and checked before any vote (never vote blind), then taken
         // back out until consensus commits it.
-        const uint32_t expected = n.set->proposer(p->proposal.height, p->proposal.round);
         auto v = ledger::check_block(n.state, n.parent, p->block, n.set->at(expected).key,
                                      UINT64_MAX, nullptr);
         if (v.code == ledger::BlockCode::ok) n.state.apply(v.executed.undo);
@@ -336,6 +380,7 @@ class Network {
   uint64_t rng_;
   uint32_t liar_;
   uint32_t double_signer_;
+  uint32_t double_proposer_;
   ledger::Genesis genesis_;
   std::vector<std::unique_ptr<Node>> nodes_;
   std::priority_queue<Event, std::vector<Event>, std::greater<>> queue_;
@@ -387,31 +432,51 @@ TEST_CASE("a proposer whose block lies about its state root is voted down; the c
   }
 }
 
+namespace {
+
+// Runs four validators, node `byzantine` misbehaving as the network's flags
+// say, and checks that safety held and that every node's state slashed it
+// (stake less double_sign_slash_bps, tombstoned, out of the set) for `reason`.
+void check_byzantine_is_slashed(uint64_t seed, uint32_t byzantine, bool double_vote) {
+  Network net(seed, /*liar=*/kValidators, double_vote ? byzantine : kValidators,
+              double_vote ? kValidators : byzantine);
+  const unsigned __int128 supply = ledger::total_supply(net.state(0));
+  net.run(12, 600'000);
+  std::string all;
+  for (const auto& p : net.problems()) all += p + "\n";
+  CHECK_MESSAGE(net.problems().empty(), all);
+  CHECK(net.evidence_found() > 0);
+  const ledger::Params params = ledger::read_params(net.state(0));
+  const uint64_t slashed_stake = kPower - kPower * params.double_sign_slash_bps / 10000;
+  REQUIRE(slashed_stake < kPower);
+  for (uint32_t i = 0; i < kValidators; ++i) {
+    REQUIRE(net.head(i).height >= 12);
+    for (uint64_t h = 1; h <= 12; ++h) CHECK(net.at(i, h) == net.at(0, h));  // safety
+    const auto v = ledger::read_validator(net.state(i), validator(byzantine).pubkey());
+    REQUIRE(v.has_value());
+    CHECK(v->jailed);
+    CHECK(v->tombstoned);
+    CHECK(v->power == slashed_stake);
+    CHECK(ledger::validator_set_of(net.state(i)).value().size() == 3);  // the three go on
+    for (uint32_t honest = 0; honest < kValidators; ++honest)
+      if (honest != byzantine)
+        CHECK(ledger::read_validator(net.state(i), validator(honest).pubkey())->power == kPower);
+    CHECK(ledger::total_supply(net.state(i)) == supply);  // the slash is burned, and counted
+  }
+}
+
+}  // namespace
+
 TEST_CASE("a validator that double-signs among four is slashed and jailed by every node's state") {
   for (uint64_t seed = 1; seed <= 5; ++seed) {
     CAPTURE(seed);
-    Network net(seed, /*liar=*/kValidators, /*double_signer=*/3);
-    const unsigned __int128 supply = ledger::total_supply(net.state(0));
-    net.run(12, 600'000);
-    std::string all;
-    for (const auto& p : net.problems()) all += p + "\n";
-    CHECK_MESSAGE(net.problems().empty(), all);
-    CHECK(net.evidence_found() > 0);
-    const ledger::Params params = ledger::read_params(net.state(0));
-    const uint64_t slashed_stake = kPower - kPower * params.double_sign_slash_bps / 10000;
-    REQUIRE(slashed_stake < kPower);
-    for (uint32_t i = 0; i < kValidators; ++i) {
-      REQUIRE(net.head(i).height >= 12);
-      for (uint64_t h = 1; h <= 12; ++h) CHECK(net.at(i, h) == net.at(0, h));  // safety
-      const auto v = ledger::read_validator(net.state(i), validator(3).pubkey());
-      REQUIRE(v.has_value());
-      CHECK(v->jailed);
-      CHECK(v->tombstoned);
-      CHECK(v->power == slashed_stake);
-      CHECK(ledger::validator_set_of(net.state(i)).value().size() == 3);  // the three go on
-      for (uint32_t honest = 0; honest < 3; ++honest)
-        CHECK(ledger::read_validator(net.state(i), validator(honest).pubkey())->power == kPower);
-      CHECK(ledger::total_supply(net.state(i)) == supply);  // the slash is burned, and counted
-    }
+    check_byzantine_is_slashed(seed, /*byzantine=*/3, /*double_vote=*/true);
+  }
+}
+
+TEST_CASE("a proposer that proposes two blocks among four is slashed and jailed") {
+  for (uint64_t seed = 1; seed <= 5; ++seed) {
+    CAPTURE(seed);
+    check_byzantine_is_slashed(seed, /*byzantine=*/1, /*double_vote=*/false);
   }
 }
