@@ -56,7 +56,6 @@ class FourValidators(unittest.TestCase):
             log = n.log()
             self.assertNotIn("double signing", log, n.name)
             self.assertNotIn("double-signed", log, n.name)  # evidence kept against anyone
-            self.assertNotIn("proposed two blocks", log, n.name)
         for v in self.v(0).rpc("chain_getValidators")["validators"]:
             self.assertFalse(v["jailed"], v)
             self.assertNotIn("critical", log, n.name)
