@@ -1300,43 +1300,55 @@ Status BlockExecutor::apply_evidence(const Evidence& e) {
   return Status::success();
 }
 
-Result<Receipt> BlockExecutor::apply(const Transaction& tx, size_t encoded_size) {
-  body_started_ = true;
-  if (auto s = check_transaction(block_, params_, tx, encoded_size, false, ctx_.signatures); !s)
+Result<Receipt> execute_transaction(Overlay& state, const Params& params, const BlockContext& ctx,
+                                    const Transaction& tx, size_t encoded_size) {
+  if (auto s = check_transaction(state, params, tx, encoded_size, false, ctx.signatures); !s)
     return s.take_error();
-  const auto* post = std::get_if<CheckpointPost>(&tx.msg);
-  if (post && posts_in_block_ >= params_.max_posts_per_block)
-    return make_error("this block holds max_posts_per_block (" + num(params_.max_posts_per_block) +
-                      ") checkpoint posts; the post waits for the next block");
-  if (post) ++posts_in_block_;
   // The fee and the nonce are kept whatever the message does.
-  Account acc = read_account(block_, tx.sender);
+  Account acc = read_account(state, tx.sender);
   acc.balance -= tx.fee;
   acc.nonce += 1;
-  write_account(block_, tx.sender, acc);
-  Account proposer = read_account(block_, ctx_.fee_recipient);
+  write_account(state, tx.sender, acc);
+  Account proposer = read_account(state, ctx.fee_recipient);
   proposer.balance += tx.fee;
-  write_account(block_, ctx_.fee_recipient, proposer);
+  write_account(state, ctx.fee_recipient, proposer);
 
   Receipt receipt;
   receipt.fee = tx.fee;
-  Overlay tx_overlay(static_cast<const StateReader&>(block_));  // on block_, not a copy of it
-  MsgContext c{tx_overlay, tx, ctx_, params_, receipt.events};
+  Overlay tx_overlay(static_cast<const StateReader&>(state));  // on state, not a copy of it
+  MsgContext c{tx_overlay, tx, ctx, params, receipt.events};
   TxStatus s = std::visit([&](const auto& m) { return run(c, m); }, tx.msg);
   if (s) {
-    tx_overlay.commit_into(block_);
+    tx_overlay.commit_into(state);
   } else {
     receipt.success = false;
     receipt.code = s.code();
     receipt.reason = s.reason();
-    if (post) {  // admission made sure the dispute is open and the sender a party
-      DisputeRecord d = read_dispute(block_, post->dispute_id).value();
+    if (const auto* post = std::get_if<CheckpointPost>(&tx.msg)) {
+      // admission made sure the dispute is open and the sender a party
+      DisputeRecord d = read_dispute(state, post->dispute_id).value();
       d.failed_posts |= post_party_bit(d, tx.sender);
-      write_dispute(block_, d);
+      write_dispute(state, d);
     }
     receipt.events.clear();
   }
-  result_.receipts.push_back(receipt);
+  return receipt;
+}
+
+Result<Receipt> BlockExecutor::apply(const Transaction& tx, size_t encoded_size) {
+  body_started_ = true;
+  const bool post = std::holds_alternative<CheckpointPost>(tx.msg);
+  if (post && posts_in_block_ >= params_.max_posts_per_block) {
+    // Refused only if it would otherwise be admitted (a bad one keeps its own reason).
+    if (auto s = check_transaction(block_, params_, tx, encoded_size, false, ctx_.signatures); !s)
+      return s.take_error();
+    return make_error("this block holds max_posts_per_block (" + num(params_.max_posts_per_block) +
+                      ") checkpoint posts; the post waits for the next block");
+  }
+  auto receipt = execute_transaction(block_, params_, ctx_, tx, encoded_size);
+  if (!receipt) return receipt;
+  if (post) ++posts_in_block_;
+  result_.receipts.push_back(receipt.value());
   return receipt;
 }
 

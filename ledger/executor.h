@@ -74,6 +74,15 @@ Status check_transaction(const StateReader& state, const Params& params, const T
                          size_t encoded_size, bool allow_future_nonce,
                          SignatureCache* signatures = nullptr);
 
+// Executes one transaction on `state` as a block at ctx.height would: the
+// admission checks (an error: nothing changes), then the fee and nonce, then
+// its message (a failed receipt keeps only the fee and nonce). The block's own
+// limits (max_posts_per_block) are BlockExecutor's. Mempool admission runs it
+// on the node's check state, so a transaction that would fail is refused
+// before it costs a fee.
+Result<Receipt> execute_transaction(Overlay& state, const Params& params, const BlockContext& ctx,
+                                    const Transaction& tx, size_t encoded_size);
+
 // 1 if `sender` is the dispute's provider, 2 if its challenger, else 0 (the
 // bit DisputeRecord::failed_posts keeps for it).
 uint8_t post_party_bit(const DisputeRecord& d, const Address& sender);

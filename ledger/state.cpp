@@ -48,22 +48,25 @@ ChangeSet StateStore::undo_for(const ChangeSet& changes) const {
   return undo;
 }
 
-std::optional<Bytes> Overlay::get(ByteView key) const {
-  auto it = changes_.find(Bytes(key.begin(), key.end()));
-  if (it != changes_.end()) return it->second;
-  return base_.get(key);
+namespace {
+
+// `changes` laid over `base`: ours win, a nullopt value hides the key.
+std::optional<Bytes> get_through(const StateReader& base, const ChangeSet& changes, ByteView key) {
+  auto it = changes.find(Bytes(key.begin(), key.end()));
+  if (it != changes.end()) return it->second;
+  return base.get(key);
 }
 
-void Overlay::scan(ByteView prefix,
-                   const std::function<bool(const Bytes&, const Bytes&)>& fn) const {
-  // Merge the base's entries with ours in key order; ours win.
+void scan_through(const StateReader& base, const ChangeSet& changes, ByteView prefix,
+                  const std::function<bool(const Bytes&, const Bytes&)>& fn) {
+  // Merge the base's entries with the changes in key order; the changes win.
   std::map<Bytes, Bytes> merged;
-  base_.scan(prefix, [&](const Bytes& k, const Bytes& v) {
+  base.scan(prefix, [&](const Bytes& k, const Bytes& v) {
     merged.emplace(k, v);
     return true;
   });
-  for (auto it = changes_.lower_bound(Bytes(prefix.begin(), prefix.end()));
-       it != changes_.end() && has_prefix(it->first, prefix); ++it) {
+  for (auto it = changes.lower_bound(Bytes(prefix.begin(), prefix.end()));
+       it != changes.end() && has_prefix(it->first, prefix); ++it) {
     if (it->second)
       merged[it->first] = *it->second;
     else
@@ -71,6 +74,30 @@ void Overlay::scan(ByteView prefix,
   }
   for (const auto& [k, v] : merged)
     if (!fn(k, v)) return;
+}
+
+}  // namespace
+
+std::optional<Bytes> LayeredView::get(ByteView key) const {
+  const ChangeSet* layer = layer_();
+  return layer ? get_through(base_, *layer, key) : base_.get(key);
+}
+
+void LayeredView::scan(ByteView prefix,
+                       const std::function<bool(const Bytes&, const Bytes&)>& fn) const {
+  if (const ChangeSet* layer = layer_())
+    scan_through(base_, *layer, prefix, fn);
+  else
+    base_.scan(prefix, fn);
+}
+
+std::optional<Bytes> Overlay::get(ByteView key) const {
+  return get_through(base_, changes_, key);
+}
+
+void Overlay::scan(ByteView prefix,
+                   const std::function<bool(const Bytes&, const Bytes&)>& fn) const {
+  scan_through(base_, changes_, prefix, fn);
 }
 
 void Overlay::commit_into(Overlay& parent) {

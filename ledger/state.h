@@ -41,6 +41,23 @@ class StateStore final : public StateReader {
   StateTree tree_;
 };
 
+// Reads `base` as it is with the changes `layer()` returns laid over it (null:
+// base as is). The layer is asked on every read, so it may change between
+// reads. A node whose state holds a speculative block reads its committed head
+// through this view with the speculation's undo as the layer.
+class LayeredView final : public StateReader {
+ public:
+  using Layer = std::function<const ChangeSet*()>;
+  LayeredView(const StateReader& base, Layer layer) : base_(base), layer_(std::move(layer)) {}
+  std::optional<Bytes> get(ByteView key) const override;
+  void scan(ByteView prefix,
+            const std::function<bool(const Bytes&, const Bytes&)>& fn) const override;
+
+ private:
+  const StateReader& base_;
+  Layer layer_;
+};
+
 class Overlay final : public StateReader {
  public:
   explicit Overlay(const StateReader& base) : base_(base) {}

@@ -114,6 +114,15 @@ uint64_t Mempool::next_nonce(const Address& sender, uint64_t committed_nonce) co
   return next;
 }
 
+void Mempool::for_each_by_sender(
+    const std::function<void(const ledger::Transaction&, size_t)>& fn) const {
+  for (const auto& [sender, queue] : by_sender_)
+    for (const auto& [nonce, h] : queue) {
+      const Entry& e = by_hash_.at(h);
+      fn(e.tx, e.size);
+    }
+}
+
 void Mempool::prune(const ledger::StateReader& state) {
   std::vector<Hash256> stale;
   for (const auto& [sender, queue] : by_sender_) {

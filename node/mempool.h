@@ -3,6 +3,7 @@
 // selection by fee; bounded in count and bytes. Single-threaded use.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <set>
 
@@ -31,6 +32,10 @@ class Mempool {
   // The nonce a new transaction from `sender` should carry: past every pending
   // one that continues the account's committed nonce without a gap.
   uint64_t next_nonce(const Address& sender, uint64_t committed_nonce) const;
+
+  // Every pending transaction with its encoded size: by sender, each sender's
+  // in nonce order (how the node rebuilds its check state after a commit).
+  void for_each_by_sender(const std::function<void(const ledger::Transaction&, size_t)>& fn) const;
 
   size_t size() const { return by_hash_.size(); }
   size_t bytes() const { return bytes_; }

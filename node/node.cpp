@@ -309,13 +309,61 @@ Result<Hash256> Node::submit_transaction(ByteView raw, const std::string& from) 
   return admit_transaction(tx.value(), raw, from);
 }
 
+ledger::BlockContext Node::check_context() {
+  ledger::BlockContext ctx;
+  ctx.height = head_.height + 1;
+  ctx.time_ms = head_.time_ms + 1;
+  ctx.randomness = ledger::read_randomness(head_state_);
+  ctx.datasets = &datasets_;
+  ctx.signatures = &signatures_;
+  return ctx;
+}
+
+void Node::rebuild_check_state() {
+  check_state_ = std::make_unique<ledger::Overlay>(head_state_);
+  const ledger::BlockContext ctx = check_context();
+  // Each pending transaction again, on the new head; one that fails now stays
+  // pending (a block may still include it) but adds nothing to the check state.
+  mempool_.for_each_by_sender([&](const ledger::Transaction& tx, size_t size) {
+    ledger::Overlay attempt(static_cast<const ledger::StateReader&>(*check_state_));
+    auto r = ledger::execute_transaction(attempt, params_, ctx, tx, size);
+    if (r && r->success) attempt.commit_into(*check_state_);
+  });
+}
+
+Result<ledger::Receipt> Node::simulate_transaction(const ledger::Transaction& tx,
+                                                   size_t encoded_size) {
+  if (!check_state_) rebuild_check_state();
+  ledger::Overlay attempt(
+      static_cast<const ledger::StateReader&>(*check_state_));  // dropped: nothing is kept
+  return ledger::execute_transaction(attempt, params_, check_context(), tx, encoded_size);
+}
+
 Result<Hash256> Node::admit_transaction(const ledger::Transaction& tx, ByteView raw,
                                         const std::string& from) {
+  if (!check_state_) rebuild_check_state();
+  // Executed against the head plus what is pending (CheckTx), except a
+  // checkpoint post: its referee step is a training step, too costly to run for
+  // a transaction that may never pay (the mempool's checks still apply).
+  ledger::Overlay attempt(static_cast<const ledger::StateReader&>(*check_state_));
+  std::optional<ledger::Receipt> would;
+  if (!std::holds_alternative<ledger::CheckpointPost>(tx.msg)) {
+    // An admission error here (a nonce past the pending ones, a bad signature)
+    // is the mempool's to explain below.
+    if (auto r = ledger::execute_transaction(attempt, params_, check_context(), tx, raw.size()))
+      would = std::move(r).value();
+  }
+  if (would && !would->success) {
+    ++metrics_.txs_rejected;
+    return make_error("it would fail on chain (" + std::string(ledger::tx_code_name(would->code)) +
+                      "): " + would->reason);
+  }
   auto h = mempool_.add(tx, raw.size(), state_, params_, &signatures_);
   if (!h) {
     ++metrics_.txs_rejected;
     return h;
   }
+  if (would) attempt.commit_into(*check_state_);
   // Admitted here: the other validators' mempools get it too, in batches (one
   // per origin, so it does not go back to the peer it came from).
   if (peers_) {
@@ -627,6 +675,7 @@ void Node::finish_commit(const ledger::Block& block, const Hash256& id,
                                 .count());
   mempool_.prune(state_);
   after_state_change();
+  rebuild_check_state();
   if (!running_) return;
   keep_published_checkpoints(block, result);
   if (!block.txs.empty() || block.header.height % 100 == 0)

@@ -114,7 +114,13 @@ class Node {
   const NodeConfig& config() const { return config_; }
   // Admits a raw signed transaction into the mempool, or says why not; an
   // admitted one is gossiped to every peer but `from` (the peer it came from).
+  // Besides the mempool's checks, the transaction is executed against the head
+  // plus what is pending, and refused if it would fail on chain.
   [[nodiscard]] Result<Hash256> submit_transaction(ByteView raw, const std::string& from = {});
+  // What executing the transaction would give now (after the pending ones),
+  // without admitting it: its receipt, or the admission error.
+  [[nodiscard]] Result<ledger::Receipt> simulate_transaction(const ledger::Transaction& tx,
+                                                             size_t encoded_size);
 
  private:
   Node(boost::asio::io_context& io, NodeConfig config, ledger::Genesis genesis, Ed25519Key key,
@@ -229,6 +235,17 @@ class Node {
     ledger::ChangeSet undo;
   };
   std::optional<Speculation> speculation_;
+  // ---- what admission executes a new transaction against ----
+  // The committed head's state, even while state_ holds a speculative block.
+  ledger::LayeredView head_state_{state_,
+                                  [this] { return speculation_ ? &speculation_->undo : nullptr; }};
+  // The head plus every transaction admitted since, in admission order (the
+  // Cosmos CheckTx state): a new one that would fail here is refused before it
+  // costs a fee. Rebuilt from the mempool after each commit.
+  std::unique_ptr<ledger::Overlay> check_state_;
+  void rebuild_check_state();
+  // The context a transaction is checked in: the next height, no proposer.
+  ledger::BlockContext check_context();
   // Signed votes at the current height (ours and peers'), by (round, type,
   // validator, value): the commit certificate and what is re-gossiped.
   std::map<std::tuple<uint32_t, uint8_t, uint32_t, std::optional<consensus::BlockId>>, Ed25519Sig>

@@ -801,6 +801,29 @@ void register_rpc_methods(rpc::MethodTable& t, Node& node) {
          }
          return json{{"hash", to_hex(h.value())}};
        }});
+
+  t.add(
+      {"tx_simulate",
+       "Executes a signed transaction against the head plus the pending transactions without "
+       "admitting it: the receipt it would have (success, code, reason, fee, events), its "
+       "size in bytes and the least fee that size needs. Nothing is kept. A transaction that "
+       "fails admission (signature, nonce, fee, chain id) is an error with the reason.",
+       {{"tx", ParamType::Hex, true, "the signed transaction's bytes as hex"}},
+       "simulation",
+       schema_object({{"receipt", {{"type", "object"}}}, {"size", kInteger}, {"min_fee", kAmount}}),
+       [&node](const rpc::Params& p) -> RpcOutcome {
+         auto raw = from_hex(p.str("tx"));
+         if (!raw) return invalid("tx: " + raw.error());
+         auto tx = ledger::decode_transaction(raw.value(), node.params().max_tx_bytes);
+         if (!tx) return invalid("tx: " + tx.error());
+         auto r = node.simulate_transaction(tx.value(), raw->size());
+         if (!r)
+           return RpcError{rpc::kTxRejected, "transaction rejected: " + r.error(),
+                           json{{"reason", r.error()}}};
+         return json{{"receipt", to_json(r.value())},
+                     {"size", raw->size()},
+                     {"min_fee", std::to_string(ledger::minimum_fee(node.params(), raw->size()))}};
+       }});
 }
 
 namespace {

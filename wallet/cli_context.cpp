@@ -61,8 +61,14 @@ std::string receipt_line(const json& rec) {
     return "submitted " + rec["hash"].get<std::string>() + " (pending)\n";
   const json& r = rec["receipt"];
   std::ostringstream o;
-  o << (r["success"].get<bool>() ? "ok" : "FAILED") << "  tx " << rec["hash"].get<std::string>()
-    << " in block " << rec["height"] << "  fee " << r["fee"].get<std::string>() << "\n";
+  if (rec.value("dry_run", false))
+    o << "dry run: would " << (r["success"].get<bool>() ? "succeed" : "FAIL") << "  tx "
+      << rec["hash"].get<std::string>() << "  size " << rec["size"] << " bytes  fee "
+      << r["fee"].get<std::string>() << " (least " << rec["min_fee"].get<std::string>()
+      << "); not submitted\n";
+  else
+    o << (r["success"].get<bool>() ? "ok" : "FAILED") << "  tx " << rec["hash"].get<std::string>()
+      << " in block " << rec["height"] << "  fee " << r["fee"].get<std::string>() << "\n";
   if (!r["success"].get<bool>()) o << "  reason: " << r["reason"].get<std::string>() << "\n";
   for (const auto& e : r["events"]) {
     o << "  event " << e["type"].get<std::string>();
@@ -78,6 +84,7 @@ json send(const Globals& g, const std::string& from, ledger::Message msg) {
   wallet::WalletClient::SendOptions o;
   o.fee = g.fee;
   o.wait = !g.no_wait;
+  o.dry_run = g.dry_run;
   json rec = need(client.send(key, std::move(msg), o));
   print(g, rec, receipt_line(rec));
   if (rec.contains("receipt") && !rec["receipt"]["success"].get<bool>())
@@ -87,6 +94,13 @@ json send(const Globals& g, const std::string& from, ledger::Message msg) {
 
 void send_all(const Globals& g, const std::string& from, std::vector<ledger::Message> msgs) {
   if (msgs.empty()) return;
+  if (g.dry_run && msgs.size() > 1)  // each would be simulated without the ones before it
+    throw CliError("--dry-run simulates one transaction; this command sends " +
+                   std::to_string(msgs.size()));
+  if (g.dry_run) {
+    send(g, from, std::move(msgs.front()));
+    return;
+  }
   SchnorrKey key = unlock(g, from);
   wallet::WalletClient client(g.node);
   wallet::WalletClient::SendOptions o;

@@ -31,6 +31,7 @@ struct Globals {
   std::string password_file;
   bool json_output = false;
   bool no_wait = false;
+  bool dry_run = false;  // simulate at the head instead of submitting
   std::optional<uint64_t> fee;
   // Where this process replays training steps (verifier and dispute work).
   verifier::ReplayOptions replay;
@@ -60,7 +61,8 @@ uint64_t amount(const std::string& s, const char* what);
 void print(const Globals& g, const json& j, const std::string& human);
 std::string receipt_line(const json& rec);
 // Signs and submits; waits for the block unless --no-wait; prints the receipt.
-// Throws when the transaction failed. Returns the receipt record.
+// Throws when the transaction failed. Returns the receipt record. With
+// --dry-run it only simulates and prints what the transaction would do.
 json send(const Globals& g, const std::string& from, ledger::Message msg);
 // Submits several at once (consecutive pending nonces, so they can share a
 // block), then waits for each unless --no-wait. Throws at the first failed one.

@@ -50,6 +50,9 @@ int main(int argc, char** argv) {
                  "Read the keystore password from this file's first line");
   app.add_flag("--json", g.json_output, "Machine-readable JSON output");
   app.add_flag("--no-wait", g.no_wait, "Return after submission instead of waiting for the block");
+  app.add_flag("--dry-run", g.dry_run,
+               "Sign and simulate at the head (tx_simulate) instead of submitting: prints the "
+               "receipt, size and fee the transaction would have; nothing is sent");
   app.add_option("--fee", g.fee, "Fee in uvt (default: the chain's minimum fee)");
 
   // ---- keys ----

@@ -51,6 +51,14 @@ Result<json> WalletClient::send(const SchnorrKey& key, ledger::Message msg, cons
   tx.msg = std::move(msg);
   tx.fee = o.fee ? *o.fee : ledger::minimum_fee(fee_rule, ledger::encode(tx).size());
   ledger::sign(tx, key);
+  if (o.dry_run) {
+    auto sim = call("tx_simulate", {{"tx", to_hex(ledger::encode(tx))}});
+    if (!sim) return make_error("transaction rejected: " + sim.error());
+    json out = sim.value();
+    out["hash"] = to_hex(ledger::tx_hash(tx));
+    out["dry_run"] = true;
+    return out;
+  }
   auto submitted = call("tx_submit", {{"tx", to_hex(ledger::encode(tx))}});
   if (!submitted) return make_error("transaction rejected: " + submitted.error());
   std::string hash = submitted.value()["hash"].get<std::string>();

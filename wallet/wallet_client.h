@@ -26,10 +26,14 @@ class WalletClient {
     std::optional<uint64_t> fee;    // default: the chain's min_fee
     std::optional<uint64_t> nonce;  // default: the account's next nonce
     bool wait = true;               // wait until the transaction is in a block
+    // Sign and simulate (tx_simulate) instead of submitting: the result is
+    // {hash, dry_run, size, min_fee, receipt} and nothing reaches the chain.
+    bool dry_run = false;
     uint64_t wait_timeout_ms = 60'000;
   };
   // Builds, signs and submits a transaction with `msg`; returns the hash, or with
-  // wait the committed record (hash, height, receipt).
+  // wait the committed record (hash, height, receipt), or with dry_run what it
+  // would do.
   Result<nlohmann::json> send(const SchnorrKey& key, ledger::Message msg,
                               const SendOptions& options);
   // Waits until a submitted transaction is in a block; returns its record.

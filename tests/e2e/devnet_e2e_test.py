@@ -82,14 +82,23 @@ class DevnetLoop(unittest.TestCase):
         self.assertEqual(net.rpc("state_getProvider", {"address": a["prov"]})["locked"], "2000000")
         self.assertEqual(self.balance("alice"), alice_before_accept)
 
-        # Accepting twice fails with a reason and costs only the fee.
+        # Accepting twice: --dry-run shows it would fail (with the fee it would
+        # cost), and sending it is refused at submission, costing nothing.
+        prov_before = net.rpc("state_getAccount", {"address": a["prov"]})
+        sim = net.cli("--dry-run", "job", "accept", str(job_id), "--from", "prov", check=False)
+        self.assertNotEqual(sim.returncode, 0)
+        dry = json.loads(sim.stdout)
+        self.assertTrue(dry["dry_run"])
+        self.assertFalse(dry["receipt"]["success"])
+        self.assertEqual(dry["receipt"]["code_name"], "wrong_status")
+        self.assertIn("is accepted, not open", dry["receipt"]["reason"])
+        self.assertEqual(dry["receipt"]["fee"], dry["min_fee"])
+        self.assertGreater(dry["size"], 100)
         r = net.cli("job", "accept", str(job_id), "--from", "prov", check=False)
         self.assertNotEqual(r.returncode, 0)
-        failed = json.loads(r.stdout)
-        self.assertFalse(failed["receipt"]["success"])
-        self.assertIn("is accepted, not open", failed["receipt"]["reason"])
-        self.assertEqual(net.rpc("chain_getTransaction", {"hash": failed["hash"]})["receipt"]["reason"],
-                         failed["receipt"]["reason"])
+        self.assertIn("would fail on chain (wrong_status)", r.stderr)
+        self.assertIn("is accepted, not open", r.stderr)
+        self.assertEqual(net.rpc("state_getAccount", {"address": a["prov"]}), prov_before)
 
         # What an explorer sees.
         listed = net.rpc("state_listJobs", {"status": "accepted", "client": a["alice"]})
@@ -103,12 +112,23 @@ class DevnetLoop(unittest.TestCase):
 
     def test_2_rejections(self):
         net = self.net
-        # Not enough money: included, fee paid, the reason on the receipt.
+        # Transactions that would fail on chain are refused at submission with
+        # the reason and cost nothing: not enough money, an amount of 0.
+        bob = net.rpc("state_getAccount", {"address": self.addr["bob"]})
         r = net.cli("send", "--from", "bob", "--to", "alice", "--amount", "999999999999", check=False)
         self.assertNotEqual(r.returncode, 0)
-        out = json.loads(r.stdout)
-        self.assertFalse(out["receipt"]["success"])
-        self.assertIn("insufficient balance for transfer", out["receipt"]["reason"])
+        self.assertIn("would fail on chain (insufficient_balance)", r.stderr)
+        self.assertIn("insufficient balance for transfer", r.stderr)
+        r = net.cli("send", "--from", "bob", "--to", "alice", "--amount", "0", check=False)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("would fail on chain (invalid_amount)", r.stderr)
+        self.assertEqual(net.rpc("state_getAccount", {"address": self.addr["bob"]}), bob)
+        # A job whose bond is below what the payment requires is refused too.
+        spec = os.path.join(SOURCE_DIR, "kernels", "specs", "tiny.json")
+        r = net.cli("job", "submit", spec, "--from", "alice", "--pay", "7000000", "--bond", "0",
+                    "--deadline", "50", check=False)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("would fail on chain", r.stderr)
         # Garbage bytes and a wrong-type parameter.
         resp = net.rpc_raw("tx_submit", {"tx": "00ff"})
         self.assertEqual(resp["error"]["code"], -32001)

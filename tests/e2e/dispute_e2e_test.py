@@ -234,7 +234,7 @@ class Disputes(unittest.TestCase):
         net.cli("job", "commit", str(job), "--from", "prov", "--run", run, json_out=False)
         n.wait_phase(job, "commit_window")
 
-        # Malformed or misplaced dispute input is refused with a reason and changes nothing but the fee.
+        # Malformed or misplaced dispute input is refused with a reason before it costs anything.
         nonce = net.rpc("state_getAccount", {"address": n.addr["v1"]})["nonce"]
         bad = net.cli("dispute", "move", "99", "--from", "v1", "--agree", check=False, json_out=False)
         self.assertNotEqual(bad.returncode, 0)
@@ -248,7 +248,7 @@ class Disputes(unittest.TestCase):
         bad = net.cli("dispute", "post", "1", "--from", "v1", "--checkpoint", big, check=False, json_out=False)
         self.assertNotEqual(bad.returncode, 0)
         self.assertIn("the limit is " + str(n.params["max_tx_bytes"]), bad.stderr)
-        self.assertEqual(net.rpc("state_getAccount", {"address": n.addr["v1"]})["nonce"], nonce + 1)  # one failed receipt
+        self.assertEqual(net.rpc("state_getAccount", {"address": n.addr["v1"]})["nonce"], nonce)  # nothing sent
         self.assertEqual(net.rpc("state_listDisputes")["disputes"], [])
 
         # v1 cannot get segment 2's checkpoint and asks for it on chain; the provider stays silent.

@@ -333,3 +333,37 @@ TEST_CASE("Overlay: buffered writes read through, merge in scans, commit or drop
   CHECK(s.size() == 3);
   CHECK(s.root() != r0);
 }
+
+namespace vt::ledger::test {
+
+TEST_CASE("LayeredView: the base read through a layer that may change between reads") {
+  StateStore base;
+  base.apply({{Bytes{1, 1}, Bytes{10}}, {Bytes{1, 2}, Bytes{20}}, {Bytes{2, 1}, Bytes{30}}});
+  const ChangeSet* layer = nullptr;
+  LayeredView view(base, [&] { return layer; });
+  auto keys = [&](Bytes prefix) {
+    std::vector<std::pair<Bytes, Bytes>> out;
+    view.scan(prefix, [&](const Bytes& k, const Bytes& v) {
+      out.emplace_back(k, v);
+      return true;
+    });
+    return out;
+  };
+  CHECK(view.get(Bytes{1, 1}) == Bytes{10});
+  CHECK(keys(Bytes{1}).size() == 2);
+  // A speculative block's undo: 1/1 changed back, 1/2 removed, 1/3 restored.
+  const ChangeSet undo{
+      {Bytes{1, 1}, Bytes{11}}, {Bytes{1, 2}, std::nullopt}, {Bytes{1, 3}, Bytes{40}}};
+  layer = &undo;
+  CHECK(view.get(Bytes{1, 1}) == Bytes{11});
+  CHECK_FALSE(view.get(Bytes{1, 2}).has_value());
+  CHECK(view.get(Bytes{2, 1}) == Bytes{30});  // untouched keys read through
+  const auto seen = keys(Bytes{1});
+  REQUIRE(seen.size() == 2);
+  CHECK(seen[0] == std::pair{Bytes{1, 1}, Bytes{11}});
+  CHECK(seen[1] == std::pair{Bytes{1, 3}, Bytes{40}});
+  layer = nullptr;  // the speculation is gone: the base again
+  CHECK(view.get(Bytes{1, 2}) == Bytes{20});
+}
+
+}  // namespace vt::ledger::test
