@@ -54,13 +54,6 @@ kernels::JobSpec stored_spec(const StateReader& s, const Hash256& spec_hash) {
   return spec.value;
 }
 
-// m for a job: the genesis pol_samples or the job's larger request, and every
-// segment when the job has fewer.
-uint64_t samples_for(const Params& p, const kernels::JobSpec& spec, uint32_t requested) {
-  return std::min<uint64_t>(std::max(p.pol_samples, requested),
-                            verifier::segment_count(spec.steps, spec.checkpoint_interval));
-}
-
 verifier::Commitment stored_commitment(const StateReader& s, uint64_t job_id) {
   auto v = s.get(keys::commitment(job_id));
   auto c = v ? verifier::decode_commitment(*v) : Result<verifier::Commitment>(make_error("absent"));
@@ -377,7 +370,7 @@ TxStatus run(MsgContext& c, const JobSubmit& m) {
                     num(c.params.pol_samples) + " and " + num(max_samples) + " (" +
                     num(kMaxAssignments) + " assignments / pol_redundancy " +
                     num(c.params.pol_redundancy) + "; 0 takes pol_samples)");
-  const uint64_t samples = samples_for(c.params, js, m.samples);
+  const uint64_t samples = job_samples(c.params, js, m.samples);
   const uint64_t seats = samples * c.params.pol_redundancy;
   const unsigned __int128 fees = static_cast<unsigned __int128>(seats) * c.params.verifier_fee;
   if (fees > m.payment)
@@ -873,6 +866,11 @@ TxStatus run(MsgContext& c, const CheckpointPost& m) {
 
 uint8_t post_party_bit(const DisputeRecord& d, const Address& sender) {
   return sender == d.provider ? 1 : sender == d.challenger ? 2 : 0;
+}
+
+uint64_t job_samples(const Params& p, const kernels::JobSpec& spec, uint32_t requested) {
+  return std::min<uint64_t>(std::max(p.pol_samples, requested),
+                            verifier::segment_count(spec.steps, spec.checkpoint_interval));
 }
 
 Result<CanonicalSpec> canonical_job_spec(std::string_view json, size_t max_bytes) {

@@ -61,6 +61,11 @@ struct CanonicalSpec {
 // returns its canonical form and hash (SHA-256 of the canonical JSON).
 Result<CanonicalSpec> canonical_job_spec(std::string_view json, size_t max_bytes);
 
+// m for a job: the genesis pol_samples or the job's larger request (0: none),
+// and every segment when the job has fewer. The least bond job_submit accepts
+// is verifier::min_bond(payment, m).
+uint64_t job_samples(const Params& p, const kernels::JobSpec& spec, uint32_t requested);
+
 // The least fee a transaction of `encoded_size` bytes must pay: min_fee, plus
 // fee_per_kib for every KiB (or part) beyond kFeeFreeBytes; saturates.
 Amount minimum_fee(const Params& params, size_t encoded_size);

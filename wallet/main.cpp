@@ -15,8 +15,10 @@
 #include "kernels/job_spec.h"
 #include "kernels/state.h"
 #include "kernels/trainer.h"
+#include "ledger/executor.h"
 #include "verifier/attestation.h"
 #include "verifier/commitment.h"
+#include "verifier/economics.h"
 #include "verifier/referee.h"
 #include "wallet/cli_context.h"
 #include "wallet/keystore.h"
@@ -27,6 +29,48 @@
 
 using namespace vt;
 using namespace vt::wallet;
+
+namespace {
+
+// job submit: the bond defaults to the least the chain accepts for this
+// payment and sample count, and what the job costs is shown before it is sent.
+void submit_job(const Globals& g, const std::string& from, const std::string& spec_path,
+                const std::string& pay_str, const std::string& bond_str, uint64_t deadline,
+                uint32_t samples) {
+  const std::string text = read_text_file(spec_path);
+  auto spec = kernels::parse_job_spec(text);
+  if (!spec) throw CliError("job spec " + spec_path + ": " + spec.error);
+  wallet::WalletClient client(g.node);
+  const json p = need(client.call("state_getParams"), "state_getParams");
+  auto param = [&](const char* name) {
+    return need(
+        parse_u64_decimal(p.at(name).is_string() ? p.at(name).get<std::string>()
+                                                 : std::to_string(p.at(name).get<uint64_t>())),
+        name);
+  };
+  ledger::Params rules;
+  rules.pol_samples = static_cast<uint32_t>(param("pol_samples"));
+  const uint64_t pay = amount(pay_str, "--pay");
+  const uint64_t m = ledger::job_samples(rules, spec.value, samples);
+  const uint64_t min_bond = verifier::min_bond(pay, m);
+  const uint64_t bond = bond_str.empty() ? min_bond : amount(bond_str, "--bond");
+  const uint64_t seats = m * param("pol_redundancy");
+  const uint64_t verifier_fees = seats * param("verifier_fee");
+  // On stderr, so that --json output stays one JSON document.
+  std::fprintf(stderr,
+               "job cost: %llu uvt held in escrow from %s (of it %llu to verifiers: %llu samples x "
+               "%llu verifiers x %llu), plus the transaction fee; the provider locks a bond of "
+               "%llu uvt (least %llu: payment / %llu samples, rounded up)\n",
+               static_cast<unsigned long long>(pay), from.c_str(),
+               static_cast<unsigned long long>(verifier_fees), static_cast<unsigned long long>(m),
+               static_cast<unsigned long long>(param("pol_redundancy")),
+               static_cast<unsigned long long>(param("verifier_fee")),
+               static_cast<unsigned long long>(bond), static_cast<unsigned long long>(min_bond),
+               static_cast<unsigned long long>(m));
+  send(g, from, ledger::JobSubmit{text, pay, bond, deadline, samples});
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   Globals g;
@@ -223,7 +267,7 @@ int main(int argc, char** argv) {
 
   // ---- jobs ----
   auto* job = app.add_subcommand("job", "Training jobs")->require_subcommand(1);
-  std::string spec_path, pay_str, bond_str = "0";
+  std::string spec_path, pay_str, bond_str;
   uint64_t deadline = 1000, job_id = 0;
   uint32_t samples = 0;
   auto* job_submit = job->add_subcommand("submit", "Submit a job spec with its payment in escrow");
@@ -232,8 +276,9 @@ int main(int argc, char** argv) {
       ->check(CLI::ExistingFile);
   job_submit->add_option("--from", from, "Client key name")->required();
   job_submit->add_option("--pay", pay_str, "Payment in uvt, held in escrow")->required();
-  job_submit->add_option("--bond", bond_str, "Bond required of the provider, in uvt")
-      ->capture_default_str();
+  job_submit->add_option("--bond", bond_str,
+                         "Bond required of the provider, in uvt (default: the least the chain "
+                         "accepts, the payment / the job's sample count, rounded up)");
   job_submit->add_option("--deadline", deadline, "Blocks until the job must be delivered")
       ->capture_default_str();
   job_submit
@@ -241,11 +286,8 @@ int main(int argc, char** argv) {
                    "Segments to replay, more than the chain's pol_samples if you want "
                    "more assurance (each costs a verifier_fee; 0: pol_samples)")
       ->capture_default_str();
-  job_submit->callback([&] {
-    send(g, from,
-         ledger::JobSubmit{read_text_file(spec_path), amount(pay_str, "--pay"),
-                           amount(bond_str, "--bond"), deadline, samples});
-  });
+  job_submit->callback(
+      [&] { submit_job(g, from, spec_path, pay_str, bond_str, deadline, samples); });
   auto* job_show = job->add_subcommand("show", "A job's status, escrow and spec");
   job_show->add_option("id", job_id, "Job id")->required();
   job_show->callback([&] {

@@ -29,6 +29,9 @@ struct ReplayArgs {
   int threads = 1;
 };
 
+// genesis/devnet.json's max_spec_bytes: spec-hash's default bound.
+constexpr uint64_t kDevnetMaxSpecBytes = 16384;
+
 [[noreturn]] void die(const std::string& why, int code = 1) {
   std::fprintf(stderr, "error: %s\n", why.c_str());
   throw CLI::RuntimeError(code);
@@ -168,10 +171,22 @@ void add_train_commands(CLI::App& app) {
   r->callback([ra] { run_replay(*ra); });
 
   auto spec_path = std::make_shared<std::string>();
+  auto max_spec_bytes = std::make_shared<uint64_t>(kDevnetMaxSpecBytes);
   CLI::App* s =
       app.add_subcommand("spec-hash", "Validate a job spec; print its canonical JSON and SHA-256");
   s->add_option("--spec", *spec_path, "job spec JSON")->required();
-  s->callback([spec_path] {
+  s->add_option("--max-spec-bytes", *max_spec_bytes,
+                "Refuse a spec file larger than this, as job_submit does (the chain's "
+                "max_spec_bytes, state_getParams; default the devnet's)")
+      ->capture_default_str();
+  s->callback([spec_path, max_spec_bytes] {
+    // The same size rule as job_submit (ledger::canonical_job_spec), before parsing.
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(*spec_path, ec);
+    if (ec) die("cannot read " + *spec_path + ": " + ec.message());
+    if (size > *max_spec_bytes)
+      die("spec is " + std::to_string(size) + " bytes, the limit is " +
+          std::to_string(*max_spec_bytes) + " (max_spec_bytes); job_submit would refuse it");
     const JobSpec spec = load_spec(*spec_path);
     std::printf("%s\n%s\n", canonical_json(spec).c_str(), to_hex(spec_hash(spec)).c_str());
   });

@@ -128,7 +128,19 @@ class DevnetLoop(unittest.TestCase):
         r = net.cli("job", "submit", spec, "--from", "alice", "--pay", "7000000", "--bond", "0",
                     "--deadline", "50", check=False)
         self.assertNotEqual(r.returncode, 0)
-        self.assertIn("would fail on chain", r.stderr)
+        self.assertIn("would fail on chain (below_minimum)", r.stderr)
+        # Without --bond the CLI asks for the least bond the chain accepts and
+        # says what the job costs before it sends it (--dry-run: nothing sent).
+        params = net.rpc("state_getParams")
+        m = min(int(params["pol_samples"]), 4)  # the tiny spec has 4 segments
+        least = -(-7000000 // m)
+        p = net.cli("--json", "--dry-run", "job", "submit", spec, "--from", "alice", "--pay", "7000000",
+                    "--deadline", "50", json_out=False)
+        r = json.loads(p.stdout)
+        self.assertTrue(r["dry_run"])
+        self.assertTrue(r["receipt"]["success"], r)
+        self.assertIn(f"the provider locks a bond of {least} uvt (least {least}", p.stderr)
+        self.assertIn("7000000 uvt held in escrow from alice", p.stderr)
         # Garbage bytes and a wrong-type parameter.
         resp = net.rpc_raw("tx_submit", {"tx": "00ff"})
         self.assertEqual(resp["error"]["code"], -32001)

@@ -23,7 +23,11 @@ sed -i '0,/"state_hash": "[0-9a-f]/s//"state_hash": "x/' "$d/commitment.json"
 [[ $rc -ne 0 ]] || { echo "a corrupted commitment was accepted"; exit 1; }
 echo '{"model": {}}' > "$d/bad.json"
 "$tool" spec-hash --spec "$d/bad.json" 2> "$d/err.txt"; rc=$?
-set -e
 [[ $rc -ne 0 ]] && grep -q 'model.type: missing' "$d/err.txt"
+# A spec above the chain's max_spec_bytes is refused as job_submit would refuse it.
+"$tool" spec-hash --spec "$spec" --max-spec-bytes 100 2> "$d/err.txt"; rc=$?
+[[ $rc -ne 0 ]] || { echo "an oversized spec was accepted"; exit 1; }
+grep -q 'the limit is 100 (max_spec_bytes)' "$d/err.txt"
+set -e
 "$tool" spec-hash --spec "$spec" | tail -1 | grep -q '^834c0d9f9ad750a8525060a055bc2794caee61e0a96fc5bd4d9372e40f404b96$'
 echo "cli_test: PASS"
