@@ -228,4 +228,32 @@ json to_json(const ledger::BlockHeader& h) {
            }()}};
 }
 
+json to_json(const ledger::Genesis& g) {
+  json params = json::object();
+  for (const ledger::ParamField& f : ledger::param_fields())
+    params[f.name] = std::to_string(ledger::param_value(g.params, f));
+  json datasets = json::array();
+  for (const auto& d : g.datasets)
+    datasets.push_back({{"name", d.name},
+                        {"train_images_sha256", to_hex(d.train_images)},
+                        {"train_labels_sha256", to_hex(d.train_labels)},
+                        {"test_images_sha256", to_hex(d.test_images)},
+                        {"test_labels_sha256", to_hex(d.test_labels)}});
+  json accounts = json::array();
+  for (const auto& b : g.balances)
+    accounts.push_back({{"address", address_to_string(b.address)}, {"balance", amount(b.amount)}});
+  json validators = json::array();
+  for (const auto& v : g.validators)
+    validators.push_back({{"consensus_key", to_hex(v.consensus_key)},
+                          {"operator", address_to_string(v.operator_address)},
+                          {"power", amount(v.power)},
+                          {"vrf_key", to_hex(v.vrf_key)}});
+  return {{"chain_id", g.params.chain_id},
+          {"genesis_time_ms", g.genesis_time_ms},
+          {"params", params},
+          {"datasets", datasets},
+          {"accounts", accounts},
+          {"validators", validators}};
+}
+
 }  // namespace vt::node

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ledger/block.h"
+#include "ledger/genesis.h"
 #include "ledger/objects.h"
 #include "ledger/params.h"
 #include "ledger/receipt.h"
@@ -22,5 +23,8 @@ nlohmann::json to_json(const ledger::Transaction& tx);
 nlohmann::json to_json(const ledger::Receipt& r);
 nlohmann::json to_json(const std::vector<ledger::Event>& events);
 nlohmann::json to_json(const ledger::BlockHeader& h);
+// The genesis in the genesis.json format (genesis/README.md): every number a
+// decimal string but the time, so ledger::parse_genesis reads it back equal.
+nlohmann::json to_json(const ledger::Genesis& g);
 
 }  // namespace vt::node

@@ -156,6 +156,11 @@ Status Node::load() {
                       to_hex(head_.state_root) + " at height " + std::to_string(head_.height) +
                       ": the database is corrupt");
   params_ = ledger::read_params(state_);
+  {
+    ledger::StateStore at_genesis;
+    at_genesis.apply(ledger::genesis_changes(genesis_));
+    genesis_hash_ = ledger::genesis_hash(genesis_, at_genesis.root());
+  }
   head_signers_ = ledger::read_signing_set(state_);
   if (head_.height >= 1) {
     auto raw = chain_.commit_at(head_.height);

@@ -104,6 +104,8 @@ class Node {
   const ledger::Params& params() const { return params_; }
   const ChainStore& chain() const { return chain_; }
   const ledger::Genesis& genesis() const { return genesis_; }
+  // Block 1's prev_hash: ledger::genesis_hash of the genesis state.
+  const Hash256& genesis_hash() const { return genesis_hash_; }
   const Mempool& mempool() const { return mempool_; }
   const NodeMetrics& metrics() const { return metrics_; }
   const consensus::Engine& engine() const { return engine_; }
@@ -193,6 +195,7 @@ class Node {
   boost::asio::io_context& io_;
   NodeConfig config_;
   ledger::Genesis genesis_;
+  Hash256 genesis_hash_{};
   Ed25519Key key_;
   VrfSecretKey vrf_secret_{};  // vrf_secret_from_seed(key_.seed())
   std::unique_ptr<KvStore> kv_;

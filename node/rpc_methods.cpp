@@ -250,15 +250,22 @@ void register_rpc_methods(rpc::MethodTable& t, Node& node) {
                                             {"block_hash", kString},
                                             {"state_root", kString},
                                             {"time_ms", kInteger},
-                                            {"mempool_size", kInteger}});
+                                            {"mempool_size", kInteger},
+                                            {"genesis_hash", kString},
+                                            {"earliest_height", kInteger},
+                                            {"consensus", {{"type", "object"}}}});
   t.add({"chain_status",
-         "The chain's head, state root and mempool size.",
+         "The chain's head, state root and mempool size, the genesis hash, the earliest "
+         "height whose block this node serves (1: it keeps every block; 0 before the first) "
+         "and the height and round consensus is deciding.",
          {},
          "status",
          status_schema,
          [&node](const rpc::Params&) -> RpcOutcome {
            const auto& h = node.head();
            return json{{"chain_id", node.params().chain_id},
+                       {"genesis_hash", to_hex(node.genesis_hash())},
+                       {"earliest_height", h.height >= 1 ? 1 : 0},
                        {"height", h.height},
                        {"block_hash", to_hex(h.block_hash)},
                        {"state_root", to_hex(h.state_root)},
@@ -298,6 +305,74 @@ void register_rpc_methods(rpc::MethodTable& t, Node& node) {
            const auto& b = *block.value();
            auto events = node.chain().block_events(b.header.height);
            return block_json(b, events ? events.value() : std::nullopt);
+         }});
+
+  t.add({"chain_getGenesis",
+         "The genesis this node runs, in the genesis.json format (genesis/README.md), and its "
+         "hash (block 1's prev_hash).",
+         {},
+         "genesis",
+         schema_object({{"genesis", {{"type", "object"}}}, {"genesis_hash", kString}}),
+         [&node](const rpc::Params&) -> RpcOutcome {
+           return json{{"genesis", to_json(node.genesis())},
+                       {"genesis_hash", to_hex(node.genesis_hash())}};
+         }});
+
+  t.add({"chain_getBlockResults",
+         "What executing a block did, for indexers: its begin-block events (unbondings, "
+         "expiries, proof-of-learning outcomes, slashes and jails) and every transaction's "
+         "receipt (success, code, reason, fee, events) in block order, a page at a time: "
+         "`offset` (default 0) and `limit` (default and most 1000); `next_offset` is the "
+         "offset of the next page, or null after the last.",
+         {{"height", ParamType::Integer, true, "block height (1 = first block)"},
+          {"offset", ParamType::Integer, false, "first transaction index of the page"},
+          {"limit", ParamType::Integer, false, "transactions per page, 1 to 1000"}},
+         "results",
+         schema_object({{"height", kInteger},
+                        {"block_hash", kString},
+                        {"txs_total", kInteger},
+                        {"offset", kInteger},
+                        {"next_offset", {{"type", {"integer", "null"}}}},
+                        {"begin_events", {{"type", "array"}}},
+                        {"results", {{"type", "array"}}}}),
+         [&node](const rpc::Params& p) -> RpcOutcome {
+           constexpr uint64_t kMaxPage = 1000;
+           const uint64_t height = p.u64("height");
+           const uint64_t offset = p.has("offset") ? p.u64("offset") : 0;
+           const uint64_t limit = p.has("limit") ? p.u64("limit") : kMaxPage;
+           if (limit == 0 || limit > kMaxPage)
+             return invalid("limit must be between 1 and " + std::to_string(kMaxPage));
+           auto block = node.chain().block_at(height);
+           if (!block) return internal(block.error());
+           if (!block.value()) return not_found("no block at that height");
+           const ledger::Block& b = *block.value();
+           if (offset > b.txs.size())
+             return invalid("offset " + std::to_string(offset) + " is past the block's " +
+                            std::to_string(b.txs.size()) + " transactions");
+           auto events = node.chain().block_events(height);
+           if (!events) return internal(events.error());
+           json results = json::array();
+           const uint64_t end = std::min<uint64_t>(b.txs.size(), offset + limit);
+           for (uint64_t i = offset; i < end; ++i) {
+             const Hash256 h = ledger::tx_hash(b.txs[i]);
+             auto rec = node.chain().tx(h);
+             if (!rec) return internal(rec.error());
+             if (!rec.value())
+               return internal("the receipt of transaction " + to_hex(h) + " is missing");
+             json r = to_json(rec.value()->receipt);
+             r["index"] = i;
+             r["hash"] = to_hex(h);
+             r["type"] = ledger::message_name(b.txs[i].msg);
+             r["sender"] = address_to_string(b.txs[i].sender);
+             results.push_back(std::move(r));
+           }
+           return json{{"height", height},
+                       {"block_hash", to_hex(ledger::block_hash(b.header))},
+                       {"txs_total", b.txs.size()},
+                       {"offset", offset},
+                       {"next_offset", end < b.txs.size() ? json(end) : json(nullptr)},
+                       {"begin_events", events.value() ? to_json(*events.value()) : json::array()},
+                       {"results", results}};
          }});
 
   t.add({"chain_getCommit",

@@ -202,13 +202,31 @@ int main(int argc, char** argv) {
     else
       params = {{"height", amount(block_arg, "block height")}};
     json b = need(c.call("chain_getBlock", params));
+    // Every receipt, page by page, so failed transactions can be marked.
+    json results = json::array();
+    for (json next = 0; !next.is_null();) {
+      const json page = need(
+          c.call("chain_getBlockResults", {{"height", b["header"]["height"]}, {"offset", next}}),
+          "chain_getBlockResults");
+      for (const auto& r : page["results"]) results.push_back(r);
+      next = page["next_offset"];
+    }
+    b["results"] = results;
     std::ostringstream o;
+    size_t failed = 0;
+    for (const auto& r : results) failed += r["success"].get<bool>() ? 0 : 1;
     o << "block " << b["header"]["height"] << "  " << b["hash"].get<std::string>() << "\n  time_ms "
       << b["header"]["time_ms"] << "  state_root " << b["header"]["state_root"].get<std::string>()
-      << "\n  " << b["txs"].size() << " transactions\n";
-    for (const auto& t : b["txs"])
-      o << "    " << t["hash"].get<std::string>() << "  " << t["type"].get<std::string>()
-        << " from " << t["sender"].get<std::string>() << "\n";
+      << "\n  " << b["txs"].size() << " transactions, " << failed << " failed\n";
+    for (const auto& r : results) {
+      o << "    " << (r["success"].get<bool>() ? "ok     " : "FAILED ")
+        << r["hash"].get<std::string>() << "  " << r["type"].get<std::string>() << " from "
+        << r["sender"].get<std::string>();
+      if (!r["success"].get<bool>())
+        o << "  (" << r["code_name"].get<std::string>() << ": " << r["reason"].get<std::string>()
+          << ")";
+      o << "\n";
+    }
     print(g, b, o.str());
   });
 

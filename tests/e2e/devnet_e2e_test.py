@@ -192,6 +192,62 @@ class DevnetLoop(unittest.TestCase):
         with open(path) as f:
             self.assertEqual(f.read(), text, "docs/rpc.md is out of date: rerun with VT_UPDATE_DOCS=1")
 
+    def test_99_an_indexer_reads_genesis_status_and_block_results(self):
+        net = self.net
+        net.wait_height(2)
+        # The genesis the node serves is the home's genesis.json, and its hash is block 1's parent.
+        served = net.rpc("chain_getGenesis")
+        with open(os.path.join(net.home, "genesis.json")) as f:
+            on_disk = json.load(f)
+
+        def norm(v):  # numbers and decimal strings compare alike
+            if isinstance(v, dict):
+                return {k: norm(x) for k, x in v.items()}
+            if isinstance(v, list):
+                return [norm(x) for x in v]
+            return str(v)
+        self.assertEqual(norm(served["genesis"]), norm(on_disk))
+        status = net.rpc("chain_status")
+        self.assertEqual(status["genesis_hash"], served["genesis_hash"])
+        self.assertEqual(status["genesis_hash"], net.rpc("chain_getBlock", {"height": 1})["header"]["prev_hash"])
+        self.assertEqual(status["earliest_height"], 1)
+        self.assertIn("round", status["consensus"])
+        # Five transfers in one go share a block (or a few): each block's results
+        # come page by page, in block order, with every receipt.
+        hashes = [net.cli("--no-wait", "send", "--from", "faucet", "--to", "bob", "--amount", str(10 + i))["hash"]
+                  for i in range(5)]
+        net.wait_for(lambda: all(not net.rpc("chain_getTransaction", {"hash": h}).get("pending", True)
+                                 for h in hashes), 30, "the transfers to commit")
+        heights = sorted({net.rpc("chain_getTransaction", {"hash": h})["height"] for h in hashes})
+        seen = {}
+        for height in heights:
+            block = net.rpc("chain_getBlock", {"height": height})
+            results, offset = [], 0
+            while offset is not None:
+                page = net.rpc("chain_getBlockResults", {"height": height, "offset": offset, "limit": 2})
+                self.assertEqual(page["txs_total"], len(block["txs"]))
+                self.assertLessEqual(len(page["results"]), 2)
+                results += page["results"]
+                offset = page["next_offset"]
+            self.assertEqual([r["hash"] for r in results], [t["hash"] for t in block["txs"]])
+            self.assertEqual([r["index"] for r in results], list(range(len(block["txs"]))))
+            for r in results:
+                seen[r["hash"]] = r
+        for h in hashes:
+            self.assertTrue(seen[h]["success"])
+            self.assertEqual(seen[h]["code_name"], "ok")
+            self.assertEqual(seen[h]["type"], "transfer")
+            self.assertEqual(seen[h]["events"][0]["type"], "transfer")
+        bad = net.rpc_raw("chain_getBlockResults", {"height": heights[0], "limit": 1001})
+        self.assertEqual(bad["error"]["code"], -32602)
+        bad = net.rpc_raw("chain_getBlockResults", {"height": heights[0], "offset": 10 ** 6})
+        self.assertIn("past the block", bad["error"]["message"])
+        # block show lists each transaction with its outcome.
+        first = net.rpc("chain_getTransaction", {"hash": hashes[0]})["height"]
+        shown = net.cli("block", "show", str(first), json_out=False).stdout
+        self.assertIn("ok     " + hashes[0], shown)
+        self.assertIn(" 0 failed", shown)
+
     def test_8_commit_signatures_validators_and_consensus_state(self):
         net = self.net
         net.wait_height(2)
