@@ -32,20 +32,6 @@ int word_index(std::string_view w) {
   return -1;
 }
 
-std::vector<std::string> split_words(std::string_view s) {
-  std::vector<std::string> out;
-  std::string cur;
-  for (char ch : s) {
-    if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') {
-      if (!cur.empty()) out.push_back(std::move(cur)), cur.clear();
-    } else {
-      cur.push_back(ch >= 'A' && ch <= 'Z' ? static_cast<char>(ch - 'A' + 'a') : ch);
-    }
-  }
-  if (!cur.empty()) out.push_back(std::move(cur));
-  return out;
-}
-
 bool bit(ByteView bytes, size_t i) {
   return (bytes[i / 8] >> (7 - i % 8)) & 1;
 }
@@ -88,14 +74,36 @@ std::string mnemonic_from_entropy(ByteView entropy) {
   return out;
 }
 
+std::vector<std::string> mnemonic_words(std::string_view s) {
+  std::vector<std::string> out;
+  std::string cur;
+  for (char ch : s) {
+    if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') {
+      if (!cur.empty()) out.push_back(std::move(cur)), cur.clear();
+    } else {
+      cur.push_back(ch >= 'A' && ch <= 'Z' ? static_cast<char>(ch - 'A' + 'a') : ch);
+    }
+  }
+  if (!cur.empty()) out.push_back(std::move(cur));
+  return out;
+}
+
+std::string new_mnemonic() {
+  std::array<uint8_t, 32> entropy;
+  randombytes_buf(entropy.data(), entropy.size());
+  std::string words = mnemonic_from_entropy(ByteView(entropy.data(), entropy.size()));
+  sodium_memzero(entropy.data(), entropy.size());
+  return words;
+}
+
 std::string canonical_mnemonic(std::string_view mnemonic) {
   std::string out;
-  for (const std::string& w : split_words(mnemonic)) out += (out.empty() ? "" : " ") + w;
+  for (const std::string& w : mnemonic_words(mnemonic)) out += (out.empty() ? "" : " ") + w;
   return out;
 }
 
 Result<Bytes> entropy_from_mnemonic(std::string_view mnemonic) {
-  const std::vector<std::string> words = split_words(mnemonic);
+  const std::vector<std::string> words = mnemonic_words(mnemonic);
   if (words.size() < 12 || words.size() > 24 || words.size() % 3 != 0)
     return make_error("a mnemonic has 12, 15, 18, 21 or 24 words; this one has " +
                       std::to_string(words.size()));

@@ -8,6 +8,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/bytes.h"
 #include "core/result.h"
@@ -24,9 +25,13 @@ inline constexpr std::array<uint32_t, 5> kAccountPath = {kHardened | 86, kHarden
 // 16, 20, 24, 28 or 32 bytes of entropy as 12 to 24 words (BIP-39: the
 // entropy, then the first entropy_bits / 32 bits of its SHA-256, in 11-bit words).
 std::string mnemonic_from_entropy(ByteView entropy);
+// 24 words from 32 bytes of fresh randomness (libsodium's randombytes).
+std::string new_mnemonic();
 // The entropy back: words separated by ASCII whitespace, each on the list,
 // 12/15/18/21/24 of them, and the checksum right. Errors name the first problem.
 Result<Bytes> entropy_from_mnemonic(std::string_view mnemonic);
+// The words, split on ASCII whitespace and lower-cased.
+std::vector<std::string> mnemonic_words(std::string_view mnemonic);
 // The words as BIP-39 hashes them: lower case, one space apart.
 std::string canonical_mnemonic(std::string_view mnemonic);
 // BIP-39 seed: PBKDF2-HMAC-SHA512(canonical mnemonic, "mnemonic" + passphrase,

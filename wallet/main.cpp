@@ -1,6 +1,8 @@
 // veritrain: the wallet and client CLI. Keys live in an encrypted keystore;
 // everything else goes through a node's JSON-RPC (--node, default
 // http://127.0.0.1:26657). --json prints machine-readable output for scripts.
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <filesystem>
@@ -21,6 +23,7 @@
 #include "verifier/economics.h"
 #include "verifier/referee.h"
 #include "wallet/cli_context.h"
+#include "wallet/hd_keys.h"
 #include "wallet/keystore.h"
 #include "wallet/pol_commands.h"
 #include "wallet/train_cmd.h"
@@ -103,12 +106,45 @@ int main(int argc, char** argv) {
   auto* keys =
       app.add_subcommand("keys", "Create, import and list account keys")->require_subcommand(1);
   std::string key_name, secret_hex, secret_file;
-  auto* keys_new = keys->add_subcommand("new", "Create a new random key");
+  auto* keys_new = keys->add_subcommand(
+      "new", "Create a key from a new 24-word recovery phrase (BIP-39), shown once");
   keys_new->add_option("name", key_name, "Key name ([A-Za-z0-9_-], up to 64)")->required();
   keys_new->callback([&] {
-    Address a = need(keystore(g).create(key_name, password(g, true)));
+    const std::string words = new_mnemonic();
+    auto secret = need(account_secret_from_mnemonic(words));
+    Address a = need(keystore(g).import(key_name, secret, password(g, true)));
+    std::string text = key_name + "  " + address_to_string(a) +
+                       "\n\nRecovery phrase (BIP-39, 24 words), shown only now:\n\n";
+    const std::vector<std::string> list = mnemonic_words(words);
+    for (size_t n = 0; n < list.size(); ++n)
+      text += (n % 6 == 0 ? "  " : " ") + std::to_string(n + 1) + "." + list[n] +
+              (n % 6 == 5 ? "\n" : "");
+    text +=
+        "\nWrite the words down on paper, in order, and keep them offline. Anyone who has "
+        "them\ncontrols this account; with them you can restore it anywhere:\n  veritrain keys "
+        "recover " +
+        key_name + "\n";
+    print(g, {{"name", key_name}, {"address", address_to_string(a)}, {"mnemonic", words}}, text);
+  });
+  std::string mnemonic_file;
+  auto* keys_recover = keys->add_subcommand(
+      "recover",
+      "Restore a key from its recovery phrase (BIP-39 words, read from stdin or a file)");
+  keys_recover->add_option("name", key_name, "Key name for the restored key")->required();
+  keys_recover->add_option("--mnemonic-file", mnemonic_file,
+                           "File holding the words (default: read them from stdin)");
+  keys_recover->callback([&] {
+    std::string words;
+    if (!mnemonic_file.empty()) {
+      words = read_text_file(mnemonic_file);
+    } else {
+      if (isatty(STDIN_FILENO)) std::fprintf(stderr, "Recovery phrase: ");
+      std::getline(std::cin, words);
+    }
+    auto secret = need(account_secret_from_mnemonic(words), "recovery phrase");
+    Address a = need(keystore(g).import(key_name, secret, password(g, true)));
     print(g, {{"name", key_name}, {"address", address_to_string(a)}},
-          key_name + "  " + address_to_string(a) + "\n");
+          key_name + "  " + address_to_string(a) + "  (restored)\n");
   });
   auto* keys_import = keys->add_subcommand("import", "Import a 32-byte BIP-340 secret key (hex)");
   keys_import->add_option("name", key_name, "Key name")->required();
