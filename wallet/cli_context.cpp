@@ -22,9 +22,15 @@ Keystore keystore(const Globals& g) {
 }
 
 std::string password(const Globals& g, bool confirm) {
-  if (!g.password_file.empty()) return need(read_password_file(g.password_file), "--password-file");
-  return need(prompt_password("Keystore password: ", confirm),
-              "no terminal for a password prompt; use --password-file");
+  std::string pw = !g.password_file.empty()
+                       ? need(read_password_file(g.password_file), "--password-file")
+                       : need(prompt_password("Keystore password: ", confirm),
+                              "no terminal for a password prompt; use --password-file");
+  // A new key's password: the policy (existing keys open with whatever they have).
+  if (confirm && pw.size() < kMinPasswordLength)
+    throw CliError("a keystore password needs at least " + std::to_string(kMinPasswordLength) +
+                   " characters");
+  return pw;
 }
 
 SchnorrKey unlock(const Globals& g, const std::string& name) {

@@ -52,7 +52,9 @@ T need(Result<T> r, const std::string& context = "") {
 
 std::string env_or(const char* name, std::string fallback);
 Keystore keystore(const Globals& g);
-// The keystore password: --password-file, else a terminal prompt.
+// The keystore password: --password-file, else a terminal prompt. With
+// confirm (a new key) it must have at least kMinPasswordLength characters.
+inline constexpr size_t kMinPasswordLength = 8;
 std::string password(const Globals& g, bool confirm);
 SchnorrKey unlock(const Globals& g, const std::string& name);
 // A vt1... address, or the name of a key in the keystore.

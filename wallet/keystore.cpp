@@ -14,6 +14,7 @@
 #include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <system_error>
 
 namespace vt {
@@ -424,6 +425,24 @@ Result<KeyInfo> Keystore::show(std::string_view name) const {
   auto file = load(path_of(name), name);
   if (!file) return file.take_error();
   return file->info;
+}
+
+Status Keystore::remove(std::string_view name) {
+  if (auto info = show(name); !info) return info.take_error();
+  std::error_code ec;
+  if (!std::filesystem::remove(path_of(name), ec) || ec)
+    return make_error("cannot delete " + path_of(name).string() + ": " +
+                      (ec ? ec.message() : std::string("it is gone")));
+  return Status::success();
+}
+
+Result<std::string> Keystore::exported(std::string_view name) const {
+  if (auto info = show(name); !info) return info.take_error();
+  std::ifstream in(path_of(name), std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  if (!in && !in.eof()) return make_error("cannot read " + path_of(name).string());
+  return ss.str();
 }
 
 Result<std::vector<KeyInfo>> Keystore::list() const {

@@ -63,6 +63,12 @@ class Keystore {
   [[nodiscard]] Result<std::vector<KeyInfo>> list() const;
   // One key's public information, without the password.
   [[nodiscard]] Result<KeyInfo> show(std::string_view name) const;
+  // Deletes the key's file (after checking it is a well-formed key file). The
+  // key is gone unless its recovery phrase or an exported copy exists.
+  [[nodiscard]] Status remove(std::string_view name);
+  // The key's file as it is stored: still encrypted under its password. Put in
+  // another wallet's keys/ directory as NAME.json, it works there unchanged.
+  [[nodiscard]] Result<std::string> exported(std::string_view name) const;
 
   const std::filesystem::path& dir() const { return dir_; }
   std::filesystem::path path_of(std::string_view name) const;

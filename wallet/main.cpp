@@ -91,16 +91,26 @@ int main(int argc, char** argv) {
       "  veritrain send --from alice --to vt1... --amount 1000000\n"
       "  veritrain job submit job.json --from alice --pay 5000000 --bond 1000000\n"};
   app.require_subcommand(1);
+  // Global options work anywhere on the line (`veritrain keys list --json`):
+  // subcommands pass the options they do not know to their parents.
+  app.fallthrough();
   app.add_option("--node", g.node, "Node JSON-RPC URL (env VERITRAIN_NODE)")->capture_default_str();
   app.add_option("--home", g.home, "Wallet directory (env VERITRAIN_HOME)")->capture_default_str();
   app.add_option("--password-file", g.password_file,
-                 "Read the keystore password from this file's first line");
+                 "Read the keystore password from this file's first line (env "
+                 "VERITRAIN_PASSWORD_FILE). A new key's password must have at least 8 "
+                 "characters; without this option the password is asked on the terminal");
   app.add_flag("--json", g.json_output, "Machine-readable JSON output");
   app.add_flag("--no-wait", g.no_wait, "Return after submission instead of waiting for the block");
   app.add_flag("--dry-run", g.dry_run,
                "Sign and simulate at the head (tx_simulate) instead of submitting: prints the "
                "receipt, size and fee the transaction would have; nothing is sent");
   app.add_option("--fee", g.fee, "Fee in uvt (default: the chain's minimum fee)");
+
+  app.add_subcommand("version", "Print this program's version")->callback([&] {
+    print(g, {{"name", "veritrain"}, {"version", VT_VERSION}},
+          std::string("veritrain ") + VT_VERSION + "\n");
+  });
 
   // ---- keys ----
   auto* keys =
@@ -175,6 +185,46 @@ int main(int argc, char** argv) {
       text += k.name + "  " + k.address_string() + "\n";
     }
     print(g, out, list.empty() ? "no keys in " + keystore(g).dir().string() + "\n" : text);
+  });
+  bool confirmed = false;
+  auto* keys_delete = keys->add_subcommand(
+      "delete",
+      "Delete a key's file (gone for good unless you hold its recovery phrase or an export)");
+  keys_delete->add_option("name", key_name, "Key name")->required();
+  keys_delete->add_flag("--yes", confirmed, "Do not ask; delete");
+  keys_delete->callback([&] {
+    const auto info = need(keystore(g).show(key_name));
+    if (!confirmed) {
+      if (!isatty(STDIN_FILENO))
+        throw CliError("deleting key '" + key_name + "' needs --yes when there is no terminal");
+      std::fprintf(stderr, "Delete key '%s' (%s)? Type its name to confirm: ", key_name.c_str(),
+                   info.address_string().c_str());
+      std::string typed;
+      std::getline(std::cin, typed);
+      if (typed != key_name) throw CliError("not confirmed; key '" + key_name + "' kept");
+    }
+    if (auto s = keystore(g).remove(key_name); !s) throw CliError(s.error());
+    print(g, {{"name", key_name}, {"address", info.address_string()}, {"deleted", true}},
+          "deleted " + key_name + "  " + info.address_string() + "\n");
+  });
+  std::string export_out;
+  auto* keys_export = keys->add_subcommand(
+      "export",
+      "Write a key's file, still encrypted under its password (for a backup or another "
+      "wallet's keys/ directory, as NAME.json)");
+  keys_export->add_option("name", key_name, "Key name")->required();
+  keys_export->add_option("--out", export_out, "File to write (default: stdout)");
+  keys_export->callback([&] {
+    const std::string text = need(keystore(g).exported(key_name));
+    if (export_out.empty()) {
+      std::fwrite(text.data(), 1, text.size(), stdout);
+      return;
+    }
+    if (fs::exists(export_out)) throw CliError(export_out + " exists; not overwritten");
+    write_text_file(export_out, text);
+    fs::permissions(export_out, fs::perms::owner_read | fs::perms::owner_write);
+    print(g, {{"name", key_name}, {"file", export_out}},
+          "exported " + key_name + " (encrypted) to " + export_out + "\n");
   });
   auto* keys_show = keys->add_subcommand("show", "Show a key's address");
   keys_show->add_option("name", key_name, "Key name")->required();
