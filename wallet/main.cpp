@@ -402,8 +402,11 @@ int main(int argc, char** argv) {
   std::string status_filter, client_filter, provider_filter;
   uint64_t limit = 100;
   auto* job_list = job->add_subcommand("list", "Jobs, filtered");
-  job_list->add_option("--status", status_filter,
-                       "open, accepted, ..., settled, slashed, expired, cancelled, unverified");
+  job_list
+      ->add_option("--status", status_filter,
+                   "open, accepted, ..., settled, slashed, expired, cancelled, unverified")
+      ->check(CLI::IsMember({"open", "accepted", "committed", "verifying", "settled", "slashed",
+                             "expired", "unverified", "cancelled"}));
   job_list->add_option("--client", client_filter, "Client key name or address");
   job_list->add_option("--provider", provider_filter, "Provider key name or address");
   job_list->add_option("--limit", limit, "At most this many")->capture_default_str();
@@ -509,6 +512,16 @@ int main(int argc, char** argv) {
 
   add_train_commands(app);
 
+  // Every number this CLI takes (ids, amounts, heights, counts) is 0 or more.
+  // Refused here, by name, rather than wrapped around by an unsigned parse.
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view a = argv[i];
+    if (a.size() >= 2 && a[0] == '-' && a.find_first_not_of("0123456789", 1) == std::string::npos) {
+      std::cerr << "error: " << a
+                << " is negative: ids, amounts, heights and counts are 0 or more\n";
+      return 1;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -809,7 +809,8 @@ void add_pol_commands(CLI::App& app, CLI::App& job, CLI::App& verifier_cmd, CLI:
   });
   auto* dlist = dispute->add_subcommand("list", "Disputes, filtered");
   dlist->add_option("--job", job_id, "Only this job's");
-  dlist->add_option("--status", status_filter, "open or resolved");
+  dlist->add_option("--status", status_filter, "open or resolved")
+      ->check(CLI::IsMember({"open", "resolved"}));
   dlist->add_option("--party", party, "Key name or address of a provider or challenger");
   dlist->callback([&g, dlist] {
     json params = {{"limit", 1000}};

@@ -1,7 +1,8 @@
 """Key management through the real `veritrain` binary: the password policy (a
 new key's password has at least 8 characters), global flags after the
 subcommand, `version`, `keys export` (the encrypted file, working unchanged in
-another wallet), and `keys delete` (refused without a confirmation, then gone).
+another wallet), `keys delete` (refused without a confirmation, then gone), a
+negative id refused as such and an enumeration's error listing its values.
 Usage: keys_cli_test.py VERITRAIN_BINARY"""
 import json
 import os
@@ -53,6 +54,12 @@ def main():
         assert json.loads(run("keys", "list", "--json").stdout) == []
         gone = run("keys", "delete", "alice", "--yes", check=False)
         assert gone.returncode != 0, "deleting a missing key succeeded"
+        neg = run("job", "show", "-1", check=False)
+        assert neg.returncode != 0 and "-1 is negative" in neg.stderr, neg.stderr
+        enum = run("job", "list", "--status", "bogus", check=False)
+        assert enum.returncode != 0 and "open,accepted,committed" in enum.stderr, enum.stderr
+        enum = run("dispute", "list", "--status", "bogus", check=False)
+        assert enum.returncode != 0 and "{open,resolved}" in enum.stderr, enum.stderr
     print("keys_cli_test: PASS")
 
 
