@@ -107,6 +107,20 @@ int main(int argc, char** argv) {
                "receipt, size and fee the transaction would have; nothing is sent");
   app.add_option("--fee", g.fee, "Fee in uvt (default: the chain's minimum fee)");
 
+  std::vector<std::string> help_path;
+  auto* help_cmd = app.add_subcommand("help", "Help on a command: veritrain help job submit");
+  help_cmd->add_option("command", help_path, "The command (and subcommand)");
+  help_cmd->callback([&] {
+    const CLI::App* at = &app;
+    for (const std::string& name : help_path) {
+      const CLI::App* next = nullptr;
+      for (const CLI::App* sub : at->get_subcommands([](const CLI::App*) { return true; }))
+        if (sub->get_name() == name) next = sub;
+      if (!next) throw CliError("no command '" + name + "'; see veritrain --help");
+      at = next;
+    }
+    std::cout << at->help();
+  });
   app.add_subcommand("version", "Print this program's version")->callback([&] {
     print(g, {{"name", "veritrain"}, {"version", VT_VERSION}},
           std::string("veritrain ") + VT_VERSION + "\n");

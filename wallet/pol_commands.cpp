@@ -606,7 +606,11 @@ void add_pol_commands(CLI::App& app, CLI::App& job, CLI::App& verifier_cmd, CLI:
       "result", "Download a job's final model (the last committed checkpoint) and check it");
   result->add_option("id", job_id, "Job id")->required();
   result->add_option("--out", out_file, "Where to write model.safetensors")->required();
+  static bool force = false;
+  result->add_flag("--force", force, "Overwrite --out if it exists");
   result->callback([&g] {
+    if (!force && fs::exists(out_file))
+      throw CliError(out_file + " exists; give --force to overwrite it");
     const json j = get_job(g, job_id);
     const json& pol = pol_of(j);
     const std::string model = pol["commitment"]["final_model_hash"].get<std::string>();

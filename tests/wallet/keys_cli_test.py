@@ -2,7 +2,8 @@
 new key's password has at least 8 characters), global flags after the
 subcommand, `version`, `keys export` (the encrypted file, working unchanged in
 another wallet), `keys delete` (refused without a confirmation, then gone), a
-negative id refused as such and an enumeration's error listing its values.
+negative id refused as such, an enumeration's error listing its values, `help
+CMD`, and `job result` refusing to overwrite a file without --force.
 Usage: keys_cli_test.py VERITRAIN_BINARY"""
 import json
 import os
@@ -60,6 +61,13 @@ def main():
         assert enum.returncode != 0 and "open,accepted,committed" in enum.stderr, enum.stderr
         enum = run("dispute", "list", "--status", "bogus", check=False)
         assert enum.returncode != 0 and "{open,resolved}" in enum.stderr, enum.stderr
+        assert "Submit a job spec" in run("help", "job", "submit").stdout
+        assert run("help", "nope", check=False).returncode != 0
+        existing = os.path.join(tmp, "model.safetensors")
+        open(existing, "w").write("keep me")
+        kept = run("job", "result", "1", "--out", existing, check=False)
+        assert kept.returncode != 0 and "--force" in kept.stderr, kept.stderr
+        assert open(existing).read() == "keep me"
     print("keys_cli_test: PASS")
 
 
