@@ -143,6 +143,29 @@ std::string job_line(const json& j) {
     << j["deadline_height"] << "\n  provider "
     << (j["provider"].is_null() ? std::string("-") : j["provider"].get<std::string>())
     << "\n  spec " << j["spec_hash"].get<std::string>() << "\n";
+  // The proof of learning, once the provider committed its run.
+  if (j.contains("pol") && j["pol"].is_object()) {
+    const json& p = j["pol"];
+    const json& c = p["commitment"];
+    const uint64_t bps = c["accuracy_bps"].get<uint64_t>();
+    o << "  proof of learning: phase " << p["phase"].get<std::string>() << "  test accuracy "
+      << bps / 100 << "." << (bps % 100 < 10 ? "0" : "") << bps % 100 << " %  final loss "
+      << c["final_loss_micro"].get<uint64_t>() / 1e6 << "\n";
+    size_t agreed = 0, disagreed = 0, pending = 0;
+    for (const auto& s : p["segments"]) {
+      const std::string r = s.value("result", "");
+      if (r == "agreed")
+        ++agreed;
+      else if (r == "pending" || r.empty())
+        ++pending;
+      else
+        ++disagreed;
+    }
+    o << "  verification: " << p["segments"].size() << " sampled segment checks of "
+      << p["segment_count"] << " segments: " << agreed << " agreed, " << disagreed << " other, "
+      << pending << " pending; " << p["disputes"].size() << " disputes, " << p["slashes"].size()
+      << " slashes\n";
+  }
   return o.str();
 }
 

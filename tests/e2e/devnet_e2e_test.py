@@ -638,6 +638,12 @@ class ProofOfLearningLoop(unittest.TestCase):
         net.wait_for(lambda: net.rpc("state_getJob", {"id": int(job)})["status"] == "settled", 30, "settlement")
         j = net.rpc("state_getJob", {"id": int(job)})
         self.assertEqual(j["pol"]["phase"], "closed")
+        # job show says it in words too: phase, accuracy, the checks.
+        shown = net.cli("job", "show", job, json_out=False).stdout
+        bps = j["pol"]["commitment"]["accuracy_bps"]
+        self.assertIn(f"proof of learning: phase closed  test accuracy {bps // 100}.{bps % 100:02d} %", shown)
+        self.assertIn("verification: 8 sampled segment checks of 4 segments: 8 agreed, 0 other, 0 pending",
+                      shown)
         self.assertEqual(j["pol"]["disputes"], [])
         self.assertEqual(j["pol"]["slashes"], [])
         self.assertTrue(all(s["result"] == "agreed" for s in j["pol"]["segments"]))
