@@ -254,7 +254,7 @@ fs::path attest_dir(const Globals& g, const std::string& verifier, uint64_t job)
 }
 
 void write_text_file(const fs::path& path, const std::string& text) {
-  fs::create_directories(path.parent_path());
+  if (!path.parent_path().empty()) fs::create_directories(path.parent_path());
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << text;
   if (!out.flush()) throw CliError("cannot write " + path.string());

@@ -406,6 +406,54 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   job_submit->callback(
       [&] { submit_job(g, from, spec_path, pay_str, bond_str, deadline, samples); });
+  std::string template_out, template_dataset;
+  bool template_force = false;
+  auto* job_template = job->add_subcommand(
+      "template", "Write a job spec to start from, with the chain's data set filled in");
+  job_template->add_option("--out", template_out, "File to write")->required();
+  job_template->add_option("--dataset", template_dataset,
+                           "Data set name (default: the chain's first, state_listDatasets)");
+  job_template->add_flag("--force", template_force, "Overwrite --out if it exists");
+  job_template->callback([&] {
+    if (!template_force && fs::exists(template_out))
+      throw CliError(template_out + " exists; give --force to overwrite it");
+    wallet::WalletClient c(g.node);
+    const json sets = need(c.call("state_listDatasets"), "state_listDatasets")["datasets"];
+    json chosen;
+    for (const auto& d : sets)
+      if (template_dataset.empty() ? chosen.is_null() : d["name"] == template_dataset) chosen = d;
+    if (chosen.is_null()) {
+      std::string names;
+      for (const auto& d : sets)
+        names += (names.empty() ? "" : ", ") + d["name"].get<std::string>();
+      throw CliError(template_dataset.empty() ? "the chain registers no data set"
+                                              : "no data set '" + template_dataset +
+                                                    "' on this chain; it has: " + names);
+    }
+    chosen.erase("id");
+    // A small MLP that trains in seconds on a CPU; edit steps, layers and the
+    // optimizer to taste (kernels/specs/ holds more examples).
+    const json spec = {
+        {"model", {{"type", "mlp"}, {"layers", {784, 128, 10}}, {"activation", "relu"}}},
+        {"dataset", chosen},
+        {"optimizer",
+         {{"type", "adamw"},
+          {"lr", "0.002"},
+          {"betas", {"0.9", "0.999"}},
+          {"eps", "1e-8"},
+          {"weight_decay", "0.0001"}}},
+        {"batch_size", 128},
+        {"steps", 400},
+        {"seed", 42},
+        {"checkpoint_interval", 50}};
+    const std::string text = spec.dump(2) + "\n";
+    if (auto parsed = kernels::parse_job_spec(text); !parsed)  // the trainer's own rules
+      throw CliError("the template does not check: " + parsed.error);
+    write_text_file(template_out, text);
+    print(g, {{"out", template_out}, {"dataset", chosen["name"]}},
+          "wrote " + template_out + " (data set " + chosen["name"].get<std::string>() +
+              "); check it with `veritrain spec-hash --spec " + template_out + "`\n");
+  });
   auto* job_show = job->add_subcommand("show", "A job's status, escrow and spec");
   job_show->add_option("id", job_id, "Job id")->required();
   job_show->callback([&] {

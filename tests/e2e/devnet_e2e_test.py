@@ -242,6 +242,20 @@ class DevnetLoop(unittest.TestCase):
         self.assertEqual(bad["error"]["code"], -32602)
         bad = net.rpc_raw("chain_getBlockResults", {"height": heights[0], "offset": 10 ** 6})
         self.assertIn("past the block", bad["error"]["message"])
+        # job template: a spec with this chain's data set, which job submit accepts.
+        tpl = os.path.join(net.tmp, "template.json")
+        made = net.cli("job", "template", "--out", tpl)
+        self.assertEqual(made["dataset"], "fashion-mnist")
+        with open(tpl) as f:
+            spec = json.load(f)
+        registered = net.rpc("state_listDatasets")["datasets"][0]
+        self.assertEqual(spec["dataset"]["train_images_sha256"], registered["train_images_sha256"])
+        r = net.cli("--dry-run", "job", "submit", tpl, "--from", "alice", "--pay", "7000000", "--deadline", "500")
+        self.assertTrue(r["receipt"]["success"], r)
+        again = net.cli("job", "template", "--out", tpl, check=False, json_out=False)
+        self.assertIn("--force", again.stderr)
+        other = net.cli("job", "template", "--out", tpl + "2", "--dataset", "cifar", check=False, json_out=False)
+        self.assertIn("it has: fashion-mnist", other.stderr)
         # block show lists each transaction with its outcome.
         first = net.rpc("chain_getTransaction", {"hash": hashes[0]})["height"]
         shown = net.cli("block", "show", str(first), json_out=False).stdout
