@@ -547,6 +547,22 @@ void train_job(const Globals& g, const kernels::JobSpec& spec, const std::string
 
 }  // namespace
 
+// A worker checks at start that it can sign and pay: the key unlocks with
+// the password, the node answers, and the account holds at least min_fee.
+// Otherwise it exits non-zero at once rather than failing hours later.
+void check_can_sign(const Globals& g, const std::string& from) {
+  const SchnorrKey key = unlock(g, from);
+  const std::string me = address_to_string(key.pubkey());
+  const json params = call(g, "state_getParams", json::object());
+  const uint64_t min_fee = need(parse_u64_decimal(params["min_fee"].get<std::string>()), "min_fee");
+  const json acc = call(g, "state_getAccount", {{"address", me}});
+  const uint64_t balance = need(parse_u64_decimal(acc["balance"].get<std::string>()), "balance");
+  if (balance < min_fee)
+    throw CliError("key '" + from + "' (" + me + ") holds " + std::to_string(balance) +
+                   " uvt, less than the chain's min_fee " + std::to_string(min_fee) +
+                   ": it could not pay for a single transaction; fund it first");
+}
+
 void add_pol_commands(CLI::App& app, CLI::App& job, CLI::App& verifier_cmd, CLI::App& provider,
                       Globals& g) {
   // Option storage lives as long as the App (static: one App per process).
@@ -556,7 +572,8 @@ void add_pol_commands(CLI::App& app, CLI::App& job, CLI::App& verifier_cmd, CLI:
   static uint64_t job_id = 0, dispute_id = 0, segment = 0, interval_ms = 1000, min_payment = 0,
                   max_cost = 0;
   static bool once = false, agree = false, accept_open = false;
-  static int threads = 1;
+  // All of the machine's cores unless told otherwise: any count gives the same bits.
+  static int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   static std::string status_filter, trace_file;
   // Every command that trains or replays steps takes --threads and --device:
   // any choice gives the same bits, only the speed differs.
@@ -699,6 +716,7 @@ void add_pol_commands(CLI::App& app, CLI::App& job, CLI::App& verifier_cmd, CLI:
   vrun->add_flag("--once", once, "One round, then exit");
   vrun->callback([&g, use_replay_options] {
     use_replay_options(g);
+    check_can_sign(g, from);
     const std::string me = address_to_string(resolve_address(g, from));
     OnceLog say;
     say(g, "verifier " + me + " watching " + g.node);
@@ -751,6 +769,7 @@ void add_pol_commands(CLI::App& app, CLI::App& job, CLI::App& verifier_cmd, CLI:
   prun->add_flag("--once", once, "One round, then exit");
   prun->callback([&g, use_replay_options] {
     use_replay_options(g);
+    check_can_sign(g, from);
     const std::string me = address_to_string(resolve_address(g, from));
     OnceLog say;
     say(g, "provider " + me + " watching " + g.node);

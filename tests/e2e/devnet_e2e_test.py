@@ -242,6 +242,19 @@ class DevnetLoop(unittest.TestCase):
         self.assertEqual(bad["error"]["code"], -32602)
         bad = net.rpc_raw("chain_getBlockResults", {"height": heights[0], "offset": 10 ** 6})
         self.assertIn("past the block", bad["error"]["message"])
+        # A worker that could not sign or pay stops at once with the reason.
+        net.cli("keys", "new", "broke")
+        w = net.cli("verifier", "run", "--from", "broke", "--once", check=False, json_out=False)
+        self.assertNotEqual(w.returncode, 0)
+        self.assertIn("could not pay for a single transaction", w.stderr)
+        wrong = os.path.join(net.tmp, "wrong-password")
+        with open(wrong, "w") as f:
+            f.write("not the password at all\n")
+        w = subprocess.run([net.wallet_bin, "--node", net.url, "--home", net.wallet, "--password-file", wrong,
+                            "provider", "run", "--from", "alice", "--runs", net.tmp, "--once"],
+                           capture_output=True, text=True, timeout=60)
+        self.assertNotEqual(w.returncode, 0)
+        self.assertIn("wrong password", w.stderr)
         # job template: a spec with this chain's data set, which job submit accepts.
         tpl = os.path.join(net.tmp, "template.json")
         made = net.cli("job", "template", "--out", tpl)
