@@ -11,6 +11,8 @@ namespace {
 constexpr uint8_t kDoubleVote = 1;
 constexpr uint8_t kDoubleProposal = 2;
 
+}  // namespace
+
 void write_signed_proposal(Writer& w, const SignedProposal& p) {
   w.u64(p.proposal.height).u32(p.proposal.round).fixed(p.proposal.block);
   w.u32(static_cast<uint32_t>(p.proposal.pol_round)).u32(p.proposal.proposer_index).fixed(p.sig);
@@ -26,8 +28,6 @@ SignedProposal read_signed_proposal(Reader& r) {
   p.sig = r.fixed<64>("proposal.sig");
   return p;
 }
-
-}  // namespace
 
 void write_signed_vote(Writer& w, const SignedVote& v) {
   w.u8(static_cast<uint8_t>(v.vote.type)).u64(v.vote.height).u32(v.vote.round);

@@ -59,6 +59,10 @@ void write_signed_vote(Writer& w, const SignedVote& v);
 SignedVote read_signed_vote(Reader& r);
 Bytes encode(const SignedVote& v);
 Result<SignedVote> decode_signed_vote(ByteView in);
+// proposal: u64 height | u32 round | 32 block | i32 pol_round | u32 proposer_index | 64 sig
+// (the wire's proposal message adds its block after these).
+void write_signed_proposal(Writer& w, const SignedProposal& p);
+SignedProposal read_signed_proposal(Reader& r);
 
 // evidence: u8 kind | 32 validator | message a | message b, where kind 1 is a
 // double vote (two votes as above) and kind 2 a double proposal (two of

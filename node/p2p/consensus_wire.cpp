@@ -6,21 +6,17 @@ namespace vt::node::p2p {
 
 Bytes encode(const SignedProposal& p) {
   Writer w;
-  w.u64(p.proposal.height).u32(p.proposal.round).fixed(p.proposal.block);
-  w.u32(static_cast<uint32_t>(p.proposal.pol_round)).u32(p.proposal.proposer_index);
-  w.fixed(p.sig).bytes(p.block);
+  ledger::write_signed_proposal(w, {p.proposal, p.sig});
+  w.bytes(p.block);
   return w.take();
 }
 
 Result<SignedProposal> decode_signed_proposal(ByteView in, size_t max_block_bytes) {
   Reader r(in);
+  const ledger::SignedProposal signed_fields = ledger::read_signed_proposal(r);
   SignedProposal p;
-  p.proposal.height = r.u64("proposal.height");
-  p.proposal.round = r.u32("proposal.round");
-  p.proposal.block = r.fixed<32>("proposal.block");
-  p.proposal.pol_round = static_cast<int32_t>(r.u32("proposal.pol_round"));
-  p.proposal.proposer_index = r.u32("proposal.proposer_index");
-  p.sig = r.fixed<64>("proposal.sig");
+  p.proposal = signed_fields.proposal;
+  p.sig = signed_fields.sig;
   p.block = r.bytes("proposal.block_bytes", max_block_bytes);
   if (auto s = r.finish(); !s) return make_error("malformed proposal: " + s.error());
   return p;
