@@ -92,10 +92,19 @@ class IdPage {
   json next_ = nullptr;
 };
 
+// A result object's schema: exactly these fields, every one present
+// (tests/e2e validates each method's result against it with jsonschema).
 json schema_object(std::initializer_list<std::pair<const char*, json>> props) {
   json p = json::object();
-  for (const auto& [k, v] : props) p[k] = v;
-  return {{"type", "object"}, {"properties", p}};
+  json required = json::array();
+  for (const auto& [k, v] : props) {
+    p[k] = v;
+    required.push_back(k);
+  }
+  return {{"type", "object"},
+          {"properties", p},
+          {"required", required},
+          {"additionalProperties", false}};
 }
 const json kString = {{"type", "string"}};
 const json kInteger = {{"type", "integer"}, {"minimum", 0}};
@@ -527,13 +536,18 @@ void register_rpc_methods(rpc::MethodTable& t, Node& node) {
          }});
 
   t.add({"chain_getTransaction",
-         "A committed transaction with its receipt (height, success or reason, events).",
+         "A committed transaction with its receipt (height, success or reason, events), or "
+         "{hash, pending: true} while it waits in the mempool.",
          {{"hash", ParamType::Hex, true, "transaction hash"}},
          "transaction",
-         schema_object({{"height", kInteger},
-                        {"index", kInteger},
-                        {"tx", {{"type", "object"}}},
-                        {"receipt", {{"type", "object"}}}}),
+         {{"oneOf",
+           {schema_object({{"hash", kString},
+                           {"pending", {{"type", "boolean"}}},
+                           {"height", kInteger},
+                           {"index", kInteger},
+                           {"tx", {{"type", "object"}}},
+                           {"receipt", {{"type", "object"}}}}),
+            schema_object({{"hash", kString}, {"pending", {{"type", "boolean"}}}})}}},
          [&node](const rpc::Params& p) -> RpcOutcome {
            auto h = hash_from_hex(p.str("hash"));
            if (!h) return invalid("hash: " + h.error());
@@ -587,27 +601,34 @@ void register_rpc_methods(rpc::MethodTable& t, Node& node) {
            return out;
          }});
 
-  t.add(
-      {"state_getProvider",
-       "A registered provider: stake, locked bonds, endpoint, record.",
-       {{"address", ParamType::String, true, "provider's vt1... address"}},
-       "provider",
-       schema_object(
-           {{"address", kString}, {"stake", kAmount}, {"locked", kAmount}, {"endpoint", kString}}),
-       [&node](const rpc::Params& p) -> RpcOutcome {
-         auto a = address_from_string(p.str("address"));
-         if (!a) return invalid("address: " + a.error());
-         auto prov = ledger::read_provider(node.state(), a.value());
-         if (!prov) return not_found("no provider registered at " + p.str("address"));
-         return to_json(*prov);
-       }});
+  t.add({"state_getProvider",
+         "A registered provider: stake, locked bonds, endpoint, record.",
+         {{"address", ParamType::String, true, "provider's vt1... address"}},
+         "provider",
+         schema_object({{"address", kString},
+                        {"stake", kAmount},
+                        {"locked", kAmount},
+                        {"endpoint", kString},
+                        {"registered_height", kInteger},
+                        {"jobs_accepted", kInteger},
+                        {"jobs_expired", kInteger},
+                        {"jobs_settled", kInteger},
+                        {"jobs_slashed", kInteger}}),
+         [&node](const rpc::Params& p) -> RpcOutcome {
+           auto a = address_from_string(p.str("address"));
+           if (!a) return invalid("address: " + a.error());
+           auto prov = ledger::read_provider(node.state(), a.value());
+           if (!prov) return not_found("no provider registered at " + p.str("address"));
+           return to_json(*prov);
+         }});
 
   t.add({"state_listProviders",
          "Registered providers in address order, paginated.",
          {{"after", ParamType::String, false, "continue after this address"},
           {"limit", ParamType::Integer, false, "at most this many (default 100, max 1000)"}},
          "page",
-         schema_object({{"providers", {{"type", "array"}}}, {"next", kString}}),
+         schema_object(
+             {{"providers", {{"type", "array"}}}, {"next", {{"type", {"string", "null"}}}}}),
          [&node](const rpc::Params& p) -> RpcOutcome {
            auto page = AddressPage::from(p);
            if (!page) return invalid(page.error());
@@ -628,9 +649,18 @@ void register_rpc_methods(rpc::MethodTable& t, Node& node) {
          {{"id", ParamType::Integer, true, "job id"}},
          "job",
          schema_object({{"id", kInteger},
+                        {"client", kString},
+                        {"spec_hash", kString},
                         {"status", kString},
                         {"payment", kAmount},
-                        {"spec", {{"type", "object"}}},
+                        {"bond_required", kAmount},
+                        {"provider", {{"type", {"string", "null"}}}},
+                        {"created_height", kInteger},
+                        {"deadline_height", kInteger},
+                        {"accepted_height", kInteger},
+                        {"closed_height", kInteger},
+                        {"samples", kInteger},
+                        {"spec", {{"type", {"object", "null"}}}},
                         {"pol", {{"type", {"object", "null"}}}}}),
          [&node](const rpc::Params& p) -> RpcOutcome {
            auto j = ledger::read_job(node.state(), p.u64("id"));
@@ -697,7 +727,8 @@ void register_rpc_methods(rpc::MethodTable& t, Node& node) {
          {{"after", ParamType::String, false, "continue after this address"},
           {"limit", ParamType::Integer, false, "at most this many (default 100, max 1000)"}},
          "page",
-         schema_object({{"verifiers", {{"type", "array"}}}, {"next", kString}}),
+         schema_object(
+             {{"verifiers", {{"type", "array"}}}, {"next", {{"type", {"string", "null"}}}}}),
          [&node](const rpc::Params& p) -> RpcOutcome {
            auto page = AddressPage::from(p);
            if (!page) return invalid(page.error());

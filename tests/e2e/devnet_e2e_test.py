@@ -192,6 +192,48 @@ class DevnetLoop(unittest.TestCase):
         with open(path) as f:
             self.assertEqual(f.read(), text, "docs/rpc.md is out of date: rerun with VT_UPDATE_DOCS=1")
 
+    def test_98_results_match_their_declared_schemas(self):
+        """Each method's result validates against the schema rpc_discover
+        declares for it (python3-jsonschema): top-level objects name every
+        field, require them all and allow no other."""
+        import jsonschema
+        net = self.net
+        net.wait_height(2)
+        alice = self.addr["alice"]
+        tx = net.rpc("account_getTransactions", {"address": alice})[0]
+        samples = {
+            "chain_status": {}, "chain_getBlock": {"height": 1}, "chain_getGenesis": {},
+            "chain_getBlockResults": {"height": 1}, "chain_getCommit": {"height": 1},
+            "chain_getValidators": {}, "net_peers": {}, "consensus_state": {},
+            "chain_getTransaction": {"hash": tx}, "state_getAccount": {"address": alice},
+            "account_getTransactions": {"address": alice}, "state_getProvider": {"address": self.addr["prov"]},
+            "state_listProviders": {}, "state_getJob": {"id": 1}, "state_listJobs": {},
+            "state_listVerifiers": {}, "state_listDisputes": {}, "state_listSlashes": {},
+            "state_getParams": {}, "state_listDatasets": {}, "rpc_discover": {},
+        }
+        # Not called here: they change the node (tx_submit, blob uploads), need a
+        # signed transaction (tx_simulate: the wallet's --dry-run tests it), or an
+        # object this devnet does not have yet (a verifier, a dispute, a blob), or
+        # a WebSocket (chain_subscribe, chain_unsubscribe: test_6).
+        not_called = {"tx_submit", "tx_simulate", "blob_begin", "blob_putChunk", "blob_seal", "blob_get",
+                      "state_getVerifier", "state_getCheckpointProof", "state_getDispute",
+                      "chain_subscribe", "chain_unsubscribe"}
+        doc = net.rpc("rpc_discover")
+        methods = {m["name"]: m for m in doc["methods"]}
+        self.assertEqual(set(methods), set(samples) | not_called, "a method without a schema check")
+        for name, params in samples.items():
+            with self.subTest(method=name):
+                resp = net.rpc_raw(name, params)
+                self.assertIn("result", resp, resp)
+                jsonschema.validate(resp["result"], methods[name]["result"]["schema"])
+        # The check can fail: an extra field or a missing one is refused.
+        schema = methods["chain_status"]["result"]["schema"]
+        status = net.rpc("chain_status")
+        with self.assertRaises(jsonschema.ValidationError):
+            jsonschema.validate(dict(status, extra=1), schema)
+        with self.assertRaises(jsonschema.ValidationError):
+            jsonschema.validate({k: v for k, v in status.items() if k != "height"}, schema)
+
     def test_99_an_indexer_reads_genesis_status_and_block_results(self):
         net = self.net
         net.wait_height(2)
