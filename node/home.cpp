@@ -238,6 +238,16 @@ Result<Home> load_home(const fs::path& home) {
   if (max_txs < 1 || max_bytes < 1024)
     return make_error("config.toml: mempool limits must be positive");
   h.config.rpc_body_limit = static_cast<size_t>(body);
+  if (const auto* origins = t["rpc"]["cors_origins"].as_array()) {
+    for (const auto& o : *origins) {
+      const auto s = o.value<std::string>();
+      if (!s || s->empty())
+        return make_error("config.toml: rpc.cors_origins must be a list of origins or \"*\"");
+      h.config.rpc_cors_origins.push_back(*s);
+    }
+  } else if (t["rpc"]["cors_origins"]) {
+    return make_error("config.toml: rpc.cors_origins must be a list, e.g. [\"*\"]");
+  }
   h.config.block_interval_ms = static_cast<uint64_t>(interval);
   h.config.mempool_max_txs = static_cast<size_t>(max_txs);
   h.config.mempool_max_bytes = static_cast<size_t>(max_bytes);

@@ -209,6 +209,7 @@ Status Node::start() {
   register_rpc_methods(*rpc_table_, *this);
   rpc::ServerOptions options;
   options.body_limit = config_.rpc_body_limit;
+  options.cors_origins = config_.rpc_cors_origins;
   try {
     boost::asio::ip::tcp::endpoint ep(boost::asio::ip::make_address(config_.rpc_host),
                                       config_.rpc_port);

@@ -306,6 +306,13 @@ class HttpSession : public Connection,
                    keep_alive);
     }
     if (path != "/") return reply_text(http::status::not_found, "not found\n", keep_alive);
+    if (req.method() == http::verb::options) {
+      // A browser's CORS preflight: allowed origins may POST JSON.
+      if (cors_origin().empty())
+        return reply_text(http::status::forbidden, "origin not allowed (rpc.cors_origins)\n",
+                          keep_alive);
+      return reply(http::status::no_content, "", "", keep_alive);
+    }
     if (req.method() != http::verb::post) {
       return reply_text(http::status::method_not_allowed, "JSON-RPC: POST / or WebSocket\n",
                         keep_alive);
@@ -323,6 +330,21 @@ class HttpSession : public Connection,
     reply_json(http::status::ok, response, keep_alive);
   }
 
+  // The Access-Control-Allow-Origin this request gets: its Origin when that is
+  // allowed ("*" when any is), else empty (no CORS headers).
+  std::string cors_origin() const {
+    if (!parser_ || !parser_->is_header_done()) return {};
+    const auto& req = parser_->get();
+    const auto found = req.find(http::field::origin);
+    if (found == req.end()) return {};
+    const std::string origin(found->value().data(), found->value().size());
+    for (const std::string& allowed : state_->options.cors_origins) {
+      if (allowed == "*") return "*";
+      if (allowed == origin) return origin;
+    }
+    return {};
+  }
+
   void reply_json(http::status status, const json& body, bool keep_alive) {
     reply(status, "application/json", dump(body), keep_alive);
   }
@@ -336,6 +358,15 @@ class HttpSession : public Connection,
     const unsigned version = parser_ && parser_->is_header_done() ? parser_->get().version() : 11;
     response_.emplace(status, version);
     response_->set(http::field::server, "veritrain");
+    if (const std::string origin = cors_origin(); !origin.empty()) {
+      response_->set(http::field::access_control_allow_origin, origin);
+      response_->set(http::field::vary, "Origin");
+      if (parser_ && parser_->get().method() == http::verb::options) {
+        response_->set(http::field::access_control_allow_methods, "POST, GET, OPTIONS");
+        response_->set(http::field::access_control_allow_headers, "Content-Type");
+        response_->set(http::field::access_control_max_age, "600");
+      }
+    }
     if (!content_type.empty())
       response_->set(http::field::content_type,
                      beast::string_view(content_type.data(), content_type.size()));

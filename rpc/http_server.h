@@ -14,6 +14,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "rpc/method_table.h"
 
@@ -28,6 +29,10 @@ struct ServerOptions {
   std::size_t max_connections = 256;               // HTTP + WebSocket; more are answered 503
   std::size_t ws_queue_limit = 1024;   // queued messages before a slow client is dropped
   std::size_t max_subscriptions = 64;  // per WebSocket connection
+  // Browser origins allowed to call the RPC from another site (CORS), exactly
+  // as a browser sends them ("https://explorer.example"), or "*" for any.
+  // Empty: no CORS headers, so browsers keep other sites' pages out.
+  std::vector<std::string> cors_origins;
 };
 
 // What a GET route answers.

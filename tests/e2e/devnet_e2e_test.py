@@ -2,6 +2,7 @@
 explorer reads over raw HTTP, malformed RPC, and kill -9 in mid-stream.
 Usage: devnet_e2e_test.py BIN_DIR SOURCE_DIR"""
 import hashlib
+import http.client
 import json
 import os
 import re
@@ -517,6 +518,45 @@ def merkle_verify(root, leaf, index, count, proof):
             h, k = hashlib.sha256(b"\x01" + h + sibs[k]).digest(), k + 1
         i, width = i // 2, (width + 1) // 2
     return h == root and k == n
+
+
+class Cors(unittest.TestCase):
+    """config.toml's rpc.cors_origins lets a browser page of that origin call
+    the RPC (the CORS headers and a preflight answer); other origins get
+    neither, and a malformed setting stops the node at start with the reason."""
+
+    def test_allowed_origin_gets_the_headers(self):
+        net = Devnet(BIN_DIR)
+        self.addCleanup(net.close)
+        config = os.path.join(net.home, "config.toml")
+        with open(config) as f:
+            text = f.read()
+        with open(config, "w") as f:
+            f.write(text.replace("[rpc]\n", '[rpc]\ncors_origins = ["https://explorer.example"]\n', 1))
+        net.start()
+        conn = http.client.HTTPConnection("127.0.0.1", net.port, timeout=10)
+        body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "chain_status"})
+        conn.request("POST", "/", body, {"Content-Type": "application/json", "Origin": "https://explorer.example"})
+        r = conn.getresponse()
+        r.read()
+        self.assertEqual(r.getheader("Access-Control-Allow-Origin"), "https://explorer.example")
+        conn.request("OPTIONS", "/", headers={"Origin": "https://explorer.example",
+                                              "Access-Control-Request-Method": "POST"})
+        r = conn.getresponse()
+        r.read()
+        self.assertEqual(r.status, 204)
+        self.assertIn("POST", r.getheader("Access-Control-Allow-Methods"))
+        conn.request("POST", "/", body, {"Content-Type": "application/json", "Origin": "https://evil.example"})
+        r = conn.getresponse()
+        r.read()
+        self.assertIsNone(r.getheader("Access-Control-Allow-Origin"))
+        # A setting that is not a list: refused at start, naming it.
+        net.stop()
+        with open(config, "w") as f:
+            f.write(text.replace("[rpc]\n", '[rpc]\ncors_origins = "*"\n', 1))
+        p = subprocess.run([net.daemon, "start", "--home", net.home], capture_output=True, text=True, timeout=30)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("rpc.cors_origins must be a list", p.stdout + p.stderr)
 
 
 class BlockSync(unittest.TestCase):

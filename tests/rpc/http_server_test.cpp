@@ -287,3 +287,56 @@ TEST_CASE("curl talks to the server") {
   json r = json::parse(out);
   CHECK(r["result"]["methods"].size() == server.table.openrpc()["methods"].size());
 }
+
+TEST_CASE("CORS: allowed origins get the headers and a preflight answer; others get neither") {
+  const std::string call = R"({"jsonrpc":"2.0","method":"test_echo","params":["a"],"id":1})";
+  auto request = [&](std::uint16_t port, const std::string& method, const std::string& origin) {
+    RawSocket s(port);
+    std::string req = method + " / HTTP/1.1\r\nHost: x\r\n";
+    if (!origin.empty()) req += "Origin: " + origin + "\r\n";
+    if (method == "POST")
+      req += "Content-Type: application/json\r\nContent-Length: " + std::to_string(call.size()) +
+             "\r\n\r\n" + call;
+    else
+      req += "Access-Control-Request-Method: POST\r\nContent-Length: 0\r\n\r\n";
+    REQUIRE(s.send_all(req));
+    auto r = s.read_response();
+    REQUIRE(r);
+    return *r;
+  };
+  {
+    ServerOptions o;
+    o.cors_origins = {"https://explorer.example"};
+    TestServer server(o);
+    auto r = request(server.port(), "POST", "https://explorer.example");
+    CHECK(r.status == 200);
+    CHECK(r.headers.find("access-control-allow-origin: https://explorer.example") !=
+          std::string::npos);
+    r = request(server.port(), "OPTIONS", "https://explorer.example");
+    CHECK(r.status == 204);
+    CHECK(r.headers.find("access-control-allow-methods: post, get, options") != std::string::npos);
+    CHECK(r.headers.find("access-control-allow-headers: content-type") != std::string::npos);
+    // Another site: the call is answered (a server cannot stop a request), but
+    // without the header the browser keeps the answer from that site's page.
+    r = request(server.port(), "POST", "https://evil.example");
+    CHECK(r.status == 200);
+    CHECK(r.headers.find("access-control-allow-origin") == std::string::npos);
+    r = request(server.port(), "OPTIONS", "https://evil.example");
+    CHECK(r.status == 403);
+    CHECK(r.headers.find("access-control-allow-origin") == std::string::npos);
+  }
+  {
+    ServerOptions o;
+    o.cors_origins = {"*"};
+    TestServer server(o);
+    auto r = request(server.port(), "POST", "https://anyone.example");
+    CHECK(r.headers.find("access-control-allow-origin: *") != std::string::npos);
+  }
+  {
+    TestServer server;  // the default: no CORS at all
+    auto r = request(server.port(), "POST", "https://explorer.example");
+    CHECK(r.status == 200);
+    CHECK(r.headers.find("access-control-allow-origin") == std::string::npos);
+    CHECK(request(server.port(), "OPTIONS", "https://explorer.example").status == 403);
+  }
+}
