@@ -550,6 +550,7 @@ class Cors(unittest.TestCase):
         r = conn.getresponse()
         r.read()
         self.assertIsNone(r.getheader("Access-Control-Allow-Origin"))
+        conn.close()
         # A setting that is not a list: refused at start, naming it.
         net.stop()
         with open(config, "w") as f:
