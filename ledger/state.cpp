@@ -26,6 +26,19 @@ void StateStore::scan(ByteView prefix,
     if (!fn(it->first, it->second)) return;
 }
 
+std::vector<StateTree::NodeRecord> StateStore::tree_nodes_for(const ChangeSet& changes) {
+  tree_.root();
+  std::vector<Hash256> paths;
+  paths.reserve(changes.size());
+  for (const auto& [key, value] : changes) paths.push_back(sha256(key));
+  return tree_.nodes_on_paths(paths);
+}
+
+std::vector<StateTree::NodeRecord> StateStore::all_tree_nodes() {
+  tree_.root();
+  return tree_.all_nodes();
+}
+
 void StateStore::apply(const ChangeSet& changes) {
   for (const auto& [key, value] : changes) {
     Hash256 hk = sha256(key);

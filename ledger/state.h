@@ -35,6 +35,10 @@ class StateStore final : public StateReader {
   ChangeSet undo_for(const ChangeSet& changes) const;
   Hash256 root() { return tree_.root(); }
   size_t size() const { return entries_.size(); }
+  // The tree nodes on the paths of the keys `changes` names, as they are now
+  // (after applying them): what the node stores to prove state at this height.
+  std::vector<StateTree::NodeRecord> tree_nodes_for(const ChangeSet& changes);
+  std::vector<StateTree::NodeRecord> all_tree_nodes();
 
  private:
   std::map<Bytes, Bytes, std::less<>> entries_;

@@ -1,6 +1,8 @@
 #include "ledger/state_tree.h"
 
+#include <algorithm>
 #include <cassert>
+#include <map>
 
 #include "core/sha256.h"
 
@@ -114,6 +116,81 @@ void StateTree::erase(const Hash256& key) {
 
 Hash256 StateTree::root() {
   return rehash(root_.get());
+}
+
+namespace {
+
+StateTree::NodeRecord record_of(const StateTree::Node& n, unsigned depth, const Hash256& prefix) {
+  assert(!n.dirty);
+  StateTree::NodeRecord r{static_cast<uint8_t>(depth), prefix, {}};
+  r.encoded.reserve(65);
+  auto append = [&r](const Hash256& h) { r.encoded.insert(r.encoded.end(), h.begin(), h.end()); };
+  if (n.leaf) {
+    r.encoded.push_back(0x00);
+    append(n.key);
+    append(n.value);
+  } else {
+    r.encoded.push_back(0x01);
+    append(n.child[0] ? n.child[0]->hash : Hash256{});
+    append(n.child[1] ? n.child[1]->hash : Hash256{});
+  }
+  return r;
+}
+
+void set_bit(Hash256& path, unsigned depth, int bit) {
+  if (bit) path[depth / 8] |= static_cast<uint8_t>(0x80 >> (depth % 8));
+}
+
+void collect(const StateTree::Node* n, unsigned depth, Hash256 prefix,
+             std::vector<StateTree::NodeRecord>& out) {
+  if (!n) return;
+  out.push_back(record_of(*n, depth, prefix));
+  if (n->leaf) return;
+  for (int b = 0; b < 2; ++b) {
+    Hash256 child_prefix = prefix;
+    set_bit(child_prefix, depth, b);
+    collect(n->child[b].get(), depth + 1, child_prefix, out);
+  }
+}
+
+}  // namespace
+
+std::vector<StateTree::NodeRecord> StateTree::nodes_on_paths(
+    const std::vector<Hash256>& paths) const {
+  // Every node on each path changed, and so did a leaf beside a path: a new key
+  // pushes the leaf it splits one level down, beside the new key's path (the
+  // only node that moves down; a removal moves a leaf up, onto the path).
+  std::map<std::pair<unsigned, Hash256>, NodeRecord> found;  // by place: each once
+  auto emit = [&found](const Node& n, unsigned depth, const Hash256& prefix) {
+    if (found.count({depth, prefix}) == 0)
+      found.emplace(std::pair{depth, prefix}, record_of(n, depth, prefix));
+  };
+  for (const Hash256& path : paths) {
+    const Node* n = root_.get();
+    Hash256 prefix{};
+    for (unsigned depth = 0; n; ++depth) {
+      emit(*n, depth, prefix);
+      if (n->leaf) break;
+      const int b = bit_at(path, depth);
+      if (const Node* beside = n->child[1 - b].get(); beside && beside->leaf) {
+        Hash256 beside_prefix = prefix;
+        set_bit(beside_prefix, depth, 1 - b);
+        emit(*beside, depth + 1, beside_prefix);
+      }
+      set_bit(prefix, depth, b);
+      n = n->child[b].get();
+    }
+  }
+  std::vector<NodeRecord> out;
+  out.reserve(found.size());
+  for (auto& [place, record] : found) out.push_back(std::move(record));
+  return out;
+}
+
+std::vector<StateTree::NodeRecord> StateTree::all_nodes() const {
+  std::vector<NodeRecord> out;
+  collect(root_.get(), 0, Hash256{}, out);
+  return out;
 }
 
 }  // namespace vt::ledger

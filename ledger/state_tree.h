@@ -6,6 +6,7 @@
 #pragma once
 
 #include <memory>
+#include <vector>
 
 #include "core/bytes.h"
 
@@ -25,6 +26,22 @@ class StateTree {
   // an empty side hashing as 32 zero bytes.
   Hash256 root();
   size_t size() const { return size_; }
+
+  // One node as stored for proofs at past heights: its place (depth and the
+  // first `depth` bits of its path, the rest zero) and its 65-byte encoding,
+  // 0x00 || path || value hash (leaf) or 0x01 || left || right (inner).
+  struct NodeRecord {
+    uint8_t depth = 0;
+    Hash256 prefix{};
+    Bytes encoded;
+  };
+  // Every node on the way from the root to each of `paths`, and each leaf
+  // beside those ways (each node once), as they are after root(): after a
+  // block, the paths of the keys it changed give every node it changed or moved.
+  // Call root() first.
+  std::vector<NodeRecord> nodes_on_paths(const std::vector<Hash256>& paths) const;
+  // Every node of the tree (a full snapshot). Call root() first.
+  std::vector<NodeRecord> all_nodes() const;
 
   struct Node;  // defined in state_tree.cpp
 
