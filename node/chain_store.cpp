@@ -3,6 +3,8 @@
 #include "core/encoding.h"
 #include "ledger/receipt.h"
 #include "ledger/state_access.h"
+#include "node/state_history.h"
+#include "node/tx_index.h"
 
 namespace vt::node {
 
@@ -83,21 +85,27 @@ Status ChainStore::init_genesis_if_empty(const ledger::Genesis& g) {
   if (!existing) return existing.take_error();
   if (existing.value()) return Status::success();
   ledger::StateStore fresh;
-  const ledger::ChangeSet changes = ledger::genesis_changes(g);
-  fresh.apply(changes);
-  return init_genesis(g, changes, fresh.root());
+  fresh.apply(ledger::genesis_changes(g));
+  return init_genesis(g, fresh);
 }
 
-Status ChainStore::init_genesis(const ledger::Genesis& g, const ledger::ChangeSet& changes,
-                                const Hash256& state_root) {
+Status ChainStore::init_genesis(const ledger::Genesis& g, ledger::StateStore& state) {
   auto existing = head();
   if (!existing) return existing.take_error();
   if (existing.value()) return make_error("the store already holds a chain");
   WriteBatch batch;
-  for (const auto& [k, v] : changes)
-    if (v) batch.put(Column::State, k, *v);
+  ledger::ChangeSet changes;
+  state.scan({}, [&](const Bytes& k, const Bytes& v) {
+    changes.emplace(k, v);
+    return true;
+  });
+  for (const auto& [k, v] : changes) batch.put(Column::State, k, *v);
+  const Hash256 state_root = state.root();
   ChainHead h{0, ledger::genesis_hash(g, state_root), state_root, g.genesis_time_ms};
   batch.put(Column::Meta, kHeadKey, encode_head(h));
+  add_state_history(0, state.all_tree_nodes(), changes, batch);
+  add_state_history_start(0, batch);
+  add_tx_index_entries(ledger::Block{}, {}, batch);  // height 0: indexed through genesis
   auto vals = validators_after(kv_, changes);
   if (!vals) return vals.take_error();
   batch.put(Column::Meta, validators_key(1), vals.value());
@@ -105,7 +113,7 @@ Status ChainStore::init_genesis(const ledger::Genesis& g, const ledger::ChangeSe
 }
 
 Status ChainStore::commit_block(const ledger::Block& block, const Bytes& commit,
-                                const ledger::BlockResult& result) {
+                                const ledger::BlockResult& result, ledger::StateStore& state) {
   const auto& hdr = block.header;
   Hash256 hash = ledger::block_hash(hdr);
   WriteBatch batch;
@@ -124,12 +132,9 @@ Status ChainStore::commit_block(const ledger::Block& block, const Bytes& commit,
                   .bytes(ledger::encode(tx))
                   .bytes(ledger::encode(result.receipts[i]))
                   .take());
-    batch.put(Column::AccountTxs, Writer().fixed(tx.sender).u64(hdr.height).u32(i).take(),
-              Bytes(th.begin(), th.end()));
-    if (const auto* t = std::get_if<ledger::Transfer>(&tx.msg); t && t->to != tx.sender)
-      batch.put(Column::AccountTxs, Writer().fixed(t->to).u64(hdr.height).u32(i).take(),
-                Bytes(th.begin(), th.end()));
   }
+  add_tx_index_entries(block, result.receipts, batch);
+  add_state_history(hdr.height, state.tree_nodes_for(result.changes), result.changes, batch);
   for (const auto& [k, v] : result.changes) {
     if (v)
       batch.put(Column::State, k, *v);
@@ -235,17 +240,63 @@ Result<std::optional<TxRecord>> ChainStore::tx(const Hash256& hash) const {
 
 Result<std::vector<Hash256>> ChainStore::account_txs(const Address& a, size_t limit) const {
   std::vector<Hash256> out;
-  Bytes start = Writer().fixed(a).u64(UINT64_MAX).u32(UINT32_MAX).take();
-  auto s = kv_.scan_reverse(Column::AccountTxs, start, [&](ByteView k, ByteView v) {
-    if (k.size() != 44 || !std::equal(a.begin(), a.end(), k.begin()) || v.size() != 32)
-      return false;
-    Hash256 h;
-    std::copy(v.begin(), v.end(), h.begin());
-    out.push_back(h);
-    return out.size() < limit;
-  });
-  if (!s) return s.take_error();
+  TxQuery query;
+  query.address = a;
+  std::optional<TxPosition> at;
+  do {
+    auto page = search_txs(kv_, query, at, std::min(limit - out.size(), kMaxTxSearchPage));
+    if (!page) return page.take_error();
+    for (const TxHit& hit : page.value().hits) out.push_back(hit.hash);
+    at = page.value().next;
+  } while (at && out.size() < limit);
   return out;
+}
+
+Status ChainStore::complete_indexes(ledger::StateStore& state) {
+  auto h = head();
+  if (!h) return h.take_error();
+  if (!h.value()) return make_error("complete_indexes: the store holds no chain");
+  const uint64_t height = h.value()->height;
+  auto history = state_history_start(kv_);
+  if (!history) return history.take_error();
+  if (!history.value()) {
+    WriteBatch batch;
+    ledger::ChangeSet all;
+    state.scan({}, [&](const Bytes& k, const Bytes& v) {
+      all.emplace(k, v);
+      return true;
+    });
+    add_state_history(height, state.all_tree_nodes(), all, batch);
+    add_state_history_start(height, batch);
+    if (auto s = kv_.write(batch); !s) return s;
+  }
+  auto indexed = tx_index_height(kv_);
+  if (!indexed) return indexed.take_error();
+  for (uint64_t at = indexed.value() ? *indexed.value() + 1 : 1; at <= height; ++at) {
+    auto block = block_at(at);
+    if (!block) return block.take_error();
+    if (!block.value())
+      return make_error("block " + std::to_string(at) + " missing from the store");
+    std::vector<ledger::Receipt> receipts;
+    for (const auto& tx : block.value()->txs) {
+      auto rec = this->tx(ledger::tx_hash(tx));
+      if (!rec) return rec.take_error();
+      if (!rec.value())
+        return make_error("a transaction of block " + std::to_string(at) + " is missing");
+      receipts.push_back(std::move(rec.value()->receipt));
+    }
+    WriteBatch batch;
+    add_tx_index_entries(*block.value(), receipts, batch);
+    if (auto s = kv_.write(batch); !s) return s;
+  }
+  return Status::success();
+}
+
+Result<uint64_t> ChainStore::earliest_state_height() const {
+  auto start = state_history_start(kv_);
+  if (!start) return start.take_error();
+  if (!start.value()) return make_error("this database keeps no state history yet");
+  return *start.value();
 }
 
 }  // namespace vt::node

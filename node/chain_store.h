@@ -36,12 +36,20 @@ class ChainStore {
   // Writes the genesis state and head when the store is empty; nothing when it
   // already holds a chain (which must then be this genesis's: the node checks).
   [[nodiscard]] Status init_genesis_if_empty(const ledger::Genesis& g);
-  // Writes the genesis state and head, once, for an empty store.
-  [[nodiscard]] Status init_genesis(const ledger::Genesis& g, const ledger::ChangeSet& changes,
-                                    const Hash256& state_root);
-  // One batch: block, height index, commit, txs + receipts, state changes, account index, head.
+  // Writes the genesis state (`state` holds exactly it) and head, once, for an empty store.
+  [[nodiscard]] Status init_genesis(const ledger::Genesis& g, ledger::StateStore& state);
+  // One batch: block, height index, commit, txs + receipts, state changes, the
+  // transaction index, the state history (tree nodes the block changed, read from
+  // `state`, which holds the state after the block) and the head.
   [[nodiscard]] Status commit_block(const ledger::Block& block, const Bytes& commit,
-                                    const ledger::BlockResult& result);
+                                    const ledger::BlockResult& result, ledger::StateStore& state);
+  // For a database written before the transaction index or the state history
+  // existed: indexes every stored block, and snapshots `state` (the head's) as
+  // the first height with history. Nothing when both are complete.
+  [[nodiscard]] Status complete_indexes(ledger::StateStore& state);
+  // The first height whose state can be read and proven (HistoricalState).
+  [[nodiscard]] Result<uint64_t> earliest_state_height() const;
+  const KvStore& kv() const { return kv_; }
   // The validator records in force at `height` (as the state after height-1
   // held them); nullopt for a database written before these were kept.
   [[nodiscard]] Result<std::optional<std::vector<ledger::Validator>>> validators_at(
@@ -55,7 +63,8 @@ class ChainStore {
   [[nodiscard]] Result<std::optional<std::vector<ledger::Event>>> block_events(
       uint64_t height) const;
   [[nodiscard]] Result<std::optional<TxRecord>> tx(const Hash256& hash) const;
-  // Transactions sent or received by the account, newest first, at most `limit`.
+  // Transactions that name the account (sender, recipient or an event
+  // attribute), newest first, at most `limit`.
   [[nodiscard]] Result<std::vector<Hash256>> account_txs(const Address& a, size_t limit) const;
 
  private:

@@ -23,9 +23,12 @@ enum class Column : uint8_t {
   Txs,          // tx hash -> height, index, receipt
   BlockEvents,  // height -> begin-block events
   State,        // ledger state key -> value
-  AccountTxs,   // address || height || index -> tx hash (explorer index)
+  AccountTxs,   // unused since 0.1.0 (replaced by TxIndex); kept so older databases open
   Consensus,    // the validator's last signed step (double-sign protection)
-  Blobs,  // content-addressed blobs (checkpoints, models): hash -> size, hash || chunk -> bytes
+  Blobs,    // content-addressed blobs (checkpoints, models): hash -> size, hash || chunk -> bytes
+  TxIndex,  // search term || height || index -> tx hash (node/tx_index.h)
+  StateNodes,   // state tree node: depth || path prefix || height -> node (node/state_history.h)
+  StateValues,  // SHA-256 of a state value -> the value (node/state_history.h)
   Count
 };
 const char* column_name(Column c);

@@ -155,11 +155,14 @@ Status Node::load() {
     return make_error("stored state root " + to_hex(root) + " does not match the head's " +
                       to_hex(head_.state_root) + " at height " + std::to_string(head_.height) +
                       ": the database is corrupt");
+  if (auto s = chain_.complete_indexes(state_); !s)
+    return make_error("cannot complete the transaction index or state history: " + s.error());
   params_ = ledger::read_params(state_);
   {
     ledger::StateStore at_genesis;
     at_genesis.apply(ledger::genesis_changes(genesis_));
-    genesis_hash_ = ledger::genesis_hash(genesis_, at_genesis.root());
+    genesis_state_root_ = at_genesis.root();
+    genesis_hash_ = ledger::genesis_hash(genesis_, genesis_state_root_);
   }
   head_signers_ = ledger::read_signing_set(state_);
   if (head_.height >= 1) {
@@ -219,6 +222,8 @@ Status Node::start() {
                       std::to_string(config_.rpc_port) + ": " + e.what());
   }
   register_http_routes(*rpc_server_, *this);
+  event_source_ = std::make_unique<NodeEventSource>(chain_);
+  rpc_server_->set_event_source(*event_source_);
   // Peers to dial start the peer manager even without a configured port (it then
   // listens on a free one, which nobody is told about).
   if (config_.p2p_port != 0 || !config_.persistent_peers.empty()) {
@@ -579,25 +584,6 @@ void Node::start_height_if_due() {
   for (auto& in : kept) on_peer_message(std::move(in));
 }
 
-void Node::publish_events(const ledger::Block& block, const ledger::BlockResult& result) {
-  rpc_server_->publish("newBlocks", {{"height", block.header.height},
-                                     {"hash", to_hex(ledger::block_hash(block.header))},
-                                     {"txs", block.txs.size()}});
-  auto publish_jobs = [&](const std::vector<ledger::Event>& events, const std::string& tx) {
-    for (const auto& e : events) {
-      if (e.type.rfind("job_", 0) != 0) continue;
-      nlohmann::json attrs = nlohmann::json::object();
-      for (const auto& [k, v] : e.attrs) attrs[k] = v;
-      rpc_server_->publish(
-          "jobEvents",
-          {{"height", block.header.height}, {"tx", tx}, {"type", e.type}, {"attributes", attrs}});
-    }
-  };
-  publish_jobs(result.begin_events, "");
-  for (size_t i = 0; i < block.txs.size(); ++i)
-    publish_jobs(result.receipts[i].events, to_hex(ledger::tx_hash(block.txs[i])));
-}
-
 // A checkpoint posted on chain (checkpoint_post) is also kept as a blob, so
 // verifiers and clients fetch it with blob_get by its SHA-256 like any other.
 // Best effort: the block already holds the bytes; a failure is logged.
@@ -665,7 +651,7 @@ void Node::commit(const consensus::Commit& c) {
 void Node::finish_commit(const ledger::Block& block, const Hash256& id,
                          const ledger::BlockResult& result, const ledger::CommitCertificate& cert,
                          std::chrono::steady_clock::time_point start) {
-  if (auto s = chain_.commit_block(block, ledger::encode(cert), result); !s)
+  if (auto s = chain_.commit_block(block, ledger::encode(cert), result, state_); !s)
     return fatal("cannot persist block " + std::to_string(block.header.height) + ": " + s.error());
   metrics_.last_block_interval_ms = block.header.time_ms - head_.time_ms;  // time only moves on
   head_ = ChainHead{block.header.height, id, block.header.state_root, block.header.time_ms};
@@ -687,7 +673,7 @@ void Node::finish_commit(const ledger::Block& block, const Hash256& id,
   if (!block.txs.empty() || block.header.height % 100 == 0)
     spdlog::info("committed block {} ({}) with {} txs, state root {}", block.header.height,
                  short_hex(id), block.txs.size(), short_hex(block.header.state_root));
-  if (rpc_server_) publish_events(block, result);
+  if (rpc_server_) rpc_server_->notify_new_block();
   candidates_.clear();
   vote_sigs_.clear();
   proposals_.clear();

@@ -21,6 +21,7 @@
 #include "node/blob_store.h"
 #include "node/chain_store.h"
 #include "node/datasets.h"
+#include "node/event_feeds.h"
 #include "node/kv_store.h"
 #include "node/mempool.h"
 #include "node/p2p/consensus_wire.h"
@@ -108,6 +109,7 @@ class Node {
   const ledger::Genesis& genesis() const { return genesis_; }
   // Block 1's prev_hash: ledger::genesis_hash of the genesis state.
   const Hash256& genesis_hash() const { return genesis_hash_; }
+  const Hash256& genesis_state_root() const { return genesis_state_root_; }
   const Mempool& mempool() const { return mempool_; }
   const NodeMetrics& metrics() const { return metrics_; }
   const consensus::Engine& engine() const { return engine_; }
@@ -144,7 +146,6 @@ class Node {
   // the last commit the next block carries, so a slower validator is not
   // counted as missing the block (ledger/liveness.h).
   void on_late_precommit(const p2p::SignedVote& v);
-  void publish_events(const ledger::Block& block, const ledger::BlockResult& result);
   void sign_vote(const consensus::Vote& v);
   void sign_proposal(const consensus::Proposal& p);
   [[nodiscard]] Status persist_signed(const consensus::SignedState& s);
@@ -198,6 +199,7 @@ class Node {
   NodeConfig config_;
   ledger::Genesis genesis_;
   Hash256 genesis_hash_{};
+  Hash256 genesis_state_root_{};
   Ed25519Key key_;
   VrfSecretKey vrf_secret_{};  // vrf_secret_from_seed(key_.seed())
   std::unique_ptr<KvStore> kv_;
@@ -284,6 +286,7 @@ class Node {
   std::vector<std::shared_ptr<boost::asio::steady_timer>> timers_;
 
   std::unique_ptr<rpc::MethodTable> rpc_table_;
+  std::unique_ptr<NodeEventSource> event_source_;  // what WebSocket subscriptions read
   std::unique_ptr<rpc::HttpServer> rpc_server_;
   std::unique_ptr<p2p::PeerManager> peers_;
 };

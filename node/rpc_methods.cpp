@@ -3,8 +3,12 @@
 #include "core/bech32m.h"
 #include "ledger/state_access.h"
 #include "node/chain_audit.h"
+#include "node/event_feeds.h"
+#include "node/explorer_assets.h"
 #include "node/json_views.h"
 #include "node/node.h"
+#include "node/state_history.h"
+#include "node/tx_index.h"
 #include "rpc/http_server.h"
 #include "rpc/method_table.h"
 #include "verifier/attestation.h"
@@ -146,14 +150,15 @@ json opt_hash(const std::optional<Hash256>& h) {
 // of its windows, each sampled segment with its verifier and what was posted,
 // the probe offsets once drawn and, after the reveal window, what the ledger
 // judged (a disagreement is a pending dispute until the dispute slice lands).
-json pol_json(const Node& node, const ledger::Job& j) {
-  auto pol = ledger::read_job_pol(node.state(), j.id);
-  auto raw = node.state().get(ledger::keys::commitment(j.id));
+// `state` at `height`; slashes are listed at the head only (`at_head`), being a scan.
+json pol_json(const ledger::StateReader& state, uint64_t height, bool at_head,
+              const ledger::Job& j) {
+  auto pol = ledger::read_job_pol(state, j.id);
+  auto raw = state.get(ledger::keys::commitment(j.id));
   if (!pol || !raw) return nullptr;
   auto c = verifier::decode_commitment(*raw);
   if (!c) return nullptr;
   const verifier::Commitment& cm = c.value();
-  const uint64_t height = node.head().height;
   json checkpoints = json::array();
   for (const auto& h : cm.checkpoints) checkpoints.push_back(to_hex(h));
   json segs = json::array();
@@ -209,13 +214,14 @@ json pol_json(const Node& node, const ledger::Job& j) {
     phase = "disputes";  // judged; waiting for its disputes to be resolved
   json disputes = json::array();
   for (uint64_t id : pol->disputes)
-    if (auto d = ledger::read_dispute(node.state(), id)) disputes.push_back(to_json(*d));
-  json slashes = json::array();
-  node.state().scan(ledger::keys::prefix(ledger::keys::kSlash), [&](const Bytes&, const Bytes& v) {
-    auto s = ledger::decode_slash_record(v).value();
-    if (s.job_id == j.id) slashes.push_back(to_json(s));
-    return true;
-  });
+    if (auto d = ledger::read_dispute(state, id)) disputes.push_back(to_json(*d));
+  json slashes = at_head ? json::array() : json(nullptr);
+  if (at_head)
+    state.scan(ledger::keys::prefix(ledger::keys::kSlash), [&](const Bytes&, const Bytes& v) {
+      auto s = ledger::decode_slash_record(v).value();
+      if (s.job_id == j.id) slashes.push_back(to_json(s));
+      return true;
+    });
   return {{"commitment_root", to_hex(pol->root)},
           {"manifest", to_hex(pol->manifest)},
           {"commitment",
@@ -243,12 +249,86 @@ json pol_json(const Node& node, const ledger::Job& j) {
 }
 
 // A job with its spec document and proof-of-learning record, for state_getJob.
-json job_json(const Node& node, const ledger::Job& j) {
+json job_json(const ledger::StateReader& state, uint64_t height, bool at_head,
+              const ledger::Job& j) {
   json out = to_json(j);
-  auto spec = ledger::read_spec(node.state(), j.spec_hash);
+  auto spec = ledger::read_spec(state, j.spec_hash);
   out["spec"] = spec ? json::parse(*spec, nullptr, false) : json(nullptr);
-  out["pol"] = pol_json(node, j);
+  out["pol"] = pol_json(state, height, at_head, j);
   return out;
+}
+
+// The state a query reads: the head's in memory, or, with a `height` or a
+// proof asked for, the stored history at that height, which can prove its reads.
+struct StateView {
+  uint64_t height = 0;
+  Hash256 root{};
+  std::unique_ptr<HistoricalState> history;  // null: the head in memory
+  const ledger::StateReader* reader = nullptr;
+  bool at_head() const { return history == nullptr; }
+};
+
+const rpc::ParamSpec kHeightParam{"height", ParamType::Integer, false,
+                                  "read the state after this block (default: the head); see "
+                                  "chain_status.earliest_state_height"};
+const rpc::ParamSpec kProveParam{"prove", ParamType::Boolean, false,
+                                 "also return a sparse-Merkle proof against that height's state "
+                                 "root (docs/state-root.md)"};
+const json kProofSchema = {{"type", {"object", "null"}}};
+
+std::optional<RpcError> open_state_view(const Node& node, const rpc::Params& p, StateView& view) {
+  const ChainHead& head = node.head();
+  view.height = head.height;
+  view.root = head.state_root;
+  view.reader = &node.state();
+  const bool prove = p.has("prove") && p.boolean("prove");
+  if (!p.has("height") && !prove) return std::nullopt;
+  if (p.has("height")) view.height = p.u64("height");
+  if (view.height > head.height)
+    return invalid("height " + std::to_string(view.height) + " is above the head (" +
+                   std::to_string(head.height) + ")");
+  auto earliest = node.chain().earliest_state_height();
+  if (!earliest) return internal(earliest.error());
+  if (view.height < earliest.value())
+    return not_found("height " + std::to_string(view.height) +
+                     " is before the earliest state this node keeps (" +
+                     std::to_string(earliest.value()) + ")");
+  if (view.height == 0) {
+    view.root = node.genesis_state_root();
+  } else if (view.height != head.height) {
+    auto block = node.chain().block_at(view.height);
+    if (!block) return internal(block.error());
+    if (!block.value()) return internal("block " + std::to_string(view.height) + " is missing");
+    view.root = block.value()->header.state_root;
+  }
+  view.history = std::make_unique<HistoricalState>(node.chain().kv(), view.height, view.root);
+  view.reader = view.history.get();
+  return std::nullopt;
+}
+
+// The proof of `key` in view (which must read history), as JSON; null unless asked.
+RpcOutcome proof_json(const StateView& view, const rpc::Params& p, ByteView key) {
+  if (!(p.has("prove") && p.boolean("prove"))) return json(nullptr);
+  auto proven = view.history->prove(key);
+  if (!proven) return internal(proven.error());
+  const auto& proof = proven.value().proof;
+  json siblings = json::array();
+  for (const auto& s : proof.siblings) siblings.push_back(to_hex(s));
+  const auto& value = proven.value().value;
+  return json{{"height", view.height},
+              {"state_root", to_hex(view.root)},
+              {"key", to_hex(key)},
+              {"value", value ? json(to_hex(*value)) : json(nullptr)},
+              {"siblings", siblings},
+              {"leaf", proof.leaf ? json{{"path", to_hex(proof.leaf->path)},
+                                         {"value_hash", to_hex(proof.leaf->value_hash)}}
+                                  : json(nullptr)}};
+}
+
+// A history read that failed in the store must not pass for an absent object.
+std::optional<RpcError> history_error(const StateView& view) {
+  if (view.history && !view.history->error().empty()) return internal(view.history->error());
+  return std::nullopt;
 }
 
 }  // namespace
@@ -262,19 +342,24 @@ void register_rpc_methods(rpc::MethodTable& t, Node& node) {
                                             {"mempool_size", kInteger},
                                             {"genesis_hash", kString},
                                             {"earliest_height", kInteger},
+                                            {"earliest_state_height", kInteger},
                                             {"consensus", {{"type", "object"}}}});
   t.add({"chain_status",
          "The chain's head, state root and mempool size, the genesis hash, the earliest "
-         "height whose block this node serves (1: it keeps every block; 0 before the first) "
+         "height whose block this node serves (1: it keeps every block; 0 before the first), "
+         "the earliest height whose state it can read and prove (state queries' height) "
          "and the height and round consensus is deciding.",
          {},
          "status",
          status_schema,
          [&node](const rpc::Params&) -> RpcOutcome {
            const auto& h = node.head();
+           auto earliest_state = node.chain().earliest_state_height();
+           if (!earliest_state) return internal(earliest_state.error());
            return json{{"chain_id", node.params().chain_id},
                        {"genesis_hash", to_hex(node.genesis_hash())},
                        {"earliest_height", h.height >= 1 ? 1 : 0},
+                       {"earliest_state_height", earliest_state.value()},
                        {"height", h.height},
                        {"block_hash", to_hex(h.block_hash)},
                        {"state_root", to_hex(h.state_root)},
@@ -346,42 +431,10 @@ void register_rpc_methods(rpc::MethodTable& t, Node& node) {
                         {"results", {{"type", "array"}}}}),
          [&node](const rpc::Params& p) -> RpcOutcome {
            constexpr uint64_t kMaxPage = 1000;
-           const uint64_t height = p.u64("height");
-           const uint64_t offset = p.has("offset") ? p.u64("offset") : 0;
            const uint64_t limit = p.has("limit") ? p.u64("limit") : kMaxPage;
            if (limit == 0 || limit > kMaxPage)
              return invalid("limit must be between 1 and " + std::to_string(kMaxPage));
-           auto block = node.chain().block_at(height);
-           if (!block) return internal(block.error());
-           if (!block.value()) return not_found("no block at that height");
-           const ledger::Block& b = *block.value();
-           if (offset > b.txs.size())
-             return invalid("offset " + std::to_string(offset) + " is past the block's " +
-                            std::to_string(b.txs.size()) + " transactions");
-           auto events = node.chain().block_events(height);
-           if (!events) return internal(events.error());
-           json results = json::array();
-           const uint64_t end = std::min<uint64_t>(b.txs.size(), offset + limit);
-           for (uint64_t i = offset; i < end; ++i) {
-             const Hash256 h = ledger::tx_hash(b.txs[i]);
-             auto rec = node.chain().tx(h);
-             if (!rec) return internal(rec.error());
-             if (!rec.value())
-               return internal("the receipt of transaction " + to_hex(h) + " is missing");
-             json r = to_json(rec.value()->receipt);
-             r["index"] = i;
-             r["hash"] = to_hex(h);
-             r["type"] = ledger::message_name(b.txs[i].msg);
-             r["sender"] = address_to_string(b.txs[i].sender);
-             results.push_back(std::move(r));
-           }
-           return json{{"height", height},
-                       {"block_hash", to_hex(ledger::block_hash(b.header))},
-                       {"txs_total", b.txs.size()},
-                       {"offset", offset},
-                       {"next_offset", end < b.txs.size() ? json(end) : json(nullptr)},
-                       {"begin_events", events.value() ? to_json(*events.value()) : json::array()},
-                       {"results", results}};
+           return block_results_json(node.chain(), p.u64("height"), p.u64_or("offset", 0), limit);
          }});
 
   t.add({"chain_getCommit",
@@ -568,18 +621,27 @@ void register_rpc_methods(rpc::MethodTable& t, Node& node) {
          "An account's balance and next nonce (zero for an unknown address); pending_nonce also "
          "counts the "
          "account's transactions waiting in the mempool.",
-         {{"address", ParamType::String, true, "vt1... address"}},
+         {{"address", ParamType::String, true, "vt1... address"}, kHeightParam, kProveParam},
          "account",
          schema_object({{"address", kString},
                         {"balance", kAmount},
                         {"nonce", kInteger},
-                        {"pending_nonce", kInteger}}),
+                        {"pending_nonce", kInteger},
+                        {"proof", kProofSchema}}),
          [&node](const rpc::Params& p) -> RpcOutcome {
            auto a = address_from_string(p.str("address"));
            if (!a) return invalid("address: " + a.error());
-           ledger::Account acc = ledger::read_account(node.state(), a.value());
+           StateView view;
+           if (auto e = open_state_view(node, p, view)) return *e;
+           ledger::Account acc = ledger::read_account(*view.reader, a.value());
+           if (auto e = history_error(view)) return *e;
            json out = to_json(acc, a.value());
-           out["pending_nonce"] = node.mempool().next_nonce(a.value(), acc.nonce);
+           out["pending_nonce"] = view.at_head() || view.height == node.head().height
+                                      ? node.mempool().next_nonce(a.value(), acc.nonce)
+                                      : acc.nonce;
+           auto proof = proof_json(view, p, ledger::keys::account(a.value()));
+           if (!proof.ok()) return proof;
+           out["proof"] = proof.result();
            return out;
          }});
 
@@ -600,6 +662,74 @@ void register_rpc_methods(rpc::MethodTable& t, Node& node) {
            for (const auto& h : hashes.value()) out.push_back(to_hex(h));
            return out;
          }});
+
+  t.add(
+      {"tx_search",
+       "Committed transactions matching every condition given (AND): an address (as sender, "
+       "transfer recipient or in any event attribute), a job id, an event type, a height "
+       "range. Pages of at most 100 (a larger limit is refused), newest first unless order is "
+       "\"asc\"; pass next back as cursor for the following page. A page may hold fewer than "
+       "limit and still have a next cursor when the search stopped after reading 20000 index "
+       "entries: next is null only when nothing more matches.",
+       {{"address", ParamType::String, false, "vt1... address"},
+        {"job", ParamType::Integer, false, "job id"},
+        {"event", ParamType::String, false, "event type, e.g. job_settled"},
+        {"from_height", ParamType::Integer, false, "lowest height (inclusive)"},
+        {"to_height", ParamType::Integer, false, "highest height (inclusive)"},
+        {"order", ParamType::String, false, "desc (newest first, default) or asc"},
+        {"limit", ParamType::Integer, false, "page size, 1 to 100 (default 50)"},
+        {"cursor", ParamType::String, false, "next of the previous page"}},
+       "page",
+       schema_object({{"txs",
+                       {{"type", "array"},
+                        {"items", schema_object({{"hash", kString},
+                                                 {"height", kInteger},
+                                                 {"index", kInteger},
+                                                 {"type", kString},
+                                                 {"sender", kString},
+                                                 {"success", {{"type", "boolean"}}},
+                                                 {"code_name", kString},
+                                                 {"fee", kAmount}})}}},
+                      {"next", {{"type", {"string", "null"}}}}}),
+       [&node](const rpc::Params& p) -> RpcOutcome {
+         TxQuery q;
+         auto text = [&p](const char* name) -> std::optional<std::string> {
+           return p.has(name) ? std::optional<std::string>(p.str(name)) : std::nullopt;
+         };
+         if (auto e = parse_tx_conditions(
+                 text("address"),
+                 p.has("job") ? std::optional<uint64_t>(p.u64("job")) : std::nullopt, text("event"),
+                 q))
+           return *e;
+         q.from_height = p.u64_or("from_height", 0);
+         q.to_height = p.u64_or("to_height", UINT64_MAX);
+         if (q.from_height > q.to_height) return invalid("from_height is above to_height");
+         const std::string order = p.str_or("order", "desc");
+         if (order != "desc" && order != "asc") return invalid("order: must be one of desc, asc");
+         q.newest_first = order == "desc";
+         const uint64_t limit = p.u64_or("limit", 50);
+         if (limit == 0 || limit > kMaxTxSearchPage)
+           return invalid("limit: must be 1 to " + std::to_string(kMaxTxSearchPage) +
+                          "; follow next for more");
+         std::optional<TxPosition> start;
+         if (p.has("cursor")) {
+           auto c = decode_tx_cursor(p.str("cursor"));
+           if (!c) return invalid("cursor: " + c.error());
+           start = c.value();
+         }
+         auto page = search_txs(node.chain().kv(), q, start, limit);
+         if (!page) return internal(page.error());
+         json txs = json::array();
+         for (const TxHit& hit : page.value().hits) {
+           auto rec = node.chain().tx(hit.hash);
+           if (!rec) return internal(rec.error());
+           if (!rec.value())
+             return internal("indexed transaction " + to_hex(hit.hash) + " is missing");
+           txs.push_back(tx_summary_json(hit.hash, *rec.value()));
+         }
+         const auto& next = page.value().next;
+         return json{{"txs", txs}, {"next", next ? json(encode_tx_cursor(*next)) : json(nullptr)}};
+       }});
 
   t.add({"state_getProvider",
          "A registered provider: stake, locked bonds, endpoint, record.",
@@ -646,7 +776,7 @@ void register_rpc_methods(rpc::MethodTable& t, Node& node) {
          "of sampling, commit deadline, reveal deadline and settlement, each sampled segment "
          "with its verifier, attestation status, probe offset once drawn and judged result, the "
          "job's disputes and slashes).",
-         {{"id", ParamType::Integer, true, "job id"}},
+         {{"id", ParamType::Integer, true, "job id"}, kHeightParam, kProveParam},
          "job",
          schema_object({{"id", kInteger},
                         {"client", kString},
@@ -661,11 +791,22 @@ void register_rpc_methods(rpc::MethodTable& t, Node& node) {
                         {"closed_height", kInteger},
                         {"samples", kInteger},
                         {"spec", {{"type", {"object", "null"}}}},
-                        {"pol", {{"type", {"object", "null"}}}}}),
+                        {"pol", {{"type", {"object", "null"}}}},
+                        {"proof", kProofSchema}}),
          [&node](const rpc::Params& p) -> RpcOutcome {
-           auto j = ledger::read_job(node.state(), p.u64("id"));
-           if (!j) return not_found("no job " + std::to_string(p.u64("id")));
-           return job_json(node, *j);
+           StateView view;
+           if (auto e = open_state_view(node, p, view)) return *e;
+           auto j = ledger::read_job(*view.reader, p.u64("id"));
+           if (auto e = history_error(view)) return *e;
+           if (!j)
+             return not_found("no job " + std::to_string(p.u64("id")) + " at height " +
+                              std::to_string(view.height));
+           json out = job_json(*view.reader, view.height, view.at_head(), *j);
+           if (auto e = history_error(view)) return *e;
+           auto proof = proof_json(view, p, ledger::keys::job(j->id));
+           if (!proof.ok()) return proof;
+           out["proof"] = proof.result();
+           return out;
          }});
 
   t.add(
@@ -1033,8 +1174,14 @@ void register_blob_methods(rpc::MethodTable& t, Node& node) {
 }
 
 void register_http_routes(rpc::HttpServer& server, Node& node) {
-  server.add_topic("newBlocks");
-  server.add_topic("jobEvents");
+  // The web explorer: static files compiled into the binary; "/" is its page.
+  for (const ExplorerAsset& asset : explorer_assets()) {
+    auto serve = [&asset] {
+      return rpc::GetResponse{std::string(asset.content_type), std::string(asset.body)};
+    };
+    server.add_get(std::string(asset.path), serve);
+    if (asset.path == "/index.html") server.add_get("/", serve);
+  }
   server.add_get("/health", [&node] {
     return rpc::GetResponse{"application/json",
                             json{{"ok", true}, {"height", node.head().height}}.dump()};

@@ -52,7 +52,7 @@ struct ServerState {
   tcp::acceptor acceptor;
   std::uint16_t port = 0;
   std::map<std::string, GetHandler, std::less<>> gets;
-  std::set<std::string, std::less<>> topics;
+  EventSource* events = nullptr;
 
   // Touched on the io thread only.
   bool stopped = false;
@@ -113,35 +113,80 @@ class WsSession : public Connection,
 
   void close_now() override { beast::get_lowest_layer(ws_).close(); }
 
-  void deliver(const std::string& topic, const json& event) {
-    for (const auto& [id, sub_topic] : subscriptions_) {
-      if (sub_topic != topic) continue;
-      send(dump({{"jsonrpc", "2.0"},
-                 {"method", "subscription"},
-                 {"params", {{"subscription", id}, {"result", event}}}}));
-    }
-  }
-
-  RpcOutcome subscribe(const std::string& topic) override {
-    if (state_->topics.count(topic) == 0) {
-      return RpcError{kInvalidParams,
-                      "Invalid params: param 'topic' names no topic: " + topic,
-                      {{"topics", state_->topics}}};
-    }
+  RpcOutcome subscribe(const std::string& topic, std::optional<std::uint64_t> from_height,
+                       const json& filter) override {
+    EventSource* source = state_->events;
+    if (source == nullptr) return RpcError{kUnsupported, "this server has no topics", nullptr};
     if (subscriptions_.size() >= state_->options.max_subscriptions) {
       return RpcError{kLimitExceeded,
                       "too many subscriptions on this connection",
                       {{"limit", state_->options.max_subscriptions}}};
     }
+    const std::uint64_t head = source->head_height();
+    const std::uint64_t first = from_height.value_or(head + 1);
+    const std::uint64_t max_lag = state_->options.ws_max_lag_blocks;
+    if (first == 0 || first > head + 1) {
+      return RpcError{kInvalidParams,
+                      "Invalid params: from_height must be 1 to the next block (" +
+                          std::to_string(head + 1) + ")",
+                      {{"head", head}}};
+    }
+    if (head + 1 - first > max_lag) {
+      return RpcError{kInvalidParams,
+                      "Invalid params: from_height is more than " + std::to_string(max_lag) +
+                          " blocks behind the head; catch up with chain_getBlockResults or "
+                          "tx_search, then subscribe",
+                      {{"head", head}, {"max_lag_blocks", max_lag}}};
+    }
+    EventSource::Opened opened = source->open(topic, filter);
+    if (opened.error) return *opened.error;
     char id[24];
     std::snprintf(id, sizeof id, "%016llx",
                   static_cast<unsigned long long>(state_->next_subscription++));
-    subscriptions_[id] = topic;
+    subscriptions_[id] = Subscription{std::move(opened.feed), first};
+    // After the answer to this call is queued: post, so the events follow it.
+    asio::post(state_->io, [self = shared_from_this()] { self->pump(); });
     return json(id);
   }
 
   RpcOutcome unsubscribe(const std::string& id) override {
     return json(subscriptions_.erase(id) == 1);
+  }
+
+  // Sends each subscription's events, block by block, up to the head, while
+  // the queue has room; called on each new block and each finished write.
+  void pump() {
+    if (closed_ || state_->events == nullptr) return;
+    const std::uint64_t head = state_->events->head_height();
+    const std::size_t room = state_->options.ws_queue_limit / 2;  // the rest is for answers
+    for (auto it = subscriptions_.begin(); it != subscriptions_.end();) {
+      Subscription& sub = it->second;
+      if (head >= sub.next_height && head - sub.next_height >= state_->options.ws_max_lag_blocks) {
+        return drop("slow consumer: subscription " + it->first + " is " +
+                    std::to_string(head - sub.next_height + 1) + " blocks behind the head");
+      }
+      bool failed = false;
+      while (sub.next_height <= head && queue_.size() < room) {
+        RpcOutcome events = sub.feed->events_at(sub.next_height);
+        if (!events.ok()) {
+          // The subscription ends with the reason; the connection stays.
+          send(dump({{"jsonrpc", "2.0"},
+                     {"method", "subscription"},
+                     {"params",
+                      {{"subscription", it->first},
+                       {"error",
+                        {{"code", events.error().code}, {"message", events.error().message}}}}}}));
+          failed = true;
+          break;
+        }
+        for (const json& event : events.result())
+          send(dump({{"jsonrpc", "2.0"},
+                     {"method", "subscription"},
+                     {"params", {{"subscription", it->first}, {"result", event}}}}));
+        sub.next_height += 1;
+      }
+      it = failed ? subscriptions_.erase(it) : std::next(it);
+    }
   }
 
  private:
@@ -164,13 +209,25 @@ class WsSession : public Connection,
 
   void send(std::string message) {
     if (closed_) return;
-    if (queue_.size() >= state_->options.ws_queue_limit) {
-      closed_ = true;
-      close_now();
-      return;
-    }
+    if (queue_.size() >= state_->options.ws_queue_limit)
+      return drop("slow consumer: " + std::to_string(queue_.size()) + " messages unread");
     queue_.push_back(std::move(message));
     if (queue_.size() == 1) write();
+  }
+
+  // Closes with a reason the client can read (close code 1008, policy): after
+  // the write in progress, if any; queued messages are dropped.
+  void drop(const std::string& reason) {
+    if (closed_) return;
+    closed_ = true;
+    subscriptions_.clear();
+    if (queue_.size() > 1) queue_.resize(1);
+    close_reason_ = websocket::close_reason(websocket::close_code::policy_error, reason);
+    if (queue_.empty()) send_close();
+  }
+
+  void send_close() {
+    ws_.async_close(close_reason_, [self = shared_from_this()](beast::error_code) {});
   }
 
   void write() {
@@ -183,16 +240,24 @@ class WsSession : public Connection,
                         return;
                       }
                       self->queue_.pop_front();
-                      if (!self->queue_.empty()) self->write();
+                      if (!self->queue_.empty()) return self->write();
+                      if (self->closed_) return self->send_close();  // drop() waited for us
+                      self->pump();
                     });
   }
+
+  struct Subscription {
+    std::unique_ptr<EventFeed> feed;
+    std::uint64_t next_height = 0;  // the next block whose events to send
+  };
 
   websocket::stream<beast::tcp_stream> ws_;
   http::request<http::string_body> upgrade_;
   beast::flat_buffer buffer_;
-  std::deque<std::string> queue_;                     // front() is being written
-  std::map<std::string, std::string> subscriptions_;  // id -> topic
-  bool closed_ = false;
+  std::deque<std::string> queue_;                      // front() is being written
+  std::map<std::string, Subscription> subscriptions_;  // by id
+  bool closed_ = false;  // no more sends: closing, or the socket failed
+  websocket::close_reason close_reason_;
 };
 
 namespace {
@@ -458,16 +523,17 @@ void HttpServer::add_get(std::string path, GetHandler handler) {
   state_->gets[std::move(path)] = std::move(handler);
 }
 
-void HttpServer::add_topic(std::string topic) {
-  state_->topics.insert(std::move(topic));
+void HttpServer::set_event_source(EventSource& source) {
+  state_->events = &source;
 }
 
-void HttpServer::publish(const std::string& topic, json event) {
-  asio::post(state_->io, [state = state_, topic, event = std::move(event)] {
+void HttpServer::notify_new_block() {
+  asio::post(state_->io, [state = state_] {
     if (state->stopped) return;
-    for (const auto& [id, weak] : state->websockets) {
-      if (auto session = weak.lock()) session->deliver(topic, event);
-    }
+    std::vector<std::shared_ptr<WsSession>> sessions;  // pumping may close one
+    for (const auto& [id, weak] : state->websockets)
+      if (auto session = weak.lock()) sessions.push_back(std::move(session));
+    for (const auto& session : sessions) session->pump();
   });
 }
 

@@ -29,6 +29,10 @@ struct ServerOptions {
   std::size_t max_connections = 256;               // HTTP + WebSocket; more are answered 503
   std::size_t ws_queue_limit = 1024;   // queued messages before a slow client is dropped
   std::size_t max_subscriptions = 64;  // per WebSocket connection
+  // How far behind the head a subscription may be: from_height further back is
+  // refused, and a client that reads so slowly that it falls further behind is
+  // dropped with that reason (WebSocket close 1008).
+  std::uint64_t ws_max_lag_blocks = 1000;
   // Browser origins allowed to call the RPC from another site (CORS), exactly
   // as a browser sends them ("https://explorer.example"), or "*" for any.
   // Empty: no CORS headers, so browsers keep other sites' pages out.
@@ -57,12 +61,14 @@ class HttpServer {
 
   // Register before io runs. GET <path> (exact match, query string ignored).
   void add_get(std::string path, GetHandler handler);
-  // A topic clients may chain_subscribe to, e.g. "newBlocks".
-  void add_topic(std::string topic);
+  // What chain_subscribe subscribes to. Register before io runs; the source
+  // must outlive the server and is only called on the io thread.
+  void set_event_source(EventSource& source);
 
-  // Pushes {"jsonrpc":"2.0","method":"subscription","params":{"subscription":id,
-  // "result":event}} to every WebSocket subscription of topic. Any thread.
-  void publish(const std::string& topic, nlohmann::json event);
+  // A block committed: every subscription that is caught up gets its events as
+  // {"jsonrpc":"2.0","method":"subscription","params":{"subscription":id,
+  // "result":event}}. Any thread.
+  void notify_new_block();
 
   // Closes the acceptor and every connection; io.run() returns once they are gone.
   // Any thread; idempotent.

@@ -277,9 +277,15 @@ MethodTable::MethodTable(std::string title, std::string version, Limits limits)
        {{"type", "object"}},
        [this](const Params&) -> RpcOutcome { return openrpc(); }});
   add({"chain_subscribe",
-       "Subscribe to a topic (WebSocket only); events arrive as 'subscription' "
-       "notifications carrying the returned id. Topics: see docs/rpc-protocol.md.",
-       {{"topic", ParamType::String, true, "topic name, e.g. newBlocks"}},
+       "Subscribe to a topic (WebSocket only); events arrive as 'subscription' notifications "
+       "carrying the returned id, block by block in height order. from_height resumes: the "
+       "events of every block from that height are sent first (at most ws_max_lag_blocks "
+       "behind the head), then each new block's. Topics and filters: docs/rpc-protocol.md.",
+       {{"topic", ParamType::String, true, "topic name, e.g. newBlocks"},
+        {"from_height", ParamType::Integer, false,
+         "first block whose events to send (default: the next block)"},
+        {"filter", ParamType::Object, false,
+         "topic-specific, e.g. {\"address\": \"vt1...\"} for txs"}},
        "subscriptionId",
        {{"type", "string"}},
        [](const Params& p) -> RpcOutcome {
@@ -287,7 +293,10 @@ MethodTable::MethodTable(std::string title, std::string version, Limits limits)
          if (sink == nullptr) {
            return RpcError{kUnsupported, "subscriptions need a WebSocket connection", nullptr};
          }
-         return sink->subscribe(p.str("topic"));
+         std::optional<std::uint64_t> from;
+         if (p.has("from_height")) from = p.u64("from_height");
+         return sink->subscribe(p.str("topic"), from,
+                                p.has("filter") ? p.json("filter") : nlohmann::json::object());
        }});
   add({"chain_unsubscribe",
        "Cancel a subscription of this connection.",

@@ -6,7 +6,9 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -73,13 +75,40 @@ struct ParamSpec {
 // The JSON Schema a ParamType is documented with in rpc_discover.
 [[nodiscard]] nlohmann::json schema_of(ParamType type);
 
+// One subscription's events, block by block (opened by an EventSource).
+class EventFeed {
+ public:
+  virtual ~EventFeed() = default;
+  // The events of block `height`, in order: a JSON array, maybe empty; or an error.
+  virtual RpcOutcome events_at(std::uint64_t height) = 0;
+};
+
+// The topics a server can push: the node's. A subscription reads blocks from
+// it in height order, from the height it asked for up to the head, then each
+// block as it commits; so a client that reconnects resumes where it stopped.
+class EventSource {
+ public:
+  virtual ~EventSource() = default;
+  virtual std::vector<std::string> topics() const = 0;
+  virtual std::uint64_t head_height() const = 0;
+  struct Opened {
+    std::unique_ptr<EventFeed> feed;  // null when error is set
+    std::optional<RpcError> error;    // unknown topic, bad filter
+  };
+  // Opens `topic` with its filter (an object; topic-specific, e.g. a tx query).
+  virtual Opened open(const std::string& topic, const nlohmann::json& filter) = 0;
+};
+
 // Implemented by a transport connection that can push notifications (the WebSocket
 // session); the built-in chain_subscribe / chain_unsubscribe methods call it.
 class SubscriptionSink {
  public:
   virtual ~SubscriptionSink() = default;
-  // Result: the subscription id (a JSON string), or an error (unknown topic, limit).
-  virtual RpcOutcome subscribe(const std::string& topic) = 0;
+  // Result: the subscription id (a JSON string), or an error (unknown topic,
+  // bad filter, from_height out of range, limit). from_height: the first
+  // block whose events to send (nullopt: the next block to commit).
+  virtual RpcOutcome subscribe(const std::string& topic, std::optional<std::uint64_t> from_height,
+                               const nlohmann::json& filter) = 0;
   // Result: true if the id was this connection's subscription, false otherwise.
   virtual RpcOutcome unsubscribe(const std::string& id) = 0;
 };

@@ -26,6 +26,7 @@
 #include "wallet/hd_keys.h"
 #include "wallet/keystore.h"
 #include "wallet/pol_commands.h"
+#include "wallet/proof_commands.h"
 #include "wallet/train_cmd.h"
 #include "wallet/validator_commands.h"
 #include "wallet/wallet_client.h"
@@ -537,6 +538,7 @@ int main(int argc, char** argv) {
 
   add_pol_commands(app, *job, *verifier_cmd, *provider, g);
   add_validator_commands(app, g);
+  add_proof_commands(app, g);
 
   // ---- blobs ----
   auto* blob = app.add_subcommand("blob", "Content-addressed blobs: checkpoints and models")

@@ -96,7 +96,7 @@ Result<SyncReport> sync_blocks(SecretStream& peer, ChainStore& chain,
                                           genesis.params.chain_id, datasets);
     if (!executed)
       return make_error(from + "block " + std::to_string(h) + " refused: " + executed.error());
-    if (auto s = chain.commit_block(block, answer->raw_cert, executed->result); !s)
+    if (auto s = chain.commit_block(block, answer->raw_cert, executed->result, state); !s)
       return make_error("cannot store block " + std::to_string(h) + ": " + s.error());
     parent = {h, ledger::block_hash(block.header), block.header.time_ms};
   }

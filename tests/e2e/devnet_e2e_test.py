@@ -26,6 +26,48 @@ BIN_DIR = SOURCE_DIR = None
 MIN_FEE = 1000
 
 
+def address_hex(address):
+    """The 32-byte key inside a vt1... bech32m address (BIP-350), decoded here."""
+    charset = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
+    data = [charset.index(c) for c in address[address.rindex("1") + 1:]][:-6]
+    acc, bits, out = 0, 0, []
+    for v in data:
+        acc = (acc << 5) | v
+        bits += 5
+        while bits >= 8:
+            bits -= 8
+            out.append((acc >> bits) & 0xFF)
+    return bytes(out).hex()
+
+
+def verify_state_proof(root_hex, proof):
+    """docs/state-root.md, written again from the document: leaf
+    H(0x00 || path || value hash), inner H(0x01 || left || right), path =
+    SHA-256(key), bit d of the path picks the side at depth d."""
+    sha = lambda b: hashlib.sha256(b).digest()  # noqa: E731
+    path = sha(bytes.fromhex(proof["key"]))
+    siblings = [bytes.fromhex(s) for s in proof["siblings"]]
+    leaf = proof["leaf"]
+    if proof["value"] is not None:
+        if leaf is None or bytes.fromhex(leaf["path"]) != path or \
+                bytes.fromhex(leaf["value_hash"]) != sha(bytes.fromhex(proof["value"])):
+            return False
+    elif leaf is not None and bytes.fromhex(leaf["path"]) == path:
+        return False
+    bit = lambda p, d: (p[d // 8] >> (7 - d % 8)) & 1  # noqa: E731
+    if leaf is not None:
+        lp = bytes.fromhex(leaf["path"])
+        if any(bit(lp, d) != bit(path, d) for d in range(len(siblings))):
+            return False
+        h = sha(b"\x00" + lp + bytes.fromhex(leaf["value_hash"]))
+    else:
+        h = bytes(32)
+    for d in reversed(range(len(siblings))):
+        h = sha(b"\x01" + siblings[d] + h) if bit(path, d) else sha(b"\x01" + h + siblings[d])
+    return h.hex() == root_hex
+
+
+
 class DevnetLoop(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -193,6 +235,132 @@ class DevnetLoop(unittest.TestCase):
         with open(path) as f:
             self.assertEqual(f.read(), text, "docs/rpc.md is out of date: rerun with VT_UPDATE_DOCS=1")
 
+    def test_97_search_proofs_history_and_resumable_subscriptions(self):
+        """tx_search pages, state at past heights with sparse-Merkle proofs
+        checked here in Python from docs/state-root.md alone, the wallet's
+        verify-proof, and WebSocket topics resumed from a past height."""
+        net, a = self.net, self.addr
+        net.wait_height(2)
+        # --- tx_search: every page of an address's history is its account history.
+        history = net.rpc("account_getTransactions", {"address": a["alice"], "limit": 500})
+        self.assertGreaterEqual(len(history), 3)
+        pages, cursor = [], None
+        while True:
+            params = {"address": a["alice"], "limit": 2}
+            if cursor:
+                params["cursor"] = cursor
+            page = net.rpc("tx_search", params)
+            self.assertLessEqual(len(page["txs"]), 2)
+            pages += page["txs"]
+            cursor = page["next"]
+            if cursor is None:
+                break
+        self.assertEqual([t["hash"] for t in pages], history)
+        heights = [(t["height"], t["index"]) for t in pages]
+        self.assertEqual(heights, sorted(heights, reverse=True))
+        oldest = net.rpc("tx_search", {"address": a["alice"], "order": "asc", "limit": 100})["txs"]
+        self.assertEqual([t["hash"] for t in oldest], history[::-1])
+        # AND: transfers naming bob; each one's receipt shows it.
+        to_bob = net.rpc("tx_search", {"address": a["bob"], "event": "transfer", "limit": 100})["txs"]
+        self.assertGreaterEqual(len(to_bob), 1)
+        for t in to_bob:
+            rec = net.rpc("chain_getTransaction", {"hash": t["hash"]})
+            self.assertIn(a["bob"], json.dumps(rec["receipt"]["events"]))
+        # By job: the submit and the accept of test_1's job, oldest first.
+        job_id = net.rpc("state_listJobs", {"client": a["alice"]})["jobs"][0]["id"]
+        job_txs = net.rpc("tx_search", {"job": job_id, "order": "asc"})["txs"]
+        self.assertEqual([t["type"] for t in job_txs][:2], ["job_submit", "job_accept"])
+        # A height range holds only its heights.
+        h0 = history and net.rpc("chain_getTransaction", {"hash": history[-1]})["height"]
+        ranged = net.rpc("tx_search", {"from_height": h0, "to_height": h0})["txs"]
+        self.assertTrue(ranged and all(t["height"] == h0 for t in ranged))
+        # Refused loudly, never truncated silently.
+        for bad, why in (({"limit": 101}, "limit"), ({"cursor": "zz"}, "cursor"), ({"order": "up"}, "order"),
+                         ({"event": "Bad-Type"}, "event"), ({"from_height": 5, "to_height": 4}, "from_height")):
+            err = net.rpc_raw("tx_search", bad)["error"]
+            self.assertEqual(err["code"], -32602, bad)
+            self.assertIn(why, err["message"])
+
+        # --- State at a past height, with a proof checked in Python.
+        status = net.rpc("chain_status")
+        self.assertEqual(status["earliest_state_height"], 0)
+        before = net.rpc("state_getAccount", {"address": a["bob"], "prove": True})
+        h_before = before["proof"]["height"]
+        header = net.rpc("chain_getBlock", {"height": h_before})["header"]
+        self.assertTrue(verify_state_proof(header["state_root"], before["proof"]))
+        self.assertEqual(before["proof"]["key"], "10" + address_hex(a["bob"]))
+        r = net.cli("send", "--from", "alice", "--to", "bob", "--amount", "777")
+        self.assertGreater(r["height"], h_before)
+        now = net.rpc("state_getAccount", {"address": a["bob"]})
+        self.assertEqual(int(now["balance"]), int(before["balance"]) + 777)
+        past = net.rpc("state_getAccount", {"address": a["bob"], "height": h_before, "prove": True})
+        self.assertEqual((past["balance"], past["nonce"]), (before["balance"], before["nonce"]))
+        self.assertTrue(verify_state_proof(header["state_root"], past["proof"]))
+        # The proof is only good for its own root, value and path.
+        later_root = net.rpc("chain_getBlock", {"height": r["height"]})["header"]["state_root"]
+        self.assertFalse(verify_state_proof(later_root, past["proof"]))
+        tampered = dict(past["proof"], siblings=list(past["proof"]["siblings"]))
+        tampered["siblings"][0] = "00" * 32 if tampered["siblings"][0] != "00" * 32 else "11" * 32
+        self.assertFalse(verify_state_proof(header["state_root"], tampered))
+        self.assertFalse(verify_state_proof(header["state_root"], dict(past["proof"], value="00")))
+        # An absent account: a proof of absence.
+        nobody = net.cli("keys", "new", "nobody")["address"]
+        absent = net.rpc("state_getAccount", {"address": nobody, "prove": True})
+        self.assertIsNone(absent["proof"]["value"])
+        self.assertTrue(verify_state_proof(net.rpc("chain_getBlock", {"height": absent["proof"]["height"]})["header"]["state_root"],
+                                           absent["proof"]))
+        # A job at a height before it existed is not there; above the head is refused.
+        job = net.rpc("state_getJob", {"id": job_id, "prove": True})
+        self.assertTrue(verify_state_proof(net.rpc("chain_getBlock", {"height": job["proof"]["height"]})["header"]["state_root"],
+                                           job["proof"]))
+        err = net.rpc_raw("state_getJob", {"id": job_id, "height": 1})["error"]
+        self.assertIn("no job", err["message"])
+        err = net.rpc_raw("state_getAccount", {"address": a["bob"], "height": 10 ** 9})["error"]
+        self.assertIn("above the head", err["message"])
+        # The wallet checks the same proofs against the block headers.
+        out = net.cli("verify-proof", "--account", "bob", "--height", str(h_before), json_out=False).stdout
+        self.assertIn("proof OK at height %d" % h_before, out)
+        self.assertIn("holds %s uvt" % before["balance"], out)
+        v = net.cli("verify-proof", "--job", str(job_id))
+        self.assertTrue(v["verified"])
+        bad = net.cli("verify-proof", "--account", "bob", "--root", "ab" * 32, check=False, json_out=False)
+        self.assertNotEqual(bad.returncode, 0)
+        self.assertIn("is against state root", bad.stderr)
+
+        # --- Subscriptions resume from a height: bob's transfers since h_before,
+        # then the next one live; newBlocks from three blocks back, in order.
+        ws = WebSocket(net.port)
+        try:
+            ws.send({"jsonrpc": "2.0", "id": 1, "method": "chain_subscribe",
+                     "params": {"topic": "txs", "filter": {"address": a["bob"]}, "from_height": h_before}})
+            self.assertIn("result", ws.recv())
+            first = ws.recv()["params"]["result"]
+            self.assertEqual(first["hash"], r["hash"])
+            live = net.cli("--no-wait", "send", "--from", "alice", "--to", "bob", "--amount", "778")
+            second = ws.recv()["params"]["result"]
+            self.assertEqual((second["hash"], second["type"], second["success"]), (live["hash"], "transfer", True))
+            ws.send({"jsonrpc": "2.0", "id": 2, "method": "chain_subscribe",
+                     "params": {"topic": "txs", "filter": {"addr": "x"}}})
+            err = ws.recv()
+            while "id" not in err:
+                err = ws.recv()
+            self.assertIn("not one of: address, job, event", err["error"]["message"])
+        finally:
+            ws.close()
+        ws = WebSocket(net.port)
+        try:
+            head = net.rpc("chain_status")["height"]
+            ws.send({"jsonrpc": "2.0", "id": 1, "method": "chain_subscribe",
+                     "params": {"topic": "newBlocks", "from_height": head - 2}})
+            self.assertIn("result", ws.recv())
+            got = [ws.recv()["params"]["result"] for _ in range(4)]
+            self.assertEqual([b["height"] for b in got], list(range(head - 2, head + 2)))
+            for b in got:
+                self.assertEqual(b["hash"], net.rpc("chain_getBlock", {"height": b["height"]})["hash"])
+                self.assertEqual(b["results"]["txs_total"], b["txs"])
+        finally:
+            ws.close()
+
     def test_98_results_match_their_declared_schemas(self):
         """Each method's result validates against the schema rpc_discover
         declares for it (python3-jsonschema): top-level objects name every
@@ -211,6 +379,7 @@ class DevnetLoop(unittest.TestCase):
             "state_listProviders": {}, "state_getJob": {"id": 1}, "state_listJobs": {},
             "state_listVerifiers": {}, "state_listDisputes": {}, "state_listSlashes": {},
             "state_getParams": {}, "state_listDatasets": {}, "rpc_discover": {},
+            "tx_search": {"address": alice, "limit": 3},
         }
         # Not called here: they change the node (tx_submit, blob uploads), need a
         # signed transaction (tx_simulate: the wallet's --dry-run tests it), or an

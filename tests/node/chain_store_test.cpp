@@ -9,43 +9,8 @@
 
 using namespace vt;
 
-namespace {
-
-// Executes `txs` as block `height` on `state` and returns the block with its result.
-std::pair<ledger::Block, ledger::BlockResult> make_block(ledger::StateStore& state, uint64_t height,
-                                                         const Hash256& prev,
-                                                         std::vector<ledger::Transaction> txs) {
-  ledger::BlockContext ctx{height, 1'700'000'000'000 + height, test::account_key(1).pubkey()};
-  ledger::BlockExecutor exec(state, ctx);
-  std::vector<Hash256> receipts;
-  for (const auto& tx : txs)
-    receipts.push_back(ledger::receipt_hash(exec.apply(tx, ledger::encode(tx).size()).value()));
-  ledger::BlockResult result = std::move(exec).finish();
-  state.apply(result.changes);
-  ledger::Block b;
-  b.header = {"vt-test",
-              height,
-              ctx.time_ms,
-              prev,
-              ledger::compute_tx_root(txs),
-              state.root(),
-              merkle_root(receipts),
-              test::validator_key().pubkey()};
-  b.txs = std::move(txs);
-  return {b, result};
-}
-
-ledger::Transaction transfer(uint8_t from, uint8_t to, uint64_t amount, uint64_t nonce) {
-  ledger::Transaction tx;
-  tx.chain_id = "vt-test";
-  tx.nonce = nonce;
-  tx.fee = 10;
-  tx.msg = ledger::Transfer{test::account_key(to).pubkey(), amount};
-  ledger::sign(tx, test::account_key(from));
-  return tx;
-}
-
-}  // namespace
+using test::make_block;
+using test::transfer;
 
 TEST_CASE("commit, reopen: same head, state root, blocks, receipts and indexes") {
   test::TempDir dir;
@@ -59,12 +24,12 @@ TEST_CASE("commit, reopen: same head, state root, blocks, receipts and indexes")
     ledger::StateStore state;
     auto changes = ledger::genesis_changes(g);
     state.apply(changes);
-    REQUIRE(chain.init_genesis(g, changes, state.root()).ok());
-    CHECK_FALSE(chain.init_genesis(g, changes, state.root()).ok());  // never twice
+    REQUIRE(chain.init_genesis(g, state).ok());
+    CHECK_FALSE(chain.init_genesis(g, state).ok());  // never twice
     Hash256 prev = chain.head().value()->block_hash;
     for (uint64_t h = 1; h <= 3; ++h) {
       auto [block, result] = make_block(state, h, prev, {transfer(2, 3, 100 * h, h - 1)});
-      REQUIRE(chain.commit_block(block, Bytes{1, 2, 3}, result).ok());
+      REQUIRE(chain.commit_block(block, Bytes{1, 2, 3}, result, state).ok());
       prev = ledger::block_hash(block.header);
       if (h == 2) tx2 = ledger::tx_hash(block.txs[0]);
     }
@@ -109,10 +74,10 @@ TEST_CASE("a failed batch leaves nothing behind") {
     REQUIRE(kv.ok());
     test::FaultyStore faulty(std::move(kv).value(), 1);  // genesis succeeds, the block fails
     node::ChainStore chain(faulty);
-    REQUIRE(chain.init_genesis(g, changes, genesis_root).ok());
+    REQUIRE(chain.init_genesis(g, state).ok());
     auto [block, result] =
         make_block(state, 1, chain.head().value()->block_hash, {transfer(2, 3, 5, 0)});
-    auto s = chain.commit_block(block, {}, result);
+    auto s = chain.commit_block(block, {}, result, state);
     REQUIRE_FALSE(s.ok());
     CHECK(s.error() == "injected write failure");
     CHECK(faulty.failures == 1);

@@ -8,6 +8,9 @@
 
 #include "core/bech32m.h"
 #include "core/keys.h"
+#include "core/merkle.h"
+#include "ledger/block.h"
+#include "ledger/executor.h"
 #include "ledger/genesis.h"
 #include "node/kv_store.h"
 
@@ -69,6 +72,45 @@ inline ledger::Genesis test_genesis(int funded = 4) {
   g.validators.push_back({validator_key().pubkey(), account_key(1).pubkey(), 10, false, false,
                           vrf_public_key(vrf_secret_from_seed(validator_key().seed())).value()});
   return g;
+}
+
+// Executes `txs` as block `height` on `state` and returns the block with its result.
+inline std::pair<ledger::Block, ledger::BlockResult> make_block(
+    ledger::StateStore& state, uint64_t height, const Hash256& prev,
+    std::vector<ledger::Transaction> txs) {
+  ledger::BlockContext ctx{height, 1'700'000'000'000 + height, account_key(1).pubkey()};
+  ledger::BlockExecutor exec(state, ctx);
+  std::vector<Hash256> receipts;
+  for (const auto& tx : txs)
+    receipts.push_back(ledger::receipt_hash(exec.apply(tx, ledger::encode(tx).size()).value()));
+  ledger::BlockResult result = std::move(exec).finish();
+  state.apply(result.changes);
+  ledger::Block b;
+  b.header = {"vt-test",
+              height,
+              ctx.time_ms,
+              prev,
+              ledger::compute_tx_root(txs),
+              state.root(),
+              merkle_root(receipts),
+              validator_key().pubkey()};
+  b.txs = std::move(txs);
+  return {b, result};
+}
+
+// A signed transaction of account `from` (account_key) with message `msg`.
+inline ledger::Transaction signed_tx(uint8_t from, uint64_t nonce, ledger::Message msg) {
+  ledger::Transaction tx;
+  tx.chain_id = "vt-test";
+  tx.nonce = nonce;
+  tx.fee = 10;
+  tx.msg = std::move(msg);
+  ledger::sign(tx, account_key(from));
+  return tx;
+}
+
+inline ledger::Transaction transfer(uint8_t from, uint8_t to, uint64_t amount, uint64_t nonce) {
+  return signed_tx(from, nonce, ledger::Transfer{account_key(to).pubkey(), amount});
 }
 
 // Forwards to a real store until told to fail: then every write is refused and

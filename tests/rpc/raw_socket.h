@@ -148,8 +148,10 @@ class RawSocket {
     return send_all(frame);
   }
 
-  // The next text message (pings skipped); nullopt on close, error or timeout.
+  // The next text message (pings skipped, fragments joined); nullopt on close,
+  // error or timeout.
   std::optional<std::string> ws_receive() {
+    std::string message;  // fragments so far
     for (;;) {
       while (pending_.size() < 2) {
         if (!fill()) return std::nullopt;
@@ -174,12 +176,24 @@ class RawSocket {
       std::string payload = pending_.substr(header, n);
       pending_.erase(0, header + n);
       const int opcode = b0 & 0x0f;
-      if (opcode == 0x8) return std::nullopt;
-      if (opcode == 0x1 || opcode == 0x2) return payload;  // server sends unfragmented
+      if (opcode == 0x8) {  // close: u16 code, then the reason
+        if (payload.size() >= 2) {
+          close_code =
+              static_cast<unsigned char>(payload[0]) << 8 | static_cast<unsigned char>(payload[1]);
+          close_reason = payload.substr(2);
+        }
+        return std::nullopt;
+      }
+      if (opcode == 0x0 || opcode == 0x1 || opcode == 0x2) {  // continuation, text, binary
+        message += payload;
+        if (b0 & 0x80) return message;  // FIN: the last fragment
+      }
     }
   }
 
   int fd() const { return fd_; }
+  int close_code = 0;        // of the close frame received, if any
+  std::string close_reason;  // likewise
 
  private:
   int fd_ = -1;

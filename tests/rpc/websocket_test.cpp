@@ -1,5 +1,6 @@
 // The WebSocket side of HttpServer, driven by hand-written RFC 6455 frames
-// (raw_socket.h): calls, subscriptions, publish, limits, slow and broken clients.
+// (raw_socket.h): calls, subscriptions (new blocks, resuming, failing feeds),
+// limits, slow and broken clients.
 #include <doctest/doctest.h>
 
 #include <memory>
@@ -59,7 +60,18 @@ TEST_CASE("calls over WebSocket") {
   CHECK(json::parse(*message)["error"]["code"] == kInvalidRequest);
 }
 
-TEST_CASE("subscribe, receive published events, unsubscribe") {
+// The next subscription notification: {"subscription": id, "result" or "error": ...}.
+json next_event(RawSocket& s) {
+  auto message = s.ws_receive();
+  REQUIRE(message);
+  json event = json::parse(*message);
+  CHECK(event["jsonrpc"] == "2.0");
+  CHECK(event["method"] == "subscription");
+  CHECK(!event.contains("id"));
+  return event["params"];
+}
+
+TEST_CASE("subscribe, receive each new block's events, unsubscribe") {
   TestServer server;
   auto a = ws_connect(server.port());
   auto b = ws_connect(server.port());
@@ -69,17 +81,11 @@ TEST_CASE("subscribe, receive published events, unsubscribe") {
   REQUIRE(sub_b["result"].is_string());
   CHECK(sub_a["result"] != sub_b["result"]);
 
-  server.server->publish("newBlocks", {{"height", 7}});
-  server.server->publish("otherTopic", {{"height", 8}});  // nobody listens: dropped
+  server.add_blocks();
   for (auto* s : {a.get(), b.get()}) {
-    auto message = s->ws_receive();
-    REQUIRE(message);
-    json event = json::parse(*message);
-    CHECK(event["jsonrpc"] == "2.0");
-    CHECK(event["method"] == "subscription");
-    CHECK(!event.contains("id"));
-    CHECK(event["params"]["result"]["height"] == 7);
-    CHECK(event["params"]["subscription"] == (s == a.get() ? sub_a["result"] : sub_b["result"]));
+    json event = next_event(*s);
+    CHECK(event["result"]["height"] == 1);
+    CHECK(event["subscription"] == (s == a.get() ? sub_a["result"] : sub_b["result"]));
   }
 
   json removed = ws_call(*a, request("chain_unsubscribe", json::array({sub_a["result"]})));
@@ -90,12 +96,47 @@ TEST_CASE("subscribe, receive published events, unsubscribe") {
   CHECK(ws_call(*b, request("chain_unsubscribe", json::array({sub_a["result"]})))["result"] ==
         false);
 
-  server.server->publish("newBlocks", {{"height", 9}});
-  auto message = b->ws_receive();
-  REQUIRE(message);
-  CHECK(json::parse(*message)["params"]["result"]["height"] == 9);
+  server.add_blocks();
+  CHECK(next_event(*b)["result"]["height"] == 2);
   // a gets nothing more: its next message is the answer to this call.
   CHECK(ws_call(*a, request("test_echo", json::array({"quiet"}), 3))["id"] == 3);
+}
+
+TEST_CASE("a subscription resumes from a height: past blocks first, in order, then new ones") {
+  ServerOptions options;
+  options.ws_max_lag_blocks = 10;
+  TestServer server(options);
+  server.add_blocks(5);
+  auto s = ws_connect(server.port());
+  json sub = ws_call(*s, request("chain_subscribe", {{"topic", "newBlocks"}, {"from_height", 2}}));
+  REQUIRE(sub["result"].is_string());
+  for (int h = 2; h <= 5; ++h) CHECK(next_event(*s)["result"]["height"] == h);
+  server.add_blocks(2);
+  CHECK(next_event(*s)["result"]["height"] == 6);
+  CHECK(next_event(*s)["result"]["height"] == 7);
+  CHECK(ws_call(*s, request("chain_unsubscribe", json::array({sub["result"]})))["result"] == true);
+  // The next block is allowed (nothing yet); beyond it, 0, or too far back are not.
+  CHECK(ws_call(*s,
+                request("chain_subscribe", {{"topic", "newBlocks"}, {"from_height", 8}}))["result"]
+            .is_string());
+  for (int from : {0, 9}) {
+    json r =
+        ws_call(*s, request("chain_subscribe", {{"topic", "newBlocks"}, {"from_height", from}}));
+    CHECK(r["error"]["code"] == kInvalidParams);
+    CHECK(r["error"]["message"] == "Invalid params: from_height must be 1 to the next block (8)");
+  }
+  server.add_blocks(9);  // head 16: the from_height 8 subscription is 9 behind, within 10
+  for (int h = 8; h <= 16; ++h) CHECK(next_event(*s)["result"]["height"] == h);
+  json far = ws_call(*s, request("chain_subscribe", {{"topic", "newBlocks"}, {"from_height", 6}}));
+  CHECK(far["error"]["message"].get<std::string>().find("more than 10 blocks behind the head") !=
+        std::string::npos);
+  CHECK(ws_call(*s,
+                request("chain_subscribe", {{"topic", "newBlocks"}, {"from_height", 7}}))["result"]
+            .is_string());
+  for (int h = 7; h <= 16; ++h) CHECK(next_event(*s)["result"]["height"] == h);
+  // Ten blocks at once: the first subscription keeps up, reading as they come.
+  server.add_blocks(9);
+  for (int i = 0; i < 18; ++i) CHECK(next_event(*s)["result"]["height"].get<int>() >= 17);
 }
 
 TEST_CASE("subscription errors") {
@@ -106,6 +147,10 @@ TEST_CASE("subscription errors") {
   json r = ws_call(*s, request("chain_subscribe", json::array({"noSuchTopic"})));
   CHECK(r["error"]["code"] == kInvalidParams);
   CHECK(r["error"]["message"].get<std::string>().find("'topic'") != std::string::npos);
+  r = ws_call(*s, request("chain_subscribe", {{"topic", "newBlocks"}, {"filter", {{"a", 1}}}}));
+  CHECK(r["error"]["message"] == "this topic takes no filter");
+  r = ws_call(*s, request("chain_subscribe", {{"topic", "newBlocks"}, {"filter", "x"}}));
+  CHECK(r["error"]["code"] == kInvalidParams);  // not an object: the method table refuses it
   CHECK(ws_call(*s, request("chain_subscribe", json::array({"newBlocks"})))["result"].is_string());
   CHECK(ws_call(*s, request("chain_subscribe", json::array({"newBlocks"})))["result"].is_string());
   CHECK(ws_call(*s, request("chain_subscribe", json::array({"newBlocks"})))["error"]["code"] ==
@@ -119,22 +164,46 @@ TEST_CASE("subscription errors") {
   CHECK(json::parse(response->body)["error"]["code"] == kUnsupported);
 }
 
-TEST_CASE("a client that does not read is dropped; others are unaffected") {
+TEST_CASE("a feed that fails ends its subscription with the reason; the connection stays") {
+  TestServer server;
+  server.add_blocks(4);
+  auto s = ws_connect(server.port());
+  json sub = ws_call(*s, request("chain_subscribe", {{"topic", "breaks"}, {"from_height", 1}}));
+  REQUIRE(sub["result"].is_string());
+  CHECK(next_event(*s)["result"]["height"] == 1);
+  CHECK(next_event(*s)["result"]["height"] == 2);
+  json failed = next_event(*s);
+  CHECK(failed["subscription"] == sub["result"]);
+  CHECK(failed["error"]["message"] == "block 3 is unreadable");
+  server.add_blocks();
+  CHECK(ws_call(*s, request("test_echo", json::array({"still here"}), 4))["result"] ==
+        "still here");
+  CHECK(ws_call(*s, request("chain_unsubscribe", json::array({sub["result"]})))["result"] ==
+        false);  // already ended
+}
+
+TEST_CASE("a client that does not read falls behind and is dropped with the reason") {
   ServerOptions options;
-  options.ws_queue_limit = 4;
+  options.ws_queue_limit = 8;
+  options.ws_max_lag_blocks = 50;
   TestServer server(options);
+  server.events.payload = std::string(256 * 1024, 'z');
   auto slow = ws_connect(server.port());
   auto fine = ws_connect(server.port());
   REQUIRE(
       ws_call(*slow, request("chain_subscribe", json::array({"newBlocks"})))["result"].is_string());
-  const json big = std::string(512 * 1024, 'z');
-  for (int i = 0; i < 64; ++i) server.server->publish("newBlocks", big);  // 32 MiB
-  // The slow client finally reads: it gets what fit in the socket buffers, then the close.
-  int received = 0;
-  while (slow->ws_receive()) ++received;
-  CHECK(received < 64);
+  for (int i = 0; i < 120; ++i) server.add_blocks();  // 30 MiB of events for slow
+  // fine answers meanwhile (the io thread is not blocked by slow).
   CHECK(ws_call(*fine, request("test_echo", json::array({"still here"})))["result"] ==
         "still here");
+  // slow finally reads: what was queued or in the socket buffers, in order, then the close.
+  int received = 0;
+  while (auto m = slow->ws_receive())
+    CHECK(json::parse(*m)["params"]["result"]["height"] == ++received);
+  CHECK(received < 120);
+  CHECK(slow->close_code == 1008);
+  CHECK(slow->close_reason.find("slow consumer: subscription") == 0);
+  CHECK(slow->close_reason.find("blocks behind the head") != std::string::npos);
 }
 
 TEST_CASE("oversized and malformed frames close that connection only") {
