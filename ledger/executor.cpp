@@ -95,8 +95,9 @@ TxStatus run(MsgContext& c, const Transfer& m) {
 }
 
 TxStatus valid_endpoint(const std::string& e) {
-  if (e.empty() || e.size() > 256)
-    return fail(TxCode::invalid_endpoint, "endpoint must be 1 to 256 characters");
+  if (e.empty() || e.size() > kMaxEndpointBytes)
+    return fail(TxCode::invalid_endpoint,
+                "endpoint must be 1 to " + std::to_string(kMaxEndpointBytes) + " characters");
   for (char ch : e)
     if (ch < 0x21 || ch > 0x7e)
       return fail(TxCode::invalid_endpoint, "endpoint must be printable ASCII without spaces");

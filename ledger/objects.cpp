@@ -2,16 +2,25 @@
 
 #include "core/encoding.h"
 #include "core/sha256.h"
+#include "ledger/object_fields.h"
 
 namespace vt::ledger {
 
 namespace {
-constexpr size_t kMaxEndpoint = 256;
 
 template <class T>
 Result<T> finish(const Reader& r, T value) {
   if (auto s = r.finish(); !s) return s.take_error();
   return value;
+}
+
+// An object whose field list (object_fields.h) is its whole encoding.
+template <class T>
+Result<T> decode_object(ByteView in) {
+  Reader r(in);
+  T value;
+  decode_fields(r, value);
+  return finish(r, value);
 }
 }  // namespace
 
@@ -46,144 +55,55 @@ std::optional<JobStatus> job_status_from_name(std::string_view name) {
 }
 
 Bytes encode(const Account& a) {
-  return Writer().u64(a.balance).u64(a.nonce).take();
+  return encode_fields(a);
 }
 
 Result<Account> decode_account(ByteView in) {
-  Reader r(in);
-  Account a;
-  a.balance = r.u64("account.balance");
-  a.nonce = r.u64("account.nonce");
-  return finish(r, a);
+  return decode_object<Account>(in);
 }
 
 Bytes encode(const Provider& p) {
-  return Writer()
-      .fixed(p.owner)
-      .u64(p.stake)
-      .u64(p.locked)
-      .str(p.endpoint)
-      .u64(p.registered_height)
-      .u64(p.jobs_accepted)
-      .u64(p.jobs_expired)
-      .u64(p.jobs_settled)
-      .u64(p.jobs_slashed)
-      .take();
+  return encode_fields(p);
 }
 
 Result<Provider> decode_provider(ByteView in) {
   Reader r(in);
   Provider p;
-  p.owner = r.fixed<32>("provider.owner");
-  p.stake = r.u64("provider.stake");
-  p.locked = r.u64("provider.locked");
-  p.endpoint = r.str("provider.endpoint", kMaxEndpoint);
-  p.registered_height = r.u64("provider.registered_height");
-  p.jobs_accepted = r.u64("provider.jobs_accepted");
-  p.jobs_expired = r.u64("provider.jobs_expired");
-  p.jobs_settled = r.u64("provider.jobs_settled");
-  p.jobs_slashed = r.u64("provider.jobs_slashed");
+  decode_fields(r, p);
   if (r.ok() && p.locked > p.stake) r.fail("provider.locked exceeds provider.stake");
   return finish(r, p);
 }
 
 Bytes encode(const Job& j) {
-  Writer w;
-  w.u64(j.id).fixed(j.client).fixed(j.spec_hash).u64(j.payment).u64(j.bond_required);
-  w.u8(static_cast<uint8_t>(j.status));
-  w.boolean(j.provider.has_value());
-  if (j.provider) w.fixed(*j.provider);
-  w.u64(j.created_height).u64(j.deadline_height).u64(j.accepted_height).u64(j.closed_height);
-  w.u32(j.samples);
-  return w.take();
+  return encode_fields(j);
 }
 
 Result<Job> decode_job(ByteView in) {
-  Reader r(in);
-  Job j;
-  j.id = r.u64("job.id");
-  j.client = r.fixed<32>("job.client");
-  j.spec_hash = r.fixed<32>("job.spec_hash");
-  j.payment = r.u64("job.payment");
-  j.bond_required = r.u64("job.bond_required");
-  uint8_t status = r.u8("job.status");
-  if (r.ok() && status > static_cast<uint8_t>(JobStatus::Unverified))
-    r.fail("job.status: unknown status " + std::to_string(status));
-  j.status = static_cast<JobStatus>(status);
-  if (r.boolean("job.provider")) j.provider = r.fixed<32>("job.provider");
-  j.created_height = r.u64("job.created_height");
-  j.deadline_height = r.u64("job.deadline_height");
-  j.accepted_height = r.u64("job.accepted_height");
-  j.closed_height = r.u64("job.closed_height");
-  j.samples = r.u32("job.samples");
-  return finish(r, j);
+  return decode_object<Job>(in);
 }
 
 Bytes encode(const Unbonding& u) {
-  return Writer().fixed(u.owner).u64(u.amount).u64(u.release_height).take();
+  return encode_fields(u);
 }
 
 Result<Unbonding> decode_unbonding(ByteView in) {
-  Reader r(in);
-  Unbonding u;
-  u.owner = r.fixed<32>("unbonding.owner");
-  u.amount = r.u64("unbonding.amount");
-  u.release_height = r.u64("unbonding.release_height");
-  return finish(r, u);
+  return decode_object<Unbonding>(in);
 }
 
 Bytes encode(const Validator& v) {
-  return Writer()
-      .fixed(v.consensus_key)
-      .fixed(v.operator_address)
-      .u64(v.power)
-      .boolean(v.jailed)
-      .boolean(v.tombstoned)
-      .fixed(v.vrf_key)
-      .take();
+  return encode_fields(v);
 }
 
 Result<Validator> decode_validator(ByteView in) {
-  Reader r(in);
-  Validator v;
-  v.consensus_key = r.fixed<32>("validator.consensus_key");
-  v.operator_address = r.fixed<32>("validator.operator_address");
-  v.power = r.u64("validator.power");
-  v.jailed = r.boolean("validator.jailed");
-  v.tombstoned = r.boolean("validator.tombstoned");
-  v.vrf_key = r.fixed<33>("validator.vrf_key");
-  return finish(r, v);
+  return decode_object<Validator>(in);
 }
 
 Bytes encode(const Verifier& v) {
-  return Writer()
-      .fixed(v.owner)
-      .u64(v.stake)
-      .u64(v.registered_height)
-      .u64(v.segments_assigned)
-      .u64(v.segments_agreed)
-      .u64(v.disputes_won)
-      .u64(v.disputes_lost)
-      .u64(v.active_assignments)
-      .u64(v.activation_height)
-      .u64(v.busy_until)
-      .take();
+  return encode_fields(v);
 }
 
 Result<Verifier> decode_verifier(ByteView in) {
-  Reader r(in);
-  Verifier v;
-  v.owner = r.fixed<32>("verifier.owner");
-  v.stake = r.u64("verifier.stake");
-  v.registered_height = r.u64("verifier.registered_height");
-  v.segments_assigned = r.u64("verifier.segments_assigned");
-  v.segments_agreed = r.u64("verifier.segments_agreed");
-  v.disputes_won = r.u64("verifier.disputes_won");
-  v.disputes_lost = r.u64("verifier.disputes_lost");
-  v.active_assignments = r.u64("verifier.active_assignments");
-  v.activation_height = r.u64("verifier.activation_height");
-  v.busy_until = r.u64("verifier.busy_until");
-  return finish(r, v);
+  return decode_object<Verifier>(in);
 }
 
 Bytes encode(const DatasetEntry& d) {

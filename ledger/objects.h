@@ -29,6 +29,8 @@ struct Account {
   bool operator==(const Account&) const = default;
 };
 
+inline constexpr size_t kMaxEndpointBytes = 256;  // Provider::endpoint
+
 struct Provider {
   Address owner{};
   Amount stake = 0;   // bonded, slashable

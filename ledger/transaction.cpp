@@ -10,7 +10,6 @@ namespace vt::ledger {
 namespace {
 
 constexpr size_t kMaxChainId = 64;
-constexpr size_t kMaxEndpoint = 256;
 constexpr size_t kMaxSpecWire = 1 << 20;  // hard ceiling; genesis sets the real limit
 // Hard ceilings; max_tx_bytes and max_checkpoints set the real limits.
 constexpr size_t kMaxCommitmentWire = 32 * (size_t{1} << 20) + 256;
@@ -65,7 +64,7 @@ Message read_message(Reader& r) {
     case 1: {
       ProviderRegister m;
       m.stake = r.u64("provider_register.stake");
-      m.endpoint = r.str("provider_register.endpoint", kMaxEndpoint);
+      m.endpoint = r.str("provider_register.endpoint", kMaxEndpointBytes);
       return m;
     }
     case 2:

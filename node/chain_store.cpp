@@ -103,9 +103,11 @@ Status ChainStore::init_genesis(const ledger::Genesis& g, ledger::StateStore& st
   const Hash256 state_root = state.root();
   ChainHead h{0, ledger::genesis_hash(g, state_root), state_root, g.genesis_time_ms};
   batch.put(Column::Meta, kHeadKey, encode_head(h));
-  add_state_history(0, state.all_tree_nodes(), changes, batch);
-  add_state_history_start(0, batch);
-  add_tx_index_entries(ledger::Block{}, {}, batch);  // height 0: indexed through genesis
+  if (indexes_.state_history) {
+    add_state_history(0, state.all_tree_nodes(), changes, batch);
+    add_state_history_start(0, batch);
+  }
+  if (indexes_.tx_index) add_tx_index_entries(ledger::Block{}, {}, batch);  // through genesis
   auto vals = validators_after(kv_, changes);
   if (!vals) return vals.take_error();
   batch.put(Column::Meta, validators_key(1), vals.value());
@@ -133,8 +135,9 @@ Status ChainStore::commit_block(const ledger::Block& block, const Bytes& commit,
                   .bytes(ledger::encode(result.receipts[i]))
                   .take());
   }
-  add_tx_index_entries(block, result.receipts, batch);
-  add_state_history(hdr.height, state.tree_nodes_for(result.changes), result.changes, batch);
+  if (indexes_.tx_index) add_tx_index_entries(block, result.receipts, batch);
+  if (indexes_.state_history)
+    add_state_history(hdr.height, state.tree_nodes_for(result.changes), result.changes, batch);
   for (const auto& [k, v] : result.changes) {
     if (v)
       batch.put(Column::State, k, *v);
@@ -257,9 +260,9 @@ Status ChainStore::complete_indexes(ledger::StateStore& state) {
   if (!h) return h.take_error();
   if (!h.value()) return make_error("complete_indexes: the store holds no chain");
   const uint64_t height = h.value()->height;
-  auto history = state_history_start(kv_);
+  auto history = state_history_span(kv_);
   if (!history) return history.take_error();
-  if (!history.value()) {
+  if (indexes_.state_history && (!history.value() || history.value()->through != height)) {
     WriteBatch batch;
     ledger::ChangeSet all;
     state.scan({}, [&](const Bytes& k, const Bytes& v) {
@@ -270,6 +273,7 @@ Status ChainStore::complete_indexes(ledger::StateStore& state) {
     add_state_history_start(height, batch);
     if (auto s = kv_.write(batch); !s) return s;
   }
+  if (!indexes_.tx_index) return Status::success();
   auto indexed = tx_index_height(kv_);
   if (!indexed) return indexed.take_error();
   for (uint64_t at = indexed.value() ? *indexed.value() + 1 : 1; at <= height; ++at) {
@@ -293,10 +297,12 @@ Status ChainStore::complete_indexes(ledger::StateStore& state) {
 }
 
 Result<uint64_t> ChainStore::earliest_state_height() const {
-  auto start = state_history_start(kv_);
-  if (!start) return start.take_error();
-  if (!start.value()) return make_error("this database keeps no state history yet");
-  return *start.value();
+  if (!indexes_.state_history)
+    return make_error("this node keeps no state history (config.toml [storage] state_history)");
+  auto span = state_history_span(kv_);
+  if (!span) return span.take_error();
+  if (!span.value()) return make_error("this database keeps no state history yet");
+  return span.value()->start;
 }
 
 }  // namespace vt::node

@@ -28,9 +28,17 @@ struct TxRecord {
   ledger::Receipt receipt;
 };
 
+// What a node keeps beyond consensus needs, for explorers (config.toml [storage]).
+// A validator may turn both off: its blocks and state are the same either way.
+struct ChainIndexes {
+  bool tx_index = true;       // tx_search, account history, the txs topic
+  bool state_history = true;  // state queries at past heights, proofs
+};
+
 class ChainStore {
  public:
-  explicit ChainStore(KvStore& kv) : kv_(kv) {}
+  explicit ChainStore(KvStore& kv, ChainIndexes indexes = {}) : kv_(kv), indexes_(indexes) {}
+  const ChainIndexes& indexes() const { return indexes_; }
 
   [[nodiscard]] Result<std::optional<ChainHead>> head() const;
   // Writes the genesis state and head when the store is empty; nothing when it
@@ -43,11 +51,13 @@ class ChainStore {
   // `state`, which holds the state after the block) and the head.
   [[nodiscard]] Status commit_block(const ledger::Block& block, const Bytes& commit,
                                     const ledger::BlockResult& result, ledger::StateStore& state);
-  // For a database written before the transaction index or the state history
-  // existed: indexes every stored block, and snapshots `state` (the head's) as
-  // the first height with history. Nothing when both are complete.
+  // At start, for the indexes that are on: indexes every block the transaction
+  // index lacks (a database from before it, or run with it off), and, when
+  // the state history does not reach the head, snapshots `state` (the head's)
+  // as its new first height. Nothing when both are complete.
   [[nodiscard]] Status complete_indexes(ledger::StateStore& state);
-  // The first height whose state can be read and proven (HistoricalState).
+  // The first height whose state can be read and proven (HistoricalState); an
+  // error when the node keeps no state history.
   [[nodiscard]] Result<uint64_t> earliest_state_height() const;
   const KvStore& kv() const { return kv_; }
   // The validator records in force at `height` (as the state after height-1
@@ -69,6 +79,7 @@ class ChainStore {
 
  private:
   KvStore& kv_;
+  ChainIndexes indexes_;
 };
 
 }  // namespace vt::node

@@ -244,6 +244,10 @@ rpc::EventSource::Opened NodeEventSource::open(const std::string& topic, const j
     if (!out.error) out.feed = std::make_unique<BlocksFeed>(chain_);
   } else if (topic == "txs") {
     out.error = check_fields(filter, {"address", "job", "event"});
+    if (!out.error && !chain_.indexes().tx_index)
+      out.error = RpcError{rpc::kUnsupported,
+                           "this node keeps no transaction index (config.toml [storage] tx_index)",
+                           nullptr};
     TxQuery q;
     if (!out.error) out.error = parse_tx_conditions(field("address"), job(), field("event"), q);
     if (!out.error) out.feed = std::make_unique<TxsFeed>(chain_, std::move(q));

@@ -132,6 +132,8 @@ Status write_home(const InitOptions& o, const std::vector<std::string>& peers,
       << "[consensus]\nblock_interval_ms = " << o.block_interval_ms << "\n\n"
       << "[mempool]\nmax_txs = 20000\nmax_bytes = 67108864\n\n"
       << "[blobs]\nuploads = true\nmax_blob_bytes = 268435456\nmax_total_bytes = 8589934592\n\n"
+      << "[storage]\n# explorer indexes (docs/node.md#storage); a validator may turn them off\n"
+      << "tx_index = true\nstate_history = true\n\n"
       << "[datasets]\n# the referee step re-executes training steps on this data\n"
       << "fashion_mnist = \"" << kernels::kDefaultFashionMnistDir << "\"\n\n"
       << "[log]\nlevel = \"info\"\n";
@@ -248,6 +250,12 @@ Result<Home> load_home(const fs::path& home) {
   } else if (t["rpc"]["cors_origins"]) {
     return make_error("config.toml: rpc.cors_origins must be a list, e.g. [\"*\"]");
   }
+  for (const char* key : {"tx_index", "state_history"}) {
+    if (t["storage"][key] && !t["storage"][key].is_boolean())
+      return make_error(std::string("config.toml: storage.") + key + " must be true or false");
+  }
+  h.config.indexes.tx_index = t["storage"]["tx_index"].value_or(true);
+  h.config.indexes.state_history = t["storage"]["state_history"].value_or(true);
   h.config.block_interval_ms = static_cast<uint64_t>(interval);
   h.config.mempool_max_txs = static_cast<size_t>(max_txs);
   h.config.mempool_max_bytes = static_cast<size_t>(max_bytes);

@@ -88,21 +88,34 @@ const char* turn_name(verifier::Turn t) {
 }
 }  // namespace
 
+json schema_object(std::initializer_list<std::pair<const char*, json>> props) {
+  json p = json::object();
+  for (const auto& [k, v] : props) p[k] = v;
+  return schema_object(p);
+}
+
+json schema_object(const json& properties) {
+  json required = json::array();
+  for (const auto& [k, v] : properties.items()) required.push_back(k);
+  return {{"type", "object"},
+          {"properties", properties},
+          {"required", required},
+          {"additionalProperties", false}};
+}
+
+const json kString = {{"type", "string"}};
+const json kInteger = {{"type", "integer"}, {"minimum", 0}};
+const json kAmount = {{"type", "string"}, {"pattern", "^(0|[1-9][0-9]*)$"}};
+const json kAddress = {{"type", "string"}, {"pattern", "^vt1[02-9ac-hj-np-z]+$"}};
+
 json to_json(const ledger::Account& a, const Address& address) {
-  return {
-      {"address", address_to_string(address)}, {"balance", amount(a.balance)}, {"nonce", a.nonce}};
+  json out = object_json(a);
+  out["address"] = address_to_string(address);
+  return out;
 }
 
 json to_json(const ledger::Provider& p) {
-  return {{"address", address_to_string(p.owner)},
-          {"stake", amount(p.stake)},
-          {"locked", amount(p.locked)},
-          {"endpoint", p.endpoint},
-          {"registered_height", p.registered_height},
-          {"jobs_accepted", p.jobs_accepted},
-          {"jobs_expired", p.jobs_expired},
-          {"jobs_settled", p.jobs_settled},
-          {"jobs_slashed", p.jobs_slashed}};
+  return object_json(p);
 }
 
 json to_json(const ledger::DisputeRecord& d) {
@@ -157,18 +170,7 @@ json to_json(const ledger::SlashRecord& s) {
 }
 
 json to_json(const ledger::Job& j) {
-  return {{"id", j.id},
-          {"client", address_to_string(j.client)},
-          {"spec_hash", to_hex(j.spec_hash)},
-          {"payment", amount(j.payment)},
-          {"bond_required", amount(j.bond_required)},
-          {"status", ledger::job_status_name(j.status)},
-          {"provider", j.provider ? json(address_to_string(*j.provider)) : json(nullptr)},
-          {"created_height", j.created_height},
-          {"deadline_height", j.deadline_height},
-          {"accepted_height", j.accepted_height},
-          {"closed_height", j.closed_height},
-          {"samples", j.samples}};
+  return object_json(j);
 }
 
 json to_json(const ledger::Params& p) {

@@ -125,7 +125,7 @@ Node::Node(boost::asio::io_context& io, NodeConfig config, ledger::Genesis genes
       key_(std::move(key)),
       vrf_secret_(vrf_secret_from_seed(key_.seed())),
       kv_(std::move(kv)),
-      chain_(*kv_),
+      chain_(*kv_, config_.indexes),
       blobs_(*kv_, config_.blob_limits),
       datasets_(config_.fashion_mnist_dir),
       mempool_(config_.mempool_max_txs, config_.mempool_max_bytes),

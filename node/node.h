@@ -59,6 +59,7 @@ struct NodeConfig {
   size_t rpc_body_limit = 16u << 20;  // a checkpoint_post transaction is hex in the body
   // Browser origins allowed to call the RPC (CORS; "*" for any). Empty: none.
   std::vector<std::string> rpc_cors_origins;
+  ChainIndexes indexes;  // [storage]: the explorer indexes this node keeps
   std::string fashion_mnist_dir = kernels::kDefaultFashionMnistDir;  // for the referee step
   BlobLimits blob_limits;
   bool blob_uploads = true;  // accept blob uploads over RPC (providers publishing checkpoints)

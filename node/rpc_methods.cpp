@@ -96,24 +96,6 @@ class IdPage {
   json next_ = nullptr;
 };
 
-// A result object's schema: exactly these fields, every one present
-// (tests/e2e validates each method's result against it with jsonschema).
-json schema_object(std::initializer_list<std::pair<const char*, json>> props) {
-  json p = json::object();
-  json required = json::array();
-  for (const auto& [k, v] : props) {
-    p[k] = v;
-    required.push_back(k);
-  }
-  return {{"type", "object"},
-          {"properties", p},
-          {"required", required},
-          {"additionalProperties", false}};
-}
-const json kString = {{"type", "string"}};
-const json kInteger = {{"type", "integer"}, {"minimum", 0}};
-const json kAmount = {{"type", "string"}, {"pattern", "^(0|[1-9][0-9]*)$"}};
-
 json block_json(const ledger::Block& b, const std::optional<std::vector<ledger::Event>>& events) {
   json txs = json::array();
   for (const auto& tx : b.txs) txs.push_back(to_json(tx));
@@ -135,11 +117,7 @@ json block_json(const ledger::Block& b, const std::optional<std::vector<ledger::
 }
 
 json verifier_json(const ledger::Verifier& v) {
-  return {{"address", address_to_string(v.owner)},    {"stake", std::to_string(v.stake)},
-          {"registered_height", v.registered_height}, {"segments_assigned", v.segments_assigned},
-          {"segments_agreed", v.segments_agreed},     {"disputes_won", v.disputes_won},
-          {"disputes_lost", v.disputes_lost},         {"active_assignments", v.active_assignments},
-          {"activation_height", v.activation_height}, {"busy_until", v.busy_until}};
+  return object_json(v);
 }
 
 json opt_hash(const std::optional<Hash256>& h) {
@@ -287,6 +265,11 @@ std::optional<RpcError> open_state_view(const Node& node, const rpc::Params& p, 
   if (view.height > head.height)
     return invalid("height " + std::to_string(view.height) + " is above the head (" +
                    std::to_string(head.height) + ")");
+  if (!node.chain().indexes().state_history)
+    return RpcError{rpc::kUnsupported,
+                    "this node keeps no state history (config.toml [storage] state_history): "
+                    "it serves the head only, without proofs",
+                    nullptr};
   auto earliest = node.chain().earliest_state_height();
   if (!earliest) return internal(earliest.error());
   if (view.height < earliest.value())
@@ -325,6 +308,12 @@ RpcOutcome proof_json(const StateView& view, const rpc::Params& p, ByteView key)
                                   : json(nullptr)}};
 }
 
+std::optional<RpcError> need_tx_index(const Node& node) {
+  if (node.chain().indexes().tx_index) return std::nullopt;
+  return RpcError{rpc::kUnsupported,
+                  "this node keeps no transaction index (config.toml [storage] tx_index)", nullptr};
+}
+
 // A history read that failed in the store must not pass for an absent object.
 std::optional<RpcError> history_error(const StateView& view) {
   if (view.history && !view.history->error().empty()) return internal(view.history->error());
@@ -334,16 +323,17 @@ std::optional<RpcError> history_error(const StateView& view) {
 }  // namespace
 
 void register_rpc_methods(rpc::MethodTable& t, Node& node) {
-  const json status_schema = schema_object({{"chain_id", kString},
-                                            {"height", kInteger},
-                                            {"block_hash", kString},
-                                            {"state_root", kString},
-                                            {"time_ms", kInteger},
-                                            {"mempool_size", kInteger},
-                                            {"genesis_hash", kString},
-                                            {"earliest_height", kInteger},
-                                            {"earliest_state_height", kInteger},
-                                            {"consensus", {{"type", "object"}}}});
+  const json status_schema =
+      schema_object({{"chain_id", kString},
+                     {"height", kInteger},
+                     {"block_hash", kString},
+                     {"state_root", kString},
+                     {"time_ms", kInteger},
+                     {"mempool_size", kInteger},
+                     {"genesis_hash", kString},
+                     {"earliest_height", kInteger},
+                     {"earliest_state_height", {{"type", {"integer", "null"}}}},
+                     {"consensus", {{"type", "object"}}}});
   t.add({"chain_status",
          "The chain's head, state root and mempool size, the genesis hash, the earliest "
          "height whose block this node serves (1: it keeps every block; 0 before the first), "
@@ -354,12 +344,16 @@ void register_rpc_methods(rpc::MethodTable& t, Node& node) {
          status_schema,
          [&node](const rpc::Params&) -> RpcOutcome {
            const auto& h = node.head();
-           auto earliest_state = node.chain().earliest_state_height();
-           if (!earliest_state) return internal(earliest_state.error());
+           json earliest_state = nullptr;  // no state history kept
+           if (node.chain().indexes().state_history) {
+             auto e = node.chain().earliest_state_height();
+             if (!e) return internal(e.error());
+             earliest_state = e.value();
+           }
            return json{{"chain_id", node.params().chain_id},
                        {"genesis_hash", to_hex(node.genesis_hash())},
                        {"earliest_height", h.height >= 1 ? 1 : 0},
-                       {"earliest_state_height", earliest_state.value()},
+                       {"earliest_state_height", earliest_state},
                        {"height", h.height},
                        {"block_hash", to_hex(h.block_hash)},
                        {"state_root", to_hex(h.state_root)},
@@ -498,7 +492,10 @@ void register_rpc_methods(rpc::MethodTable& t, Node& node) {
          {{"height", ParamType::Integer, false, "block height; at most the head's + 1"}},
          "validators",
          schema_object({{"height", kInteger},
-                        {"validators", {{"type", "array"}}},
+                        {"validators",
+                         {{"type", "array"},
+                          {"items", object_schema<ledger::Validator>(
+                                        {{"index", {{"type", {"integer", "null"}}}}})}}},
                         {"total_power", kInteger},
                         {"proposer", kString}}),
          [&node](const rpc::Params& p) -> RpcOutcome {
@@ -515,13 +512,9 @@ void register_rpc_methods(rpc::MethodTable& t, Node& node) {
            json list = json::array();
            for (const auto& v : records) {
              auto index = set->index_of(v.consensus_key);
-             list.push_back({{"consensus_key", to_hex(v.consensus_key)},
-                             {"operator", address_to_string(v.operator_address)},
-                             {"power", std::to_string(v.power)},
-                             {"vrf_key", to_hex(v.vrf_key)},
-                             {"jailed", v.jailed},
-                             {"tombstoned", v.tombstoned},
-                             {"index", index ? json(*index) : json(nullptr)}});
+             json item = object_json(v);
+             item["index"] = index ? json(*index) : json(nullptr);
+             list.push_back(std::move(item));
            }
            return json{{"height", height},
                        {"validators", list},
@@ -623,11 +616,8 @@ void register_rpc_methods(rpc::MethodTable& t, Node& node) {
          "account's transactions waiting in the mempool.",
          {{"address", ParamType::String, true, "vt1... address"}, kHeightParam, kProveParam},
          "account",
-         schema_object({{"address", kString},
-                        {"balance", kAmount},
-                        {"nonce", kInteger},
-                        {"pending_nonce", kInteger},
-                        {"proof", kProofSchema}}),
+         object_schema<ledger::Account>(
+             {{"address", kAddress}, {"pending_nonce", kInteger}, {"proof", kProofSchema}}),
          [&node](const rpc::Params& p) -> RpcOutcome {
            auto a = address_from_string(p.str("address"));
            if (!a) return invalid("address: " + a.error());
@@ -654,6 +644,7 @@ void register_rpc_methods(rpc::MethodTable& t, Node& node) {
          [&node](const rpc::Params& p) -> RpcOutcome {
            auto a = address_from_string(p.str("address"));
            if (!a) return invalid("address: " + a.error());
+           if (auto e = need_tx_index(node)) return *e;
            uint64_t limit = p.u64_or("limit", 50);
            if (limit == 0 || limit > 500) return invalid("limit: must be 1 to 500");
            auto hashes = node.chain().account_txs(a.value(), limit);
@@ -692,6 +683,7 @@ void register_rpc_methods(rpc::MethodTable& t, Node& node) {
                                                  {"fee", kAmount}})}}},
                       {"next", {{"type", {"string", "null"}}}}}),
        [&node](const rpc::Params& p) -> RpcOutcome {
+         if (auto e = need_tx_index(node)) return *e;
          TxQuery q;
          auto text = [&p](const char* name) -> std::optional<std::string> {
            return p.has(name) ? std::optional<std::string>(p.str(name)) : std::nullopt;
@@ -735,15 +727,7 @@ void register_rpc_methods(rpc::MethodTable& t, Node& node) {
          "A registered provider: stake, locked bonds, endpoint, record.",
          {{"address", ParamType::String, true, "provider's vt1... address"}},
          "provider",
-         schema_object({{"address", kString},
-                        {"stake", kAmount},
-                        {"locked", kAmount},
-                        {"endpoint", kString},
-                        {"registered_height", kInteger},
-                        {"jobs_accepted", kInteger},
-                        {"jobs_expired", kInteger},
-                        {"jobs_settled", kInteger},
-                        {"jobs_slashed", kInteger}}),
+         object_schema<ledger::Provider>(),
          [&node](const rpc::Params& p) -> RpcOutcome {
            auto a = address_from_string(p.str("address"));
            if (!a) return invalid("address: " + a.error());
@@ -758,7 +742,8 @@ void register_rpc_methods(rpc::MethodTable& t, Node& node) {
           {"limit", ParamType::Integer, false, "at most this many (default 100, max 1000)"}},
          "page",
          schema_object(
-             {{"providers", {{"type", "array"}}}, {"next", {{"type", {"string", "null"}}}}}),
+             {{"providers", {{"type", "array"}, {"items", object_schema<ledger::Provider>()}}},
+              {"next", {{"type", {"string", "null"}}}}}),
          [&node](const rpc::Params& p) -> RpcOutcome {
            auto page = AddressPage::from(p);
            if (!page) return invalid(page.error());
@@ -778,21 +763,9 @@ void register_rpc_methods(rpc::MethodTable& t, Node& node) {
          "job's disputes and slashes).",
          {{"id", ParamType::Integer, true, "job id"}, kHeightParam, kProveParam},
          "job",
-         schema_object({{"id", kInteger},
-                        {"client", kString},
-                        {"spec_hash", kString},
-                        {"status", kString},
-                        {"payment", kAmount},
-                        {"bond_required", kAmount},
-                        {"provider", {{"type", {"string", "null"}}}},
-                        {"created_height", kInteger},
-                        {"deadline_height", kInteger},
-                        {"accepted_height", kInteger},
-                        {"closed_height", kInteger},
-                        {"samples", kInteger},
-                        {"spec", {{"type", {"object", "null"}}}},
-                        {"pol", {{"type", {"object", "null"}}}},
-                        {"proof", kProofSchema}}),
+         object_schema<ledger::Job>({{"spec", {{"type", {"object", "null"}}}},
+                                     {"pol", {{"type", {"object", "null"}}}},
+                                     {"proof", kProofSchema}}),
          [&node](const rpc::Params& p) -> RpcOutcome {
            StateView view;
            if (auto e = open_state_view(node, p, view)) return *e;
@@ -819,7 +792,8 @@ void register_rpc_methods(rpc::MethodTable& t, Node& node) {
         {"after", ParamType::Integer, false, "continue after this job id"},
         {"limit", ParamType::Integer, false, "at most this many (default 100, max 1000)"}},
        "page",
-       schema_object({{"jobs", {{"type", "array"}}}, {"next", {{"type", {"integer", "null"}}}}}),
+       schema_object({{"jobs", {{"type", "array"}, {"items", object_schema<ledger::Job>()}}},
+                      {"next", {{"type", {"integer", "null"}}}}}),
        [&node](const rpc::Params& p) -> RpcOutcome {
          std::optional<ledger::JobStatus> status;
          if (p.has("status")) {
@@ -850,11 +824,7 @@ void register_rpc_methods(rpc::MethodTable& t, Node& node) {
          "A registered verifier: stake, registration height, segments assigned and agreed.",
          {{"address", ParamType::String, true, "verifier's vt1... address"}},
          "verifier",
-         schema_object({{"address", kString},
-                        {"stake", kAmount},
-                        {"registered_height", kInteger},
-                        {"segments_assigned", kInteger},
-                        {"segments_agreed", kInteger}}),
+         object_schema<ledger::Verifier>(),
          [&node](const rpc::Params& p) -> RpcOutcome {
            auto a = address_from_string(p.str("address"));
            if (!a) return invalid("address: " + a.error());
@@ -869,7 +839,8 @@ void register_rpc_methods(rpc::MethodTable& t, Node& node) {
           {"limit", ParamType::Integer, false, "at most this many (default 100, max 1000)"}},
          "page",
          schema_object(
-             {{"verifiers", {{"type", "array"}}}, {"next", {{"type", {"string", "null"}}}}}),
+             {{"verifiers", {{"type", "array"}, {"items", object_schema<ledger::Verifier>()}}},
+              {"next", {{"type", {"string", "null"}}}}}),
          [&node](const rpc::Params& p) -> RpcOutcome {
            auto page = AddressPage::from(p);
            if (!page) return invalid(page.error());

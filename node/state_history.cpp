@@ -7,7 +7,19 @@ namespace vt::node {
 
 namespace {
 
-const Bytes kStartKey = {'s', 't', 'a', 't', 'e', 'h', 'i', 's', 't'};  // Column::Meta
+// Column::Meta: the first and the last height with a complete tree.
+const Bytes kStartKey = {'s', 't', 'a', 't', 'e', 'h', 'i', 's', 't'};
+const Bytes kThroughKey = {'s', 't', 'a', 't', 'e', 'h', 'i', 's', 't', '_', 't', 'o'};
+
+Result<std::optional<uint64_t>> read_height(const KvStore& kv, const Bytes& key) {
+  auto v = kv.get(Column::Meta, key);
+  if (!v) return v.take_error();
+  if (!v.value()) return std::optional<uint64_t>();
+  Reader r(**v);
+  const uint64_t h = r.u64("statehist.height");
+  if (auto s = r.finish(); !s) return make_error("corrupt state history mark: " + s.error());
+  return std::optional<uint64_t>(h);
+}
 
 // Column::StateNodes key: depth (u8) || prefix (32) || height (u64 BE).
 Bytes node_key(uint8_t depth, const Hash256& prefix, uint64_t height) {
@@ -25,20 +37,20 @@ void add_state_history(uint64_t height, const std::vector<ledger::StateTree::Nod
     const Hash256 h = sha256(*value);
     batch.put(Column::StateValues, Bytes(h.begin(), h.end()), *value);
   }
+  batch.put(Column::Meta, kThroughKey, Writer().u64(height).take());
 }
 
 void add_state_history_start(uint64_t height, WriteBatch& batch) {
   batch.put(Column::Meta, kStartKey, Writer().u64(height).take());
 }
 
-Result<std::optional<uint64_t>> state_history_start(const KvStore& kv) {
-  auto v = kv.get(Column::Meta, kStartKey);
-  if (!v) return v.take_error();
-  if (!v.value()) return std::optional<uint64_t>();
-  Reader r(**v);
-  const uint64_t h = r.u64("statehist.start");
-  if (auto s = r.finish(); !s) return make_error("corrupt state history mark: " + s.error());
-  return std::optional<uint64_t>(h);
+Result<std::optional<StateHistorySpan>> state_history_span(const KvStore& kv) {
+  auto start = read_height(kv, kStartKey);
+  if (!start) return start.take_error();
+  auto through = read_height(kv, kThroughKey);
+  if (!through) return through.take_error();
+  if (!start.value() || !through.value()) return std::optional<StateHistorySpan>();
+  return std::optional<StateHistorySpan>(StateHistorySpan{*start.value(), *through.value()});
 }
 
 Result<HistoricalState::Proven> HistoricalState::prove(ByteView key) const {

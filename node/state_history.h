@@ -15,14 +15,21 @@
 
 namespace vt::node {
 
-// Adds one height's changed tree nodes and the values `changes` writes to the batch.
+// Adds one height's changed tree nodes, the values `changes` writes and the
+// "kept through this height" mark to the batch.
 void add_state_history(uint64_t height, const std::vector<ledger::StateTree::NodeRecord>& nodes,
                        const ledger::ChangeSet& changes, WriteBatch& batch);
 // Marks `height` as the first the store can serve (a genesis, or a full
-// snapshot written for a database from before state history was kept).
+// snapshot written when the history did not reach the head).
 void add_state_history_start(uint64_t height, WriteBatch& batch);
-// The first height with a complete tree; nullopt when none is kept yet.
-[[nodiscard]] Result<std::optional<uint64_t>> state_history_start(const KvStore& kv);
+// The heights with a complete tree: start..through. The history serves the
+// head only while `through` is the head; a gap (blocks committed with the
+// history off) makes the node start it afresh. nullopt: none kept.
+struct StateHistorySpan {
+  uint64_t start = 0;
+  uint64_t through = 0;
+};
+[[nodiscard]] Result<std::optional<StateHistorySpan>> state_history_span(const KvStore& kv);
 
 // The state after block `height` (whose header's state root is `root`).
 class HistoricalState final : public ledger::StateReader {

@@ -18,7 +18,9 @@ node is stopped however this script ends (and the kernel kills them with
 SIGKILL if this script dies first); the directory is removed unless
 VT_KEEP_BENCH is set.
 
-Usage: localnet_bench.py BIN_DIR LOADGEN [--block-interval-ms MS] [LOADGEN_ARGS...]
+Usage: localnet_bench.py BIN_DIR LOADGEN [--block-interval-ms MS] [--validator-indexes on|off] [LOADGEN_ARGS...]
+  --validator-indexes off: the validators run with config.toml [storage] tx_index and
+  state_history false, as a validator that serves no explorer may (default on).
 Environment: VT_BENCH_LIMIT_S (default 600): the whole run is stopped after this long.
 """
 import ctypes
@@ -80,11 +82,14 @@ class Node:
         self.log_path = os.path.join(home, "node.log")
         self.proc = None
 
-    def start(self, bin_dir):
+    def start(self, bin_dir, indexes=True):
         with open(os.path.join(self.home, "config.toml")) as f:
-            config = f.read()
+            config = f.read().replace('level = "info"', 'level = "warn"')
+        if not indexes:  # a validator that serves no explorer: [storage] off
+            config = config.replace("tx_index = true", "tx_index = false")
+            config = config.replace("state_history = true", "state_history = false")
         with open(os.path.join(self.home, "config.toml"), "w") as f:
-            f.write(config.replace('level = "info"', 'level = "warn"'))
+            f.write(config)
         with open(self.log_path, "a") as log:
             self.proc = subprocess.Popen([os.path.join(bin_dir, "veritraind"), "start", "--home", self.home],
                                          stdout=log, stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
@@ -135,7 +140,7 @@ def wait_for(cond, deadline, what, nodes):
     raise Failed(f"timed out waiting for {what}")
 
 
-def run(bin_dir, loadgen, interval_ms, loadgen_args, tmp, nodes, deadline):
+def run(bin_dir, loadgen, interval_ms, loadgen_args, tmp, nodes, deadline, indexes):
     base = free_port_block(10)
     out = subprocess.run([os.path.join(bin_dir, "veritraind"), "localnet", "--out", os.path.join(tmp, "net"),
                           "--validators", "4", "--full-nodes", "1", "--base-port", str(base),
@@ -147,14 +152,15 @@ def run(bin_dir, loadgen, interval_ms, loadgen_args, tmp, nodes, deadline):
         raise Failed("unexpected output of veritraind localnet:\n" + out)
     validators, full = nodes[:4], nodes[4]
     for n in validators:
-        n.start(bin_dir)
+        n.start(bin_dir, indexes)
     for n in validators:
         wait_for(lambda: n.height() >= 2, deadline, f"{n.name} to answer and commit block 2", validators)
 
     lscpu = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
     model = re.search(r"^Model name:\s*(.*)$", lscpu, re.M)
     print(f"machine: {model[1] if model else 'unknown CPU'}, {os.cpu_count()} cores; 4 validators + "
-          f"the load generator on it; block interval {interval_ms} ms", flush=True)
+          f"the load generator on it; block interval {interval_ms} ms; validators' explorer indexes "
+          f"(tx_index, state_history) {'on' if indexes else 'off'}", flush=True)
 
     cmd = [loadgen, os.path.join(validators[0].home, "faucet.secret")] + [n.url for n in validators] + loadgen_args
     cpu_before = [n.cpu_seconds() for n in validators]
@@ -218,12 +224,20 @@ def main():
         i = rest.index("--block-interval-ms")
         interval_ms = int(rest[i + 1])
         del rest[i:i + 2]
+    indexes = True
+    if "--validator-indexes" in rest:
+        i = rest.index("--validator-indexes")
+        if rest[i + 1] not in ("on", "off"):
+            print("--validator-indexes must be on or off", file=sys.stderr)
+            return 2
+        indexes = rest[i + 1] == "on"
+        del rest[i:i + 2]
     deadline = time.time() + int(os.environ.get("VT_BENCH_LIMIT_S", "600"))
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # still stop the nodes below
     tmp = tempfile.mkdtemp(prefix="vt-bench-localnet-")
     nodes, rc = [], 0
     try:
-        run(bin_dir, loadgen, interval_ms, rest, tmp, nodes, deadline)
+        run(bin_dir, loadgen, interval_ms, rest, tmp, nodes, deadline, indexes)
     except (Failed, OSError, subprocess.CalledProcessError) as e:
         print(f"localnet_bench: FAILED: {e}", file=sys.stderr)
         rc = 1

@@ -3,7 +3,7 @@
 # load generator ramping its offered rate against all four until the chain
 # saturates, then a fresh full node syncing to the head (docs/performance.md,
 # "Localnet throughput (4 validators)").
-# Usage: bench/localnet/run.sh [--block-interval-ms MS] [LOADGEN_ARGS...]
+# Usage: bench/localnet/run.sh [--block-interval-ms MS] [--validator-indexes on|off] [LOADGEN_ARGS...]
 #   with no arguments: the real-size run of docs/performance.md (about 3 minutes)
 set -euo pipefail
 cd "$(dirname "$0")/../.."

@@ -828,6 +828,12 @@ class ProofOfLearningLoop(unittest.TestCase):
         self.assertIsNone(rest["next"])
         self.assertEqual(net.rpc_raw("state_listProviders", {"limit": 0})["error"]["code"], -32602)
         self.assertEqual(net.rpc("state_getVerifier", {"address": addr["v1"]})["stake"], params["min_verifier_stake"])
+        # The verifier results validate against their declared schemas (derived
+        # from the same field list as the binary encoding): every field, no other.
+        import jsonschema
+        methods = {m["name"]: m for m in net.rpc("rpc_discover")["methods"]}
+        for name, call in (("state_getVerifier", {"address": addr["v1"]}), ("state_listVerifiers", {})):
+            jsonschema.validate(net.rpc(name, call), methods[name]["result"]["schema"])
 
         spec = os.path.join(SOURCE_DIR, "kernels", "specs", "tiny.json")
         payment = 1000000

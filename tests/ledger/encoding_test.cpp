@@ -314,3 +314,75 @@ TEST_CASE("state objects round-trip and reject trailing bytes") {
     CHECK(job_status_from_name(job_status_name(static_cast<JobStatus>(s))) ==
           static_cast<JobStatus>(s));
 }
+
+// The canonical bytes of each state object, written out by hand from the
+// encoding rules (u64/u32 big-endian, u32-length-prefixed text, one byte per
+// flag, fixed arrays as they are), so a change to a field list or to the
+// derivation of encodings from it (ledger/object_fields.h) cannot pass unseen:
+// state roots, and so every block hash, depend on these bytes.
+TEST_CASE("state objects: pinned canonical bytes") {
+  auto fill = [](uint8_t b) {
+    std::array<uint8_t, 32> a{};
+    a.fill(b);
+    return a;
+  };
+  const Account acc{0x0102030405060708, 9};
+  CHECK(to_hex(encode(acc)) == "01020304050607080000000000000009");
+  const Provider prov{fill(0x11), 5, 2, "ep", 3, 4, 5, 6, 7};
+  CHECK(to_hex(encode(prov)) ==
+        "1111111111111111111111111111111111111111111111111111111111111111000000000000000500000000"
+        "0000000200000002657000000000000000030000000000000004000000000000000500000000000000060000"
+        "000000000007");
+  Job job;
+  job.id = 9;
+  job.client = fill(0x22);
+  job.spec_hash = fill(0x33);
+  job.payment = 10;
+  job.bond_required = 11;
+  job.status = JobStatus::Accepted;
+  job.provider = fill(0x44);
+  job.created_height = 12;
+  job.deadline_height = 13;
+  job.accepted_height = 14;
+  job.closed_height = 15;
+  job.samples = 16;
+  CHECK(to_hex(encode(job)) ==
+        "0000000000000009222222222222222222222222222222222222222222222222222222222222222233333333"
+        "33333333333333333333333333333333333333333333333333333333000000000000000a000000000000000b"
+        "01014444444444444444444444444444444444444444444444444444444444444444000000000000000c0000"
+        "00000000000d000000000000000e000000000000000f00000010");
+  const Unbonding unb{fill(0x55), 17, 18};
+  CHECK(to_hex(encode(unb)) ==
+        "555555555555555555555555555555555555555555555555555555555555555500000000000000110000000000"
+        "000012");
+  Validator val;
+  val.consensus_key = fill(0x66);
+  val.operator_address = fill(0x77);
+  val.power = 19;
+  val.jailed = true;
+  val.tombstoned = false;
+  val.vrf_key[0] = 0x02;
+  std::fill(val.vrf_key.begin() + 1, val.vrf_key.end(), 0x88);
+  CHECK(to_hex(encode(val)) ==
+        "6666666666666666666666666666666666666666666666666666666666666666777777777777777777777777"
+        "777777777777777777777777777777777777777700000000000000130100028888888888888888888888888888"
+        "888888888888888888888888888888888888");
+  const Verifier ver{fill(0x99), 20, 21, 22, 23, 24, 25, 26, 27, 28};
+  CHECK(to_hex(encode(ver)) ==
+        "9999999999999999999999999999999999999999999999999999999999999999000000000000001400000000"
+        "000000150000000000000016000000000000001700000000000000180000000000000019000000000000001a"
+        "000000000000001b000000000000001c");
+  // And back, each decode naming the field it fails on.
+  CHECK(decode_account(encode(acc)).value() == acc);
+  CHECK(decode_provider(encode(prov)).value() == prov);
+  CHECK(decode_job(encode(job)).value() == job);
+  CHECK(decode_unbonding(encode(unb)).value() == unb);
+  CHECK(decode_validator(encode(val)).value() == val);
+  CHECK(decode_verifier(encode(ver)).value() == ver);
+  Bytes short_job = encode(job);
+  short_job.resize(short_job.size() - 2);
+  CHECK(decode_job(short_job).error().find("job.samples") != std::string::npos);
+  Bytes bad_status = encode(job);
+  bad_status[8 + 32 + 32 + 8 + 8] = 42;
+  CHECK(decode_job(bad_status).error().find("unknown status 42") != std::string::npos);
+}

@@ -5,6 +5,7 @@
 // a database written without them.
 #include <doctest/doctest.h>
 
+#include <functional>
 #include <set>
 
 #include "core/sha256.h"
@@ -74,9 +75,25 @@ struct Chain {
   std::vector<Hash256> roots;  // by height
   std::vector<std::map<Bytes, Bytes>> snapshots;
 
-  explicit Chain(bool old_version = false) {
+  // indexes_at(h): what the node kept while committing block h (a node that
+  // ran with [storage] options off for a while).
+  explicit Chain(bool old_version = false,
+                 std::function<node::ChainIndexes(uint64_t)> indexes_at = nullptr) {
     if (old_version) old = std::make_unique<OldVersionStore>(*kv);
-    chain = std::make_unique<node::ChainStore>(old ? static_cast<node::KvStore&>(*old) : *kv);
+    node::KvStore& store = old ? static_cast<node::KvStore&>(*old) : *kv;
+    // Before block h: a new ChainStore whenever the options change, completing
+    // the indexes as the node does at start.
+    std::optional<node::ChainIndexes> current;
+    auto open = [&](uint64_t h) {
+      const node::ChainIndexes want = indexes_at ? indexes_at(h) : node::ChainIndexes{};
+      if (current && current->tx_index == want.tx_index &&
+          current->state_history == want.state_history)
+        return;
+      chain = std::make_unique<node::ChainStore>(store, want);
+      if (current) REQUIRE(chain->complete_indexes(state).ok());
+      current = want;
+    };
+    open(0);
     const ledger::Genesis g = test::test_genesis();
     state.apply(ledger::genesis_changes(g));
     REQUIRE(chain->init_genesis(g, state).ok());
@@ -92,6 +109,7 @@ struct Chain {
         block_txs.push_back(test::transfer(to, 4, 7, nonce[to]++));
         if (h % 3 == 0) block_txs.push_back(test::signed_tx(2, nonce[2]++, ledger::JobCancel{7}));
       }
+      open(h);
       auto [block, result] = test::make_block(state, h, prev, block_txs);
       REQUIRE(chain->commit_block(block, Bytes{1}, result, state).ok());
       for (uint32_t i = 0; i < block.txs.size(); ++i)
@@ -282,7 +300,7 @@ TEST_CASE("state history: every key at every height, with proofs against that he
 TEST_CASE("a database written without the indexes gets them on start") {
   Chain old(true);
   CHECK_FALSE(node::tx_index_height(*old.kv).value().has_value());
-  CHECK_FALSE(node::state_history_start(*old.kv).value().has_value());
+  CHECK_FALSE(node::state_history_span(*old.kv).value().has_value());
   CHECK_FALSE(old.chain->earliest_state_height().ok());
   node::ChainStore reopened(*old.kv);
   REQUIRE(reopened.complete_indexes(old.state).ok());
@@ -294,4 +312,38 @@ TEST_CASE("a database written without the indexes gets them on start") {
   // Idempotent: a second start changes nothing.
   REQUIRE(reopened.complete_indexes(old.state).ok());
   CHECK(reopened.earliest_state_height().value() == 12);
+}
+
+TEST_CASE("indexes off for a while: back on, the index is completed and the history restarts") {
+  // Both off for blocks 7 to 9, as a validator might run for a while; the
+  // node restarts with them on before block 10.
+  Chain c(false, [](uint64_t h) {
+    const bool on = h < 7 || h > 9;
+    return node::ChainIndexes{on, on};
+  });
+  check_searches(c, *c.kv);  // the gap was indexed at the restart
+  auto span = node::state_history_span(*c.kv).value();
+  REQUIRE(span.has_value());
+  CHECK(span->start == 9);  // the snapshot at the restart's head
+  CHECK(span->through == 12);
+  CHECK(c.chain->earliest_state_height().value() == 9);
+  for (uint64_t h = 9; h <= 12; ++h) {
+    node::HistoricalState at(*c.kv, h, c.roots[h]);
+    for (const auto& [k, v] : c.snapshots[h]) CHECK(at.get(k) == v);
+  }
+  // With them off, the store says so instead of answering.
+  node::ChainStore off(*c.kv, node::ChainIndexes{false, false});
+  CHECK(off.earliest_state_height().error() ==
+        "this node keeps no state history (config.toml [storage] state_history)");
+}
+
+TEST_CASE("with the indexes off nothing of them is written") {
+  Chain c(false, [](uint64_t) { return node::ChainIndexes{false, false}; });
+  bool any = false;
+  for (auto col : {node::Column::TxIndex, node::Column::StateNodes, node::Column::StateValues}) {
+    REQUIRE(c.kv->scan(col, {}, [&](ByteView, ByteView) { return !(any = true); }).ok());
+  }
+  CHECK_FALSE(any);
+  CHECK_FALSE(node::tx_index_height(*c.kv).value().has_value());
+  CHECK_FALSE(node::state_history_span(*c.kv).value().has_value());
 }
