@@ -83,9 +83,11 @@ Status write_commitment(const std::string& path, const Commitment& c) {
   json j;
   j["spec_hash"] = to_hex(c.spec_hash);
   j["checkpoints"] = json::array();
-  for (const auto& e : c.checkpoints)
-    j["checkpoints"].push_back(
-        {{"step", e.step}, {"state_hash", to_hex(e.state_hash)}, {"file", e.file}});
+  for (const auto& e : c.checkpoints) {
+    json entry = {{"step", e.step}, {"state_hash", to_hex(e.state_hash)}, {"file", e.file}};
+    if (e.loss) entry["loss"] = *e.loss;
+    j["checkpoints"].push_back(entry);
+  }
   j["merkle_root"] = to_hex(c.merkle_root);
   j["test_correct"] = c.test_correct;
   j["test_total"] = c.test_total;
@@ -111,9 +113,10 @@ Result<Commitment> read_commitment(const std::string& path) {
     c.spec_hash = h(j.at("spec_hash"), "spec_hash");
     for (const json& e : j.at("checkpoints")) {
       if (!e.at("step").is_number_unsigned()) throw std::runtime_error("step is not a count");
-      c.checkpoints.push_back({e.at("step").get<std::uint64_t>(),
-                               h(e.at("state_hash"), "state_hash"),
-                               e.at("file").get<std::string>()});
+      c.checkpoints.push_back(
+          {e.at("step").get<std::uint64_t>(), h(e.at("state_hash"), "state_hash"),
+           e.at("file").get<std::string>(),
+           e.contains("loss") ? std::optional<float>(e.at("loss").get<float>()) : std::nullopt});
     }
     c.merkle_root = h(j.at("merkle_root"), "merkle_root");
     c.test_correct = j.value("test_correct", std::uint64_t{0});
@@ -152,6 +155,7 @@ Result<TrainReport> train(const JobSpec& spec, const Dataset& data, const TrainO
     CommitmentEntry e;
     e.step = model.step();
     e.state_hash = state_hash(st);
+    if (e.step > 0) e.loss = rep.final_loss;  // the step just taken
     if (!opt.out_dir.empty()) {
       e.file = ckpt_name(e.step);
       if (auto s = write_safetensors(opt.out_dir + "/" + e.file, make_checkpoint(spec, st)); !s)

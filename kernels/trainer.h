@@ -5,7 +5,7 @@
 //
 // Output directory:
 //   ckpt-<step, 8 digits>.safetensors  at steps 0, k, 2k, ..., and the final step
-//   commitment.json  {"spec_hash", "checkpoints": [{"step","state_hash","file"}],
+//   commitment.json  {"spec_hash", "checkpoints": [{"step","state_hash","file","loss"}],
 //                     "merkle_root", "test_correct", "test_total"}  (see merkle.h)
 #pragma once
 
@@ -42,6 +42,9 @@ struct CommitmentEntry {
   std::uint64_t step = 0;
   Hash32 state_hash{};
   std::string file;
+  // The mean loss of the step that reached this checkpoint (none at step 0):
+  // for people and explorers (a loss curve); not part of the Merkle root.
+  std::optional<float> loss;
 };
 
 struct Commitment {

@@ -24,8 +24,10 @@
 #include "verifier/referee.h"
 #include "wallet/cli_context.h"
 #include "wallet/hd_keys.h"
+#include "wallet/job_watch.h"
 #include "wallet/keystore.h"
 #include "wallet/pol_commands.h"
+#include "wallet/progress_bar.h"
 #include "wallet/proof_commands.h"
 #include "wallet/train_cmd.h"
 #include "wallet/validator_commands.h"
@@ -462,6 +464,7 @@ int main(int argc, char** argv) {
     json j = need(c.call("state_getJob", {{"id", job_id}}));
     print(g, j, job_line(j));
   });
+  wallet::add_job_watch(*job, g);
   std::string status_filter, client_filter, provider_filter;
   uint64_t limit = 100;
   auto* job_list = job->add_subcommand("list", "Jobs, filtered");
@@ -544,11 +547,10 @@ int main(int argc, char** argv) {
   auto* blob = app.add_subcommand("blob", "Content-addressed blobs: checkpoints and models")
                    ->require_subcommand(1);
   std::string blob_file, blob_hash, out_file;
-  auto bar = [&g](uint64_t done, uint64_t total) {
-    if (g.json_output) return;
-    int filled = total ? static_cast<int>(30 * done / total) : 30;
-    std::cerr << "\r[" << std::string(filled, '#') << std::string(30 - filled, '-') << "] " << done
-              << "/" << total << " bytes" << (done == total ? "\n" : "") << std::flush;
+  auto progress = std::make_shared<std::unique_ptr<wallet::ProgressBar>>();
+  auto bar = [&g, progress](uint64_t done, uint64_t total) {
+    if (!*progress) *progress = std::make_unique<wallet::ProgressBar>(!g.json_output);
+    (*progress)->update(done, total, "bytes");
   };
   auto* blob_put =
       blob->add_subcommand("put", "Upload a file to the node as a blob; prints its SHA-256");
@@ -574,7 +576,7 @@ int main(int argc, char** argv) {
           "wrote " + std::to_string(data.size()) + " bytes to " + out_file + "\n");
   });
 
-  add_train_commands(app);
+  add_train_commands(app, g.json_output);
 
   // Every number this CLI takes (ids, amounts, heights, counts) is 0 or more.
   // Refused here, by name, rather than wrapped around by an unsigned parse.

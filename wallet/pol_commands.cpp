@@ -1,7 +1,11 @@
 #include "wallet/pol_commands.h"
 
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
 #include <chrono>
 #include <cstdio>
+#include <deque>
 #include <iostream>
 #include <map>
 #include <set>
@@ -18,6 +22,7 @@
 #include "verifier/commitment.h"
 #include "verifier/dispute.h"
 #include "verifier/referee.h"
+#include "wallet/progress_bar.h"
 #include "wallet/wallet_client.h"
 
 namespace vt::wallet {
@@ -162,11 +167,43 @@ Bytes move_bytes(verifier::MoveKind kind, const Hash256& h) {
   return verifier::encode(m);
 }
 
-// Progress notes on stderr, each distinct line once (workers call the same
-// actions every few hundred milliseconds).
+// The last lines said, so a worker that repeats the same action every few
+// hundred milliseconds says it once; the oldest is forgotten past the
+// capacity, so the memory stays the same however long a worker runs.
+class RecentLines {
+ public:
+  explicit RecentLines(size_t capacity) : capacity_(capacity) {}
+  // True the first time `line` is seen among the last `capacity` lines.
+  bool first_time(const std::string& line) {
+    if (!seen_.insert(line).second) return false;
+    order_.push_back(line);
+    if (order_.size() > capacity_) {
+      seen_.erase(order_.front());
+      order_.pop_front();
+    }
+    return true;
+  }
+
+ private:
+  size_t capacity_;
+  std::set<std::string> seen_;
+  std::deque<std::string> order_;
+};
+
+// Progress notes: spdlog on stderr with a timestamp and a level ("warning: "
+// lines at warn), each distinct line once among the last 1024.
 void log_line(const Globals& g, const std::string& line) {
-  static std::set<std::string> seen;
-  if (!g.json_output && seen.insert(line).second) std::cerr << line << "\n";
+  static RecentLines recent(1024);
+  static const std::shared_ptr<spdlog::logger> log = [] {
+    auto l = spdlog::stderr_logger_mt("veritrain");
+    l->set_pattern("%Y-%m-%d %H:%M:%S.%e %l %v");
+    return l;
+  }();
+  if (g.json_output || !recent.first_time(line)) return;
+  if (line.rfind("warning: ", 0) == 0)
+    log->warn("{}", line.substr(9));
+  else
+    log->info("{}", line);
 }
 
 }  // namespace
@@ -190,7 +227,9 @@ void commit_run(const Globals& g, uint64_t job_id, const std::string& from,
   for (const auto& e : tc.value.checkpoints) {
     const std::string bytes = read_text_file((fs::path(run_dir) / e.file).string());
     const std::string h = need(client.upload_blob(as_view(bytes), nullptr), e.file);
-    entries.push_back({{"step", e.step}, {"state_hash", to_hex(e.state_hash)}, {"blob", h}});
+    json entry = {{"step", e.step}, {"state_hash", to_hex(e.state_hash)}, {"blob", h}};
+    if (e.loss) entry["loss"] = *e.loss;  // the provider's claim, for loss curves
+    entries.push_back(entry);
   }
   const json manifest = {{"job_id", job_id},
                          {"commitment_root", to_hex(verifier::commitment_root(c))},
@@ -477,11 +516,11 @@ std::string dispute_line(const json& d) {
   return o.str() + "\n";
 }
 
-// Each call logs a message once per distinct text (the workers poll often).
+// A worker's log: once per distinct text among its last 1024 (it polls often).
 struct OnceLog {
-  std::set<std::string> seen;
+  RecentLines recent{1024};
   void operator()(const Globals& g, const std::string& line) {
-    if (seen.insert(line).second) log_line(g, line);
+    if (recent.first_time(line)) log_line(g, line);
   }
 };
 
@@ -524,17 +563,12 @@ void train_job(const Globals& g, const kernels::JobSpec& spec, const std::string
   opt.out_dir = run_dir;
   opt.threads = g.replay.threads;
   opt.device = g.replay.device;
-  auto last = std::chrono::steady_clock::now();
+  ProgressBar bar(!g.json_output);
   opt.on_step = [&](const kernels::TrainProgress& p) {
-    const auto now = std::chrono::steady_clock::now();
-    if (g.json_output || (p.step != p.steps && now - last < std::chrono::milliseconds(200))) return;
-    last = now;
-    const int filled = static_cast<int>(30 * p.step / std::max<uint64_t>(p.steps, 1));
-    std::fprintf(stderr, "\r[%s%s] step %llu/%llu loss %.4f %.1f steps/s ETA %.0fs",
-                 std::string(filled, '#').c_str(), std::string(30 - filled, '-').c_str(),
-                 static_cast<unsigned long long>(p.step), static_cast<unsigned long long>(p.steps),
-                 static_cast<double>(p.loss), p.steps_per_s, p.eta_s);
-    if (p.step == p.steps) std::fprintf(stderr, "\n");
+    char detail[96];
+    std::snprintf(detail, sizeof detail, "loss %.4f  %.1f steps/s  ETA %.0fs",
+                  static_cast<double>(p.loss), p.steps_per_s, p.eta_s);
+    bar.update(p.step, p.steps, "steps", detail);
   };
   fs::create_directories(run_dir);
   auto r = kernels::train(spec, cached_data(data_dir), opt);

@@ -4,11 +4,13 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "kernels/idx.h"
 #include "kernels/job_spec.h"
 #include "kernels/trainer.h"
+#include "wallet/progress_bar.h"
 
 namespace vt {
 
@@ -59,52 +61,28 @@ TrainOptions options(const std::string& device, int threads) {
   return o;
 }
 
-// One line, redrawn in place: [#####-----] step 120/938 loss 0.5123 812.3 steps/s ETA 1s
-void draw_progress(const TrainProgress& p) {
-  const int width = 30;
-  const int filled =
-      p.steps ? static_cast<int>(static_cast<double>(p.step) * width / static_cast<double>(p.steps))
-              : width;
-  char bar[width + 1];
-  for (int i = 0; i < width; ++i) bar[i] = i < filled ? '#' : '-';
-  bar[width] = 0;
-  std::fprintf(stderr, "\r[%s] step %llu/%llu loss %.4f %.1f steps/s ETA %.0fs ", bar,
-               static_cast<unsigned long long>(p.step), static_cast<unsigned long long>(p.steps),
-               static_cast<double>(p.loss), p.steps_per_s, p.eta_s);
-  if (p.step == p.steps) std::fprintf(stderr, "\n");
-  std::fflush(stderr);
+std::string hex(const Hash32& h) {
+  return to_hex(h);
 }
 
-void run_train(const TrainArgs& a) {
+void run_train(const TrainArgs& a, bool json_output) {
   const JobSpec spec = load_spec(a.spec);
   const Dataset data = load_data(a.data);
   TrainOptions opt = options(a.device, a.threads);
   opt.out_dir = a.out;
-  auto last = std::chrono::steady_clock::now() - std::chrono::seconds(1);
-  if (!a.quiet)
-    opt.on_step = [&](const TrainProgress& p) {
-      const auto now = std::chrono::steady_clock::now();
-      if (p.step == p.steps || now - last > std::chrono::milliseconds(100)) {
-        last = now;
-        draw_progress(p);
-      }
-    };
-  std::printf("spec %s\n", to_hex(spec_hash(spec)).c_str());
+  wallet::ProgressBar bar(!a.quiet && !json_output);
+  opt.on_step = [&](const TrainProgress& p) {
+    char detail[96];
+    std::snprintf(detail, sizeof detail, "loss %.4f  %.1f steps/s  ETA %.0fs",
+                  static_cast<double>(p.loss), p.steps_per_s, p.eta_s);
+    bar.update(p.step, p.steps, "steps", detail);
+  };
   auto r = train(spec, data, opt);
   if (!r) die(r.error);
+  bar.finish();
   const Commitment& c = r.value.commitment;
-  std::printf("backend %s\n", r.value.backend.c_str());
-  for (const auto& e : c.checkpoints)
-    std::printf("checkpoint step %llu state %s %s\n", static_cast<unsigned long long>(e.step),
-                to_hex(e.state_hash).c_str(), e.file.c_str());
-  std::printf("merkle_root %s\n", to_hex(c.merkle_root).c_str());
-  std::printf("final_loss %.6f\n", static_cast<double>(r.value.final_loss));
-  std::printf(
-      "test_accuracy %.4f (%llu/%llu)\n",
-      c.test_total ? static_cast<double>(c.test_correct) / static_cast<double>(c.test_total) : 0.0,
-      static_cast<unsigned long long>(c.test_correct),
-      static_cast<unsigned long long>(c.test_total));
-  std::printf("commitment %s/commitment.json\n", a.out.c_str());
+  const double accuracy =
+      c.test_total ? static_cast<double>(c.test_correct) / static_cast<double>(c.test_total) : 0.0;
   // What commitment.json does not hold, for `veritrain job commit`: the claimed loss.
   const std::string report = a.out + "/train_report.json";
   if (FILE* f = std::fopen(report.c_str(), "w")) {
@@ -112,9 +90,42 @@ void run_train(const TrainArgs& a) {
                  static_cast<double>(r.value.final_loss), r.value.backend.c_str());
     std::fclose(f);
   }
+  if (json_output) {
+    nlohmann::json checkpoints = nlohmann::json::array();
+    for (const auto& e : c.checkpoints)
+      checkpoints.push_back({{"step", e.step},
+                             {"state_hash", hex(e.state_hash)},
+                             {"file", e.file},
+                             {"loss", e.loss ? nlohmann::json(*e.loss) : nlohmann::json(nullptr)}});
+    std::printf("%s\n", nlohmann::json{{"spec_hash", hex(spec_hash(spec))},
+                                       {"backend", r.value.backend},
+                                       {"checkpoints", checkpoints},
+                                       {"merkle_root", hex(c.merkle_root)},
+                                       {"final_loss", r.value.final_loss},
+                                       {"test_correct", c.test_correct},
+                                       {"test_total", c.test_total},
+                                       {"test_accuracy", accuracy},
+                                       {"commitment", a.out + "/commitment.json"}}
+                            .dump(2)
+                            .c_str());
+    return;
+  }
+  std::printf("spec %s\n", hex(spec_hash(spec)).c_str());
+  std::printf("backend %s\n", r.value.backend.c_str());
+  for (const auto& e : c.checkpoints)
+    std::printf("checkpoint step %llu state %s %s\n", static_cast<unsigned long long>(e.step),
+                hex(e.state_hash).c_str(), e.file.c_str());
+  std::printf("merkle_root %s\n", hex(c.merkle_root).c_str());
+  std::printf("final_loss %.6f\n", static_cast<double>(r.value.final_loss));
+  std::printf("test_accuracy %.4f (%llu/%llu)\n", accuracy,
+              static_cast<unsigned long long>(c.test_correct),
+              static_cast<unsigned long long>(c.test_total));
+  std::printf("commitment %s/commitment.json\n", a.out.c_str());
 }
 
-void run_replay(const ReplayArgs& a) {
+// Exit status: 0 match (or nothing to compare with), 2 mismatch, 3 no such
+// step in the commitment.
+void run_replay(const ReplayArgs& a, bool json_output) {
   const JobSpec spec = load_spec(a.spec);
   const Dataset data = load_data(a.data);
   std::string commitment = a.commitment;
@@ -124,27 +135,43 @@ void run_replay(const ReplayArgs& a) {
   }
   auto r = replay(spec, data, a.from, a.steps, commitment, options(a.device, a.threads));
   if (!r) die(r.error);
-  std::printf("replayed steps %llu -> %llu\n", static_cast<unsigned long long>(r.value.from_step),
-              static_cast<unsigned long long>(r.value.to_step));
-  std::printf("state %s\n", to_hex(r.value.state_hash).c_str());
-  if (commitment.empty()) {
-    std::printf("no commitment file to compare with\n");
-  } else if (!r.value.expected) {
-    std::printf("commitment %s has no checkpoint at step %llu\n", commitment.c_str(),
-                static_cast<unsigned long long>(r.value.to_step));
-    throw CLI::RuntimeError(3);
-  } else if (r.value.matches) {
-    std::printf("MATCH: equals the committed state hash at step %llu\n",
-                static_cast<unsigned long long>(r.value.to_step));
+  const ReplayReport& rep = r.value;
+  const int status = commitment.empty() ? 0 : !rep.expected ? 3 : rep.matches ? 0 : 2;
+  if (json_output) {
+    std::printf("%s\n",
+                nlohmann::json{
+                    {"from_step", rep.from_step},
+                    {"to_step", rep.to_step},
+                    {"state_hash", hex(rep.state_hash)},
+                    {"commitment",
+                     commitment.empty() ? nlohmann::json(nullptr) : nlohmann::json(commitment)},
+                    {"expected",
+                     rep.expected ? nlohmann::json(hex(*rep.expected)) : nlohmann::json(nullptr)},
+                    {"matches", commitment.empty() || !rep.expected ? nlohmann::json(nullptr)
+                                                                    : nlohmann::json(rep.matches)}}
+                    .dump(2)
+                    .c_str());
   } else {
-    std::printf("MISMATCH: commitment has %s\n", to_hex(*r.value.expected).c_str());
-    throw CLI::RuntimeError(2);
+    std::printf("replayed steps %llu -> %llu\n", static_cast<unsigned long long>(rep.from_step),
+                static_cast<unsigned long long>(rep.to_step));
+    std::printf("state %s\n", hex(rep.state_hash).c_str());
+    if (commitment.empty())
+      std::printf("no commitment file to compare with\n");
+    else if (!rep.expected)
+      std::printf("commitment %s has no checkpoint at step %llu\n", commitment.c_str(),
+                  static_cast<unsigned long long>(rep.to_step));
+    else if (rep.matches)
+      std::printf("MATCH: equals the committed state hash at step %llu\n",
+                  static_cast<unsigned long long>(rep.to_step));
+    else
+      std::printf("MISMATCH: commitment has %s\n", hex(*rep.expected).c_str());
   }
+  if (status != 0) throw CLI::RuntimeError(status);
 }
 
 }  // namespace
 
-void add_train_commands(CLI::App& app) {
+void add_train_commands(CLI::App& app, const bool& json_output) {
   auto ta = std::make_shared<TrainArgs>();
   CLI::App* t = app.add_subcommand(
       "train", "Train a job spec deterministically; write checkpoints and a commitment");
@@ -155,7 +182,7 @@ void add_train_commands(CLI::App& app) {
       ->check(CLI::Range(1, 256));
   t->add_option("--data", ta->data, "Fashion-MNIST directory");
   t->add_flag("--quiet", ta->quiet, "no progress bar");
-  t->callback([ta] { run_train(*ta); });
+  t->callback([ta, &json_output] { run_train(*ta, json_output); });
 
   auto ra = std::make_shared<ReplayArgs>();
   CLI::App* r = app.add_subcommand(
@@ -168,7 +195,7 @@ void add_train_commands(CLI::App& app) {
   r->add_option("--device", ra->device, "cpu or cuda")->check(CLI::IsMember({"cpu", "cuda"}));
   r->add_option("--threads", ra->threads, "CPU threads")->check(CLI::Range(1, 256));
   r->add_option("--data", ra->data, "Fashion-MNIST directory");
-  r->callback([ra] { run_replay(*ra); });
+  r->callback([ra, &json_output] { run_replay(*ra, json_output); });
 
   auto spec_path = std::make_shared<std::string>();
   auto max_spec_bytes = std::make_shared<uint64_t>(kDevnetMaxSpecBytes);

@@ -7,6 +7,7 @@
 
 namespace vt {
 
-void add_train_commands(CLI::App& app);
+// json_output: the global --json flag (read when a command runs).
+void add_train_commands(CLI::App& app, const bool& json_output);
 
 }  // namespace vt

@@ -65,7 +65,7 @@ int main(int argc, char** argv) {
                   static_cast<unsigned long long>(step));
     if (!kernels::write_safetensors((out / name).string(), kernels::make_checkpoint(s, state)))
       return false;
-    c.checkpoints.push_back({step, hashes.back(), name});
+    c.checkpoints.push_back({step, hashes.back(), name, std::nullopt});
     leaves.push_back(hashes.back());
     return true;
   };

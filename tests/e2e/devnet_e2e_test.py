@@ -270,6 +270,17 @@ class DevnetLoop(unittest.TestCase):
         job_id = net.rpc("state_listJobs", {"client": a["alice"]})["jobs"][0]["id"]
         job_txs = net.rpc("tx_search", {"job": job_id, "order": "asc"})["txs"]
         self.assertEqual([t["type"] for t in job_txs][:2], ["job_submit", "job_accept"])
+        # job watch follows it; this job waits for a provider that never trains,
+        # so the watch gives up at its timeout, having shown what happened so far.
+        w = net.cli("--json", "job", "watch", str(job_id), "--interval-ms", "100", "--timeout", "1",
+                    check=False, json_out=False)
+        self.assertNotEqual(w.returncode, 0)
+        self.assertIn("still accepted after 1 s", w.stderr)
+        events = [json.loads(x) for x in w.stdout.splitlines()]
+        self.assertEqual([e["tx"]["hash"] for e in events if e["event"] == "tx"], [t["hash"] for t in job_txs])
+        self.assertIn({"event": "status", "status": "accepted", "height": events[-1]["height"]}, events)
+        text = net.cli("job", "watch", str(job_id), "--timeout", "1", check=False, json_out=False).stdout
+        self.assertRegex(text, r"height \d+: job_submit from vt1\w+ ok  [0-9a-f]{64}")
         # A height range holds only its heights.
         h0 = history and net.rpc("chain_getTransaction", {"hash": history[-1]})["height"]
         ranged = net.rpc("tx_search", {"from_height": h0, "to_height": h0})["txs"]

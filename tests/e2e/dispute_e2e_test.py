@@ -167,6 +167,21 @@ class Disputes(unittest.TestCase):
         j = n.job(job)
         self.assertEqual(j["pol"]["slashes"][0]["reason"], "fraud_proven")
         self.assertIn("committed block", net.log())
+        # job watch replays what happened to the job and stops: it is finished.
+        watch = net.cli("--json", "job", "watch", str(job), "--interval-ms", "100", "--timeout", "30",
+                        json_out=False)
+        lines = [json.loads(x) for x in watch.stdout.splitlines()]
+        txs = [x["tx"]["type"] for x in lines if x["event"] == "tx"]
+        self.assertEqual(txs[:3], ["job_submit", "job_accept", "job_commit"], txs)
+        self.assertIn("attest_reveal", txs)
+        self.assertIn("dispute_move", txs)
+        heights = [x["height"] for x in lines if x["event"] == "tx"]
+        self.assertEqual(heights, sorted(heights))
+        self.assertEqual(len(txs), len({x["tx"]["hash"] for x in lines if x["event"] == "tx"}))  # each once
+        self.assertIn({"event": "dispute", "dispute": d["id"], "state": "resolved: fraud_proven, provider lost",
+                       "height": lines[-1]["height"]}, lines)
+        self.assertEqual(lines[-1]["event"], "finished")
+        self.assertEqual(lines[-1]["status"], "slashed")
         # The whole chain, referee step included, replays from the genesis as a
         # syncing node checks it: header, proposer, VRF, execution, roots and
         # every commit's signatures (veritraind verify-chain, node stopped).

@@ -3,6 +3,7 @@
 // commitment; the train/replay library API end to end.
 #include <doctest/doctest.h>
 
+#include <cstring>
 #include <filesystem>
 #include <memory>
 
@@ -108,12 +109,17 @@ TEST_CASE(
   BatchSampler sampler(spec, data().train_images, data().train_labels);
   std::vector<float> x(spec.batch_size * 784);
   std::vector<std::int32_t> y(spec.batch_size);
+  CHECK_FALSE(c.checkpoints[0].loss.has_value());  // no step taken yet
   while (m.step() < spec.steps) {
     sampler.batch(m.step(), x.data(), y.data());
-    m.train_step(x.data(), y.data());
-    if (m.step() % spec.checkpoint_interval == 0)
-      CHECK(state_hash(m.export_state()) ==
-            c.checkpoints[m.step() / spec.checkpoint_interval].state_hash);
+    const float loss = m.train_step(x.data(), y.data());
+    if (m.step() % spec.checkpoint_interval == 0) {
+      const CommitmentEntry& e = c.checkpoints[m.step() / spec.checkpoint_interval];
+      CHECK(state_hash(m.export_state()) == e.state_hash);
+      // The entry carries that step's loss, bit for bit.
+      REQUIRE(e.loss.has_value());
+      CHECK(std::memcmp(&*e.loss, &loss, sizeof loss) == 0);
+    }
   }
 
   // Replay every interval from every checkpoint against commitment.json.
@@ -130,6 +136,8 @@ TEST_CASE(
   auto rc = read_commitment((dir / "commitment.json").string());
   REQUIRE_MESSAGE(rc.ok(), rc.error);
   CHECK(rc.value.merkle_root == c.merkle_root);
+  for (std::size_t i = 0; i < c.checkpoints.size(); ++i)
+    CHECK(rc.value.checkpoints[i].loss == c.checkpoints[i].loss);
   std::vector<Hash32> leaves;
   for (const auto& e : c.checkpoints) leaves.push_back(e.state_hash);
   for (std::size_t i = 0; i < leaves.size(); ++i)
