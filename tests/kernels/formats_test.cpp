@@ -1,6 +1,8 @@
 // Job spec validation and canonical hash, IDX validation, safetensors encoding
 // and refusal reasons, Merkle tree, counter-based RNG.
 #include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
 #include <unistd.h>
 
 #include <algorithm>
@@ -87,6 +89,27 @@ TEST_CASE("job spec: errors name the offending field") {
       0);
   CHECK(error_of(replace(tiny, "[784, 32, 10]", "[784, 32, 10e1246121]"))
             .rfind("(root): invalid JSON", 0) == 0);
+}
+
+TEST_CASE("job spec: every error at once, in document order, without follow-on noise") {
+  const std::string tiny = read_text(testing::spec_path("tiny.json"));
+  std::string bad = replace(tiny, "\"relu\"", "\"tanh\"");
+  bad = replace(bad, "\"0.05\"", "\"abc\"");
+  bad = replace(bad, "\"batch_size\": 16", "\"batch_size\": 0");
+  bad = replace(bad, "\"seed\": 7", "\"seed\": 7, \"colour\": 1");
+  CHECK(error_of(bad) ==
+        "colour: unknown field; model.activation: expected \"relu\" or \"gelu\"; optimizer.lr: "
+        "\"abc\" is not a decimal number; batch_size: must be in [1, 65536]");
+  // A missing object is one error, not one per field inside it.
+  auto no_optimizer = nlohmann::json::parse(tiny);
+  no_optimizer.erase("optimizer");
+  no_optimizer.erase("steps");
+  CHECK(error_of(no_optimizer.dump()) == "optimizer: missing; steps: missing");
+  // The message stays bounded: past 32 errors, a count.
+  auto many = nlohmann::json::parse(tiny);
+  for (int i = 0; i < 40; ++i) many["extra" + std::to_string(100 + i)] = i;
+  const std::string e = error_of(many.dump());
+  CHECK(e.find("extra131: unknown field; and 8 more") != std::string::npos);
 }
 
 TEST_CASE("IDX: validation of magic, sizes, truncation and trailing bytes") {
