@@ -56,7 +56,8 @@ int main(int argc, char** argv) {
   std::vector<Hash256> hashes;
   std::vector<Hash256> leaves;
   std::vector<Hash256> step_leaves;  // step_leaves[j-1]: the trace leaf of step j
-  auto keep = [&](const kernels::TensorMap& state, uint64_t step) -> bool {
+  auto keep = [&](const kernels::TensorMap& state, uint64_t step,
+                  std::optional<float> step_loss) -> bool {
     hashes.push_back(kernels::state_hash(state));
     const uint64_t k = s.checkpoint_interval;
     if (step % k != 0 && step != s.steps) return true;
@@ -65,11 +66,11 @@ int main(int argc, char** argv) {
                   static_cast<unsigned long long>(step));
     if (!kernels::write_safetensors((out / name).string(), kernels::make_checkpoint(s, state)))
       return false;
-    c.checkpoints.push_back({step, hashes.back(), name, std::nullopt});
+    c.checkpoints.push_back({step, hashes.back(), name, step_loss});
     leaves.push_back(hashes.back());
     return true;
   };
-  if (!keep(model.export_state(), 0)) return fail("cannot write a checkpoint");
+  if (!keep(model.export_state(), 0, std::nullopt)) return fail("cannot write a checkpoint");
   float loss = 0.0f;
   for (uint64_t step = 0; step < s.steps; ++step) {
     sampler.batch(step, x.data(), y.data());
@@ -79,7 +80,7 @@ int main(int argc, char** argv) {
       state.at("layers.1.weight").bytes.at(2) ^= 0x40;  // a 2^-1 relative change of one weight
       if (auto st = model.import_state(state); !st) return fail(st.error);
     }
-    if (!keep(state, step + 1)) return fail("cannot write a checkpoint");
+    if (!keep(state, step + 1, loss)) return fail("cannot write a checkpoint");
     step_leaves.push_back(
         verifier::step_leaf(hashes.back(), loss, kernels::state_shadow_hash(state)));
   }

@@ -428,6 +428,12 @@ class ExplorerInBrowser(unittest.TestCase):
         self.assertEqual(self.text("#job-status"), "slashed")
         self.assertEqual(self.text("#job-phase"), pol["phase"])
         self.assertEqual(self.text("#job-final-loss"), f"{pol['commitment']['final_loss_micro'] / 1e6:.6f}")
+        # The loss curve: one point per checkpoint after step 0, from the provider's manifest.
+        main_text = self.driver.find_element(By.TAG_NAME, "main").text
+        self.assertIn("Per-checkpoint losses from the manifest (not verified).", main_text)
+        manifest = json.loads(bytes.fromhex(self.rpc("blob_get", {"hash": pol["manifest"]})["data"]))
+        self.assertEqual([c["step"] for c in manifest["checkpoints"] if "loss" in c],
+                         [5, 10, 15, 20])
         main = self.driver.find_element(By.TAG_NAME, "main").text
         self.assertIn(pol["commitment_root"], main)
         segments = self.rows("Sampled segments")
