@@ -6,17 +6,12 @@
 namespace vt::node {
 
 using nlohmann::json;
+using rpc::internal;
+using rpc::invalid;
 using rpc::RpcError;
 using rpc::RpcOutcome;
 
 namespace {
-
-RpcError invalid(const std::string& msg) {
-  return RpcError{rpc::kInvalidParams, msg, nullptr};
-}
-RpcError internal(const std::string& msg) {
-  return RpcError{rpc::kInternalError, msg, nullptr};
-}
 
 constexpr uint64_t kMaxResultsPerBlockEvent =
     1000;  // newBlocks: the rest via chain_getBlockResults
@@ -160,7 +155,7 @@ RpcOutcome block_results_json(const ChainStore& chain, uint64_t height, uint64_t
                               uint64_t limit) {
   auto block = chain.block_at(height);
   if (!block) return internal(block.error());
-  if (!block.value()) return RpcError{rpc::kNotFound, "no block at that height", nullptr};
+  if (!block.value()) return rpc::not_found("no block at that height");
   const ledger::Block& b = *block.value();
   if (offset > b.txs.size())
     return invalid("offset " + std::to_string(offset) + " is past the block's " +

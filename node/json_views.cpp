@@ -154,6 +154,52 @@ json to_json(const ledger::DisputeRecord& d) {
   return out;
 }
 
+json dispute_schema() {
+  const json hex = {{"type", "string"}, {"pattern", "^[0-9a-f]{64}$"}};
+  const json hex_or_null = {{"type", {"string", "null"}}, {"pattern", "^[0-9a-f]{64}$"}};
+  const json integer_or_null = {{"type", {"integer", "null"}}, {"minimum", 0}};
+  const json text_or_null = {{"type", {"string", "null"}}};
+  json common = {{"id", kInteger},
+                 {"job_id", kInteger},
+                 {"segment", kInteger},
+                 {"kind", {{"type", "string"}, {"enum", {"end", "probe", "availability"}}}},
+                 {"provider", kAddress},
+                 {"challenger", kAddress},
+                 {"opened_height", kInteger},
+                 {"status", {{"type", "string"}, {"enum", {"open", "resolved"}}}},
+                 {"deadline", kInteger},
+                 {"loser", text_or_null},
+                 {"outcome", text_or_null},
+                 {"resolved_height", integer_or_null},
+                 {"referee_hash", hex_or_null},
+                 {"checkpoint_blob", hex_or_null}};
+  json availability = common;
+  availability["step"] = kInteger;
+  availability["state_hash"] = hex;
+  json bisection = common;
+  for (const char* k : {"lo", "hi", "mid", "window", "round"}) bisection[k] = kInteger;
+  for (const char* k : {"lo_hash", "provider_hi", "challenger_hi"}) bisection[k] = hex;
+  bisection["turn"] = kString;
+  bisection["provider_mid"] = hex_or_null;
+  return {{"oneOf", {schema_object(availability), schema_object(bisection)}}};
+}
+
+json slash_schema() {
+  return schema_object(
+      {{"id", kInteger},
+       {"height", kInteger},
+       {"job_id", kInteger},
+       {"dispute_id", {{"type", {"integer", "null"}}, {"minimum", 0}}},
+       {"offender", kAddress},
+       {"role", kString},
+       {"amount", kAmount},
+       {"beneficiary", {{"type", {"string", "null"}}, {"pattern", kAddress["pattern"]}}},
+       {"reward", kAmount},
+       {"paid_fees", kAmount},
+       {"burned", kAmount},
+       {"reason", kString}});
+}
+
 json to_json(const ledger::SlashRecord& s) {
   return {{"id", s.id},
           {"height", s.height},

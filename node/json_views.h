@@ -38,6 +38,11 @@ extern const nlohmann::json kInteger;  // >= 0
 extern const nlohmann::json kAmount;   // uvt as a decimal string
 extern const nlohmann::json kAddress;  // vt1...
 
+// The schemas of to_json(DisputeRecord) (one of two shapes: an availability
+// dispute, or a bisection) and of to_json(SlashRecord), written beside them.
+nlohmann::json dispute_schema();
+nlohmann::json slash_schema();
+
 // ---- a state object's JSON view and schema, from its field list ----
 // (ledger/object_fields.h: the same list gives its binary encoding.)
 template <class T>

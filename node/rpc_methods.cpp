@@ -17,21 +17,14 @@
 namespace vt::node {
 
 using nlohmann::json;
+using rpc::internal;
+using rpc::invalid;
+using rpc::not_found;
 using rpc::ParamType;
 using rpc::RpcError;
 using rpc::RpcOutcome;
 
 namespace {
-
-RpcError invalid(const std::string& msg) {
-  return RpcError{rpc::kInvalidParams, msg, nullptr};
-}
-RpcError not_found(const std::string& msg) {
-  return RpcError{rpc::kNotFound, msg, nullptr};
-}
-RpcError internal(const std::string& msg) {
-  return RpcError{rpc::kInternalError, msg, nullptr};
-}
 
 // One page of address-ordered records for the state_list* methods: `after`
 // (exclusive) and `limit` (1 to 1000, default 100) come from the params.
@@ -891,11 +884,7 @@ void register_rpc_methods(rpc::MethodTable& t, Node& node) {
          "loser, the outcome and the referee's hash.",
          {{"id", ParamType::Integer, true, "dispute id"}},
          "dispute",
-         schema_object({{"id", kInteger},
-                        {"job_id", kInteger},
-                        {"kind", kString},
-                        {"status", kString},
-                        {"deadline", kInteger}}),
+         dispute_schema(),
          [&node](const rpc::Params& p) -> RpcOutcome {
            auto d = ledger::read_dispute(node.state(), p.u64("id"));
            if (!d) return not_found("no dispute " + std::to_string(p.u64("id")));
@@ -910,8 +899,8 @@ void register_rpc_methods(rpc::MethodTable& t, Node& node) {
           {"after", ParamType::Integer, false, "continue after this dispute id"},
           {"limit", ParamType::Integer, false, "at most this many (default 100, max 1000)"}},
          "page",
-         schema_object(
-             {{"disputes", {{"type", "array"}}}, {"next", {{"type", {"integer", "null"}}}}}),
+         schema_object({{"disputes", {{"type", "array"}, {"items", dispute_schema()}}},
+                        {"next", {{"type", {"integer", "null"}}}}}),
          [&node](const rpc::Params& p) -> RpcOutcome {
            std::optional<bool> want_open;
            if (p.has("status")) {
@@ -948,7 +937,7 @@ void register_rpc_methods(rpc::MethodTable& t, Node& node) {
           {"after", ParamType::Integer, false, "continue after this slash id"},
           {"limit", ParamType::Integer, false, "at most this many (default 100, max 1000)"}},
          "page",
-         schema_object({{"slashes", {{"type", "array"}}},
+         schema_object({{"slashes", {{"type", "array"}, {"items", slash_schema()}}},
                         {"next", {{"type", {"integer", "null"}}}},
                         {"burned_total", kAmount}}),
          [&node](const rpc::Params& p) -> RpcOutcome {

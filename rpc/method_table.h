@@ -36,6 +36,16 @@ struct RpcError {
   std::string message;
   nlohmann::json data;  // null when there is nothing to add
 };
+// The errors handlers return most, with the reason and no data.
+inline RpcError invalid(std::string why) {
+  return RpcError{kInvalidParams, std::move(why), nullptr};
+}
+inline RpcError not_found(std::string why) {
+  return RpcError{kNotFound, std::move(why), nullptr};
+}
+inline RpcError internal(std::string why) {
+  return RpcError{kInternalError, std::move(why), nullptr};
+}
 
 // A handler's answer: a result or an error. Implicit from both so handlers can
 // `return nlohmann::json{...};` or `return RpcError{kNotFound, "no such block", {}};`.

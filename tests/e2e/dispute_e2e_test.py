@@ -182,6 +182,12 @@ class Disputes(unittest.TestCase):
                        "height": lines[-1]["height"]}, lines)
         self.assertEqual(lines[-1]["event"], "finished")
         self.assertEqual(lines[-1]["status"], "slashed")
+        # The dispute and slash results validate against their declared schemas.
+        import jsonschema
+        methods = {m["name"]: m for m in net.rpc("rpc_discover")["methods"]}
+        for name, call in (("state_getDispute", {"id": d["id"]}), ("state_listDisputes", {"job_id": job}),
+                           ("state_listSlashes", {"job_id": job})):
+            jsonschema.validate(net.rpc(name, call), methods[name]["result"]["schema"])
         # The whole chain, referee step included, replays from the genesis as a
         # syncing node checks it: header, proposer, VRF, execution, roots and
         # every commit's signatures (veritraind verify-chain, node stopped).
@@ -319,6 +325,10 @@ class Disputes(unittest.TestCase):
         j = n.job(job)
         self.assertEqual([s["result"] for s in j["pol"]["segments"]], ["agreed"] * 4)
         self.assertEqual(net.rpc("state_listSlashes")["slashes"], [])
+        import jsonschema  # the availability shape of a dispute validates too
+        methods = {m["name"]: m for m in net.rpc("rpc_discover")["methods"]}
+        jsonschema.validate(net.rpc("state_getDispute", {"id": d["id"]}),
+                            methods["state_getDispute"]["result"]["schema"])
 
 if __name__ == "__main__":
     BIN_DIR, SOURCE_DIR, CHEATER = sys.argv[1], sys.argv[2], sys.argv[3]

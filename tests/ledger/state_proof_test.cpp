@@ -45,6 +45,20 @@ Bytes value_of(uint32_t n, uint32_t version) {
   return Bytes{static_cast<uint8_t>(n), static_cast<uint8_t>(version), 0x55};
 }
 
+// A state of `n` keys (value_of(k, 1)) and its nodes stored at version 1.
+struct StoredState {
+  StateStore state;
+  VersionedNodes nodes;
+  Hash256 root{};
+  explicit StoredState(uint32_t n) {
+    ChangeSet changes;
+    for (uint32_t k = 0; k < n; ++k) changes[key_of(k)] = value_of(k, 1);
+    state.apply(changes);
+    nodes.add(1, state.all_tree_nodes());
+    root = state.root();
+  }
+};
+
 StateProof prove(const VersionedNodes& nodes, uint64_t version, const Hash256& root,
                  const Bytes& key) {
   auto p = build_state_proof(nodes.at(version), root, sha256(key));
@@ -107,13 +121,9 @@ TEST_CASE("proofs at every past height from the nodes each block changed") {
 }
 
 TEST_CASE("a tampered proof is refused") {
-  StateStore state;
-  ChangeSet changes;
-  for (uint32_t k = 0; k < 64; ++k) changes[key_of(k)] = value_of(k, 1);
-  state.apply(changes);
-  VersionedNodes nodes;
-  nodes.add(1, state.all_tree_nodes());
-  const Hash256 root = state.root();
+  const StoredState f(64);
+  const VersionedNodes& nodes = f.nodes;
+  const Hash256 root = f.root;
   const Bytes key = key_of(7);
   const Bytes value = value_of(7, 1);
   const StateProof good = prove(nodes, 1, root, key);
@@ -160,13 +170,9 @@ TEST_CASE("a tampered proof is refused") {
 }
 
 TEST_CASE("building a proof from a damaged source fails, naming the depth") {
-  StateStore state;
-  ChangeSet changes;
-  for (uint32_t k = 0; k < 16; ++k) changes[key_of(k)] = value_of(k, 1);
-  state.apply(changes);
-  VersionedNodes nodes;
-  nodes.add(1, state.all_tree_nodes());
-  const Hash256 root = state.root();
+  StoredState f(16);
+  VersionedNodes& nodes = f.nodes;
+  const Hash256 root = f.root;
   // A node whose bytes changed no longer has the hash its parent names.
   auto& first = nodes.places.begin()->second.begin()->second;
   first[10] ^= 1;
