@@ -718,13 +718,16 @@ void register_rpc_methods(rpc::MethodTable& t, Node& node) {
 
   t.add({"state_getProvider",
          "A registered provider: stake, locked bonds, endpoint, record.",
-         {{"address", ParamType::String, true, "provider's vt1... address"}},
+         {{"address", ParamType::String, true, "provider's vt1... address"}, kHeightParam},
          "provider",
          object_schema<ledger::Provider>(),
          [&node](const rpc::Params& p) -> RpcOutcome {
            auto a = address_from_string(p.str("address"));
            if (!a) return invalid("address: " + a.error());
-           auto prov = ledger::read_provider(node.state(), a.value());
+           StateView view;
+           if (auto e = open_state_view(node, p, view)) return *e;
+           auto prov = ledger::read_provider(*view.reader, a.value());
+           if (auto e = history_error(view)) return *e;
            if (!prov) return not_found("no provider registered at " + p.str("address"));
            return to_json(*prov);
          }});
@@ -815,13 +818,16 @@ void register_rpc_methods(rpc::MethodTable& t, Node& node) {
 
   t.add({"state_getVerifier",
          "A registered verifier: stake, registration height, segments assigned and agreed.",
-         {{"address", ParamType::String, true, "verifier's vt1... address"}},
+         {{"address", ParamType::String, true, "verifier's vt1... address"}, kHeightParam},
          "verifier",
          object_schema<ledger::Verifier>(),
          [&node](const rpc::Params& p) -> RpcOutcome {
            auto a = address_from_string(p.str("address"));
            if (!a) return invalid("address: " + a.error());
-           auto v = ledger::read_verifier(node.state(), a.value());
+           StateView view;
+           if (auto e = open_state_view(node, p, view)) return *e;
+           auto v = ledger::read_verifier(*view.reader, a.value());
+           if (auto e = history_error(view)) return *e;
            if (!v) return not_found("no verifier registered at " + p.str("address"));
            return verifier_json(*v);
          }});
@@ -882,11 +888,14 @@ void register_rpc_methods(rpc::MethodTable& t, Node& node) {
          "availability), the bisection state (lo, hi, the agreed hash at lo, both claims at hi, "
          "whose turn, the provider's pending midpoint, the deadline) and, once resolved, the "
          "loser, the outcome and the referee's hash.",
-         {{"id", ParamType::Integer, true, "dispute id"}},
+         {{"id", ParamType::Integer, true, "dispute id"}, kHeightParam},
          "dispute",
          dispute_schema(),
          [&node](const rpc::Params& p) -> RpcOutcome {
-           auto d = ledger::read_dispute(node.state(), p.u64("id"));
+           StateView view;
+           if (auto e = open_state_view(node, p, view)) return *e;
+           auto d = ledger::read_dispute(*view.reader, p.u64("id"));
+           if (auto e = history_error(view)) return *e;
            if (!d) return not_found("no dispute " + std::to_string(p.u64("id")));
            return to_json(*d);
          }});

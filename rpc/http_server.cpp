@@ -4,6 +4,7 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -223,7 +224,12 @@ class WsSession : public Connection,
     subscriptions_.clear();
     if (queue_.size() > 1) queue_.resize(1);
     close_reason_ = websocket::close_reason(websocket::close_code::policy_error, reason);
-    if (queue_.empty()) send_close();
+    if (queue_.empty()) return send_close();
+    // A client that reads nothing never lets that write finish: it is cut off.
+    drop_timer_.expires_after(std::chrono::seconds(5));
+    drop_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (!ec) self->close_now();
+    });
   }
 
   void send_close() {
@@ -241,7 +247,10 @@ class WsSession : public Connection,
                       }
                       self->queue_.pop_front();
                       if (!self->queue_.empty()) return self->write();
-                      if (self->closed_) return self->send_close();  // drop() waited for us
+                      if (self->closed_) {  // drop() waited for this write
+                        self->drop_timer_.cancel();
+                        return self->send_close();
+                      }
                       self->pump();
                     });
   }
@@ -258,6 +267,7 @@ class WsSession : public Connection,
   std::map<std::string, Subscription> subscriptions_;  // by id
   bool closed_ = false;  // no more sends: closing, or the socket failed
   websocket::close_reason close_reason_;
+  asio::steady_timer drop_timer_{ws_.get_executor()};  // drop(): the last write's deadline
 };
 
 namespace {

@@ -328,6 +328,13 @@ class DevnetLoop(unittest.TestCase):
         self.assertIn("no job", err["message"])
         err = net.rpc_raw("state_getAccount", {"address": a["bob"], "height": 10 ** 9})["error"]
         self.assertIn("above the head", err["message"])
+        # The other point queries read past heights too: the provider before and
+        # as of its registration.
+        prov = net.rpc("state_getProvider", {"address": a["prov"]})
+        err = net.rpc_raw("state_getProvider", {"address": a["prov"], "height": 1})["error"]
+        self.assertIn("no provider registered", err["message"])
+        then = net.rpc("state_getProvider", {"address": a["prov"], "height": prov["registered_height"]})
+        self.assertEqual((then["stake"], then["locked"], then["jobs_accepted"]), (prov["stake"], "0", 0))
         # The wallet checks the same proofs against the block headers.
         out = net.cli("verify-proof", "--account", "bob", "--height", str(h_before), json_out=False).stdout
         self.assertIn("proof OK at height %d" % h_before, out)
