@@ -247,13 +247,12 @@ class Disputes(unittest.TestCase):
         self.assertGreater(os.path.getsize(out), 100000)
 
     def test_3_withheld_checkpoint_and_malformed_dispute_input(self):
-        n = Net(self, ["v1"])
+        # A longer commit window: the request below must land inside it even on a loaded CI machine.
+        n = Net(self, ["v1"], params={"pol_commit_window": "25"})
         net = n.net
         job = n.submit_and_accept()
         run = os.path.join(n.runs, f"job-{job}")
         net.cli("train", "--spec", n.spec, "--out", run, "--quiet", json_out=False)
-        net.cli("job", "commit", str(job), "--from", "prov", "--run", run, json_out=False)
-        n.wait_phase(job, "commit_window")
 
         # Malformed or misplaced dispute input is refused with a reason before it costs anything.
         nonce = net.rpc("state_getAccount", {"address": n.addr["v1"]})["nonce"]
@@ -271,6 +270,9 @@ class Disputes(unittest.TestCase):
         self.assertIn("the limit is " + str(n.params["max_tx_bytes"]), bad.stderr)
         self.assertEqual(net.rpc("state_getAccount", {"address": n.addr["v1"]})["nonce"], nonce)  # nothing sent
         self.assertEqual(net.rpc("state_listDisputes")["disputes"], [])
+
+        net.cli("job", "commit", str(job), "--from", "prov", "--run", run, json_out=False)
+        n.wait_phase(job, "commit_window")
 
         # v1 cannot get segment 2's checkpoint and asks for it on chain; the provider stays silent.
         r = net.cli("dispute", "request", str(job), "2", "--from", "v1")
