@@ -151,6 +151,7 @@ std::string genesis_document() {
   p.min_fee = 10;
   p.min_provider_stake = 1000;
   p.unbonding_blocks = 3;
+  p.max_evidence_age_blocks = 3;  // at most unbonding_blocks
   p.min_job_deadline_blocks = 2;
   p.max_job_deadline_blocks = 40;
   p.expiry_slash_bps = 2500;

@@ -137,16 +137,21 @@ TxStatus run(MsgContext& c, const Stake& m) {
 }
 
 // Puts `amount` of `owner`'s stake into unbonding, released to its balance
-// unbonding_blocks from now (merged with what it unbonds in the same block).
-// Returns the release height, or overflow.
-Result<uint64_t> start_unbonding(MsgContext& c, const Address& owner, Amount amount) {
+// unbonding_blocks from now (merged with what it unbonds in the same block from
+// the same source). `validator` is the consensus key whose stake this is, all
+// zero for a provider's or verifier's; a validator's entry is also indexed
+// under its key, where double-sign evidence finds it. Returns the release
+// height, or overflow.
+Result<uint64_t> start_unbonding(MsgContext& c, const Address& owner, Amount amount,
+                                 const Ed25519Pubkey& validator = {}) {
   const uint64_t release = c.block.height + c.params.unbonding_blocks;
-  const Bytes key = keys::unbonding(release, owner);
-  Unbonding u{owner, 0, release};
+  const Bytes key = keys::unbonding(release, owner, validator);
+  Unbonding u{owner, 0, release, validator};
   if (auto v = c.o.get(key)) u = decode_unbonding(*v).value();
   if (add_overflows(u.amount, amount)) return make_error("unbonding amount would overflow");
   u.amount += amount;
   c.o.put(key, encode(u));
+  if (validator != Ed25519Pubkey{}) c.o.put(keys::validator_unbonding(validator, release), Bytes{});
   return release;
 }
 
@@ -279,7 +284,7 @@ TxStatus run(MsgContext& c, const ValidatorUnstake& m) {
   // The chain must keep someone to sign its blocks.
   if (left == 0 && !v.jailed && active_set(c.o).count == 1)
     return fail(TxCode::wrong_status, "the last validator in the set cannot leave it");
-  auto unbonding = start_unbonding(c, c.tx.sender, m.amount);
+  auto unbonding = start_unbonding(c, c.tx.sender, m.amount, v.consensus_key);
   if (!unbonding) return fail(TxCode::overflow, unbonding.error());
   const uint64_t release = unbonding.value();
   v.power = left;
@@ -966,7 +971,9 @@ void BlockExecutor::begin_block() {
     return true;
   });
   for (const Unbonding& u : matured) {
-    block_.erase(keys::unbonding(u.release_height, u.owner));
+    block_.erase(keys::unbonding(u.release_height, u.owner, u.validator));
+    if (u.validator != Ed25519Pubkey{})
+      block_.erase(keys::validator_unbonding(u.validator, u.release_height));
     Account acc = read_account(block_, u.owner);
     acc.balance += u.amount;  // cannot overflow: total supply fits in u64
     write_account(block_, u.owner, acc);

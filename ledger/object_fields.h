@@ -83,7 +83,8 @@ inline auto fields(std::type_identity<Unbonding>) {
   return std::tuple{
       Field<U, Address>{"unbonding.owner", &U::owner, FieldKind::address},
       Field<U, Amount>{"unbonding.amount", &U::amount, FieldKind::amount},
-      Field<U, uint64_t>{"unbonding.release_height", &U::release_height, FieldKind::count}};
+      Field<U, uint64_t>{"unbonding.release_height", &U::release_height, FieldKind::count},
+      Field<U, Ed25519Pubkey>{"unbonding.validator", &U::validator, FieldKind::hex}};
 }
 
 inline auto fields(std::type_identity<Validator>) {

@@ -215,11 +215,15 @@ struct SlashRecord {
   bool operator==(const SlashRecord&) const = default;
 };
 
-// Stake leaving a provider: released to the balance at release_height.
+// Stake leaving a provider, verifier or validator: released to the owner's
+// balance at release_height. A validator's stands under its consensus key, so
+// double-sign evidence that lands meanwhile can still cut it (an offender
+// cannot unstake its way out); a provider's or verifier's has an all-zero key.
 struct Unbonding {
   Address owner{};
   Amount amount = 0;
   uint64_t release_height = 0;
+  Ed25519Pubkey validator{};
   bool operator==(const Unbonding&) const = default;
 };
 

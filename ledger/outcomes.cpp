@@ -171,11 +171,31 @@ void update_dispute_game(Overlay& o, DisputeRecord& d, const verifier::Dispute& 
 
 Amount punish_double_signer(OutcomeContext& c, Validator v, uint64_t offence_height,
                             const char* reason) {
-  const Amount amount = share_bps(v.power, c.params.double_sign_slash_bps);
-  v.power -= amount;
+  const Amount from_stake = share_bps(v.power, c.params.double_sign_slash_bps);
+  v.power -= from_stake;
   v.jailed = true;
   v.tombstoned = true;
   write_validator(c.o, v);
+  // Stake unstaked at or after the offence was at stake when it signed twice.
+  // Entries that matured are gone: max_evidence_age_blocks <= unbonding_blocks
+  // (params.cpp) keeps every such entry here until its evidence is too old.
+  std::vector<uint64_t> releases;  // ascending
+  c.o.scan(keys::validator_unbonding_prefix(v.consensus_key), [&](const Bytes& k, const Bytes&) {
+    Reader r(ByteView(k).subspan(1 + 32));
+    releases.push_back(r.u64("release_height"));
+    return true;
+  });
+  Amount from_unbonding = 0;
+  for (uint64_t release : releases) {
+    if (release - c.params.unbonding_blocks < offence_height) continue;  // left before it
+    const Bytes key = keys::unbonding(release, v.operator_address, v.consensus_key);
+    Unbonding u = decode_unbonding(c.o.get(key).value()).value();
+    const Amount cut = share_bps(u.amount, c.params.double_sign_slash_bps);
+    u.amount -= cut;
+    from_unbonding += cut;  // at most the validator's whole former stake: no overflow
+    c.o.put(key, encode(u));
+  }
+  const Amount amount = from_stake + from_unbonding;
   burn(c.o, amount);
   const std::string key = to_hex(v.consensus_key);
   c.events.push_back({"validator_slashed",
@@ -183,6 +203,7 @@ Amount punish_double_signer(OutcomeContext& c, Validator v, uint64_t offence_hei
                        {"reason", reason},
                        {"offence_height", num(offence_height)},
                        {"amount", num(amount)},
+                       {"from_unbonding", num(from_unbonding)},
                        {"stake", num(v.power)}}});
   c.events.push_back({"validator_jailed", {{"validator", key}, {"reason", reason}}});
   return amount;

@@ -28,9 +28,12 @@ void add_balance(Overlay& o, const Address& who, Amount amount);
 
 // Evidence of double signing (`reason`: "double_sign" for two votes,
 // "double_proposal" for two proposals) at `offence_height` by a validator that
-// is not tombstoned: double_sign_slash_bps of its stake is burned and it is
-// jailed for good (tombstoned), leaving the set from the next height. Events
-// validator_slashed and validator_jailed. Returns the amount burned.
+// is not tombstoned: double_sign_slash_bps of its stake is burned, and as much
+// of each of its unbonding entries that started at or after the offence (stake
+// that was bonded when it signed twice), and it is jailed for good
+// (tombstoned), leaving the set from the next height. Events validator_slashed
+// (with the part taken from unbonding) and validator_jailed. Returns the
+// amount burned.
 Amount punish_double_signer(OutcomeContext& c, Validator v, uint64_t offence_height,
                             const char* reason);
 

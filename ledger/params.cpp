@@ -134,6 +134,10 @@ Status validate(const Params& p) {
     return make_error("double_sign_slash_bps: must be at most 10000");
   if (p.max_evidence_age_blocks == 0)
     return make_error("max_evidence_age_blocks: must be at least 1");
+  // Otherwise a double signer could unstake and have its stake back before the
+  // evidence against it lands.
+  if (p.max_evidence_age_blocks > p.unbonding_blocks)
+    return make_error("max_evidence_age_blocks: must be at most unbonding_blocks");
   if (p.min_validator_stake == 0) return make_error("min_validator_stake: must be positive");
   if (p.max_validators == 0 || p.max_validators > 10'000)
     return make_error("max_validators: must be 1 to 10000");

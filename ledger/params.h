@@ -76,7 +76,8 @@ struct Params {
   // burned, and is jailed for good (tombstoned).
   uint32_t double_sign_slash_bps = 500;
   // Evidence older than this many blocks (by its votes' height) is refused: the
-  // offender may have left, and nodes need not keep votes forever.
+  // offender may have left, and nodes need not keep votes forever. At most
+  // unbonding_blocks, so that stake unstaked after an offence is still there to cut.
   uint64_t max_evidence_age_blocks = 1000;
   // Least stake (uvt) a validator registers with or keeps (other than 0, which
   // leaves the set), and most validators in the set at once.

@@ -83,11 +83,17 @@ Bytes dispute_work_prefix(uint64_t height) {
 Bytes slash(uint64_t id) {
   return Writer().u8(kSlash).u64(id).take();
 }
-Bytes unbonding(uint64_t h, const Address& owner) {
-  return Writer().u8(kUnbonding).u64(h).fixed(owner).take();
+Bytes unbonding(uint64_t h, const Address& owner, const Ed25519Pubkey& validator) {
+  return Writer().u8(kUnbonding).u64(h).fixed(owner).fixed(validator).take();
 }
 Bytes unbonding_prefix(uint64_t h) {
   return Writer().u8(kUnbonding).u64(h).take();
+}
+Bytes validator_unbonding(const Ed25519Pubkey& validator, uint64_t h) {
+  return Writer().u8(kValidatorUnbonding).fixed(validator).u64(h).take();
+}
+Bytes validator_unbonding_prefix(const Ed25519Pubkey& validator) {
+  return Writer().u8(kValidatorUnbonding).fixed(validator).take();
 }
 }  // namespace keys
 

@@ -38,7 +38,8 @@ enum Prefix : uint8_t {
   kDisputeWork = 0x27,  // height || dispute id -> empty: its deadline passed, apply the timeout
   kSlash = 0x28,        // slash id -> SlashRecord
   kPostsDue = 0x29,     // height -> u32: checkpoint posts that fall due at that height
-  kUnbonding = 0x30,    // release height || owner -> Unbonding
+  kUnbonding = 0x30,    // release height || owner || validator key (or zeros) -> Unbonding
+  kValidatorUnbonding = 0x31,  // consensus key || release height -> empty: its unbonding entries
 };
 enum Counter : uint8_t { kNextDisputeId = 1, kNextSlashId = 2, kBurned = 3 };
 Bytes counter(Counter c);
@@ -65,8 +66,12 @@ Bytes commitment(uint64_t id);
 Bytes job_pol(uint64_t id);
 Bytes pol_work(uint64_t height, uint64_t id);
 Bytes pol_work_prefix(uint64_t height);
-Bytes unbonding(uint64_t release_height, const Address& owner);
+// `validator` is the consensus key whose stake is unbonding, all zero for a
+// provider's or verifier's stake (see Unbonding).
+Bytes unbonding(uint64_t release_height, const Address& owner, const Ed25519Pubkey& validator);
 Bytes unbonding_prefix(uint64_t release_height);
+Bytes validator_unbonding(const Ed25519Pubkey& validator, uint64_t release_height);
+Bytes validator_unbonding_prefix(const Ed25519Pubkey& validator);
 Bytes prefix(Prefix p);
 }  // namespace keys
 

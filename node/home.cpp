@@ -22,7 +22,7 @@ const char* devnet_template() {
   "chain_id": "veritrain-devnet",
   "genesis_time_ms": 1795392000000,
   "params": {
-    "min_fee": "1000", "min_provider_stake": "1000000000", "unbonding_blocks": "20",
+    "min_fee": "1000", "min_provider_stake": "1000000000", "unbonding_blocks": "1000",
     "min_job_deadline_blocks": "10", "max_job_deadline_blocks": "100000", "expiry_slash_bps": "1000",
     "max_spec_bytes": "16384", "max_tx_bytes": "4194304", "max_block_txs": "5000", "max_block_bytes": "8388608",
     "pol_samples": "44", "pol_sample_delay_blocks": "2", "pol_commit_window": "10", "pol_reveal_window": "10",

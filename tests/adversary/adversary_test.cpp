@@ -8,6 +8,8 @@
 
 #include <map>
 
+#include <nlohmann/json.hpp>
+
 #include "core/merkle.h"
 #include "core/vrf.h"
 #include "kernels/safetensors.h"
@@ -1033,6 +1035,65 @@ TEST_CASE("adversary: nobody can frame an honest validator; a double signer pays
   CHECK_FALSE(evidence_block(c, {real}).ok());
   CHECK_FALSE(evidence_block(c, {swapped}).ok());
   CHECK(read_validator(c.state, cheat).value().power == 700);
+}
+
+
+TEST_CASE("adversary: a double signer cannot unstake its way out of its slash") {
+  // The rule that makes it possible: evidence may be no older than unbonding lasts.
+  nlohmann::json d = nlohmann::json::parse(two_validator_genesis());
+  d["params"]["unbonding_blocks"] = "20";
+  d["params"]["max_evidence_age_blocks"] = "21";
+  auto refused = parse_genesis(d.dump());
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().find("max_evidence_age_blocks: must be at most unbonding_blocks") !=
+        std::string::npos);
+  d["params"]["max_evidence_age_blocks"] = "20";
+
+  Chain c(d.dump());
+  const SchnorrKey op = key_of(101);  // the cheat's operator (two_validator_genesis)
+  const Ed25519Pubkey cheat = Ed25519Key::from_seed(seed_of(9)).pubkey();
+  using VT = consensus::VoteType;
+  const uint64_t ub = c.params.unbonding_blocks;
+  REQUIRE(c.exec(c.tx(c.alice, Transfer{op.pubkey(), 2000})).success);
+  REQUIRE(c.exec(c.tx(op, ValidatorStake{cheat, 500})).success);  // power 1500
+  // 500 leaves before the offence: it was not at stake when the validator signed twice.
+  const uint64_t early_start = c.height + 1;
+  REQUIRE(c.exec(c.tx(op, ValidatorUnstake{cheat, 500})).success);
+  // It signs two prevotes at height 6; at height 7, before the evidence lands,
+  // it unstakes everything it has left.
+  const uint64_t offence = 6;
+  c.advance_to(offence);
+  const uint64_t late_start = c.height + 1;
+  REQUIRE(c.exec(c.tx(op, ValidatorUnstake{cheat, 1000})).success);
+  REQUIRE(read_validator(c.state, cheat).value().power == 0);
+  const Amount op_before = c.account(op).balance;
+  const auto supply = c.total_supply();
+
+  const DoubleSign real{cheat, vote_by(9, VT::Prevote, offence, 0, 1),
+                        vote_by(9, VT::Prevote, offence, 0, std::nullopt)};
+  REQUIRE(evidence_block(c, {real}).ok());
+  CHECK(read_validator(c.state, cheat).value().tombstoned);
+  // 30 % of the 1000 unstaked after the offence; nothing of the 500 unstaked before.
+  const auto late = c.state.get(keys::unbonding(late_start + ub, op.pubkey(), cheat));
+  REQUIRE(late);
+  CHECK(decode_unbonding(*late).value().amount == 700);
+  const auto early = c.state.get(keys::unbonding(early_start + ub, op.pubkey(), cheat));
+  REQUIRE(early);
+  CHECK(decode_unbonding(*early).value().amount == 500);
+  CHECK(read_counter(c.state, keys::kBurned) == 300);
+  CHECK(c.total_supply() == supply);  // burned, and counted as burned
+
+  // The operator gets back what the slash left when unbonding ends, and no more.
+  c.advance_to(late_start + ub);
+  CHECK(c.account(op).balance == op_before + 500 + 700);
+  CHECK_FALSE(c.state.get(keys::unbonding(late_start + ub, op.pubkey(), cheat)));
+  size_t index_left = 0;
+  c.state.scan(keys::validator_unbonding_prefix(cheat),
+               [&](const Bytes&, const Bytes&) { return ++index_left, true; });
+  CHECK(index_left == 0);
+  for (const auto& k : {c.bob, c.carol, c.dave}) CHECK(c.account(k).balance == kFunded);
+  CHECK(c.account(c.alice).balance == kFunded - 2000 - c.params.min_fee);
+  CHECK(c.total_supply() == supply);
 }
 
 }  // namespace vt::ledger::test

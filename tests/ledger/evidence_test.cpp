@@ -102,6 +102,7 @@ TEST_CASE("evidence: a double signing in a block slashes, jails for good and bur
   REQUIRE(slashed);
   CHECK(attr(*slashed, "validator") == to_hex(key_of_seed(7).pubkey()));
   CHECK(attr(*slashed, "amount") == "3");
+  CHECK(attr(*slashed, "from_unbonding") == "0");  // nothing unstaked
   CHECK(attr(*slashed, "offence_height") == "1");
   CHECK(attr(*slashed, "reason") == "double_sign");
   CHECK(find_event(v.executed.result.begin_events, "validator_jailed"));
@@ -121,14 +122,14 @@ TEST_CASE("evidence: forged, agreeing, mismatched, future, stale or unknown evid
     DoubleSign e;
     const char* words;
   };
-  DoubleSign agree = double_sign(15);
+  DoubleSign agree = double_sign(27);
   agree.b = agree.a;
-  DoubleSign rounds = double_sign(15);
+  DoubleSign rounds = double_sign(27);
   rounds.b.vote.round = 1;
   rounds.b = signed_vote(key_of_seed(7), rounds.b.vote, "vt-test");
-  DoubleSign forged = double_sign(15, 8);
+  DoubleSign forged = double_sign(27, 8);
   forged.validator = key_of_seed(7).pubkey();  // votes signed by another key
-  DoubleSign index = double_sign(15);
+  DoubleSign index = double_sign(27);
   index.b.vote.validator_index = 1;
   index.b = signed_vote(key_of_seed(7), index.b.vote, "vt-test");
   const std::vector<Case> cases = {
@@ -136,10 +137,10 @@ TEST_CASE("evidence: forged, agreeing, mismatched, future, stale or unknown evid
       {"different rounds", rounds, "not one validator's at one height, round and type"},
       {"different indexes", index, "not one validator's"},
       {"forged signature", forged, "signature is not validator"},
-      {"another chain's votes", double_sign(15, 7, "other-chain"), "signature is not validator"},
+      {"another chain's votes", double_sign(27, 7, "other-chain"), "signature is not validator"},
       {"this height", double_sign(height), "must be of an earlier height"},
-      {"too old", double_sign(height - 21), "blocks old"},  // max_evidence_age_blocks 20
-      {"not a validator", double_sign(15, 8), "not a validator"},
+      {"too old", double_sign(height - 6), "blocks old"},  // max_evidence_age_blocks 5
+      {"not a validator", double_sign(27, 8), "not a validator"},
   };
   const auto before = c.snapshot();
   for (const Case& k : cases) {
@@ -148,7 +149,7 @@ TEST_CASE("evidence: forged, agreeing, mismatched, future, stale or unknown evid
     REQUIRE_FALSE(r.ok());
     CHECK_MESSAGE(r.error().find(k.words) != std::string::npos, r.error());
   }
-  CHECK(check_evidence(c.state, c.params, height, double_sign(height - 20)).ok());  // at the limit
+  CHECK(check_evidence(c.state, c.params, height, double_sign(height - 5)).ok());  // at the limit
 
   // A proposer leaves refused evidence out; a block that carries it anyway is refused.
   ParentBlock parent{0, Hash256{}, kGenesisTime};

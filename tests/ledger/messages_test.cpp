@@ -161,7 +161,7 @@ TEST_CASE("provider register, stake, unstake and the unbonding release") {
   CHECK(attr(*ev, "amount") == "300");
   CHECK(attr(*ev, "release_height") == std::to_string(release));
   CHECK(c.provider(c.carol)->stake == 2000);
-  auto raw = c.state.get(keys::unbonding(release, c.carol.pubkey()));
+  auto raw = c.state.get(keys::unbonding(release, c.carol.pubkey(), {}));
   REQUIRE(raw);
   CHECK(decode_unbonding(*raw).value() == Unbonding{c.carol.pubkey(), 500, release});
   const Amount bal = c.account(c.carol).balance;
@@ -171,7 +171,7 @@ TEST_CASE("provider register, stake, unstake and the unbonding release") {
   auto early = c.advance_to(release - 1);
   CHECK(find_event(early, "unbonded") == nullptr);
   CHECK(c.account(c.carol).balance == bal);
-  CHECK(c.state.get(keys::unbonding(release, c.carol.pubkey())));
+  CHECK(c.state.get(keys::unbonding(release, c.carol.pubkey(), {})));
   // ...released exactly at height + unbonding_blocks.
   BlockRun at = c.block({});
   CHECK(at.height == release);
@@ -180,7 +180,7 @@ TEST_CASE("provider register, stake, unstake and the unbonding release") {
   CHECK(attr(*ub, "amount") == "500");
   CHECK(attr(*ub, "owner") == address_to_string(c.carol.pubkey()));
   CHECK(c.account(c.carol).balance == bal + 500);
-  CHECK_FALSE(c.state.get(keys::unbonding(release, c.carol.pubkey())));
+  CHECK_FALSE(c.state.get(keys::unbonding(release, c.carol.pubkey(), {})));
   CHECK(c.total_supply() == kGenesisSupply);
 }
 

@@ -114,7 +114,7 @@ TEST_CASE("each object's JSON view matches the schema derived from the same fiel
   validator.vrf_key[0] = 2;
   check_view(validator, 6);
   CHECK(node::object_json(validator)["vrf_key"].get<std::string>().size() == 66);
-  check_view(ledger::Unbonding{key_of(6), 5, 7}, 3);
+  check_view(ledger::Unbonding{key_of(6), 5, 7, {}}, 4);
   check_view(ledger::Account{5, 1}, 2);
 }
 
