@@ -118,101 +118,126 @@ json to_json(const ledger::Provider& p) {
   return object_json(p);
 }
 
+json hex_or_null(const std::optional<Hash256>& h) {
+  return h ? json(to_hex(*h)) : json(nullptr);
+}
+const json kHash = {{"type", "string"}, {"pattern", "^[0-9a-f]{64}$"}};
+const json kHashOrNull = {{"type", {"string", "null"}}, {"pattern", "^[0-9a-f]{64}$"}};
+const json kIntegerOrNull = {{"type", {"integer", "null"}}, {"minimum", 0}};
+
+namespace {
+using Dispute = ledger::DisputeRecord;
+json enum_of(std::initializer_list<const char*> names) {
+  json list = json::array();
+  for (const char* n : names) list.push_back(n);
+  return {{"type", "string"}, {"enum", list}};
+}
+// Null while the dispute is open.
+json if_resolved(const Dispute& d, json v) {
+  return d.open() ? json(nullptr) : v;
+}
+
+// Every dispute has these; then an availability dispute the step it wants,
+// and a bisection game its narrowing.
+const std::vector<ViewField<Dispute>>& dispute_common_fields() {
+  static const std::vector<ViewField<Dispute>> list = {
+      {"id", kInteger, [](const Dispute& d) { return json(d.id); }},
+      {"job_id", kInteger, [](const Dispute& d) { return json(d.job_id); }},
+      {"segment", kInteger, [](const Dispute& d) { return json(d.segment); }},
+      {"kind", enum_of({"end", "probe", "availability"}),
+       [](const Dispute& d) { return json(ledger::dispute_kind_name(d.kind)); }},
+      {"provider", kAddress, [](const Dispute& d) { return json(address_to_string(d.provider)); }},
+      {"challenger", kAddress,
+       [](const Dispute& d) { return json(address_to_string(d.challenger)); }},
+      {"opened_height", kInteger, [](const Dispute& d) { return json(d.opened_height); }},
+      {"status", enum_of({"open", "resolved"}),
+       [](const Dispute& d) { return json(d.open() ? "open" : "resolved"); }},
+      {"deadline", kInteger, [](const Dispute& d) { return json(d.game.deadline); }},
+      {"loser",
+       {{"type", {"string", "null"}},
+        {"enum", json::array({"provider", "challenger", "nobody", nullptr})}},
+       [](const Dispute& d) { return if_resolved(d, ledger::dispute_loser_name(d.loser)); }},
+      {"outcome",
+       {{"type", {"string", "null"}}},
+       [](const Dispute& d) { return if_resolved(d, d.outcome); }},
+      {"resolved_height", kIntegerOrNull,
+       [](const Dispute& d) { return if_resolved(d, d.resolved_height); }},
+      {"referee_hash", kHashOrNull, [](const Dispute& d) { return hex_or_null(d.referee_next); }},
+      {"checkpoint_blob", kHashOrNull,
+       [](const Dispute& d) { return hex_or_null(d.checkpoint_blob); }}};
+  return list;
+}
+const std::vector<ViewField<Dispute>>& availability_fields() {
+  static const std::vector<ViewField<Dispute>> list = {
+      {"step", kInteger, [](const Dispute& d) { return json(d.game.lo); }},
+      {"state_hash", kHash, [](const Dispute& d) { return json(to_hex(d.game.lo_hash)); }}};
+  return list;
+}
+const std::vector<ViewField<Dispute>>& bisection_fields() {
+  static const std::vector<ViewField<Dispute>> list = {
+      {"lo", kInteger, [](const Dispute& d) { return json(d.game.lo); }},
+      {"hi", kInteger, [](const Dispute& d) { return json(d.game.hi); }},
+      {"mid", kInteger, [](const Dispute& d) { return json(d.game.mid()); }},
+      {"lo_hash", kHash, [](const Dispute& d) { return json(to_hex(d.game.lo_hash)); }},
+      {"provider_hi", kHash, [](const Dispute& d) { return json(to_hex(d.game.provider_hi)); }},
+      {"challenger_hi", kHash, [](const Dispute& d) { return json(to_hex(d.game.challenger_hi)); }},
+      {"turn", enum_of({"provider", "challenger", "referee"}),
+       [](const Dispute& d) { return json(turn_name(d.game.turn)); }},
+      // The provider's claimed h_mid, shown while the challenger answers it.
+      {"provider_mid", kHashOrNull,
+       [](const Dispute& d) {
+         return d.game.turn == verifier::Turn::challenger ? json(to_hex(d.game.provider_mid))
+                                                          : json(nullptr);
+       }},
+      {"window", kInteger, [](const Dispute& d) { return json(d.game.window); }},
+      {"round", kInteger, [](const Dispute& d) { return json(d.game.round); }}};
+  return list;
+}
+
+using Slash = ledger::SlashRecord;
+const std::vector<ViewField<Slash>>& slash_fields() {
+  static const std::vector<ViewField<Slash>> list = {
+      {"id", kInteger, [](const Slash& s) { return json(s.id); }},
+      {"height", kInteger, [](const Slash& s) { return json(s.height); }},
+      {"job_id", kInteger, [](const Slash& s) { return json(s.job_id); }},
+      {"dispute_id", kIntegerOrNull,  // null for a slash outside a dispute (an absent verifier)
+       [](const Slash& s) { return s.dispute_id == 0 ? json(nullptr) : json(s.dispute_id); }},
+      {"offender", kAddress, [](const Slash& s) { return json(address_to_string(s.offender)); }},
+      {"role", enum_of({"provider", "verifier"}), [](const Slash& s) { return json(s.role); }},
+      {"amount", kAmount, [](const Slash& s) { return json(amount(s.amount)); }},
+      {"beneficiary",
+       {{"type", {"string", "null"}}, {"pattern", kAddress["pattern"]}},
+       [](const Slash& s) {
+         return s.reward == 0 ? json(nullptr) : json(address_to_string(s.beneficiary));
+       }},
+      {"reward", kAmount, [](const Slash& s) { return json(amount(s.reward)); }},
+      {"paid_fees", kAmount, [](const Slash& s) { return json(amount(s.paid_fees)); }},
+      {"burned", kAmount, [](const Slash& s) { return json(amount(s.burned)); }},
+      {"reason", kString, [](const Slash& s) { return json(s.reason); }}};
+  return list;
+}
+}  // namespace
+
 json to_json(const ledger::DisputeRecord& d) {
-  json out = {
-      {"id", d.id},
-      {"job_id", d.job_id},
-      {"segment", d.segment},
-      {"kind", ledger::dispute_kind_name(d.kind)},
-      {"provider", address_to_string(d.provider)},
-      {"challenger", address_to_string(d.challenger)},
-      {"opened_height", d.opened_height},
-      {"status", d.open() ? "open" : "resolved"},
-      {"deadline", d.game.deadline},
-      {"loser", d.open() ? json(nullptr) : json(ledger::dispute_loser_name(d.loser))},
-      {"outcome", d.open() ? json(nullptr) : json(d.outcome)},
-      {"resolved_height", d.open() ? json(nullptr) : json(d.resolved_height)},
-      {"referee_hash", d.referee_next ? json(to_hex(*d.referee_next)) : json(nullptr)},
-      {"checkpoint_blob", d.checkpoint_blob ? json(to_hex(*d.checkpoint_blob)) : json(nullptr)}};
-  if (d.kind == ledger::DisputeKind::availability) {
-    out["step"] = d.game.lo;
-    out["state_hash"] = to_hex(d.game.lo_hash);
-    return out;
-  }
-  const verifier::Dispute& g = d.game;
-  out["lo"] = g.lo;
-  out["hi"] = g.hi;
-  out["mid"] = g.mid();
-  out["lo_hash"] = to_hex(g.lo_hash);
-  out["provider_hi"] = to_hex(g.provider_hi);
-  out["challenger_hi"] = to_hex(g.challenger_hi);
-  out["turn"] = turn_name(g.turn);
-  out["provider_mid"] =
-      g.turn == verifier::Turn::challenger ? json(to_hex(g.provider_mid)) : json(nullptr);
-  out["window"] = g.window;
-  out["round"] = g.round;
-  return out;
+  json out = view_json(dispute_common_fields(), d);
+  return view_json(
+      d.kind == ledger::DisputeKind::availability ? availability_fields() : bisection_fields(), d,
+      std::move(out));
 }
 
 json dispute_schema() {
-  const json hex = {{"type", "string"}, {"pattern", "^[0-9a-f]{64}$"}};
-  const json hex_or_null = {{"type", {"string", "null"}}, {"pattern", "^[0-9a-f]{64}$"}};
-  const json integer_or_null = {{"type", {"integer", "null"}}, {"minimum", 0}};
-  const json text_or_null = {{"type", {"string", "null"}}};
-  json common = {{"id", kInteger},
-                 {"job_id", kInteger},
-                 {"segment", kInteger},
-                 {"kind", {{"type", "string"}, {"enum", {"end", "probe", "availability"}}}},
-                 {"provider", kAddress},
-                 {"challenger", kAddress},
-                 {"opened_height", kInteger},
-                 {"status", {{"type", "string"}, {"enum", {"open", "resolved"}}}},
-                 {"deadline", kInteger},
-                 {"loser", text_or_null},
-                 {"outcome", text_or_null},
-                 {"resolved_height", integer_or_null},
-                 {"referee_hash", hex_or_null},
-                 {"checkpoint_blob", hex_or_null}};
-  json availability = common;
-  availability["step"] = kInteger;
-  availability["state_hash"] = hex;
-  json bisection = common;
-  for (const char* k : {"lo", "hi", "mid", "window", "round"}) bisection[k] = kInteger;
-  for (const char* k : {"lo_hash", "provider_hi", "challenger_hi"}) bisection[k] = hex;
-  bisection["turn"] = kString;
-  bisection["provider_mid"] = hex_or_null;
-  return {{"oneOf", {schema_object(availability), schema_object(bisection)}}};
+  const json common = view_properties(dispute_common_fields());
+  return {{"oneOf",
+           {schema_object(view_properties(availability_fields(), common)),
+            schema_object(view_properties(bisection_fields(), common))}}};
 }
 
 json slash_schema() {
-  return schema_object(
-      {{"id", kInteger},
-       {"height", kInteger},
-       {"job_id", kInteger},
-       {"dispute_id", {{"type", {"integer", "null"}}, {"minimum", 0}}},
-       {"offender", kAddress},
-       {"role", kString},
-       {"amount", kAmount},
-       {"beneficiary", {{"type", {"string", "null"}}, {"pattern", kAddress["pattern"]}}},
-       {"reward", kAmount},
-       {"paid_fees", kAmount},
-       {"burned", kAmount},
-       {"reason", kString}});
+  return schema_object(view_properties(slash_fields()));
 }
 
 json to_json(const ledger::SlashRecord& s) {
-  return {{"id", s.id},
-          {"height", s.height},
-          {"job_id", s.job_id},
-          {"dispute_id", s.dispute_id == 0 ? json(nullptr) : json(s.dispute_id)},
-          {"offender", address_to_string(s.offender)},
-          {"role", s.role},
-          {"amount", amount(s.amount)},
-          {"beneficiary", s.reward == 0 ? json(nullptr) : json(address_to_string(s.beneficiary))},
-          {"reward", amount(s.reward)},
-          {"paid_fees", amount(s.paid_fees)},
-          {"burned", amount(s.burned)},
-          {"reason", s.reason}};
+  return view_json(slash_fields(), s);
 }
 
 json to_json(const ledger::Job& j) {

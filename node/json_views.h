@@ -38,8 +38,40 @@ extern const nlohmann::json kInteger;  // >= 0
 extern const nlohmann::json kAmount;   // uvt as a decimal string
 extern const nlohmann::json kAddress;  // vt1...
 
+// JSON that is a hash in hex, or null.
+nlohmann::json hex_or_null(const std::optional<Hash256>& h);
+extern const nlohmann::json kHash;        // 64 hex digits
+extern const nlohmann::json kHashOrNull;  // 64 hex digits or null
+extern const nlohmann::json kIntegerOrNull;
+
+// ---- a view of a composite record, from one list of its fields ----
+// Records with nested or derived parts (a dispute's game, a job's
+// proof-of-learning record) are shown through a list of fields, each with its
+// name, its schema and how it is read from the source: view_json and
+// view_schema derive the JSON and its schema from that one list, so the two
+// cannot drift. (Plain state objects use ledger/object_fields.h, below.)
+template <class S>
+struct ViewField {
+  const char* name;
+  nlohmann::json schema;
+  nlohmann::json (*get)(const S&);
+};
+template <class S>
+nlohmann::json view_json(const std::vector<ViewField<S>>& fields, const S& source,
+                         nlohmann::json out = nlohmann::json::object()) {
+  for (const ViewField<S>& f : fields) out[f.name] = f.get(source);
+  return out;
+}
+// The properties {name: schema} of a field list, added to `props`.
+template <class S>
+nlohmann::json view_properties(const std::vector<ViewField<S>>& fields,
+                               nlohmann::json props = nlohmann::json::object()) {
+  for (const ViewField<S>& f : fields) props[f.name] = f.schema;
+  return props;
+}
+
 // The schemas of to_json(DisputeRecord) (one of two shapes: an availability
-// dispute, or a bisection) and of to_json(SlashRecord), written beside them.
+// dispute, or a bisection) and of to_json(SlashRecord), from their field lists.
 nlohmann::json dispute_schema();
 nlohmann::json slash_schema();
 

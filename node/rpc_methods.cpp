@@ -7,6 +7,7 @@
 #include "node/explorer_assets.h"
 #include "node/json_views.h"
 #include "node/node.h"
+#include "node/pol_view.h"
 #include "node/state_history.h"
 #include "node/tx_index.h"
 #include "rpc/http_server.h"
@@ -111,112 +112,6 @@ json block_json(const ledger::Block& b, const std::optional<std::vector<ledger::
 
 json verifier_json(const ledger::Verifier& v) {
   return object_json(v);
-}
-
-json opt_hash(const std::optional<Hash256>& h) {
-  return h ? json(to_hex(*h)) : json(nullptr);
-}
-
-// The proof-of-learning record of a committed job: the commitment, the heights
-// of its windows, each sampled segment with its verifier and what was posted,
-// the probe offsets once drawn and, after the reveal window, what the ledger
-// judged (a disagreement is a pending dispute until the dispute slice lands).
-// `state` at `height`; slashes are listed at the head only (`at_head`), being a scan.
-json pol_json(const ledger::StateReader& state, uint64_t height, bool at_head,
-              const ledger::Job& j) {
-  auto pol = ledger::read_job_pol(state, j.id);
-  auto raw = state.get(ledger::keys::commitment(j.id));
-  if (!pol || !raw) return nullptr;
-  auto c = verifier::decode_commitment(*raw);
-  if (!c) return nullptr;
-  const verifier::Commitment& cm = c.value();
-  json checkpoints = json::array();
-  for (const auto& h : cm.checkpoints) checkpoints.push_back(to_hex(h));
-  json segs = json::array();
-  const bool sampled = pol->commit_deadline != 0;
-  for (const ledger::Assignment& a : pol->assignments) {
-    const auto b = verifier::segment_bounds(a.segment, cm.steps, cm.interval);
-    json s = {{"segment", a.segment},
-              {"start_step", b.start},
-              {"end_step", b.end},
-              {"start_hash", to_hex(cm.checkpoints.at(a.segment))},
-              {"end_hash", to_hex(cm.checkpoints.at(a.segment + 1))},
-              {"verifier", address_to_string(a.verifier)},
-              {"attest_commitment", opt_hash(a.attest_commitment)},
-              {"revealed", a.revealed},
-              {"revealed_end", a.revealed ? json(to_hex(a.revealed_end)) : json(nullptr)},
-              {"revealed_probe", a.revealed ? json(to_hex(a.revealed_probe)) : json(nullptr)},
-              {"provider_probe", opt_hash(a.provider_probe)},
-              {"probe_offset", nullptr}};
-    s["attestation"] = a.revealed ? "revealed" : a.attest_commitment ? "committed" : "assigned";
-    s["result"] = ledger::assignment_result_name(a.result);
-    if (pol->probe_seed) {
-      const uint64_t r = verifier::probe_offset(b.end - b.start);
-      s["probe_offset"] = r;
-      s["probe_step"] = b.start + r;
-      // Once both sides revealed: what judging will make (or made) of it.
-      if (a.revealed && a.provider_probe) {
-        verifier::Reveal rv;
-        rv.trace.end_hash = a.revealed_end;
-        rv.probe_leaf = a.revealed_probe;
-        const auto jd =
-            verifier::judge(b, r, cm.checkpoints.at(a.segment + 1), *a.provider_probe, rv);
-        s["outcome"] = jd.kind == verifier::JudgeKind::agree ? "agree" : "disagree";
-      }
-    }
-    segs.push_back(s);
-  }
-  // The phase a transaction sent now would meet: it lands in block height + 1.
-  const uint64_t next = height + 1;
-  std::string phase;
-  if (j.status == ledger::JobStatus::Committed)
-    phase = "waiting_for_sampling";
-  else if (j.status != ledger::JobStatus::Verifying)
-    phase = "closed";
-  else if (next <= pol->commit_deadline)
-    phase = "commit_window";
-  else if (!pol->probe_seed)
-    phase = "drawing_probe";  // the probe seed is set at the start of commit_deadline + 1
-  else if (next <= pol->probe_deadline)
-    phase = "probe_window";  // the provider posts its probes
-  else if (next <= pol->reveal_deadline)
-    phase = "reveal_window";  // the verifiers reveal
-  else
-    phase = "disputes";  // judged; waiting for its disputes to be resolved
-  json disputes = json::array();
-  for (uint64_t id : pol->disputes)
-    if (auto d = ledger::read_dispute(state, id)) disputes.push_back(to_json(*d));
-  json slashes = at_head ? json::array() : json(nullptr);
-  if (at_head)
-    state.scan(ledger::keys::prefix(ledger::keys::kSlash), [&](const Bytes&, const Bytes& v) {
-      auto s = ledger::decode_slash_record(v).value();
-      if (s.job_id == j.id) slashes.push_back(to_json(s));
-      return true;
-    });
-  return {{"commitment_root", to_hex(pol->root)},
-          {"manifest", to_hex(pol->manifest)},
-          {"commitment",
-           {{"spec_hash", to_hex(cm.spec_hash)},
-            {"checkpoint_interval", cm.interval},
-            {"steps", cm.steps},
-            {"checkpoints", checkpoints},
-            {"final_model_hash", to_hex(cm.final_model_hash)},
-            {"final_loss_micro", cm.final_loss_micro},
-            {"accuracy_bps", cm.accuracy_bps}}},
-          {"segment_count", verifier::segment_count(cm.steps, cm.interval)},
-          {"commit_height", pol->commit_height},
-          {"sample_height", pol->sample_height},
-          {"commit_deadline", pol->commit_deadline},
-          {"probe_deadline", pol->probe_deadline},
-          {"reveal_deadline", pol->reveal_deadline},
-          {"settle_height", sampled ? json(pol->reveal_deadline + 1) : json(nullptr)},
-          {"probe_seed", opt_hash(pol->probe_seed)},
-          {"phase", phase},
-          {"height", height},
-          {"segments", segs},
-          {"judged", pol->judged},
-          {"disputes", disputes},
-          {"slashes", slashes}};
 }
 
 // A job with its spec document and proof-of-learning record, for state_getJob.
@@ -760,7 +655,7 @@ void register_rpc_methods(rpc::MethodTable& t, Node& node) {
          {{"id", ParamType::Integer, true, "job id"}, kHeightParam, kProveParam},
          "job",
          object_schema<ledger::Job>({{"spec", {{"type", {"object", "null"}}}},
-                                     {"pol", {{"type", {"object", "null"}}}},
+                                     {"pol", pol_schema()},
                                      {"proof", kProofSchema}}),
          [&node](const rpc::Params& p) -> RpcOutcome {
            StateView view;

@@ -981,7 +981,7 @@ function segmentsTable(pol) {
     ['steps', (s) => `${s.start_step} → ${s.end_step}`],
     ['checked by', (s) => html`<a class="mono short" href="${route('verifier', s.verifier)}" title="${s.verifier}">${shortAddress(s.verifier)}</a>`],
     ['attestation', (s) => statusBadge(s.attestation)],
-    ['probe step', (s) => (s.probe_step !== undefined ? s.probe_step : html`<span class="muted">not drawn</span>`)],
+    ['probe step', (s) => (s.probe_step !== null ? s.probe_step : html`<span class="muted">not drawn</span>`)],
     ['provider probe', (s) => hashText(s.provider_probe, false)],
     ['revealed end', (s) => hashText(s.revealed_end, false)],
     ['outcome', (s) => (s.outcome ? statusBadge(s.outcome) : html`<span class="muted">—</span>`)],

@@ -7,7 +7,6 @@
 #include <doctest/doctest.h>
 
 #include <map>
-
 #include <nlohmann/json.hpp>
 
 #include "core/merkle.h"
@@ -1036,7 +1035,6 @@ TEST_CASE("adversary: nobody can frame an honest validator; a double signer pays
   CHECK_FALSE(evidence_block(c, {swapped}).ok());
   CHECK(read_validator(c.state, cheat).value().power == 700);
 }
-
 
 TEST_CASE("adversary: a double signer cannot unstake its way out of its slash") {
   // The rule that makes it possible: evidence may be no older than unbonding lasts.

@@ -185,8 +185,9 @@ class Disputes(unittest.TestCase):
         # The dispute and slash results validate against their declared schemas.
         import jsonschema
         methods = {m["name"]: m for m in net.rpc("rpc_discover")["methods"]}
+        # So does the job, whose proof-of-learning record holds its disputes and slashes.
         for name, call in (("state_getDispute", {"id": d["id"]}), ("state_listDisputes", {"job_id": job}),
-                           ("state_listSlashes", {"job_id": job})):
+                           ("state_listSlashes", {"job_id": job}), ("state_getJob", {"id": job})):
             jsonschema.validate(net.rpc(name, call), methods[name]["result"]["schema"])
         # The whole chain, referee step included, replays from the genesis as a
         # syncing node checks it: header, proposer, VRF, execution, roots and

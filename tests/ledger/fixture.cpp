@@ -42,7 +42,7 @@ Params test_params() {
   p.fee_per_kib = 0;  // (messages_test sets it where it tests it)
   p.max_referee_state_bytes = 250000;
   p.double_sign_slash_bps = 3000;  // 3 of the validator's 10
-  p.max_evidence_age_blocks = 5;  // at most unbonding_blocks
+  p.max_evidence_age_blocks = 5;   // at most unbonding_blocks
   p.min_validator_stake = 1000;
   p.max_validators = 3;
   return p;
