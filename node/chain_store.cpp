@@ -104,7 +104,7 @@ Status ChainStore::init_genesis(const ledger::Genesis& g, ledger::StateStore& st
   ChainHead h{0, ledger::genesis_hash(g, state_root), state_root, g.genesis_time_ms};
   batch.put(Column::Meta, kHeadKey, encode_head(h));
   if (indexes_.state_history) {
-    add_state_history(0, state.all_tree_nodes(), changes, batch);
+    add_state_history(0, state.all_tree_nodes(), changes, batch, true);
     add_state_history_start(0, batch);
   }
   if (indexes_.tx_index) add_tx_index_entries(ledger::Block{}, {}, batch);  // through genesis
@@ -136,8 +136,10 @@ Status ChainStore::commit_block(const ledger::Block& block, const Bytes& commit,
                   .take());
   }
   if (indexes_.tx_index) add_tx_index_entries(block, result.receipts, batch);
-  if (indexes_.state_history)
+  if (indexes_.state_history) {
     add_state_history(hdr.height, state.tree_nodes_for(result.changes), result.changes, batch);
+    if (auto s = prune_state_history_for(hdr.height, batch); !s) return s;
+  }
   for (const auto& [k, v] : result.changes) {
     if (v)
       batch.put(Column::State, k, *v);
@@ -255,6 +257,21 @@ Result<std::vector<Hash256>> ChainStore::account_txs(const Address& a, size_t li
   return out;
 }
 
+Status ChainStore::prune_state_history_for(uint64_t height, WriteBatch& batch) {
+  const uint64_t keep = indexes_.state_history_blocks;
+  if (keep == 0 || height < keep) return Status::success();
+  auto span = state_history_span(kv_);
+  if (!span) return span.take_error();
+  if (!span.value()) return Status::success();
+  const uint64_t wanted = height - keep + 1;  // heights wanted..height are kept
+  const uint64_t start = span.value()->start;
+  if (wanted <= start) return Status::success();
+  // A node whose setting just shrank catches up a bounded step per block, so a
+  // commit never waits on a long prune.
+  constexpr uint64_t kMaxHeightsPerBlock = 64;
+  return prune_state_history(kv_, start, std::min(wanted, start + kMaxHeightsPerBlock), batch);
+}
+
 Status ChainStore::complete_indexes(ledger::StateStore& state) {
   auto h = head();
   if (!h) return h.take_error();
@@ -269,7 +286,7 @@ Status ChainStore::complete_indexes(ledger::StateStore& state) {
       all.emplace(k, v);
       return true;
     });
-    add_state_history(height, state.all_tree_nodes(), all, batch);
+    add_state_history(height, state.all_tree_nodes(), all, batch, true);
     add_state_history_start(height, batch);
     if (auto s = kv_.write(batch); !s) return s;
   }

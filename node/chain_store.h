@@ -33,6 +33,9 @@ struct TxRecord {
 struct ChainIndexes {
   bool tx_index = true;       // tx_search, account history, the txs topic
   bool state_history = true;  // state queries at past heights, proofs
+  // Heights of state history kept: the last this many (at least 1), older ones
+  // pruned as blocks commit; 0 keeps every height.
+  uint64_t state_history_blocks = 0;
 };
 
 class ChainStore {
@@ -78,6 +81,9 @@ class ChainStore {
   [[nodiscard]] Result<std::vector<Hash256>> account_txs(const Address& a, size_t limit) const;
 
  private:
+  // With state_history_blocks set: the prune that committing `height` brings.
+  [[nodiscard]] Status prune_state_history_for(uint64_t height, WriteBatch& batch);
+
   KvStore& kv_;
   ChainIndexes indexes_;
 };

@@ -133,7 +133,9 @@ Status write_home(const InitOptions& o, const std::vector<std::string>& peers,
       << "[mempool]\nmax_txs = 20000\nmax_bytes = 67108864\n\n"
       << "[blobs]\nuploads = true\nmax_blob_bytes = 268435456\nmax_total_bytes = 8589934592\n\n"
       << "[storage]\n# explorer indexes (docs/node.md#storage); a validator may turn them off\n"
-      << "tx_index = true\nstate_history = true\n\n"
+      << "tx_index = true\nstate_history = true\n"
+      << "# heights of state history kept (the last N; 0: every height)\n"
+      << "state_history_blocks = 0\n\n"
       << "[datasets]\n# the referee step re-executes training steps on this data\n"
       << "fashion_mnist = \"" << kernels::kDefaultFashionMnistDir << "\"\n\n"
       << "[log]\nlevel = \"info\"\n";
@@ -256,6 +258,14 @@ Result<Home> load_home(const fs::path& home) {
   }
   h.config.indexes.tx_index = t["storage"]["tx_index"].value_or(true);
   h.config.indexes.state_history = t["storage"]["state_history"].value_or(true);
+  if (t["storage"]["state_history_blocks"]) {
+    auto n = t["storage"]["state_history_blocks"].value<int64_t>();
+    if (!n || *n < 0)
+      return make_error(
+          "config.toml: storage.state_history_blocks must be a whole number of heights (0: keep "
+          "every height)");
+    h.config.indexes.state_history_blocks = static_cast<uint64_t>(*n);
+  }
   h.config.block_interval_ms = static_cast<uint64_t>(interval);
   h.config.mempool_max_txs = static_cast<size_t>(max_txs);
   h.config.mempool_max_bytes = static_cast<size_t>(max_bytes);

@@ -29,6 +29,7 @@ enum class Column : uint8_t {
   TxIndex,  // search term || height || index -> tx hash (node/tx_index.h)
   StateNodes,   // state tree node: depth || path prefix || height -> node (node/state_history.h)
   StateValues,  // SHA-256 of a state value -> the value (node/state_history.h)
+  StateLog,     // height -> the tree places it wrote, for pruning (node/state_history.h)
   Count
 };
 const char* column_name(Column c);

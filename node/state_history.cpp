@@ -28,10 +28,18 @@ Bytes node_key(uint8_t depth, const Hash256& prefix, uint64_t height) {
 
 }  // namespace
 
+// Column::StateLog: height (u64 BE) -> places, each depth (u8) || prefix (32).
+constexpr size_t kPlaceBytes = 33;
+
 void add_state_history(uint64_t height, const std::vector<ledger::StateTree::NodeRecord>& nodes,
-                       const ledger::ChangeSet& changes, WriteBatch& batch) {
-  for (const auto& n : nodes)
+                       const ledger::ChangeSet& changes, WriteBatch& batch, bool snapshot) {
+  Writer places;
+  for (const auto& n : nodes) {
     batch.put(Column::StateNodes, node_key(n.depth, n.prefix, height), n.encoded);
+    if (!snapshot) places.u8(n.depth).fixed(n.prefix);
+  }
+  // A snapshot's records have nothing older to supersede.
+  if (!snapshot) batch.put(Column::StateLog, Writer().u64(height).take(), places.take());
   for (const auto& [key, value] : changes) {
     if (!value) continue;
     const Hash256 h = sha256(*value);
@@ -42,6 +50,35 @@ void add_state_history(uint64_t height, const std::vector<ledger::StateTree::Nod
 
 void add_state_history_start(uint64_t height, WriteBatch& batch) {
   batch.put(Column::Meta, kStartKey, Writer().u64(height).take());
+}
+
+Status prune_state_history(const KvStore& kv, uint64_t start, uint64_t new_start,
+                           WriteBatch& batch) {
+  for (uint64_t h = start + 1; h <= new_start; ++h) {
+    const Bytes log_key = Writer().u64(h).take();
+    auto places = kv.get(Column::StateLog, log_key);
+    if (!places) return places.take_error();
+    if (!places.value()) continue;  // a height with no log (the history restarted above it)
+    const Bytes& list = *places.value();
+    if (list.size() % kPlaceBytes != 0)
+      return make_error("corrupt state history log at height " + std::to_string(h));
+    for (size_t at = 0; at < list.size(); at += kPlaceBytes) {
+      const uint8_t depth = list[at];
+      Hash256 prefix;
+      std::copy(list.begin() + at + 1, list.begin() + at + kPlaceBytes, prefix.begin());
+      // The place's record before h served heights up to h - 1 only.
+      const Bytes from = node_key(depth, prefix, h - 1);
+      auto s = kv.scan_reverse(Column::StateNodes, from, [&](ByteView k, ByteView) {
+        if (k.size() == from.size() && std::equal(from.begin(), from.begin() + 33, k.begin()))
+          batch.erase(Column::StateNodes, Bytes(k.begin(), k.end()));
+        return false;
+      });
+      if (!s) return s;
+    }
+    batch.erase(Column::StateLog, log_key);
+  }
+  add_state_history_start(new_start, batch);
+  return Status::success();
 }
 
 Result<std::optional<StateHistorySpan>> state_history_span(const KvStore& kv) {

@@ -16,12 +16,21 @@
 namespace vt::node {
 
 // Adds one height's changed tree nodes, the values `changes` writes and the
-// "kept through this height" mark to the batch.
+// "kept through this height" mark to the batch, and, unless it is a full
+// snapshot, the list of the places it wrote (what pruning reads).
 void add_state_history(uint64_t height, const std::vector<ledger::StateTree::NodeRecord>& nodes,
-                       const ledger::ChangeSet& changes, WriteBatch& batch);
+                       const ledger::ChangeSet& changes, WriteBatch& batch, bool snapshot = false);
 // Marks `height` as the first the store can serve (a genesis, or a full
 // snapshot written when the history did not reach the head).
 void add_state_history_start(uint64_t height, WriteBatch& batch);
+// Makes `new_start` (start < new_start <= through) the first height served:
+// deletes each tree node that only heights below it needed (a place's record
+// superseded at or before new_start, found through the places each height
+// wrote) and moves the start mark. Values stay: they are shared between keys
+// and heights, and are a small part of the history (docs/node.md#storage).
+// Reads the committed store; what it deletes goes into the batch.
+[[nodiscard]] Status prune_state_history(const KvStore& kv, uint64_t start, uint64_t new_start,
+                                         WriteBatch& batch);
 // The heights with a complete tree: start..through. The history serves the
 // head only while `through` is the head; a gap (blocks committed with the
 // history off) makes the node start it afresh. nullopt: none kept.

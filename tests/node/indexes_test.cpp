@@ -6,8 +6,10 @@
 #include <doctest/doctest.h>
 
 #include <functional>
+#include <map>
 #include <set>
 
+#include "core/encoding.h"
 #include "core/sha256.h"
 #include "ledger/state_access.h"
 #include "node/chain_store.h"
@@ -34,11 +36,11 @@ class OldVersionStore final : public node::KvStore {
   Status write(const node::WriteBatch& batch) override {
     node::WriteBatch kept;
     for (const auto& op : batch.ops) {
-      const bool index = op.column == node::Column::TxIndex ||
-                         op.column == node::Column::StateNodes ||
-                         op.column == node::Column::StateValues ||
-                         (op.column == node::Column::Meta &&
-                          (op.key == as_bytes("txindex") || op.key == as_bytes("statehist")));
+      const bool index =
+          op.column == node::Column::TxIndex || op.column == node::Column::StateNodes ||
+          op.column == node::Column::StateValues || op.column == node::Column::StateLog ||
+          (op.column == node::Column::Meta &&
+           (op.key == as_bytes("txindex") || op.key == as_bytes("statehist")));
       if (!index) kept.ops.push_back(op);
     }
     return inner_.write(kept);
@@ -87,7 +89,8 @@ struct Chain {
     auto open = [&](uint64_t h) {
       const node::ChainIndexes want = indexes_at ? indexes_at(h) : node::ChainIndexes{};
       if (current && current->tx_index == want.tx_index &&
-          current->state_history == want.state_history)
+          current->state_history == want.state_history &&
+          current->state_history_blocks == want.state_history_blocks)
         return;
       chain = std::make_unique<node::ChainStore>(store, want);
       if (current) REQUIRE(chain->complete_indexes(state).ok());
@@ -297,6 +300,70 @@ TEST_CASE("state history: every key at every height, with proofs against that he
   CHECK(wrong.error() == "state at height 5: state tree node at depth 0 has the wrong hash");
 }
 
+// Checks every key of every height from `first` on against the snapshots,
+// with proofs, and that the store holds no record that only earlier heights
+// need: per tree place at most one record at or below `first`, and no log of
+// a height at or below it.
+void check_pruned_history(const Chain& c, uint64_t first) {
+  CHECK(c.chain->earliest_state_height().value() == first);
+  for (uint64_t h = first; h <= 12; ++h) {
+    node::HistoricalState past(*c.kv, h, c.roots[h]);
+    for (const auto& [k, v] : c.snapshots[h]) {
+      auto proven = past.prove(k);
+      REQUIRE_MESSAGE(proven.ok(), proven.error());
+      CHECK(proven.value().value == v);
+      CHECK(ledger::verify_state_proof(c.roots[h], k, v, proven.value().proof).ok());
+    }
+  }
+  std::map<Bytes, int> old_records;  // place -> records at or below `first`
+  size_t records = 0;
+  REQUIRE(c.kv->scan(node::Column::StateNodes, {},
+                     [&](ByteView k, ByteView) {
+                       ++records;
+                       Reader r(k.subspan(33));
+                       if (r.u64("height") <= first)
+                         ++old_records[Bytes(k.begin(), k.begin() + 33)];
+                       return true;
+                     })
+              .ok());
+  for (const auto& [place, n] : old_records) CHECK_MESSAGE(n == 1, to_hex(place));
+  REQUIRE(c.kv->scan(node::Column::StateLog, {},
+                     [&](ByteView k, ByteView) {
+                       CHECK(Reader(k).u64("height") > first);
+                       return true;
+                     })
+              .ok());
+  MESSAGE("state node records kept: " << records);
+}
+
+size_t state_node_records(const node::KvStore& kv) {
+  size_t n = 0;
+  REQUIRE(
+      kv.scan(node::Column::StateNodes, {}, [&](ByteView, ByteView) { return ++n, true; }).ok());
+  return n;
+}
+
+TEST_CASE("state history pruned to the last N heights: those proven, nothing older kept") {
+  const Chain all;
+  const Chain pruned(false, [](uint64_t) { return node::ChainIndexes{true, true, 4}; });
+  check_pruned_history(pruned, 12 - 4 + 1);
+  CHECK(state_node_records(*pruned.kv) < state_node_records(*all.kv));
+  // A height below the first kept one is no longer there to read: the node's
+  // RPC refuses it by earliest_state_height, and the store does not make one up.
+  node::HistoricalState gone(*pruned.kv, 2, pruned.roots[2]);
+  bool refused = false;
+  for (const auto& [k, v] : pruned.snapshots[2]) refused |= !gone.prove(k).ok();
+  CHECK(refused);
+  check_searches(pruned, *pruned.kv);  // the transaction index is not pruned
+
+  // Every height kept until block 8; from block 9 only the last 2: the node
+  // catches up in one step (up to 64 heights a block), then moves one a block.
+  const Chain shrunk(false, [](uint64_t h) {
+    return node::ChainIndexes{true, true, h <= 8 ? uint64_t{0} : uint64_t{2}};
+  });
+  check_pruned_history(shrunk, 12 - 2 + 1);
+}
+
 TEST_CASE("a database written without the indexes gets them on start") {
   Chain old(true);
   CHECK_FALSE(node::tx_index_height(*old.kv).value().has_value());
@@ -340,7 +407,8 @@ TEST_CASE("indexes off for a while: back on, the index is completed and the hist
 TEST_CASE("with the indexes off nothing of them is written") {
   Chain c(false, [](uint64_t) { return node::ChainIndexes{false, false}; });
   bool any = false;
-  for (auto col : {node::Column::TxIndex, node::Column::StateNodes, node::Column::StateValues}) {
+  for (auto col : {node::Column::TxIndex, node::Column::StateNodes, node::Column::StateValues,
+                   node::Column::StateLog}) {
     REQUIRE(c.kv->scan(col, {}, [&](ByteView, ByteView) { return !(any = true); }).ok());
   }
   CHECK_FALSE(any);
