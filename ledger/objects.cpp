@@ -143,59 +143,11 @@ std::optional<Hash256> read_opt(Reader& r, const char* field) {
 }  // namespace
 
 Bytes encode(const JobPol& p) {
-  Writer w;
-  w.u64(p.job_id).fixed(p.root).fixed(p.manifest).u64(p.commit_height).u64(p.sample_height);
-  w.u64(p.commit_deadline).u64(p.probe_deadline).u64(p.reveal_deadline);
-  write_opt(w, p.probe_seed);
-  w.u32(static_cast<uint32_t>(p.assignments.size()));
-  for (const Assignment& a : p.assignments) {
-    w.u64(a.segment).fixed(a.verifier);
-    write_opt(w, a.attest_commitment);
-    w.boolean(a.revealed).fixed(a.revealed_end).fixed(a.revealed_probe);
-    write_opt(w, a.provider_probe);
-    w.u8(static_cast<uint8_t>(a.result));
-  }
-  w.boolean(p.judged);
-  w.u32(static_cast<uint32_t>(p.disputes.size()));
-  for (uint64_t id : p.disputes) w.u64(id);
-  return w.take();
+  return encode_fields(p);
 }
 
 Result<JobPol> decode_job_pol(ByteView in) {
-  Reader r(in);
-  JobPol p;
-  p.job_id = r.u64("job_pol.job_id");
-  p.root = r.fixed<32>("job_pol.root");
-  p.manifest = r.fixed<32>("job_pol.manifest");
-  p.commit_height = r.u64("job_pol.commit_height");
-  p.sample_height = r.u64("job_pol.sample_height");
-  p.commit_deadline = r.u64("job_pol.commit_deadline");
-  p.probe_deadline = r.u64("job_pol.probe_deadline");
-  p.reveal_deadline = r.u64("job_pol.reveal_deadline");
-  p.probe_seed = read_opt(r, "job_pol.probe_seed");
-  uint32_t n = r.u32("job_pol.assignments");
-  if (r.ok() && n > kMaxAssignments) r.fail("job_pol.assignments: too many");
-  for (uint32_t i = 0; r.ok() && i < n; ++i) {
-    Assignment a;
-    a.segment = r.u64("assignment.segment");
-    a.verifier = r.fixed<32>("assignment.verifier");
-    a.attest_commitment = read_opt(r, "assignment.attest_commitment");
-    a.revealed = r.boolean("assignment.revealed");
-    a.revealed_end = r.fixed<32>("assignment.revealed_end");
-    a.revealed_probe = r.fixed<32>("assignment.revealed_probe");
-    a.provider_probe = read_opt(r, "assignment.provider_probe");
-    const uint8_t result = r.u8("assignment.result");
-    if (r.ok() && result > static_cast<uint8_t>(AssignmentResult::disputed))
-      r.fail("assignment.result: unknown value");
-    a.result = static_cast<AssignmentResult>(result);
-    p.assignments.push_back(a);
-  }
-  p.judged = r.boolean("job_pol.judged");
-  const uint32_t d = r.u32("job_pol.disputes");
-  // At most one availability and one bisection dispute per assignment.
-  if (r.ok() && d > 2 * kMaxAssignments) r.fail("job_pol.disputes: too many");
-  for (uint32_t i = 0; r.ok() && i < d; ++i) p.disputes.push_back(r.u64("job_pol.dispute"));
-  return finish(r, p);
+  return decode_object<JobPol>(in);
 }
 
 const char* assignment_result_name(AssignmentResult r) {
@@ -240,7 +192,6 @@ const char* dispute_loser_name(DisputeLoser l) {
 
 namespace {
 constexpr size_t kMaxOutcome = 64;
-constexpr size_t kMaxReason = 256;
 }  // namespace
 
 // The game travels in verifier::encode(Dispute) form; for availability disputes
@@ -301,38 +252,11 @@ Result<DisputeRecord> decode_dispute_record(ByteView in) {
 }
 
 Bytes encode(const SlashRecord& s) {
-  return Writer()
-      .u64(s.id)
-      .u64(s.height)
-      .u64(s.job_id)
-      .u64(s.dispute_id)
-      .fixed(s.offender)
-      .str(s.role)
-      .u64(s.amount)
-      .fixed(s.beneficiary)
-      .u64(s.reward)
-      .u64(s.paid_fees)
-      .u64(s.burned)
-      .str(s.reason)
-      .take();
+  return encode_fields(s);
 }
 
 Result<SlashRecord> decode_slash_record(ByteView in) {
-  Reader r(in);
-  SlashRecord s;
-  s.id = r.u64("slash.id");
-  s.height = r.u64("slash.height");
-  s.job_id = r.u64("slash.job_id");
-  s.dispute_id = r.u64("slash.dispute_id");
-  s.offender = r.fixed<32>("slash.offender");
-  s.role = r.str("slash.role", kMaxOutcome);
-  s.amount = r.u64("slash.amount");
-  s.beneficiary = r.fixed<32>("slash.beneficiary");
-  s.reward = r.u64("slash.reward");
-  s.paid_fees = r.u64("slash.paid_fees");
-  s.burned = r.u64("slash.burned");
-  s.reason = r.str("slash.reason", kMaxReason);
-  return finish(r, s);
+  return decode_object<SlashRecord>(in);
 }
 
 }  // namespace vt::ledger

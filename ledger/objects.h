@@ -197,6 +197,11 @@ struct DisputeRecord {
   bool operator==(const DisputeRecord&) const = default;
 };
 
+// Longest role and reason of a slash (both are codes, e.g. "verifier" and
+// "checkpoint_withheld").
+inline constexpr size_t kMaxSlashRoleBytes = 64;
+inline constexpr size_t kMaxSlashReasonBytes = 256;
+
 // A slash: stake or bond taken from `offender`; `reward` of it paid to
 // `beneficiary`, `paid_fees` to agreeing verifiers, the rest burned.
 struct SlashRecord {

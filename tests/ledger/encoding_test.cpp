@@ -320,6 +320,115 @@ TEST_CASE("state objects round-trip and reject trailing bytes") {
 // flag, fixed arrays as they are), so a change to a field list or to the
 // derivation of encodings from it (ledger/object_fields.h) cannot pass unseen:
 // state roots, and so every block hash, depend on these bytes.
+// The records with nested parts, pinned the same way: a proof-of-learning
+// record with one assignment of each optional state, an availability and a
+// bisection dispute, and a slash.
+TEST_CASE("composite records: pinned canonical bytes") {
+  auto fill = [](uint8_t b) {
+    std::array<uint8_t, 32> a{};
+    a.fill(b);
+    return a;
+  };
+  JobPol pol;
+  pol.job_id = 1;
+  pol.root = fill(0xa1);
+  pol.manifest = fill(0xa2);
+  pol.commit_height = 2;
+  pol.sample_height = 3;
+  pol.commit_deadline = 4;
+  pol.probe_deadline = 5;
+  pol.reveal_deadline = 6;
+  pol.probe_seed = fill(0xa3);
+  Assignment seat;
+  seat.segment = 7;
+  seat.verifier = fill(0xa4);
+  seat.attest_commitment = fill(0xa5);
+  seat.revealed = true;
+  seat.revealed_end = fill(0xa6);
+  seat.revealed_probe = fill(0xa7);
+  seat.provider_probe = std::nullopt;
+  seat.result = AssignmentResult::disputed;
+  pol.assignments = {seat};
+  pol.judged = true;
+  pol.disputes = {8, 9};
+  CHECK(to_hex(encode(pol)) ==
+        "0000000000000001a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a2a2a2a2"
+        "a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a200000000000000020000000000000003"
+        "00000000000000040000000000000005000000000000000601a3a3a3a3a3a3a3a3a3a3a3a3a3a3a3a3a3a3a3"
+        "a3a3a3a3a3a3a3a3a3a3a3a3a3000000010000000000000007a4a4a4a4a4a4a4a4a4a4a4a4a4a4a4a4a4a4a4"
+        "a4a4a4a4a4a4a4a4a4a4a4a4a401a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5"
+        "a5a501a6a6a6a6a6a6a6a6a6a6a6a6a6a6a6a6a6a6a6a6a6a6a6a6a6a6a6a6a6a6a6a6a7a7a7a7a7a7a7a7a7"
+        "a7a7a7a7a7a7a7a7a7a7a7a7a7a7a7a7a7a7a7a7a7a7a7000301000000020000000000000008000000000000"
+        "0009");
+  CHECK(decode_job_pol(encode(pol)).value() == pol);
+
+  DisputeRecord avail;
+  avail.id = 1;
+  avail.job_id = 2;
+  avail.segment = 3;
+  avail.kind = DisputeKind::availability;
+  avail.provider = fill(0xb1);
+  avail.challenger = fill(0xb2);
+  avail.opened_height = 4;
+  avail.game.lo = 5;
+  avail.game.lo_hash = fill(0xb3);
+  avail.game.deadline = 6;
+  avail.loser = DisputeLoser::provider;
+  avail.outcome = "w";
+  avail.resolved_height = 7;
+  avail.checkpoint_blob = fill(0xb4);
+  avail.failed_posts = 2;
+  CHECK(to_hex(encode(avail)) ==
+        "00000000000000010000000000000002000000000000000302b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1"
+        "b1b1b1b1b1b1b1b1b1b1b1b1b1b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2"
+        "b200000000000000040000000000000005b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3"
+        "b3b3b3b3b3000000000000000601000000017700000000000000070001b4b4b4b4b4b4b4b4b4b4b4b4b4b4b4"
+        "b4b4b4b4b4b4b4b4b4b4b4b4b4b4b4b4b402");
+  CHECK(decode_dispute_record(encode(avail)).value() == avail);
+  DisputeRecord game = avail;
+  game.kind = DisputeKind::probe;
+  game.game = verifier::open_dispute(fill(0xb1), fill(0xb2), 10, 20, fill(0xb5), fill(0xb6),
+                                     fill(0xb7), 30, 5)
+                  .value();
+  game.loser = DisputeLoser::open;
+  game.outcome = "";
+  game.resolved_height = 0;
+  game.referee_next = fill(0xb8);
+  game.checkpoint_blob = std::nullopt;
+  game.failed_posts = 0;
+  CHECK(to_hex(encode(game)) ==
+        "00000000000000010000000000000002000000000000000301b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1"
+        "b1b1b1b1b1b1b1b1b1b1b1b1b1b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2"
+        "b20000000000000004000000e601b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1"
+        "b1b1b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2000000000000000a0000"
+        "000000000014b5b5b5b5b5b5b5b5b5b5b5b5b5b5b5b5b5b5b5b5b5b5b5b5b5b5b5b5b5b5b5b5b6b6b6b6b6b6"
+        "b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b7b7b7b7b7b7b7b7b7b7b7b7b7b7b7b7b7b7"
+        "b7b7b7b7b7b7b7b7b7b7b7b7b7b7000000000000000000000000000000000000000000000000000000000000"
+        "00000000000000000000050000000000000023000000000000000000000000000000000001b8b8b8b8b8b8b8"
+        "b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b8b80000");
+  CHECK(decode_dispute_record(encode(game)).value() == game);
+
+  SlashRecord slash;
+  slash.id = 1;
+  slash.height = 2;
+  slash.job_id = 3;
+  slash.dispute_id = 4;
+  slash.offender = fill(0xc1);
+  slash.role = "verifier";
+  slash.amount = 5;
+  slash.beneficiary = fill(0xc2);
+  slash.reward = 6;
+  slash.paid_fees = 7;
+  slash.burned = 8;
+  slash.reason = "r";
+  CHECK(to_hex(encode(slash)) ==
+        "0000000000000001000000000000000200000000000000030000000000000004c1c1c1c1c1c1c1c1c1c1c1c1"
+        "c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c10000000876657269666965720000000000000005c2c2c2c2"
+        "c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c200000000000000060000000000000007"
+        "00000000000000080000000172");
+  CHECK(decode_slash_record(encode(slash)).value() == slash);
+}
+
 TEST_CASE("state objects: pinned canonical bytes") {
   auto fill = [](uint8_t b) {
     std::array<uint8_t, 32> a{};
