@@ -83,6 +83,8 @@ nlohmann::json object_json(const T& obj) {
   ledger::for_each_field<T>([&](const auto& f) {
     const auto& v = obj.*(f.member);
     using M = std::decay_t<decltype(v)>;
+    static_assert(!ledger::kIsVector<M> && !std::is_same_v<M, ledger::AssignmentResult>,
+                  "records with lists (JobPol) are shown through ViewField lists");
     nlohmann::json& slot = out[std::string(f.name())];
     if constexpr (std::is_same_v<M, uint64_t> || std::is_same_v<M, uint32_t>)
       slot = f.kind == ledger::FieldKind::amount ? nlohmann::json(std::to_string(v))
@@ -91,8 +93,10 @@ nlohmann::json object_json(const T& obj) {
       slot = v;
     else if constexpr (std::is_same_v<M, ledger::JobStatus>)
       slot = ledger::job_status_name(v);
-    else if constexpr (std::is_same_v<M, std::optional<Address>>)
-      slot = v ? nlohmann::json(address_to_string(*v)) : nlohmann::json(nullptr);
+    else if constexpr (std::is_same_v<M, std::optional<Address>>)  // also optional hashes
+      slot = !v ? nlohmann::json(nullptr)
+             : f.kind == ledger::FieldKind::optional_address ? nlohmann::json(address_to_string(*v))
+                                                             : nlohmann::json(to_hex(*v));
     else if constexpr (std::is_same_v<M, Address>)  // also hashes and keys: kind decides
       slot = f.kind == ledger::FieldKind::address ? address_to_string(v) : to_hex(v);
     else
@@ -135,6 +139,12 @@ nlohmann::json object_schema(
       case ledger::FieldKind::optional_address:
         s = {{"type", {"string", "null"}}, {"pattern", kAddress["pattern"]}};
         break;
+      case ledger::FieldKind::optional_hex:
+        s = kHashOrNull;
+        break;
+      case ledger::FieldKind::assignment_result:
+      case ledger::FieldKind::list:
+        break;  // not in any object shown this way (object_json refuses them)
       case ledger::FieldKind::hex:
         if constexpr (requires { std::tuple_size<M>::value; })
           s = {{"type", "string"},
