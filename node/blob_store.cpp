@@ -126,11 +126,7 @@ Result<BlobInfo> BlobStore::seal(const Hash256& hash) {
   WriteBatch batch;
   if (h.finish() != hash) {
     // Not what was announced: drop it whole and give its space back.
-    for (uint64_t i = 0; i < chunks; ++i) batch.erase(Column::Blobs, chunk_key(hash, i));
-    batch.erase(Column::Blobs, info_key(hash));
-    auto total = total_bytes();
-    if (!total) return total.take_error();
-    batch.put(Column::Blobs, kTotalKey, Writer().u64(total.value() - info.size).take());
+    if (auto s = drop(info, batch); !s) return s.take_error();
     if (auto s = kv_.write(batch); !s) return s.take_error();
     return make_error("blob content does not match its SHA-256 " + to_hex(hash) +
                       "; the upload was discarded");
@@ -139,6 +135,26 @@ Result<BlobInfo> BlobStore::seal(const Hash256& hash) {
   if (auto s = store_info(batch, info); !s) return s.take_error();
   if (auto s = kv_.write(batch); !s) return s.take_error();
   return info;
+}
+
+Status BlobStore::drop(const BlobInfo& info, WriteBatch& batch) const {
+  const uint64_t chunks = (info.size + limits_.chunk_bytes - 1) / limits_.chunk_bytes;
+  for (uint64_t i = 0; i < chunks; ++i) batch.erase(Column::Blobs, chunk_key(info.hash, i));
+  batch.erase(Column::Blobs, info_key(info.hash));
+  auto total = total_bytes();
+  if (!total) return total.take_error();
+  batch.put(Column::Blobs, kTotalKey, Writer().u64(total.value() - info.size).take());
+  return Status::success();
+}
+
+Status BlobStore::discard(const Hash256& hash) {
+  auto loaded = load(hash);
+  if (!loaded) return loaded.take_error();
+  if (!loaded.value()) return Status::success();
+  if (loaded.value()->complete) return make_error("blob " + to_hex(hash) + " is sealed");
+  WriteBatch batch;
+  if (auto s = drop(*loaded.value(), batch); !s) return s;
+  return kv_.write(batch);
 }
 
 Result<BlobInfo> BlobStore::info(const Hash256& hash) const {

@@ -13,11 +13,14 @@
 
 namespace vt::node {
 
+// Upload/download granularity: the hex of one chunk fits a 1 MiB request, and
+// peers exchange blobs in chunks of this size (node/p2p/blob_exchange.h).
+inline constexpr uint32_t kBlobChunkBytes = 256u << 10;
+
 struct BlobLimits {
   uint64_t max_blob_bytes = 256ull << 20;  // one checkpoint or model
   uint64_t max_total_bytes = 8ull << 30;   // everything this node keeps
-  uint32_t chunk_bytes =
-      256u << 10;  // upload/download granularity; hex of one fits a 1 MiB request
+  uint32_t chunk_bytes = kBlobChunkBytes;
 };
 
 struct BlobInfo {
@@ -38,6 +41,9 @@ class BlobStore {
   [[nodiscard]] Result<BlobInfo> put_chunk(const Hash256& hash, uint64_t offset, ByteView data);
   // Verifies the whole blob against its hash; on a mismatch the upload is discarded.
   [[nodiscard]] Result<BlobInfo> seal(const Hash256& hash);
+  // Drops an upload that will not be finished (a fetch from peers that failed)
+  // and gives its space back. A sealed blob is not dropped.
+  [[nodiscard]] Status discard(const Hash256& hash);
   [[nodiscard]] Result<BlobInfo> info(const Hash256& hash) const;
   // Up to `length` bytes (at most one chunk) from `offset` of a sealed blob.
   [[nodiscard]] Result<Bytes> read(const Hash256& hash, uint64_t offset, uint64_t length) const;
@@ -50,6 +56,8 @@ class BlobStore {
   [[nodiscard]] Result<std::optional<BlobInfo>> load(const Hash256& hash) const;
   [[nodiscard]] Status store_info(WriteBatch& batch, const BlobInfo& info) const;
   [[nodiscard]] Result<uint64_t> total_bytes() const;
+  // Adds the deletion of an upload's chunks and record, and its space given back.
+  [[nodiscard]] Status drop(const BlobInfo& info, WriteBatch& batch) const;
   KvStore& kv_;
   BlobLimits limits_;
 };

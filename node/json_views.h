@@ -94,7 +94,7 @@ nlohmann::json object_json(const T& obj) {
     else if constexpr (std::is_same_v<M, ledger::JobStatus>)
       slot = ledger::job_status_name(v);
     else if constexpr (std::is_same_v<M, std::optional<Address>>)  // also optional hashes
-      slot = !v ? nlohmann::json(nullptr)
+      slot = !v                                              ? nlohmann::json(nullptr)
              : f.kind == ledger::FieldKind::optional_address ? nlohmann::json(address_to_string(*v))
                                                              : nlohmann::json(to_hex(*v));
     else if constexpr (std::is_same_v<M, Address>)  // also hashes and keys: kind decides

@@ -767,6 +767,19 @@ void Node::on_peer_message(p2p::Inbound in) {
     }
     case p2p::MessageType::block_request:
       return answer_block_request(m.payload, from);
+    case p2p::MessageType::blob_request: {
+      auto req = p2p::decode_blob_request(m.payload);
+      if (!req) return peers_->punish(from, req.error());
+      auto answer = p2p::answer_blob_request(blobs_, *req);
+      if (!answer) return peers_->punish(from, answer.error());
+      return peers_->send(from, {p2p::MessageType::blob_chunk, p2p::encode_blob_chunk(*answer)});
+    }
+    case p2p::MessageType::blob_chunk: {
+      auto chunk = p2p::decode_blob_chunk(m.payload);
+      if (!chunk) return peers_->punish(from, chunk.error());
+      return send_blob_actions(
+          blob_fetcher_.on_chunk(from, *chunk, std::chrono::steady_clock::now()));
+    }
     case p2p::MessageType::block:
       return on_block_answer(m.payload, from);
     case p2p::MessageType::evidence: {
@@ -894,6 +907,24 @@ void Node::answer_block_request(ByteView payload, const std::string& from) {
     return;
   }
   peers_->send(from, {p2p::MessageType::block, p2p::encode_block_answer(*h, *block, *cert)});
+}
+
+void Node::send_blob_actions(const p2p::BlobFetcher::Actions& a) {
+  for (const auto& s : a.sends)
+    peers_->send(s.peer, {p2p::MessageType::blob_request,
+                          p2p::encode_blob_request(s.request.hash, s.request.offset)});
+  for (const auto& p : a.punish) peers_->punish(p.peer, p.why);
+}
+
+Result<p2p::BlobFetcher::Status> Node::fetch_blob(const Hash256& hash) {
+  if (!peers_) return make_error("this node has no peer network to fetch it from");
+  const auto now = std::chrono::steady_clock::now();
+  std::vector<std::string> ids;
+  for (const auto& p : peers_->peers()) ids.push_back(p.id);
+  auto started = blob_fetcher_.start(hash, std::move(ids), now);
+  if (!started) return started.take_error();
+  send_blob_actions(started.value());
+  return blob_fetcher_.status(hash, now);
 }
 
 void Node::request_next_block(const std::string& peer) {
@@ -1047,6 +1078,7 @@ void Node::tick() {
     gossip_state("");
     stalled_ticks_ = 0;
   }
+  send_blob_actions(blob_fetcher_.tick(std::chrono::steady_clock::now()));
   auto timer = std::make_shared<boost::asio::steady_timer>(io_, std::chrono::milliseconds(kTickMs));
   timers_.push_back(timer);
   timer->async_wait([this, timer](const boost::system::error_code& ec) {

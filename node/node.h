@@ -24,6 +24,7 @@
 #include "node/event_feeds.h"
 #include "node/kv_store.h"
 #include "node/mempool.h"
+#include "node/p2p/blob_exchange.h"
 #include "node/p2p/consensus_wire.h"
 #include "node/p2p/peer_manager.h"
 #include "node/signing_state_file.h"
@@ -118,6 +119,10 @@ class Node {
   // What this validator signed last (its signing-state file).
   const consensus::SignedState& last_signed() const { return persisted_signed_; }
   BlobStore& blobs() { return blobs_; }
+  // For a blob this node lacks (blob_get): starts fetching it from the peers,
+  // or says how far that is; an error says why it cannot be had (no peer has
+  // it, no peers, too many fetches at once).
+  [[nodiscard]] Result<p2p::BlobFetcher::Status> fetch_blob(const Hash256& hash);
   const NodeConfig& config() const { return config_; }
   // Admits a raw signed transaction into the mempool, or says why not; an
   // admitted one is gossiped to every peer but `from` (the peer it came from).
@@ -177,6 +182,7 @@ class Node {
   void on_vote(const p2p::SignedVote& v, const std::string& from);
   void on_proposal(p2p::SignedProposal p, const std::string& from);
   void on_block_answer(ByteView payload, const std::string& from);
+  void send_blob_actions(const p2p::BlobFetcher::Actions& a);
   void answer_block_request(ByteView payload, const std::string& from);
   // Executes a received block on our state; true when it is valid (it then
   // becomes a candidate with its state applied as the speculation).
@@ -207,6 +213,7 @@ class Node {
   ChainStore chain_;
   void keep_published_checkpoints(const ledger::Block& block, const ledger::BlockResult& result);
   BlobStore blobs_;
+  p2p::BlobFetcher blob_fetcher_{blobs_};
   DatasetDirectory datasets_;
   ledger::StateStore state_;
   ledger::Params params_;

@@ -1014,26 +1014,46 @@ void register_blob_methods(rpc::MethodTable& t, Node& node) {
          }});
   t.add(
       {"blob_get",
-       "Reads up to chunk_bytes of a stored blob from offset, as hex, with the blob's size.",
+       "Reads up to chunk_bytes of a stored blob from offset, as hex, with the blob's size. A "
+       "blob this node lacks is fetched from its peers (checked against its hash before it is "
+       "kept): meanwhile the answer has fetching true, size the blob's size once a peer has "
+       "said it (else 0) and no data; ask again. Not found once no peer has it.",
        {{"hash", ParamType::Hex, true, "the blob's SHA-256"},
         {"offset", ParamType::Integer, false, "byte offset (default 0)"},
         {"length", ParamType::Integer, false, "bytes, at most chunk_bytes (default chunk_bytes)"}},
        "chunk",
-       schema_object(
-           {{"hash", kString}, {"offset", kInteger}, {"size", kInteger}, {"data", kString}}),
+       schema_object({{"hash", kString},
+                      {"offset", kInteger},
+                      {"size", kInteger},
+                      {"data", kString},
+                      {"fetching", {{"type", "boolean"}}}}),
        [&node](const rpc::Params& p) -> RpcOutcome {
          auto h = hash_from_hex(p.str("hash"));
          if (!h) return invalid("hash: " + h.error());
+         const uint64_t offset = p.u64_or("offset", 0);
          auto info = node.blobs().info(h.value());
-         if (!info) return not_found(info.error());
-         uint64_t offset = p.u64_or("offset", 0);
+         if (!info || !info.value().complete) {
+           if (!node.config().blob_uploads)
+             return not_found("blob " + p.str("hash") +
+                              " is not on this node, which keeps no blobs from others "
+                              "(blobs.uploads = false)");
+           auto fetch = node.fetch_blob(h.value());
+           if (!fetch)
+             return not_found("blob " + p.str("hash") + " is not on this node: " + fetch.error());
+           return json{{"hash", p.str("hash")},
+                       {"offset", offset},
+                       {"size", fetch.value().size},
+                       {"data", ""},
+                       {"fetching", true}};
+         }
          auto data = node.blobs().read(h.value(), offset,
                                        p.u64_or("length", node.blobs().limits().chunk_bytes));
          if (!data) return blob_error(data.error());
          return json{{"hash", p.str("hash")},
                      {"offset", offset},
                      {"size", info->size},
-                     {"data", to_hex(data.value())}};
+                     {"data", to_hex(data.value())},
+                     {"fetching", false}};
        }});
 }
 

@@ -110,9 +110,19 @@ Result<Bytes> WalletClient::download_blob(const std::string& hash_hex,
   if (!expected) return make_error("blob hash: " + expected.error());
   Bytes out;
   uint64_t size = 1;
+  // A node that lacks the blob fetches it from its peers meanwhile.
+  constexpr auto kFetchWait = std::chrono::seconds(120);
+  const auto asked = std::chrono::steady_clock::now();
   while (out.size() < size) {
     auto r = call("blob_get", {{"hash", hash_hex}, {"offset", out.size()}});
     if (!r) return r.take_error();
+    if (r.value().value("fetching", false)) {
+      if (std::chrono::steady_clock::now() - asked > kFetchWait)
+        return make_error("the node is still fetching blob " + hash_hex +
+                          " from its peers after 120 s; try again later");
+      std::this_thread::sleep_for(std::chrono::milliseconds(250));
+      continue;
+    }
     size = r.value()["size"].get<uint64_t>();
     auto part = from_hex(r.value()["data"].get<std::string>());
     if (!part) return make_error("node sent bad hex: " + part.error());

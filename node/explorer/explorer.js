@@ -967,7 +967,7 @@ async function readManifest(hash) {
   if (!hash || /^0+$/.test(hash)) return null;
   try {
     const chunk = await rpc('blob_get', { hash, length: 65536 });
-    if (chunk.size > 65536) return null;
+    if (chunk.fetching || chunk.size > 65536) return null;  // fetching: not on this node yet
     const bytes = new Uint8Array(chunk.data.match(/../g).map((b) => parseInt(b, 16)));
     return JSON.parse(new TextDecoder().decode(bytes));
   } catch (e) {

@@ -5,6 +5,8 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 
+#include "node/blob_store.h"
+
 namespace vt::node::p2p {
 
 namespace {
@@ -90,6 +92,10 @@ const char* message_type_name(MessageType t) {
       return "evidence";
     case MessageType::txs:
       return "txs";
+    case MessageType::blob_request:
+      return "blob_request";
+    case MessageType::blob_chunk:
+      return "blob_chunk";
   }
   return "unknown";
 }
@@ -113,6 +119,10 @@ uint32_t MessageLimits::limit_of(MessageType t) const {
       return 1024;
     case MessageType::txs:  // a batch never holds more than a block's worth
       return max_block_bytes + 4 * kMaxGossipBatch + 4;
+    case MessageType::blob_request:  // hash, offset
+      return 40;
+    case MessageType::blob_chunk:  // hash, offset, flag, size, length and one chunk
+      return kBlobChunkBytes + 64;
   }
   return 0;
 }
@@ -128,7 +138,7 @@ Bytes encode(const Message& m) {
 Result<Message> decode_message(ByteView in, const MessageLimits& limits) {
   if (in.empty()) return make_error("empty message");
   const uint8_t type = in[0];
-  if (type < 1 || type > static_cast<uint8_t>(MessageType::txs))
+  if (type < 1 || type > static_cast<uint8_t>(MessageType::blob_chunk))
     return make_error("unknown message type " + std::to_string(type));
   Message m;
   m.type = static_cast<MessageType>(type);

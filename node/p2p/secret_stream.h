@@ -30,6 +30,8 @@ enum class MessageType : uint8_t {
   tx = 7,             // a signed transaction (mempool gossip)
   evidence = 8,       // two conflicting signed votes
   txs = 9,            // signed transactions, batched: u32 count | count x (u32 len | tx)
+  blob_request = 10,  // a chunk of a blob (p2p/blob_exchange.h)
+  blob_chunk = 11,    // the chunk, or "not found"
 };
 const char* message_type_name(MessageType t);
 

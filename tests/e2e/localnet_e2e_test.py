@@ -11,6 +11,7 @@ registers it as a validator: it joins the set at the next height, signs, and
 leaves again by unstaking. RPC floods on two validators do not stall blocks.
 A validator that stops signing is jailed for downtime and unjails later.
 Usage: localnet_e2e_test.py BIN_DIR SOURCE_DIR"""
+import hashlib
 import json
 import os
 import shutil
@@ -204,6 +205,34 @@ class FourValidators(unittest.TestCase):
         self.assert_agree(self.net.validators + [full], top)
         self.assert_no_double_signing()
 
+    def test_9_a_blob_uploaded_to_one_node_is_fetched_through_another(self):
+        v0, v2 = self.v(0), self.v(2)
+        data = os.urandom(300000)  # two chunks
+        path = os.path.join(self.net.tmp, "blob.bin")
+        with open(path, "wb") as f:
+            f.write(data)
+        h = v0.cli("blob", "put", path)["hash"]
+        self.assertEqual(h, hashlib.sha256(data).hexdigest())
+        first = v2.rpc("blob_get", {"hash": h})
+        self.assertTrue(first["fetching"], first)  # not there: asked of the peers
+        self.assertEqual(first["data"], "")
+        out = os.path.join(self.net.tmp, "blob.out")
+        v2.cli("blob", "get", h, "--out", out)  # waits while the node fetches
+        with open(out, "rb") as f:
+            self.assertEqual(f.read(), data)
+        got = v2.rpc("blob_get", {"hash": h, "offset": 262144})
+        self.assertEqual((got["fetching"], got["size"]), (False, len(data)))
+        self.assertEqual(bytes.fromhex(got["data"]), data[262144:])
+        # A blob no node has: asked of the peers, then not found with the reason.
+        nowhere = hashlib.sha256(b"nobody holds this").hexdigest()
+        self.assertTrue(v2.rpc("blob_get", {"hash": nowhere})["fetching"])
+
+        def refused():
+            e = v2.rpc_raw("blob_get", {"hash": nowhere}).get("error")
+            return e if e and e["code"] == -32004 else None
+        v2.wait_for(refused, 60, "every peer said it has not got it")
+        self.assertIn("peers has it", refused()["message"])
+
     def test_8_an_rpc_flood_does_not_stall_consensus(self):
         """Two validators' RPC ports get 16 MiB requests of tiny JSON values
         from four clients each for 4 s; the four keep committing at their
@@ -393,11 +422,11 @@ class Downtime(unittest.TestCase):
 class ProofOfLearningAcrossValidators(unittest.TestCase):
     """The honest proof-of-learning loop on a 4-validator localnet: the client
     pays through validator0, the provider trains and commits through
-    validator1, two verifiers replay their sampled segments, the provider
-    probes, the verifiers reveal and the job settles with exact balances; every
-    transaction reaches the others by gossip and all four agree on every block.
-    Blobs (checkpoints) live on the node they were uploaded to, so the
-    provider and the verifiers share validator1 for them."""
+    validator1, two verifiers replay their sampled segments through validator2
+    (which fetches the provider's manifest and checkpoints from its peers),
+    the provider probes, the verifiers reveal and the job settles with exact
+    balances; every transaction reaches the others by gossip and all four
+    agree on every block."""
 
     MIN_FEE = 1000
 
@@ -408,6 +437,7 @@ class ProofOfLearningAcrossValidators(unittest.TestCase):
             n.set_genesis_params(pol_commit_window=25)
         net.start()
         client_node, work_node, v0 = net.validators[0], net.validators[1], net.validators[0]
+        verifier_node = net.validators[2]
         client_node.cli("keys", "import", "faucet", "--secret-file", os.path.join(client_node.home, "faucet.secret"))
         for name in ("client", "prov", "v1", "v2"):
             client_node.cli("keys", "new", name)
@@ -445,7 +475,7 @@ class ProofOfLearningAcrossValidators(unittest.TestCase):
         segs = v0.rpc("state_getJob", {"id": int(job)})["pol"]["segments"]
         seats, m = len(segs), len({s["segment"] for s in segs})
         with ThreadPoolExecutor(2) as pool:
-            runs = [pool.submit(work_node.cli, "verifier", "attest", job, "--from", v, json_out=False)
+            runs = [pool.submit(verifier_node.cli, "verifier", "attest", job, "--from", v, json_out=False)
                     for v in ("v1", "v2")]
             for r in runs:
                 r.result()  # raises if the attest failed
@@ -455,7 +485,7 @@ class ProofOfLearningAcrossValidators(unittest.TestCase):
         work_node.cli("job", "probe", job, "--from", "prov", "--run", run, json_out=False)
         v0.wait_for(lambda: phase() == "reveal_window", 60, "the reveal window")
         for v in ("v1", "v2"):
-            work_node.cli("verifier", "reveal", job, "--from", v, json_out=False)
+            verifier_node.cli("verifier", "reveal", job, "--from", v, json_out=False)
         v0.wait_for(lambda: v0.rpc("state_getJob", {"id": int(job)})["status"] == "settled", 60, "settlement")
         j = net.validators[2].rpc("state_getJob", {"id": int(job)})
         self.assertEqual(j["pol"]["disputes"], [])
