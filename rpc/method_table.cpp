@@ -105,6 +105,14 @@ bool valid_method_name(const std::string& name) {
   return name[0] >= 'a' && name[0] <= 'z';
 }
 
+// A name the client sent, as an error message quotes it: at most 64 bytes,
+// so a megabyte-long method or parameter name is not echoed back whole.
+std::string quoted_name(std::string_view name) {
+  constexpr std::size_t kMax = 64;
+  if (name.size() <= kMax) return std::string(name);
+  return std::string(name.substr(0, kMax)) + "... (" + std::to_string(name.size()) + " bytes)";
+}
+
 RpcError invalid_params(std::string message) {
   return RpcError{kInvalidParams, "Invalid params: " + std::move(message), nullptr};
 }
@@ -122,7 +130,7 @@ RpcOutcome validate_params(const MethodSpec& spec, const json& raw) {
     for (const auto& [name, value] : raw.items()) {
       bool known = false;
       for (const auto& p : spec.params) known = known || p.name == name;
-      if (!known) return invalid_params("unknown param '" + name + "'");
+      if (!known) return invalid_params("unknown param '" + quoted_name(name) + "'");
       named[name] = value;
     }
   } else {
@@ -150,8 +158,8 @@ json id_or_null(const json& request) {
   if (!request.is_object()) return nullptr;
   auto it = request.find("id");
   if (it == request.end()) return nullptr;
-  if (it->is_string() || it->is_number() || it->is_null()) return *it;
-  return nullptr;
+  if (it->is_string() || it->is_number_integer() || it->is_null()) return *it;
+  return nullptr;  // a fractional or huge number would not come back as sent
 }
 
 }  // namespace
@@ -356,8 +364,12 @@ json MethodTable::handle_one(const json& request, const CallContext& context) co
   auto method = request.find("method");
   if (method == request.end() || !method->is_string()) return invalid("method must be a string");
   auto id_it = request.find("id");
-  if (id_it != request.end() && !(id_it->is_string() || id_it->is_number() || id_it->is_null())) {
-    return invalid("id must be a string, a number or null");
+  if (id_it != request.end() &&
+      !(id_it->is_string() || id_it->is_number_integer() || id_it->is_null())) {
+    // JSON numbers past 2^64 (and fractions) cannot be echoed back exactly.
+    return invalid(
+        "id must be a string, null or an integer from -2^63 to 2^64-1 (send a larger number as "
+        "a string)");
   }
   auto params_it = request.find("params");
   static const json no_params = nullptr;
@@ -372,7 +384,7 @@ json MethodTable::handle_one(const json& request, const CallContext& context) co
   auto found = methods_.find(name);
   if (found == methods_.end()) {
     if (notification) return json(json::value_t::discarded);
-    return error_response(id, {kMethodNotFound, "Method not found: " + name, nullptr});
+    return error_response(id, {kMethodNotFound, "Method not found: " + quoted_name(name), nullptr});
   }
   const MethodSpec& spec = found->second;
 

@@ -181,6 +181,39 @@ TEST_CASE("malformed requests") {
   CHECK(r.at("id").is_null());
 }
 
+TEST_CASE("ids come back exactly as sent, or the request is refused") {
+  MethodTable t;
+  register_methods(t);
+  // 2^64 - 1 and -2^63 come back digit for digit; 2^70 would come back as
+  // 1.18e+21 (a double), so it is refused with id null, as is a fraction.
+  json r = call(
+      t, R"({"jsonrpc":"2.0","method":"test_echo","params":{"a":1},"id":18446744073709551615})");
+  CHECK(r.dump().find("\"id\":18446744073709551615") != std::string::npos);
+  r = call(t,
+           R"({"jsonrpc":"2.0","method":"test_echo","params":{"a":1},"id":-9223372036854775808})");
+  CHECK(r.dump().find("\"id\":-9223372036854775808") != std::string::npos);
+  for (const char* id : {"1180591620717411303424", "1.5", "1e3"}) {
+    CAPTURE(id);
+    r = call(t, std::string(R"({"jsonrpc":"2.0","method":"test_echo","id":)") + id + "}");
+    CHECK(error_code(r) == kInvalidRequest);
+    CHECK(error_message(r).find("send a larger number as a string") != std::string::npos);
+    CHECK(r.at("id").is_null());
+  }
+}
+
+TEST_CASE("a huge method or parameter name is not echoed back whole") {
+  MethodTable t;
+  register_methods(t);
+  const std::string name(8 << 20, 'x');
+  json r = call(t, R"({"jsonrpc":"2.0","method":")" + name + R"(","id":1})");
+  CHECK(error_code(r) == kMethodNotFound);
+  CHECK(error_message(r).size() < 200);
+  CHECK(error_message(r).find("(8388608 bytes)") != std::string::npos);
+  r = call(t, R"({"jsonrpc":"2.0","method":"test_echo","params":{")" + name + R"(":1},"id":1})");
+  CHECK(error_code(r) == kInvalidParams);
+  CHECK(error_message(r).size() < 200);
+}
+
 TEST_CASE("unknown method, project errors, throwing handlers") {
   MethodTable t;
   register_methods(t);
