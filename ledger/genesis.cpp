@@ -81,6 +81,10 @@ Result<Genesis> parse_genesis(std::string_view text) {
   std::string chain_id;
   TRY_ASSIGN(chain_id, string_field(doc, "", "chain_id"));
   TRY_ASSIGN(g.genesis_time_ms, u64_field(doc, "", "genesis_time_ms"));
+  // Block times count up from here; near 2^64 they would wrap to before it.
+  if (g.genesis_time_ms > kMaxGenesisTimeMs)
+    return make_error("genesis_time_ms: must be at most " + std::to_string(kMaxGenesisTimeMs) +
+                      " (9999-12-31T23:59:59.999Z)");
   if (!doc.contains("params")) return make_error("params: missing");
   TRY_ASSIGN(g.params, parse_params(doc["params"], chain_id));
 

@@ -17,6 +17,9 @@ struct GenesisBalance {
   Amount amount = 0;
 };
 
+// Latest genesis time accepted: 9999-12-31T23:59:59.999Z in ms since the epoch.
+inline constexpr uint64_t kMaxGenesisTimeMs = 253'402'300'799'999;
+
 struct Genesis {
   uint64_t genesis_time_ms = 0;
   Params params;

@@ -3,7 +3,10 @@
 #include <sys/stat.h>
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <fstream>
+#include <limits>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -205,6 +208,120 @@ Result<LocalnetResult> init_localnet(const LocalnetOptions& o) {
   return r;
 }
 
+namespace {
+
+// config.toml, read strictly: every section and key must be one this version
+// knows, and a value of the wrong type or out of range is an error naming the
+// key, never a silent default. An absent key takes its default.
+class ConfigFile {
+ public:
+  explicit ConfigFile(const toml::table& t) : t_(t) {}
+
+  Status check_known_keys() const {
+    static const std::map<std::string, std::vector<std::string>> kKnown = {
+        {"rpc", {"listen", "body_limit", "cors_origins"}},
+        {"p2p", {"listen", "persistent_peers", "max_peers"}},
+        {"consensus", {"block_interval_ms"}},
+        {"mempool", {"max_txs", "max_bytes"}},
+        {"blobs", {"uploads", "max_blob_bytes", "max_total_bytes"}},
+        {"storage", {"tx_index", "state_history", "state_history_blocks"}},
+        {"datasets", {"fashion_mnist"}},
+        {"log", {"level"}}};
+    for (const auto& [name, node] : t_) {
+      const std::string section(name.str());
+      auto known = kKnown.find(section);
+      if (known == kKnown.end()) {
+        std::string list;
+        for (const auto& [k, _] : kKnown) list += (list.empty() ? "" : ", ") + k;
+        return make_error("config.toml: unknown section [" + section + "] (known: " + list + ")");
+      }
+      const toml::table* keys = node.as_table();
+      if (!keys)
+        return make_error("config.toml: " + section + " must be a [" + section + "] table");
+      for (const auto& [key, _] : *keys) {
+        const auto& allowed = known->second;
+        if (std::find(allowed.begin(), allowed.end(), key.str()) != allowed.end()) continue;
+        std::string list;
+        for (const auto& k : allowed) list += (list.empty() ? "" : ", ") + k;
+        return make_error("config.toml: unknown key " + section + "." + std::string(key.str()) +
+                          " (known in [" + section + "]: " + list + ")");
+      }
+    }
+    return Status::success();
+  }
+
+  Result<int64_t> integer(const char* section, const char* key, int64_t fallback, int64_t min,
+                          int64_t max) const {
+    auto node = t_[section][key];
+    if (!node) return fallback;
+    auto v = node.value_exact<int64_t>();
+    if (!v || *v < min || *v > max)
+      return make_error("config.toml: " + path(section, key) + " must be a whole number from " +
+                        std::to_string(min) + " to " + std::to_string(max));
+    return *v;
+  }
+
+  Result<bool> flag(const char* section, const char* key, bool fallback) const {
+    auto node = t_[section][key];
+    if (!node) return fallback;
+    if (!node.is_boolean())
+      return make_error("config.toml: " + path(section, key) + " must be true or false");
+    return *node.value<bool>();
+  }
+
+  Result<std::string> text(const char* section, const char* key, std::string fallback) const {
+    auto node = t_[section][key];
+    if (!node) return fallback;
+    if (!node.is_string())
+      return make_error("config.toml: " + path(section, key) + " must be a string");
+    return *node.value<std::string>();
+  }
+
+  // A list of strings (absent: empty); `what` says what each one is.
+  Result<std::vector<std::string>> strings(const char* section, const char* key,
+                                           const std::string& what) const {
+    std::vector<std::string> out;
+    auto node = t_[section][key];
+    if (!node) return out;
+    const toml::array* list = node.as_array();
+    if (!list)
+      return make_error("config.toml: " + path(section, key) + " must be a list of " + what);
+    for (const auto& e : *list) {
+      auto v = e.value<std::string>();
+      if (!v || v->empty())
+        return make_error("config.toml: " + path(section, key) + " must be a list of " + what);
+      out.push_back(*v);
+    }
+    return out;
+  }
+
+ private:
+  static std::string path(const char* section, const char* key) {
+    return std::string(section) + "." + key;
+  }
+  const toml::table& t_;
+};
+
+// HOST:PORT with a port of 0..65535.
+Result<std::pair<std::string, uint16_t>> host_port(const std::string& text, const char* key) {
+  auto colon = text.rfind(':');
+  int64_t port = -1;
+  if (colon != std::string::npos) {
+    try {
+      size_t used = 0;
+      port = std::stoll(text.substr(colon + 1), &used);
+      if (used != text.size() - colon - 1) port = -1;
+    } catch (...) {
+      port = -1;
+    }
+  }
+  if (port < 0 || port > 65535)
+    return make_error(std::string("config.toml: ") + key + " must be HOST:PORT");
+  return std::make_pair(text.substr(0, colon), static_cast<uint16_t>(port));
+}
+
+}  // namespace
+
 Result<Home> load_home(const fs::path& home) {
   Home h;
   auto cfg_text = read_file(home / "config.toml");
@@ -219,98 +336,88 @@ Result<Home> load_home(const fs::path& home) {
     why << e;
     return make_error("config.toml: " + why.str());
   }
-  std::string listen = t["rpc"]["listen"].value_or(std::string("127.0.0.1:26657"));
-  auto colon = listen.rfind(':');
-  if (colon == std::string::npos) return make_error("config.toml: rpc.listen must be HOST:PORT");
-  h.config.rpc_host = listen.substr(0, colon);
-  int64_t port = 0;
-  try {
-    port = std::stoll(listen.substr(colon + 1));
-  } catch (...) {
-    port = -1;
-  }
-  if (port < 0 || port > 65535) return make_error("config.toml: rpc.listen has an invalid port");
-  h.config.rpc_port = static_cast<uint16_t>(port);
-  int64_t body = t["rpc"]["body_limit"].value_or(int64_t{16 << 20});
-  int64_t interval = t["consensus"]["block_interval_ms"].value_or(int64_t{1000});
-  int64_t max_txs = t["mempool"]["max_txs"].value_or(int64_t{20000});
-  int64_t max_bytes = t["mempool"]["max_bytes"].value_or(int64_t{64 << 20});
-  if (body < 1024 || body > (64 << 20))
-    return make_error("config.toml: rpc.body_limit must be 1024..67108864");
-  if (interval < 10 || interval > 600000)
-    return make_error("config.toml: consensus.block_interval_ms must be 10..600000");
-  if (max_txs < 1 || max_bytes < 1024)
-    return make_error("config.toml: mempool limits must be positive");
-  h.config.rpc_body_limit = static_cast<size_t>(body);
-  if (const auto* origins = t["rpc"]["cors_origins"].as_array()) {
-    for (const auto& o : *origins) {
-      const auto s = o.value<std::string>();
-      if (!s || s->empty())
-        return make_error("config.toml: rpc.cors_origins must be a list of origins or \"*\"");
-      h.config.rpc_cors_origins.push_back(*s);
-    }
-  } else if (t["rpc"]["cors_origins"]) {
-    return make_error("config.toml: rpc.cors_origins must be a list, e.g. [\"*\"]");
-  }
-  for (const char* key : {"tx_index", "state_history"}) {
-    if (t["storage"][key] && !t["storage"][key].is_boolean())
-      return make_error(std::string("config.toml: storage.") + key + " must be true or false");
-  }
-  h.config.indexes.tx_index = t["storage"]["tx_index"].value_or(true);
-  h.config.indexes.state_history = t["storage"]["state_history"].value_or(true);
-  if (t["storage"]["state_history_blocks"]) {
-    auto n = t["storage"]["state_history_blocks"].value<int64_t>();
-    if (!n || *n < 0)
-      return make_error(
-          "config.toml: storage.state_history_blocks must be a whole number of heights (0: keep "
-          "every height)");
-    h.config.indexes.state_history_blocks = static_cast<uint64_t>(*n);
-  }
-  h.config.block_interval_ms = static_cast<uint64_t>(interval);
-  h.config.mempool_max_txs = static_cast<size_t>(max_txs);
-  h.config.mempool_max_bytes = static_cast<size_t>(max_bytes);
-  h.log_level = t["log"]["level"].value_or(std::string("info"));
-  h.config.blob_uploads = t["blobs"]["uploads"].value_or(true);
-  int64_t max_blob = t["blobs"]["max_blob_bytes"].value_or(int64_t{256} << 20);
-  int64_t max_total = t["blobs"]["max_total_bytes"].value_or(int64_t{8} << 30);
-  if (max_blob < 1024 || max_total < max_blob)
+  const ConfigFile cfg(t);
+  if (auto s = cfg.check_known_keys(); !s) return s.take_error();
+  // Each read either gives a value of the right type and range or names what is wrong.
+  auto listen = cfg.text("rpc", "listen", "127.0.0.1:26657");
+  if (!listen) return listen.take_error();
+  auto rpc_addr = host_port(listen.value(), "rpc.listen");
+  if (!rpc_addr) return rpc_addr.take_error();
+  h.config.rpc_host = rpc_addr.value().first;
+  h.config.rpc_port = rpc_addr.value().second;
+  auto body = cfg.integer("rpc", "body_limit", 16 << 20, 1024, 64 << 20);
+  if (!body) return body.take_error();
+  h.config.rpc_body_limit = static_cast<size_t>(body.value());
+  auto origins = cfg.strings("rpc", "cors_origins", "origins, or \"*\", e.g. [\"*\"]");
+  if (!origins) return origins.take_error();
+  h.config.rpc_cors_origins = std::move(origins).value();
+
+  auto interval = cfg.integer("consensus", "block_interval_ms", 1000, 10, 600000);
+  if (!interval) return interval.take_error();
+  h.config.block_interval_ms = static_cast<uint64_t>(interval.value());
+  auto max_txs = cfg.integer("mempool", "max_txs", 20000, 1, 10'000'000);
+  if (!max_txs) return max_txs.take_error();
+  h.config.mempool_max_txs = static_cast<size_t>(max_txs.value());
+  auto max_bytes = cfg.integer("mempool", "max_bytes", int64_t{64} << 20, 1024, int64_t{1} << 40);
+  if (!max_bytes) return max_bytes.take_error();
+  h.config.mempool_max_bytes = static_cast<size_t>(max_bytes.value());
+
+  auto tx_index = cfg.flag("storage", "tx_index", true);
+  if (!tx_index) return tx_index.take_error();
+  auto history = cfg.flag("storage", "state_history", true);
+  if (!history) return history.take_error();
+  auto history_blocks =
+      cfg.integer("storage", "state_history_blocks", 0, 0, std::numeric_limits<int64_t>::max());
+  if (!history_blocks) return history_blocks.take_error();
+  h.config.indexes = {tx_index.value(), history.value(),
+                      static_cast<uint64_t>(history_blocks.value())};
+
+  auto level = cfg.text("log", "level", "info");
+  if (!level) return level.take_error();
+  static const std::vector<std::string> kLevels = {"trace", "debug", "info",
+                                                   "warn",  "error", "critical"};
+  if (std::find(kLevels.begin(), kLevels.end(), level.value()) == kLevels.end())
     return make_error(
-        "config.toml: blobs.max_blob_bytes must be >= 1024 and <= blobs.max_total_bytes");
-  h.config.blob_limits.max_blob_bytes = static_cast<uint64_t>(max_blob);
-  h.config.blob_limits.max_total_bytes = static_cast<uint64_t>(max_total);
-  if (auto p2p = t["p2p"]["listen"].value<std::string>()) {
-    auto c = p2p->rfind(':');
-    int64_t pp = -1;
-    if (c != std::string::npos) {
-      try {
-        pp = std::stoll(p2p->substr(c + 1));
-      } catch (...) {
-        pp = -1;
-      }
-    }
-    if (pp < 0 || pp > 65535) return make_error("config.toml: p2p.listen must be HOST:PORT");
-    h.config.p2p_host = p2p->substr(0, c);
-    h.config.p2p_port = static_cast<uint16_t>(pp);
+        "config.toml: log.level must be one of trace, debug, info, warn, error, "
+        "critical (not \"" +
+        level.value() + "\")");
+  h.log_level = level.value();
+
+  auto uploads = cfg.flag("blobs", "uploads", true);
+  if (!uploads) return uploads.take_error();
+  h.config.blob_uploads = uploads.value();
+  auto max_blob =
+      cfg.integer("blobs", "max_blob_bytes", int64_t{256} << 20, 1024, int64_t{1} << 40);
+  if (!max_blob) return max_blob.take_error();
+  auto max_total =
+      cfg.integer("blobs", "max_total_bytes", int64_t{8} << 30, max_blob.value(), int64_t{1} << 50);
+  if (!max_total) return max_total.take_error();
+  h.config.blob_limits.max_blob_bytes = static_cast<uint64_t>(max_blob.value());
+  h.config.blob_limits.max_total_bytes = static_cast<uint64_t>(max_total.value());
+
+  if (t["p2p"]["listen"]) {
+    auto p2p = cfg.text("p2p", "listen", "");
+    if (!p2p) return p2p.take_error();
+    auto addr = host_port(p2p.value(), "p2p.listen");
+    if (!addr) return addr.take_error();
+    h.config.p2p_host = addr.value().first;
+    h.config.p2p_port = addr.value().second;
   }
-  if (auto* peers = t["p2p"]["persistent_peers"].as_array()) {
-    for (const auto& e : *peers) {
-      auto spec = e.value<std::string>();
-      if (!spec) return make_error("config.toml: p2p.persistent_peers must be strings");
-      auto a = p2p::parse_peer_address(*spec);
-      if (!a) return make_error("config.toml: p2p.persistent_peers: " + a.error());
-      h.config.persistent_peers.push_back(std::move(a).value());
-    }
-  } else if (t["p2p"]["persistent_peers"]) {
-    return make_error("config.toml: p2p.persistent_peers must be an array of NODE_ID@HOST:PORT");
+  auto peers = cfg.strings("p2p", "persistent_peers", "NODE_ID@HOST:PORT strings");
+  if (!peers) return peers.take_error();
+  for (const auto& spec : peers.value()) {
+    auto a = p2p::parse_peer_address(spec);
+    if (!a) return make_error("config.toml: p2p.persistent_peers: " + a.error());
+    h.config.persistent_peers.push_back(std::move(a).value());
   }
-  int64_t max_peers = t["p2p"]["max_peers"].value_or(int64_t{32});
-  if (max_peers < 1 || max_peers > 1000)
-    return make_error("config.toml: p2p.max_peers must be 1..1000");
-  h.config.max_peers = static_cast<size_t>(max_peers);
+  auto max_peers = cfg.integer("p2p", "max_peers", 32, 1, 1000);
+  if (!max_peers) return max_peers.take_error();
+  h.config.max_peers = static_cast<size_t>(max_peers.value());
+  auto mnist = cfg.text("datasets", "fashion_mnist", std::string(kernels::kDefaultFashionMnistDir));
+  if (!mnist) return mnist.take_error();
   h.config.data_dir = (home / "data").string();
   h.config.signing_state_file = (home / "signing_state.json").string();
-  h.config.fashion_mnist_dir =
-      t["datasets"]["fashion_mnist"].value_or(std::string(kernels::kDefaultFashionMnistDir));
+  h.config.fashion_mnist_dir = mnist.value();
 
   auto gtext = read_file(home / "genesis.json");
   if (!gtext) return gtext.take_error();

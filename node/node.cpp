@@ -196,6 +196,19 @@ Status Node::load() {
   if (params_.chain_id != genesis_.params.chain_id)
     return make_error("the database holds chain '" + params_.chain_id + "', the genesis says '" +
                       genesis_.params.chain_id + "'");
+  // A genesis.json edited since the chain began (balances, fees, validators,
+  // time) would have this node check blocks against another chain's rules.
+  Hash256 stored_genesis = head_.block_hash;  // at height 0 the head is the genesis
+  if (head_.height >= 1) {
+    auto first = chain_.block_at(1);
+    if (!first) return first.take_error();
+    if (!first.value()) return make_error("block 1 is missing from the database");
+    stored_genesis = first.value()->header.prev_hash;
+  }
+  if (stored_genesis != genesis_hash_)
+    return make_error("genesis.json is not the genesis of the chain in the database (its hash " +
+                      to_hex(genesis_hash_) + ", the chain's " + to_hex(stored_genesis) +
+                      "): it was edited after the chain began; restore it, or start a new home");
   spdlog::info("chain '{}' at height {} (block {}, state root {}), {} state entries",
                params_.chain_id, head_.height, short_hex(head_.block_hash),
                short_hex(head_.state_root), state_.size());

@@ -90,6 +90,14 @@ TEST_CASE("genesis: each bad field is refused, naming the field") {
     d["chain_id"] = 5;
     expect_refused(d, "chain_id: must be a string");
   }
+  SUBCASE("a genesis time near 2^64 (block 1 would get a time before it)") {
+    d["genesis_time_ms"] = "18446744073709551000";
+    expect_refused(d, "genesis_time_ms: must be at most 253402300799999");
+    d["genesis_time_ms"] = "253402300800000";
+    expect_refused(d, "genesis_time_ms: must be at most");
+    d["genesis_time_ms"] = "253402300799999";
+    CHECK(parse_genesis(d.dump()).ok());
+  }
   SUBCASE("missing genesis_time_ms") {
     d.erase("genesis_time_ms");
     expect_refused(d, "genesis_time_ms: missing");

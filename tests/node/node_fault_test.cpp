@@ -111,6 +111,32 @@ TEST_CASE("a node refuses a database of another chain and a key outside the vali
   auto n = node::Node::open(io, fast_config(dir), other, test::validator_key());
   REQUIRE_FALSE(n.ok());
   CHECK(n.error().find("another-chain") != std::string::npos);
+  // The same chain id with edited balances, fees or time is another chain too:
+  // caught by the genesis hash, at height 0 and once blocks exist.
+  for (int edit = 0; edit < 3; ++edit) {
+    CAPTURE(edit);
+    ledger::Genesis edited = test::test_genesis();
+    if (edit == 0) edited.balances.at(0).amount += 1;
+    if (edit == 1) edited.params.min_fee += 1;
+    if (edit == 2) edited.genesis_time_ms += 1;
+    auto e = node::Node::open(io, fast_config(dir), edited, test::validator_key());
+    REQUIRE_FALSE(e.ok());
+    CHECK(e.error().find("genesis.json is not the genesis of the chain in the database") !=
+          std::string::npos);
+  }
+  {
+    auto running =
+        node::Node::open(io, fast_config(dir), test::test_genesis(), test::validator_key());
+    REQUIRE(running.ok());
+    REQUIRE(running.value()->start().ok());
+    run_until(io, *running.value(), 10000, [&] { return running.value()->head().height >= 2; });
+    REQUIRE(running.value()->head().height >= 2);
+  }
+  ledger::Genesis later = test::test_genesis();
+  later.genesis_time_ms += 1;
+  auto after_blocks = node::Node::open(io, fast_config(dir), later, test::validator_key());
+  REQUIRE_FALSE(after_blocks.ok());
+  CHECK(after_blocks.error().find("it was edited after the chain began") != std::string::npos);
 
   test::TempDir dir2;
   std::array<uint8_t, 32> seed{};
