@@ -159,7 +159,9 @@ class WsSession : public Connection,
   void pump() {
     if (closed_ || state_->events == nullptr) return;
     const std::uint64_t head = state_->events->head_height();
-    const std::size_t room = state_->options.ws_queue_limit / 2;  // the rest is for answers
+    // Half the queue (messages and bytes) is for events; the rest is for answers.
+    const std::size_t room = state_->options.ws_queue_limit / 2;
+    const std::size_t room_bytes = state_->options.ws_queue_bytes / 2;
     for (auto it = subscriptions_.begin(); it != subscriptions_.end();) {
       Subscription& sub = it->second;
       if (head >= sub.next_height && head - sub.next_height >= state_->options.ws_max_lag_blocks) {
@@ -167,7 +169,7 @@ class WsSession : public Connection,
                     std::to_string(head - sub.next_height + 1) + " blocks behind the head");
       }
       bool failed = false;
-      while (sub.next_height <= head && queue_.size() < room) {
+      while (sub.next_height <= head && queue_.size() < room && queued_bytes_ < room_bytes) {
         RpcOutcome events = sub.feed->events_at(sub.next_height);
         if (!events.ok()) {
           // The subscription ends with the reason; the connection stays.
@@ -212,6 +214,9 @@ class WsSession : public Connection,
     if (closed_) return;
     if (queue_.size() >= state_->options.ws_queue_limit)
       return drop("slow consumer: " + std::to_string(queue_.size()) + " messages unread");
+    if (!queue_.empty() && queued_bytes_ + message.size() > state_->options.ws_queue_bytes)
+      return drop("slow consumer: " + std::to_string(queued_bytes_) + " bytes unread");
+    queued_bytes_ += message.size();
     queue_.push_back(std::move(message));
     if (queue_.size() == 1) write();
   }
@@ -223,6 +228,7 @@ class WsSession : public Connection,
     closed_ = true;
     subscriptions_.clear();
     if (queue_.size() > 1) queue_.resize(1);
+    queued_bytes_ = queue_.empty() ? 0 : queue_.front().size();
     close_reason_ = websocket::close_reason(websocket::close_code::policy_error, reason);
     if (queue_.empty()) return send_close();
     // A client that reads nothing never lets that write finish: it is cut off.
@@ -243,8 +249,10 @@ class WsSession : public Connection,
                       if (ec) {
                         self->closed_ = true;
                         self->queue_.clear();
+                        self->queued_bytes_ = 0;
                         return;
                       }
+                      self->queued_bytes_ -= self->queue_.front().size();
                       self->queue_.pop_front();
                       if (!self->queue_.empty()) return self->write();
                       if (self->closed_) {  // drop() waited for this write
@@ -264,6 +272,7 @@ class WsSession : public Connection,
   http::request<http::string_body> upgrade_;
   beast::flat_buffer buffer_;
   std::deque<std::string> queue_;                      // front() is being written
+  std::size_t queued_bytes_ = 0;                       // the sizes of queue_'s messages
   std::map<std::string, Subscription> subscriptions_;  // by id
   bool closed_ = false;  // no more sends: closing, or the socket failed
   websocket::close_reason close_reason_;

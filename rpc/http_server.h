@@ -28,6 +28,8 @@ struct ServerOptions {
   std::chrono::milliseconds read_timeout{15'000};  // one request (or keep-alive idle)
   std::size_t max_connections = 256;               // HTTP + WebSocket; more are answered 503
   std::size_t ws_queue_limit = 1024;   // queued messages before a slow client is dropped
+  std::size_t ws_queue_bytes = 16 << 20;  // and queued bytes: a client that sends and never
+                                          // reads cannot pin more than this
   std::size_t max_subscriptions = 64;  // per WebSocket connection
   // How far behind the head a subscription may be: from_height further back is
   // refused, and a client that reads so slowly that it falls further behind is

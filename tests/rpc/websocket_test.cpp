@@ -206,6 +206,27 @@ TEST_CASE("a client that does not read falls behind and is dropped with the reas
   CHECK(slow->close_reason.find("blocks behind the head") != std::string::npos);
 }
 
+TEST_CASE("a client that sends requests and never reads is dropped at the byte cap") {
+  // Measured at 6ee0b67: the cap was 1,024 messages, so such a client pinned
+  // 1.5 GB with large answers. Each answer here is 256 KiB.
+  ServerOptions options;
+  options.ws_queue_bytes = 1 << 20;
+  TestServer server(options);
+  auto greedy = ws_connect(server.port());
+  const json big = request("test_echo", json::array({std::string(64 * 1024, 'q'), 4}));
+  for (int i = 0; i < 100; ++i)
+    if (!greedy->ws_send(big.dump())) break;  // the server may close before the last
+  auto fine = ws_connect(server.port());
+  CHECK(ws_call(*fine, request("test_echo", json::array({"still here"})))["result"] ==
+        "still here");
+  int answers = 0;
+  while (greedy->ws_receive()) ++answers;
+  CHECK(answers < 100);
+  CHECK(greedy->close_code == 1008);
+  CHECK(greedy->close_reason.find("slow consumer:") == 0);
+  CHECK(greedy->close_reason.find("bytes unread") != std::string::npos);
+}
+
 TEST_CASE("oversized and malformed frames close that connection only") {
   ServerOptions options;
   options.body_limit = 4096;
