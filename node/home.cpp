@@ -219,7 +219,9 @@ class ConfigFile {
 
   Status check_known_keys() const {
     static const std::map<std::string, std::vector<std::string>> kKnown = {
-        {"rpc", {"listen", "body_limit", "cors_origins"}},
+        {"rpc",
+         {"listen", "body_limit", "cors_origins", "max_connections", "max_connections_per_address",
+          "reserved_connections"}},
         {"p2p", {"listen", "persistent_peers", "max_peers"}},
         {"consensus", {"block_interval_ms"}},
         {"mempool", {"max_txs", "max_bytes"}},
@@ -351,6 +353,18 @@ Result<Home> load_home(const fs::path& home) {
   auto origins = cfg.strings("rpc", "cors_origins", "origins, or \"*\", e.g. [\"*\"]");
   if (!origins) return origins.take_error();
   h.config.rpc_cors_origins = std::move(origins).value();
+  auto max_conn = cfg.integer("rpc", "max_connections", 256, 1, 65536);
+  if (!max_conn) return max_conn.take_error();
+  h.config.rpc_max_connections = static_cast<size_t>(max_conn.value());
+  auto per_address =
+      cfg.integer("rpc", "max_connections_per_address",
+                  std::min<int64_t>(32, max_conn.value()), 1, max_conn.value());
+  if (!per_address) return per_address.take_error();
+  h.config.rpc_max_connections_per_address = static_cast<size_t>(per_address.value());
+  auto reserved = cfg.integer("rpc", "reserved_connections", std::min<int64_t>(32, max_conn.value() - 1), 0,
+                              max_conn.value() - 1);
+  if (!reserved) return reserved.take_error();
+  h.config.rpc_reserved_connections = static_cast<size_t>(reserved.value());
 
   auto interval = cfg.integer("consensus", "block_interval_ms", 1000, 10, 600000);
   if (!interval) return interval.take_error();

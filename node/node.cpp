@@ -226,6 +226,9 @@ Status Node::start() {
   rpc::ServerOptions options;
   options.body_limit = config_.rpc_body_limit;
   options.cors_origins = config_.rpc_cors_origins;
+  options.max_connections = config_.rpc_max_connections;
+  options.max_connections_per_address = config_.rpc_max_connections_per_address;
+  options.reserved_connections = config_.rpc_reserved_connections;
   try {
     boost::asio::ip::tcp::endpoint ep(boost::asio::ip::make_address(config_.rpc_host),
                                       config_.rpc_port);

@@ -60,6 +60,9 @@ struct NodeConfig {
   size_t rpc_body_limit = 16u << 20;  // a checkpoint_post transaction is hex in the body
   // Browser origins allowed to call the RPC (CORS; "*" for any). Empty: none.
   std::vector<std::string> rpc_cors_origins;
+  size_t rpc_max_connections = 256;              // rpc::ServerOptions has the rules
+  size_t rpc_max_connections_per_address = 32;
+  size_t rpc_reserved_connections = 32;
   ChainIndexes indexes;  // [storage]: the explorer indexes this node keeps
   std::string fashion_mnist_dir = kernels::kDefaultFashionMnistDir;  // for the referee step
   BlobLimits blob_limits;

@@ -73,6 +73,24 @@ class RocksDbStore final : public KvStore {
     return Status::success();
   }
 
+  // Each open flushes the replayed write-ahead log into one small SST per column
+  // family it touched, and where keys only grow (heights, logs) compaction moves
+  // such files down whole rather than merging them: they pile up, one per restart.
+  // A column family of more than 8 files that hold at most 64 MiB in all is
+  // merged now, which costs at most a 64 MiB rewrite.
+  [[nodiscard]] Status merge_small_files() {
+    for (rocksdb::ColumnFamilyHandle* h : handles_) {
+      rocksdb::ColumnFamilyMetaData meta;
+      db_->GetColumnFamilyMetaData(h, &meta);
+      if (meta.file_count <= 8 || meta.size > (64u << 20)) continue;
+      rocksdb::CompactRangeOptions options;
+      options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+      rocksdb::Status s = db_->CompactRange(options, h, nullptr, nullptr);
+      if (!s.ok()) return make_error("cannot compact " + h->GetName() + ": " + s.ToString());
+    }
+    return Status::success();
+  }
+
  private:
   rocksdb::ColumnFamilyHandle* handle(Column c) const {
     return handles_[static_cast<size_t>(c) + 1];
@@ -94,6 +112,11 @@ Result<std::unique_ptr<KvStore>> open_rocksdb(const std::string& path) {
   // corrupt log means a damaged disk, and the operator must restore or resync.
   options.wal_recovery_mode = rocksdb::WALRecoveryMode::kAbsoluteConsistency;
   options.paranoid_checks = true;
+  // Restarts must not pile up files (measured at 6ee0b67: 748 restarts left 737
+  // LOG.old files and 2,121 tiny SSTs, and startup slowed from 0.07 s to 0.26 s).
+  // RocksDB's info log: at most 5 old files of at most 16 MiB each.
+  options.keep_log_file_num = 5;
+  options.max_log_file_size = 16 << 20;
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
   families.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());
   for (size_t i = 0; i < static_cast<size_t>(Column::Count); ++i)
@@ -102,7 +125,9 @@ Result<std::unique_ptr<KvStore>> open_rocksdb(const std::string& path) {
   rocksdb::DB* db = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(options, path, families, &handles, &db);
   if (!s.ok()) return make_error("cannot open database at " + path + ": " + s.ToString());
-  return std::unique_ptr<KvStore>(new RocksDbStore(db, std::move(handles)));
+  auto store = std::make_unique<RocksDbStore>(db, std::move(handles));
+  if (auto merged = store->merge_small_files(); !merged) return make_error(merged.error());
+  return std::unique_ptr<KvStore>(std::move(store));
 }
 
 }  // namespace vt::node

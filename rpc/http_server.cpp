@@ -32,11 +32,15 @@ std::string dump(const json& j) {
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-// A connection the server can close on stop().
+// A connection the server can close on stop(), or to give its slot to a newcomer.
 class Connection {
  public:
   virtual ~Connection() = default;
   virtual void close_now() = 0;
+  // Since when it has waited for a request with nothing of one received yet
+  // (an HTTP keep-alive connection between requests); nullopt while busy.
+  virtual std::optional<std::chrono::steady_clock::time_point> idle_since() const = 0;
+  virtual const asio::ip::address& client_address() const = 0;
 };
 
 }  // namespace
@@ -58,6 +62,7 @@ struct ServerState {
   // Touched on the io thread only.
   bool stopped = false;
   std::size_t connections = 0;  // live sessions, HTTP and WebSocket
+  std::map<asio::ip::address, std::size_t> per_address;  // the same, by client address
   std::uint64_t next_connection = 1;
   std::uint64_t next_subscription = 1;
   std::map<std::uint64_t, std::weak_ptr<Connection>> live;
@@ -69,12 +74,15 @@ namespace {
 // Owns the bookkeeping every session shares: the count, the id, the stop() registry.
 class Registered {
  public:
-  explicit Registered(std::shared_ptr<ServerState> state)
-      : state_(std::move(state)), id_(state_->next_connection++) {
+  Registered(std::shared_ptr<ServerState> state, asio::ip::address address)
+      : state_(std::move(state)), id_(state_->next_connection++), address_(std::move(address)) {
     ++state_->connections;
+    ++state_->per_address[address_];
   }
   ~Registered() {
     --state_->connections;
+    if (auto held = state_->per_address.find(address_); --held->second == 0)
+      state_->per_address.erase(held);
     state_->live.erase(id_);
     state_->websockets.erase(id_);
   }
@@ -84,7 +92,14 @@ class Registered {
  protected:
   std::shared_ptr<ServerState> state_;
   const std::uint64_t id_;
+  const asio::ip::address address_;
 };
+
+asio::ip::address remote_address(const tcp::socket& socket) {
+  beast::error_code ec;
+  const tcp::endpoint peer = socket.remote_endpoint(ec);
+  return ec ? asio::ip::address() : peer.address();
+}
 
 }  // namespace
 
@@ -96,7 +111,7 @@ class WsSession : public Connection,
                   public std::enable_shared_from_this<WsSession> {
  public:
   WsSession(tcp::socket socket, std::shared_ptr<ServerState> state)
-      : Registered(std::move(state)), ws_(std::move(socket)) {}
+      : Registered(std::move(state), remote_address(socket)), ws_(std::move(socket)) {}
 
   void run(http::request<http::string_body> upgrade) {
     state_->live[id_] = weak_from_this();
@@ -113,6 +128,10 @@ class WsSession : public Connection,
   }
 
   void close_now() override { beast::get_lowest_layer(ws_).close(); }
+  std::optional<std::chrono::steady_clock::time_point> idle_since() const override {
+    return std::nullopt;  // a subscriber waits for events, not requests
+  }
+  const asio::ip::address& client_address() const override { return address_; }
 
   RpcOutcome subscribe(const std::string& topic, std::optional<std::uint64_t> from_height,
                        const json& filter) override {
@@ -293,19 +312,28 @@ class HttpSession : public Connection,
                     public std::enable_shared_from_this<HttpSession> {
  public:
   HttpSession(tcp::socket socket, std::shared_ptr<ServerState> state)
-      : Registered(std::move(state)), stream_(std::move(socket)) {}
+      : Registered(std::move(state), remote_address(socket)), stream_(std::move(socket)) {}
 
   void run() {
     state_->live[id_] = weak_from_this();
     read_header();
   }
 
-  void close_now() override { stream_.close(); }
+  void close_now() override {
+    waiting_since_.reset();  // closed: never picked again as the idlest
+    stream_.close();
+  }
+  std::optional<std::chrono::steady_clock::time_point> idle_since() const override {
+    if (!waiting_since_ || buffer_.size() != 0 || parser_->got_some()) return std::nullopt;
+    return waiting_since_;
+  }
+  const asio::ip::address& client_address() const override { return address_; }
 
  private:
   using Response = http::response<http::string_body>;
 
   void read_header() {
+    waiting_since_ = std::chrono::steady_clock::now();
     parser_.emplace();
     parser_->body_limit(state_->options.body_limit);
     parser_->header_limit(static_cast<std::uint32_t>(state_->options.header_limit));
@@ -316,6 +344,7 @@ class HttpSession : public Connection,
   }
 
   void on_header(beast::error_code ec) {
+    waiting_since_.reset();
     if (ec) return on_error(ec);
     auto& req = parser_->get();
     if (websocket::is_upgrade(req)) {
@@ -492,18 +521,65 @@ class HttpSession : public Connection,
   std::optional<Response> response_;
   std::string drain_buffer_;
   std::size_t drained_ = 0;
+  std::optional<std::chrono::steady_clock::time_point> waiting_since_;  // in read_header
 };
+
+// Closes the connection idle the longest (only among `from`'s when given) so that
+// a newcomer can have its slot; false when every candidate is busy.
+bool close_longest_idle(ServerState& state, const asio::ip::address* from) {
+  std::shared_ptr<Connection> oldest;
+  std::chrono::steady_clock::time_point oldest_since{};
+  for (const auto& [id, weak] : state.live) {
+    auto connection = weak.lock();
+    if (!connection || (from && connection->client_address() != *from)) continue;
+    const auto since = connection->idle_since();
+    if (since && (!oldest || *since < oldest_since)) {
+      oldest = std::move(connection);
+      oldest_since = *since;
+    }
+  }
+  if (!oldest) return false;
+  oldest->close_now();  // its session ends, and its count drops, once the read is cancelled
+  return true;
+}
+
+// Empty when a connection from `address` may open now (perhaps by closing an
+// idle one), else why not.
+std::string admit(ServerState& state, const asio::ip::address& address) {
+  const ServerOptions& o = state.options;
+  const auto found = state.per_address.find(address);
+  const std::size_t held = found == state.per_address.end() ? 0 : found->second;
+  if (held >= o.max_connections_per_address) {
+    if (close_longest_idle(state, &address)) return {};
+    return "too many connections from your address (at most " +
+           std::to_string(o.max_connections_per_address) + ")";
+  }
+  const std::size_t free =
+      o.max_connections - std::min(state.connections, o.max_connections);
+  if (free == 0) {
+    if (close_longest_idle(state, nullptr)) return {};
+    return "all " + std::to_string(o.max_connections) + " connection slots are busy";
+  }
+  if (held > 0 && free <= o.reserved_connections) {
+    if (close_longest_idle(state, &address)) return {};
+    return "the last " + std::to_string(o.reserved_connections) +
+           " connection slots are kept for new clients; your address holds " +
+           std::to_string(held);
+  }
+  return {};
+}
 
 void accept_loop(std::shared_ptr<ServerState> state) {
   state->acceptor.async_accept([state](beast::error_code ec, tcp::socket socket) {
     if (state->stopped || ec == asio::error::operation_aborted) return;
     if (!ec) {
-      if (state->connections >= state->options.max_connections) {
+      if (const std::string refused = admit(*state, remote_address(socket)); !refused.empty()) {
         // Fresh socket, empty send buffer: this small blocking write cannot stall.
-        static const std::string kBusy =
-            "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+        const std::string busy = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\n"
+                                 "Content-Length: " + std::to_string(refused.size() + 1) +
+                                 "\r\nConnection: close\r\n\r\n" + refused + "\n";
         beast::error_code ignored;
-        asio::write(socket, asio::buffer(kBusy), ignored);
+        asio::write(socket, asio::buffer(busy), ignored);
         socket.shutdown(tcp::socket::shutdown_both, ignored);
         socket.close(ignored);
       } else {
@@ -540,6 +616,14 @@ std::uint16_t HttpServer::port() const {
 void HttpServer::add_get(std::string path, GetHandler handler) {
   assert(handler);
   state_->gets[std::move(path)] = std::move(handler);
+}
+
+std::size_t HttpServer::connections() const {
+  return state_->connections;
+}
+
+std::size_t HttpServer::websocket_connections() const {
+  return state_->websockets.size();
 }
 
 void HttpServer::set_event_source(EventSource& source) {

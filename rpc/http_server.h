@@ -26,7 +26,13 @@ struct ServerOptions {
   std::size_t body_limit = 1 << 20;                // bytes; over it: HTTP 413 + -32005
   std::size_t header_limit = 16 * 1024;            // bytes; over it: HTTP 431
   std::chrono::milliseconds read_timeout{15'000};  // one request (or keep-alive idle)
-  std::size_t max_connections = 256;               // HTTP + WebSocket; more are answered 503
+  // Connection slots (HTTP + WebSocket). When none is free, the keep-alive
+  // connection idle the longest is closed for the newcomer; with none idle, 503.
+  std::size_t max_connections = 256;
+  std::size_t max_connections_per_address = 32;  // from one client IP address
+  // The last slots go only to an address that holds no connection yet, so a few
+  // clients cannot keep every new one out.
+  std::size_t reserved_connections = 32;
   std::size_t ws_queue_limit = 1024;   // queued messages before a slow client is dropped
   std::size_t ws_queue_bytes = 16 << 20;  // and queued bytes: a client that sends and never
                                           // reads cannot pin more than this
@@ -63,6 +69,9 @@ class HttpServer {
 
   // Register before io runs. GET <path> (exact match, query string ignored).
   void add_get(std::string path, GetHandler handler);
+  // Open connections, all and WebSocket only. On the io thread (GET handlers run there).
+  std::size_t connections() const;
+  std::size_t websocket_connections() const;
   // What chain_subscribe subscribes to. Register before io runs; the source
   // must outlive the server and is only called on the io thread.
   void set_event_source(EventSource& source);

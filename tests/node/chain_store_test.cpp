@@ -2,6 +2,9 @@
 
 #include <doctest/doctest.h>
 
+#include <filesystem>
+
+#include "core/encoding.h"
 #include "core/merkle.h"
 #include "ledger/executor.h"
 #include "ledger/state_access.h"
@@ -101,4 +104,46 @@ TEST_CASE("opening a path that is not a database directory fails with a reason")
   auto kv = node::open_rocksdb(file.string());
   REQUIRE_FALSE(kv.ok());
   CHECK(kv.error().find("cannot open database") != std::string::npos);
+}
+
+TEST_CASE("restarts do not pile up RocksDB's info logs or small files") {
+  // Measured at 6ee0b67: 748 restarts left 737 LOG.old files and 2,121 tiny SSTs.
+  // Each open flushes the replayed log into one small file per column family it
+  // touched; growing keys (heights) are moved down whole, never merged.
+  test::TempDir dir;
+  const std::vector<node::Column> columns = {node::Column::Heights, node::Column::Blocks,
+                                             node::Column::StateLog, node::Column::TxIndex};
+  constexpr uint64_t kRestarts = 40;
+  for (uint64_t round = 0; round < kRestarts; ++round) {
+    auto kv = node::open_rocksdb(dir.path.string());
+    REQUIRE(kv.ok());
+    node::WriteBatch batch;
+    for (node::Column c : columns) batch.put(c, Writer().u64(round).take(), Bytes(100, uint8_t(round)));
+    REQUIRE(kv.value()->write(batch).ok());
+  }
+  std::size_t log_old = 0, sst = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("LOG.old", 0) == 0) ++log_old;
+    if (entry.path().extension() == ".sst") ++sst;
+  }
+  CHECK(log_old <= 5);
+  // At most 9 files per column written (more than 8 are merged at open).
+  CHECK(sst <= 9 * columns.size());
+  // Nothing lost on the way.
+  auto kv = node::open_rocksdb(dir.path.string());
+  REQUIRE(kv.ok());
+  for (node::Column c : columns) {
+    uint64_t seen = 0;
+    REQUIRE(kv.value()
+                ->scan(c, {},
+                       [&](ByteView key, ByteView value) {
+                         CHECK(Bytes(key.begin(), key.end()) == Writer().u64(seen).take());
+                         CHECK(value.size() == 100);
+                         ++seen;
+                         return true;
+                       })
+                .ok());
+    CHECK(seen == kRestarts);
+  }
 }

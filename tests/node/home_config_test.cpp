@@ -74,6 +74,18 @@ TEST_CASE("config.toml: the written config loads with its values") {
   REQUIRE(loaded.ok());
   CHECK(loaded.value().config.block_interval_ms == 250);
   CHECK(loaded.value().log_level == "debug");
+  CHECK(loaded.value().config.rpc_max_connections == 256);
+  CHECK(loaded.value().config.rpc_max_connections_per_address == 32);
+  CHECK(loaded.value().config.rpc_reserved_connections == 32);
+  // A node behind a reverse proxy sees one address for every client.
+  h.add("rpc", "max_connections = 64");
+  h.add("rpc", "max_connections_per_address = 64");
+  h.add("rpc", "reserved_connections = 0");
+  loaded = load_home(h.dir);
+  REQUIRE_MESSAGE(loaded.ok(), loaded.error());
+  CHECK(loaded.value().config.rpc_max_connections == 64);
+  CHECK(loaded.value().config.rpc_max_connections_per_address == 64);
+  CHECK(loaded.value().config.rpc_reserved_connections == 0);
 }
 
 TEST_CASE("config.toml: a wrong type, a value out of range or an unknown key is named") {
@@ -108,6 +120,11 @@ TEST_CASE("config.toml: a wrong type, a value out of range or an unknown key is 
     const std::string why = refusal(h);
     CHECK_MESSAGE(why.find(c.words) != std::string::npos, why);
   }
+  TempHome too_many;
+  too_many.add("rpc", "max_connections = 8");
+  too_many.add("rpc", "max_connections_per_address = 9");
+  CHECK(refusal(too_many).find("rpc.max_connections_per_address must be a whole number from 1 "
+                               "to 8") != std::string::npos);
   TempHome typo;
   typo.add("consensus", "block_intervall_ms = 100");
   CHECK(refusal(typo).find("unknown key consensus.block_intervall_ms (known in [consensus]: "

@@ -23,9 +23,20 @@ namespace vt::rpc::test {
 
 class RawSocket {
  public:
-  explicit RawSocket(std::uint16_t port, int timeout_ms = 5000) {
+  // from: the local address to connect from ("127.0.0.2": any of 127/8 is this
+  // machine), so that one test can be several clients to the server.
+  explicit RawSocket(std::uint16_t port, int timeout_ms = 5000, const char* from = nullptr) {
     fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
     if (fd_ < 0) throw std::runtime_error("socket()");
+    if (from != nullptr) {
+      sockaddr_in local{};
+      local.sin_family = AF_INET;
+      if (::inet_pton(AF_INET, from, &local.sin_addr) != 1 ||
+          ::bind(fd_, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) {
+        ::close(fd_);
+        throw std::runtime_error("bind()");
+      }
+    }
     timeval tv{timeout_ms / 1000, (timeout_ms % 1000) * 1000};
     ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     ::setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
