@@ -51,11 +51,12 @@ class BlobStore {
   [[nodiscard]] Result<Bytes> read_all(const Hash256& hash) const;
 
   const BlobLimits& limits() const { return limits_; }
+  // Bytes held: sealed blobs and uploads under way (what max_total_bytes bounds).
+  [[nodiscard]] Result<uint64_t> total_bytes() const;
 
  private:
   [[nodiscard]] Result<std::optional<BlobInfo>> load(const Hash256& hash) const;
   [[nodiscard]] Status store_info(WriteBatch& batch, const BlobInfo& info) const;
-  [[nodiscard]] Result<uint64_t> total_bytes() const;
   // Adds the deletion of an upload's chunks and record, and its space given back.
   [[nodiscard]] Status drop(const BlobInfo& info, WriteBatch& batch) const;
   KvStore& kv_;

@@ -356,13 +356,12 @@ Result<Home> load_home(const fs::path& home) {
   auto max_conn = cfg.integer("rpc", "max_connections", 256, 1, 65536);
   if (!max_conn) return max_conn.take_error();
   h.config.rpc_max_connections = static_cast<size_t>(max_conn.value());
-  auto per_address =
-      cfg.integer("rpc", "max_connections_per_address",
-                  std::min<int64_t>(32, max_conn.value()), 1, max_conn.value());
+  auto per_address = cfg.integer("rpc", "max_connections_per_address",
+                                 std::min<int64_t>(32, max_conn.value()), 1, max_conn.value());
   if (!per_address) return per_address.take_error();
   h.config.rpc_max_connections_per_address = static_cast<size_t>(per_address.value());
-  auto reserved = cfg.integer("rpc", "reserved_connections", std::min<int64_t>(32, max_conn.value() - 1), 0,
-                              max_conn.value() - 1);
+  auto reserved = cfg.integer("rpc", "reserved_connections",
+                              std::min<int64_t>(32, max_conn.value() - 1), 0, max_conn.value() - 1);
   if (!reserved) return reserved.take_error();
   h.config.rpc_reserved_connections = static_cast<size_t>(reserved.value());
 

@@ -223,6 +223,10 @@ Status Node::load() {
 Status Node::start() {
   rpc_table_ = std::make_unique<rpc::MethodTable>("veritrain", "0.1.0");
   register_rpc_methods(*rpc_table_, *this);
+  metrics_.declare_rpc_methods(rpc_table_->method_names());
+  rpc_table_->set_call_observer([this](const std::string& method, bool ok, double seconds) {
+    metrics_.rpc_call(method, ok, seconds);
+  });
   rpc::ServerOptions options;
   options.body_limit = config_.rpc_body_limit;
   options.cors_origins = config_.rpc_cors_origins;
@@ -330,7 +334,7 @@ void Node::fatal(const std::string& why) {
 Result<Hash256> Node::submit_transaction(ByteView raw, const std::string& from) {
   auto tx = ledger::decode_transaction(raw, params_.max_tx_bytes);
   if (!tx) {
-    ++metrics_.txs_rejected;
+    metrics_.tx_rejected();
     return tx.take_error();
   }
   return admit_transaction(tx.value(), raw, from);
@@ -381,13 +385,13 @@ Result<Hash256> Node::admit_transaction(const ledger::Transaction& tx, ByteView 
       would = std::move(r).value();
   }
   if (would && !would->success) {
-    ++metrics_.txs_rejected;
+    metrics_.tx_rejected();
     return make_error("it would fail on chain (" + std::string(ledger::tx_code_name(would->code)) +
                       "): " + would->reason);
   }
   auto h = mempool_.add(tx, raw.size(), state_, params_, &signatures_);
   if (!h) {
-    ++metrics_.txs_rejected;
+    metrics_.tx_rejected();
     return h;
   }
   if (would) attempt.commit_into(*check_state_);
@@ -659,7 +663,7 @@ void Node::commit(const consensus::Commit& c) {
     if (sig != vote_sigs_.end()) entry.sig = sig->second;
     cert.sigs.push_back(entry);
   }
-  metrics_.missed_precommits += validators_.size() - c.precommits.size();
+  metrics_.precommits_missed(validators_.size() - c.precommits.size());
   const Candidate committed = std::move(it->second);
   finish_commit(committed.block, c.block, committed.result, cert, start);
 }
@@ -669,18 +673,17 @@ void Node::finish_commit(const ledger::Block& block, const Hash256& id,
                          std::chrono::steady_clock::time_point start) {
   if (auto s = chain_.commit_block(block, ledger::encode(cert), result, state_); !s)
     return fatal("cannot persist block " + std::to_string(block.header.height) + ": " + s.error());
-  metrics_.last_block_interval_ms = block.header.time_ms - head_.time_ms;  // time only moves on
+  const uint64_t interval_ms = block.header.time_ms - head_.time_ms;  // time only moves on
   head_ = ChainHead{block.header.height, id, block.header.state_root, block.header.time_ms};
   // The next block carries this commit: the signers of this height (the set
   // before after_state_change moves on) and their signatures so far.
   head_signers_ = validators_;
   last_commit_ = signed_entries(cert);
-  metrics_.blocks_committed += 1;
-  metrics_.txs_committed += block.txs.size();
-  metrics_.last_commit_us =
-      static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
-                                std::chrono::steady_clock::now() - start)
-                                .count());
+  metrics_.block_committed(
+      block, result,
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
+      block.header.height >= 2 ? std::optional<double>(static_cast<double>(interval_ms) / 1000.0)
+                               : std::nullopt);
   mempool_.prune(state_);
   after_state_change();
   rebuild_check_state();
@@ -732,7 +735,7 @@ void Node::on_peer_message(p2p::Inbound in) {
   const std::string& from = in.peer;
   if (!in.message) return gossip_state(from);  // a new peer: tell it where we stand
   p2p::Message& m = *in.message;
-  ++metrics_.peer_messages;
+  metrics_.peer_message();
   auto keep_for_next_height = [&] {
     if (next_height_.size() < kMaxNextHeightMessages) next_height_.push_back(std::move(in));
   };
@@ -969,7 +972,7 @@ void Node::on_block_answer(ByteView payload, const std::string& from) {
     return peers_->punish(from,
                           "block " + std::to_string(answer->height) + ": " + executed.error());
   const Hash256 id = ledger::block_hash(answer->block->header);
-  ++metrics_.blocks_synced;
+  metrics_.block_synced();
   finish_commit(*answer->block, id, executed->result, answer->cert, start);
   request_next_block(from);  // more until the peer says it has none
 }
@@ -1043,7 +1046,7 @@ bool Node::add_evidence(const ledger::Evidence& e, const std::string& from) {
       "block",
       to_hex(ledger::offender(e)), ledger::offence_name(e), height, ledger::offence_round(e));
   evidence_pool_[key] = e;
-  ++metrics_.evidence_seen;
+  metrics_.evidence_kept();
   if (peers_) peers_->broadcast({p2p::MessageType::evidence, ledger::encode(e)}, from);
   return true;
 }

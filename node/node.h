@@ -24,6 +24,7 @@
 #include "node/event_feeds.h"
 #include "node/kv_store.h"
 #include "node/mempool.h"
+#include "node/node_metrics.h"
 #include "node/p2p/blob_exchange.h"
 #include "node/p2p/consensus_wire.h"
 #include "node/p2p/peer_manager.h"
@@ -60,25 +61,13 @@ struct NodeConfig {
   size_t rpc_body_limit = 16u << 20;  // a checkpoint_post transaction is hex in the body
   // Browser origins allowed to call the RPC (CORS; "*" for any). Empty: none.
   std::vector<std::string> rpc_cors_origins;
-  size_t rpc_max_connections = 256;              // rpc::ServerOptions has the rules
+  size_t rpc_max_connections = 256;  // rpc::ServerOptions has the rules
   size_t rpc_max_connections_per_address = 32;
   size_t rpc_reserved_connections = 32;
   ChainIndexes indexes;  // [storage]: the explorer indexes this node keeps
   std::string fashion_mnist_dir = kernels::kDefaultFashionMnistDir;  // for the referee step
   BlobLimits blob_limits;
   bool blob_uploads = true;  // accept blob uploads over RPC (providers publishing checkpoints)
-};
-
-struct NodeMetrics {
-  uint64_t blocks_committed = 0;
-  uint64_t txs_committed = 0;
-  uint64_t txs_rejected = 0;
-  uint64_t last_commit_us = 0;          // time to execute + persist the last block
-  uint64_t last_block_interval_ms = 0;  // block time of the last block minus its parent's
-  uint64_t blocks_synced = 0;           // committed from a peer's block and certificate
-  uint64_t missed_precommits = 0;       // validators absent from our commit certificates
-  uint64_t peer_messages = 0;           // consensus, transaction and block messages handled
-  uint64_t evidence_seen = 0;           // double signings this node kept as evidence
 };
 
 class Node {
@@ -116,7 +105,7 @@ class Node {
   const Hash256& genesis_hash() const { return genesis_hash_; }
   const Hash256& genesis_state_root() const { return genesis_state_root_; }
   const Mempool& mempool() const { return mempool_; }
-  const NodeMetrics& metrics() const { return metrics_; }
+  NodeMetrics& metrics() { return metrics_; }
   const consensus::Engine& engine() const { return engine_; }
   const consensus::ValidatorSet& validators() const { return validators_; }
   // What this validator signed last (its signing-state file).

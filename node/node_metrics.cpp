@@ -29,9 +29,8 @@ const Histogram::BucketBoundaries kCommitBuckets = {0.001, 0.0025, 0.005, 0.01, 
 const Histogram::BucketBoundaries kIntervalBuckets = {0.05, 0.1, 0.25, 0.5, 1,  2,
                                                       3,    5,   10,   30,  60, 120};
 // Most calls answer in well under a millisecond; blob and search calls take longer.
-const Histogram::BucketBoundaries kRpcBuckets = {0.0001, 0.00025, 0.0005, 0.001, 0.0025,
-                                                 0.005,  0.01,    0.025,  0.05,  0.1,
-                                                 0.25,   0.5,     1,      2.5,   10};
+const Histogram::BucketBoundaries kRpcBuckets = {
+    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10};
 
 prometheus::Counter& counter(prometheus::Registry& r, const char* name, const char* help) {
   return BuildCounter().Name(name).Help(help).Register(r).Add({});
@@ -134,8 +133,7 @@ NodeMetrics::NodeMetrics()
       evidence_(counter(registry_, "veritrain_evidence_total",
                         "Double signings this node kept as evidence for a block.")),
       commit_seconds_(histogram(registry_, "veritrain_block_commit_seconds",
-                                "Time to execute and persist a committed block.",
-                                kCommitBuckets)),
+                                "Time to execute and persist a committed block.", kCommitBuckets)),
       interval_seconds_(histogram(registry_, "veritrain_block_interval_seconds",
                                   "Block time of a committed block minus its parent's.",
                                   kIntervalBuckets)),
@@ -178,16 +176,19 @@ NodeMetrics::NodeMetrics()
     slashes_[std::string(role) + "_slashed"] = &slashes.Add({{"role", role}});
   auto& payouts = BuildCounter()
                       .Name("veritrain_payouts_total")
-                      .Help("Payments out of jobs in blocks committed since the node started: "
-                            "provider settlements, verifier fees, client refunds.")
+                      .Help(
+                          "Payments out of jobs in blocks committed since the node started: "
+                          "provider settlements, verifier fees, client refunds.")
                       .Register(registry_);
   auto& paid = BuildCounter()
                    .Name("veritrain_paid_units_total")
-                   .Help("Base units paid out of jobs in blocks committed since the node "
-                         "started, by recipient.")
+                   .Help(
+                       "Base units paid out of jobs in blocks committed since the node "
+                       "started, by recipient.")
                    .Register(registry_);
-  for (auto [event, to] : {std::pair{"job_settled", "provider"}, std::pair{"verifier_paid", "verifier"},
-                           std::pair{"job_refunded", "client"}}) {
+  for (auto [event, to] :
+       {std::pair{"job_settled", "provider"}, std::pair{"verifier_paid", "verifier"},
+        std::pair{"job_refunded", "client"}}) {
     payouts_[event] = &payouts.Add({{"to", to}});
     paid_[event] = &paid.Add({{"to", to}});
   }
@@ -206,12 +207,11 @@ NodeMetrics::NodeMetrics()
 }
 
 void NodeMetrics::block_committed(const ledger::Block& block, const ledger::BlockResult& result,
-                                  double commit_seconds, double interval_seconds, bool synced) {
+                                  double commit_seconds, std::optional<double> interval_seconds) {
   blocks_committed_.Increment();
   txs_committed_.Increment(static_cast<double>(block.txs.size()));
-  if (synced) blocks_synced_.Increment();
   commit_seconds_.Observe(commit_seconds);
-  interval_seconds_.Observe(interval_seconds);
+  if (interval_seconds) interval_seconds_.Observe(*interval_seconds);
   auto count = [this](const ledger::Event& e) {
     if (e.type == "dispute_opened") disputes_opened_.Increment();
     if (e.type == "dispute_resolved") disputes_resolved_.Increment();

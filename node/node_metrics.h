@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,9 +37,9 @@ struct NodeGauges {
   uint64_t peers = 0;
   uint64_t validators = 0;
   bool is_validator = false;
-  uint64_t rpc_connections = 0;    // HTTP and WebSocket
-  uint64_t websocket_clients = 0;  // of those, WebSocket
-  uint64_t blob_store_bytes = 0;   // sealed blobs and uploads under way
+  uint64_t rpc_connections = 0;                            // HTTP and WebSocket
+  uint64_t websocket_clients = 0;                          // of those, WebSocket
+  uint64_t blob_store_bytes = 0;                           // sealed blobs and uploads under way
   std::array<uint64_t, kJobStatusCount> jobs_by_status{};  // indexed by ledger::JobStatus
 };
 
@@ -50,10 +51,12 @@ class NodeMetrics {
 
   // A committed block: its transactions and the chain events (disputes, slashes,
   // payouts) in its results; commit_seconds to execute and persist it;
-  // interval_seconds from its parent's block time to its own; synced when it came
-  // from a peer's block and certificate rather than this node's consensus.
+  // interval_seconds from its parent's block time to its own (none for block 1,
+  // whose parent's time is the genesis time).
   void block_committed(const ledger::Block& block, const ledger::BlockResult& result,
-                       double commit_seconds, double interval_seconds, bool synced);
+                       double commit_seconds, std::optional<double> interval_seconds);
+  // Of those, one that came from a peer's block and certificate (catching up).
+  void block_synced() { blocks_synced_.Increment(); }
   void tx_rejected() { txs_rejected_.Increment(); }
   void precommits_missed(uint64_t n) { missed_precommits_.Increment(static_cast<double>(n)); }
   void peer_message() { peer_messages_.Increment(); }

@@ -1070,50 +1070,42 @@ void register_http_routes(rpc::HttpServer& server, Node& node) {
     return rpc::GetResponse{"application/json",
                             json{{"ok", true}, {"height", node.head().height}}.dump()};
   });
-  server.add_get("/metrics", [&node] {
-    const auto& m = node.metrics();
-    std::string out;
-    auto metric = [&out](const char* name, const char* type, const char* help, uint64_t value) {
-      out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" +
-             name + " " + std::to_string(value) + "\n";
-    };
-    metric("veritrain_height", "gauge", "Height of the last committed block.", node.head().height);
-    metric("veritrain_blocks_committed_total", "counter", "Blocks committed since start.",
-           m.blocks_committed);
-    metric("veritrain_txs_committed_total", "counter", "Transactions committed since start.",
-           m.txs_committed);
-    metric("veritrain_txs_rejected_total", "counter", "Transactions refused at submission.",
-           m.txs_rejected);
-    metric("veritrain_mempool_size", "gauge", "Transactions waiting in the mempool.",
-           node.mempool().size());
-    metric("veritrain_mempool_bytes", "gauge", "Bytes waiting in the mempool.",
-           node.mempool().bytes());
-    metric("veritrain_last_commit_microseconds", "gauge",
-           "Time to execute and persist the last block.", m.last_commit_us);
-    metric("veritrain_consensus_round", "gauge", "Round of the height being decided.",
-           node.engine().round());
-    metric("veritrain_last_signed_height", "gauge",
-           "Height of the last proposal or vote this validator signed.",
-           node.last_signed().empty ? 0 : node.last_signed().height);
-    metric("veritrain_block_interval_milliseconds", "gauge",
-           "Time between the last two committed blocks (block times).", m.last_block_interval_ms);
-    metric("veritrain_peers", "gauge", "Connected peers.", node.peers().size());
-    metric("veritrain_blocks_synced_total", "counter",
-           "Blocks committed from a peer's block and commit certificate (catching up).",
-           m.blocks_synced);
-    metric("veritrain_missed_precommits_total", "counter",
-           "Validators absent from the commit certificates of blocks this node committed.",
-           m.missed_precommits);
-    metric("veritrain_peer_messages_total", "counter",
-           "Consensus, transaction and block messages received from peers.", m.peer_messages);
-    metric("veritrain_evidence_total", "counter",
-           "Double signings this node kept as evidence for a block.", m.evidence_seen);
-    metric("veritrain_validators", "gauge", "Validators in the set of the next height.",
-           node.validators().size());
-    metric("veritrain_is_validator", "gauge",
-           "1 when this node's key is in the set of the next height (it signs), else 0.",
-           node.is_validator() ? 1 : 0);
-    return rpc::GetResponse{"text/plain; version=0.0.4", out};
+  // Jobs by status come from a scan of the state, done again only when the head moved.
+  struct JobCount {
+    uint64_t height = UINT64_MAX;
+    std::array<uint64_t, kJobStatusCount> by_status{};
+  };
+  server.add_get("/metrics", [&node, &server, jobs = std::make_shared<JobCount>()] {
+    if (jobs->height != node.head().height) {
+      jobs->by_status = {};
+      node.state().scan(
+          ledger::keys::prefix(ledger::keys::kJob), [&](const Bytes&, const Bytes& v) {
+            auto j = ledger::decode_job(v);
+            const auto status = j ? static_cast<std::size_t>(j.value().status) : kJobStatusCount;
+            if (status < kJobStatusCount) ++jobs->by_status[status];
+            return true;
+          });
+      jobs->height = node.head().height;
+    }
+    NodeGauges now;
+    now.height = node.head().height;
+    now.mempool_transactions = node.mempool().size();
+    now.mempool_bytes = node.mempool().bytes();
+    now.consensus_round = node.engine().round();
+    now.last_signed_height = node.last_signed().empty ? 0 : node.last_signed().height;
+    now.peers = node.peers().size();
+    now.validators = node.validators().size();
+    now.is_validator = node.is_validator();
+    now.rpc_connections = server.connections();
+    now.websocket_clients = server.websocket_connections();
+    auto blob_bytes = node.blobs().total_bytes();
+    if (!blob_bytes)
+      return rpc::GetResponse{"text/plain",
+                              "cannot read the blob store: " + blob_bytes.error() + "\n", 500};
+    now.blob_store_bytes = blob_bytes.value();
+    now.jobs_by_status = jobs->by_status;
+    // The content type of Prometheus's text format, version 0.0.4.
+    return rpc::GetResponse{"text/plain; version=0.0.4; charset=utf-8", node.metrics().render(now)};
   });
 }
 

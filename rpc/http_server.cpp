@@ -61,7 +61,7 @@ struct ServerState {
 
   // Touched on the io thread only.
   bool stopped = false;
-  std::size_t connections = 0;  // live sessions, HTTP and WebSocket
+  std::size_t connections = 0;                           // live sessions, HTTP and WebSocket
   std::map<asio::ip::address, std::size_t> per_address;  // the same, by client address
   std::uint64_t next_connection = 1;
   std::uint64_t next_subscription = 1;
@@ -554,8 +554,7 @@ std::string admit(ServerState& state, const asio::ip::address& address) {
     return "too many connections from your address (at most " +
            std::to_string(o.max_connections_per_address) + ")";
   }
-  const std::size_t free =
-      o.max_connections - std::min(state.connections, o.max_connections);
+  const std::size_t free = o.max_connections - std::min(state.connections, o.max_connections);
   if (free == 0) {
     if (close_longest_idle(state, nullptr)) return {};
     return "all " + std::to_string(o.max_connections) + " connection slots are busy";
@@ -563,8 +562,7 @@ std::string admit(ServerState& state, const asio::ip::address& address) {
   if (held > 0 && free <= o.reserved_connections) {
     if (close_longest_idle(state, &address)) return {};
     return "the last " + std::to_string(o.reserved_connections) +
-           " connection slots are kept for new clients; your address holds " +
-           std::to_string(held);
+           " connection slots are kept for new clients; your address holds " + std::to_string(held);
   }
   return {};
 }
@@ -575,9 +573,10 @@ void accept_loop(std::shared_ptr<ServerState> state) {
     if (!ec) {
       if (const std::string refused = admit(*state, remote_address(socket)); !refused.empty()) {
         // Fresh socket, empty send buffer: this small blocking write cannot stall.
-        const std::string busy = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\n"
-                                 "Content-Length: " + std::to_string(refused.size() + 1) +
-                                 "\r\nConnection: close\r\n\r\n" + refused + "\n";
+        const std::string busy =
+            "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\n"
+            "Content-Length: " +
+            std::to_string(refused.size() + 1) + "\r\nConnection: close\r\n\r\n" + refused + "\n";
         beast::error_code ignored;
         asio::write(socket, asio::buffer(busy), ignored);
         socket.shutdown(tcp::socket::shutdown_both, ignored);

@@ -33,10 +33,10 @@ struct ServerOptions {
   // The last slots go only to an address that holds no connection yet, so a few
   // clients cannot keep every new one out.
   std::size_t reserved_connections = 32;
-  std::size_t ws_queue_limit = 1024;   // queued messages before a slow client is dropped
+  std::size_t ws_queue_limit = 1024;      // queued messages before a slow client is dropped
   std::size_t ws_queue_bytes = 16 << 20;  // and queued bytes: a client that sends and never
                                           // reads cannot pin more than this
-  std::size_t max_subscriptions = 64;  // per WebSocket connection
+  std::size_t max_subscriptions = 64;     // per WebSocket connection
   // How far behind the head a subscription may be: from_height further back is
   // refused, and a client that reads so slowly that it falls further behind is
   // dropped with that reason (WebSocket close 1008).

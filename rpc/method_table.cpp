@@ -2,6 +2,7 @@
 
 #include <cassert>
 #include <charconv>
+#include <chrono>
 #include <cstdint>
 #include <exception>
 #include <limits>
@@ -388,6 +389,7 @@ json MethodTable::handle_one(const json& request, const CallContext& context) co
   }
   const MethodSpec& spec = found->second;
 
+  const auto started = std::chrono::steady_clock::now();
   RpcOutcome validated = validate_params(spec, raw_params);
   RpcOutcome outcome = json(nullptr);
   if (!validated.ok()) {
@@ -403,6 +405,9 @@ json MethodTable::handle_one(const json& request, const CallContext& context) co
       outcome = RpcError{kInternalError, "Internal error", nullptr};
     }
   }
+  if (observer_)
+    observer_(name, outcome.ok(),
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   if (notification) return json(json::value_t::discarded);
   if (!outcome.ok()) return error_response(id, outcome.error());
   return {{"jsonrpc", "2.0"}, {"result", outcome.result()}, {"id", id}};

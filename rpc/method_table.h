@@ -197,6 +197,14 @@ class MethodTable {
 
   const Limits& limits() const { return limits_; }
 
+  // Registered method names, in registration order.
+  const std::vector<std::string>& method_names() const { return order_; }
+  // Told of every call to a registered method once answered: its name, whether
+  // it succeeded and how long validation and the handler took (for metrics).
+  // Set before serving; it runs on the calling thread.
+  using CallObserver = std::function<void(const std::string& method, bool ok, double seconds)>;
+  void set_call_observer(CallObserver observer) { observer_ = std::move(observer); }
+
  private:
   nlohmann::json handle_one(const nlohmann::json& request, const CallContext& context) const;
 
@@ -205,6 +213,7 @@ class MethodTable {
   Limits limits_;
   std::map<std::string, MethodSpec, std::less<>> methods_;
   std::vector<std::string> order_;  // registration order, for the document
+  CallObserver observer_;
 };
 
 // Builds an error response object (id may be null).

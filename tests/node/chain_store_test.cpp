@@ -118,7 +118,8 @@ TEST_CASE("restarts do not pile up RocksDB's info logs or small files") {
     auto kv = node::open_rocksdb(dir.path.string());
     REQUIRE(kv.ok());
     node::WriteBatch batch;
-    for (node::Column c : columns) batch.put(c, Writer().u64(round).take(), Bytes(100, uint8_t(round)));
+    for (node::Column c : columns)
+      batch.put(c, Writer().u64(round).take(), Bytes(100, uint8_t(round)));
     REQUIRE(kv.value()->write(batch).ok());
   }
   std::size_t log_old = 0, sst = 0;
