@@ -1,6 +1,6 @@
 // The node's JSON-RPC methods, declared once (name, params, result, summary) in
 // one table that dispatches, validates and produces rpc_discover; plus the
-// node's GET routes (/metrics, /health) and subscription topics.
+// node's GET routes (the explorer, /metrics, /health; node/http_routes.cpp).
 #pragma once
 
 namespace vt::rpc {
@@ -11,8 +11,13 @@ class HttpServer;
 namespace vt::node {
 
 class Node;
+// Every method below, one namespace after another.
 void register_rpc_methods(rpc::MethodTable& table, Node& node);
-// blob_begin, blob_putChunk, blob_seal, blob_get (part of register_rpc_methods).
+// One namespace each, in its own file (node/rpc_<namespace>.cpp).
+void register_chain_methods(rpc::MethodTable& table, Node& node);
+void register_net_methods(rpc::MethodTable& table, Node& node);    // net_*, consensus_state
+void register_state_methods(rpc::MethodTable& table, Node& node);  // state_*, account_*
+void register_tx_methods(rpc::MethodTable& table, Node& node);
 void register_blob_methods(rpc::MethodTable& table, Node& node);
 void register_http_routes(rpc::HttpServer& server, Node& node);
 
