@@ -1,5 +1,6 @@
 #include "ledger/executor.h"
 
+#include <cassert>
 #include <map>
 #include <set>
 
@@ -10,6 +11,7 @@
 #include "kernels/job_spec.h"
 #include "ledger/liveness.h"
 #include "ledger/outcomes.h"
+#include "ledger/pol_queries.h"
 #include "ledger/state_access.h"
 #include "verifier/attestation.h"
 #include "verifier/commitment.h"
@@ -1088,14 +1090,14 @@ void BlockExecutor::run_pol_work(uint64_t id) {
         {"probe_drawn", {{"job_id", num(id)}, {"probe_seed", to_hex(*pol.probe_seed)}}});
     return;
   }
-  if (ctx_.height == pol.reveal_deadline + 1) judge_reveals(j, pol, spec);
+  if (ctx_.height == pol.reveal_deadline + 1) judge_reveals(j, pol);
 }
 
 // After the reveal window: every assignment is agreed, absent or disputed. A
 // provider that did not reveal its probe for a revealed segment is silent in
 // that dispute and loses at once; otherwise each disagreement opens a bisection
 // game and the job settles when the last one is resolved.
-void BlockExecutor::judge_reveals(Job& j, JobPol& pol, const kernels::JobSpec& spec) {
+void BlockExecutor::judge_reveals(Job& j, JobPol& pol) {
   const uint64_t id = j.id;
   auto& events = result_.begin_events;
   OutcomeContext oc{block_, params_, ctx_.height, events};
@@ -1129,18 +1131,14 @@ void BlockExecutor::judge_reveals(Job& j, JobPol& pol, const kernels::JobSpec& s
       if (!probe_missing) probe_missing = a.verifier;
       continue;
     }
-    const auto seg = verifier::segment_bounds(a.segment, spec.steps, spec.checkpoint_interval);
-    const uint64_t r = verifier::probe_offset(seg.end - seg.start);
-    verifier::Reveal rv;
-    rv.trace.end_hash = a.revealed_end;
-    rv.probe_leaf = a.revealed_probe;
-    const verifier::Judgement jd =
-        verifier::judge(seg, r, committed.checkpoints.at(a.segment + 1), *a.provider_probe, rv);
-    if (jd.kind == verifier::JudgeKind::agree) {
+    // The seed is drawn (this is after the reveal window) and both sides are in.
+    const std::optional<verifier::Judgement> jd = judge_assignment(a, committed, true);
+    assert(jd);
+    if (jd->kind == verifier::JudgeKind::agree) {
       a.result = AssignmentResult::agreed;
     } else {
       a.result = AssignmentResult::disputed;
-      disagreements.push_back({i, jd});
+      disagreements.push_back({i, *jd});
     }
   }
   pol.judged = true;

@@ -124,7 +124,7 @@ class BlockExecutor {
   void schedule_assignments(Job& j, JobPol& pol, const kernels::JobSpec& spec,
                             const std::vector<uint64_t>& sampled,
                             const std::vector<std::vector<Address>>& committees);
-  void judge_reveals(Job& j, JobPol& pol, const kernels::JobSpec& spec);
+  void judge_reveals(Job& j, JobPol& pol);
   void run_dispute_deadline(uint64_t dispute_id);
   BlockContext ctx_;
   Params params_;

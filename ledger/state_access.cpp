@@ -83,6 +83,12 @@ Bytes dispute_work_prefix(uint64_t height) {
 Bytes slash(uint64_t id) {
   return Writer().u8(kSlash).u64(id).take();
 }
+Bytes job_slash(uint64_t job_id, uint64_t slash_id) {
+  return Writer().u8(kJobSlash).u64(job_id).u64(slash_id).take();
+}
+Bytes job_slash_prefix(uint64_t job_id) {
+  return Writer().u8(kJobSlash).u64(job_id).take();
+}
 Bytes unbonding(uint64_t h, const Address& owner, const Ed25519Pubkey& validator) {
   return Writer().u8(kUnbonding).u64(h).fixed(owner).fixed(validator).take();
 }
@@ -298,6 +304,7 @@ void write_dispute(Overlay& o, const DisputeRecord& d) {
 }
 void write_slash(Overlay& o, const SlashRecord& s) {
   o.put(keys::slash(s.id), encode(s));
+  o.put(keys::job_slash(s.job_id, s.id), Bytes{});
 }
 
 }  // namespace vt::ledger

@@ -38,6 +38,7 @@ enum Prefix : uint8_t {
   kDisputeWork = 0x27,  // height || dispute id -> empty: its deadline passed, apply the timeout
   kSlash = 0x28,        // slash id -> SlashRecord
   kPostsDue = 0x29,     // height -> u32: checkpoint posts that fall due at that height
+  kJobSlash = 0x2A,     // job id || slash id -> empty: the job's slashes (an index)
   kUnbonding = 0x30,    // release height || owner || validator key (or zeros) -> Unbonding
   kValidatorUnbonding = 0x31,  // consensus key || release height -> empty: its unbonding entries
 };
@@ -47,6 +48,8 @@ Bytes dispute(uint64_t id);
 Bytes dispute_work(uint64_t height, uint64_t id);
 Bytes dispute_work_prefix(uint64_t height);
 Bytes slash(uint64_t id);
+Bytes job_slash(uint64_t job_id, uint64_t slash_id);
+Bytes job_slash_prefix(uint64_t job_id);
 Bytes dataset(const Hash256& id);
 Bytes posts_due(uint64_t height);
 Bytes params();

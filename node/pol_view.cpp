@@ -1,6 +1,7 @@
 #include "node/pol_view.h"
 
 #include "core/bech32m.h"
+#include "ledger/pol_queries.h"
 #include "ledger/state_access.h"
 #include "node/json_views.h"
 #include "verifier/attestation.h"
@@ -17,6 +18,14 @@ json enum_or_null(std::initializer_list<const char*> names) {
   for (const char* n : names) list.push_back(n);
   list.push_back(nullptr);
   return {{"type", {"string", "null"}}, {"enum", list}};
+}
+
+// The phases' names, in PolPhase order.
+json phase_schema() {
+  json names = json::array();
+  for (std::size_t i = 0; i < ledger::kPolPhaseCount; ++i)
+    names.push_back(ledger::pol_phase_name(static_cast<ledger::PolPhase>(i)));
+  return {{"type", "string"}, {"enum", names}};
 }
 
 // ---- one sampled segment's seat ----
@@ -71,14 +80,9 @@ const std::vector<ViewField<Seg>>& segment_fields() {
       // Once both sides revealed: what judging will make (or made) of it.
       {"outcome", enum_or_null({"agree", "disagree"}),
        [](const Seg& s) {
-         auto r = probe_offset(s);
-         if (!r || !s.a.revealed || !s.a.provider_probe) return json(nullptr);
-         verifier::Reveal rv;
-         rv.trace.end_hash = s.a.revealed_end;
-         rv.probe_leaf = s.a.revealed_probe;
-         const auto jd = verifier::judge(s.b, *r, s.cm.checkpoints.at(s.a.segment + 1),
-                                         *s.a.provider_probe, rv);
-         return json(jd.kind == verifier::JudgeKind::agree ? "agree" : "disagree");
+         const auto jd = ledger::judge_assignment(s.a, s.cm, s.probe_drawn);
+         if (!jd) return json(nullptr);
+         return json(jd->kind == verifier::JudgeKind::agree ? "agree" : "disagree");
        }},
       {"result",
        {{"type", "string"}, {"enum", {"pending", "agreed", "absent", "disputed"}}},
@@ -117,19 +121,6 @@ struct PolSource {
 };
 using Pol = PolSource;
 
-// The phase a transaction sent now would meet: it lands in block height + 1.
-const char* phase(const Pol& p) {
-  const uint64_t next = p.height + 1;
-  if (p.j.status == ledger::JobStatus::Committed) return "waiting_for_sampling";
-  if (p.j.status != ledger::JobStatus::Verifying) return "closed";
-  if (next <= p.pol.commit_deadline) return "commit_window";
-  // The probe seed is set at the start of commit_deadline + 1.
-  if (!p.pol.probe_seed) return "drawing_probe";
-  if (next <= p.pol.probe_deadline) return "probe_window";    // the provider posts its probes
-  if (next <= p.pol.reveal_deadline) return "reveal_window";  // the verifiers reveal
-  return "disputes";  // judged; waiting for its disputes to be resolved
-}
-
 const std::vector<ViewField<Pol>>& pol_fields() {
   static const std::vector<ViewField<Pol>> list = {
       {"commitment_root", kHash, [](const Pol& p) { return json(to_hex(p.pol.root)); }},
@@ -148,12 +139,10 @@ const std::vector<ViewField<Pol>>& pol_fields() {
          return p.pol.commit_deadline != 0 ? json(p.pol.reveal_deadline + 1) : json(nullptr);
        }},
       {"probe_seed", kHashOrNull, [](const Pol& p) { return hex_or_null(p.pol.probe_seed); }},
-      {"phase",
-       {{"type", "string"},
-        {"enum",
-         {"waiting_for_sampling", "commit_window", "drawing_probe", "probe_window", "reveal_window",
-          "disputes", "closed"}}},
-       [](const Pol& p) { return json(phase(p)); }},
+      {"phase", phase_schema(),
+       [](const Pol& p) {
+         return json(ledger::pol_phase_name(ledger::pol_phase(p.j, p.pol, p.height)));
+       }},
       {"height", kInteger, [](const Pol& p) { return json(p.height); }},
       {"segments",
        {{"type", "array"}, {"items", schema_object(view_properties(segment_fields()))}},
@@ -178,12 +167,7 @@ const std::vector<ViewField<Pol>>& pol_fields() {
       {"slashes", {{"type", {"array", "null"}}, {"items", slash_schema()}}, [](const Pol& p) {
          if (!p.at_head) return json(nullptr);
          json list = json::array();
-         p.state.scan(ledger::keys::prefix(ledger::keys::kSlash),
-                      [&](const Bytes&, const Bytes& v) {
-                        auto s = ledger::decode_slash_record(v).value();
-                        if (s.job_id == p.j.id) list.push_back(to_json(s));
-                        return true;
-                      });
+         for (const auto& s : ledger::slashes_of_job(p.state, p.j.id)) list.push_back(to_json(s));
          return list;
        }}};
   return list;

@@ -1,6 +1,7 @@
 // state_* and account_*: accounts, providers, jobs, verifiers, disputes, slashes, params and data
 // sets, at the head or a past height, with proofs.
 #include "core/bech32m.h"
+#include "ledger/pol_queries.h"
 #include "ledger/state_access.h"
 #include "node/chain_audit.h"
 #include "node/event_feeds.h"
@@ -314,13 +315,19 @@ void register_state_methods(rpc::MethodTable& t, Node& node) {
            }
            auto page = IdPage::from(p);
            if (!page) return invalid(page.error());
-           node.state().scan(ledger::keys::prefix(ledger::keys::kSlash),
-                             [&](const Bytes&, const Bytes& v) {
-                               auto s = ledger::decode_slash_record(v).value();
-                               if (p.has("job_id") && s.job_id != p.u64("job_id")) return true;
-                               if (offender && s.offender != *offender) return true;
-                               return page->offer(s.id, to_json(s));
-                             });
+           auto offer = [&](const ledger::SlashRecord& s) {
+             if (offender && s.offender != *offender) return true;
+             return page->offer(s.id, to_json(s));
+           };
+           if (p.has("job_id")) {  // through the job's slash index
+             for (const auto& s : ledger::slashes_of_job(node.state(), p.u64("job_id")))
+               if (!offer(s)) break;
+           } else {
+             node.state().scan(ledger::keys::prefix(ledger::keys::kSlash),
+                               [&](const Bytes&, const Bytes& v) {
+                                 return offer(ledger::decode_slash_record(v).value());
+                               });
+           }
            json out = page->result("slashes");
            out["burned_total"] =
                std::to_string(ledger::read_counter(node.state(), ledger::keys::kBurned));

@@ -253,7 +253,7 @@ int post_probes(const Globals& g, uint64_t job_id, const std::string& from,
     throw CliError("the probes are drawn at height " +
                    std::to_string(pol["commit_deadline"].get<uint64_t>() + 1) +
                    wait_hint(pol, pol["commit_deadline"].get<uint64_t>() + 2));
-  if (pol["phase"] != "probe_window")
+  if (phase_of(pol) != ledger::PolPhase::probe_window)
     throw CliError("job " + std::to_string(job_id) + " is not in its probe window (phase " +
                    pol["phase"].get<std::string>() + ", probe deadline " +
                    std::to_string(pol["probe_deadline"].get<uint64_t>()) + ")");
@@ -280,11 +280,11 @@ int attest_job(const Globals& g, uint64_t job_id, const std::string& from,
   const json& pol = pol_of(j);
   const Address my_addr = resolve_address(g, from);
   const std::string me = address_to_string(my_addr);
-  if (pol["phase"] == "waiting_for_sampling")
+  if (phase_of(pol) == ledger::PolPhase::waiting_for_sampling)
     throw CliError("segments are sampled at height " +
                    std::to_string(pol["sample_height"].get<uint64_t>()) +
                    wait_hint(pol, pol["sample_height"].get<uint64_t>() + 1));
-  if (pol["phase"] != "commit_window")
+  if (phase_of(pol) != ledger::PolPhase::commit_window)
     throw CliError("the commit window closed at height " +
                    std::to_string(pol["commit_deadline"].get<uint64_t>()));
   std::vector<json> mine;
@@ -397,12 +397,13 @@ int reveal_job(const Globals& g, uint64_t job_id, const std::string& from) {
   const json j = get_job(g, job_id);
   const json& pol = pol_of(j);
   const std::string me = address_to_string(resolve_address(g, from));
-  if (pol["phase"] == "commit_window" || pol["phase"] == "drawing_probe" ||
-      pol["phase"] == "probe_window")
+  const ledger::PolPhase phase = phase_of(pol);
+  if (phase == ledger::PolPhase::commit_window || phase == ledger::PolPhase::drawing_probe ||
+      phase == ledger::PolPhase::probe_window)
     throw CliError("the reveal window opens at height " +
                    std::to_string(pol["probe_deadline"].get<uint64_t>() + 1) +
                    wait_hint(pol, pol["probe_deadline"].get<uint64_t>() + 1));
-  if (pol["phase"] != "reveal_window")
+  if (phase != ledger::PolPhase::reveal_window)
     throw CliError("the reveal window closed at height " +
                    std::to_string(pol["reveal_deadline"].get<uint64_t>()));
   std::vector<ledger::Message> reveals;
@@ -769,10 +770,10 @@ void add_pol_commands(CLI::App& app, CLI::App& job, CLI::App& verifier_cmd, CLI:
           unrevealed |= !s["attest_commitment"].is_null() && !s["revealed"].get<bool>();
         }
         if (!assigned) continue;
-        if (pol["phase"] == "commit_window" && unattested) {
+        if (phase_of(pol) == ledger::PolPhase::commit_window && unattested) {
           say(g, "job " + std::to_string(id) + ": replaying my segments");
           attest_job(g, id, from, "", data_dir, true);
-        } else if (pol["phase"] == "reveal_window" && unrevealed) {
+        } else if (phase_of(pol) == ledger::PolPhase::reveal_window && unrevealed) {
           say(g, "job " + std::to_string(id) + ": revealed " +
                      std::to_string(reveal_job(g, id, from)));
         }
@@ -840,7 +841,7 @@ void add_pol_commands(CLI::App& app, CLI::App& job, CLI::App& verifier_cmd, CLI:
       for (const auto& jb : verifying) {
         const uint64_t id = jb["id"].get<uint64_t>();
         const json j = get_job(g, id);
-        if (j["pol"]["phase"] != "probe_window") continue;
+        if (phase_of(j["pol"]) != ledger::PolPhase::probe_window) continue;
         bool missing = false;
         for (const auto& s : j["pol"]["segments"]) missing |= s["provider_probe"].is_null();
         if (!missing) continue;

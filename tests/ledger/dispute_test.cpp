@@ -13,6 +13,7 @@
 #include "core/sha256.h"
 #include "kernels/safetensors.h"
 #include "kernels/trainer.h"
+#include "ledger/pol_queries.h"
 #include "tests/ledger/pol_fixture.h"
 
 namespace vt::ledger::test {
@@ -292,6 +293,12 @@ TEST_CASE("dispute: a faked step is caught at exactly that step; the bond is sla
   CHECK(done.outcome == "fraud_proven");
   CHECK(done.referee_next == tiny().hashes[kFaked]);
   const SlashRecord rec = read_slash(c.state, 1).value();
+  // Listed under its job through the index (ledger/pol_queries.h), and under no other.
+  const std::vector<SlashRecord> of_job = slashes_of_job(c.state, rec.job_id);
+  REQUIRE(of_job.size() == 1);
+  CHECK(of_job[0] == rec);
+  CHECK(c.state.get(keys::job_slash(rec.job_id, rec.id)));
+  CHECK(slashes_of_job(c.state, rec.job_id + 1).empty());
   CHECK(rec.offender == c.carol.pubkey());
   CHECK(rec.amount == 1250);
   CHECK(rec.burned == 720);

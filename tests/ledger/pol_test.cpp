@@ -4,6 +4,7 @@
 // the provider's probe, settlement with exact balances, and every rejection.
 #include <doctest/doctest.h>
 
+#include "ledger/pol_queries.h"
 #include "tests/ledger/pol_fixture.h"
 
 namespace vt::ledger::test {
@@ -170,6 +171,9 @@ TEST_CASE("pol: honest path: commit, sampling, attestations, probe, settlement")
   CHECK(s.pol().sample_height == commit_height + 3);
   CHECK(s.pol().assignments.empty());
   CHECK(c.total_supply() == kGenesisSupply);
+  // The typed phase (ledger/pol_queries.h) of a transaction sent after each block.
+  auto phase = [&] { return pol_phase(*c.job(1), s.pol(), c.height); };
+  CHECK(phase() == PolPhase::waiting_for_sampling);
 
   // Sampling at commit_height + delay + 1, seeded by its parent block.
   auto events = c.advance_to(commit_height + 2);
@@ -195,6 +199,7 @@ TEST_CASE("pol: honest path: commit, sampling, attestations, probe, settlement")
   CHECK(for_bob == 2);  // two eligible verifiers, four segments: two rounds
   CHECK(for_dave == 2);
   CHECK(read_verifier(c.state, c.bob.pubkey())->segments_assigned == 2);
+  CHECK(phase() == PolPhase::commit_window);
 
   // Commit window: each verifier replays its segment and commits.
   std::vector<Attestation> att;
@@ -212,7 +217,9 @@ TEST_CASE("pol: honest path: commit, sampling, attestations, probe, settlement")
 
   // The probe seed is the hash of the block that closed the commit window.
   c.advance_to(pol.commit_deadline);
+  CHECK(phase() == PolPhase::drawing_probe);  // the next block draws it
   BlockRun probe = c.block({});
+  CHECK(phase() == PolPhase::probe_window);
   ev = find_event(probe.begin_events, "probe_drawn");
   REQUIRE(ev);
   const JobPol drawn = s.pol();
@@ -233,6 +240,9 @@ TEST_CASE("pol: honest path: commit, sampling, attestations, probe, settlement")
       "the reveal window opens at height " + std::to_string(drawn.probe_deadline + 1));
   // Reveal window: the verifiers reveal.
   c.advance_to(drawn.probe_deadline);
+  CHECK(phase() == PolPhase::reveal_window);
+  const verifier::Commitment committed = honest_commitment();
+  CHECK_FALSE(judge_assignment(s.pol().assignments[0], committed, true));  // not revealed yet
   expect_failed(c, c.tx(c.carol, ProviderProbe{1, 0, salt_of(3)}),
                 "the probe window closed at height " + std::to_string(drawn.probe_deadline));
   for (size_t i = 0; i < drawn.assignments.size(); ++i) {
@@ -248,9 +258,17 @@ TEST_CASE("pol: honest path: commit, sampling, attestations, probe, settlement")
     CHECK(attr(*re, "probe_offset") == std::to_string(pr));
   }
   CHECK(c.total_supply() == kGenesisSupply);
+  // Both sides are in: what judging will make of each, before it happens.
+  for (const Assignment& a : s.pol().assignments) {
+    const auto jd = judge_assignment(a, committed, true);
+    REQUIRE(jd);
+    CHECK(jd->kind == verifier::JudgeKind::agree);
+    CHECK_FALSE(judge_assignment(a, committed, false));  // no probe seed, no judgement
+  }
 
   // Settlement at reveal_deadline + 1: exact balances.
   c.advance_to(drawn.reveal_deadline);
+  CHECK(phase() == PolPhase::disputes);  // the next block judges
   const Amount carol = c.account(c.carol).balance, alice = c.account(c.alice).balance;
   const Amount bob = c.account(c.bob).balance, dave = c.account(c.dave).balance;
   BlockRun settle = c.block({});
@@ -267,6 +285,7 @@ TEST_CASE("pol: honest path: commit, sampling, attestations, probe, settlement")
   CHECK(c.account(c.dave).balance == dave + 20);
   CHECK(c.account(c.alice).balance == alice);
   CHECK(c.job(1)->status == JobStatus::Settled);
+  CHECK(phase() == PolPhase::closed);
   CHECK(c.job(1)->closed_height == settle.height);
   CHECK(c.provider(c.carol)->locked == 0);
   CHECK(c.provider(c.carol)->stake == 5000);
