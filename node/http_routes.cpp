@@ -2,31 +2,15 @@
 #include <array>
 #include <memory>
 
-#include "core/bech32m.h"
 #include "ledger/state_access.h"
-#include "node/chain_audit.h"
-#include "node/event_feeds.h"
 #include "node/explorer_assets.h"
-#include "node/json_views.h"
 #include "node/node.h"
-#include "node/pol_view.h"
 #include "node/rpc_methods.h"
-#include "node/state_history.h"
-#include "node/tx_index.h"
+#include "node/rpc_queries.h"
 #include "rpc/http_server.h"
 #include "rpc/method_table.h"
-#include "verifier/attestation.h"
-#include "verifier/commitment.h"
 
 namespace vt::node {
-
-using nlohmann::json;
-using rpc::internal;
-using rpc::invalid;
-using rpc::not_found;
-using rpc::ParamType;
-using rpc::RpcError;
-using rpc::RpcOutcome;
 
 void register_http_routes(rpc::HttpServer& server, Node& node) {
   // The web explorer: static files compiled into the binary; "/" is its page.

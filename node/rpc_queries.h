@@ -19,6 +19,15 @@ namespace vt::node {
 
 class Node;
 
+// The vocabulary of the method files (node/rpc_<namespace>.cpp), which all include this.
+using nlohmann::json;
+using rpc::internal;
+using rpc::invalid;
+using rpc::not_found;
+using rpc::ParamType;
+using rpc::RpcError;
+using rpc::RpcOutcome;
+
 // One page of address-ordered records for the state_list* methods: `after`
 // (exclusive) and `limit` (1 to 1000, default 100) come from the params.
 class AddressPage {

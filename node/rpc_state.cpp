@@ -4,29 +4,16 @@
 #include "ledger/pol_queries.h"
 #include "ledger/state_access.h"
 #include "node/chain_audit.h"
-#include "node/event_feeds.h"
-#include "node/explorer_assets.h"
 #include "node/json_views.h"
 #include "node/node.h"
 #include "node/pol_view.h"
 #include "node/rpc_methods.h"
 #include "node/rpc_queries.h"
-#include "node/state_history.h"
 #include "node/tx_index.h"
-#include "rpc/http_server.h"
 #include "rpc/method_table.h"
-#include "verifier/attestation.h"
 #include "verifier/commitment.h"
 
 namespace vt::node {
-
-using nlohmann::json;
-using rpc::internal;
-using rpc::invalid;
-using rpc::not_found;
-using rpc::ParamType;
-using rpc::RpcError;
-using rpc::RpcOutcome;
 
 void register_state_methods(rpc::MethodTable& t, Node& node) {
   t.add({"state_getAccount",
