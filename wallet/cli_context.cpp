@@ -198,13 +198,6 @@ const json& pol_of(const json& job) {
   return job["pol"];
 }
 
-ledger::PolPhase phase_of(const json& pol) {
-  const auto phase = ledger::pol_phase_from_name(pol["phase"].get<std::string>());
-  if (!phase)
-    throw CliError("the node sent an unknown phase '" + pol["phase"].get<std::string>() + "'");
-  return *phase;
-}
-
 // "wait N blocks" advice for a window that opens at `opens` (the next block is height + 1).
 std::string wait_hint(const json& pol, uint64_t opens) {
   const uint64_t next = pol["height"].get<uint64_t>() + 1;

@@ -16,7 +16,6 @@
 #include "kernels/idx.h"
 #include "kernels/job_spec.h"
 #include "kernels/state.h"
-#include "ledger/pol_queries.h"
 #include "ledger/transaction.h"
 #include "verifier/referee.h"
 #include "wallet/keystore.h"
@@ -80,8 +79,6 @@ json get_job(const Globals& g, uint64_t id);
 kernels::JobSpec job_spec(const json& job);
 kernels::Dataset load_data(const std::string& dir);
 const json& pol_of(const json& job);
-// The phase a job's proof-of-learning record (state_getJob's `pol`) is in, typed.
-ledger::PolPhase phase_of(const json& pol);
 // "wait N blocks" advice for a window that opens at `opens` (the next block is height + 1).
 std::string wait_hint(const json& pol, uint64_t opens);
 std::vector<Hash256> hashes_from_json(const json& a);

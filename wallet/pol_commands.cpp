@@ -22,6 +22,7 @@
 #include "verifier/commitment.h"
 #include "verifier/dispute.h"
 #include "verifier/referee.h"
+#include "wallet/agent/worker_plan.h"
 #include "wallet/progress_bar.h"
 #include "wallet/wallet_client.h"
 
@@ -253,7 +254,7 @@ int post_probes(const Globals& g, uint64_t job_id, const std::string& from,
     throw CliError("the probes are drawn at height " +
                    std::to_string(pol["commit_deadline"].get<uint64_t>() + 1) +
                    wait_hint(pol, pol["commit_deadline"].get<uint64_t>() + 2));
-  if (phase_of(pol) != ledger::PolPhase::probe_window)
+  if (agent::phase_of(pol) != ledger::PolPhase::probe_window)
     throw CliError("job " + std::to_string(job_id) + " is not in its probe window (phase " +
                    pol["phase"].get<std::string>() + ", probe deadline " +
                    std::to_string(pol["probe_deadline"].get<uint64_t>()) + ")");
@@ -280,11 +281,11 @@ int attest_job(const Globals& g, uint64_t job_id, const std::string& from,
   const json& pol = pol_of(j);
   const Address my_addr = resolve_address(g, from);
   const std::string me = address_to_string(my_addr);
-  if (phase_of(pol) == ledger::PolPhase::waiting_for_sampling)
+  if (agent::phase_of(pol) == ledger::PolPhase::waiting_for_sampling)
     throw CliError("segments are sampled at height " +
                    std::to_string(pol["sample_height"].get<uint64_t>()) +
                    wait_hint(pol, pol["sample_height"].get<uint64_t>() + 1));
-  if (phase_of(pol) != ledger::PolPhase::commit_window)
+  if (agent::phase_of(pol) != ledger::PolPhase::commit_window)
     throw CliError("the commit window closed at height " +
                    std::to_string(pol["commit_deadline"].get<uint64_t>()));
   std::vector<json> mine;
@@ -397,7 +398,7 @@ int reveal_job(const Globals& g, uint64_t job_id, const std::string& from) {
   const json j = get_job(g, job_id);
   const json& pol = pol_of(j);
   const std::string me = address_to_string(resolve_address(g, from));
-  const ledger::PolPhase phase = phase_of(pol);
+  const ledger::PolPhase phase = agent::phase_of(pol);
   if (phase == ledger::PolPhase::commit_window || phase == ledger::PolPhase::drawing_probe ||
       phase == ledger::PolPhase::probe_window)
     throw CliError("the reveal window opens at height " +
@@ -760,22 +761,17 @@ void add_pol_commands(CLI::App& app, CLI::App& job, CLI::App& verifier_cmd, CLI:
           call(g, "state_listJobs", {{"status", "verifying"}, {"limit", 1000}})["jobs"];
       for (const auto& jb : jobs) {
         const uint64_t id = jb["id"].get<uint64_t>();
-        const json j = get_job(g, id);
-        const json& pol = j["pol"];
-        bool assigned = false, unattested = false, unrevealed = false;
-        for (const auto& s : pol["segments"]) {
-          if (s["verifier"] != me) continue;
-          assigned = true;
-          unattested |= s["attest_commitment"].is_null();
-          unrevealed |= !s["attest_commitment"].is_null() && !s["revealed"].get<bool>();
-        }
-        if (!assigned) continue;
-        if (phase_of(pol) == ledger::PolPhase::commit_window && unattested) {
-          say(g, "job " + std::to_string(id) + ": replaying my segments");
-          attest_job(g, id, from, "", data_dir, true);
-        } else if (phase_of(pol) == ledger::PolPhase::reveal_window && unrevealed) {
-          say(g, "job " + std::to_string(id) + ": revealed " +
-                     std::to_string(reveal_job(g, id, from)));
+        switch (agent::verifier_step(get_job(g, id)["pol"], me)) {
+          case agent::VerifierStep::attest:
+            say(g, "job " + std::to_string(id) + ": replaying my segments");
+            attest_job(g, id, from, "", data_dir, true);
+            break;
+          case agent::VerifierStep::reveal:
+            say(g, "job " + std::to_string(id) + ": revealed " +
+                       std::to_string(reveal_job(g, id, from)));
+            break;
+          case agent::VerifierStep::none:
+            break;
         }
       }
       for (const auto& d : open_disputes_of(g, me))
@@ -815,10 +811,9 @@ void add_pol_commands(CLI::App& app, CLI::App& job, CLI::App& verifier_cmd, CLI:
         const json open = call(g, "state_listJobs", {{"status", "open"}, {"limit", 100}})["jobs"];
         for (const auto& jb : open) {
           const uint64_t id = jb["id"].get<uint64_t>();
-          if (jb["client"] == me) continue;
-          if (need(parse_u64_decimal(jb["payment"].get<std::string>())) < min_payment) continue;
-          const json j = get_job(g, id);
-          if (max_cost != 0 && verifier::referee_cost(job_spec(j)) > max_cost) continue;
+          // The listed job lacks its spec, which only the step cost rule reads.
+          const json j = max_cost != 0 ? get_job(g, id) : jb;
+          if (agent::refuse_open_job(j, me, agent::AcceptRules{min_payment, max_cost})) continue;
           say(g, "job " + std::to_string(id) + ": accepting");
           send(g, from, ledger::JobAccept{id});
         }
@@ -840,11 +835,7 @@ void add_pol_commands(CLI::App& app, CLI::App& job, CLI::App& verifier_cmd, CLI:
                {{"provider", me}, {"status", "verifying"}, {"limit", 1000}})["jobs"];
       for (const auto& jb : verifying) {
         const uint64_t id = jb["id"].get<uint64_t>();
-        const json j = get_job(g, id);
-        if (phase_of(j["pol"]) != ledger::PolPhase::probe_window) continue;
-        bool missing = false;
-        for (const auto& s : j["pol"]["segments"]) missing |= s["provider_probe"].is_null();
-        if (!missing) continue;
+        if (!agent::probes_due(get_job(g, id)["pol"])) continue;
         const std::string dir = (fs::path(runs_root) / ("job-" + std::to_string(id))).string();
         say(g, "job " + std::to_string(id) + ": posted " +
                    std::to_string(post_probes(g, id, from, dir, data_dir)) + " probes");
