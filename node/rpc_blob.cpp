@@ -36,8 +36,7 @@ void register_blob_methods(rpc::MethodTable& t, Node& node) {
   };
   t.add({"blob_begin",
          "Starts (or resumes) uploading a content-addressed blob (a checkpoint or model) of the "
-         "given "
-         "size whose SHA-256 is hash.",
+         "given size whose SHA-256 is hash.",
          {{"hash", ParamType::Hex, true, "SHA-256 of the whole blob"},
           {"size", ParamType::Integer, true, "bytes"}},
          "blob",
@@ -52,8 +51,7 @@ void register_blob_methods(rpc::MethodTable& t, Node& node) {
          }});
   t.add({"blob_putChunk",
          "Uploads one chunk of a blob: offset a multiple of chunk_bytes, data a whole chunk (the "
-         "last "
-         "may be shorter), as hex.",
+         "last may be shorter), as hex.",
          {{"hash", ParamType::Hex, true, "the blob's SHA-256"},
           {"offset", ParamType::Integer, true, "byte offset"},
           {"data", ParamType::Hex, true, "the chunk's bytes as hex"}},

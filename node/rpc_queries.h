@@ -6,6 +6,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <type_traits>
 
 #include "core/bech32m.h"
 #include "ledger/block.h"
@@ -28,26 +29,32 @@ using rpc::ParamType;
 using rpc::RpcError;
 using rpc::RpcOutcome;
 
-// One page of address-ordered records for the state_list* methods: `after`
-// (exclusive) and `limit` (1 to 1000, default 100) come from the params.
-class AddressPage {
+// One page of records in key order for the state_list* methods: `after`
+// (exclusive) and `limit` (1 to 1000, default 100) come from the params. Key is
+// Address (records by owner: `after` and `next` are vt1... addresses, `next` read
+// from the item's "address") or uint64_t (jobs, disputes, slashes: ids, "id").
+template <class Key>
+class Page {
  public:
-  static Result<AddressPage> from(const rpc::Params& p) {
-    AddressPage page;
+  static Result<Page> from(const rpc::Params& p) {
+    Page page;
     page.limit_ = p.u64_or("limit", 100);
     if (page.limit_ == 0 || page.limit_ > 1000) return make_error("limit: must be 1 to 1000");
-    if (p.has("after")) {
+    if (!p.has("after")) return page;
+    if constexpr (std::is_same_v<Key, Address>) {
       auto a = address_from_string(p.str("after"));
       if (!a) return make_error("after: " + a.error());
       page.after_ = a.value();
+    } else {
+      page.after_ = p.u64("after");
     }
     return page;
   }
-  // Offers the next record in address order; false once the page is full.
-  bool offer(const Address& owner, nlohmann::json item) {
-    if (after_ && owner <= *after_) return true;
+  // Offers the next record in key order; false once the page is full.
+  bool offer(const Key& key, nlohmann::json item) {
+    if (after_ && key <= *after_) return true;
     if (list_.size() == limit_) {
-      next_ = list_.back()["address"];
+      next_ = list_.back()[std::is_same_v<Key, Address> ? "address" : "id"];
       return false;
     }
     list_.push_back(std::move(item));
@@ -56,40 +63,13 @@ class AddressPage {
   nlohmann::json result(const char* field) const { return {{field, list_}, {"next", next_}}; }
 
  private:
-  std::optional<Address> after_;
+  std::optional<Key> after_;
   uint64_t limit_ = 100;
   nlohmann::json list_ = nlohmann::json::array();
   nlohmann::json next_ = nullptr;
 };
-
-// The same for id-ordered records (jobs, disputes, slashes): `after` is an id.
-class IdPage {
- public:
-  static Result<IdPage> from(const rpc::Params& p) {
-    IdPage page;
-    page.limit_ = p.u64_or("limit", 100);
-    if (page.limit_ == 0 || page.limit_ > 1000) return make_error("limit: must be 1 to 1000");
-    page.after_ = p.u64_or("after", 0);
-    return page;
-  }
-  // Offers the next record in id order; false once the page is full.
-  bool offer(uint64_t id, nlohmann::json item) {
-    if (id <= after_) return true;
-    if (list_.size() == limit_) {
-      next_ = list_.back()["id"];
-      return false;
-    }
-    list_.push_back(std::move(item));
-    return true;
-  }
-  nlohmann::json result(const char* field) const { return {{field, list_}, {"next", next_}}; }
-
- private:
-  uint64_t after_ = 0;
-  uint64_t limit_ = 100;
-  nlohmann::json list_ = nlohmann::json::array();
-  nlohmann::json next_ = nullptr;
-};
+using AddressPage = Page<Address>;
+using IdPage = Page<uint64_t>;
 
 // A block with its transactions, evidence, parent's signers and begin-block events.
 nlohmann::json block_json(const ledger::Block& b,
