@@ -23,6 +23,7 @@
 #include "verifier/dispute.h"
 #include "verifier/referee.h"
 #include "wallet/agent/worker_plan.h"
+#include "wallet/agent/workers.h"
 #include "wallet/progress_bar.h"
 #include "wallet/wallet_client.h"
 
@@ -581,6 +582,87 @@ void train_job(const Globals& g, const kernels::JobSpec& spec, const std::string
   write_text_file(fs::path(run_dir) / "train_report.json", report);
 }
 
+// The workers' reads over JSON-RPC (the first 1000 of each list, as before).
+class RpcChainReader final : public agent::ChainReader {
+ public:
+  explicit RpcChainReader(const Globals& g) : g_(g) {}
+  std::vector<json> jobs(ledger::JobStatus status, const std::string& provider) override {
+    json params = {{"status", ledger::job_status_name(status)}, {"limit", 1000}};
+    if (!provider.empty()) params["provider"] = provider;
+    return call(g_, "state_listJobs", params)["jobs"].get<std::vector<json>>();
+  }
+  json job(uint64_t id) override { return get_job(g_, id); }
+  std::vector<json> open_disputes(const std::string& party) override {
+    return open_disputes_of(g_, party).get<std::vector<json>>();
+  }
+
+ private:
+  const Globals& g_;
+};
+
+// `verifier run`'s work: the same commands a person would run.
+class CliVerifier final : public agent::VerifierActions {
+ public:
+  CliVerifier(const Globals& g, std::string from, std::string data_dir)
+      : g_(g), from_(std::move(from)), data_dir_(std::move(data_dir)) {}
+  std::string attest(uint64_t job_id) override {
+    return "committed " + std::to_string(attest_job(g_, job_id, from_, "", data_dir_, true)) +
+           " attestations";
+  }
+  std::string reveal(uint64_t job_id) override {
+    return "revealed " + std::to_string(reveal_job(g_, job_id, from_));
+  }
+  std::string respond(const json& dispute) override {
+    return respond_dispute(g_, dispute["id"].get<uint64_t>(), from_, "", data_dir_);
+  }
+
+ private:
+  const Globals& g_;
+  const std::string from_, data_dir_;
+};
+
+// `provider run`'s work: runs go to RUNS/job-ID.
+class CliProvider final : public agent::ProviderActions {
+ public:
+  CliProvider(const Globals& g, std::string from, std::string runs_root, std::string data_dir,
+              agent::Say say)
+      : g_(g),
+        from_(std::move(from)),
+        runs_root_(std::move(runs_root)),
+        data_dir_(std::move(data_dir)),
+        say_(std::move(say)) {}
+  std::string accept(uint64_t job_id) override {
+    send(g_, from_, ledger::JobAccept{job_id});
+    return "accepted";
+  }
+  std::string train_and_commit(uint64_t job_id) override {
+    const std::string dir = run_dir(job_id);
+    if (!fs::exists(fs::path(dir) / "commitment.json")) {
+      say_("job " + std::to_string(job_id) + ": training into " + dir);
+      train_job(g_, job_spec(get_job(g_, job_id)), dir, data_dir_);
+    }
+    commit_run(g_, job_id, from_, dir);
+    return "committed";
+  }
+  std::string post_probes(uint64_t job_id) override {
+    return "posted " +
+           std::to_string(vt::wallet::post_probes(g_, job_id, from_, run_dir(job_id), data_dir_)) +
+           " probes";
+  }
+  std::string respond(const json& dispute) override {
+    return respond_dispute(g_, dispute["id"].get<uint64_t>(), from_,
+                           run_dir(dispute["job_id"].get<uint64_t>()), data_dir_);
+  }
+
+ private:
+  std::string run_dir(uint64_t job_id) const {
+    return (fs::path(runs_root_) / ("job-" + std::to_string(job_id))).string();
+  }
+  const Globals& g_;
+  const std::string from_, runs_root_, data_dir_;
+  agent::Say say_;
+};
+
 }  // namespace
 
 // A worker checks at start that it can sign and pay: the key unlocks with
@@ -756,26 +838,10 @@ void add_pol_commands(CLI::App& app, CLI::App& job, CLI::App& verifier_cmd, CLI:
     const std::string me = address_to_string(resolve_address(g, from));
     OnceLog say;
     say(g, "verifier " + me + " watching " + g.node);
+    RpcChainReader chain(g);
+    CliVerifier work(g, from, data_dir);
     run_loop(g, interval_ms, once, say, [&] {
-      const json jobs =
-          call(g, "state_listJobs", {{"status", "verifying"}, {"limit", 1000}})["jobs"];
-      for (const auto& jb : jobs) {
-        const uint64_t id = jb["id"].get<uint64_t>();
-        switch (agent::verifier_step(get_job(g, id)["pol"], me)) {
-          case agent::VerifierStep::attest:
-            say(g, "job " + std::to_string(id) + ": replaying my segments");
-            attest_job(g, id, from, "", data_dir, true);
-            break;
-          case agent::VerifierStep::reveal:
-            say(g, "job " + std::to_string(id) + ": revealed " +
-                       std::to_string(reveal_job(g, id, from)));
-            break;
-          case agent::VerifierStep::none:
-            break;
-        }
-      }
-      for (const auto& d : open_disputes_of(g, me))
-        say(g, respond_dispute(g, d["id"].get<uint64_t>(), from, "", data_dir));
+      agent::verifier_round(chain, work, me, [&](const std::string& line) { say(g, line); });
     });
   });
 
@@ -804,47 +870,12 @@ void add_pol_commands(CLI::App& app, CLI::App& job, CLI::App& verifier_cmd, CLI:
     const std::string me = address_to_string(resolve_address(g, from));
     OnceLog say;
     say(g, "provider " + me + " watching " + g.node);
-    run_loop(g, interval_ms, once, say, [&] {
-      if (accept_open) {
-        // (The list is kept in a variable: a range-for over a member of a
-        // temporary would dangle.)
-        const json open = call(g, "state_listJobs", {{"status", "open"}, {"limit", 100}})["jobs"];
-        for (const auto& jb : open) {
-          const uint64_t id = jb["id"].get<uint64_t>();
-          // The listed job lacks its spec, which only the step cost rule reads.
-          const json j = max_cost != 0 ? get_job(g, id) : jb;
-          if (agent::refuse_open_job(j, me, agent::AcceptRules{min_payment, max_cost})) continue;
-          say(g, "job " + std::to_string(id) + ": accepting");
-          send(g, from, ledger::JobAccept{id});
-        }
-      }
-      const json accepted = call(
-          g, "state_listJobs", {{"provider", me}, {"status", "accepted"}, {"limit", 100}})["jobs"];
-      for (const auto& jb : accepted) {
-        const uint64_t id = jb["id"].get<uint64_t>();
-        const std::string dir = (fs::path(runs_root) / ("job-" + std::to_string(id))).string();
-        if (!fs::exists(fs::path(dir) / "commitment.json")) {
-          say(g, "job " + std::to_string(id) + ": training into " + dir);
-          train_job(g, job_spec(get_job(g, id)), dir, data_dir);
-        }
-        say(g, "job " + std::to_string(id) + ": committing");
-        commit_run(g, id, from, dir);
-      }
-      const json verifying =
-          call(g, "state_listJobs",
-               {{"provider", me}, {"status", "verifying"}, {"limit", 1000}})["jobs"];
-      for (const auto& jb : verifying) {
-        const uint64_t id = jb["id"].get<uint64_t>();
-        if (!agent::probes_due(get_job(g, id)["pol"])) continue;
-        const std::string dir = (fs::path(runs_root) / ("job-" + std::to_string(id))).string();
-        say(g, "job " + std::to_string(id) + ": posted " +
-                   std::to_string(post_probes(g, id, from, dir, data_dir)) + " probes");
-      }
-      for (const auto& d : open_disputes_of(g, me)) {
-        const std::string dir = (fs::path(runs_root) / ("job-" + d["job_id"].dump())).string();
-        say(g, respond_dispute(g, d["id"].get<uint64_t>(), from, dir, data_dir));
-      }
-    });
+    RpcChainReader chain(g);
+    const agent::Say log = [&](const std::string& line) { say(g, line); };
+    CliProvider work(g, from, runs_root, data_dir, log);
+    const agent::ProviderRules rules{accept_open, agent::AcceptRules{min_payment, max_cost}};
+    run_loop(g, interval_ms, once, say,
+             [&] { agent::provider_round(chain, work, me, rules, log); });
   });
 
   // ---- disputes ----
