@@ -7,29 +7,22 @@
 
 #include <stdexcept>
 
+#include "tests/wallet/pol_answers.h"
+
 namespace vt::wallet::agent {
 namespace {
 
 using nlohmann::json;
-
-const std::string kMe = "vt1me", kOther = "vt1other";
-
-json segment(const std::string& verifier, bool attested, bool revealed, bool probed) {
-  return {{"verifier", verifier},
-          {"attest_commitment", attested ? json(std::string(64, 'a')) : json(nullptr)},
-          {"revealed", revealed},
-          {"provider_probe", probed ? json(std::string(64, 'b')) : json(nullptr)}};
-}
-
-json pol(const std::string& phase, json segments) {
-  return {{"phase", phase}, {"segments", std::move(segments)}};
-}
+using test::kMe;
+using test::kOther;
+using test::pol;
+using test::seat;
 
 TEST_CASE("a verifier attests in the commit window and reveals in the reveal window") {
-  const json mine_fresh = segment(kMe, false, false, false);
-  const json mine_attested = segment(kMe, true, false, true);
-  const json mine_done = segment(kMe, true, true, true);
-  const json theirs = segment(kOther, false, false, false);
+  const json mine_fresh = seat(kMe, false, false, false);
+  const json mine_attested = seat(kMe, true, false, true);
+  const json mine_done = seat(kMe, true, true, true);
+  const json theirs = seat(kOther, false, false, false);
   CHECK(verifier_step(pol("commit_window", {theirs, mine_fresh}), kMe) == VerifierStep::attest);
   CHECK(verifier_step(pol("commit_window", {mine_attested}), kMe) == VerifierStep::none);
   CHECK(verifier_step(pol("reveal_window", {mine_attested}), kMe) == VerifierStep::reveal);
@@ -43,10 +36,10 @@ TEST_CASE("a verifier attests in the commit window and reveals in the reveal win
 }
 
 TEST_CASE("a provider owes probes only in the probe window, for segments without one") {
-  CHECK(probes_due(pol("probe_window", {segment(kOther, true, false, false)})));
-  CHECK_FALSE(probes_due(pol("probe_window", {segment(kOther, true, false, true)})));
-  CHECK_FALSE(probes_due(pol("commit_window", {segment(kOther, true, false, false)})));
-  CHECK_FALSE(probes_due(pol("reveal_window", {segment(kOther, true, false, false)})));
+  CHECK(probes_due(pol("probe_window", {seat(kOther, true, false, false)})));
+  CHECK_FALSE(probes_due(pol("probe_window", {seat(kOther, true, false, true)})));
+  CHECK_FALSE(probes_due(pol("commit_window", {seat(kOther, true, false, false)})));
+  CHECK_FALSE(probes_due(pol("reveal_window", {seat(kOther, true, false, false)})));
 }
 
 TEST_CASE("open jobs are taken by the provider's rules, each refusal with its reason") {

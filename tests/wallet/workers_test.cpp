@@ -9,12 +9,16 @@
 #include <string>
 #include <vector>
 
+#include "tests/wallet/pol_answers.h"
+
 namespace vt::wallet::agent {
 namespace {
 
 using nlohmann::json;
-
-const std::string kMe = "vt1me", kOther = "vt1other";
+using test::kMe;
+using test::kOther;
+using test::pol;
+using test::seat;
 
 class FakeChain final : public ChainReader {
  public:
@@ -39,11 +43,11 @@ class FakeChain final : public ChainReader {
       if (d.at("provider") == party || d.at("challenger") == party) out.push_back(d);
     return out;
   }
-  void add(uint64_t id, const std::string& status, const std::string& provider, json pol,
+  void add(uint64_t id, const std::string& status, const std::string& provider, json record,
            const std::string& client = "vt1client", const std::string& payment = "100") {
     by_id[id] = {
-        {"id", id},           {"status", status}, {"provider", provider}, {"client", client},
-        {"payment", payment}, {"spec", nullptr},  {"pol", std::move(pol)}};
+        {"id", id},           {"status", status}, {"provider", provider},    {"client", client},
+        {"payment", payment}, {"spec", nullptr},  {"pol", std::move(record)}};
   }
 };
 
@@ -75,17 +79,6 @@ class RecordingProvider final : public ProviderActions {
     return calls.record("respond", d.at("id").get<uint64_t>());
   }
 };
-
-json seat(const std::string& verifier, bool attested, bool revealed, bool probed) {
-  return {{"verifier", verifier},
-          {"attest_commitment", attested ? json(std::string(64, 'a')) : json(nullptr)},
-          {"revealed", revealed},
-          {"provider_probe", probed ? json(std::string(64, 'b')) : json(nullptr)}};
-}
-
-json pol(const std::string& phase, json segments) {
-  return {{"phase", phase}, {"segments", std::move(segments)}};
-}
 
 TEST_CASE("a verifier's round: attest, reveal, leave alone, answer disputes") {
   FakeChain chain;
