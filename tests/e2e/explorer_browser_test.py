@@ -140,9 +140,11 @@ class ExplorerInBrowser(unittest.TestCase):
         # so the provider's post of a checkpoint while the bisection still runs
         # fails in its block (each party may fail one post; the challenger's
         # worker posts the referee's checkpoint later).
-        net.wait_for(lambda: any(d["status"] == "open" and d.get("round", 0) >= 1
+        # As soon as the bisection starts (round 0): the game takes only a few
+        # blocks, and a post that arrives after it is refused at admission.
+        net.wait_for(lambda: any(d["status"] == "open" and "round" in d
                                  for d in net.rpc("state_listDisputes", {"job_id": job})["disputes"]),
-                     120, "a bisection round")
+                     120, "a bisection")
         dispute = net.rpc("state_listDisputes", {"job_id": job})["disputes"][0]
         r = net.cli("dispute", "post", str(dispute["id"]), "--from", "prov", "--checkpoint",
                     os.path.join(run, "ckpt-00000005.safetensors"), check=False)
