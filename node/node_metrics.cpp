@@ -5,10 +5,12 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include <charconv>
+#include <cassert>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include "core/decimal.h"
 
 namespace vt::node {
 
@@ -45,12 +47,13 @@ prometheus::Histogram& histogram(prometheus::Registry& r, const char* name, cons
   return BuildHistogram().Name(name).Help(help).Register(r).Add({}, buckets);
 }
 
+// An amount attribute of a ledger event (the ledger writes them as decimals).
 double attr_number(const ledger::Event& e, std::string_view name) {
   for (const auto& [key, value] : e.attrs) {
     if (key != name) continue;
-    uint64_t n = 0;
-    std::from_chars(value.data(), value.data() + value.size(), n);
-    return static_cast<double>(n);
+    const auto n = parse_u64_decimal(value);
+    assert(n.ok() && "the ledger writes amounts as decimals");
+    return n.ok() ? static_cast<double>(n.value()) : 0;
   }
   return 0;
 }
