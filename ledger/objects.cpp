@@ -24,6 +24,9 @@ Result<T> decode_object(ByteView in) {
 }
 }  // namespace
 
+static_assert(static_cast<std::size_t>(JobStatus::Unverified) + 1 == kJobStatusCount,
+              "kJobStatusCount must follow JobStatus");
+
 const char* job_status_name(JobStatus s) {
   switch (s) {
     case JobStatus::Open:
@@ -49,7 +52,7 @@ const char* job_status_name(JobStatus s) {
 }
 
 std::optional<JobStatus> job_status_from_name(std::string_view name) {
-  for (uint8_t i = 0; i <= static_cast<uint8_t>(JobStatus::Unverified); ++i)
+  for (std::size_t i = 0; i < kJobStatusCount; ++i)
     if (name == job_status_name(static_cast<JobStatus>(i))) return static_cast<JobStatus>(i);
   return std::nullopt;
 }

@@ -2,6 +2,7 @@
 // integer count of the smallest unit ("uvt"); there is no floating point here.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -58,6 +59,7 @@ enum class JobStatus : uint8_t {
   // client was refunded and the bond released. Never paid unverified.
   Unverified = 8,
 };
+inline constexpr std::size_t kJobStatusCount = 9;  // the enumerators above, 0..8
 const char* job_status_name(JobStatus s);
 std::optional<JobStatus> job_status_from_name(std::string_view name);
 

@@ -72,4 +72,39 @@ std::vector<SlashRecord> slashes_of_job(const StateReader& state, uint64_t job_i
   return out;
 }
 
+std::optional<PolView> pol_view(const StateReader& state, uint64_t height, const Job& job,
+                                const StateReader& slash_index) {
+  auto pol = read_job_pol(state, job.id);
+  auto raw = state.get(keys::commitment(job.id));
+  if (!pol || !raw) return std::nullopt;
+  auto commitment = verifier::decode_commitment(*raw);
+  // Execution stored this commitment after decoding it: a failure is a corrupt state.
+  assert(commitment.ok() && "a stored commitment decodes");
+  if (!commitment.ok()) return std::nullopt;
+  PolView v;
+  v.height = height;
+  v.pol = std::move(*pol);
+  v.commitment = std::move(commitment.value());
+  const verifier::Commitment& cm = v.commitment;
+  v.phase = pol_phase(job, v.pol, height);
+  v.segment_count = verifier::segment_count(cm.steps, cm.interval);
+  if (v.pol.commit_deadline != 0) v.settle_height = v.pol.reveal_deadline + 1;
+  const bool probe_drawn = v.pol.probe_seed.has_value();
+  for (const Assignment& a : v.pol.assignments) {
+    SegmentView s;
+    s.assignment = a;
+    s.bounds = verifier::segment_bounds(a.segment, cm.steps, cm.interval);
+    s.start_hash = cm.checkpoints.at(a.segment);
+    s.end_hash = cm.checkpoints.at(a.segment + 1);
+    if (probe_drawn) s.probe_offset = verifier::probe_offset(s.bounds.end - s.bounds.start);
+    s.judgement = judge_assignment(a, cm, probe_drawn);
+    v.segments.push_back(std::move(s));
+  }
+  for (uint64_t id : v.pol.disputes)
+    if (auto d = read_dispute(state, id)) v.disputes.push_back(std::move(*d));
+  for (SlashRecord& s : slashes_of_job(slash_index, job.id))
+    if (s.height <= height) v.slashes.push_back(std::move(s));
+  return v;
+}
+
 }  // namespace vt::ledger

@@ -43,4 +43,36 @@ std::optional<verifier::Judgement> judge_assignment(const Assignment& a,
 // The slash records of one job, in slash id order (through the job's slash index).
 std::vector<SlashRecord> slashes_of_job(const StateReader& state, uint64_t job_id);
 
+// One sampled segment's seat in a job's proof of learning, with what the rules
+// derive from it.
+struct SegmentView {
+  Assignment assignment;
+  verifier::SegmentBounds bounds;        // steps [start, end)
+  Hash256 start_hash{}, end_hash{};      // the committed checkpoints at start and end
+  std::optional<uint64_t> probe_offset;  // once the probe seed is drawn; probe step start + it
+  std::optional<verifier::Judgement> judgement;  // judge_assignment, once it is known
+};
+
+// A committed job's whole proof-of-learning record as of one height: what the
+// RPC's state_getJob `pol` serializes and the explorer shows.
+struct PolView {
+  uint64_t height = 0;  // the state is the one after this block
+  JobPol pol;
+  verifier::Commitment commitment;
+  PolPhase phase = PolPhase::closed;
+  uint64_t segment_count = 0;             // of the commitment
+  std::optional<uint64_t> settle_height;  // reveal_deadline + 1, once sampled
+  std::vector<SegmentView> segments;      // one per assignment, in JobPol order
+  std::vector<DisputeRecord> disputes;    // in opening order
+  std::vector<SlashRecord> slashes;       // of this job, slashed at or before `height`
+};
+
+// The record of `job` in `state` (the state after block `height`), or nullopt
+// for a job not committed. Slashes come from `slash_index`, which must be the
+// head's state or `state` itself: the job-slash index is a prefix scan, which a
+// state history cannot serve, and slash records are never rewritten, so the
+// head's list filtered to `height` is the list as it stood then.
+std::optional<PolView> pol_view(const StateReader& state, uint64_t height, const Job& job,
+                                const StateReader& slash_index);
+
 }  // namespace vt::ledger

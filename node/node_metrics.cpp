@@ -14,9 +14,6 @@
 
 namespace vt::node {
 
-static_assert(static_cast<std::size_t>(ledger::JobStatus::Unverified) + 1 == kJobStatusCount,
-              "kJobStatusCount must follow ledger::JobStatus");
-
 namespace {
 
 using prometheus::BuildCounter;

@@ -24,8 +24,7 @@
 
 namespace vt::node {
 
-// One more than the largest JobStatus value.
-inline constexpr std::size_t kJobStatusCount = 9;
+using ledger::kJobStatusCount;
 
 // What a scrape reads off the node and its servers at that moment.
 struct NodeGauges {

@@ -34,12 +34,12 @@ json verifier_json(const ledger::Verifier& v) {
   return object_json(v);
 }
 
-json job_json(const ledger::StateReader& state, uint64_t height, bool at_head,
+json job_json(const ledger::StateReader& state, uint64_t height, const ledger::StateReader& head,
               const ledger::Job& j) {
   json out = to_json(j);
   auto spec = ledger::read_spec(state, j.spec_hash);
   out["spec"] = spec ? json::parse(*spec, nullptr, false) : json(nullptr);
-  out["pol"] = pol_json(state, height, at_head, j);
+  out["pol"] = pol_json(ledger::pol_view(state, height, j, head));
   return out;
 }
 

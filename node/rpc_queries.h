@@ -75,9 +75,11 @@ using IdPage = Page<uint64_t>;
 nlohmann::json block_json(const ledger::Block& b,
                           const std::optional<std::vector<ledger::Event>>& events);
 nlohmann::json verifier_json(const ledger::Verifier& v);
-// A job with its spec document and proof-of-learning record, for state_getJob.
-nlohmann::json job_json(const ledger::StateReader& state, uint64_t height, bool at_head,
-                        const ledger::Job& j);
+// A job with its spec document and proof-of-learning record, for state_getJob:
+// `state` is the state after block `height`, `head` the head's (ledger::pol_view
+// reads the job's slashes there).
+nlohmann::json job_json(const ledger::StateReader& state, uint64_t height,
+                        const ledger::StateReader& head, const ledger::Job& j);
 
 // The state a query reads: the head's in memory, or, with a `height` or a
 // proof asked for, the stored history at that height, which can prove its reads.

@@ -114,7 +114,7 @@ void register_state_methods(rpc::MethodTable& t, Node& node) {
            if (!j)
              return not_found("no job " + std::to_string(p.u64("id")) + " at height " +
                               std::to_string(view.height));
-           json out = job_json(*view.reader, view.height, view.at_head(), *j);
+           json out = job_json(*view.reader, view.height, node.state(), *j);
            if (auto e = history_error(view)) return *e;
            auto proof = proof_json(view, p, ledger::keys::job(j->id));
            if (!proof.ok()) return proof;

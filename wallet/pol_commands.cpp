@@ -49,6 +49,11 @@ json call(const Globals& g, const std::string& method, const json& params) {
   return need(c.call(method, params), method);
 }
 
+// The typed phase of state_getJob's `pol` (a phase this build does not know is an error).
+ledger::PolPhase phase_of(const json& pol) {
+  return need(agent::decode_pol(pol)).phase;
+}
+
 // The checkpoint file of `run_dir` at `step` (from its commitment.json).
 std::string run_checkpoint(const std::string& run_dir, uint64_t step) {
   auto tc = kernels::read_commitment((fs::path(run_dir) / "commitment.json").string());
@@ -255,7 +260,7 @@ int post_probes(const Globals& g, uint64_t job_id, const std::string& from,
     throw CliError("the probes are drawn at height " +
                    std::to_string(pol["commit_deadline"].get<uint64_t>() + 1) +
                    wait_hint(pol, pol["commit_deadline"].get<uint64_t>() + 2));
-  if (agent::phase_of(pol) != ledger::PolPhase::probe_window)
+  if (phase_of(pol) != ledger::PolPhase::probe_window)
     throw CliError("job " + std::to_string(job_id) + " is not in its probe window (phase " +
                    pol["phase"].get<std::string>() + ", probe deadline " +
                    std::to_string(pol["probe_deadline"].get<uint64_t>()) + ")");
@@ -282,11 +287,11 @@ int attest_job(const Globals& g, uint64_t job_id, const std::string& from,
   const json& pol = pol_of(j);
   const Address my_addr = resolve_address(g, from);
   const std::string me = address_to_string(my_addr);
-  if (agent::phase_of(pol) == ledger::PolPhase::waiting_for_sampling)
+  if (phase_of(pol) == ledger::PolPhase::waiting_for_sampling)
     throw CliError("segments are sampled at height " +
                    std::to_string(pol["sample_height"].get<uint64_t>()) +
                    wait_hint(pol, pol["sample_height"].get<uint64_t>() + 1));
-  if (agent::phase_of(pol) != ledger::PolPhase::commit_window)
+  if (phase_of(pol) != ledger::PolPhase::commit_window)
     throw CliError("the commit window closed at height " +
                    std::to_string(pol["commit_deadline"].get<uint64_t>()));
   std::vector<json> mine;
@@ -399,7 +404,7 @@ int reveal_job(const Globals& g, uint64_t job_id, const std::string& from) {
   const json j = get_job(g, job_id);
   const json& pol = pol_of(j);
   const std::string me = address_to_string(resolve_address(g, from));
-  const ledger::PolPhase phase = agent::phase_of(pol);
+  const ledger::PolPhase phase = phase_of(pol);
   if (phase == ledger::PolPhase::commit_window || phase == ledger::PolPhase::drawing_probe ||
       phase == ledger::PolPhase::probe_window)
     throw CliError("the reveal window opens at height " +
@@ -582,18 +587,25 @@ void train_job(const Globals& g, const kernels::JobSpec& spec, const std::string
   write_text_file(fs::path(run_dir) / "train_report.json", report);
 }
 
-// The workers' reads over JSON-RPC (the first 1000 of each list, as before).
+// The workers' reads over JSON-RPC (the first 1000 of each list, as before),
+// each answer decoded into chain_view.h's types; one that does not decode ends
+// the round with the reason.
 class RpcChainReader final : public agent::ChainReader {
  public:
   explicit RpcChainReader(const Globals& g) : g_(g) {}
-  std::vector<json> jobs(ledger::JobStatus status, const std::string& provider) override {
+  std::vector<agent::JobInfo> jobs(ledger::JobStatus status, const std::string& provider) override {
     json params = {{"status", ledger::job_status_name(status)}, {"limit", 1000}};
     if (!provider.empty()) params["provider"] = provider;
-    return call(g_, "state_listJobs", params)["jobs"].get<std::vector<json>>();
+    const json page = call(g_, "state_listJobs", params);  // outlives the loop below
+    std::vector<agent::JobInfo> out;
+    for (const json& j : page.at("jobs")) out.push_back(need(agent::decode_job(j)));
+    return out;
   }
-  json job(uint64_t id) override { return get_job(g_, id); }
-  std::vector<json> open_disputes(const std::string& party) override {
-    return open_disputes_of(g_, party).get<std::vector<json>>();
+  agent::JobInfo job(uint64_t id) override { return need(agent::decode_job(get_job(g_, id))); }
+  std::vector<agent::DisputeInfo> open_disputes(const std::string& party) override {
+    std::vector<agent::DisputeInfo> out;
+    for (const json& d : open_disputes_of(g_, party)) out.push_back(need(agent::decode_dispute(d)));
+    return out;
   }
 
  private:
@@ -612,8 +624,8 @@ class CliVerifier final : public agent::VerifierActions {
   std::string reveal(uint64_t job_id) override {
     return "revealed " + std::to_string(reveal_job(g_, job_id, from_));
   }
-  std::string respond(const json& dispute) override {
-    return respond_dispute(g_, dispute["id"].get<uint64_t>(), from_, "", data_dir_);
+  std::string respond(const agent::DisputeInfo& dispute) override {
+    return respond_dispute(g_, dispute.id, from_, "", data_dir_);
   }
 
  private:
@@ -649,9 +661,8 @@ class CliProvider final : public agent::ProviderActions {
            std::to_string(vt::wallet::post_probes(g_, job_id, from_, run_dir(job_id), data_dir_)) +
            " probes";
   }
-  std::string respond(const json& dispute) override {
-    return respond_dispute(g_, dispute["id"].get<uint64_t>(), from_,
-                           run_dir(dispute["job_id"].get<uint64_t>()), data_dir_);
+  std::string respond(const agent::DisputeInfo& dispute) override {
+    return respond_dispute(g_, dispute.id, from_, run_dir(dispute.job_id), data_dir_);
   }
 
  private:

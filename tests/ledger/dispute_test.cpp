@@ -299,6 +299,19 @@ TEST_CASE("dispute: a faked step is caught at exactly that step; the bond is sla
   CHECK(of_job[0] == rec);
   CHECK(c.state.get(keys::job_slash(rec.job_id, rec.id)));
   CHECK(slashes_of_job(c.state, rec.job_id + 1).empty());
+  // The job's record lists the slash from its height on, and not before it.
+  {
+    const auto now = pol_view(c.state, c.height, *c.job(rec.job_id), c.state);
+    REQUIRE(now);
+    REQUIRE(now->slashes.size() == 1);
+    CHECK(now->slashes[0] == rec);
+    REQUIRE(now->disputes.size() == 1);
+    CHECK(now->disputes[0] == done);
+    CHECK(now->phase == PolPhase::closed);
+    const auto before = pol_view(c.state, rec.height - 1, *c.job(rec.job_id), c.state);
+    REQUIRE(before);
+    CHECK(before->slashes.empty());
+  }
   CHECK(rec.offender == c.carol.pubkey());
   CHECK(rec.amount == 1250);
   CHECK(rec.burned == 720);

@@ -174,6 +174,12 @@ TEST_CASE("pol: honest path: commit, sampling, attestations, probe, settlement")
   // The typed phase (ledger/pol_queries.h) of a transaction sent after each block.
   auto phase = [&] { return pol_phase(*c.job(1), s.pol(), c.height); };
   CHECK(phase() == PolPhase::waiting_for_sampling);
+  {
+    const auto view = pol_view(c.state, c.height, *c.job(1), c.state);
+    REQUIRE(view);
+    CHECK(view->segments.empty());
+    CHECK_FALSE(view->settle_height);  // not sampled yet
+  }
 
   // Sampling at commit_height + delay + 1, seeded by its parent block.
   auto events = c.advance_to(commit_height + 2);
@@ -264,6 +270,31 @@ TEST_CASE("pol: honest path: commit, sampling, attestations, probe, settlement")
     REQUIRE(jd);
     CHECK(jd->kind == verifier::JudgeKind::agree);
     CHECK_FALSE(judge_assignment(a, committed, false));  // no probe seed, no judgement
+  }
+  // The whole record as the RPC serializes it (pol_view): every seat with its
+  // bounds, hashes, probe offset and judgement, in assignment order.
+  {
+    const auto view = pol_view(c.state, c.height, *c.job(1), c.state);
+    REQUIRE(view);
+    CHECK(view->phase == PolPhase::reveal_window);
+    CHECK(view->height == c.height);
+    CHECK(view->segment_count == 4);
+    CHECK(view->settle_height == drawn.reveal_deadline + 1);
+    CHECK(view->commitment == committed);
+    REQUIRE(view->segments.size() == drawn.assignments.size());
+    for (size_t i = 0; i < view->segments.size(); ++i) {
+      const SegmentView& sv = view->segments[i];
+      CHECK(sv.assignment == s.pol().assignments[i]);
+      CHECK(sv.bounds.start == 5 * sv.assignment.segment);
+      CHECK(sv.bounds.end == 5 * (sv.assignment.segment + 1));
+      CHECK(sv.start_hash == tiny().hashes[sv.bounds.start]);
+      CHECK(sv.end_hash == tiny().hashes[sv.bounds.end]);
+      CHECK(sv.probe_offset == 5);
+      REQUIRE(sv.judgement);
+      CHECK(sv.judgement->kind == verifier::JudgeKind::agree);
+    }
+    CHECK(view->disputes.empty());
+    CHECK(view->slashes.empty());
   }
 
   // Settlement at reveal_deadline + 1: exact balances.

@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,7 +15,8 @@
 namespace vt::wallet::agent {
 namespace {
 
-using nlohmann::json;
+using ledger::JobStatus;
+using ledger::PolPhase;
 using test::kMe;
 using test::kOther;
 using test::pol;
@@ -22,32 +24,38 @@ using test::seat;
 
 class FakeChain final : public ChainReader {
  public:
-  std::map<uint64_t, json> by_id;  // state_getJob answers
-  std::vector<json> disputes;
-  std::vector<json> jobs(ledger::JobStatus status, const std::string& provider) override {
-    std::vector<json> out;
+  std::map<uint64_t, JobInfo> by_id;  // state_getJob answers
+  std::vector<DisputeInfo> disputes;
+  std::vector<JobInfo> jobs(ledger::JobStatus status, const std::string& provider) override {
+    std::vector<JobInfo> out;
     for (const auto& [id, j] : by_id) {
-      if (j.at("status") != ledger::job_status_name(status)) continue;
-      if (!provider.empty() && j.value("provider", "") != provider) continue;
-      json listed = j;
-      listed.erase("spec");  // as state_listJobs answers
-      listed.erase("pol");
+      if (j.status != status) continue;
+      if (!provider.empty() && j.provider != provider) continue;
+      JobInfo listed = j;
+      listed.spec.reset();  // as state_listJobs answers
+      listed.pol.reset();
       out.push_back(listed);
     }
     return out;
   }
-  json job(uint64_t id) override { return by_id.at(id); }
-  std::vector<json> open_disputes(const std::string& party) override {
-    std::vector<json> out;
+  JobInfo job(uint64_t id) override { return by_id.at(id); }
+  std::vector<DisputeInfo> open_disputes(const std::string& party) override {
+    std::vector<DisputeInfo> out;
     for (const auto& d : disputes)
-      if (d.at("provider") == party || d.at("challenger") == party) out.push_back(d);
+      if (d.provider == party || d.challenger == party) out.push_back(d);
     return out;
   }
-  void add(uint64_t id, const std::string& status, const std::string& provider, json record,
-           const std::string& client = "vt1client", const std::string& payment = "100") {
-    by_id[id] = {
-        {"id", id},           {"status", status}, {"provider", provider},    {"client", client},
-        {"payment", payment}, {"spec", nullptr},  {"pol", std::move(record)}};
+  void add(uint64_t id, ledger::JobStatus status, const std::string& provider,
+           std::optional<PolRecord> record, const std::string& client = "vt1client",
+           uint64_t payment = 100) {
+    JobInfo j;
+    j.id = id;
+    j.status = status;
+    j.provider = provider;
+    j.client = client;
+    j.payment = payment;
+    j.pol = std::move(record);
+    by_id[id] = j;
   }
 };
 
@@ -64,9 +72,7 @@ class RecordingVerifier final : public VerifierActions {
   Calls calls;
   std::string attest(uint64_t id) override { return calls.record("attest", id); }
   std::string reveal(uint64_t id) override { return calls.record("reveal", id); }
-  std::string respond(const json& d) override {
-    return calls.record("respond", d.at("id").get<uint64_t>());
-  }
+  std::string respond(const DisputeInfo& d) override { return calls.record("respond", d.id); }
 };
 
 class RecordingProvider final : public ProviderActions {
@@ -75,20 +81,21 @@ class RecordingProvider final : public ProviderActions {
   std::string accept(uint64_t id) override { return calls.record("accept", id); }
   std::string train_and_commit(uint64_t id) override { return calls.record("commit", id); }
   std::string post_probes(uint64_t id) override { return calls.record("probes", id); }
-  std::string respond(const json& d) override {
-    return calls.record("respond", d.at("id").get<uint64_t>());
-  }
+  std::string respond(const DisputeInfo& d) override { return calls.record("respond", d.id); }
 };
 
 TEST_CASE("a verifier's round: attest, reveal, leave alone, answer disputes") {
   FakeChain chain;
-  chain.add(1, "verifying", kOther, pol("commit_window", {seat(kMe, false, false, false)}));
-  chain.add(2, "verifying", kOther, pol("reveal_window", {seat(kMe, true, false, true)}));
-  chain.add(3, "verifying", kOther, pol("commit_window", {seat(kOther, false, false, false)}));
-  chain.add(4, "verifying", kOther, pol("probe_window", {seat(kMe, true, false, false)}));
-  chain.add(5, "settled", kOther, pol("closed", {seat(kMe, false, false, false)}));
-  chain.disputes = {{{"id", 9}, {"provider", kOther}, {"challenger", kMe}},
-                    {{"id", 10}, {"provider", kOther}, {"challenger", "vt1third"}}};
+  chain.add(1, JobStatus::Verifying, kOther,
+            pol(PolPhase::commit_window, {seat(kMe, false, false, false)}));
+  chain.add(2, JobStatus::Verifying, kOther,
+            pol(PolPhase::reveal_window, {seat(kMe, true, false, true)}));
+  chain.add(3, JobStatus::Verifying, kOther,
+            pol(PolPhase::commit_window, {seat(kOther, false, false, false)}));
+  chain.add(4, JobStatus::Verifying, kOther,
+            pol(PolPhase::probe_window, {seat(kMe, true, false, false)}));
+  chain.add(5, JobStatus::Settled, kOther, pol(PolPhase::closed, {seat(kMe, false, false, false)}));
+  chain.disputes = {{9, 1, kOther, kMe}, {10, 1, kOther, "vt1third"}};
   RecordingVerifier act;
   std::vector<std::string> log;
   verifier_round(chain, act, kMe, [&](const std::string& line) { log.push_back(line); });
@@ -98,15 +105,18 @@ TEST_CASE("a verifier's round: attest, reveal, leave alone, answer disputes") {
 
 TEST_CASE("a provider's round: accept by the rules, commit, probe, answer disputes") {
   FakeChain chain;
-  chain.add(1, "open", "", nullptr, "vt1client", "500");
-  chain.add(2, "open", "", nullptr, "vt1client", "50");  // pays too little
-  chain.add(3, "open", "", nullptr, kMe, "500");         // our own job
-  chain.add(4, "accepted", kMe, nullptr);
-  chain.add(5, "accepted", kOther, nullptr);
-  chain.add(6, "verifying", kMe, pol("probe_window", {seat(kOther, true, false, false)}));
-  chain.add(7, "verifying", kMe, pol("probe_window", {seat(kOther, true, false, true)}));
-  chain.add(8, "verifying", kMe, pol("commit_window", {seat(kOther, false, false, false)}));
-  chain.disputes = {{{"id", 3}, {"provider", kMe}, {"challenger", kOther}}};
+  chain.add(1, JobStatus::Open, "", std::nullopt, "vt1client", 500);
+  chain.add(2, JobStatus::Open, "", std::nullopt, "vt1client", 50);  // pays too little
+  chain.add(3, JobStatus::Open, "", std::nullopt, kMe, 500);         // our own job
+  chain.add(4, JobStatus::Accepted, kMe, std::nullopt);
+  chain.add(5, JobStatus::Accepted, kOther, std::nullopt);
+  chain.add(6, JobStatus::Verifying, kMe,
+            pol(PolPhase::probe_window, {seat(kOther, true, false, false)}));
+  chain.add(7, JobStatus::Verifying, kMe,
+            pol(PolPhase::probe_window, {seat(kOther, true, false, true)}));
+  chain.add(8, JobStatus::Verifying, kMe,
+            pol(PolPhase::commit_window, {seat(kOther, false, false, false)}));
+  chain.disputes = {{3, 6, kMe, kOther}};
   RecordingProvider act;
   const auto quiet = [](const std::string&) {};
   provider_round(chain, act, kMe, ProviderRules{true, AcceptRules{100, 0}}, quiet);
@@ -123,10 +133,11 @@ TEST_CASE("an action that fails ends the round with its error") {
    public:
     std::string attest(uint64_t) override { throw std::runtime_error("node unreachable"); }
     std::string reveal(uint64_t) override { return "ok"; }
-    std::string respond(const json&) override { return "ok"; }
+    std::string respond(const DisputeInfo&) override { return "ok"; }
   } act;
   FakeChain chain;
-  chain.add(1, "verifying", kOther, pol("commit_window", {seat(kMe, false, false, false)}));
+  chain.add(1, JobStatus::Verifying, kOther,
+            pol(PolPhase::commit_window, {seat(kMe, false, false, false)}));
   CHECK_THROWS_WITH(verifier_round(chain, act, kMe, [](const std::string&) {}), "node unreachable");
 }
 

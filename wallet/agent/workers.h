@@ -9,7 +9,6 @@
 
 #include <cstdint>
 #include <functional>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -18,18 +17,18 @@
 
 namespace vt::wallet::agent {
 
-// The node's answers a worker reads, with typed filters. Jobs and disputes are
-// the objects state_listJobs, state_getJob and state_listDisputes return.
+// The node's answers a worker reads, typed (chain_view.h). An implementation
+// throws when the node cannot be asked or answers what does not decode.
 class ChainReader {
  public:
   virtual ~ChainReader() = default;
-  // Jobs in `status` (of this provider when `provider` is not empty), in id order.
-  virtual std::vector<nlohmann::json> jobs(ledger::JobStatus status,
-                                           const std::string& provider) = 0;
-  // One job with its spec and proof-of-learning record.
-  virtual nlohmann::json job(uint64_t id) = 0;
+  // Jobs in `status` (of this provider when `provider` is not empty), in id
+  // order, without spec and pol (state_listJobs).
+  virtual std::vector<JobInfo> jobs(ledger::JobStatus status, const std::string& provider) = 0;
+  // One job with its spec and proof-of-learning record (state_getJob).
+  virtual JobInfo job(uint64_t id) = 0;
   // Open disputes in which `party` is the provider or the challenger.
-  virtual std::vector<nlohmann::json> open_disputes(const std::string& party) = 0;
+  virtual std::vector<DisputeInfo> open_disputes(const std::string& party) = 0;
 };
 
 // What a verifier's worker does; each returns a line for the log.
@@ -38,7 +37,7 @@ class VerifierActions {
   virtual ~VerifierActions() = default;
   virtual std::string attest(uint64_t job_id) = 0;  // replay my segments, post commitments
   virtual std::string reveal(uint64_t job_id) = 0;
-  virtual std::string respond(const nlohmann::json& dispute) = 0;  // my next move
+  virtual std::string respond(const DisputeInfo& dispute) = 0;  // my next move
 };
 
 // What a provider's worker does; each returns a line for the log.
@@ -48,7 +47,7 @@ class ProviderActions {
   virtual std::string accept(uint64_t job_id) = 0;
   virtual std::string train_and_commit(uint64_t job_id) = 0;  // trains first if not yet done
   virtual std::string post_probes(uint64_t job_id) = 0;
-  virtual std::string respond(const nlohmann::json& dispute) = 0;
+  virtual std::string respond(const DisputeInfo& dispute) = 0;
 };
 
 using Say = std::function<void(const std::string&)>;
