@@ -64,7 +64,19 @@ class Net:
         self.spec = os.path.join(SOURCE_DIR, "kernels", "specs", "tiny.json")
         self.runs = os.path.join(net.tmp, "runs")
 
+    def pause_workers(self):
+        """Freeze every worker (SIGSTOP): the chain moves on, the workers do not."""
+        for p, _ in self.workers:
+            if p.poll() is None:
+                p.send_signal(signal.SIGSTOP)
+
+    def resume_workers(self):
+        for p, _ in self.workers:
+            if p.poll() is None:
+                p.send_signal(signal.SIGCONT)
+
     def stop_workers(self):
+        self.resume_workers()  # a frozen worker would not act on SIGTERM
         for p, _ in self.workers:
             if p.poll() is None:
                 p.send_signal(signal.SIGTERM)

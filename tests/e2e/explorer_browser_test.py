@@ -107,7 +107,9 @@ class ExplorerInBrowser(unittest.TestCase):
 
     @classmethod
     def make_history(cls):
-        n = disputes.Net(ClassScope(cls), ["v1", "v2"])
+        # A long dispute window: the workers are frozen below while a failing
+        # transaction goes in, and no party may time out meanwhile.
+        n = disputes.Net(ClassScope(cls), ["v1", "v2"], {"pol_dispute_window": "100"})
         cls.n = n
         net = cls.net = n.net
         if os.environ.get("VT_EXPLORER_STATIC"):  # the page comes from another origin: allow it
@@ -137,20 +139,23 @@ class ExplorerInBrowser(unittest.TestCase):
                 "--endpoint", cls.evil_endpoint)
         # A transaction that is included and fails: admission executes every
         # transaction except a checkpoint post (its referee step is too costly),
-        # so the provider's post of a checkpoint while the bisection still runs
-        # fails in its block (each party may fail one post; the challenger's
-        # worker posts the referee's checkpoint later).
-        # As soon as the bisection starts (round 0): the game takes only a few
-        # blocks, and a post that arrives after it is refused at admission.
+        # so a provider's post of the wrong checkpoint (step 5; the game is over
+        # step 6 or later, or still bisecting) fails in its block (each party may
+        # fail one post; the challenger's worker posts the referee's checkpoint
+        # later). The workers are frozen while it goes in, so the dispute is
+        # certainly still open, whatever the machine's speed.
         net.wait_for(lambda: any(d["status"] == "open" and "round" in d
                                  for d in net.rpc("state_listDisputes", {"job_id": job})["disputes"]),
                      120, "a bisection")
+        n.pause_workers()
         dispute = net.rpc("state_listDisputes", {"job_id": job})["disputes"][0]
+        assert dispute["status"] == "open", dispute
         r = net.cli("dispute", "post", str(dispute["id"]), "--from", "prov", "--checkpoint",
                     os.path.join(run, "ckpt-00000005.safetensors"), check=False)
+        cls.failed_tx = cls.find_failed_tx(n.addr["prov"], r)
+        n.resume_workers()
         n.wait_status(job, "slashed")
         n.stop_workers()  # the rest of the run only reads the chain
-        cls.failed_tx = cls.find_failed_tx(n.addr["prov"], r)
 
     @classmethod
     def find_failed_tx(cls, sender, cli_result):
