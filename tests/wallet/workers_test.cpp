@@ -48,14 +48,13 @@ class FakeChain final : public ChainReader {
   void add(uint64_t id, ledger::JobStatus status, const std::string& provider,
            std::optional<PolRecord> record, const std::string& client = "vt1client",
            uint64_t payment = 100) {
-    JobInfo j;
-    j.id = id;
-    j.status = status;
-    j.provider = provider;
-    j.client = client;
-    j.payment = payment;
-    j.pol = std::move(record);
-    by_id[id] = j;
+    by_id[id] = JobInfo{.id = id,
+                        .status = status,
+                        .client = client,
+                        .provider = provider,
+                        .payment = payment,
+                        .spec = std::nullopt,
+                        .pol = std::move(record)};
   }
 };
 
