@@ -287,11 +287,12 @@ int attest_job(const Globals& g, uint64_t job_id, const std::string& from,
   const json& pol = pol_of(j);
   const Address my_addr = resolve_address(g, from);
   const std::string me = address_to_string(my_addr);
-  if (phase_of(pol) == ledger::PolPhase::waiting_for_sampling)
+  const ledger::PolPhase phase = phase_of(pol);
+  if (phase == ledger::PolPhase::waiting_for_sampling)
     throw CliError("segments are sampled at height " +
                    std::to_string(pol["sample_height"].get<uint64_t>()) +
                    wait_hint(pol, pol["sample_height"].get<uint64_t>() + 1));
-  if (phase_of(pol) != ledger::PolPhase::commit_window)
+  if (phase != ledger::PolPhase::commit_window)
     throw CliError("the commit window closed at height " +
                    std::to_string(pol["commit_deadline"].get<uint64_t>()));
   std::vector<json> mine;
