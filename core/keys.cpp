@@ -84,8 +84,22 @@ SchnorrSig SchnorrKey::sign(const Hash256& msg) const {
 }
 
 bool schnorr_verify(const SchnorrPubkey& pubkey, ByteView msg, const SchnorrSig& sig) {
+  auto parsed = parse_schnorr_pubkey(pubkey);
+  return parsed && schnorr_verify(*parsed, msg, sig);
+}
+
+std::optional<ParsedSchnorrPubkey> parse_schnorr_pubkey(const SchnorrPubkey& pubkey) {
   secp256k1_xonly_pubkey xonly;
-  if (!secp256k1_xonly_pubkey_parse(secp_context(), &xonly, pubkey.data())) return false;
+  if (!secp256k1_xonly_pubkey_parse(secp_context(), &xonly, pubkey.data())) return std::nullopt;
+  static_assert(sizeof(xonly.data) == sizeof(ParsedSchnorrPubkey::opaque));
+  ParsedSchnorrPubkey out;
+  std::memcpy(out.opaque.data(), xonly.data, sizeof(xonly.data));
+  return out;
+}
+
+bool schnorr_verify(const ParsedSchnorrPubkey& pubkey, ByteView msg, const SchnorrSig& sig) {
+  secp256k1_xonly_pubkey xonly;
+  std::memcpy(xonly.data, pubkey.opaque.data(), sizeof(xonly.data));
   return secp256k1_schnorrsig_verify(secp_context(), sig.data(), msg.data(), msg.size(), &xonly) ==
          1;
 }

@@ -927,7 +927,8 @@ Status check_transaction(const StateReader& state, const Params& params, const T
   if (signatures) {
     const Hash256 id = tx_hash(tx);
     if (!signatures->contains(id)) {
-      if (!signature_valid(tx)) return make_error("invalid signature");
+      if (!signatures->verify(tx.sender, signing_hash(tx), tx.sig))
+        return make_error("invalid signature");
       signatures->insert(id);
     }
   } else if (!signature_valid(tx)) {

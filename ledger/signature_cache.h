@@ -1,30 +1,44 @@
 // Transactions whose BIP-340 signatures this node has already verified, by
 // transaction hash (which covers the signature): block execution skips the
 // second check of a transaction the mempool admitted, as Bitcoin Core's
-// signature cache does. Only ever a shortcut: a transaction with the same hash
-// has the same bytes, so what the cache holds never changes an outcome. Bounded,
-// oldest out first. Not thread-safe (one owner: the node's thread).
+// signature cache does. It also keeps the senders' keys decoded onto the curve,
+// since most senders sign many transactions. Only ever a shortcut: a
+// transaction with the same hash has the same bytes, and a decoded key is a pure
+// function of its 32 bytes, so what the cache holds never changes an outcome.
+// Bounded, oldest out first. Not thread-safe (one owner: the node's thread).
 #pragma once
 
 #include <cstddef>
 #include <deque>
+#include <map>
 #include <set>
 
 #include "core/bytes.h"
+#include "core/keys.h"
 
 namespace vt::ledger {
 
 class SignatureCache {
  public:
-  explicit SignatureCache(size_t capacity) : capacity_(capacity) {}
+  explicit SignatureCache(size_t capacity, size_t key_capacity = kDefaultKeyCapacity)
+      : capacity_(capacity), key_capacity_(key_capacity) {}
   bool contains(const Hash256& tx_hash) const { return hashes_.contains(tx_hash); }
   void insert(const Hash256& tx_hash);
   size_t size() const { return hashes_.size(); }
+
+  // schnorr_verify, decoding `pubkey` only the first time it is seen.
+  bool verify(const SchnorrPubkey& pubkey, const Hash256& msg, const SchnorrSig& sig);
+  size_t key_count() const { return keys_.size(); }
+
+  static constexpr size_t kDefaultKeyCapacity = 1 << 16;
 
  private:
   size_t capacity_;
   std::set<Hash256> hashes_;
   std::deque<Hash256> order_;  // insertion order, for eviction
+  size_t key_capacity_;
+  std::map<SchnorrPubkey, ParsedSchnorrPubkey> keys_;
+  std::deque<SchnorrPubkey> key_order_;
 };
 
 }  // namespace vt::ledger

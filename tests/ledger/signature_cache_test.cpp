@@ -39,6 +39,34 @@ TEST_CASE("signature cache: skips only what was verified, refuses forgeries, sta
   CHECK_FALSE(cache.contains(tx_hash(good)));  // the oldest went first
 }
 
+TEST_CASE("signature cache: keys decoded once verify as before, and stay bounded") {
+  SignatureCache cache(10, /*key_capacity=*/2);
+  std::vector<SchnorrKey> keys;
+  for (uint8_t i = 1; i <= 3; ++i) {
+    std::array<uint8_t, 32> secret{};
+    secret[31] = i;
+    keys.push_back(SchnorrKey::from_secret(secret).value());
+  }
+  Hash256 msg{};
+  for (int round = 0; round < 2; ++round) {  // the second round finds the keys decoded
+    for (size_t k = 0; k < keys.size(); ++k) {
+      msg[0] = static_cast<uint8_t>(k);
+      const SchnorrSig sig = keys[k].sign(msg);
+      CHECK(cache.verify(keys[k].pubkey(), msg, sig));
+      SchnorrSig bad = sig;
+      bad[40] ^= 4;
+      CHECK_FALSE(cache.verify(keys[k].pubkey(), msg, bad));
+      CHECK_FALSE(cache.verify(keys[(k + 1) % keys.size()].pubkey(), msg, sig));
+      CHECK(cache.key_count() <= 2);
+    }
+  }
+  // 32 bytes that are no x coordinate (above the field size, as BIP-340 row 14): refused.
+  SchnorrPubkey not_a_key;
+  not_a_key.fill(0xFF);
+  CHECK_FALSE(cache.verify(not_a_key, msg, keys[0].sign(msg)));
+  CHECK(cache.key_count() <= 2);
+}
+
 TEST_CASE("signature cache: a block runs to the same state with and without it") {
   Chain with, without;
   SignatureCache cache(100);
