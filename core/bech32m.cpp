@@ -1,5 +1,7 @@
 #include "core/bech32m.h"
 
+#include <array>
+
 namespace vt {
 namespace {
 
@@ -26,10 +28,17 @@ std::vector<uint8_t> hrp_expand(std::string_view hrp) {
   return out;
 }
 
+// kCharset inverted: the value of each ASCII character, -1 for the others.
+constexpr std::array<int8_t, 128> kCharsetIndex = [] {
+  std::array<int8_t, 128> index{};
+  index.fill(-1);
+  for (int i = 0; i < 32; ++i) index[static_cast<uint8_t>(kCharset[i])] = static_cast<int8_t>(i);
+  return index;
+}();
+
 int charset_index(char c) {
-  for (int i = 0; i < 32; ++i)
-    if (kCharset[i] == c) return i;
-  return -1;
+  const auto u = static_cast<uint8_t>(c);
+  return u < kCharsetIndex.size() ? kCharsetIndex[u] : -1;
 }
 
 }  // namespace
