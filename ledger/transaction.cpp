@@ -206,7 +206,11 @@ Bytes encode(const Transaction& tx) {
 }
 
 Hash256 tx_hash(const Transaction& tx) {
-  return tagged_hash("veritrain/tx", encode(tx));
+  return tx_hash_of_encoding(encode(tx));
+}
+
+Hash256 tx_hash_of_encoding(ByteView encoded) {
+  return tagged_hash("veritrain/tx", encoded);
 }
 
 void sign(Transaction& tx, const SchnorrKey& key) {

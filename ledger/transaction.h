@@ -179,6 +179,9 @@ struct Transaction {
 Hash256 signing_hash(const Transaction& tx);
 // The transaction's id: tagged_hash("veritrain/tx", full encoding).
 Hash256 tx_hash(const Transaction& tx);
+// The same id from the bytes as received: encodings are canonical, so it equals
+// tx_hash(decoded) whenever `encoded` decodes (no decoding needed to find a copy).
+Hash256 tx_hash_of_encoding(ByteView encoded);
 void sign(Transaction& tx, const SchnorrKey& key);
 // Signature check only (the sender's address is its BIP-340 public key).
 bool signature_valid(const Transaction& tx);

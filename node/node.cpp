@@ -370,6 +370,10 @@ Result<ledger::Receipt> Node::simulate_transaction(const ledger::Transaction& tx
   return ledger::execute_transaction(attempt, params_, check_context(), tx, encoded_size);
 }
 
+bool Node::already_pending(ByteView raw) const {
+  return mempool_.contains(ledger::tx_hash_of_encoding(raw));
+}
+
 Result<Hash256> Node::admit_transaction(const ledger::Transaction& tx, ByteView raw,
                                         const std::string& from) {
   if (!check_state_) rebuild_check_state();
@@ -741,6 +745,7 @@ void Node::on_peer_message(p2p::Inbound in) {
   };
   switch (m.type) {
     case p2p::MessageType::tx: {
+      if (already_pending(m.payload)) return;
       auto tx = ledger::decode_transaction(m.payload, params_.max_tx_bytes);
       if (!tx) return peers_->punish(from, "malformed transaction: " + tx.error());
       // Refused by state (nonce, balance, already held): not a fault.
@@ -751,6 +756,7 @@ void Node::on_peer_message(p2p::Inbound in) {
       auto batch = p2p::decode_tx_batch(m.payload, params_.max_tx_bytes);
       if (!batch) return peers_->punish(from, batch.error());
       for (const Bytes& raw : *batch) {
+        if (already_pending(raw)) continue;
         auto tx = ledger::decode_transaction(raw, params_.max_tx_bytes);
         if (!tx) return peers_->punish(from, "malformed transaction: " + tx.error());
         (void)admit_transaction(tx.value(), raw, from);

@@ -158,6 +158,10 @@ class Node {
   void revert_speculation();
   void fatal(const std::string& why);
 
+  // A relayed copy of a transaction the mempool holds: every validator relays
+  // what it admits, so in a full mesh most arrive two or three times. Found by
+  // the hash of the bytes, before anything is decoded or executed.
+  bool already_pending(ByteView raw) const;
   // Admits a decoded transaction (its encoding `raw`) and queues it for gossip.
   Result<Hash256> admit_transaction(const ledger::Transaction& tx, ByteView raw,
                                     const std::string& from);

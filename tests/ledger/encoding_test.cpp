@@ -76,6 +76,7 @@ TEST_CASE("transaction: every message round-trips byte for byte, signature intac
     CHECK(*d == t);
     CHECK(encode(*d) == raw);
     CHECK(tx_hash(*d) == tx_hash(t));
+    CHECK(tx_hash_of_encoding(raw) == tx_hash(t));  // found in a mempool before decoding
     CHECK(signing_hash(*d) == signing_hash(t));
     CHECK(signature_valid(*d));
     CHECK(raw[tag_offset(t)] == t.msg.index());
