@@ -263,7 +263,7 @@ class Node {
       vote_sigs_;
   // Admitted transactions not yet gossiped, by the peer they came from ("" for
   // RPC): flushed every kGossipFlushMs, or at once at kGossipFlushCount.
-  static constexpr uint64_t kGossipFlushMs = 10;
+  static constexpr uint64_t kGossipFlushMs = 20;
   static constexpr size_t kGossipFlushCount = 256;
   std::map<std::string, std::vector<Bytes>> gossip_out_;
   bool gossip_flush_scheduled_ = false;
