@@ -1,6 +1,5 @@
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
-#include <rocksdb/slice_transform.h>
 #include <rocksdb/write_batch.h>
 
 #include "node/kv_store.h"
@@ -23,33 +22,6 @@ namespace {
 constexpr size_t kRecordOverhead = 16;
 // The batch's own header: sequence number (8) and count (4).
 constexpr size_t kBatchHeader = 12;
-
-// The part of a key before a fixed-size tail. The transaction index (term ||
-// height || index) and the state history (tree place || height) add keys that
-// sort right after the previous key of the same stem, so the memtable keeps one
-// insert position per stem and starts each insert there instead of searching
-// its whole skip list (RocksDB's memtable_insert_with_hint_prefix_extractor).
-class StemBeforeTail final : public rocksdb::SliceTransform {
- public:
-  explicit StemBeforeTail(size_t tail) : tail_(tail) {}
-  const char* Name() const override { return "vt.StemBeforeTail"; }
-  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
-    return {key.data(), key.size() - tail_};
-  }
-  bool InDomain(const rocksdb::Slice& key) const override { return key.size() > tail_; }
-
- private:
-  size_t tail_;
-};
-
-rocksdb::ColumnFamilyOptions column_options(Column c) {
-  rocksdb::ColumnFamilyOptions o;
-  if (c == Column::TxIndex)
-    o.memtable_insert_with_hint_prefix_extractor = std::make_shared<StemBeforeTail>(12);
-  if (c == Column::StateNodes)
-    o.memtable_insert_with_hint_prefix_extractor = std::make_shared<StemBeforeTail>(8);
-  return o;
-}
 
 rocksdb::Slice slice(ByteView b) {
   return {reinterpret_cast<const char*>(b.data()), b.size()};
@@ -159,8 +131,7 @@ Result<std::unique_ptr<KvStore>> open_rocksdb(const std::string& path) {
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
   families.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());
   for (size_t i = 0; i < static_cast<size_t>(Column::Count); ++i)
-    families.emplace_back(column_name(static_cast<Column>(i)),
-                          column_options(static_cast<Column>(i)));
+    families.emplace_back(column_name(static_cast<Column>(i)), rocksdb::ColumnFamilyOptions());
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* db = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(options, path, families, &handles, &db);

@@ -272,10 +272,9 @@ TEST_CASE("tx_search refuses what it cannot answer whole") {
 }
 
 TEST_CASE("indexes on RocksDB: the same searches and past states as computed from the blocks") {
-  // RocksDB inserts these columns into its memtable from a per-stem hint
-  // (node/rocksdb_store.cpp), which should change only where each insert starts
-  // its search. The chain is small enough to stay in the memtable, so every
-  // read here is served from what those inserts built.
+  // The other cases use the in-memory store; this one writes each block's
+  // batch through RocksDB (node/rocksdb_store.cpp sizes it up front) and reads
+  // every index back from there.
   test::TempDir dir;
   auto disk = node::open_rocksdb((dir.path / "db").string());
   REQUIRE_MESSAGE(disk.ok(), disk.error());
