@@ -49,7 +49,7 @@ class RocksDbStore final : public KvStore {
 
   Status write(const WriteBatch& batch) override {
     // Sized up front: a block's batch is megabytes, and growing it by doubling
-    // copied it several times over (about 5 % of a loaded validator's CPU).
+    // copied it several times over (about 6 % of a loaded validator's CPU).
     size_t bytes = kBatchHeader;
     for (const BatchOp& op : batch.ops)
       bytes += op.key.size() + (op.value ? op.value->size() : 0) + kRecordOverhead;
