@@ -6,7 +6,9 @@
 #include <functional>
 #include <map>
 #include <set>
+#include <unordered_map>
 
+#include "core/salted_hash.h"
 #include "ledger/executor.h"
 #include "ledger/params.h"
 #include "ledger/signature_cache.h"
@@ -52,9 +54,9 @@ class Mempool {
   void remove(const Hash256& h);
   size_t max_count_, max_bytes_;
   size_t bytes_ = 0;
-  std::map<Hash256, Entry> by_hash_;
-  std::map<Address, std::map<uint64_t, Hash256>> by_sender_;  // sender -> nonce -> tx
-  std::set<std::pair<uint64_t, Hash256>> by_fee_;             // (fee, hash), lowest first
+  std::unordered_map<Hash256, Entry, SaltedArrayHash<32>> by_hash_;  // lookups only, never iterated
+  std::map<Address, std::map<uint64_t, Hash256>> by_sender_;         // sender -> nonce -> tx
+  std::set<std::pair<uint64_t, Hash256>> by_fee_;                    // (fee, hash), lowest first
 };
 
 }  // namespace vt::node
