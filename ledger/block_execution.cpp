@@ -1,5 +1,6 @@
 #include "ledger/block_execution.h"
 
+#include <cassert>
 #include <optional>
 #include <utility>
 
@@ -88,7 +89,9 @@ ExecutedBlock finish_block(StateStore& state, Block block, BlockExecutor& exec) 
   std::vector<Hash256> receipt_hashes;
   receipt_hashes.reserve(out.result.receipts.size());
   for (const Receipt& r : out.result.receipts) receipt_hashes.push_back(receipt_hash(r));
-  block.header.tx_root = compute_tx_root(block.txs);
+  // The executor hashed each transaction it applied; every one of them is in the block.
+  assert(out.result.tx_hashes.size() == block.txs.size());
+  block.header.tx_root = merkle_root(out.result.tx_hashes);
   block.header.evidence_root = compute_evidence_root(block.evidence);
   block.header.last_commit_hash = last_commit_hash(block.last_commit);
   block.header.state_root = state.root();
@@ -195,7 +198,10 @@ BlockVerdict check_block(StateStore& state, const ParentBlock& parent, const Blo
     return refuse(BlockCode::too_large, "the block is " + std::to_string(size) +
                                             " bytes, the limit is " +
                                             std::to_string(params.max_block_bytes));
-  if (compute_tx_root(block.txs) != h.tx_root)
+  std::vector<Hash256> tx_hashes;  // each hashed once, for the root and the signature cache
+  tx_hashes.reserve(block.txs.size());
+  for (const Transaction& tx : block.txs) tx_hashes.push_back(tx_hash(tx));
+  if (merkle_root(tx_hashes) != h.tx_root)
     return refuse(BlockCode::tx_root_mismatch, "tx_root does not match the transactions");
   if (block.evidence.size() > kMaxEvidencePerBlock)
     return refuse(BlockCode::evidence_refused, std::to_string(block.evidence.size()) +
@@ -219,10 +225,10 @@ BlockVerdict check_block(StateStore& state, const ParentBlock& parent, const Blo
                     "evidence " + std::to_string(i) + " is refused: " + s.error());
   }
   for (size_t i = 0; i < block.txs.size(); ++i) {
-    auto receipt = exec.apply(block.txs[i], encode(block.txs[i]).size());
+    auto receipt = exec.apply(block.txs[i], encode(block.txs[i]).size(), tx_hashes[i]);
     if (!receipt)
       return refuse(BlockCode::tx_refused, "transaction " + std::to_string(i) + " (" +
-                                               to_hex(tx_hash(block.txs[i])) +
+                                               to_hex(tx_hashes[i]) +
                                                ") is refused: " + receipt.error());
   }
   Block rebuilt;

@@ -902,6 +902,13 @@ Amount minimum_fee(const Params& params, size_t encoded_size) {
 
 Status check_transaction(const StateReader& state, const Params& params, const Transaction& tx,
                          size_t encoded_size, bool allow_future_nonce, SignatureCache* signatures) {
+  return check_transaction(state, params, tx, encoded_size, allow_future_nonce, signatures,
+                           signatures ? tx_hash(tx) : Hash256{});
+}
+
+Status check_transaction(const StateReader& state, const Params& params, const Transaction& tx,
+                         size_t encoded_size, bool allow_future_nonce, SignatureCache* signatures,
+                         const Hash256& hash) {
   if (encoded_size > params.max_tx_bytes)
     return make_error("transaction is " + num(encoded_size) + " bytes, the limit is " +
                       num(params.max_tx_bytes));
@@ -925,11 +932,10 @@ Status check_transaction(const StateReader& state, const Params& params, const T
     return make_error("insufficient balance for the fee: have " + num(acc.balance) + ", need " +
                       num(tx.fee));
   if (signatures) {
-    const Hash256 id = tx_hash(tx);
-    if (!signatures->contains(id)) {
+    if (!signatures->contains(hash)) {
       if (!signatures->verify(tx.sender, signing_hash(tx), tx.sig))
         return make_error("invalid signature");
-      signatures->insert(id);
+      signatures->insert(hash);
     }
   } else if (!signature_valid(tx)) {
     return make_error("invalid signature");
@@ -1307,7 +1313,14 @@ Status BlockExecutor::apply_evidence(const Evidence& e) {
 
 Result<Receipt> execute_transaction(Overlay& state, const Params& params, const BlockContext& ctx,
                                     const Transaction& tx, size_t encoded_size) {
-  if (auto s = check_transaction(state, params, tx, encoded_size, false, ctx.signatures); !s)
+  return execute_transaction(state, params, ctx, tx, encoded_size,
+                             ctx.signatures ? tx_hash(tx) : Hash256{});
+}
+
+Result<Receipt> execute_transaction(Overlay& state, const Params& params, const BlockContext& ctx,
+                                    const Transaction& tx, size_t encoded_size,
+                                    const Hash256& hash) {
+  if (auto s = check_transaction(state, params, tx, encoded_size, false, ctx.signatures, hash); !s)
     return s.take_error();
   // The fee and the nonce are kept whatever the message does.
   Account acc = read_account(state, tx.sender);
@@ -1341,19 +1354,26 @@ Result<Receipt> execute_transaction(Overlay& state, const Params& params, const 
 }
 
 Result<Receipt> BlockExecutor::apply(const Transaction& tx, size_t encoded_size) {
+  return apply(tx, encoded_size, tx_hash(tx));
+}
+
+Result<Receipt> BlockExecutor::apply(const Transaction& tx, size_t encoded_size,
+                                     const Hash256& hash) {
   body_started_ = true;
   const bool post = std::holds_alternative<CheckpointPost>(tx.msg);
   if (post && posts_in_block_ >= params_.max_posts_per_block) {
     // Refused only if it would otherwise be admitted (a bad one keeps its own reason).
-    if (auto s = check_transaction(block_, params_, tx, encoded_size, false, ctx_.signatures); !s)
+    if (auto s = check_transaction(block_, params_, tx, encoded_size, false, ctx_.signatures, hash);
+        !s)
       return s.take_error();
     return make_error("this block holds max_posts_per_block (" + num(params_.max_posts_per_block) +
                       ") checkpoint posts; the post waits for the next block");
   }
-  auto receipt = execute_transaction(block_, params_, ctx_, tx, encoded_size);
+  auto receipt = execute_transaction(block_, params_, ctx_, tx, encoded_size, hash);
   if (!receipt) return receipt;
   if (post) ++posts_in_block_;
   result_.receipts.push_back(receipt.value());
+  result_.tx_hashes.push_back(hash);
   return receipt;
 }
 

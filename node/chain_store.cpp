@@ -117,6 +117,11 @@ Status ChainStore::init_genesis(const ledger::Genesis& g, ledger::StateStore& st
 Status ChainStore::commit_block(const ledger::Block& block, const Bytes& commit,
                                 const ledger::BlockResult& result, ledger::StateStore& state) {
   const auto& hdr = block.header;
+  if (result.receipts.size() != block.txs.size() || result.tx_hashes.size() != block.txs.size())
+    return make_error("block " + std::to_string(hdr.height) + " has " +
+                      std::to_string(block.txs.size()) + " transactions but its result has " +
+                      std::to_string(result.receipts.size()) + " receipts and " +
+                      std::to_string(result.tx_hashes.size()) + " hashes");
   Hash256 hash = ledger::block_hash(hdr);
   WriteBatch batch;
   batch.put(Column::Blocks, Bytes(hash.begin(), hash.end()), ledger::encode(block));
@@ -126,7 +131,7 @@ Status ChainStore::commit_block(const ledger::Block& block, const Bytes& commit,
             ledger::encode_events(result.begin_events));
   for (uint32_t i = 0; i < block.txs.size(); ++i) {
     const auto& tx = block.txs[i];
-    Hash256 th = ledger::tx_hash(tx);
+    const Hash256& th = result.tx_hashes[i];  // the executor's tx_hash(tx)
     batch.put(Column::Txs, Bytes(th.begin(), th.end()),
               Writer()
                   .u64(hdr.height)

@@ -9,10 +9,15 @@ namespace vt::node {
 Result<Hash256> Mempool::add(const ledger::Transaction& tx, size_t encoded_size,
                              const ledger::StateReader& state, const ledger::Params& params,
                              ledger::SignatureCache* signatures) {
-  Hash256 h = ledger::tx_hash(tx);
+  return add(tx, ledger::tx_hash(tx), encoded_size, state, params, signatures);
+}
+
+Result<Hash256> Mempool::add(const ledger::Transaction& tx, const Hash256& h, size_t encoded_size,
+                             const ledger::StateReader& state, const ledger::Params& params,
+                             ledger::SignatureCache* signatures) {
   if (by_hash_.count(h)) return make_error("transaction is already in the mempool");
   if (auto s = ledger::check_transaction(state, params, tx, encoded_size,
-                                         /*allow_future_nonce=*/true, signatures);
+                                         /*allow_future_nonce=*/true, signatures, h);
       !s)
     return s.take_error();
   uint64_t next = ledger::read_account(state, tx.sender).nonce;

@@ -25,6 +25,11 @@ class Mempool {
   [[nodiscard]] Result<Hash256> add(const ledger::Transaction& tx, size_t encoded_size,
                                     const ledger::StateReader& state, const ledger::Params& params,
                                     ledger::SignatureCache* signatures = nullptr);
+  // The same for a caller that holds ledger::tx_hash(tx) as `hash`.
+  [[nodiscard]] Result<Hash256> add(const ledger::Transaction& tx, const Hash256& hash,
+                                    size_t encoded_size, const ledger::StateReader& state,
+                                    const ledger::Params& params,
+                                    ledger::SignatureCache* signatures = nullptr);
   // Highest fee first while keeping each sender's nonces contiguous from its account nonce.
   std::vector<ledger::Transaction> select(const ledger::StateReader& state, size_t max_txs,
                                           size_t max_bytes) const;

@@ -337,7 +337,7 @@ Result<Hash256> Node::submit_transaction(ByteView raw, const std::string& from) 
     metrics_.tx_rejected();
     return tx.take_error();
   }
-  return admit_transaction(tx.value(), raw, from);
+  return admit_transaction(tx.value(), raw, ledger::tx_hash_of_encoding(raw), from);
 }
 
 ledger::BlockContext Node::check_context() {
@@ -370,12 +370,8 @@ Result<ledger::Receipt> Node::simulate_transaction(const ledger::Transaction& tx
   return ledger::execute_transaction(attempt, params_, check_context(), tx, encoded_size);
 }
 
-bool Node::already_pending(ByteView raw) const {
-  return mempool_.contains(ledger::tx_hash_of_encoding(raw));
-}
-
 Result<Hash256> Node::admit_transaction(const ledger::Transaction& tx, ByteView raw,
-                                        const std::string& from) {
+                                        const Hash256& hash, const std::string& from) {
   if (!check_state_) rebuild_check_state();
   // Executed against the head plus what is pending (CheckTx), except a
   // checkpoint post: its referee step is a training step, too costly to run for
@@ -385,7 +381,8 @@ Result<Hash256> Node::admit_transaction(const ledger::Transaction& tx, ByteView 
   if (!std::holds_alternative<ledger::CheckpointPost>(tx.msg)) {
     // An admission error here (a nonce past the pending ones, a bad signature)
     // is the mempool's to explain below.
-    if (auto r = ledger::execute_transaction(attempt, params_, check_context(), tx, raw.size()))
+    if (auto r =
+            ledger::execute_transaction(attempt, params_, check_context(), tx, raw.size(), hash))
       would = std::move(r).value();
   }
   if (would && !would->success) {
@@ -393,7 +390,7 @@ Result<Hash256> Node::admit_transaction(const ledger::Transaction& tx, ByteView 
     return make_error("it would fail on chain (" + std::string(ledger::tx_code_name(would->code)) +
                       "): " + would->reason);
   }
-  auto h = mempool_.add(tx, raw.size(), state_, params_, &signatures_);
+  auto h = mempool_.add(tx, hash, raw.size(), state_, params_, &signatures_);
   if (!h) {
     metrics_.tx_rejected();
     return h;
@@ -750,21 +747,23 @@ void Node::on_peer_message(p2p::Inbound in) {
   };
   switch (m.type) {
     case p2p::MessageType::tx: {
-      if (already_pending(m.payload)) return;
+      const Hash256 hash = ledger::tx_hash_of_encoding(m.payload);
+      if (mempool_.contains(hash)) return;  // a relayed copy
       auto tx = ledger::decode_transaction(m.payload, params_.max_tx_bytes);
       if (!tx) return peers_->punish(from, "malformed transaction: " + tx.error());
       // Refused by state (nonce, balance, already held): not a fault.
-      (void)admit_transaction(tx.value(), m.payload, from);
+      (void)admit_transaction(tx.value(), m.payload, hash, from);
       return;
     }
     case p2p::MessageType::txs: {
       auto batch = p2p::decode_tx_batch(m.payload, params_.max_tx_bytes);
       if (!batch) return peers_->punish(from, batch.error());
       for (const Bytes& raw : *batch) {
-        if (already_pending(raw)) continue;
+        const Hash256 hash = ledger::tx_hash_of_encoding(raw);
+        if (mempool_.contains(hash)) continue;  // a relayed copy
         auto tx = ledger::decode_transaction(raw, params_.max_tx_bytes);
         if (!tx) return peers_->punish(from, "malformed transaction: " + tx.error());
-        (void)admit_transaction(tx.value(), raw, from);
+        (void)admit_transaction(tx.value(), raw, hash, from);
       }
       return;
     }
@@ -922,7 +921,9 @@ bool Node::check_candidate(const ledger::Block& block, const consensus::Proposal
     return false;
   }
   speculation_ = Speculation{p.block, std::move(v.executed.undo)};
-  candidates_[p.block] = Candidate{block, std::move(v.executed.result)};
+  // The checked block is the proposal's block (same header, every root recomputed
+  // equal): keep it rather than copy the proposal's.
+  candidates_[p.block] = Candidate{std::move(v.executed.block), std::move(v.executed.result)};
   return true;
 }
 

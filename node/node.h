@@ -158,13 +158,13 @@ class Node {
   void revert_speculation();
   void fatal(const std::string& why);
 
-  // A relayed copy of a transaction the mempool holds: every validator relays
-  // what it admits, so in a full mesh most arrive two or three times. Found by
-  // the hash of the bytes, before anything is decoded or executed.
-  bool already_pending(ByteView raw) const;
-  // Admits a decoded transaction (its encoding `raw`) and queues it for gossip.
+  // Admits a decoded transaction and queues it for gossip. `raw` is its
+  // encoding and `hash` is tx_hash_of_encoding(raw), computed once by the caller:
+  // it finds a relayed copy of a pending transaction before anything is decoded
+  // (every validator relays what it admits, so in a full mesh most arrive two or
+  // three times), and the mempool and the signature cache use it after.
   Result<Hash256> admit_transaction(const ledger::Transaction& tx, ByteView raw,
-                                    const std::string& from);
+                                    const Hash256& hash, const std::string& from);
   void schedule_gossip_flush();
   void flush_gossip();
 

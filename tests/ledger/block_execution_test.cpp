@@ -62,12 +62,18 @@ TEST_CASE("blocks: what one validator builds, another checks and reaches the sam
     const ExecutedBlock b = propose(proposer_chain.state, parent, {pay, bad});
     CHECK(b.block.txs.size() == 1);
     CHECK(b.result.receipts.size() == 1);
+    // The hashes the executor kept are the included transactions' (the left-out one has none).
+    REQUIRE(b.result.tx_hashes.size() == 1);
+    CHECK(b.result.tx_hashes[0] == tx_hash(pay));
+    CHECK(b.block.header.tx_root == compute_tx_root(b.block.txs));
     CHECK(b.block.header.state_root == proposer_chain.state.root());
 
     BlockVerdict v = check_block(follower.state, parent, b.block, proposer(), UINT64_MAX, nullptr);
     REQUIRE_MESSAGE(v.code == BlockCode::ok, v.reason);
     CHECK(follower.state.root() == b.block.header.state_root);
     CHECK(v.executed.result.receipts == b.result.receipts);
+    CHECK(v.executed.result.tx_hashes == b.result.tx_hashes);
+    CHECK(v.executed.block == b.block);  // what the node keeps instead of the proposal's copy
     parent = after(b.block);
   }
   CHECK(read_account(follower.state, follower.bob.pubkey()).balance == kFunded + 100 + 101 + 102);

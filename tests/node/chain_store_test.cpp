@@ -80,6 +80,14 @@ TEST_CASE("a failed batch leaves nothing behind") {
     REQUIRE(chain.init_genesis(g, state).ok());
     auto [block, result] =
         make_block(state, 1, chain.head().value()->block_hash, {transfer(2, 3, 5, 0)});
+    // A result that does not match its block is refused before anything is written.
+    ledger::BlockResult no_hashes = result;
+    no_hashes.tx_hashes.clear();
+    auto refused = chain.commit_block(block, {}, no_hashes, state);
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error() ==
+          "block 1 has 1 transactions but its result has 1 receipts and 0 hashes");
+    CHECK(faulty.failures == 0);
     auto s = chain.commit_block(block, {}, result, state);
     REQUIRE_FALSE(s.ok());
     CHECK(s.error() == "injected write failure");
