@@ -112,6 +112,21 @@ TEST_CASE("addresses: vt1 prefix, round trip, upper case accepted as one case") 
   CHECK(*from_upper == a);
 }
 
+TEST_CASE("addresses: the direct encoder equals the general one (checked by BIP-350's vectors)") {
+  // address_to_string skips the intermediate vectors; it must give exactly
+  // bech32m_encode(kAddressPrefix, convert_bits(address, 8, 5, pad)).
+  vt::Address a{};
+  for (int round = 0; round < 256; ++round) {
+    for (size_t i = 0; i < a.size(); ++i)
+      a[i] = static_cast<uint8_t>(round * 31 + i * 97 + (round == 255 ? 0xff : 0));
+    if (round == 0) a.fill(0);
+    if (round == 1) a.fill(0xff);
+    auto data5 = vt::convert_bits(std::vector<uint8_t>(a.begin(), a.end()), 8, 5, true);
+    REQUIRE(data5.ok());
+    CHECK(vt::address_to_string(a) == vt::bech32m_encode(vt::kAddressPrefix, *data5));
+  }
+}
+
 TEST_CASE("addresses: every one-character typo fails the checksum") {
   std::string s = vt::address_to_string(sample_address());
   const std::string charset = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
