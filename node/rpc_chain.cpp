@@ -56,7 +56,10 @@ void register_chain_methods(rpc::MethodTable& t, Node& node) {
          "validators whose precommits for the parent it carries) and its begin-block events "
          "(expiries, unbondings, validator slashes and jails, missed-block jails).",
          {{"height", ParamType::Integer, false, "block height (1 = first block)"},
-          {"hash", ParamType::Hex, false, "block hash, 64 hex characters"}},
+          {"hash", ParamType::Hex, false, "block hash, 64 hex characters"},
+          {"tx_hashes", ParamType::Boolean, false,
+           "true: `txs` lists each transaction's hash only (a string), as a block listing or a "
+           "client waiting for its transactions needs; default false"}},
          "block",
          schema_object({{"hash", kString},
                         {"header", {{"type", "object"}}},
@@ -79,7 +82,8 @@ void register_chain_methods(rpc::MethodTable& t, Node& node) {
            if (!block.value()) return not_found("no such block");
            const auto& b = *block.value();
            auto events = node.chain().block_events(b.header.height);
-           return block_json(b, events ? events.value() : std::nullopt);
+           const bool hashes_only = p.has("tx_hashes") && p.boolean("tx_hashes");
+           return block_json(b, events ? events.value() : std::nullopt, hashes_only);
          }});
 
   t.add({"chain_getGenesis",

@@ -10,9 +10,11 @@
 
 namespace vt::node {
 
-json block_json(const ledger::Block& b, const std::optional<std::vector<ledger::Event>>& events) {
+json block_json(const ledger::Block& b, const std::optional<std::vector<ledger::Event>>& events,
+                bool tx_hashes_only) {
   json txs = json::array();
-  for (const auto& tx : b.txs) txs.push_back(to_json(tx));
+  for (const auto& tx : b.txs)
+    txs.push_back(tx_hashes_only ? json(to_hex(ledger::tx_hash(tx))) : to_json(tx));
   json evidence = json::array();
   for (const auto& e : b.evidence)
     evidence.push_back({{"validator", to_hex(ledger::offender(e))},

@@ -71,9 +71,11 @@ class Page {
 using AddressPage = Page<Address>;
 using IdPage = Page<uint64_t>;
 
-// A block with its transactions, evidence, parent's signers and begin-block events.
+// A block with its transactions (or only their hashes), evidence, parent's
+// signers and begin-block events.
 nlohmann::json block_json(const ledger::Block& b,
-                          const std::optional<std::vector<ledger::Event>>& events);
+                          const std::optional<std::vector<ledger::Event>>& events,
+                          bool tx_hashes_only = false);
 nlohmann::json verifier_json(const ledger::Verifier& v);
 // A job with its spec document and proof-of-learning record, for state_getJob:
 // `state` is the state after block `height`, `head` the head's (ledger::pol_view

@@ -151,6 +151,9 @@ class DevnetLoop(unittest.TestCase):
         rec = net.rpc("chain_getTransaction", {"hash": hashes[0]})
         block = net.rpc("chain_getBlock", {"height": rec["height"]})
         self.assertIn(hashes[0], [t["hash"] for t in block["txs"]])
+        listing = net.rpc("chain_getBlock", {"height": rec["height"], "tx_hashes": True})
+        self.assertEqual(listing["txs"], [t["hash"] for t in block["txs"]])
+        self.assertEqual(listing["header"], block["header"])
         self.assertEqual(net.rpc("chain_getBlock", {"hash": block["hash"]})["header"], block["header"])
 
     def test_2_rejections(self):
