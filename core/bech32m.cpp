@@ -1,6 +1,7 @@
 #include "core/bech32m.h"
 
 #include <array>
+#include <optional>
 
 namespace vt {
 namespace {
@@ -49,6 +50,45 @@ constexpr std::array<int8_t, 128> kCharsetIndex = [] {
 int charset_index(char c) {
   const auto u = static_cast<uint8_t>(c);
   return u < kCharsetIndex.size() ? kCharsetIndex[u] : -1;
+}
+
+// The checksum state after the address prefix's expansion (BIP-173 hrp_expand).
+uint32_t address_prefix_checksum() {
+  uint32_t chk = 1;
+  for (char c : kAddressPrefix) chk = polymod_step(chk, static_cast<uint8_t>(c) >> 5);
+  chk = polymod_step(chk, 0);
+  for (char c : kAddressPrefix) chk = polymod_step(chk, static_cast<uint8_t>(c) & 31);
+  return chk;
+}
+
+// address_from_string for the form address_to_string writes (lower case, the
+// right length), without allocating: the transaction index decodes every
+// address in every receipt. nullopt sends anything else to the general
+// decoder, which says what is wrong (or accepts the upper-case form).
+std::optional<Address> decode_canonical_address(std::string_view str) {
+  constexpr size_t kData = kAddressPrefix.size() + 1;  // first data character
+  if (str.size() != kAddressChars || str.substr(0, kData) != "vt1") return std::nullopt;
+  uint32_t chk = address_prefix_checksum();
+  Address a{};
+  uint32_t acc = 0;
+  int bits = 0;
+  size_t n = 0;
+  for (size_t i = kData; i < str.size(); ++i) {
+    const int v = charset_index(str[i]);  // -1 for upper case too: the general path takes it
+    if (v < 0) return std::nullopt;
+    chk = polymod_step(chk, static_cast<uint8_t>(v));
+    if (i >= str.size() - 6) continue;  // checksum characters carry no data
+    acc = acc << 5 | static_cast<uint32_t>(v);
+    bits += 5;
+    if (bits >= 8) {
+      bits -= 8;
+      if (n == a.size()) return std::nullopt;
+      a[n++] = static_cast<uint8_t>(acc >> bits & 0xff);
+    }
+  }
+  // 52 groups are 260 bits: 32 bytes and 4 padding bits, which must be zero.
+  if (chk != kBech32mConst || n != a.size() || bits != 4 || (acc & 0xf) != 0) return std::nullopt;
+  return a;
 }
 
 }  // namespace
@@ -136,10 +176,7 @@ std::string address_to_string(const Address& address) {
   }
   if (bits) data5[n++] = static_cast<uint8_t>(acc << (5 - bits) & 31);
   const std::string_view hrp = kAddressPrefix;
-  uint32_t chk = 1;
-  for (char c : hrp) chk = polymod_step(chk, static_cast<uint8_t>(c) >> 5);
-  chk = polymod_step(chk, 0);
-  for (char c : hrp) chk = polymod_step(chk, static_cast<uint8_t>(c) & 31);
+  uint32_t chk = address_prefix_checksum();
   for (uint8_t d : data5) chk = polymod_step(chk, d);
   for (int i = 0; i < 6; ++i) chk = polymod_step(chk, 0);
   chk ^= kBech32mConst;
@@ -153,6 +190,7 @@ std::string address_to_string(const Address& address) {
 }
 
 Result<Address> address_from_string(std::string_view str) {
+  if (auto a = decode_canonical_address(str)) return *a;
   auto decoded = bech32m_decode(str);
   if (!decoded) return make_error("invalid address: " + decoded.error());
   if (decoded->hrp != kAddressPrefix)

@@ -25,6 +25,8 @@ Result<std::vector<uint8_t>> convert_bits(const std::vector<uint8_t>& in, int fr
                                           bool pad);
 
 inline constexpr std::string_view kAddressPrefix = "vt";
+// Characters in an address: the prefix, "1", 52 data characters, a 6-character checksum.
+inline constexpr size_t kAddressChars = kAddressPrefix.size() + 1 + 52 + 6;
 using Address = SchnorrPubkey;
 
 std::string address_to_string(const Address& address);

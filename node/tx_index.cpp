@@ -72,8 +72,8 @@ std::set<Bytes> terms_of(const ledger::Transaction& tx, const ledger::Receipt& r
     for (const auto& [key, value] : e.attrs) {
       if (key == "job_id") {
         if (auto id = parse_u64(value)) terms.insert(job_term(*id));
-      } else if (auto a = address_from_string(value)) {
-        terms.insert(address_term(a.value()));
+      } else if (value.size() == kAddressChars) {  // amounts and names are not worth a decode
+        if (auto a = address_from_string(value)) terms.insert(address_term(a.value()));
       }
     }
   }

@@ -123,8 +123,40 @@ TEST_CASE("addresses: the direct encoder equals the general one (checked by BIP-
     if (round == 1) a.fill(0xff);
     auto data5 = vt::convert_bits(std::vector<uint8_t>(a.begin(), a.end()), 8, 5, true);
     REQUIRE(data5.ok());
-    CHECK(vt::address_to_string(a) == vt::bech32m_encode(vt::kAddressPrefix, *data5));
+    const std::string text = vt::address_to_string(a);
+    CHECK(text == vt::bech32m_encode(vt::kAddressPrefix, *data5));
+    CHECK(text.size() == vt::kAddressChars);
+    // Decoding takes a shortcut for this form; the general decoder must agree.
+    auto general = vt::bech32m_decode(text);
+    REQUIRE(general.ok());
+    auto bytes = vt::convert_bits(general->data5, 5, 8, false);
+    REQUIRE(bytes.ok());
+    auto back = vt::address_from_string(text);
+    REQUIRE(back.ok());
+    CHECK(std::vector<uint8_t>(back->begin(), back->end()) == *bytes);
+    CHECK(*back == a);
   }
+}
+
+TEST_CASE("addresses: the decoder's shortcut refuses what the general decoder refuses") {
+  const std::string good = vt::address_to_string(sample_address());
+  // Non-zero padding bits: the last data character carries 4 padding bits.
+  // Re-checksummed so that only the padding is wrong.
+  auto data5 = vt::bech32m_decode(good).value().data5;
+  data5.back() |= 1;
+  const std::string bad_padding = vt::bech32m_encode(vt::kAddressPrefix, data5);
+  REQUIRE(bad_padding.size() == vt::kAddressChars);
+  auto r = vt::address_from_string(bad_padding);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error() == "invalid address: non-zero or excess padding bits");
+  // A 32-byte payload under another prefix, and one checksum typo.
+  auto other = vt::address_from_string(vt::bech32m_encode("vu", data5));
+  REQUIRE_FALSE(other.ok());
+  std::string typo = good;
+  typo[10] = typo[10] == 'q' ? 'p' : 'q';
+  auto t = vt::address_from_string(typo);
+  REQUIRE_FALSE(t.ok());
+  CHECK(t.error() == "invalid address: bech32m checksum does not match (a typo?)");
 }
 
 TEST_CASE("addresses: every one-character typo fails the checksum") {
