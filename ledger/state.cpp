@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cstring>
 
 #include "core/sha256.h"
 
@@ -13,16 +14,22 @@ bool has_prefix(const Bytes& key, ByteView prefix) {
 }
 }  // namespace
 
+bool BytesLess::operator()(ByteView a, ByteView b) const noexcept {
+  const size_t common = std::min(a.size(), b.size());
+  const int c = common == 0 ? 0 : std::memcmp(a.data(), b.data(), common);
+  return c != 0 ? c < 0 : a.size() < b.size();
+}
+
 std::optional<Bytes> StateStore::get(ByteView key) const {
-  auto it = entries_.find(Bytes(key.begin(), key.end()));
+  auto it = entries_.find(key);
   if (it == entries_.end()) return std::nullopt;
   return it->second;
 }
 
 void StateStore::scan(ByteView prefix,
                       const std::function<bool(const Bytes&, const Bytes&)>& fn) const {
-  for (auto it = entries_.lower_bound(Bytes(prefix.begin(), prefix.end()));
-       it != entries_.end() && has_prefix(it->first, prefix); ++it)
+  for (auto it = entries_.lower_bound(prefix); it != entries_.end() && has_prefix(it->first, prefix);
+       ++it)
     if (!fn(it->first, it->second)) return;
 }
 
@@ -43,10 +50,10 @@ void StateStore::apply(const ChangeSet& changes) {
   for (const auto& [key, value] : changes) {
     Hash256 hk = sha256(key);
     if (value) {
-      entries_[key] = *value;
+      entries_.insert_or_assign(key, *value);
       tree_.put(hk, sha256(*value));
     } else {
-      entries_.erase(key);
+      if (auto it = entries_.find(key); it != entries_.end()) entries_.erase(it);
       tree_.erase(hk);
     }
   }
@@ -65,7 +72,7 @@ namespace {
 
 // `changes` laid over `base`: ours win, a nullopt value hides the key.
 std::optional<Bytes> get_through(const StateReader& base, const ChangeSet& changes, ByteView key) {
-  auto it = changes.find(Bytes(key.begin(), key.end()));
+  auto it = changes.find(key);
   if (it != changes.end()) return it->second;
   return base.get(key);
 }
@@ -78,7 +85,7 @@ void scan_through(const StateReader& base, const ChangeSet& changes, ByteView pr
     merged.emplace(k, v);
     return true;
   });
-  for (auto it = changes.lower_bound(Bytes(prefix.begin(), prefix.end()));
+  for (auto it = changes.lower_bound(prefix);
        it != changes.end() && has_prefix(it->first, prefix); ++it) {
     if (it->second)
       merged[it->first] = *it->second;
@@ -113,10 +120,18 @@ void Overlay::scan(ByteView prefix,
   scan_through(base_, changes_, prefix, fn);
 }
 
+ChangeSet Overlay::take_changes() {
+  ChangeSet out = std::move(changes_);
+  changes_.clear();  // a moved-from map's contents are unspecified
+  return out;
+}
+
 void Overlay::commit_into(Overlay& parent) {
   assert(&base_ == &parent);
-  for (auto& [key, value] : changes_) parent.changes_[key] = std::move(value);
-  changes_.clear();
+  while (!changes_.empty()) {  // each node handed over whole: its key is not copied
+    auto node = changes_.extract(changes_.begin());
+    parent.changes_.insert_or_assign(std::move(node.key()), std::move(node.mapped()));
+  }
 }
 
 }  // namespace vt::ledger

@@ -13,8 +13,15 @@
 
 namespace vt::ledger {
 
+// Orders byte strings as std::less<Bytes> does (bytes unsigned, a prefix
+// first) and finds a stored key by a view, without copying it.
+struct BytesLess {
+  using is_transparent = void;
+  bool operator()(ByteView a, ByteView b) const noexcept;
+};
+
 // key -> new value, or nullopt for a deletion. Ordered, so applying it is deterministic.
-using ChangeSet = std::map<Bytes, std::optional<Bytes>>;
+using ChangeSet = std::map<Bytes, std::optional<Bytes>, BytesLess>;
 
 class StateReader {
  public:
@@ -41,7 +48,7 @@ class StateStore final : public StateReader {
   std::vector<StateTree::NodeRecord> all_tree_nodes();
 
  private:
-  std::map<Bytes, Bytes, std::less<>> entries_;
+  std::map<Bytes, Bytes, BytesLess> entries_;
   StateTree tree_;
 };
 
@@ -71,12 +78,12 @@ class Overlay final : public StateReader {
   std::optional<Bytes> get(ByteView key) const override;
   void scan(ByteView prefix,
             const std::function<bool(const Bytes&, const Bytes&)>& fn) const override;
-  void put(Bytes key, Bytes value) { changes_[std::move(key)] = std::move(value); }
-  void erase(Bytes key) { changes_[std::move(key)] = std::nullopt; }
+  void put(Bytes key, Bytes value) { changes_.insert_or_assign(std::move(key), std::move(value)); }
+  void erase(Bytes key) { changes_.insert_or_assign(std::move(key), std::nullopt); }
   // Moves these writes into the overlay this one was built on.
   void commit_into(Overlay& parent);
   const ChangeSet& changes() const { return changes_; }
-  ChangeSet take_changes() { return std::move(changes_); }
+  ChangeSet take_changes();
 
  private:
   const StateReader& base_;

@@ -107,7 +107,7 @@ Status ChainStore::init_genesis(const ledger::Genesis& g, ledger::StateStore& st
     add_state_history(0, state.all_tree_nodes(), changes, batch, true);
     add_state_history_start(0, batch);
   }
-  if (indexes_.tx_index) add_tx_index_entries(ledger::Block{}, {}, batch);  // through genesis
+  if (indexes_.tx_index) add_tx_index_entries(ledger::Block{}, {}, {}, batch);  // through genesis
   auto vals = validators_after(kv_, changes);
   if (!vals) return vals.take_error();
   batch.put(Column::Meta, validators_key(1), vals.value());
@@ -140,7 +140,7 @@ Status ChainStore::commit_block(const ledger::Block& block, const Bytes& commit,
                   .bytes(ledger::encode(result.receipts[i]))
                   .take());
   }
-  if (indexes_.tx_index) add_tx_index_entries(block, result.receipts, batch);
+  if (indexes_.tx_index) add_tx_index_entries(block, result.receipts, result.tx_hashes, batch);
   if (indexes_.state_history) {
     add_state_history(hdr.height, state.tree_nodes_for(result.changes), result.changes, batch);
     if (auto s = prune_state_history_for(hdr.height, batch); !s) return s;
@@ -304,15 +304,17 @@ Status ChainStore::complete_indexes(ledger::StateStore& state) {
     if (!block.value())
       return make_error("block " + std::to_string(at) + " missing from the store");
     std::vector<ledger::Receipt> receipts;
+    std::vector<Hash256> hashes;
     for (const auto& tx : block.value()->txs) {
-      auto rec = this->tx(ledger::tx_hash(tx));
+      hashes.push_back(ledger::tx_hash(tx));
+      auto rec = this->tx(hashes.back());
       if (!rec) return rec.take_error();
       if (!rec.value())
         return make_error("a transaction of block " + std::to_string(at) + " is missing");
       receipts.push_back(std::move(rec.value()->receipt));
     }
     WriteBatch batch;
-    add_tx_index_entries(*block.value(), receipts, batch);
+    add_tx_index_entries(*block.value(), receipts, hashes, batch);
     if (auto s = kv_.write(batch); !s) return s;
   }
   return Status::success();

@@ -1,5 +1,6 @@
 #include "node/tx_index.h"
 
+#include <cassert>
 #include <set>
 
 #include "core/bech32m.h"
@@ -98,10 +99,11 @@ bool before(const TxPosition& a, const TxPosition& b) {
 }  // namespace
 
 void add_tx_index_entries(const ledger::Block& block, const std::vector<ledger::Receipt>& receipts,
-                          WriteBatch& batch) {
+                          const std::vector<Hash256>& tx_hashes, WriteBatch& batch) {
+  assert(receipts.size() == block.txs.size() && tx_hashes.size() == block.txs.size());
   const uint64_t height = block.header.height;
-  for (uint32_t i = 0; i < block.txs.size() && i < receipts.size(); ++i) {
-    const Hash256 hash = ledger::tx_hash(block.txs[i]);
+  for (uint32_t i = 0; i < block.txs.size(); ++i) {
+    const Hash256& hash = tx_hashes[i];
     for (const Bytes& term : terms_of(block.txs[i], receipts[i]))
       batch.put(Column::TxIndex, entry_key(term, {height, i}), Bytes(hash.begin(), hash.end()));
   }

@@ -48,10 +48,10 @@ inline constexpr size_t kMaxTxSearchPage = 100;        // more per page is refus
 inline constexpr size_t kMaxExaminedPerPage = 20'000;  // index entries read per call
 inline constexpr size_t kMaxEventTypeBytes = 64;
 
-// Adds the index entries of one block (its transactions and their receipts)
-// and the "indexed through" mark to batch.
+// Adds the index entries of one block (its transactions, their receipts and
+// their hashes, as BlockResult keeps them) and the "indexed through" mark to batch.
 void add_tx_index_entries(const ledger::Block& block, const std::vector<ledger::Receipt>& receipts,
-                          WriteBatch& batch);
+                          const std::vector<Hash256>& tx_hashes, WriteBatch& batch);
 
 // The height the index covers (every block up to it is indexed); nullopt when
 // the store has no index yet (a database written before it existed).

@@ -334,6 +334,77 @@ TEST_CASE("Overlay: buffered writes read through, merge in scans, commit or drop
   CHECK(s.root() != r0);
 }
 
+TEST_CASE("BytesLess orders byte strings as std::less<Bytes> does") {
+  std::mt19937 rng(7);
+  std::vector<Bytes> keys = {{}, {0x00}, {0x00, 0x00}, {0x7f}, {0x80}, {0xff}, {0xff, 0x00}};
+  for (int i = 0; i < 200; ++i) {
+    Bytes k(rng() % 5);
+    for (auto& b : k) b = static_cast<uint8_t>(rng() % 3 == 0 ? 0xff : rng());
+    keys.push_back(k);
+  }
+  BytesLess less;
+  for (const Bytes& a : keys)
+    for (const Bytes& b : keys) CHECK(less(a, b) == std::less<Bytes>()(a, b));
+}
+
+// The store and the overlays find keys by view (BytesLess) and hand changes
+// over node by node; checked against plain std::maps through random writes,
+// deletions, nested overlays' commits and applies.
+TEST_CASE("StateStore and Overlay reads agree with a plain map through random changes") {
+  std::mt19937 rng(11);
+  // Keys that share long prefixes (a tag and zero high bytes), as state keys do.
+  auto key = [](uint32_t i) {
+    Bytes k = {0x6a, 0, 0, 0, 0, 0, 0, static_cast<uint8_t>(i >> 8), static_cast<uint8_t>(i)};
+    if (i % 3 == 0) k.push_back(0x01);  // one key a prefix of another
+    return k;
+  };
+  auto value = [&rng]() { return Bytes(1 + rng() % 40, static_cast<uint8_t>(rng())); };
+  auto read = [](const std::map<Bytes, Bytes>& m, const Bytes& k) -> std::optional<Bytes> {
+    auto it = m.find(k);
+    return it == m.end() ? std::nullopt : std::optional<Bytes>(it->second);
+  };
+  StateStore store;
+  std::map<Bytes, Bytes> model;
+  for (int round = 0; round < 6; ++round) {
+    Overlay block(store);
+    const StateReader& block_reader = block;
+    std::map<Bytes, Bytes> block_model = model;
+    for (int t = 0; t < 40; ++t) {  // transactions, each its own overlay, most committed
+      Overlay tx(block_reader);
+      std::map<Bytes, Bytes> tx_model = block_model;
+      const int writes = 1 + static_cast<int>(rng() % (t % 7 == 0 ? 60 : 4));
+      for (int w = 0; w < writes; ++w) {
+        const Bytes k = key(rng() % 300);
+        if (rng() % 4 == 0) {
+          tx.erase(k);
+          tx_model.erase(k);
+        } else {
+          Bytes v = value();
+          tx.put(k, v);
+          tx_model[k] = v;
+        }
+        const Bytes probe = key(rng() % 300);
+        REQUIRE(tx.get(probe) == read(tx_model, probe));
+      }
+      if (rng() % 5 != 0) {
+        tx.commit_into(block);
+        block_model = tx_model;
+      }
+      for (uint32_t i = 0; i < 300; i += 7) REQUIRE(block.get(key(i)) == read(block_model, key(i)));
+    }
+    store.apply(block.take_changes());
+    model = block_model;
+    REQUIRE(store.size() == model.size());
+    for (uint32_t i = 0; i < 300; ++i) REQUIRE(store.get(key(i)) == read(model, key(i)));
+    std::map<Bytes, Bytes> scanned;
+    store.scan({}, [&](const Bytes& k, const Bytes& v) {
+      scanned.emplace(k, v);
+      return true;
+    });
+    REQUIRE(scanned == model);
+  }
+}
+
 namespace vt::ledger::test {
 
 TEST_CASE("LayeredView: the base read through a layer that may change between reads") {
