@@ -28,8 +28,8 @@ std::optional<Bytes> StateStore::get(ByteView key) const {
 
 void StateStore::scan(ByteView prefix,
                       const std::function<bool(const Bytes&, const Bytes&)>& fn) const {
-  for (auto it = entries_.lower_bound(prefix); it != entries_.end() && has_prefix(it->first, prefix);
-       ++it)
+  for (auto it = entries_.lower_bound(prefix);
+       it != entries_.end() && has_prefix(it->first, prefix); ++it)
     if (!fn(it->first, it->second)) return;
 }
 
@@ -85,8 +85,8 @@ void scan_through(const StateReader& base, const ChangeSet& changes, ByteView pr
     merged.emplace(k, v);
     return true;
   });
-  for (auto it = changes.lower_bound(prefix);
-       it != changes.end() && has_prefix(it->first, prefix); ++it) {
+  for (auto it = changes.lower_bound(prefix); it != changes.end() && has_prefix(it->first, prefix);
+       ++it) {
     if (it->second)
       merged[it->first] = *it->second;
     else
