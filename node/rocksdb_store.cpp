@@ -1,6 +1,5 @@
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
-#include <rocksdb/slice_transform.h>
 #include <rocksdb/write_batch.h>
 
 #include "node/kv_store.h"
@@ -23,12 +22,6 @@ namespace {
 constexpr size_t kRecordOverhead = 16;
 // The batch's own header: sequence number (8) and count (4).
 constexpr size_t kBatchHeader = 12;
-// Keys whose first 33 bytes recur block after block: an account's state key
-// (tag || address), a state tree place (depth || path prefix) and an address's
-// index term (tag || address). The memtable remembers where each such prefix
-// last went in, so the next version of it goes in beside it instead of being
-// searched for from the top of the skip list.
-constexpr size_t kHintPrefixBytes = 33;
 
 rocksdb::Slice slice(ByteView b) {
   return {reinterpret_cast<const char*>(b.data()), b.size()};
@@ -137,14 +130,8 @@ Result<std::unique_ptr<KvStore>> open_rocksdb(const std::string& path) {
   options.max_log_file_size = 16 << 20;
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
   families.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());
-  for (size_t i = 0; i < static_cast<size_t>(Column::Count); ++i) {
-    const Column c = static_cast<Column>(i);
-    rocksdb::ColumnFamilyOptions column;
-    if (c == Column::State || c == Column::StateNodes || c == Column::TxIndex)
-      column.memtable_insert_with_hint_prefix_extractor.reset(
-          rocksdb::NewFixedPrefixTransform(kHintPrefixBytes));
-    families.emplace_back(column_name(c), column);
-  }
+  for (size_t i = 0; i < static_cast<size_t>(Column::Count); ++i)
+    families.emplace_back(column_name(static_cast<Column>(i)), rocksdb::ColumnFamilyOptions());
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* db = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(options, path, families, &handles, &db);
