@@ -225,6 +225,21 @@ SignedTx transfer(const SchnorrKey& from, uint32_t sender, const Address& to, ui
   return {to_hex(ledger::encode(tx)), to_hex(ledger::tx_hash(tx)), sender};
 }
 
+// The machine's speed now: microseconds per BIP-340 check of `txs`' signatures
+// (the best of three passes, single-threaded). This VM's speed drifts by a third
+// between hours, so each run prints it before the ramp and after the drain, and
+// only runs of about the same speed compare.
+double verify_us(const std::vector<ledger::Transaction>& txs) {
+  double best = 1e100;
+  for (int pass = 0; pass < 3; ++pass) {
+    const auto start = Clock::now();
+    for (const auto& tx : txs)
+      if (!ledger::signature_valid(tx)) fail("a pre-signed transfer does not verify");
+    best = std::min(best, seconds(Clock::now() - start));
+  }
+  return 1e6 * best / static_cast<double>(txs.size());
+}
+
 // What the submitters, the follower and the main thread share (under m).
 struct Shared {
   std::mutex m;
@@ -567,6 +582,13 @@ int main(int argc, char** argv) {
     for (auto& t : signers) t.join();
   }
   const double sign_s = seconds(Clock::now() - sign_start);
+  std::vector<ledger::Transaction> probe_txs;  // for verify_us: up to 1,000 of the ramp's
+  for (size_t k = 0; k < std::min<size_t>(budget, 1000); ++k) {
+    constexpr size_t kAnySize = 1 << 20;  // our own transfers, a few hundred bytes each
+    auto tx = ledger::decode_transaction(from_hex(s.txs[first_load + k].hex).value(), kAnySize);
+    if (!tx) fail("a pre-signed transfer does not decode: " + tx.error());
+    probe_txs.push_back(std::move(tx).value());
+  }
   s.submitted_at.assign(s.txs.size(), {});
   s.committed_at.assign(s.txs.size(), {});
   s.step_of.assign(s.txs.size(), -1);
@@ -582,6 +604,8 @@ int main(int argc, char** argv) {
       "transfers pre-signed in %.1f s\n",
       n_urls, accounts, distributors, fund_s, budget, sign_s);
   std::fflush(stdout);
+
+  const double verify_before_us = verify_us(probe_txs);
 
   // 3. The ramp.
   const double cpu_at_ramp = cpu_seconds();
@@ -600,6 +624,7 @@ int main(int argc, char** argv) {
   }
   follower.join();
   const double drain_s = seconds(Clock::now() - drain_start);
+  const double verify_after_us = verify_us(probe_txs);
   const double cpu_us_per_tx = 1e6 * (cpu_seconds() - cpu_at_ramp) /
                                static_cast<double>(s.committed_total - committed_at_ramp);
 
@@ -633,6 +658,10 @@ int main(int argc, char** argv) {
       "transactions committed: %zu (funding %zu, load %zu); this load generator's CPU time "
       "during the ramp and drain: %.0f us per committed transfer\n",
       first_load + load_sent, first_load, load_sent, cpu_us_per_tx);
+  std::printf(
+      "machine speed: one BIP-340 signature check took %.1f us before the ramp and %.1f us "
+      "after the drain (single thread, best of three passes over %zu transfers)\n",
+      verify_before_us, verify_after_us, probe_txs.size());
   std::string command = argv[0];
   for (int i = 1; i < argc; ++i) command += std::string(" ") + argv[i];
   std::printf("command: %s\n", command.c_str());
