@@ -4,6 +4,7 @@
 // __fmaf_rn (em::fma), IEEE division and sqrt, no flush-to-zero.
 #include <cuda_runtime.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 
@@ -18,6 +19,13 @@
 #define VT_LAUNCH(kernel, grid, block) kernel<<<grid, block>>>
 #endif
 
+// Full unrolling for nvcc (the emulation's C++ compiler would warn on the pragma).
+#if defined(__CUDACC__)
+#define VT_UNROLL _Pragma("unroll")
+#else
+#define VT_UNROLL
+#endif
+
 namespace vt::kernels {
 
 void cuda_check_last(const char* what) {
@@ -30,49 +38,148 @@ void cuda_check_last(const char* what) {
 
 namespace {
 
-constexpr int kTile = 64;   // C tile per block: 64 x 64
-constexpr int kTileK = 16;  // K slice staged in shared memory
 constexpr int kThreads = 256;
 
-// Each thread computes a 4x4 patch of C; for every output the k loop runs in
-// ascending order across the K slices, so each output is the canonical chain.
-__global__ void gemm_kernel(float* c, int ldc, const float* a, int lda, const float* b, int ldb,
-                            int m, int n, int k) {
-  __shared__ float as[kTileK][kTile + 1];  // as[kk][row]
-  __shared__ float bs[kTileK][kTile];      // bs[kk][col]
-  const int tx = threadIdx.x % 16, ty = threadIdx.x / 16;
-  const int row0 = blockIdx.y * kTile, col0 = blockIdx.x * kTile;
-  float acc[4][4];
-  for (int i = 0; i < 4; ++i)
-    for (int j = 0; j < 4; ++j) acc[i][j] = 0.0f;
-  for (int k0 = 0; k0 < k; k0 += kTileK) {
-    const int kn = min(kTileK, k - k0);
-    for (int idx = threadIdx.x; idx < kTile * kTileK; idx += kThreads) {
-      const int r = idx / kTileK, kk = idx % kTileK;  // A: consecutive threads walk k
-      const int gr = row0 + r, gk = k0 + kk;
-      as[kk][r] = (gr < m && kk < kn) ? a[static_cast<long>(gr) * lda + gk] : 0.0f;
-      const int kb = idx / kTile, cc = idx % kTile;  // B: consecutive threads walk columns
-      const int gc = col0 + cc, gkb = k0 + kb;
-      bs[kb][cc] = (gc < n && kb < kn) ? b[static_cast<long>(gkb) * ldb + gc] : 0.0f;
+// gemm: C[m x n] = A[m x k] B[k x n], row-major with leading dimensions. A block
+// of 256 threads computes a BM x BN tile of C, each thread a TM x TN patch of 4 x 4
+// chunks spaced BM / (TM / 4) rows and BN / (TN / 4) columns apart, so that a
+// warp's shared-memory reads are whole 16-byte words without bank conflicts. K is
+// staged BK deep in two shared buffers: the next slice's global loads are in
+// flight while the current slice's FMAs run, with one barrier per slice. VEC reads
+// global memory in 16-byte words (gemm_cuda checks alignment, and that k and n are
+// multiples of 4, so a word lies wholly inside or wholly outside the matrix).
+// Every output is fma in ascending k from +0, the CPU's chain, whatever the
+// tiling: which instance runs is only a question of speed.
+template <int BM, int BN, int BK, int TM, int TN, bool VEC>
+struct GemmSlice {  // one thread's share of a K slice, on its way to shared memory
+  static_assert((BM / TM) * (BN / TN) == kThreads && TM % 4 == 0 && TN % 4 == 0);
+  static constexpr int kPad = 4;  // as rows stay 16-byte aligned; A's stores spread over the banks
+  static constexpr int kA = BM * BK / kThreads, kB = BK * BN / kThreads;
+  static_assert(!VEC || (kA % 4 == 0 && kB % 4 == 0 && BK % 4 == 0));
+  float a[kA], b[kB];
+
+  // A[row0.., k0..k0 + BK) and B[k0..k0 + BK, col0..): consecutive threads walk k
+  // in A and columns in B, so both loads coalesce; zeros outside the matrices.
+  __device__ __forceinline__ void load(const float* A, int lda, const float* B, int ldb, int m,
+                                       int n, int k, int row0, int col0, int k0) {
+    const int t = threadIdx.x;
+    if constexpr (VEC) {
+      for (int i = 0; i < kA / 4; ++i) {
+        const int idx = t + kThreads * i, gr = row0 + idx / (BK / 4), gk = k0 + idx % (BK / 4) * 4;
+        const float4 v =
+            (gr < m && gk < k)
+                ? *reinterpret_cast<const float4*>(A + static_cast<long>(gr) * lda + gk)
+                : make_float4(0.0f, 0.0f, 0.0f, 0.0f);
+        a[4 * i] = v.x, a[4 * i + 1] = v.y, a[4 * i + 2] = v.z, a[4 * i + 3] = v.w;
+      }
+      for (int i = 0; i < kB / 4; ++i) {
+        const int idx = t + kThreads * i, gk = k0 + idx / (BN / 4), gc = col0 + idx % (BN / 4) * 4;
+        const float4 v =
+            (gk < k && gc < n)
+                ? *reinterpret_cast<const float4*>(B + static_cast<long>(gk) * ldb + gc)
+                : make_float4(0.0f, 0.0f, 0.0f, 0.0f);
+        b[4 * i] = v.x, b[4 * i + 1] = v.y, b[4 * i + 2] = v.z, b[4 * i + 3] = v.w;
+      }
+    } else {
+      for (int i = 0; i < kA; ++i) {
+        const int idx = t + kThreads * i, gr = row0 + idx / BK, gk = k0 + idx % BK;
+        a[i] = (gr < m && gk < k) ? A[static_cast<long>(gr) * lda + gk] : 0.0f;
+      }
+      for (int i = 0; i < kB; ++i) {
+        const int idx = t + kThreads * i, gk = k0 + idx / BN, gc = col0 + idx % BN;
+        b[i] = (gk < k && gc < n) ? B[static_cast<long>(gk) * ldb + gc] : 0.0f;
+      }
     }
-    __syncthreads();
-    for (int kk = 0; kk < kn; ++kk) {
-      float av[4], bv[4];
-      for (int i = 0; i < 4; ++i) av[i] = as[kk][ty * 4 + i];
-      for (int j = 0; j < 4; ++j) bv[j] = bs[kk][tx * 4 + j];
-      for (int i = 0; i < 4; ++i)
-        for (int j = 0; j < 4; ++j) acc[i][j] = em::fma(av[i], bv[j], acc[i][j]);
+  }
+
+  // as[kk][row] (A transposed, so a step reads a column of the tile as words) and bs[kk][col].
+  __device__ __forceinline__ void store(float (&as)[BK][BM + kPad], float (&bs)[BK][BN]) const {
+    const int t = threadIdx.x;
+    constexpr int w = VEC ? 4 : 1;  // consecutive values per staged word
+    for (int i = 0; i < kA / w; ++i) {
+      const int idx = t + kThreads * i, r = idx / (BK / w), kk = idx % (BK / w) * w;
+      for (int q = 0; q < w; ++q) as[kk + q][r] = a[w * i + q];
     }
+    for (int i = 0; i < kB / w; ++i) {
+      const int idx = t + kThreads * i, kb = idx / (BN / w), cc = idx % (BN / w) * w;
+      for (int q = 0; q < w; ++q) bs[kb][cc + q] = b[w * i + q];
+    }
+  }
+};
+
+// One k of the thread's patch: acc[i][j] = fma(A[row i][k], B[k][col j], acc[i][j]).
+template <int BM, int BN, int TM, int TN>
+__device__ __forceinline__ void gemm_step(float (&acc)[TM][TN], const float* as_k,
+                                          const float* bs_k, int rb, int cb) {
+  float av[TM], bv[TN];
+  for (int i = 0; i < TM; ++i) av[i] = as_k[i / 4 * (BM / (TM / 4)) + rb + i % 4];
+  for (int j = 0; j < TN; ++j) bv[j] = bs_k[j / 4 * (BN / (TN / 4)) + cb + j % 4];
+  for (int i = 0; i < TM; ++i)
+    for (int j = 0; j < TN; ++j) acc[i][j] = em::fma(av[i], bv[j], acc[i][j]);
+}
+
+template <int BM, int BN, int BK, int TM, int TN, bool VEC>
+__global__ void __launch_bounds__(kThreads, 2)
+    gemm_kernel(float* c, int ldc, const float* a, int lda, const float* b, int ldb, int m, int n,
+                int k) {
+  using Slice = GemmSlice<BM, BN, BK, TM, TN, VEC>;
+  __shared__ __align__(16) float as[2][BK][BM + Slice::kPad];  // as[buf][kk][row]
+  __shared__ __align__(16) float bs[2][BK][BN];                // bs[buf][kk][col]
+  const int rb = threadIdx.x / (BN / TN) * 4, cb = threadIdx.x % (BN / TN) * 4;
+  const int row0 = blockIdx.y * BM, col0 = blockIdx.x * BN;
+  float acc[TM][TN];
+  for (int i = 0; i < TM; ++i)
+    for (int j = 0; j < TN; ++j) acc[i][j] = 0.0f;
+  Slice next;
+  const int slices = (k + BK - 1) / BK;
+  if (slices > 0) {
+    next.load(a, lda, b, ldb, m, n, k, row0, col0, 0);
+    next.store(as[0], bs[0]);
+  }
+  __syncthreads();
+  for (int s = 0; s < slices; ++s) {
+    const int cur = s & 1, k0 = s * BK, kn = min(BK, k - k0);
+    if (s + 1 < slices) next.load(a, lda, b, ldb, m, n, k, row0, col0, k0 + BK);
+    // Only the kn real k of the last slice: fma(0, 0, -0) is +0, so padded
+    // zeros would turn an output whose products all underflowed to -0 into +0.
+    // A full slice has a constant trip count, so the compiler unrolls it.
+    if (kn == BK) {
+      VT_UNROLL for (int kk = 0; kk < BK; ++kk)
+          gemm_step<BM, BN>(acc, as[cur][kk], bs[cur][kk], rb, cb);
+    } else {
+      for (int kk = 0; kk < kn; ++kk) gemm_step<BM, BN>(acc, as[cur][kk], bs[cur][kk], rb, cb);
+    }
+    if (s + 1 < slices) next.store(as[cur ^ 1], bs[cur ^ 1]);
     __syncthreads();
   }
-  for (int i = 0; i < 4; ++i) {
-    const int r = row0 + ty * 4 + i;
+  for (int i = 0; i < TM; ++i) {
+    const int r = row0 + i / 4 * (BM / (TM / 4)) + rb + i % 4;
     if (r >= m) continue;
-    for (int j = 0; j < 4; ++j) {
-      const int cc = col0 + tx * 4 + j;
+    for (int j = 0; j < TN; ++j) {
+      const int cc = col0 + j / 4 * (BN / (TN / 4)) + cb + j % 4;
       if (cc < n) c[static_cast<long>(r) * ldc + cc] = em::canon(acc[i][j]);
     }
   }
+}
+
+template <int BM, int BN, int BK, int TM, int TN>
+void launch_gemm(bool vec, float* c, int ldc, const float* a, int lda, const float* b, int ldb,
+                 int m, int n, int k) {
+  const dim3 grid(static_cast<unsigned>((n + BN - 1) / BN),
+                  static_cast<unsigned>((m + BM - 1) / BM));
+  auto* kernel =
+      vec ? &gemm_kernel<BM, BN, BK, TM, TN, true> : &gemm_kernel<BM, BN, BK, TM, TN, false>;
+  VT_LAUNCH(kernel, grid, kThreads)(c, ldc, a, lda, b, ldb, m, n, k);
+}
+
+// 128 x 128 tiles (8 x 8 per thread) once there are enough of them to fill the
+// GPU (about one per multiprocessor); 64 x 64 tiles (4 x 4 per thread, 16 deep)
+// below that, where more blocks beat more work per block. Measured on an H200:
+// docs/performance.md.
+constexpr long kBigTileMinCount = 128;
+
+bool aligned16(const float* p) {
+  return reinterpret_cast<std::uintptr_t>(p) % 16 == 0;
 }
 
 __global__ void transpose_kernel(float* out, const float* in, int rows, int cols) {
@@ -179,9 +286,14 @@ unsigned blocks_for(std::size_t n, unsigned threads) {
 void gemm_cuda(float* c, int ldc, const float* a, int lda, const float* b, int ldb, int m, int n,
                int k) {
   if (m <= 0 || n <= 0) return;
-  const dim3 grid(static_cast<unsigned>((n + kTile - 1) / kTile),
-                  static_cast<unsigned>((m + kTile - 1) / kTile));
-  VT_LAUNCH(gemm_kernel, grid, kThreads)(c, ldc, a, lda, b, ldb, m, n, k);
+  const bool vec =
+      aligned16(a) && aligned16(b) && lda % 4 == 0 && ldb % 4 == 0 && k % 4 == 0 && n % 4 == 0;
+  const long big_tiles = static_cast<long>((n + 127) / 128) * ((m + 127) / 128);
+  if (big_tiles >= kBigTileMinCount) {
+    launch_gemm<128, 128, 8, 8, 8>(vec, c, ldc, a, lda, b, ldb, m, n, k);
+  } else {
+    launch_gemm<64, 64, 16, 4, 4>(vec, c, ldc, a, lda, b, ldb, m, n, k);
+  }
   cuda_check_last("gemm");
 }
 

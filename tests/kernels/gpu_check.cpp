@@ -5,6 +5,7 @@
 // as kernels_cuda_emulation against tests/kernels/cuda_emulation's runtime.
 #include <cuda_runtime.h>
 
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -65,9 +66,15 @@ void check_ops() {
   CpuExec ex;
   ex.pool = &pool;
   // {B, OC, C}: one past the 64x64 tile and the 16-deep K slice, single rows and columns.
-  const int shapes[][3] = {{1, 1, 1},    {7, 33, 5},     {64, 64, 16},    {65, 65, 17},
-                           {1, 129, 15}, {129, 1, 33},   {128, 256, 784}, {100, 10, 128},
-                           {37, 70, 0},  {300, 500, 257}};
+  // gemm_cuda runs four kernels: 64x64 or 128x128 tiles (the latter from 128 such
+  // tiles on), each with 4- or 16-byte global loads (16 when k and n are multiples
+  // of 4). The last three shapes reach the ones the others do not, with a
+  // part-filled last K slice: {68, 20, 36} the 64x64 16-byte forward, {1025, 2048,
+  // 12} the 128x128 16-byte forward, {1025, 9, 2049} the 128x128 4-byte dinp.
+  const int shapes[][3] = {{1, 1, 1},      {7, 33, 5},      {64, 64, 16},    {65, 65, 17},
+                           {1, 129, 15},   {129, 1, 33},    {128, 256, 784}, {100, 10, 128},
+                           {37, 70, 0},    {300, 500, 257}, {68, 20, 36},    {1025, 2048, 12},
+                           {1025, 9, 2049}};
   for (const auto& s : shapes) {
     const int B = s[0], OC = s[1], C = s[2];
     const std::string tag = std::to_string(B) + "x" + std::to_string(C) + "x" + std::to_string(OC);
@@ -92,6 +99,26 @@ void check_ops() {
       expect_same("linear_backward dw " + tag, dwv, gdw);
       expect_same("linear_backward dbias " + tag, db, gdb);
     }
+  }
+  // Products that underflow to -0 keep every output at -0 through its chain; a
+  // kernel that ran a part-filled K slice over padded zeros would end at +0.
+  for (const auto& s : {std::array{1025, 2049, 9}, std::array{1025, 2048, 12},
+                        std::array{65, 65, 17}, std::array{64, 64, 20}}) {
+    const int m = s[0], cols = s[1], k = s[2];
+    const std::string tag =
+        std::to_string(m) + "x" + std::to_string(k) + "x" + std::to_string(cols);
+    const std::vector<float> a(static_cast<std::size_t>(m) * k, -1e-30f),
+        b(static_cast<std::size_t>(k) * cols, 1e-30f);
+    std::vector<float> c(static_cast<std::size_t>(m) * cols, 1.0f);
+    gemm_cpu(ex, c.data(), cols, a.data(), k, b.data(), cols, m, cols, k);
+    if (!std::signbit(c.back()) || c.back() != 0.0f) {
+      ++failures;
+      std::printf("DIFF gemm of underflowing products %s: the CPU gave %a, not -0\n", tag.c_str(),
+                  static_cast<double>(c.back()));
+    }
+    Dev ga(a), gb(b), gc(c.size());
+    gemm_cuda(gc.p, cols, ga.p, k, gb.p, cols, m, cols, k);
+    expect_same("gemm of underflowing products " + tag, c, gc);
   }
   const std::size_t n = 100000;
   const auto x = make_data(n, 5, 50), d = make_data(n, 6, 50), g = make_data(n, 7, 20);

@@ -31,12 +31,22 @@ extern dim3 blockDim, gridDim;
 #define __host__
 #define __forceinline__ inline
 #define __shared__ static
+#define __align__(n) __attribute__((aligned(n)))
+#define __launch_bounds__(...)
 
 inline int min(int a, int b) {
   return a < b ? a : b;
 }
 inline int max(int a, int b) {
   return a > b ? a : b;
+}
+
+// CUDA's 16-byte vector type, as aligned as on the GPU.
+struct alignas(16) float4 {
+  float x, y, z, w;
+};
+inline float4 make_float4(float x, float y, float z, float w) {
+  return float4{x, y, z, w};
 }
 
 enum cudaError_t { cudaSuccess = 0, cudaErrorInvalidValue = 1, cudaErrorInvalidConfiguration = 9 };
