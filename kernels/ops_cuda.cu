@@ -50,6 +50,15 @@ constexpr int kThreads = 256;
 // multiples of 4, so a word lies wholly inside or wholly outside the matrix).
 // Every output is fma in ascending k from +0, the CPU's chain, whatever the
 // tiling: which instance runs is only a question of speed.
+// dst[0..3] = the 16-byte word M[row][col..col + 3] of a row-major matrix, or
+// zeros where it lies outside the matrix.
+__device__ __forceinline__ void load_word(float* dst, const float* M, int ld, int row, int col,
+                                          bool inside) {
+  const float4 v = inside ? *reinterpret_cast<const float4*>(M + static_cast<long>(row) * ld + col)
+                          : make_float4(0.0f, 0.0f, 0.0f, 0.0f);
+  dst[0] = v.x, dst[1] = v.y, dst[2] = v.z, dst[3] = v.w;
+}
+
 template <int BM, int BN, int BK, int TM, int TN, bool VEC>
 struct GemmSlice {  // one thread's share of a K slice, on its way to shared memory
   static_assert((BM / TM) * (BN / TN) == kThreads && TM % 4 == 0 && TN % 4 == 0);
@@ -66,19 +75,11 @@ struct GemmSlice {  // one thread's share of a K slice, on its way to shared mem
     if constexpr (VEC) {
       for (int i = 0; i < kA / 4; ++i) {
         const int idx = t + kThreads * i, gr = row0 + idx / (BK / 4), gk = k0 + idx % (BK / 4) * 4;
-        const float4 v =
-            (gr < m && gk < k)
-                ? *reinterpret_cast<const float4*>(A + static_cast<long>(gr) * lda + gk)
-                : make_float4(0.0f, 0.0f, 0.0f, 0.0f);
-        a[4 * i] = v.x, a[4 * i + 1] = v.y, a[4 * i + 2] = v.z, a[4 * i + 3] = v.w;
+        load_word(a + 4 * i, A, lda, gr, gk, gr < m && gk < k);
       }
       for (int i = 0; i < kB / 4; ++i) {
         const int idx = t + kThreads * i, gk = k0 + idx / (BN / 4), gc = col0 + idx % (BN / 4) * 4;
-        const float4 v =
-            (gk < k && gc < n)
-                ? *reinterpret_cast<const float4*>(B + static_cast<long>(gk) * ldb + gc)
-                : make_float4(0.0f, 0.0f, 0.0f, 0.0f);
-        b[4 * i] = v.x, b[4 * i + 1] = v.y, b[4 * i + 2] = v.z, b[4 * i + 3] = v.w;
+        load_word(b + 4 * i, B, ldb, gk, gc, gk < k && gc < n);
       }
     } else {
       for (int i = 0; i < kA; ++i) {
