@@ -40,6 +40,15 @@ namespace {
 
 constexpr int kThreads = 256;
 
+// dst[0..3] = the 16-byte word M[row][col..col + 3] of a row-major matrix, or
+// zeros where it lies outside the matrix.
+__device__ __forceinline__ void load_word(float* dst, const float* M, int ld, int row, int col,
+                                          bool inside) {
+  const float4 v = inside ? *reinterpret_cast<const float4*>(M + static_cast<long>(row) * ld + col)
+                          : make_float4(0.0f, 0.0f, 0.0f, 0.0f);
+  dst[0] = v.x, dst[1] = v.y, dst[2] = v.z, dst[3] = v.w;
+}
+
 // gemm: C[m x n] = A[m x k] B[k x n], row-major with leading dimensions. A block
 // of 256 threads computes a BM x BN tile of C, each thread a TM x TN patch of 4 x 4
 // chunks spaced BM / (TM / 4) rows and BN / (TN / 4) columns apart, so that a
@@ -50,15 +59,6 @@ constexpr int kThreads = 256;
 // multiples of 4, so a word lies wholly inside or wholly outside the matrix).
 // Every output is fma in ascending k from +0, the CPU's chain, whatever the
 // tiling: which instance runs is only a question of speed.
-// dst[0..3] = the 16-byte word M[row][col..col + 3] of a row-major matrix, or
-// zeros where it lies outside the matrix.
-__device__ __forceinline__ void load_word(float* dst, const float* M, int ld, int row, int col,
-                                          bool inside) {
-  const float4 v = inside ? *reinterpret_cast<const float4*>(M + static_cast<long>(row) * ld + col)
-                          : make_float4(0.0f, 0.0f, 0.0f, 0.0f);
-  dst[0] = v.x, dst[1] = v.y, dst[2] = v.z, dst[3] = v.w;
-}
-
 template <int BM, int BN, int BK, int TM, int TN, bool VEC>
 struct GemmSlice {  // one thread's share of a K slice, on its way to shared memory
   static_assert((BM / TM) * (BN / TN) == kThreads && TM % 4 == 0 && TN % 4 == 0);
