@@ -51,7 +51,10 @@ class ChainStore {
   [[nodiscard]] Status init_genesis(const ledger::Genesis& g, ledger::StateStore& state);
   // One batch: block, height index, commit, txs + receipts, state changes, the
   // transaction index, the state history (tree nodes the block changed, read from
-  // `state`, which holds the state after the block) and the head.
+  // `state`, which holds the state after the block) and the head. The state
+  // changes are kept as one record per block and folded into the state column,
+  // each key once, every 64th height (and the first block a store from before
+  // this format commits).
   [[nodiscard]] Status commit_block(const ledger::Block& block, const Bytes& commit,
                                     const ledger::BlockResult& result, ledger::StateStore& state);
   // At start, for the indexes that are on: indexes every block the transaction
@@ -67,7 +70,8 @@ class ChainStore {
   // held them); nullopt for a database written before these were kept.
   [[nodiscard]] Result<std::optional<std::vector<ledger::Validator>>> validators_at(
       uint64_t height) const;
-  // Loads the whole persisted state into memory (at start-up).
+  // Loads the whole persisted state into memory (at start-up): the folded state
+  // and the blocks' changes since. An error when those do not reach the head.
   [[nodiscard]] Status load_state(ledger::StateStore& state) const;
 
   [[nodiscard]] Result<std::optional<ledger::Block>> block_at(uint64_t height) const;

@@ -27,9 +27,10 @@ enum class Column : uint8_t {
   Consensus,    // the validator's last signed step (double-sign protection)
   Blobs,    // content-addressed blobs (checkpoints, models): hash -> size, hash || chunk -> bytes
   TxIndex,  // search term || height || index -> tx hash (node/tx_index.h)
-  StateNodes,   // state tree node: depth || path prefix || height -> node (node/state_history.h)
-  StateValues,  // SHA-256 of a state value -> the value (node/state_history.h)
-  StateLog,     // height -> the tree places it wrote, for pruning (node/state_history.h)
+  StateNodes,    // state tree node: depth || path prefix || height -> node (node/state_history.h)
+  StateValues,   // SHA-256 of a state value -> the value (node/state_history.h)
+  StateLog,      // height -> the tree places it wrote, for pruning (node/state_history.h)
+  StateChanges,  // height -> the state changes of that block, not yet folded into State
   Count
 };
 const char* column_name(Column c);

@@ -10,7 +10,7 @@ const char* column_name(Column c) {
   static constexpr const char* kNames[] = {
       "meta",         "blocks",      "heights",      "commits",   "txs",
       "block_events", "state",       "account_txs",  "consensus", "blobs",
-      "tx_index",     "state_nodes", "state_values", "state_log"};
+      "tx_index",     "state_nodes", "state_values", "state_log", "state_changes"};
   static_assert(sizeof(kNames) / sizeof(kNames[0]) == static_cast<size_t>(Column::Count));
   return kNames[static_cast<size_t>(c)];
 }
