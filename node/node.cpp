@@ -438,6 +438,8 @@ void Node::flush_gossip() {
     };
     for (const auto& [from, txs] : gossip_out_) {
       if (from == peer.id) continue;  // it has them
+      if (auto of = peers_of_.find(from); of != peers_of_.end() && of->second.contains(peer.id))
+        continue;  // `from` sent them to it
       for (const Bytes& raw : txs) {
         if (part.size() == p2p::kMaxGossipBatch || bytes + raw.size() > params_.max_block_bytes)
           send();
@@ -448,6 +450,21 @@ void Node::flush_gossip() {
     send();
   }
   gossip_out_.clear();
+}
+
+void Node::advertise_peers(const std::string& joined) {
+  std::vector<std::string> now;
+  for (const p2p::PeerInfo& peer : peers_->peers()) now.push_back(peer.id);
+  std::sort(now.begin(), now.end());
+  if (now != advertised_peers_) {
+    advertised_peers_ = now;
+    std::erase_if(peers_of_, [&](const auto& entry) {  // what a lost peer told us
+      return !std::binary_search(now.begin(), now.end(), entry.first);
+    });
+    peers_->broadcast({p2p::MessageType::peers, p2p::encode_peer_list(now)});
+  } else if (!joined.empty()) {
+    peers_->send(joined, {p2p::MessageType::peers, p2p::encode_peer_list(now)});
+  }
 }
 
 void Node::handle(consensus::Actions actions) {
@@ -739,7 +756,10 @@ Node::Route Node::route(uint64_t height, const std::string& from) {
 void Node::on_peer_message(p2p::Inbound in) {
   if (!peers_) return;
   const std::string& from = in.peer;
-  if (!in.message) return gossip_state(from);  // a new peer: tell it where we stand
+  if (!in.message) {  // a new peer: tell it where we stand, and who our peers are
+    advertise_peers(from);
+    return gossip_state(from);
+  }
   p2p::Message& m = *in.message;
   metrics_.peer_message();
   auto keep_for_next_height = [&] {
@@ -753,6 +773,12 @@ void Node::on_peer_message(p2p::Inbound in) {
       if (!tx) return peers_->punish(from, "malformed transaction: " + tx.error());
       // Refused by state (nonce, balance, already held): not a fault.
       (void)admit_transaction(tx.value(), m.payload, hash, from);
+      return;
+    }
+    case p2p::MessageType::peers: {
+      auto ids = p2p::decode_peer_list(m.payload);
+      if (!ids) return peers_->punish(from, ids.error());
+      peers_of_[from] = std::set<std::string>(ids->begin(), ids->end());
       return;
     }
     case p2p::MessageType::txs: {
@@ -1110,6 +1136,7 @@ void Node::tick() {
     stalled_ticks_ = 0;
   }
   send_blob_actions(blob_fetcher_.tick(std::chrono::steady_clock::now()));
+  advertise_peers();  // a lost connection
   auto timer = std::make_shared<boost::asio::steady_timer>(io_, std::chrono::milliseconds(kTickMs));
   timers_.push_back(timer);
   timer->async_wait([this, timer](const boost::system::error_code& ec) {

@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <tuple>
 
 #include "consensus/engine.h"
@@ -267,6 +268,16 @@ class Node {
   static constexpr size_t kGossipFlushCount = 256;
   std::map<std::string, std::vector<Bytes>> gossip_out_;
   bool gossip_flush_scheduled_ = false;
+  // Each peer's peers, as it last told us (MessageType::peers). A peer sends
+  // what it admits to all of its peers, so what came from it is not relayed to
+  // them: in a full mesh each transaction crosses each link once, not three
+  // times. A peer that lies about its peers only keeps its own gossip from
+  // spreading (blocks still carry every transaction).
+  std::map<std::string, std::set<std::string>> peers_of_;
+  std::vector<std::string> advertised_peers_;  // our peers, as we last told them
+  // Tells every peer our peers when they changed (a new or lost connection), and
+  // `joined` (a new peer) in any case.
+  void advertise_peers(const std::string& joined = {});
   // Evidence waiting for a block, by (validator, offence height); bounded.
   static constexpr size_t kMaxPendingEvidence = 64;
   std::map<std::pair<Ed25519Pubkey, uint64_t>, ledger::Evidence> evidence_pool_;

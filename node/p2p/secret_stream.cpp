@@ -96,6 +96,8 @@ const char* message_type_name(MessageType t) {
       return "blob_request";
     case MessageType::blob_chunk:
       return "blob_chunk";
+    case MessageType::peers:
+      return "peers";
   }
   return "unknown";
 }
@@ -123,6 +125,8 @@ uint32_t MessageLimits::limit_of(MessageType t) const {
       return 40;
     case MessageType::blob_chunk:  // hash, offset, flag, size, length and one chunk
       return kBlobChunkBytes + 64;
+    case MessageType::peers:  // count and the ids
+      return 4 + kNodeIdBytes * kMaxPeerList;
   }
   return 0;
 }
@@ -138,7 +142,7 @@ Bytes encode(const Message& m) {
 Result<Message> decode_message(ByteView in, const MessageLimits& limits) {
   if (in.empty()) return make_error("empty message");
   const uint8_t type = in[0];
-  if (type < 1 || type > static_cast<uint8_t>(MessageType::blob_chunk))
+  if (type < 1 || type > static_cast<uint8_t>(MessageType::peers))
     return make_error("unknown message type " + std::to_string(type));
   Message m;
   m.type = static_cast<MessageType>(type);

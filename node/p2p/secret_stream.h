@@ -32,6 +32,7 @@ enum class MessageType : uint8_t {
   txs = 9,            // signed transactions, batched: u32 count | count x (u32 len | tx)
   blob_request = 10,  // a chunk of a blob (p2p/blob_exchange.h)
   blob_chunk = 11,    // the chunk, or "not found"
+  peers = 12,         // the sender's connected peers (p2p/tx_gossip.h)
 };
 const char* message_type_name(MessageType t);
 
@@ -39,6 +40,10 @@ const char* message_type_name(MessageType t);
 // params (a block, its commit and framing; one transaction).
 // Most transactions one `txs` message carries.
 inline constexpr uint32_t kMaxGossipBatch = 1024;
+// Most node ids one `peers` message carries, and the bytes of one (a node_id's
+// 40 hex digits, decoded).
+inline constexpr uint32_t kMaxPeerList = 1024;
+inline constexpr uint32_t kNodeIdBytes = 20;
 
 struct MessageLimits {
   uint32_t max_block_bytes = 0;

@@ -26,4 +26,28 @@ Result<std::vector<Bytes>> decode_tx_batch(ByteView in, size_t max_tx_bytes) {
   return out;
 }
 
+Bytes encode_peer_list(const std::vector<std::string>& ids) {
+  std::vector<Bytes> raw;  // node ids come from handshakes; skip anything else
+  for (const std::string& id : ids)
+    if (auto r = from_hex(id); r && r->size() == kNodeIdBytes && raw.size() < kMaxPeerList)
+      raw.push_back(std::move(r).value());
+  Writer w;
+  w.u32(static_cast<uint32_t>(raw.size()));
+  for (const Bytes& id : raw) w.fixed(id);
+  return w.take();
+}
+
+Result<std::vector<std::string>> decode_peer_list(ByteView in) {
+  Reader r(in);
+  const uint32_t n = r.u32("peers.count");
+  if (r.ok() && n > kMaxPeerList)
+    return make_error("a peer list of " + std::to_string(n) + ", allowed at most " +
+                      std::to_string(kMaxPeerList));
+  std::vector<std::string> out;
+  for (uint32_t i = 0; i < n && r.ok(); ++i)
+    out.push_back(to_hex(r.fixed<kNodeIdBytes>("peers.id")));
+  if (auto s = r.finish(); !s) return make_error("malformed peer list: " + s.error());
+  return out;
+}
+
 }  // namespace vt::node::p2p

@@ -4,10 +4,12 @@
 // on); a malformed vote gets the peer disconnected and refused for a while.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <thread>
 
+#include "core/encoding.h"
 #include "node/node.h"
 #include "node/p2p/block_exchange.h"
 #include "node/p2p/consensus_wire.h"
@@ -32,15 +34,19 @@ uint16_t free_port() {
   return a.local_endpoint().port();
 }
 
-Result<SecretStream> dial(uint16_t port) {
+Ed25519Key peer_key(uint8_t fill) {
+  std::array<uint8_t, 32> seed{};
+  seed.fill(fill);
+  return Ed25519Key::from_seed(seed);
+}
+
+Result<SecretStream> dial(uint16_t port, uint8_t key_fill = 0x42) {
   static boost::asio::io_context io;
   tcp::socket s(io);
   boost::system::error_code ec;
   s.connect({boost::asio::ip::make_address("127.0.0.1"), port}, ec);
   if (ec) return make_error(ec.message());
-  std::array<uint8_t, 32> seed{};
-  seed.fill(0x42);
-  return SecretStream::establish(std::move(s), Ed25519Key::from_seed(seed),
+  return SecretStream::establish(std::move(s), peer_key(key_fill),
                                  node::p2p::node_id(test::validator_key().pubkey()),
                                  std::chrono::milliseconds(5000));
 }
@@ -113,6 +119,100 @@ TEST_CASE("gossip: replayed and old messages are harmless; a malformed vote bans
   boost::asio::post(io, [&] { n.value()->stop(); });
   runner.join();
   CHECK(n.value()->head().height >= later - 1);
+}
+
+// Reads messages for `ms`: the transactions of every `txs` message, and the
+// node ids of every `peers` message.
+void read_gossip(SecretStream& s, int ms, std::vector<Bytes>& txs, std::vector<std::string>& ids) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+  s.set_timeout(std::chrono::milliseconds(100));
+  while (std::chrono::steady_clock::now() < until) {
+    auto m = s.receive(kLimits);
+    if (!m) continue;
+    if (m->type == MessageType::txs) {
+      auto batch = node::p2p::decode_tx_batch(m->payload, 1 << 19);
+      REQUIRE(batch.ok());
+      txs.insert(txs.end(), batch->begin(), batch->end());
+    } else if (m->type == MessageType::peers) {
+      auto list = node::p2p::decode_peer_list(m->payload);
+      REQUIRE(list.ok());
+      ids.insert(ids.end(), list->begin(), list->end());
+    }
+  }
+}
+
+TEST_CASE("gossip: a transaction is not relayed to the peers of the peer it came from") {
+  // Peer A says B is its peer: what A sends, A has sent to B, so the node must
+  // not send it to B again. Once A says it has no peers, the node relays A's
+  // transaction to B. A peer list that does not decode bans its sender.
+  test::TempDir dir;
+  boost::asio::io_context io;
+  node::NodeConfig c;
+  c.data_dir = dir.path.string();
+  c.rpc_port = 0;
+  c.p2p_port = free_port();
+  c.block_interval_ms = 50;
+  auto n = node::Node::open(io, c, test::test_genesis(), test::validator_key());
+  REQUIRE(n.ok());
+  REQUIRE(n.value()->start().ok());
+  std::thread runner([&] { io.run(); });
+
+  auto a = dial(c.p2p_port, 0x42);
+  REQUIRE_MESSAGE(a.ok(), a.error());
+  auto b = dial(c.p2p_port, 0x43);
+  REQUIRE_MESSAGE(b.ok(), b.error());
+  const std::string a_id = node::p2p::node_id(peer_key(0x42).pubkey());
+  const std::string b_id = node::p2p::node_id(peer_key(0x43).pubkey());
+  std::vector<Bytes> to_b;
+  std::vector<std::string> told_b;
+  read_gossip(b.value(), 500, to_b, told_b);
+  CHECK(std::find(told_b.begin(), told_b.end(), a_id) != told_b.end());  // the node's peers
+
+  const Bytes first = ledger::encode(test::transfer(2, 3, 5, 0));
+  REQUIRE(a->send({MessageType::peers, node::p2p::encode_peer_list({b_id})}).ok());
+  REQUIRE(a->send({MessageType::txs, node::p2p::encode_tx_batch({first})}).ok());
+  to_b.clear();
+  read_gossip(b.value(), 1000, to_b, told_b);
+  CHECK(std::find(to_b.begin(), to_b.end(), first) == to_b.end());
+
+  const Bytes second = ledger::encode(test::transfer(2, 3, 5, 1));
+  REQUIRE(a->send({MessageType::peers, node::p2p::encode_peer_list({})}).ok());
+  REQUIRE(a->send({MessageType::txs, node::p2p::encode_tx_batch({second})}).ok());
+  read_gossip(b.value(), 1000, to_b, told_b);
+  CHECK(std::find(to_b.begin(), to_b.end(), second) != to_b.end());
+
+  REQUIRE(a->send({MessageType::peers, Bytes{0, 0, 0, 1, 7}}).ok());  // one id, 1 byte long
+  a->set_timeout(std::chrono::milliseconds(3000));
+  bool closed = false;
+  for (int i = 0; i < 1000 && !closed; ++i) closed = !a->receive(kLimits).ok();
+  CHECK(closed);
+
+  boost::asio::post(io, [&] { n.value()->stop(); });
+  runner.join();
+}
+
+TEST_CASE("gossip: peer lists round-trip and refuse long or malformed ones") {
+  const std::vector<std::string> ids = {std::string(40, 'a'),
+                                        "0123456789abcdef0123456789abcdef01234567"};
+  auto back = node::p2p::decode_peer_list(node::p2p::encode_peer_list(ids));
+  REQUIRE(back.ok());
+  CHECK(back.value() == ids);
+  CHECK(node::p2p::decode_peer_list(node::p2p::encode_peer_list({})).value().empty());
+  // Not node ids: left out.
+  CHECK(node::p2p::decode_peer_list(node::p2p::encode_peer_list({"abc", std::string(42, 'a')}))
+            .value()
+            .empty());
+  Bytes many = Writer().u32(node::p2p::kMaxPeerList + 1).take();
+  many.resize(many.size() + node::p2p::kNodeIdBytes * (node::p2p::kMaxPeerList + 1));
+  auto refused = node::p2p::decode_peer_list(many);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error() == "a peer list of 1025, allowed at most 1024");
+  Bytes trailing = node::p2p::encode_peer_list(ids);
+  trailing.push_back(0);
+  CHECK_FALSE(node::p2p::decode_peer_list(trailing).ok());
+  Bytes cut = node::p2p::encode_peer_list(ids);
+  cut.pop_back();
+  CHECK_FALSE(node::p2p::decode_peer_list(cut).ok());
 }
 
 TEST_CASE("gossip: transaction batches round-trip and refuse empty, long or malformed ones") {
