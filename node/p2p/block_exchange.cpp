@@ -75,7 +75,8 @@ Result<SyncReport> sync_blocks(SecretStream& peer, ChainStore& chain,
     auto m = peer.receive(limits);
     for (int skipped = 0; m && m->type != MessageType::block && skipped < 100'000; ++skipped) {
       if (m->type != MessageType::vote && m->type != MessageType::proposal &&
-          m->type != MessageType::tx && m->type != MessageType::evidence &&
+          m->type != MessageType::tx && m->type != MessageType::txs &&
+          m->type != MessageType::peers && m->type != MessageType::evidence &&
           m->type != MessageType::block_request && m->type != MessageType::pong &&
           m->type != MessageType::ping)
         return make_error(from + "answered a block request with " + message_type_name(m->type));
