@@ -116,6 +116,30 @@ size_t state_change_records(const node::KvStore& kv) {
   return n;
 }
 
+// A RocksDB store in a temporary directory holding the test genesis; `state` is
+// the genesis state and `prev` its hash.
+struct GenesisStore {
+  static std::unique_ptr<node::KvStore> open(const test::TempDir& dir) {
+    auto opened = node::open_rocksdb(dir.path.string());
+    REQUIRE(opened.ok());
+    return std::move(opened).value();
+  }
+
+  test::TempDir dir;
+  std::unique_ptr<node::KvStore> owned = open(dir);
+  node::KvStore& kv = *owned;
+  node::ChainStore chain{kv};
+  ledger::StateStore state;
+  Hash256 prev{};
+
+  GenesisStore() {
+    const ledger::Genesis g = test::test_genesis();
+    state.apply(ledger::genesis_changes(g));
+    REQUIRE(chain.init_genesis(g, state).ok());
+    prev = chain.head().value()->block_hash;
+  }
+};
+
 Hash256 reloaded_root(const node::ChainStore& chain) {
   ledger::StateStore reloaded;
   auto s = chain.load_state(reloaded);
@@ -125,20 +149,13 @@ Hash256 reloaded_root(const node::ChainStore& chain) {
 
 }  // namespace
 
-TEST_CASE("state changes fold every 64th height; the state reloads the same at every height") {
+TEST_CASE_FIXTURE(
+    GenesisStore,
+    "state changes fold every 64th height; the state reloads the same at every height") {
   // A block's state changes are one record until a fold height writes them into
   // the state column, each key once. A reload lays the records over the folded
   // state, so it must give the blocks' root at every height, before and after
   // the folds at 64 and 128, with a key that is written, folded and deleted.
-  test::TempDir dir;
-  auto kv = node::open_rocksdb(dir.path.string());
-  REQUIRE(kv.ok());
-  node::ChainStore chain(*kv.value());
-  ledger::Genesis g = test::test_genesis();
-  ledger::StateStore state;
-  state.apply(ledger::genesis_changes(g));
-  REQUIRE(chain.init_genesis(g, state).ok());
-  Hash256 prev = chain.head().value()->block_hash;
   const Bytes extra = {'z', 'z', '-', 't', 'e', 's', 't'};
   uint64_t nonce[5] = {};
   for (uint64_t h = 1; h <= 130; ++h) {
@@ -154,77 +171,60 @@ TEST_CASE("state changes fold every 64th height; the state reloads the same at e
     REQUIRE(chain.commit_block(block, Bytes{1}, result, state).ok());
     prev = ledger::block_hash(block.header);
     CHECK(reloaded_root(chain) == state.root());
-    CHECK(state_change_records(*kv.value()) == h % 64);  // a fold leaves no record behind
+    CHECK(state_change_records(kv) == h % 64);  // a fold leaves no record behind
   }
   std::optional<Bytes> folded_state_value;
-  REQUIRE(kv.value()
-              ->scan(node::Column::State, extra,
-                     [&](ByteView k, ByteView v) {
-                       if (Bytes(k.begin(), k.end()) == extra)
-                         folded_state_value = Bytes(v.begin(), v.end());
-                       return false;
-                     })
-              .ok());
+  REQUIRE(kv.scan(node::Column::State, extra, [&](ByteView k, ByteView v) {
+              if (Bytes(k.begin(), k.end()) == extra)
+                folded_state_value = Bytes(v.begin(), v.end());
+              return false;
+            }).ok());
   CHECK_FALSE(folded_state_value.has_value());  // the fold at 128 deleted it
 }
 
-TEST_CASE("a store without a fold height (written before the folds) folds at its next block") {
-  test::TempDir dir;
-  auto kv = node::open_rocksdb(dir.path.string());
-  REQUIRE(kv.ok());
-  node::ChainStore chain(*kv.value());
-  ledger::Genesis g = test::test_genesis();
-  ledger::StateStore state;
-  state.apply(ledger::genesis_changes(g));
-  REQUIRE(chain.init_genesis(g, state).ok());
-  Hash256 prev = chain.head().value()->block_hash;
+TEST_CASE_FIXTURE(
+    GenesisStore,
+    "a store without a fold height (written before the folds) folds at its next block") {
   for (uint64_t h = 1; h <= 3; ++h) {
     // Before blocks 1 and 2, the store looks like one from before this format:
     // its state column holds the head's state and no fold height.
     if (h != 3) {
       node::WriteBatch old_format;
       old_format.erase(node::Column::Meta, kFoldedKey);
-      REQUIRE(kv.value()->write(old_format).ok());
+      REQUIRE(kv.write(old_format).ok());
       CHECK(reloaded_root(chain) == state.root());
     }
     auto [block, result] = make_block(state, h, prev, {transfer(2, 3, h, h - 1)});
     REQUIRE(chain.commit_block(block, Bytes{1}, result, state).ok());
     prev = ledger::block_hash(block.header);
-    CHECK(state_change_records(*kv.value()) == (h == 3 ? 1u : 0u));
-    CHECK(kv.value()->get(node::Column::Meta, kFoldedKey).value().has_value());
+    CHECK(state_change_records(kv) == (h == 3 ? 1u : 0u));
+    CHECK(kv.get(node::Column::Meta, kFoldedKey).value().has_value());
     CHECK(reloaded_root(chain) == state.root());
   }
 }
 
-TEST_CASE("a missing or damaged state-change record is an error at load, never another state") {
-  test::TempDir dir;
-  auto kv = node::open_rocksdb(dir.path.string());
-  REQUIRE(kv.ok());
-  node::ChainStore chain(*kv.value());
-  ledger::Genesis g = test::test_genesis();
-  ledger::StateStore state;
-  state.apply(ledger::genesis_changes(g));
-  REQUIRE(chain.init_genesis(g, state).ok());
-  Hash256 prev = chain.head().value()->block_hash;
+TEST_CASE_FIXTURE(
+    GenesisStore,
+    "a missing or damaged state-change record is an error at load, never another state") {
   for (uint64_t h = 1; h <= 6; ++h) {
     auto [block, result] = make_block(state, h, prev, {transfer(2, 3, h, h - 1)});
     REQUIRE(chain.commit_block(block, Bytes{1}, result, state).ok());
     prev = ledger::block_hash(block.header);
   }
   const Bytes height5 = Writer().u64(5).take(), height6 = Writer().u64(6).take();
-  const Bytes record5 = kv.value()->get(node::Column::StateChanges, height5).value().value();
+  const Bytes record5 = kv.get(node::Column::StateChanges, height5).value().value();
   ledger::StateStore reloaded;
 
   node::WriteBatch damage;
   damage.put(node::Column::StateChanges, height5, Bytes(record5.begin(), record5.end() - 1));
-  REQUIRE(kv.value()->write(damage).ok());
+  REQUIRE(kv.write(damage).ok());
   auto s = chain.load_state(reloaded);
   REQUIRE_FALSE(s.ok());
   CHECK(s.error().find("corrupt stored state changes") == 0);
 
   node::WriteBatch gap;
   gap.erase(node::Column::StateChanges, height5);
-  REQUIRE(kv.value()->write(gap).ok());
+  REQUIRE(kv.write(gap).ok());
   s = chain.load_state(reloaded);
   REQUIRE_FALSE(s.ok());
   CHECK(s.error() == "corrupt stored state changes: height 5 missing after the fold at height 0");
@@ -232,7 +232,7 @@ TEST_CASE("a missing or damaged state-change record is an error at load, never a
   node::WriteBatch short_of_head;  // record 5 back, 6 gone: the changes end below the head
   short_of_head.put(node::Column::StateChanges, height5, record5);
   short_of_head.erase(node::Column::StateChanges, height6);
-  REQUIRE(kv.value()->write(short_of_head).ok());
+  REQUIRE(kv.write(short_of_head).ok());
   s = chain.load_state(reloaded);
   REQUIRE_FALSE(s.ok());
   CHECK(s.error() ==

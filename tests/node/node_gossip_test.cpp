@@ -70,20 +70,37 @@ uint64_t read_for(SecretStream& s, int ms, std::vector<Message>* keep = nullptr)
   return top;
 }
 
-}  // namespace
-
-TEST_CASE("gossip: replayed and old messages are harmless; a malformed vote bans the peer") {
+// The test genesis's one validator, P2P on a free loopback port, run on its own
+// thread until stop().
+struct GossipingNode {
   test::TempDir dir;
   boost::asio::io_context io;
   node::NodeConfig c;
-  c.data_dir = dir.path.string();
-  c.rpc_port = 0;
-  c.p2p_port = free_port();
-  c.block_interval_ms = 50;
-  auto n = node::Node::open(io, c, test::test_genesis(), test::validator_key());
-  REQUIRE(n.ok());
-  REQUIRE(n.value()->start().ok());
-  std::thread runner([&] { io.run(); });
+  std::unique_ptr<node::Node> n;
+  std::thread runner;
+
+  GossipingNode() {
+    c.data_dir = dir.path.string();
+    c.rpc_port = 0;
+    c.p2p_port = free_port();
+    c.block_interval_ms = 50;
+    auto opened = node::Node::open(io, c, test::test_genesis(), test::validator_key());
+    REQUIRE(opened.ok());
+    n = std::move(opened).value();
+    REQUIRE(n->start().ok());
+    runner = std::thread([this] { io.run(); });
+  }
+  void stop() {
+    boost::asio::post(io, [this] { n->stop(); });
+    runner.join();
+  }
+};
+
+}  // namespace
+
+TEST_CASE("gossip: replayed and old messages are harmless; a malformed vote bans the peer") {
+  GossipingNode running;
+  auto& c = running.c;
 
   auto peer = dial(c.p2p_port);
   REQUIRE_MESSAGE(peer.ok(), peer.error());
@@ -116,9 +133,8 @@ TEST_CASE("gossip: replayed and old messages are harmless; a malformed vote bans
   }
   CHECK(refused);
 
-  boost::asio::post(io, [&] { n.value()->stop(); });
-  runner.join();
-  CHECK(n.value()->head().height >= later - 1);
+  running.stop();
+  CHECK(running.n->head().height >= later - 1);
 }
 
 // Reads messages for `ms`: the transactions of every `txs` message, and the
@@ -145,17 +161,8 @@ TEST_CASE("gossip: a transaction is not relayed to the peers of the peer it came
   // Peer A says B is its peer: what A sends, A has sent to B, so the node must
   // not send it to B again. Once A says it has no peers, the node relays A's
   // transaction to B. A peer list that does not decode bans its sender.
-  test::TempDir dir;
-  boost::asio::io_context io;
-  node::NodeConfig c;
-  c.data_dir = dir.path.string();
-  c.rpc_port = 0;
-  c.p2p_port = free_port();
-  c.block_interval_ms = 50;
-  auto n = node::Node::open(io, c, test::test_genesis(), test::validator_key());
-  REQUIRE(n.ok());
-  REQUIRE(n.value()->start().ok());
-  std::thread runner([&] { io.run(); });
+  GossipingNode running;
+  auto& c = running.c;
 
   auto a = dial(c.p2p_port, 0x42);
   REQUIRE_MESSAGE(a.ok(), a.error());
@@ -187,8 +194,7 @@ TEST_CASE("gossip: a transaction is not relayed to the peers of the peer it came
   for (int i = 0; i < 1000 && !closed; ++i) closed = !a->receive(kLimits).ok();
   CHECK(closed);
 
-  boost::asio::post(io, [&] { n.value()->stop(); });
-  runner.join();
+  running.stop();
 }
 
 TEST_CASE("gossip: peer lists round-trip and refuse long or malformed ones") {
