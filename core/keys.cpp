@@ -7,6 +7,9 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <vector>
+
+#include "core/schnorr_batch.h"
 
 namespace vt {
 namespace {
@@ -30,6 +33,14 @@ const secp256k1_context* secp_context() {
     return c;
   }();
   return ctx;
+}
+
+void batch_tables_ready() {
+  static const bool ready = [] {
+    vt_secp_batch_init();
+    return true;
+  }();
+  (void)ready;
 }
 
 }  // namespace
@@ -93,7 +104,11 @@ std::optional<ParsedSchnorrPubkey> parse_schnorr_pubkey(const SchnorrPubkey& pub
   if (!secp256k1_xonly_pubkey_parse(secp_context(), &xonly, pubkey.data())) return std::nullopt;
   static_assert(sizeof(xonly.data) == sizeof(ParsedSchnorrPubkey::opaque));
   ParsedSchnorrPubkey out;
+  out.bytes = pubkey;
   std::memcpy(out.opaque.data(), xonly.data, sizeof(xonly.data));
+  batch_tables_ready();
+  // Both libraries accept exactly the x coordinates below p with a square root.
+  if (!vt_secp_lift_xonly(pubkey.data(), out.point.data())) return std::nullopt;
   return out;
 }
 
@@ -102,6 +117,18 @@ bool schnorr_verify(const ParsedSchnorrPubkey& pubkey, ByteView msg, const Schno
   std::memcpy(xonly.data, pubkey.opaque.data(), sizeof(xonly.data));
   return secp256k1_schnorrsig_verify(secp_context(), sig.data(), msg.data(), msg.size(), &xonly) ==
          1;
+}
+
+bool schnorr_verify_batch(std::span<const SchnorrBatchItem> items) {
+  batch_tables_ready();
+  std::vector<vt_secp_batch_item> c(items.size());
+  for (size_t i = 0; i < items.size(); ++i) {
+    c[i].pk32 = items[i].pubkey->bytes.data();
+    c[i].point64 = items[i].pubkey->point.data();
+    c[i].msg32 = items[i].msg->data();
+    c[i].sig64 = items[i].sig->data();
+  }
+  return vt_secp_schnorr_batch_verify(c.data(), c.size()) == 1;
 }
 
 Ed25519Key Ed25519Key::from_seed(const std::array<uint8_t, 32>& seed) {

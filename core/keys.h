@@ -5,6 +5,7 @@
 
 #include <array>
 #include <optional>
+#include <span>
 
 #include "core/bytes.h"
 #include "core/result.h"
@@ -39,16 +40,31 @@ class SchnorrKey {
 // BIP-340 verification; false for an invalid key or signature.
 bool schnorr_verify(const SchnorrPubkey& pubkey, ByteView msg, const SchnorrSig& sig);
 
-// An x-only key already decoded onto the curve (libsecp256k1's opaque 64
-// bytes). Decoding takes a square root, about a tenth of a verification, so a
-// verifier that sees many signatures of one key decodes it once.
+// An x-only key already decoded onto the curve. Decoding takes a square root,
+// about a tenth of a verification, so a verifier that sees many signatures of
+// one key decodes it once.
 struct ParsedSchnorrPubkey {
-  std::array<uint8_t, 64> opaque{};
+  SchnorrPubkey bytes{};             // as signed
+  std::array<uint8_t, 64> opaque{};  // the system libsecp256k1's decoded key
+  std::array<uint8_t, 64> point{};   // the batch verifier's (core/schnorr_batch.h)
 };
 // Fails for 32 bytes that are no x coordinate of a curve point.
 std::optional<ParsedSchnorrPubkey> parse_schnorr_pubkey(const SchnorrPubkey& pubkey);
 // The same answer as schnorr_verify for the key that was parsed.
 bool schnorr_verify(const ParsedSchnorrPubkey& pubkey, ByteView msg, const SchnorrSig& sig);
+
+// One signature of a batch; the pointers must outlive the call.
+struct SchnorrBatchItem {
+  const ParsedSchnorrPubkey* pubkey;
+  const Hash256* msg;
+  const SchnorrSig* sig;
+};
+// BIP-340 batch verification: true if every signature is valid, so that
+// schnorr_verify would say true for each; false if any one is not, without
+// saying which (check them one by one for that). A false "true" has probability
+// about 2^-128 whoever picks the signatures. For 100 signatures it costs about
+// two thirds of 100 single checks (docs/performance.md).
+bool schnorr_verify_batch(std::span<const SchnorrBatchItem> items);
 
 using Ed25519Pubkey = std::array<uint8_t, 32>;
 using Ed25519Sig = std::array<uint8_t, 64>;

@@ -189,3 +189,138 @@ TEST_CASE("BIP-340: generated keys sign and verify with fresh aux randomness") {
   vt::SchnorrKey other = vt::SchnorrKey::generate();
   CHECK_FALSE(vt::schnorr_verify(other.pubkey(), msg, a));
 }
+
+// ---- batch verification (core/schnorr_batch.c, libsecp256k1's internals) ----
+// Every answer is compared with the system library's single checks.
+
+namespace {
+
+struct Signed {
+  vt::ParsedSchnorrPubkey key;
+  vt::Hash256 msg{};
+  vt::SchnorrSig sig{};
+};
+
+// Valid signatures by `keys` distinct keys (some keys sign several), seeded.
+std::vector<Signed> valid_batch(size_t n, size_t keys, uint32_t seed) {
+  std::vector<vt::SchnorrKey> signers;
+  for (size_t k = 0; k < keys; ++k) {
+    std::array<uint8_t, 32> secret{};
+    for (size_t i = 0; i < 32; ++i)
+      secret[i] = static_cast<uint8_t>(seed * 31 + k * 7 + i * 13 + 1);
+    auto key = vt::SchnorrKey::from_secret(secret);
+    REQUIRE(key.ok());
+    signers.push_back(key.value());
+  }
+  std::vector<Signed> out(n);
+  for (size_t i = 0; i < n; ++i) {
+    const vt::SchnorrKey& key = signers[i % keys];
+    auto parsed = vt::parse_schnorr_pubkey(key.pubkey());
+    REQUIRE(parsed.has_value());
+    out[i].key = *parsed;
+    for (size_t b = 0; b < 32; ++b) out[i].msg[b] = static_cast<uint8_t>(seed + i * 3 + b);
+    out[i].sig = key.sign(out[i].msg, out[i].msg);
+  }
+  return out;
+}
+
+bool batch_ok(const std::vector<Signed>& s) {
+  std::vector<vt::SchnorrBatchItem> items;
+  for (const Signed& x : s) items.push_back({&x.key, &x.msg, &x.sig});
+  return vt::schnorr_verify_batch(items);
+}
+
+bool all_single_ok(const std::vector<Signed>& s) {
+  for (const Signed& x : s)
+    if (!vt::schnorr_verify(x.key, x.msg, x.sig)) return false;
+  return true;
+}
+
+// s (bytes 32..63 of a signature, big-endian) plus delta, for |delta| small and
+// no wrap past 0 or 2^256 (the tests pick signatures where that holds).
+void add_to_s(vt::SchnorrSig& sig, int delta) {
+  int carry = delta;
+  for (int i = 63; i >= 32 && carry != 0; --i) {
+    int v = sig[i] + carry;
+    carry = v < 0 ? -1 : (v > 255 ? 1 : 0);
+    sig[i] = static_cast<uint8_t>(v & 0xff);
+  }
+  REQUIRE(carry == 0);
+}
+
+}  // namespace
+
+TEST_CASE("BIP-340 batch: every vector row with a 32-byte message, alone and among valid ones") {
+  auto fillers = valid_batch(40, 5, 7);
+  int rows_checked = 0;
+  for (const Row& r : parse_rows()) {
+    auto msg = vt::from_hex(r.message);
+    REQUIRE(msg.ok());
+    if (msg->size() != 32) continue;  // the batch takes 32-byte messages only
+    auto parsed = vt::parse_schnorr_pubkey(fixed_from_hex<32>(r.pubkey));
+    if (!parsed) continue;  // rows 5 and 14: no key to batch (refused at the parse)
+    CAPTURE(r.index);
+    CAPTURE(r.comment);
+    Signed row{*parsed, fixed_from_hex<32>(r.message), fixed_from_hex<64>(r.signature)};
+    CHECK(batch_ok({row}) == r.expected);
+    for (size_t at : {size_t{0}, size_t{17}, fillers.size()}) {
+      auto batch = fillers;
+      batch.insert(batch.begin() + static_cast<std::ptrdiff_t>(at), row);
+      CHECK(batch_ok(batch) == r.expected);
+    }
+    ++rows_checked;
+  }
+  CHECK(rows_checked == 13);  // 19 rows less 4 with other message sizes and 2 bad keys
+}
+
+TEST_CASE("BIP-340 batch: valid batches of every size pass; one changed bit anywhere fails") {
+  CHECK(vt::schnorr_verify_batch({}));
+  for (size_t n : {1, 2, 3, 43, 44, 45, 100, 257}) {
+    CAPTURE(n);
+    auto batch = valid_batch(n, 7, static_cast<uint32_t>(n));
+    REQUIRE(all_single_ok(batch));
+    CHECK(batch_ok(batch));
+    for (size_t trial = 0; trial < 6; ++trial) {
+      auto bad = batch;
+      const size_t i = (trial * 37 + n / 2) % n;
+      const size_t bit = (trial * 101 + 5) % (64 * 8);
+      if (trial % 2 == 0)
+        bad[i].sig[bit / 8] ^= static_cast<uint8_t>(1u << (bit % 8));
+      else
+        bad[i].msg[bit / 32 % 32] ^= static_cast<uint8_t>(1u << (bit % 8));
+      CAPTURE(i);
+      CHECK_FALSE(all_single_ok(bad));
+      CHECK_FALSE(batch_ok(bad));
+    }
+  }
+}
+
+TEST_CASE("BIP-340 batch: two wrong signatures whose errors cancel in a plain sum still fail") {
+  // s1 + 1 and s2 - 1: sum(s_i)*G - sum(R_i) - sum(e_i*P_i) is unchanged, so a
+  // batch without randomizers (every a_i = 1) would accept both forgeries.
+  auto batch = valid_batch(10, 3, 99);
+  size_t up = 0, down = 0;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (batch[i].sig[32] < 0x7f) up = i;  // far below the order: no wrap
+  }
+  down = (up + 1) % batch.size();
+  add_to_s(batch[up].sig, +1);
+  add_to_s(batch[down].sig, -1);
+  CHECK_FALSE(vt::schnorr_verify(batch[up].key, batch[up].msg, batch[up].sig));
+  CHECK_FALSE(vt::schnorr_verify(batch[down].key, batch[down].msg, batch[down].sig));
+  CHECK_FALSE(batch_ok(batch));
+  // The same two signatures, each swapped onto the other's message, also fail.
+  auto swapped = valid_batch(10, 3, 99);
+  std::swap(swapped[2].sig, swapped[5].sig);
+  CHECK_FALSE(batch_ok(swapped));
+}
+
+TEST_CASE("BIP-340 batch: a signature whose r is no curve point, or s not below the order, fails") {
+  auto batch = valid_batch(50, 4, 3);
+  auto bad_r = batch;
+  std::fill(bad_r[9].sig.begin(), bad_r[9].sig.begin() + 32, 0xff);  // r >= p
+  CHECK_FALSE(batch_ok(bad_r));
+  auto bad_s = batch;
+  std::fill(bad_s[30].sig.begin() + 32, bad_s[30].sig.end(), 0xff);  // s >= n
+  CHECK_FALSE(batch_ok(bad_s));
+}
