@@ -906,6 +906,10 @@ Status check_transaction(const StateReader& state, const Params& params, const T
                            signatures ? tx_hash(tx) : Hash256{});
 }
 
+SignatureCache::Pending pending_signature(const Transaction& tx, const Hash256& hash) {
+  return {hash, tx.sender, signing_hash(tx), tx.sig};
+}
+
 Status check_transaction(const StateReader& state, const Params& params, const Transaction& tx,
                          size_t encoded_size, bool allow_future_nonce, SignatureCache* signatures,
                          const Hash256& hash) {

@@ -87,6 +87,10 @@ Status check_transaction(const StateReader& state, const Params& params, const T
                          size_t encoded_size, bool allow_future_nonce, SignatureCache* signatures,
                          const Hash256& hash);
 
+// What check_transaction verifies of `tx` (hash: its tx_hash): the sender's key,
+// the signing hash and the signature, for SignatureCache::verify_batch.
+SignatureCache::Pending pending_signature(const Transaction& tx, const Hash256& hash);
+
 // Executes one transaction on `state` as a block at ctx.height would: the
 // admission checks (an error: nothing changes), then the fee and nonce, then
 // its message (a failed receipt keeps only the fee and nonce). The block's own

@@ -1,5 +1,7 @@
 #include "ledger/signature_cache.h"
 
+#include <vector>
+
 namespace vt::ledger {
 
 void SignatureCache::insert(const Hash256& tx_hash) {
@@ -11,11 +13,10 @@ void SignatureCache::insert(const Hash256& tx_hash) {
   }
 }
 
-bool SignatureCache::verify(const SchnorrPubkey& pubkey, const Hash256& msg,
-                            const SchnorrSig& sig) {
-  if (auto it = keys_.find(pubkey); it != keys_.end()) return schnorr_verify(it->second, msg, sig);
+std::optional<ParsedSchnorrPubkey> SignatureCache::parsed_key(const SchnorrPubkey& pubkey) {
+  if (auto it = keys_.find(pubkey); it != keys_.end()) return it->second;
   auto parsed = parse_schnorr_pubkey(pubkey);
-  if (!parsed) return false;  // not a key: nothing worth remembering
+  if (!parsed) return std::nullopt;  // not a key: nothing worth remembering
   if (key_capacity_ > 0) {
     keys_.emplace(pubkey, *parsed);
     key_order_.push_back(pubkey);
@@ -24,7 +25,33 @@ bool SignatureCache::verify(const SchnorrPubkey& pubkey, const Hash256& msg,
       key_order_.pop_front();
     }
   }
-  return schnorr_verify(*parsed, msg, sig);
+  return parsed;
+}
+
+bool SignatureCache::verify(const SchnorrPubkey& pubkey, const Hash256& msg,
+                            const SchnorrSig& sig) {
+  auto parsed = parsed_key(pubkey);
+  return parsed && schnorr_verify(*parsed, msg, sig);
+}
+
+size_t SignatureCache::verify_batch(std::span<const Pending> pending) {
+  // Copies of the keys: parsing a later one may evict an earlier one.
+  std::vector<ParsedSchnorrPubkey> keys;
+  std::vector<const Pending*> todo;
+  keys.reserve(pending.size());
+  todo.reserve(pending.size());
+  for (const Pending& p : pending) {
+    if (contains(p.tx_hash)) continue;
+    auto key = parsed_key(p.pubkey);
+    if (!key) return 0;  // fails alone, with its reason, where it is used
+    keys.push_back(*key);
+    todo.push_back(&p);
+  }
+  std::vector<SchnorrBatchItem> items(todo.size());
+  for (size_t i = 0; i < todo.size(); ++i) items[i] = {&keys[i], &todo[i]->msg, &todo[i]->sig};
+  if (!schnorr_verify_batch(items)) return 0;
+  for (const Pending* p : todo) insert(p->tx_hash);
+  return todo.size();
 }
 
 }  // namespace vt::ledger

@@ -95,4 +95,45 @@ TEST_CASE("signature cache: a block runs to the same state with and without it")
   CHECK(with.state.root() == without.state.root());
 }
 
+TEST_CASE("signature cache: a batch is remembered whole or not at all") {
+  Chain c;
+  SignatureCache cache(100);
+  std::vector<Transaction> txs;
+  for (uint64_t i = 0; i < 12; ++i)
+    txs.push_back(c.tx(i % 2 ? c.alice : c.bob, Transfer{c.carol.pubkey(), 1 + i}, i / 2));
+  std::vector<SignatureCache::Pending> pending;
+  for (const auto& t : txs) pending.push_back(pending_signature(t, tx_hash(t)));
+
+  // One bad signature among twelve: nothing is remembered, and each one checked
+  // alone afterwards gets its own verdict.
+  std::vector<SignatureCache::Pending> poisoned = pending;
+  poisoned[7].sig[3] ^= 0x20;
+  CHECK(cache.verify_batch(poisoned) == 0);
+  CHECK(cache.size() == 0);
+  Transaction bad = txs[7];
+  bad.sig = poisoned[7].sig;
+  CHECK(check_transaction(c.state, c.params, bad, encode(bad).size(), true, &cache).error() ==
+        "invalid signature");
+
+  // A key that is no curve point makes the whole batch fall back to single checks.
+  std::vector<SignatureCache::Pending> no_key = pending;
+  no_key[2].pubkey.fill(0xFF);
+  CHECK(cache.verify_batch(no_key) == 0);
+  CHECK(cache.size() == 0);
+
+  // A signature moved to another transaction of the same sender fails too.
+  std::vector<SignatureCache::Pending> swapped = pending;
+  std::swap(swapped[1].sig, swapped[3].sig);
+  CHECK(cache.verify_batch(swapped) == 0);
+
+  // The honest batch: all remembered, and check_transaction then skips each.
+  cache.insert(tx_hash(txs[0]));
+  CHECK(cache.verify_batch(pending) == 11);  // the one already held is not counted
+  for (const auto& t : txs) CHECK(cache.contains(tx_hash(t)));
+  CHECK(cache.verify_batch(pending) == 0);  // nothing left to check
+  for (const auto& t : txs)
+    CHECK(check_transaction(c.state, c.params, t, encode(t).size(), true, &cache).ok());
+  CHECK(cache.verify_batch({}) == 0);
+}
+
 }  // namespace vt::ledger::test
