@@ -370,6 +370,30 @@ Result<ledger::Receipt> Node::simulate_transaction(const ledger::Transaction& tx
   return ledger::execute_transaction(attempt, params_, check_context(), tx, encoded_size);
 }
 
+void Node::prepare_submissions(std::span<const Bytes> raws) {
+  std::vector<Incoming> incoming;
+  incoming.reserve(raws.size());
+  for (const Bytes& raw : raws) {
+    auto tx = ledger::decode_transaction(raw, params_.max_tx_bytes);
+    if (tx) incoming.push_back({std::move(tx).value(), &raw, ledger::tx_hash_of_encoding(raw)});
+  }
+  verify_signatures_ahead(incoming);
+}
+
+void Node::verify_signatures_ahead(std::span<const Incoming> incoming) {
+  // Only those admission would verify: a replayed transaction (its nonce used)
+  // or one for another chain is refused before its signature is looked at,
+  // and must not cost a signature check here either.
+  std::vector<ledger::SignatureCache::Pending> pending;
+  pending.reserve(incoming.size());
+  for (const Incoming& in : incoming) {
+    if (in.tx.chain_id != params_.chain_id || mempool_.contains(in.hash)) continue;
+    if (in.tx.nonce < ledger::read_account(head_state_, in.tx.sender).nonce) continue;
+    pending.push_back(ledger::pending_signature(in.tx, in.hash));
+  }
+  if (pending.size() >= kMinSignatureBatch) (void)signatures_.verify_batch(pending);
+}
+
 Result<Hash256> Node::admit_transaction(const ledger::Transaction& tx, ByteView raw,
                                         const Hash256& hash, const std::string& from) {
   if (!check_state_) rebuild_check_state();
@@ -784,13 +808,17 @@ void Node::on_peer_message(p2p::Inbound in) {
     case p2p::MessageType::txs: {
       auto batch = p2p::decode_tx_batch(m.payload, params_.max_tx_bytes);
       if (!batch) return peers_->punish(from, batch.error());
+      std::vector<Incoming> incoming;
+      incoming.reserve(batch->size());
       for (const Bytes& raw : *batch) {
         const Hash256 hash = ledger::tx_hash_of_encoding(raw);
         if (mempool_.contains(hash)) continue;  // a relayed copy
         auto tx = ledger::decode_transaction(raw, params_.max_tx_bytes);
         if (!tx) return peers_->punish(from, "malformed transaction: " + tx.error());
-        (void)admit_transaction(tx.value(), raw, hash, from);
+        incoming.push_back({std::move(tx).value(), &raw, hash});
       }
+      verify_signatures_ahead(incoming);
+      for (const Incoming& in : incoming) (void)admit_transaction(in.tx, *in.raw, in.hash, from);
       return;
     }
     case p2p::MessageType::vote: {

@@ -97,6 +97,20 @@ void register_tx_methods(rpc::MethodTable& t, Node& node) {
          }
          return json{{"hash", to_hex(h.value())}};
        }});
+  // A batch of submissions has its signatures checked together first.
+  t.set_batch_preparer("tx_submit", [&node](const std::vector<const json*>& params) {
+    std::vector<Bytes> raws;
+    raws.reserve(params.size());
+    for (const json* p : params) {
+      const json* tx = nullptr;
+      if (p->is_object() && p->contains("tx")) tx = &p->at("tx");
+      if (p->is_array() && !p->empty()) tx = &p->at(0);
+      if (tx == nullptr || !tx->is_string()) continue;
+      auto raw = from_hex(tx->get_ref<const std::string&>());
+      if (raw) raws.push_back(std::move(raw).value());
+    }
+    node.prepare_submissions(raws);
+  });
 
   t.add(
       {"tx_simulate",

@@ -413,6 +413,29 @@ json MethodTable::handle_one(const json& request, const CallContext& context) co
   return {{"jsonrpc", "2.0"}, {"result", outcome.result()}, {"id", id}};
 }
 
+void MethodTable::set_batch_preparer(std::string_view method, BatchPreparer preparer) {
+  if (!contains(method))
+    throw std::invalid_argument("batch preparer for unknown method " + std::string(method));
+  preparers_.insert_or_assign(std::string(method), std::move(preparer));
+}
+
+void MethodTable::prepare_batch(const json& batch) const {
+  if (preparers_.empty()) return;
+  std::map<std::string_view, std::vector<const json*>> by_method;
+  static const json no_params = nullptr;
+  for (const json& one : batch) {
+    if (!one.is_object()) continue;
+    auto method = one.find("method");
+    if (method == one.end() || !method->is_string()) continue;
+    const std::string& name = method->get_ref<const std::string&>();
+    if (!preparers_.contains(name)) continue;
+    auto params = one.find("params");
+    by_method[name].push_back(params == one.end() ? &no_params : &*params);
+  }
+  for (const auto& [name, params] : by_method)
+    if (params.size() >= 2) preparers_.find(name)->second(params);
+}
+
 json MethodTable::handle(std::string_view body, const CallContext& context) const {
   try {
     // Pre-scan so that a hostile 10k-deep body, or millions of tiny values,
@@ -446,6 +469,7 @@ json MethodTable::handle(std::string_view body, const CallContext& context) cons
                         " requests exceeds the limit of " + std::to_string(limits_.max_batch),
                     {{"limit", limits_.max_batch}}});
     }
+    prepare_batch(request);
     json responses = json::array();
     for (const json& one : request) {
       json response = handle_one(one, context);

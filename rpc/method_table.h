@@ -187,6 +187,15 @@ class MethodTable {
   void add(MethodSpec spec);
   bool contains(std::string_view name) const;
 
+  // Optional, for a registered method: before a batch is answered, called once
+  // with the raw `params` of every request in it that names the method (null
+  // where absent), when there are two or more. Each request is then validated
+  // and handled alone as usual: a preparer may only prepare work (tx_submit
+  // checks the batch's signatures together), never change an answer, and must
+  // not throw. Throws std::invalid_argument for a method not registered.
+  using BatchPreparer = std::function<void(const std::vector<const nlohmann::json*>& params)>;
+  void set_batch_preparer(std::string_view method, BatchPreparer preparer);
+
   // One HTTP body or WebSocket message in, the JSON-RPC answer out: an object, an
   // array (batch), or a discarded value when nothing must be sent (notifications only).
   // Never throws (handler exceptions become -32603).
@@ -207,12 +216,15 @@ class MethodTable {
 
  private:
   nlohmann::json handle_one(const nlohmann::json& request, const CallContext& context) const;
+  // Calls each method's prepare_batch with its requests' params.
+  void prepare_batch(const nlohmann::json& batch) const;
 
   std::string title_;
   std::string version_;
   Limits limits_;
   std::map<std::string, MethodSpec, std::less<>> methods_;
   std::vector<std::string> order_;  // registration order, for the document
+  std::map<std::string, BatchPreparer, std::less<>> preparers_;
   CallObserver observer_;
 };
 

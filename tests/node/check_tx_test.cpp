@@ -103,3 +103,54 @@ TEST_CASE("admission: a transaction that would fail is refused before it costs a
   CHECK_MESSAGE(mentions(r.error(), "insufficient_balance"), r.error());
   CHECK(n.submit_transaction(transfer(2, 99'970)).ok());
 }
+
+TEST_CASE("admission: signatures checked ahead as a batch give exactly the one-by-one answers") {
+  // Two nodes get the same submissions; one first checks their signatures as a
+  // batch (as an RPC batch of tx_submit does). One forged signature, a replay and
+  // a transaction for another chain are among them: every answer must match, so
+  // the forgery is refused by name and nothing the batch saw is admitted unchecked.
+  test::TempDir dir_a, dir_b;
+  boost::asio::io_context io;
+  node::NodeConfig c;
+  c.rpc_port = 0;
+  c.data_dir = dir_a.path.string();
+  auto a = node::Node::open(io, c, test::test_genesis(), test::validator_key());
+  c.data_dir = dir_b.path.string();
+  auto b = node::Node::open(io, c, test::test_genesis(), test::validator_key());
+  REQUIRE(a.ok());
+  REQUIRE(b.ok());
+
+  for (int poisoned = 0; poisoned < 2; ++poisoned) {
+    std::vector<Bytes> raws;
+    const uint64_t base = poisoned ? 12 : 0;
+    for (uint64_t i = 0; i < 12; ++i) {
+      ledger::Transaction t =
+          test::transfer(static_cast<uint8_t>(2 + i % 3), 1, 1, base / 3 + i / 3);
+      if (poisoned && i == 7) t.sig[5] ^= 0x10;
+      raws.push_back(ledger::encode(t));
+    }
+    if (poisoned) {
+      raws.push_back(ledger::encode(test::transfer(2, 1, 1, 0)));  // nonce 0 is pending
+      ledger::Transaction other = test::transfer(3, 1, 1, 9);
+      other.chain_id = "vt-other";
+      ledger::sign(other, test::account_key(3));
+      raws.push_back(ledger::encode(other));
+    }
+    a.value()->prepare_submissions(raws);
+    for (size_t i = 0; i < raws.size(); ++i) {
+      auto ra = a.value()->submit_transaction(raws[i]);
+      auto rb = b.value()->submit_transaction(raws[i]);
+      CAPTURE(i);
+      REQUIRE(ra.ok() == rb.ok());
+      if (ra.ok()) {
+        CHECK(ra.value() == rb.value());
+      } else {
+        CHECK(ra.error() == rb.error());
+      }
+      if (poisoned && i == 7) CHECK_MESSAGE(mentions(ra.error(), "invalid signature"), ra.error());
+      if (!poisoned) CHECK(ra.ok());
+    }
+    CHECK(a.value()->mempool().size() == b.value()->mempool().size());
+  }
+  CHECK(a.value()->mempool().size() >= 20);
+}

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 using nlohmann::json;
 using namespace vt::rpc;
@@ -278,6 +279,54 @@ TEST_CASE("batches") {
   }
   big += "]";
   CHECK(error_code(call(t, big)) == kRequestTooLarge);
+}
+
+TEST_CASE("a batch preparer sees a batch's params first and changes no answer") {
+  MethodTable t;
+  register_methods(t);
+  CHECK_THROWS_AS(t.set_batch_preparer("test_nope", [](const auto&) {}), std::invalid_argument);
+  std::vector<json> seen;
+  int calls = 0;
+  std::vector<std::string> order;
+  t.set_batch_preparer("test_echo", [&](const std::vector<const json*>& params) {
+    ++calls;
+    order.push_back("prepare");
+    for (const json* p : params) seen.push_back(*p);
+  });
+  t.add({"test_order", "Records that it ran.", {}, "none", {}, [&](const Params&) -> RpcOutcome {
+           order.push_back("handle");
+           return json(true);
+         }});
+
+  const json r = call(t, R"([
+    {"jsonrpc":"2.0","method":"test_order","id":0},
+    {"jsonrpc":"2.0","method":"test_echo","params":["a"],"id":1},
+    {"jsonrpc":"2.0","method":"test_echo","params":{"text":false},"id":2},
+    {"jsonrpc":"2.0","method":"test_echo","id":3},
+    {"jsonrpc":"2.0","method":"test_echo","params":{"text":"b","times":2},"id":4}
+  ])");
+  CHECK(calls == 1);
+  REQUIRE(seen.size() == 4);
+  CHECK(seen[0] == json::array({"a"}));
+  CHECK(seen[1] == json{{"text", false}});
+  CHECK(seen[2].is_null());  // no params
+  CHECK(seen[3] == json{{"text", "b"}, {"times", 2}});
+  CHECK(order == std::vector<std::string>{"prepare", "handle"});
+  // Every request still validated and answered alone.
+  REQUIRE(r.size() == 5);
+  CHECK(r[1]["result"] == "a");
+  CHECK(error_code(r[2]) == kInvalidParams);
+  CHECK(error_code(r[3]) == kInvalidParams);
+  CHECK(r[4]["result"] == "bb");
+
+  // One request of the method, alone or in a batch, is not worth preparing.
+  calls = 0;
+  CHECK(call(t, R"({"jsonrpc":"2.0","method":"test_echo","params":["a"],"id":1})")["result"] ==
+        "a");
+  CHECK(call(t, R"([{"jsonrpc":"2.0","method":"test_echo","params":["a"],"id":1},
+                    {"jsonrpc":"2.0","method":"test_order","id":2}])")
+            .size() == 2);
+  CHECK(calls == 0);
 }
 
 TEST_CASE("nesting depth is bounded without recursion") {
