@@ -938,11 +938,11 @@ Status check_transaction(const StateReader& state, const Params& params, const T
   if (signatures) {
     if (!signatures->contains(hash)) {
       if (!signatures->verify(tx.sender, signing_hash(tx), tx.sig))
-        return make_error("invalid signature");
+        return make_error(std::string(kInvalidSignature));
       signatures->insert(hash);
     }
   } else if (!signature_valid(tx)) {
-    return make_error("invalid signature");
+    return make_error(std::string(kInvalidSignature));
   }
   if (const auto* post = std::get_if<CheckpointPost>(&tx.msg)) {
     // Posts are the block's scarcest space (max_posts_per_block): only the

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -70,6 +71,11 @@ uint64_t job_samples(const Params& p, const kernels::JobSpec& spec, uint32_t req
 // The least fee a transaction of `encoded_size` bytes must pay: min_fee, plus
 // fee_per_kib for every KiB (or part) beyond kFeeFreeBytes; saturates.
 Amount minimum_fee(const Params& params, size_t encoded_size);
+
+// check_transaction's error for a signature that does not verify. Unlike its
+// other errors it does not depend on the state: whoever relays such a
+// transaction did not check it.
+inline constexpr std::string_view kInvalidSignature = "invalid signature";
 
 // Checks that can reject a transaction before it reaches a block: size, chain
 // id, fee, signature, nonce (must equal the account's next nonce unless

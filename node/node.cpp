@@ -818,7 +818,14 @@ void Node::on_peer_message(p2p::Inbound in) {
         incoming.push_back({std::move(tx).value(), &raw, hash});
       }
       verify_signatures_ahead(incoming);
-      for (const Incoming& in : incoming) (void)admit_transaction(in.tx, *in.raw, in.hash, from);
+      for (const Incoming& in : incoming) {
+        auto admitted = admit_transaction(in.tx, *in.raw, in.hash, from);
+        // A node relays only what it admitted, so a forged signature marks the
+        // peer, not a difference in state: otherwise each forgery it sends
+        // costs this node signature checks for free.
+        if (!admitted && admitted.error() == ledger::kInvalidSignature)
+          return peers_->punish(from, "relayed a transaction with an invalid signature");
+      }
       return;
     }
     case p2p::MessageType::vote: {

@@ -197,6 +197,44 @@ TEST_CASE("gossip: a transaction is not relayed to the peers of the peer it came
   running.stop();
 }
 
+TEST_CASE("gossip: a relayed batch is admitted whole; a forged signature in one bans the peer") {
+  // Twelve transactions in one message have their signatures checked as one
+  // batch and are all admitted (and relayed on). A relayed transaction with a
+  // forged signature cannot come from a node that checked it: its sender is
+  // disconnected, as for any other invalid message.
+  GossipingNode running;
+  auto& c = running.c;
+  auto a = dial(c.p2p_port, 0x42);
+  REQUIRE_MESSAGE(a.ok(), a.error());
+  auto b = dial(c.p2p_port, 0x43);
+  REQUIRE_MESSAGE(b.ok(), b.error());
+  std::vector<Bytes> to_b, batch;
+  std::vector<std::string> ids;
+  read_gossip(b.value(), 300, to_b, ids);
+  for (uint64_t i = 0; i < 12; ++i)
+    batch.push_back(ledger::encode(test::transfer(static_cast<uint8_t>(2 + i % 3), 1, 1, i / 3)));
+  REQUIRE(a->send({MessageType::txs, node::p2p::encode_tx_batch(batch)}).ok());
+  to_b.clear();
+  read_gossip(b.value(), 1000, to_b, ids);
+  for (const Bytes& raw : batch) CHECK(std::find(to_b.begin(), to_b.end(), raw) != to_b.end());
+
+  batch.clear();
+  for (uint64_t i = 0; i < 12; ++i) {
+    ledger::Transaction t = test::transfer(static_cast<uint8_t>(2 + i % 3), 1, 1, 4 + i / 3);
+    if (i == 9) t.sig[7] ^= 0x01;
+    batch.push_back(ledger::encode(t));
+  }
+  REQUIRE(a->send({MessageType::txs, node::p2p::encode_tx_batch(batch)}).ok());
+  a->set_timeout(std::chrono::milliseconds(3000));
+  bool closed = false;
+  for (int i = 0; i < 1000 && !closed; ++i) closed = !a->receive(kLimits).ok();
+  CHECK(closed);
+  to_b.clear();
+  read_gossip(b.value(), 500, to_b, ids);
+  CHECK(std::find(to_b.begin(), to_b.end(), batch[9]) == to_b.end());
+  running.stop();
+}
+
 TEST_CASE("gossip: peer lists round-trip and refuse long or malformed ones") {
   const std::vector<std::string> ids = {std::string(40, 'a'),
                                         "0123456789abcdef0123456789abcdef01234567"};
