@@ -70,6 +70,14 @@ uint64_t read_for(SecretStream& s, int ms, std::vector<Message>* keep = nullptr)
   return top;
 }
 
+// True once the node has closed the connection (reads until a receive fails).
+bool disconnected(SecretStream& s) {
+  s.set_timeout(std::chrono::milliseconds(3000));
+  for (int i = 0; i < 1000; ++i)
+    if (!s.receive(kLimits).ok()) return true;
+  return false;
+}
+
 // The test genesis's one validator, P2P on a free loopback port, run on its own
 // thread until stop().
 struct GossipingNode {
@@ -119,10 +127,7 @@ TEST_CASE("gossip: replayed and old messages are harmless; a malformed vote bans
 
   // A vote that does not decode: disconnected ...
   REQUIRE(peer->send({MessageType::vote, Bytes{1, 2, 3}}).ok());
-  peer->set_timeout(std::chrono::milliseconds(3000));
-  bool closed = false;
-  for (int i = 0; i < 1000 && !closed; ++i) closed = !peer->receive(kLimits).ok();
-  CHECK(closed);
+  CHECK(disconnected(peer.value()));
   // ... and refused when it comes straight back (same key).
   auto again = dial(c.p2p_port);
   bool refused = !again.ok();
@@ -189,10 +194,7 @@ TEST_CASE("gossip: a transaction is not relayed to the peers of the peer it came
   CHECK(std::find(to_b.begin(), to_b.end(), second) != to_b.end());
 
   REQUIRE(a->send({MessageType::peers, Bytes{0, 0, 0, 1, 7}}).ok());  // one id, 1 byte long
-  a->set_timeout(std::chrono::milliseconds(3000));
-  bool closed = false;
-  for (int i = 0; i < 1000 && !closed; ++i) closed = !a->receive(kLimits).ok();
-  CHECK(closed);
+  CHECK(disconnected(a.value()));
 
   running.stop();
 }
@@ -225,10 +227,7 @@ TEST_CASE("gossip: a relayed batch is admitted whole; a forged signature in one 
     batch.push_back(ledger::encode(t));
   }
   REQUIRE(a->send({MessageType::txs, node::p2p::encode_tx_batch(batch)}).ok());
-  a->set_timeout(std::chrono::milliseconds(3000));
-  bool closed = false;
-  for (int i = 0; i < 1000 && !closed; ++i) closed = !a->receive(kLimits).ok();
-  CHECK(closed);
+  CHECK(disconnected(a.value()));
   to_b.clear();
   read_gossip(b.value(), 500, to_b, ids);
   CHECK(std::find(to_b.begin(), to_b.end(), batch[9]) == to_b.end());
