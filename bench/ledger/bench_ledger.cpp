@@ -17,8 +17,8 @@
 // of BLOCK, including StateStore::apply and root() per block. (c) batch verify:
 // the same N signatures as BIP-340 batches of each size in kBatchSizes (what a
 // node does with an RPC batch of submissions or a gossiped batch), each key
-// decoded inside the timing as (a) does. (a), (b) and (c) alternate REPS times, (b) each time from
-// a fresh genesis state; best of each.
+// decoded inside the timing as (a) does. (a), (b) and (c) alternate REPS
+// times, (b) each time from a fresh genesis state; best of each.
 // Exits non-zero if a signature or a batch fails, a batch with one altered
 // signature passes, a transaction is refused or fails, the
 // recipients' and proposer's balances or the senders' nonces are not what N
