@@ -937,8 +937,10 @@ Status check_transaction(const StateReader& state, const Params& params, const T
                       num(tx.fee));
   if (signatures) {
     if (!signatures->contains(hash)) {
-      if (!signatures->verify(tx.sender, signing_hash(tx), tx.sig))
+      if (signatures->refused(hash) || !signatures->verify(tx.sender, signing_hash(tx), tx.sig)) {
+        signatures->insert_refused(hash);
         return make_error(std::string(kInvalidSignature));
+      }
       signatures->insert(hash);
     }
   } else if (!signature_valid(tx)) {

@@ -4,12 +4,12 @@
 
 namespace vt::ledger {
 
-void SignatureCache::insert(const Hash256& tx_hash) {
-  if (capacity_ == 0 || !hashes_.insert(tx_hash).second) return;
-  order_.push_back(tx_hash);
-  while (order_.size() > capacity_) {
-    hashes_.erase(order_.front());
-    order_.pop_front();
+void SignatureCache::RecentHashes::insert(const Hash256& h) {
+  if (capacity == 0 || !set.insert(h).second) return;
+  order.push_back(h);
+  while (order.size() > capacity) {
+    set.erase(order.front());
+    order.pop_front();
   }
 }
 
@@ -41,7 +41,7 @@ size_t SignatureCache::verify_batch(std::span<const Pending> pending) {
   keys.reserve(pending.size());
   todo.reserve(pending.size());
   for (const Pending& p : pending) {
-    if (contains(p.tx_hash)) continue;
+    if (contains(p.tx_hash) || refused(p.tx_hash)) continue;
     auto key = parsed_key(p.pubkey);
     if (!key) return 0;  // fails alone, with its reason, where it is used
     keys.push_back(*key);

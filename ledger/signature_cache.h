@@ -5,6 +5,8 @@
 // since most senders sign many transactions. Only ever a shortcut: a
 // transaction with the same hash has the same bytes, and a decoded key is a pure
 // function of its 32 bytes, so what the cache holds never changes an outcome.
+// It remembers refusals too (fewer of them): a forged transaction sent again, or
+// checked by admission and then by the mempool, costs one check, not one each.
 // Hash tables, not ordered sets: a block's worth of lookups in a set of a
 // hundred thousand hashes was 4 % of a validator's CPU. Bounded, oldest out first. Not thread-safe
 // (one owner: the node's thread).
@@ -26,10 +28,17 @@ namespace vt::ledger {
 class SignatureCache {
  public:
   explicit SignatureCache(size_t capacity, size_t key_capacity = kDefaultKeyCapacity)
-      : capacity_(capacity), key_capacity_(key_capacity) {}
-  bool contains(const Hash256& tx_hash) const { return hashes_.contains(tx_hash); }
-  void insert(const Hash256& tx_hash);
-  size_t size() const { return hashes_.size(); }
+      : valid_{capacity},
+        refused_{(capacity + kRefusedShare - 1) / kRefusedShare},
+        key_capacity_(key_capacity) {}
+  // Verified: the signature holds.
+  bool contains(const Hash256& tx_hash) const { return valid_.contains(tx_hash); }
+  void insert(const Hash256& tx_hash) { valid_.insert(tx_hash); }
+  size_t size() const { return valid_.size(); }
+  // Verified: the signature does not hold (a forgery, or signed for other bytes).
+  bool refused(const Hash256& tx_hash) const { return refused_.contains(tx_hash); }
+  void insert_refused(const Hash256& tx_hash) { refused_.insert(tx_hash); }
+  size_t refused_count() const { return refused_.size(); }
 
   // schnorr_verify, decoding `pubkey` only the first time it is seen.
   bool verify(const SchnorrPubkey& pubkey, const Hash256& msg, const SchnorrSig& sig);
@@ -46,15 +55,28 @@ class SignatureCache {
   // Checks the signatures of `pending` that the cache does not hold yet as one
   // BIP-340 batch (a third cheaper than one by one at a hundred), and remembers
   // them all if all hold. If any fails it remembers none: each is then checked
-  // alone where it is used, which names the bad one. Returns how many it added.
+  // alone where it is used, which names the bad one. One already refused is left
+  // out, so that sending a known forgery again cannot spoil the batch of the
+  // honest ones beside it. Returns how many it added.
   size_t verify_batch(std::span<const Pending> pending);
 
   static constexpr size_t kDefaultKeyCapacity = 1 << 16;
+  // Refusals kept: this share of the capacity, rounded up (honest traffic
+  // makes none).
+  static constexpr size_t kRefusedShare = 8;
 
  private:
-  size_t capacity_;
-  std::unordered_set<Hash256, SaltedArrayHash<32>> hashes_;
-  std::deque<Hash256> order_;  // insertion order, for eviction
+  // Transaction hashes, the oldest out first past `capacity`.
+  struct RecentHashes {
+    size_t capacity;
+    std::unordered_set<Hash256, SaltedArrayHash<32>> set{};
+    std::deque<Hash256> order{};  // insertion order, for eviction
+    bool contains(const Hash256& h) const { return set.contains(h); }
+    size_t size() const { return set.size(); }
+    void insert(const Hash256& h);
+  };
+  RecentHashes valid_;
+  RecentHashes refused_;
   std::optional<ParsedSchnorrPubkey> parsed_key(const SchnorrPubkey& pubkey);
   size_t key_capacity_;
   std::unordered_map<SchnorrPubkey, ParsedSchnorrPubkey, SaltedArrayHash<32>> keys_;

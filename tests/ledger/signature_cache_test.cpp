@@ -26,6 +26,8 @@ TEST_CASE("signature cache: skips only what was verified, refuses forgeries, sta
   CHECK(r.error() == "invalid signature");
   CHECK_FALSE(cache.contains(tx_hash(forged)));
   CHECK(cache.size() == 1);
+  CHECK(cache.refused(tx_hash(forged)));
+  CHECK(cache.refused_count() == 1);
 
   // A cached signature is the same verdict without the check: the other rules still run.
   Transaction late = good;
@@ -134,6 +136,44 @@ TEST_CASE("signature cache: a batch is remembered whole or not at all") {
   for (const auto& t : txs)
     CHECK(check_transaction(c.state, c.params, t, encode(t).size(), true, &cache).ok());
   CHECK(cache.verify_batch({}) == 0);
+}
+
+TEST_CASE("signature cache: a refusal is remembered, answers alone, and spoils no batch") {
+  Chain c;
+  SignatureCache cache(16);  // room for 16 / kRefusedShare = 2 refusals
+  std::vector<Transaction> txs;
+  for (uint64_t i = 0; i < 10; ++i)
+    txs.push_back(c.tx(c.alice, Transfer{c.bob.pubkey(), 1 + i}, i));
+  Transaction forged = txs[4];
+  forged.sig[0] ^= 1;
+  const size_t size = encode(forged).size();
+  CHECK(check_transaction(c.state, c.params, forged, size, true, &cache).error() ==
+        "invalid signature");
+  REQUIRE(cache.refused(tx_hash(forged)));
+
+  // The refusal is the verdict without a second check: shown by a refusal put
+  // in by hand for an honest transaction (a cache that ignored refusals would
+  // verify it and say yes).
+  cache.insert_refused(tx_hash(txs[9]));
+  CHECK(check_transaction(c.state, c.params, txs[9], size, true, &cache).error() ==
+        "invalid signature");
+  CHECK_FALSE(cache.contains(tx_hash(txs[9])));
+
+  // A known forgery among honest ones is left out of the batch: the honest
+  // nine are remembered, instead of all ten falling back to single checks.
+  std::vector<SignatureCache::Pending> pending;
+  for (size_t i = 0; i < 9; ++i) pending.push_back(pending_signature(txs[i], tx_hash(txs[i])));
+  pending.push_back(pending_signature(forged, tx_hash(forged)));
+  CHECK(cache.verify_batch(pending) == 9);
+  for (size_t i = 0; i < 9; ++i) CHECK(cache.contains(tx_hash(txs[i])));
+
+  // Bounded: a third refusal pushes out the first.
+  Transaction forged2 = txs[5];
+  forged2.sig[1] ^= 1;
+  CHECK_FALSE(check_transaction(c.state, c.params, forged2, size, true, &cache).ok());
+  CHECK(cache.refused_count() == 2);
+  CHECK_FALSE(cache.refused(tx_hash(forged)));
+  CHECK(cache.refused(tx_hash(forged2)));
 }
 
 }  // namespace vt::ledger::test
