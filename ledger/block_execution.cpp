@@ -203,6 +203,17 @@ BlockVerdict check_block(StateStore& state, const ParentBlock& parent, const Blo
   for (const Transaction& tx : block.txs) tx_hashes.push_back(tx_hash(tx));
   if (merkle_root(tx_hashes) != h.tx_root)
     return refuse(BlockCode::tx_root_mismatch, "tx_root does not match the transactions");
+  if (signatures) {
+    // Every signature in a valid block holds, so those this node has not seen
+    // (a block from sync, or one whose transactions outran their gossip) are
+    // checked as one batch: 0.4x the single checks at a thousand. If the batch
+    // fails, each is checked alone below, which names the bad one.
+    std::vector<SignatureCache::Pending> pending;
+    for (size_t i = 0; i < block.txs.size(); ++i)
+      if (!signatures->contains(tx_hashes[i]) && !signatures->refused(tx_hashes[i]))
+        pending.push_back(pending_signature(block.txs[i], tx_hashes[i]));
+    if (pending.size() >= SignatureCache::kMinBatch) (void)signatures->verify_batch(pending);
+  }
   if (block.evidence.size() > kMaxEvidencePerBlock)
     return refuse(BlockCode::evidence_refused, std::to_string(block.evidence.size()) +
                                                    " pieces of evidence, the limit is " +

@@ -30,6 +30,7 @@ std::optional<ParsedSchnorrPubkey> SignatureCache::parsed_key(const SchnorrPubke
 
 bool SignatureCache::verify(const SchnorrPubkey& pubkey, const Hash256& msg,
                             const SchnorrSig& sig) {
+  ++checked_alone_;
   auto parsed = parsed_key(pubkey);
   return parsed && schnorr_verify(*parsed, msg, sig);
 }
@@ -49,6 +50,7 @@ size_t SignatureCache::verify_batch(std::span<const Pending> pending) {
   }
   std::vector<SchnorrBatchItem> items(todo.size());
   for (size_t i = 0; i < todo.size(); ++i) items[i] = {&keys[i], &todo[i]->msg, &todo[i]->sig};
+  checked_in_batches_ += items.size();
   if (!schnorr_verify_batch(items)) return 0;
   for (const Pending* p : todo) insert(p->tx_hash);
   return todo.size();

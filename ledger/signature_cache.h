@@ -43,6 +43,9 @@ class SignatureCache {
   // schnorr_verify, decoding `pubkey` only the first time it is seen.
   bool verify(const SchnorrPubkey& pubkey, const Hash256& msg, const SchnorrSig& sig);
   size_t key_count() const { return keys_.size(); }
+  // Signatures checked so far, by how (for tests and metrics).
+  uint64_t checked_alone() const { return checked_alone_; }
+  uint64_t checked_in_batches() const { return checked_in_batches_; }
 
   // One transaction's signature, for verify_batch (see pending_signature in
   // ledger/executor.h for what a transaction signs).
@@ -61,6 +64,9 @@ class SignatureCache {
   size_t verify_batch(std::span<const Pending> pending);
 
   static constexpr size_t kDefaultKeyCapacity = 1 << 16;
+  // Fewer signatures than this together are left to be checked one by one
+  // where they are used: a batch of 8 saves a fifth, below that little.
+  static constexpr size_t kMinBatch = 8;
   // Refusals kept: this share of the capacity, rounded up (honest traffic
   // makes none).
   static constexpr size_t kRefusedShare = 8;
@@ -81,6 +87,8 @@ class SignatureCache {
   size_t key_capacity_;
   std::unordered_map<SchnorrPubkey, ParsedSchnorrPubkey, SaltedArrayHash<32>> keys_;
   std::deque<SchnorrPubkey> key_order_;
+  uint64_t checked_alone_ = 0;
+  uint64_t checked_in_batches_ = 0;
 };
 
 }  // namespace vt::ledger

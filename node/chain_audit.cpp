@@ -19,12 +19,13 @@ std::optional<Ed25519Pubkey> committed_block_proposer(const consensus::Validator
 Result<ledger::ExecutedBlock> check_committed_block(
     ledger::StateStore& state, const ledger::ParentBlock& parent, const ledger::Block& block,
     const ledger::CommitCertificate& cert, const consensus::ValidatorSet& set,
-    std::string_view chain_id, const ledger::DatasetSource* datasets) {
+    std::string_view chain_id, const ledger::DatasetSource* datasets,
+    ledger::SignatureCache* signatures) {
   const Ed25519Pubkey expected =
       committed_block_proposer(set, block.header.height, cert.round, block.header.proposer)
           .value_or(set.at(set.proposer(block.header.height, cert.round)).key);
   ledger::BlockVerdict v =
-      ledger::check_block(state, parent, block, expected, UINT64_MAX, datasets);
+      ledger::check_block(state, parent, block, expected, UINT64_MAX, datasets, signatures);
   if (v.code != ledger::BlockCode::ok)
     return make_error(std::string(ledger::block_code_name(v.code)) + ": " + v.reason);
   const Hash256 id = ledger::block_hash(block.header);
@@ -47,6 +48,7 @@ Result<AuditReport> audit_chain(const ChainStore& chain, const ledger::Genesis& 
   ledger::ParentBlock parent{0, ledger::genesis_hash(genesis, state.root()),
                              genesis.genesis_time_ms};
   const uint64_t top = head.value()->height;
+  ledger::SignatureCache signatures(kReplaySignatureCacheSize);
   for (uint64_t h = 1; h <= top; ++h) {
     const std::string at = "block " + std::to_string(h) + ": ";
     auto block = chain.block_at(h);
@@ -60,7 +62,7 @@ Result<AuditReport> audit_chain(const ChainStore& chain, const ledger::Genesis& 
     auto cert = ledger::decode_commit_certificate(**raw_cert, set->size());
     if (!cert) return make_error(at + cert.error());
     auto executed = check_committed_block(state, parent, **block, *cert, *set,
-                                          genesis.params.chain_id, datasets);
+                                          genesis.params.chain_id, datasets, &signatures);
     if (!executed) return make_error(at + executed.error());
     const Hash256 id = ledger::block_hash((*block)->header);
     parent = {h, id, (*block)->header.time_ms};

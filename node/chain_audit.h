@@ -31,15 +31,23 @@ std::optional<Ed25519Pubkey> committed_block_proposer(const consensus::Validator
                                                       uint64_t height, uint32_t commit_round,
                                                       const Ed25519Pubkey& header_proposer);
 
+// What a replay of committed blocks (an audit, a sync) keeps in its own
+// signature cache, whose batch of a block's signatures is checked before the
+// block runs: more than the devnet's max_block_txs (5000). A bigger block still
+// checks the same, its oldest entries evicted and checked again one by one.
+inline constexpr size_t kReplaySignatureCacheSize = 1 << 14;
+
 // A block that consensus committed (read from storage or sent by a peer):
 // ledger::check_block with the proposer rule above and no bound on its time
 // (the certificate makes it final), then verify_commit on its certificate.
 // Success: `state` is advanced (the result's undo takes it back). Failure:
 // `state` is unchanged and the reason names the check ("<code>: why").
+// `signatures` (the caller's) lets the block's signatures be checked as a batch.
 Result<ledger::ExecutedBlock> check_committed_block(
     ledger::StateStore& state, const ledger::ParentBlock& parent, const ledger::Block& block,
     const ledger::CommitCertificate& cert, const consensus::ValidatorSet& set,
-    std::string_view chain_id, const ledger::DatasetSource* datasets);
+    std::string_view chain_id, const ledger::DatasetSource* datasets,
+    ledger::SignatureCache* signatures);
 
 struct AuditReport {
   uint64_t blocks = 0;  // blocks checked (heights 1..blocks)

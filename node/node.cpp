@@ -391,7 +391,7 @@ void Node::verify_signatures_ahead(std::span<const Incoming> incoming) {
     if (in.tx.nonce < ledger::read_account(head_state_, in.tx.sender).nonce) continue;
     pending.push_back(ledger::pending_signature(in.tx, in.hash));
   }
-  if (pending.size() >= kMinSignatureBatch) (void)signatures_.verify_batch(pending);
+  if (pending.size() >= ledger::SignatureCache::kMinBatch) (void)signatures_.verify_batch(pending);
 }
 
 Result<Hash256> Node::admit_transaction(const ledger::Transaction& tx, ByteView raw,
@@ -1040,7 +1040,7 @@ void Node::on_block_answer(ByteView payload, const std::string& from) {
   auto start = std::chrono::steady_clock::now();
   revert_speculation();
   auto executed = check_committed_block(state_, parent_of_next(), *answer->block, answer->cert,
-                                        validators_, params_.chain_id, &datasets_);
+                                        validators_, params_.chain_id, &datasets_, &signatures_);
   if (!executed)
     return peers_->punish(from,
                           "block " + std::to_string(answer->height) + ": " + executed.error());

@@ -170,7 +170,7 @@ class Node {
     Hash256 hash;
   };
   // Checks as one batch, into the signature cache, the signatures that admitting
-  // `incoming` would check one by one (kMinSignatureBatch or more of them).
+  // `incoming` would check one by one (SignatureCache::kMinBatch or more of them).
   void verify_signatures_ahead(std::span<const Incoming> incoming);
   // Admits a decoded transaction and queues it for gossip. `raw` is its
   // encoding and `hash` is tx_hash_of_encoding(raw), computed once by the caller:
@@ -279,9 +279,6 @@ class Node {
   // RPC): flushed every kGossipFlushMs, or at once at kGossipFlushCount.
   static constexpr uint64_t kGossipFlushMs = 20;
   static constexpr size_t kGossipFlushCount = 256;
-  // Fewer signatures than this arriving together are left to admission to
-  // check one by one: a batch of 10 saves only a few percent.
-  static constexpr size_t kMinSignatureBatch = 8;
   std::map<std::string, std::vector<Bytes>> gossip_out_;
   bool gossip_flush_scheduled_ = false;
   // Each peer's peers, as it last told us (MessageType::peers). A peer sends

@@ -66,6 +66,7 @@ Result<SyncReport> sync_blocks(SecretStream& peer, ChainStore& chain,
   report.from_height = head.value()->height;
   ledger::ParentBlock parent{head.value()->height, head.value()->block_hash, head.value()->time_ms};
   const std::string from = "peer " + peer.peer().id + ": ";
+  ledger::SignatureCache signatures(kReplaySignatureCacheSize);
   for (;;) {
     const uint64_t h = parent.height + 1;
     if (auto s = peer.send({MessageType::block_request, encode_block_request(h)}); !s)
@@ -94,7 +95,7 @@ Result<SyncReport> sync_blocks(SecretStream& peer, ChainStore& chain,
     if (!answer->block) break;  // the peer has nothing newer: caught up
     const ledger::Block& block = *answer->block;
     auto executed = check_committed_block(state, parent, block, answer->cert, *set,
-                                          genesis.params.chain_id, datasets);
+                                          genesis.params.chain_id, datasets, &signatures);
     if (!executed)
       return make_error(from + "block " + std::to_string(h) + " refused: " + executed.error());
     if (auto s = chain.commit_block(block, answer->raw_cert, executed->result, state); !s)

@@ -87,6 +87,44 @@ TEST_CASE("blocks: what one validator builds, another checks and reaches the sam
   CHECK(again.state.root() == before);
 }
 
+TEST_CASE("blocks: a block's unseen signatures are checked as one batch, a forgery still named") {
+  Chain builder;
+  const ParentBlock parent{0, Hash256{}, kGenesisTime};
+  std::vector<Transaction> txs;
+  for (uint64_t i = 0; i < 12; ++i)
+    txs.push_back(builder.tx(builder.alice, Transfer{builder.bob.pubkey(), 1 + i}, i));
+  const Block good = propose(builder.state, parent, txs).block;
+  REQUIRE(good.txs.size() == 12);
+
+  // A node that saw none of them (a synced block): one batch, no single check.
+  Chain checker;
+  SignatureCache cache(100);
+  BlockVerdict v =
+      check_block(checker.state, parent, good, proposer(), UINT64_MAX, nullptr, &cache);
+  REQUIRE_MESSAGE(v.code == BlockCode::ok, v.reason);
+  CHECK(checker.state.root() == good.header.state_root);
+  CHECK(cache.checked_in_batches() == 12);
+  CHECK(cache.checked_alone() == 0);
+  for (const auto& t : txs) CHECK(cache.contains(tx_hash(t)));
+
+  // One forged signature: the batch fails, the transactions are checked alone
+  // in order up to the forgery, which the refusal names; nothing is applied.
+  Block bad = good;
+  bad.txs[7].sig[9] ^= 2;
+  bad.header.tx_root = compute_tx_root(bad.txs);
+  Chain checker2;
+  const Hash256 before = checker2.state.root();
+  SignatureCache cache2(100);
+  v = check_block(checker2.state, parent, bad, proposer(), UINT64_MAX, nullptr, &cache2);
+  CHECK(v.code == BlockCode::tx_refused);
+  CHECK_MESSAGE(mentions(v.reason, "transaction 7"), v.reason);
+  CHECK_MESSAGE(mentions(v.reason, "invalid signature"), v.reason);
+  CHECK(checker2.state.root() == before);
+  CHECK(cache2.checked_in_batches() == 12);
+  CHECK(cache2.checked_alone() == 8);
+  CHECK(cache2.refused(tx_hash(bad.txs[7])));
+}
+
 TEST_CASE("blocks: every wrong header field or transaction is refused with its code") {
   Chain builder;
   const ParentBlock parent{0, Hash256{}, kGenesisTime};
