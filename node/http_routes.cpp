@@ -59,6 +59,8 @@ void register_http_routes(rpc::HttpServer& server, Node& node) {
                               "cannot read the blob store: " + blob_bytes.error() + "\n", 500};
     now.blob_store_bytes = blob_bytes.value();
     now.jobs_by_status = jobs->by_status;
+    now.signatures_checked_alone = node.signatures().checked_alone();
+    now.signatures_checked_in_batches = node.signatures().checked_in_batches();
     // The content type of Prometheus's text format, version 0.0.4.
     return rpc::GetResponse{"text/plain; version=0.0.4; charset=utf-8", node.metrics().render(now)};
   });

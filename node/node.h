@@ -106,6 +106,7 @@ class Node {
   const Hash256& genesis_hash() const { return genesis_hash_; }
   const Hash256& genesis_state_root() const { return genesis_state_root_; }
   const Mempool& mempool() const { return mempool_; }
+  const ledger::SignatureCache& signatures() const { return signatures_; }
   NodeMetrics& metrics() { return metrics_; }
   const consensus::Engine& engine() const { return engine_; }
   const consensus::ValidatorSet& validators() const { return validators_; }

@@ -160,6 +160,13 @@ NodeMetrics::NodeMetrics()
           gauge(registry_, "veritrain_websocket_clients", "Open WebSocket connections.")),
       blob_store_bytes_(gauge(registry_, "veritrain_blob_store_bytes",
                               "Bytes of blobs stored, sealed or being uploaded.")),
+      signatures_family_(BuildCounter()
+                             .Name("veritrain_signatures_checked_total")
+                             .Help("Transaction signatures (BIP-340) this node checked, alone "
+                                   "or in batches.")
+                             .Register(registry_)),
+      signatures_alone_(signatures_family_.Add({{"how", "alone"}})),
+      signatures_batched_(signatures_family_.Add({{"how", "batch"}})),
       rpc_seconds_family_(BuildHistogram()
                               .Name("veritrain_rpc_request_duration_seconds")
                               .Help("Time to answer one JSON-RPC call, by method.")
@@ -259,6 +266,12 @@ std::string NodeMetrics::render(const NodeGauges& now) {
   set(websocket_clients_, now.websocket_clients);
   set(blob_store_bytes_, now.blob_store_bytes);
   for (std::size_t i = 0; i < kJobStatusCount; ++i) set(*jobs_[i], now.jobs_by_status[i]);
+  // A counter only moves up: to the node's running count.
+  auto advance = [](prometheus::Counter& c, uint64_t total) {
+    if (const double v = static_cast<double>(total); v > c.Value()) c.Increment(v - c.Value());
+  };
+  advance(signatures_alone_, now.signatures_checked_alone);
+  advance(signatures_batched_, now.signatures_checked_in_batches);
   std::vector<prometheus::MetricFamily> families = registry_.Collect();
   for (auto& f : process_families(started_)) families.push_back(std::move(f));
   return prometheus::TextSerializer().Serialize(families);

@@ -40,6 +40,11 @@ struct NodeGauges {
   uint64_t websocket_clients = 0;                          // of those, WebSocket
   uint64_t blob_store_bytes = 0;                           // sealed blobs and uploads under way
   std::array<uint64_t, kJobStatusCount> jobs_by_status{};  // indexed by ledger::JobStatus
+  // The signature cache's running counts (SignatureCache::checked_*), exposed
+  // as one counter by how: a node whose blocks outrun their gossip checks
+  // more alone.
+  uint64_t signatures_checked_alone = 0;
+  uint64_t signatures_checked_in_batches = 0;
 };
 
 class NodeMetrics {
@@ -106,6 +111,9 @@ class NodeMetrics {
   prometheus::Gauge& websocket_clients_;
   prometheus::Gauge& blob_store_bytes_;
   std::array<prometheus::Gauge*, kJobStatusCount> jobs_{};
+  prometheus::Family<prometheus::Counter>& signatures_family_;
+  prometheus::Counter& signatures_alone_;
+  prometheus::Counter& signatures_batched_;
 
   prometheus::Family<prometheus::Histogram>& rpc_seconds_family_;
   prometheus::Family<prometheus::Counter>& rpc_errors_family_;

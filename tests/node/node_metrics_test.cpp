@@ -38,7 +38,8 @@ TEST_CASE("every series is there at 0 before anything happens") {
         "veritrain_slashes_total{role=\"validator\"}", "veritrain_payouts_total{to=\"client\"}",
         "veritrain_paid_units_total{to=\"provider\"}", "veritrain_jobs{status=\"open\"}",
         "veritrain_jobs{status=\"unverified\"}", "veritrain_websocket_clients",
-        "veritrain_blob_store_bytes",
+        "veritrain_blob_store_bytes", "veritrain_signatures_checked_total{how=\"alone\"}",
+        "veritrain_signatures_checked_total{how=\"batch\"}",
         "veritrain_rpc_request_duration_seconds_count{method=\"tx_submit\"}",
         "veritrain_rpc_errors_total{method=\"chain_status\"}"}) {
     CAPTURE(name);
@@ -119,6 +120,23 @@ TEST_CASE("gauges are what the node reported at the scrape") {
   CHECK(v["veritrain_is_validator"] == 1);
   CHECK(v["veritrain_jobs{status=\"settled\"}"] == 7);
   CHECK(v["veritrain_jobs{status=\"open\"}"] == 0);
+}
+
+TEST_CASE("the signature counters follow the node's running counts, never down") {
+  NodeMetrics metrics;
+  NodeGauges now;
+  now.signatures_checked_alone = 5;
+  now.signatures_checked_in_batches = 1200;
+  auto v = parse(metrics.render(now));
+  CHECK(v["veritrain_signatures_checked_total{how=\"alone\"}"] == 5);
+  CHECK(v["veritrain_signatures_checked_total{how=\"batch\"}"] == 1200);
+  now.signatures_checked_in_batches = 1300;
+  v = parse(metrics.render(now));
+  CHECK(v["veritrain_signatures_checked_total{how=\"batch\"}"] == 1300);
+  CHECK(v["veritrain_signatures_checked_total{how=\"alone\"}"] == 5);
+  now.signatures_checked_alone = 0;  // a counter does not go back
+  v = parse(metrics.render(now));
+  CHECK(v["veritrain_signatures_checked_total{how=\"alone\"}"] == 5);
 }
 
 }  // namespace
