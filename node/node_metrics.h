@@ -41,8 +41,7 @@ struct NodeGauges {
   uint64_t blob_store_bytes = 0;                           // sealed blobs and uploads under way
   std::array<uint64_t, kJobStatusCount> jobs_by_status{};  // indexed by ledger::JobStatus
   // The signature cache's running counts (SignatureCache::checked_*), exposed
-  // as one counter by how: a node whose blocks outrun their gossip checks
-  // more alone.
+  // as one counter by how: under load nearly every check should be batched.
   uint64_t signatures_checked_alone = 0;
   uint64_t signatures_checked_in_batches = 0;
 };
